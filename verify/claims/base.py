@@ -1,0 +1,171 @@
+"""The claim model: a claim declares a statement and the checks that establish it.
+
+A check runs at one of three tiers (symbolic, high precision, numeric) and returns a
+``CheckResult`` holding its verdict and the evidence behind it. A claim's verdict is
+refuted if any check refutes it, verified if every check verifies it, else inconclusive.
+"""
+from __future__ import annotations
+
+import enum
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from .context import RunContext
+
+
+class Verdict(str, enum.Enum):
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Tier(str, enum.Enum):
+    SYMBOLIC = "symbolic"
+    HIGH_PRECISION = "high-precision"
+    NUMERIC = "numeric"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def combine(verdicts: Iterable[Verdict]) -> Verdict:
+    """Refuted beats everything; verified needs every part verified (and at least one part)."""
+    vs = list(verdicts)
+    if any(v is Verdict.REFUTED for v in vs):
+        return Verdict.REFUTED
+    if vs and all(v is Verdict.VERIFIED for v in vs):
+        return Verdict.VERIFIED
+    return Verdict.INCONCLUSIVE
+
+
+@dataclass
+class CheckResult:
+    """Verdict and evidence of one check.
+
+    ``digits``: digits of agreement between independent routes (worst case).
+    ``instances``: how many instances were tried.
+    ``worst_margin``: the smallest normalized margin seen (negative = violated), as a string.
+    ``tolerance``: the tolerance used and why (scale and conditioning).
+    ``counterexample``: for a refutation, the data that reproduces it.
+    """
+
+    verdict: Verdict
+    summary: str
+    digits: float | None = None
+    instances: int | None = None
+    worst_margin: str | None = None
+    tolerance: str | None = None
+    counterexample: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    name: str = ""
+    tier: Tier | None = None
+    seconds: float = 0.0
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        d = {
+            "check": self.name,
+            "tier": str(self.tier) if self.tier else None,
+            "verdict": str(self.verdict),
+            "summary": self.summary,
+            "digits": None if self.digits is None else round(float(self.digits), 2),
+            "instances": self.instances,
+            "worst_margin": self.worst_margin,
+            "tolerance": self.tolerance,
+            "counterexample": self.counterexample,
+            "details": self.details,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.error:
+            d["error"] = self.error
+        return d
+
+
+@dataclass(frozen=True)
+class Check:
+    """One way of establishing a claim, at one tier."""
+
+    name: str
+    tier: Tier
+    run: Callable[[RunContext], CheckResult]
+
+    def execute(self, ctx: RunContext) -> CheckResult:
+        """Run the check, timing it; an internal error becomes an inconclusive result that says so."""
+        start = time.perf_counter()
+        try:
+            result = self.run(ctx)
+        except Exception as exc:  # a crash must never read as verified
+            result = CheckResult(
+                Verdict.INCONCLUSIVE,
+                f"check crashed: {type(exc).__name__}: {exc}",
+                error="".join(traceback.format_exception(exc))[-4000:],
+            )
+        result.name = self.name
+        result.tier = self.tier
+        result.seconds = time.perf_counter() - start
+        return result
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A statement under test with its provenance and its checks.
+
+    ``resolutions`` records how the suite resolved points the source leaves open
+    (normalization, region constants), so the report can say so.
+    """
+
+    id: str
+    statement: str
+    source: str
+    checks: tuple[Check, ...]
+    resolutions: tuple[str, ...] = ()
+    paper: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id or any(c.isspace() for c in self.id):
+            raise ValueError(f"claim id must be a non-empty word, got {self.id!r}")
+
+
+@dataclass
+class ClaimResult:
+    """All check results of one claim and the combined verdict."""
+
+    claim: Claim
+    checks: list[CheckResult]
+
+    @property
+    def verdict(self) -> Verdict:
+        return combine(c.verdict for c in self.checks)
+
+    @property
+    def seconds(self) -> float:
+        return sum(c.seconds for c in self.checks)
+
+    def tier_verdicts(self) -> dict[str, Verdict]:
+        out: dict[str, list[Verdict]] = {}
+        for c in self.checks:
+            out.setdefault(str(c.tier), []).append(c.verdict)
+        return {t: combine(vs) for t, vs in out.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.claim.id,
+            "paper": self.claim.paper,
+            "statement": self.claim.statement,
+            "source": self.claim.source,
+            "resolutions": list(self.claim.resolutions),
+            "verdict": str(self.verdict),
+            "tiers": {t: str(v) for t, v in self.tier_verdicts().items()},
+            "evidence": [c.to_json() for c in self.checks],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def run_claim(claim: Claim, ctx: RunContext) -> ClaimResult:
+    """Execute every check of ``claim`` in declaration order."""
+    return ClaimResult(claim, [check.execute(ctx) for check in claim.checks])

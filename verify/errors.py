@@ -1,0 +1,14 @@
+"""Exceptions with messages meant for the user, not for a traceback."""
+from __future__ import annotations
+
+
+class VerifyError(Exception):
+    """Base class of every error the suite raises on purpose."""
+
+
+class UsageError(VerifyError, ValueError):
+    """Bad input from the user (command line, claim file, API call): exit code 2."""
+
+
+class UnsafeExpressionError(UsageError):
+    """A user-supplied expression uses something outside the whitelist."""
