@@ -52,6 +52,7 @@ class CheckResult:
     ``worst_margin``: the smallest normalized margin seen (negative = violated), as a string.
     ``tolerance``: the tolerance used and why (scale and conditioning).
     ``counterexample``: for a refutation, the data that reproduces it.
+    ``figures``: PNG file names, relative to the report directory (see RunContext.artifact_path).
     """
 
     verdict: Verdict
@@ -62,6 +63,7 @@ class CheckResult:
     tolerance: str | None = None
     counterexample: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
     name: str = ""
     tier: Tier | None = None
     seconds: float = 0.0
@@ -79,6 +81,7 @@ class CheckResult:
             "tolerance": self.tolerance,
             "counterexample": self.counterexample,
             "details": self.details,
+            "figures": list(self.figures),
             "seconds": round(self.seconds, 3),
         }
         if self.error:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -54,6 +55,7 @@ class RunContext:
     seed: int = 0
     profile: Profile = field(default_factory=lambda: PROFILES["standard"])
     dps: int = DEFAULT_DIGITS
+    out_dir: str | None = None
 
     def __post_init__(self) -> None:
         check_digits(self.dps)
@@ -64,6 +66,14 @@ class RunContext:
         """A generator seeded by (seed, key), stable across runs, platforms and processes."""
         digest = hashlib.sha256(f"{self.seed}:{key}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+    def artifact_path(self, name: str) -> Path | None:
+        """Where a check writes an artifact (a figure) named ``name``; None when not writing files."""
+        if self.out_dir is None:
+            return None
+        path = Path(self.out_dir) / "figures" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
     def with_profile(self, name: str) -> "RunContext":
         return replace(self, profile=get_profile(name))
