@@ -2,22 +2,12 @@
 Factorization: Uniqueness and Sharpness". Scalar claims in ``scalar``, matrix claims in ``matrix``."""
 from __future__ import annotations
 
-import importlib
-
 from verify.claims import Claim
 
+from .._parts import collect_parts
+
 PAPER = "Kamber & Parhi 2026"
-_PARTS = ("scalar", "matrix")
 
 
 def claims() -> list[Claim]:
-    out: list[Claim] = []
-    for part in _PARTS:
-        try:
-            module = importlib.import_module(f"{__name__}.{part}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"{__name__}.{part}":
-                continue
-            raise
-        out.extend(module.claims())
-    return out
+    return collect_parts(__name__, ("scalar", "matrix"))
