@@ -90,15 +90,17 @@ def digits_of_agreement(x, y, cap: float | None = None) -> float:
 
     Both arguments may be mpf or float. Returns ``inf`` (or ``cap``) for exact agreement.
     """
-    x = mpmath.mpf(x)
-    y = mpmath.mpf(y)
-    scale = max(abs(x), abs(y))
-    diff = abs(x - y)
-    if diff == 0:
-        return math.inf if cap is None else cap
-    if scale == 0:
-        return 0.0
-    d = float(-mpmath.log10(diff / scale))
+    bits = [v._mpf_[3] if isinstance(v, mpmath.mpf) else 53 for v in (x, y)]
+    with mpmath.workprec(max(bits + [53]) + 20):  # exact difference of the operands as given
+        x = mpmath.mpf(x)
+        y = mpmath.mpf(y)
+        scale = max(abs(x), abs(y))
+        diff = abs(x - y)
+        if diff == 0:
+            return math.inf if cap is None else cap
+        if scale == 0:
+            return 0.0
+        d = float(-mpmath.log10(diff / scale))
     return d if cap is None else min(d, cap)
 
 

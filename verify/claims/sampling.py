@@ -1,0 +1,23 @@
+"""Seeded random instances shared by claim kinds: exact targets and regularization values."""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+
+def random_targets(rng: np.random.Generator, n: int, lo_exp: float = -3.0, hi_exp: float = 3.0,
+                   signed: bool = True) -> list[sp.Rational]:
+    """n exact rational targets with 6 significant digits, log-uniform in [10^lo, 10^hi], random sign.
+
+    Exact rationals serve every tier: SymPy and mpmath take them without rounding, float64 rounds once.
+    """
+    out = []
+    for _ in range(n):
+        e = rng.uniform(lo_exp, hi_exp)
+        mant = int(rng.integers(100000, 1000000))
+        digits = int(np.floor(e)) - 5
+        x = sp.Rational(mant) * sp.Integer(10) ** digits if digits >= 0 else sp.Rational(mant, 10**-digits)
+        if signed and rng.random() < 0.5:
+            x = -x
+        out.append(x)
+    return out

@@ -1,0 +1,1 @@
+"""mpmath routes, independent of the symbolic ones, at user-set precision."""

@@ -1,0 +1,221 @@
+"""The deep scalar problem at high precision, by a route independent of SymPy.
+
+F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σ w_l², evaluated directly from its definition; gradient and
+Hessian by the product rule (hand-derived, prefix/suffix products, no division).
+
+Stationary points, completely: w_l·∂F/∂w_l = a(P − m)P + b·w_l² is the same for every l, so at a
+stationary point (b > 0) all w_l² are equal: w = ρ·s with ρ ≥ 0, s ∈ {±1}^L. With σ = ∏s, ρ > 0
+solves g(ρ) = a·ρ^(L−2)(ρ^L − σm) + b = 0 (L ≥ 2). For σm < 0, g > 0: no roots. For σm = |m| and
+L ≥ 3, g'(ρ) = a·ρ^(L−3)((2L−2)ρ^L − (L−2)|m|) has one positive zero ρ_c, so g has at most one root
+in (0, ρ_c] and one in [ρ_c, |m|^(1/L)] (g = b > 0 at both ends): each is bracketed and solved.
+All functions take mpf arguments and must be called inside ``mpmath.workdps``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import mpmath
+from mpmath import mpf
+
+
+def _products(w: Sequence[mpf]) -> tuple[mpf, list[mpf]]:
+    """P = ∏w and P_i = ∏_{k≠i} w_k, without dividing (exact at zeros)."""
+    n = len(w)
+    prefix = [mpf(1)] * (n + 1)
+    suffix = [mpf(1)] * (n + 1)
+    for i in range(n):
+        prefix[i + 1] = prefix[i] * w[i]
+        suffix[n - 1 - i] = suffix[n - i] * w[n - 1 - i]
+    return prefix[n], [prefix[i] * suffix[i + 1] for i in range(n)]
+
+
+def objective(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> mpf:
+    P, _ = _products(w)
+    return a / 2 * (P - m) ** 2 + b / 2 * mpmath.fsum(x * x for x in w)
+
+
+def gradient(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
+    """∂F/∂w_i = a(P − m)P_i + b·w_i."""
+    P, Pi = _products(w)
+    return [a * (P - m) * Pi[i] + b * w[i] for i in range(len(w))]
+
+
+def hessian(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> mpmath.matrix:
+    """H_ii = a·P_i² + b, H_ij = a·P_i·P_j + a(P − m)·P_ij (i ≠ j), P_ij = ∏_{k≠i,j} w_k."""
+    n = len(w)
+    P, Pi = _products(w)
+    H = mpmath.matrix(n, n)
+    for i in range(n):
+        H[i, i] = a * Pi[i] ** 2 + b
+        for j in range(i + 1, n):
+            Pij = mpf(1)
+            for k in range(n):
+                if k != i and k != j:
+                    Pij *= w[k]
+            H[i, j] = H[j, i] = a * Pi[i] * Pi[j] + a * (P - m) * Pij
+    return H
+
+
+def hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
+    """Eigenvalues of the Hessian, ascending (symmetric eigensolver at working precision)."""
+    E = mpmath.eigsy(hessian(w, m, a, b), eigvals_only=True)
+    return sorted(E[i] for i in range(len(w)))
+
+
+def _solve_bracket(g: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf:
+    """A root of g in [lo, hi] with g(lo)·g(hi) ≤ 0: Illinois (mpmath), bisection as a fallback.
+
+    The Illinois answer is accepted only inside the bracket with g no larger in size than at the
+    bisection fallback's precision; otherwise the bracket is bisected to full working precision.
+    """
+    glo, ghi = g(lo), g(hi)
+    if glo == 0:
+        return lo
+    if ghi == 0:
+        return hi
+    try:
+        x = mpmath.findroot(g, (lo, hi), solver="illinois", verify=False)
+        if lo <= x <= hi:
+            gx = g(x)
+            scale = max(abs(glo), abs(ghi))
+            if abs(gx) <= scale * mpmath.eps * 2**20:
+                return x
+    except (ZeroDivisionError, ValueError):
+        pass
+    for _ in range(mpmath.mp.prec + 64):
+        mid = (lo + hi) / 2
+        gm = g(mid)
+        if gm == 0:
+            return mid
+        if (gm > 0) == (ghi > 0):
+            hi, ghi = mid, gm
+        else:
+            lo, glo = mid, gm
+    return (lo + hi) / 2
+
+
+def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf]:
+    """All ρ > 0 with g(ρ) = 0 for the sign pattern with σ = sign(m) (see module docstring)."""
+    L = depth
+    mab = abs(m)
+    if mab == 0:
+        return []
+    if L == 1:
+        return [abs(a * m / (a + b))]
+    if L == 2:
+        r2 = mab - b / a
+        return [mpmath.sqrt(r2)] if r2 > 0 else []
+
+    def g(r: mpf) -> mpf:
+        return a * r ** (L - 2) * (r**L - mab) + b
+
+    rc = ((L - 2) * mab / (2 * L - 2)) ** (mpf(1) / L)
+    gc = g(rc)
+    if gc > 0:
+        return []
+    if gc == 0:
+        return [rc]
+    return [_solve_bracket(g, mpf(0), rc), _solve_bracket(g, rc, mab ** (mpf(1) / L))]
+
+
+@dataclass(frozen=True)
+class StationaryClass:
+    """Stationary points w = ρ·s sharing ρ and the product sign: 2^(L−1) points when ρ > 0."""
+
+    rho: mpf
+    product: mpf
+    objective: mpf
+
+    def point(self, signs: Sequence[int]) -> list[mpf]:
+        return [self.rho * s for s in signs]
+
+
+def canonical_signs(depth: int, m: mpf) -> list[int]:
+    """All +1 except the last layer carrying sign(m) (a representative sign pattern)."""
+    return [1] * (depth - 1) + [(-1 if m < 0 else 1)]
+
+
+def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf) -> list[StationaryClass]:
+    """Every stationary point of F, grouped by (ρ, product); objective evaluated from F itself."""
+    out = []
+    signs = canonical_signs(depth, m)
+    if depth >= 2 or m == 0:
+        out.append(StationaryClass(mpf(0), mpf(0), objective([mpf(0)] * depth, m, a, b)))
+    for r in nonzero_stationary_radii(depth, m, a, b):
+        w = [r * s for s in signs]
+        P, _ = _products(w)
+        out.append(StationaryClass(r, P, objective(w, m, a, b)))
+    return out
+
+
+def global_minimizers(depth: int, m: mpf, a: mpf, b: mpf, tie_digits: int | None = None) -> list[StationaryClass]:
+    """Stationary classes whose objective is within 10^(−tie_digits) (relative) of the minimum.
+
+    F is coercive, so its global minimizers are among its stationary points.
+    ``tie_digits`` defaults to the working precision less 10 digits.
+    """
+    classes = stationary_classes(depth, m, a, b)
+    best = min(c.objective for c in classes)
+    digits = tie_digits if tie_digits is not None else mpmath.mp.dps - 10
+    scale = max(abs(best), a * m * m / 2, mpmath.mpf(10) ** (-mpmath.mp.dps))
+    tol = scale * mpf(10) ** (-digits)
+    return [c for c in classes if c.objective - best <= tol]
+
+
+def collapse_gap(depth: int, m: mpf, a: mpf, b: mpf) -> mpf | None:
+    """F(0) − min over nonzero stationary points of F; None when there are none."""
+    vals = [c.objective for c in stationary_classes(depth, m, a, b) if c.rho > 0]
+    if not vals:
+        return None
+    return objective([mpf(0)] * depth, m, a, b) - min(vals)
+
+
+def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]],
+                           rel_tol: mpf | None = None) -> mpf | None:
+    """The λ where the global minimizer becomes 0, found by bracketing in λ.
+
+    Works from the objective only: for each λ it compares F at *all* stationary points. Returns
+    None when the minimizer never becomes 0 (L = 1) and 0 when m = 0. ``ab_of_lam`` maps λ to
+    (a, b) (the convention). For L ≥ 3 the gap F(0) − min F(nonzero) crosses zero transversally and
+    is refined by Illinois; for L = 2 the nonzero branch vanishes continuously and the predicate
+    "a nonzero point beats 0" is bisected.
+    """
+    if depth == 1:
+        return None
+    if m == 0:
+        return mpf(0)
+    tol = rel_tol if rel_tol is not None else mpf(10) ** (-mpmath.mp.dps + 3)
+
+    def gap(lam: mpf) -> mpf | None:
+        a, b = ab_of_lam(lam)
+        return collapse_gap(depth, m, a, b)
+
+    def nonzero_wins(lam: mpf) -> bool:
+        # ≥ rather than >: at L = 2 the gap vanishes quadratically at the collapse point, so a
+        # nonzero stationary point that ties 0 to working precision still marks "not collapsed".
+        g = gap(lam)
+        return g is not None and g >= 0
+
+    lo = hi = mpf(1)
+    for _ in range(4000):
+        if nonzero_wins(lo):
+            break
+        lo /= 2
+    for _ in range(4000):
+        if not nonzero_wins(hi):
+            break
+        hi *= 2
+    if not nonzero_wins(lo) or nonzero_wins(hi):
+        raise ArithmeticError("could not bracket the collapse threshold")
+    for _ in range(100000):
+        if hi - lo <= tol * hi:
+            return (lo + hi) / 2
+        if depth >= 3 and gap(hi) is not None:
+            return _solve_bracket(lambda lam: gap(lam), lo, hi)
+        mid = (lo + hi) / 2
+        if nonzero_wins(mid):
+            lo = mid
+        else:
+            hi = mid
+    raise ArithmeticError("threshold bisection did not converge")

@@ -1,0 +1,1 @@
+"""Batched float64 kernels compiled from the symbolic results."""

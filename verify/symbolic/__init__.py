@@ -1,0 +1,1 @@
+"""SymPy derivations: objectives, derivatives and thresholds, exact."""

@@ -1,0 +1,241 @@
+"""The deep scalar factorization problem, derived with SymPy.
+
+F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σ w_l², and at balanced layers |w_l| = ρ with the product's sign
+matching m: φ(ρ) = D(ρ) + R(ρ), D = (a/2)(ρ^L − |m|)², R = (bL/2)ρ². Everything here is exact;
+results are cached per depth. Symbols: ``mabs`` = |m| > 0, ``a``, ``b`` > 0, ``rho`` > 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy as sp
+
+from ..numbers import check_depth
+
+rho, mabs, a, b = sp.symbols("rho m a b", positive=True)
+m_signed = sp.Symbol("m_t", real=True)
+X = sp.Symbol("X", positive=True)
+L_sym = sp.Symbol("L", integer=True, positive=True)
+
+
+@dataclass(frozen=True)
+class BalancedModel:
+    """φ(ρ) = D + R with φ', φ'' and the equation of the nonzero stationary points."""
+
+    depth: int
+    D: sp.Expr
+    R: sp.Expr
+    phi: sp.Expr
+    dphi: sp.Expr
+    d2phi: sp.Expr
+    stationary: sp.Expr  # zero exactly at the nonzero stationary points ρ > 0 (L ≥ 2)
+
+
+@dataclass(frozen=True)
+class FullModel:
+    """The L-variable objective with its gradient and Hessian (target ``m_signed``)."""
+
+    depth: int
+    w: tuple[sp.Symbol, ...]
+    objective: sp.Expr
+    gradient: tuple[sp.Expr, ...]
+    hessian: sp.Matrix
+
+
+@lru_cache(maxsize=None)
+def balanced_model(depth: int) -> BalancedModel:
+    """φ(ρ) and its derivatives at depth L."""
+    L = check_depth(depth)
+    D = a / 2 * (rho**L - mabs) ** 2
+    R = b * L / 2 * rho**2
+    phi = D + R
+    dphi = sp.diff(phi, rho)
+    d2phi = sp.diff(phi, rho, 2)
+    stationary = sp.factor(dphi / (L * rho)) if L >= 2 else dphi
+    return BalancedModel(L, D, R, phi, dphi, d2phi, stationary)
+
+
+@lru_cache(maxsize=None)
+def full_model(depth: int) -> FullModel:
+    """F(w_1..w_L) with gradient and Hessian, differentiated entry by entry (L variables)."""
+    L = check_depth(depth)
+    w = sp.symbols(f"w1:{L + 1}", real=True)
+    P = sp.Mul(*w)
+    F = a / 2 * (P - m_signed) ** 2 + b / 2 * sp.Add(*(wi**2 for wi in w))
+    grad = tuple(sp.diff(F, wi) for wi in w)
+    upper = {(i, j): sp.diff(grad[i], w[j]) for i in range(L) for j in range(i, L)}
+    H = sp.Matrix(L, L, lambda i, j: upper[(min(i, j), max(i, j))])
+    return FullModel(L, tuple(w), F, grad, H)
+
+
+@dataclass(frozen=True)
+class ThresholdDerivation:
+    """Where the global minimizer of the scalar problem collapses to 0, in terms of b.
+
+    kind: "jump" (L ≥ 3: 0 and a nonzero point are both global at b*), "continuous" (L = 2: the
+    nonzero minimizer shrinks to 0 at b*), "none" (L = 1: never collapses).
+    ``b_star``: the collapse value of b (expression in |m| and a), None for kind "none".
+    ``product_star``: |w_L⋯w_1| of the nonzero minimizer at b* (0 for "continuous").
+    ``steps``: the derivation, line by line, for the report.
+    """
+
+    depth: int
+    kind: str
+    b_star: sp.Expr | None
+    rho_star: sp.Expr | None
+    product_star: sp.Expr | None
+    steps: tuple[str, ...] = field(default=())
+
+
+@lru_cache(maxsize=None)
+def derive_threshold(depth: int) -> ThresholdDerivation:
+    """Eliminate b and ρ from φ(ρ) = φ(0), φ'(ρ) = 0 (ρ > 0) at depth L, exactly."""
+    L = check_depth(depth)
+    model = balanced_model(L)
+    if L == 1:
+        w_opt = sp.solve(sp.diff(a / 2 * (rho - mabs) ** 2 + b / 2 * rho**2, rho), rho)[0]
+        return ThresholdDerivation(
+            1, "none", None, None, None,
+            (f"L = 1: F is a strictly convex quadratic with minimizer w = {w_opt}, "
+             "nonzero for every b > 0 when m ≠ 0: no collapse, no threshold.",),
+        )
+    if L == 2:
+        x_branch = sp.solve(model.stationary, rho**2)
+        if not x_branch:
+            x_branch = [sp.solve(model.stationary.subs(rho, sp.sqrt(X)), X)[0]]
+        x_expr = sp.simplify(x_branch[0])
+        b_c = sp.solve(sp.Eq(x_expr, 0), b)[0]
+        return ThresholdDerivation(
+            2, "continuous", b_c, sp.Integer(0), sp.Integer(0),
+            (f"L = 2: nonzero stationary points have ρ² = {x_expr}, which exist iff b < {b_c}.",
+             "φ(ρ) = φ(0), φ'(ρ) = 0 has no solution with ρ > 0: there is no jump; the minimizer "
+             f"shrinks continuously and reaches 0 at b = {b_c}.",),
+        )
+    gap = sp.expand((model.phi - model.phi.subs(rho, 0)) / rho**2)
+    b_of_rho = sp.solve(model.stationary, b)
+    if len(b_of_rho) != 1:
+        raise RuntimeError(f"depth {L}: stationary equation not linear in b")
+    reduced = sp.factor(gap.subs(b, b_of_rho[0]))
+    candidates: list[sp.Expr] = []
+    for factor, _ in sp.factor_list(reduced)[1]:
+        fx = sp.expand(factor).subs(rho**L, X)
+        if fx.has(rho):
+            continue
+        candidates += [s for s in sp.solve(fx, X) if s.is_positive]
+    if len(candidates) != 1:
+        raise RuntimeError(f"depth {L}: expected one positive solution for ρ^L, got {candidates}")
+    product = sp.simplify(candidates[0])
+    rho_star = product ** sp.Rational(1, L)
+    b_star = sp.simplify(b_of_rho[0].subs(rho, rho_star))
+    steps = (
+        f"φ'(ρ) = 0, ρ > 0  ⇔  {model.stationary} = 0  ⇔  b = {b_of_rho[0]}",
+        f"substituted into (φ(ρ) − φ(0))/ρ² = 0: {reduced} = 0",
+        f"unique positive solution ρ^L = {product}",
+        f"b* = {b_star}",
+    )
+    return ThresholdDerivation(L, "jump", b_star, rho_star, product, steps)
+
+
+def lam_star(depth: int, convention) -> sp.Expr | None:
+    """The collapse value of λ under a convention, exact in |m| (None when there is none)."""
+    d = derive_threshold(depth)
+    if d.b_star is None:
+        return None
+    a_conv, _ = convention.ab(sp.Integer(1), depth)
+    return sp.simplify(convention.lam_from_b(d.b_star.subs(a, a_conv), depth))
+
+
+def exact_ratio(expr: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
+    """expr/reference when it simplifies to a number free of |m|, else None (undecided)."""
+    ratio = sp.simplify(sp.powsimp(sp.powdenest(expr / reference, force=True), force=True))
+    if ratio.free_symbols:
+        ratio = sp.simplify(sp.exp(sp.expand_log(sp.log(ratio), force=True)))
+    return None if ratio.free_symbols else ratio
+
+
+def general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr = a) -> sp.Expr | None:
+    """For symbolic L ≥ 3 (L = k + 3), b*(L)/claimed_b(L) at a = a_value, simplified via logs, or None.
+
+    b*(L) = a·(|m| − x)·x^((L−2)/L) with x = |m|(L−2)/(L−1): the general-L form of the per-depth
+    elimination (``derive_threshold``), which tests confirm depth by depth.
+    """
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    Lk = k + 3
+    x = mabs * (Lk - 2) / (Lk - 1)
+    b_general = a_value * (mabs - x) * x ** ((Lk - 2) / Lk)
+    log_ratio = sp.simplify(sp.expand_log(sp.log(b_general / claimed_b.subs(L_sym, Lk)), force=True))
+    if log_ratio.has(mabs) or log_ratio.has(a):
+        return None
+    return sp.simplify(sp.exp(log_ratio).subs(k, L_sym - 3))
+
+
+@dataclass(frozen=True)
+class SpectrumDerivation:
+    """Hessian spectrum of F at a balanced stationary point, in terms of (a, b, ρ).
+
+    At w = ρ·s (signs s, ∏s = sign m), H = D_s(α·11ᵀ + β·I)D_s, so the eigenvalues are β with
+    multiplicity L − 1 and β + Lα once. ``patterns_checked`` counts the sign patterns for which
+    the structure was confirmed exactly.
+    """
+
+    depth: int
+    eigenvalues: tuple[tuple[sp.Expr, int], ...]
+    at_zero: tuple[tuple[sp.Expr, int], ...]
+    patterns_checked: int
+
+
+def sign_patterns(depth: int, sign: int, limit: int | None = None):
+    """Sign vectors s ∈ {±1}^L with ∏s = sign, in a fixed order (at most ``limit``)."""
+    count = 0
+    for code in range(2 ** (depth - 1)):
+        s = [1 - 2 * ((code >> i) & 1) for i in range(depth - 1)]
+        prod = 1
+        for v in s:
+            prod *= v
+        s.append(sign * prod)
+        yield tuple(s)
+        count += 1
+        if limit is not None and count >= limit:
+            return
+
+
+@lru_cache(maxsize=None)
+def derive_spectrum(depth: int, max_patterns: int = 16) -> SpectrumDerivation:
+    """Closed-form Hessian spectrum at balanced stationary points and at 0, exactly.
+
+    m is eliminated through the stationarity condition m = ρ^L + b·ρ^(2−L)/a (positive target;
+    a negative target is the same up to the orthogonal sign flip D_s).
+    """
+    L = check_depth(depth)
+    fm = full_model(L)
+    H0 = fm.hessian.xreplace({wi: sp.Integer(0) for wi in fm.w}).xreplace({m_signed: mabs})
+    at_zero = tuple(sp.Matrix(H0).eigenvals().items())
+    if L == 1:
+        m_stat = (a + b) * rho / a
+    else:
+        m_stat = rho**L + b * rho ** (2 - L) / a
+    checked = 0
+    alpha = beta = None
+    for s in sign_patterns(L, +1, max_patterns):
+        point = {wi: si * rho for wi, si in zip(fm.w, s)}
+        H = fm.hessian.xreplace(point).xreplace({m_signed: m_stat})
+        if L == 1:
+            alpha, beta = sp.Integer(0), sp.simplify(H[0, 0])
+        else:
+            a_s = sp.expand(H[0, 1] * s[0] * s[1])
+            b_s = sp.expand(H[0, 0] - a_s)
+            if alpha is None:
+                alpha, beta = a_s, b_s
+            for i in range(L):
+                for j in range(L):
+                    target = s[i] * s[j] * (alpha + (beta if i == j else 0))
+                    # entries are Laurent polynomials in ρ: expand decides zero exactly
+                    if sp.expand(H[i, j] - target) != 0:
+                        raise RuntimeError(f"depth {L}: Hessian at pattern {s} lacks the D(α11ᵀ+βI)D form")
+        checked += 1
+    if L == 1:
+        eig = ((sp.simplify(beta), 1),)
+    else:
+        eig = ((sp.simplify(beta), L - 1), (sp.simplify(beta + L * alpha), 1))
+    return SpectrumDerivation(L, eig, at_zero, checked)
