@@ -191,11 +191,18 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         a, b = ab_of_lam(lam)
         return collapse_gap(depth, m, a, b)
 
+    rounding = mpf(10) ** (-mpmath.mp.dps + 5)
+
     def nonzero_wins(lam: mpf) -> bool:
-        # ≥ rather than >: at L = 2 the gap vanishes quadratically at the collapse point, so a
-        # nonzero stationary point that ties 0 to working precision still marks "not collapsed".
+        # A tie within rounding counts for the nonzero point: at L = 2 the gap F(0) − F(ρ) = (a/2)ρ⁴
+        # vanishes faster than ρ² near the collapse point, so any nonzero stationary point whose
+        # objective ties 0 to working precision still marks "not collapsed". At L ≥ 3 this only
+        # shifts the initial bracket, which Illinois then refines on the smooth gap.
         g = gap(lam)
-        return g is not None and g >= 0
+        if g is None:
+            return False
+        a, _ = ab_of_lam(lam)
+        return g >= -rounding * a * m * m
 
     lo = hi = mpf(1)
     for _ in range(4000):

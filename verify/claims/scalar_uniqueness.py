@@ -1,0 +1,167 @@
+"""Claim kind: the end-to-end minimizer of the deep scalar problem is unique off an exceptional set.
+
+The claim names the exceptional regularization λ_e(|m|, L) (a closed form): for λ ≠ λ_e the global
+minimizers all share one product w_L⋯w_1; at λ = λ_e there are exactly two products (0 and a nonzero
+one) with equal objective. Routes:
+- symbolic: at λ_e the only candidate ρ > 0 with φ(ρ) = φ(0) (ρ^L = |m|(L−2)/(L−1), from the
+  elimination) must also satisfy φ'(ρ) = 0 exactly;
+- high precision: at λ_e (to working precision) mpmath finds exactly two global products with objective
+  equal to ~the working precision; at λ_e·(1 ± 10^(−dps/2)) and at random λ, exactly one;
+- numeric: float64 kernels at λ_e see the two candidates tie within rounding, and at random λ one
+  product wins by more than rounding (ties there are reported as undecided).
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..conventions import Convention, get_convention
+from ..highprec import scalar as hp
+from ..kernels.scalar import scalar_kernels, stationary_radii_batch
+from ..numbers import dec, digits_of_agreement, to_mpf
+from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, mabs, rho
+from .base import Check, CheckResult, Claim, Tier, Verdict
+from .context import RunContext
+from .sampling import random_targets
+
+
+def _depths(ctx: RunContext, depths) -> list[int]:
+    return list(depths) if depths is not None else [L for L in ctx.profile.depths if L >= 3]
+
+
+def _symbolic(conv: Convention, formula: sp.Expr, depths):
+    def run(ctx: RunContext) -> CheckResult:
+        rows = {}
+        for L in _depths(ctx, depths):
+            t = derive_threshold(L)
+            model = balanced_model(L)
+            b_claim = conv.b_over_lam(L) * formula.subs(L_sym, L)
+            at = {a: conv.a, b: b_claim, rho: t.rho_star}
+            tie = sp.simplify(model.phi.subs(at) - model.phi.subs(rho, 0).subs(at))
+            slope = sp.simplify(model.dphi.subs(at))
+            rows[str(L)] = {"phi(rho*) - phi(0)": str(tie), "phi'(rho*)": str(slope)}
+            if tie != 0 or slope != 0:
+                probe = {mabs: sp.Rational(7, 3)}
+                vals = [to_mpf(x.subs(probe), ctx.dps) for x in (tie, slope)]
+                if max(abs(v) for v in vals) > mpmath.mpf(10) ** (-ctx.dps // 2):
+                    return CheckResult(Verdict.REFUTED, f"depth {L}: at the claimed λ_e, 0 and the only candidate "
+                                       "ρ* are not two stationary points of equal value", instances=len(rows),
+                                       counterexample={"depth": L, **rows[str(L)]}, details={"per_depth": rows})
+                return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}: SymPy could not decide the tie exactly",
+                                   instances=len(rows), details={"per_depth": rows})
+        return CheckResult(Verdict.VERIFIED, f"at λ_e, φ(ρ*) = φ(0) and φ'(ρ*) = 0 exactly at {len(rows)} depths",
+                           instances=len(rows), digits=float("inf"), details={"per_depth": rows})
+    return run
+
+
+def _ab(conv: Convention, L: int):
+    k = conv.b_over_lam(L)
+    a_mp = mpmath.mpf(int(conv.a))
+    return lambda lam: (a_mp, mpmath.mpf(k.p) / k.q * lam)
+
+
+def _high_precision(conv: Convention, formula: sp.Expr, depths):
+    def run(ctx: RunContext) -> CheckResult:
+        work = ctx.dps + 10
+        rng = ctx.rng(f"uniqueness-hp:{conv.name}")
+        count, worst_tie, samples = 0, float("inf"), []
+        for L in _depths(ctx, depths):
+            for m in random_targets(rng, ctx.profile.hp_instances):
+                with mpmath.workdps(work):
+                    m_mp = to_mpf(m, work)
+                    lam_e = to_mpf(formula.subs(L_sym, L).subs(mabs, abs(m)), work)
+                    ab = _ab(conv, L)
+                    # ties are judged at ctx.dps digits: the working precision keeps 10 guard digits
+                    mins = hp.global_minimizers(L, m_mp, *ab(lam_e), tie_digits=ctx.dps)
+                    products = sorted({c.product for c in mins}, key=abs)
+                    off = mpmath.mpf(10) ** (-(ctx.dps // 2))
+                    singles = [lam_e * (1 - off), lam_e * (1 + off), lam_e * mpmath.mpf(str(round(rng.uniform(0.1, 10), 6)))]
+                    counts = [len({c.product for c in hp.global_minimizers(L, m_mp, *ab(x), tie_digits=ctx.dps)})
+                              for x in singles]
+                    count += 1
+                    if len(products) != 2 or products[0] != 0 or any(c != 1 for c in counts):
+                        return CheckResult(
+                            Verdict.REFUTED,
+                            f"depth {L}, m = {m}: {len(products)} global product(s) at the claimed λ_e, "
+                            f"{counts} at λ_e(1 − 10^-{ctx.dps // 2}), λ_e(1 + 10^-{ctx.dps // 2}), random λ",
+                            instances=count, tolerance=f"objective ties judged to {ctx.dps} digits",
+                            counterexample={"depth": L, "m": str(m), "convention": conv.name,
+                                            "lambda_e": dec(lam_e, ctx.dps),
+                                            "products_at_lambda_e": [dec(p, 30) for p in products],
+                                            "objectives": [dec(c.objective, 30) for c in mins]})
+                    objs = [c.objective for c in mins]
+                    d = digits_of_agreement(objs[0], objs[1])
+                    worst_tie = min(worst_tie, d)
+                    if len(samples) < 4:
+                        samples.append({"depth": L, "m": str(m), "lambda_e": dec(lam_e, 25),
+                                        "minimizers": [{"product": dec(c.product, 25), "objective": dec(c.objective, 25)}
+                                                       for c in mins]})
+        return CheckResult(Verdict.VERIFIED, f"two global minimizers (0 and nonzero, equal objective to ≥ {worst_tie:.1f} "
+                           f"digits) at λ_e and a unique product nearby, on {count} instances",
+                           digits=worst_tie, instances=count,
+                           tolerance=f"objective ties judged to {ctx.dps} digits at {work}-digit working precision",
+                           details={"samples": samples})
+    return run
+
+
+def _numeric(conv: Convention, formula: sp.Expr, depths):
+    def run(ctx: RunContext) -> CheckResult:
+        rng = ctx.rng(f"uniqueness-num:{conv.name}")
+        n = ctx.profile.instances
+        eps = np.finfo(float).eps
+        total = undecided = 0
+        worst = np.inf
+        for L in _depths(ctx, depths):
+            kern = scalar_kernels(L)
+            f = sp.lambdify(mabs, formula.subs(L_sym, L), "numpy")
+            m = np.array([float(x) for x in random_targets(rng, n)])
+            aa, k = float(conv.a), float(conv.b_over_lam(L))
+            lam_e = np.broadcast_to(np.asarray(f(np.abs(m)), float), (n,))
+            for label, lam in (("at", lam_e), ("random", lam_e * np.exp(rng.uniform(-2, 2, n)))):
+                bb = k * lam
+                radii = stationary_radii_batch(L, np.abs(m), aa, bb)
+                F0 = kern.objective(np.zeros((n, L)), m, aa, bb)
+                # F rounding at these points ≈ (L + 8)·eps·F(0); ties within 8× that are undecidable
+                tol = 8 * (L + 8) * eps * F0
+                for i in range(n):
+                    s = np.ones(L)
+                    s[-1] = -1.0 if m[i] < 0 else 1.0
+                    vals = [kern.objective((r * s)[None, :], m[i], aa, bb[i])[0] for r in radii[i]]
+                    gap = F0[i] - min(vals) if vals else -np.inf
+                    total += 1
+                    if label == "at":
+                        rel = abs(gap) / F0[i]
+                        worst = min(worst, 1 - rel / (tol[i] / F0[i]))
+                        if abs(gap) > tol[i]:
+                            return CheckResult(
+                                Verdict.REFUTED, f"depth {L}, m = {m[i]:.6g}: at the claimed λ_e the objective gap "
+                                f"between 0 and the nonzero point is {gap:.3e}, beyond rounding {tol[i]:.1e}",
+                                instances=total, counterexample={"depth": L, "m": float(m[i]), "lambda_e": float(lam[i]),
+                                                                 "convention": conv.name, "gap": float(gap)},
+                                tolerance="8(L+8)·eps·F(0)")
+                    elif abs(gap) <= tol[i]:
+                        undecided += 1
+        tol_text = "objective ties within 8(L+8)·eps·F(0) (float64 rounding of F) count as ties"
+        if undecided:
+            return CheckResult(Verdict.INCONCLUSIVE, f"{undecided} random instances too close to the exceptional set",
+                               instances=total, tolerance=tol_text)
+        return CheckResult(Verdict.VERIFIED, f"ties at λ_e within rounding and a strict winner at random λ, "
+                           f"{total} instances", instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text)
+    return run
+
+
+def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: sp.Expr,
+                            convention: str | Convention = "A1", depths: Sequence[int] | None = None,
+                            resolutions: Sequence[str] = (), paper: str = "") -> Claim:
+    """Declare "unique end-to-end minimizer for λ ≠ exceptional(|m|, L); two at λ = exceptional"."""
+    conv = get_convention(convention)
+    formula = sp.sympify(exceptional)
+    checks = (
+        Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC, _symbolic(conv, formula, depths)),
+        Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION, _high_precision(conv, formula, depths)),
+        Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC, _numeric(conv, formula, depths)),
+    )
+    return Claim(id, statement, source, checks, tuple(resolutions), paper)
