@@ -1,0 +1,188 @@
+"""The ``verify`` command: run the catalogue, list it, and answer scalar questions.
+
+Exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error (one line on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from .errors import UsageError, VerifyError
+from .numbers import DEFAULT_DIGITS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        raise UsageError(message)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"seed must be a non-negative integer, got {text!r}")
+    return v
+
+
+def _digits(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"digits must be an integer, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="verify", description="Verify theorems about matrix factorization landscapes.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="verify the catalogue and write a report")
+    r.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard")
+    r.add_argument("--only", nargs="+", metavar="ID", help="claim ids (or id prefixes) to run")
+    r.add_argument("--out", default="reports", help="report directory (default: reports/)")
+    r.add_argument("--seed", type=_seed, default=0)
+    r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="working digits of mpmath checks")
+    r.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    r.add_argument("--quiet", action="store_true", help="no progress lines")
+
+    sub.add_parser("list", help="list the claim catalogue")
+
+    t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ")
+    t.add_argument("--depth", required=True)
+    t.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
+    t.add_argument("--convention", default="A1")
+    t.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
+    t.add_argument("--json", action="store_true")
+
+    m = sub.add_parser("minimizers", help="global minimizers of the scalar problem at λ")
+    m.add_argument("--depth", required=True)
+    m.add_argument("--target", required=True)
+    m.add_argument("--lam", required=True, help="λ > 0 (decimal or fraction, read exactly)")
+    m.add_argument("--convention", default="A1")
+    m.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
+    m.add_argument("--json", action="store_true")
+    return p
+
+
+def _cmd_run(args) -> int:
+    from .claims import RunContext, get_profile
+    from .report.document import build_document
+    from .report.provenance import provenance
+    from .report.writer import write_reports
+    from .runner import ClaimSource, run, select, stderr_progress
+
+    source = ClaimSource(getattr(args, "file", None))
+    claims = select(source.load(), args.only)
+    ctx = RunContext(seed=args.seed, profile=get_profile(args.profile), dps=args.digits,
+                     out_dir=str(Path(args.out)))
+    started = dt.datetime.now(dt.timezone.utc)
+    result = run(claims, ctx, jobs=args.jobs, source=source, progress=None if args.quiet else stderr_progress)
+    command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
+    doc = build_document(result, provenance(args.seed, args.profile, args.digits, started, result.wall_seconds,
+                                            command, args.jobs))
+    paths = write_reports(doc, args.out)
+    _print_summary(doc)
+    print("report: " + ", ".join(str(p) for p in paths))
+    return 1 if doc["summary"]["refuted"] else 0
+
+
+def _print_summary(doc: dict) -> None:
+    rows = [(c["id"], c["verdict"], c["tiers"].get("symbolic", "—"), c["tiers"].get("high-precision", "—"),
+             c["tiers"].get("numeric", "—"), f"{c['seconds']:.1f}") for c in doc["claims"]]
+    head = ("claim", "verdict", "symbolic", "high-precision", "numeric", "s")
+    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    print(fmt.format(*head))
+    for r in rows:
+        print(fmt.format(*r))
+    s = doc["summary"]
+    print(f"{s['verified']} verified, {s['refuted']} refuted, {s['inconclusive']} inconclusive "
+          f"({s['total']} claims, {doc['provenance']['wall_seconds']} s)")
+
+
+def _cmd_list(args) -> int:
+    import proofs
+
+    for c in proofs.catalogue():
+        print(f"{c.id:<34} {c.paper:<22} {c.statement[:100]}")
+    return 0
+
+
+def _emit(data: dict, as_json: bool, keys: Sequence[str]) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for k in keys:
+        if k in data and data[k] is not None:
+            v = data[k]
+            print(f"{k:>20}: {v if not isinstance(v, list) else ''}")
+            if isinstance(v, list):
+                for item in v:
+                    print(f"{'':>22}{item}")
+
+
+def _cmd_threshold(args) -> int:
+    from proofs.kamber_parhi_2026.formulas import tau_at
+
+    from .queries import threshold_summary
+
+    data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at)
+    _emit(data, args.json, ("depth", "target", "convention", "kind", "threshold", "bisection", "tau",
+                            "ratio", "ratio_exact", "digits", "note", "derivation"))
+    return 0
+
+
+def _cmd_minimizers(args) -> int:
+    from .queries import minimizers_summary
+
+    data = minimizers_summary(args.depth, args.target, args.lam, args.convention, args.digits)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(f"depth {data['depth']}, m = {data['target']}, λ = {data['lambda']} ({data['convention']}: "
+          f"a = {data['a']}, b = {data['b']})")
+    for i, e in enumerate(data["minimizers"], 1):
+        print(f"minimizer {i}: product {e['product']}, objective {e['objective']}")
+        print(f"   w = ({', '.join(e['w'])})  [{e['equivalent_sign_patterns']} sign pattern(s)]")
+    print(f"unique end-to-end minimizer: {'yes' if data['unique'] else 'no'}")
+    print("Hessian eigenvalues at minimizer 1:")
+    for e in data["hessian_eigenvalues"]:
+        print(f"   {e}")
+    return 0
+
+
+COMMANDS = {"run": _cmd_run, "list": _cmd_list, "threshold": _cmd_threshold, "minimizers": _cmd_minimizers}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        args.argv = argv
+        return COMMANDS[args.command](args)
+    except VerifyError as exc:
+        print(f"verify: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("verify: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

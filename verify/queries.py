@@ -1,0 +1,99 @@
+"""Answers to single questions about the scalar problem, used by the CLI and the public API.
+
+``threshold_summary``: the collapse threshold by exact derivation and by an independent mpmath
+bisection, compared with a reference formula (the paper's τ). ``minimizers_summary``: the global
+minimizers at a given λ, whether the end-to-end product is unique, and the Hessian spectrum there.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import mpmath
+import sympy as sp
+
+from .conventions import get_convention
+from .errors import UsageError
+from .highprec import scalar as hp
+from .numbers import check_depth, check_digits, dec, digits_of_agreement, parse_rational, to_mpf
+from .symbolic.scalar import derive_threshold, exact_ratio, lam_star, mabs
+
+Reference = Callable[[sp.Expr, int], "sp.Expr | None"]
+
+
+def _ab(conv, depth: int):
+    k = conv.b_over_lam(depth)
+    a_mp = mpmath.mpf(int(conv.a))
+    return lambda lam: (a_mp, mpmath.mpf(k.p) / k.q * lam)
+
+
+def threshold_summary(depth, target, convention: str = "A1", digits: int = 50,
+                      reference: Reference | None = None) -> dict:
+    """λ*, the reference τ, their exact ratio, and digits of agreement of two independent routes."""
+    L = check_depth(depth)
+    m = parse_rational(target, "target")
+    n = check_digits(digits)
+    conv = get_convention(convention)
+    deriv = derive_threshold(L)
+    out: dict = {"depth": L, "target": str(m), "convention": conv.name, "kind": deriv.kind,
+                 "threshold": None, "tau": None, "ratio": None, "digits": None,
+                 "threshold_exact": None, "ratio_exact": None, "derivation": list(deriv.steps)}
+    tau_expr = reference(mabs, L) if reference else None
+    if tau_expr is not None:
+        out["tau"] = dec(tau_expr.subs(mabs, abs(m)), n)
+    lam_expr = lam_star(L, conv)
+    if lam_expr is None:
+        out["note"] = ("L = 1: the minimizer a·m/(a + b) is nonzero for every λ > 0; there is no threshold, "
+                       "and τ's formula divides by zero (q = 2).")
+        return out
+    lam_m = sp.simplify(lam_expr.subs(mabs, abs(m)))
+    out["threshold_exact"] = str(lam_expr.subs(mabs, sp.Symbol("|m|", positive=True)))
+    out["threshold"] = dec(lam_m, n)
+    with mpmath.workdps(n + 20):
+        lam_bis = hp.threshold_by_bisection(L, to_mpf(m, n + 20), _ab(conv, L))
+    out["bisection"] = dec(lam_bis, n)
+    if m == 0:
+        out["digits"] = str(n)
+        out["note"] = "m = 0: the minimizer is 0 for every λ > 0 (threshold 0); the ratio to τ is undefined."
+        return out
+    agree = digits_of_agreement(lam_bis, to_mpf(lam_m, n + 20))
+    out["digits"] = f"{min(agree, n + 20):.1f}"
+    if tau_expr is not None:
+        ratio = exact_ratio(lam_expr, tau_expr)
+        out["ratio_exact"] = None if ratio is None else str(ratio)
+        out["ratio"] = dec(lam_m / tau_expr.subs(mabs, abs(m)), n)
+    if L == 2:
+        out["note"] = ("L = 2: no jump; the minimizer shrinks continuously to 0 at this λ. τ's formula reads "
+                       "0^0 here and is taken as its q → 1 limit 2|m|.")
+    return out
+
+
+def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int = 50) -> dict:
+    """Global minimizers of F at λ (one representative per end-to-end product) and the spectrum there."""
+    L = check_depth(depth)
+    m = parse_rational(target, "target")
+    lam_q = parse_rational(lam, "lambda")
+    if lam_q <= 0:
+        raise UsageError(f"lambda must be > 0, got {lam}")
+    n = check_digits(digits)
+    conv = get_convention(convention)
+    work = n + 10
+    with mpmath.workdps(work):
+        m_mp, lam_mp = to_mpf(m, work), to_mpf(lam_q, work)
+        a_mp, b_mp = _ab(conv, L)(lam_mp)
+        mins = hp.global_minimizers(L, m_mp, a_mp, b_mp, tie_digits=n)
+        signs = hp.canonical_signs(L, m_mp)
+        entries = []
+        for c in mins:
+            w = c.point(signs) if c.rho > 0 else [mpmath.mpf(0)] * L
+            entries.append({"w": [dec(x, n) for x in w], "objective": dec(c.objective, n),
+                            "product": dec(c.product, n),
+                            "equivalent_sign_patterns": 2 ** (L - 1) if c.rho > 0 else 1})
+        first = mins[0]
+        w0 = first.point(signs) if first.rho > 0 else [mpmath.mpf(0)] * L
+        eig = hp.hessian_eigenvalues(w0, m_mp, a_mp, b_mp)
+    return {"depth": L, "target": str(m), "lambda": str(lam_q), "convention": conv.name,
+            "a": str(conv.a), "b": dec(b_mp, n),
+            "minimizers": entries, "unique": len({e["product"] for e in entries}) == 1,
+            "hessian_eigenvalues": [dec(e, n) for e in eig],
+            "note": "each minimizer stands for its 2^(L−1) sign patterns with the same product "
+                    "(flip the signs of an even number of layers); uniqueness refers to the product w_L⋯w_1"}

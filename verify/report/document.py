@@ -1,0 +1,44 @@
+"""The report as a JSON-able document (schema ``dmf-verify/report``, version 1).
+
+Layout: {schema, schema_version, provenance, summary, claims: [ClaimResult.to_json()]}; each claim
+entry holds id, paper, statement, source, resolutions, verdict, tiers, seconds and ``evidence``
+(one entry per check: check, tier, verdict, summary, digits, instances, worst_margin, tolerance,
+counterexample, details, figures, seconds[, error]). Documented in docs/report-schema.md.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+SCHEMA = "dmf-verify/report"
+SCHEMA_VERSION = 1
+
+
+def _clean(x: Any) -> Any:
+    """JSON-safe: infinities become strings, tuples lists, unknown objects their str()."""
+    if isinstance(x, float):
+        return x if math.isfinite(x) else ("inf" if x > 0 else "-inf" if x < 0 else "nan")
+    if isinstance(x, dict):
+        return {str(k): _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    if x is None or isinstance(x, (str, int, bool)):
+        return x
+    if hasattr(x, "item"):
+        return _clean(x.item())
+    return str(x)
+
+
+def build_document(run_result, provenance: dict) -> dict:
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "provenance": provenance,
+        "summary": run_result.counts(),
+        "claims": [_clean(r.to_json()) for r in run_result.results],
+    }
+
+
+def to_json_text(document: dict) -> str:
+    return json.dumps(_clean(document), indent=2, ensure_ascii=False) + "\n"

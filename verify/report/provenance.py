@@ -1,0 +1,66 @@
+"""What produced a report: versions, platform, SymPy ground types, seed, profile, timing."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata as md
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import verify
+
+PACKAGES = ("sympy", "mpmath", "numpy", "scipy", "matplotlib", "hypothesis", "python-flint",
+            "gmpy2", "numba", "symengine", "jax", "torch")
+
+
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            continue
+    return out
+
+
+def ground_types() -> str:
+    """SymPy's ground types (python, gmpy or flint): they change exact arithmetic backends."""
+    try:
+        from sympy.external.gmpy import GROUND_TYPES
+
+        return str(GROUND_TYPES)
+    except ImportError:  # older SymPy
+        from sympy.polys.domains import GROUND_TYPES  # type: ignore
+
+        return str(GROUND_TYPES)
+
+
+def git_commit() -> str | None:
+    root = Path(verify.__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=5)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(seed: int, profile: str, dps: int, started: dt.datetime, wall_seconds: float,
+               command: str, jobs: int = 1) -> dict:
+    return {
+        "verify_version": verify.__version__,
+        "git_commit": git_commit(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "packages": package_versions(),
+        "sympy_ground_types": ground_types(),
+        "seed": seed,
+        "profile": profile,
+        "dps": dps,
+        "jobs": jobs,
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall_seconds, 2),
+        "command": command,
+    }
