@@ -59,10 +59,8 @@ def _instance(ctx: RunContext, p: _Params, i: int) -> _Instance:
     rng = ctx.rng(f"sensing.instance.{i}")
     U, _ = np.linalg.qr(rng.standard_normal((p.n, p.n)))
     lam = np.zeros(p.n)
-    lam[:p.r] = np.sort(rng.uniform(0.5, 1.5, p.r) + np.arange(p.r)[::-1])[::-1]   # distinct, gaps >= ~0.
-    th = rng.uniform(0, 2 * np.pi)
-    psi = np.eye(p.r)
-    psi[:2, :2] = [[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]] if p.r >= 2 else psi[:2, :2]
+    lam[:p.r] = np.arange(p.r, 0, -1) + rng.uniform(0.2, 0.8, p.r)   # distinct: gaps >= 0.4
+    psi = np.linalg.qr(rng.standard_normal((p.r, p.r)))[0]          # a point of the O(r) orbit
     M = (U * lam) @ U.T
     M = (M + M.T) / 2
     pts = sen.factorization_stationary_points(U, lam, p.r, psi)
