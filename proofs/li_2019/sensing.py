@@ -221,8 +221,8 @@ def _deltas(ctx: RunContext, p: _Params, A: sen.Measurement, inst: _Instance, ke
     hds = {pt.label: sen.hessian_distance(A, pt.X, inst.M, cf) for pt in inst.points}
     seeds2 = [z for hd in hds.values() for z in hd.tangent_extremes if np.linalg.norm(z) > 0]
     seedsE = [z for hd in hds.values() for z in hd.polarization]
-    steps = max(5, ctx.profile.search_steps // 20)
-    samples = ctx.profile.instances
+    steps = max(5, ctx.profile.search_steps // 40)
+    samples = min(ctx.profile.instances, 500)
     est2 = sen.rip_estimate(A, 2 * p.r, ctx.rng(key + ".2r"), samples, steps, np.array(seeds2) if seeds2 else None)
     rho = max(hd.e_rank for hd in hds.values())
     estE = sen.rip_estimate(A, rho + 1, ctx.rng(key + ".e"), samples, steps, np.array(seedsE) if seedsE else None)
@@ -271,7 +271,7 @@ def _hessian_distance(p: _Params) -> Callable[[RunContext], CheckResult]:
                    "note": "delta estimates are attained ratios (lower bounds on the true delta); delta_full = "
                            "||A*A - I|| on Sym(n) is an upper bound on every delta_k"}
         base = dict(instances=len(rows) * _n_instances(ctx), tolerance=tol, details=details,
-                    worst_margin=f"{1 - worst_ratio_est:.6f}")
+                    worst_margin=f"{1 - worst_ratio_est:.6f}", figures=_delta_figure(ctx, rows))
         if basis_worst > EXACT_TOL:
             return CheckResult(Verdict.REFUTED, f"orthonormal basis: G differs from F by {basis_worst:.1e}", **base)
         if cex is not None:
@@ -285,6 +285,30 @@ def _hessian_distance(p: _Params) -> Callable[[RunContext], CheckResult]:
                                              f"(worst distance/bound {worst_ratio_est:.3f} with estimated delta); "
                                              f"basis gives G = F to {basis_worst:.1e}", **base)
     return run
+
+
+def _delta_figure(ctx: RunContext, rows: list[dict]) -> list[str]:
+    """delta estimates and the worst relative Hessian distance against m (only when writing a report)."""
+    if ctx.out_dir is None or not rows:
+        return []
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from verify.report.figures import save_figure
+
+    ms = sorted({r["m"] for r in rows})
+    pick = lambda key, agg: [agg(r[key] for r in rows if r["m"] == m) for m in ms]  # noqa: E731
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.plot(ms, pick("delta_2r_sampled", max), "o:", label="delta_2r sampled")
+    ax.plot(ms, pick("delta_2r_est", max), "o-", label="delta_2r estimate (lower bound)")
+    ax.plot(ms, pick("delta_full", max), "s--", label="delta_full (upper bound)")
+    ax.plot(ms, pick("relative_distance", max), "^-", label="max ||hess G - hess F|| / ||hess F||")
+    ax.set_xscale("log")
+    ax.set_xlabel("m (number of Gaussian measurements)")
+    ax.legend(fontsize=7)
+    ax.set_title("Li et al. L6: isometry constant and Hessian distance")
+    return save_figure(fig, ctx, "li_sensing_delta.png")
 
 
 def _strict_saddles(p: _Params) -> Callable[[RunContext], CheckResult]:
@@ -349,7 +373,7 @@ def _global_minima(p: _Params) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         cf = float(p.c)
         rows, bad, inconcl = [], None, []
-        starts = 2 if ctx.profile.level == 0 else 6
+        starts = 2 + ctx.profile.level
         for i in range(_n_instances(ctx)):
             inst = _instance(ctx, p, i)
             mins = [pt for pt in inst.points if pt.global_min]
