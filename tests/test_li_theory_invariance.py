@@ -107,3 +107,24 @@ def test_insertion_matrix_matches_kronecker_form():
 def test_bad_input_raises_usage_error(bad):
     with pytest.raises(UsageError):
         bad()
+
+
+def test_gl_covariance_property():
+    """Hypothesis: for any well-conditioned G in GL(2) and any point, the covariance identities hold."""
+    from hypothesis import given, strategies as st
+    from hypothesis.extra.numpy import arrays
+
+    rng = np.random.default_rng(4)
+    U, V = np.linalg.qr(rng.standard_normal((3, 3)))[0], np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    ex = inv.deep_linear(U, np.array([2.0, 1.0, 0.5]), V, 2)
+    floats = st.floats(-2, 2, allow_nan=False)
+
+    @given(arrays(float, (2, 2), elements=floats), arrays(float, ex.objective.dim, elements=floats))
+    def prop(E, x):
+        G = np.eye(2) + 0.4 * E
+        if np.linalg.cond(G) > 10:
+            return
+        d = inv.covariance_defects(ex.objective, inv.insertion_matrix(G, 2, 3, 3), x)
+        assert max(d.values()) <= 1e-10
+
+    prop()
