@@ -128,3 +128,9 @@ def test_gl_covariance_property():
         assert max(d.values()) <= 1e-10
 
     prop()
+
+
+def test_inertia_grey_band_is_ambiguous():
+    eig = np.array([-1.0, 1e-12, 1e-7, 2.0])
+    got = inv.inertia(eig, 2.0)
+    assert (got.pos, got.neg, got.zero, got.ambiguous) == (1, 1, 1, 1)

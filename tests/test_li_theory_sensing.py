@@ -123,3 +123,20 @@ def test_stationary_points_are_stationary():
 def test_bad_input_raises_usage_error(bad):
     with pytest.raises(UsageError):
         bad()
+
+
+@pytest.mark.parametrize("m", [15, 80, 1000])
+def test_derived_bound_holds_at_random_points(m):
+    """The bound with delta_full (an exact upper bound on every delta_k) holds at arbitrary X, any m."""
+    rng = np.random.default_rng(9 + m)
+    n, r, c = 5, 2, 0.25
+    A = sen.gaussian_measurements(n, m, rng)
+    full = sen.full_isometry_constant(A)
+    L = rng.standard_normal((n, 3))
+    M = L @ L.T
+    for _ in range(5):
+        X = rng.standard_normal((n, r))
+        hd = sen.hessian_distance(A, X, M, c)
+        assert hd.distance <= sen.distance_bound(c, 8, 4, full, full, hd.x_norm2, hd.e_norm) * (1 + 1e-9)
+        # the sharper intermediate bound with the exact subspace constants also holds
+        assert hd.distance <= c * (8 * hd.tangent_delta * hd.x_norm2 + 4 * hd.w_norm) * (1 + 1e-9)
