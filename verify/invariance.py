@@ -1,0 +1,555 @@
+"""Invariance theory (Li et al. 2019, MATH.md L7): what a linear symmetry f(Gx) = f(x) forces.
+
+Identities checked here, for a group of invertible matrices G acting on R^d:
+  gradient covariance  grad f(Gx) = G^{-T} grad f(x);
+  Hessian covariance   hess f(Gx) = G^{-T} hess f(x) G^{-1}  (a congruence: Sylvester keeps the
+                       inertia; eigenvalues are kept only when G is orthogonal);
+  fixed points         Gx = x for all G  =>  grad f(x) lies in Fix(G^T); stationary if that is {0};
+  orbit tangents       hess f(x) xi x = -xi^T grad f(x) for a Lie-algebra element xi, so at a
+                       stationary point every orbit tangent xi x is in the Hessian null space.
+Examples: real and complex phase retrieval, deep linear networks with GL insertions. Every
+example's arithmetic uses only +, *, @ and ** so the same code runs on float64 arrays and on
+object arrays of mpmath numbers (the high-precision tier).
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .errors import UsageError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Objective:
+    """A smooth f: R^d -> R with hand-derived gradient and Hessian callables."""
+
+    name: str
+    dim: int
+    f: Callable[[Array], float]
+    grad: Callable[[Array], Array]
+    hess: Callable[[Array], Array]
+    sym_f: Callable[[Sequence[sp.Symbol]], sp.Expr] | None = None
+
+
+@dataclass(frozen=True)
+class GroupAction:
+    """A group of invertible d x d matrices: float samples, exact (SymPy) samples, Lie generators."""
+
+    name: str
+    dim: int
+    sample: Callable[[np.random.Generator, int], list[Array]]
+    exact_sample: Callable[[np.random.Generator, int], list[sp.Matrix]]
+    generators: tuple[Array, ...] = ()
+    exact_generators: tuple[sp.Matrix, ...] = ()
+
+    @property
+    def continuous(self) -> bool:
+        return bool(self.generators)
+
+
+@dataclass(frozen=True)
+class Example:
+    """An objective, its symmetry group and labelled stationary points (built by construction)."""
+
+    objective: Objective
+    group: GroupAction
+    stationary: tuple[tuple[str, Array], ...] = field(default_factory=tuple)
+
+
+# ---------------------------------------------------------------- input validation
+
+def check_point(x: object, dim: int, name: str = "x") -> Array:
+    """A finite real vector of length ``dim`` (UsageError otherwise)."""
+    arr = np.asarray(x)
+    if arr.dtype == object:
+        if arr.shape != (dim,):
+            raise UsageError(f"{name} must have shape ({dim},), got {arr.shape}")
+        return arr
+    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise UsageError(f"{name} must be a real numeric vector")
+    if arr.shape != (dim,):
+        raise UsageError(f"{name} must have shape ({dim},), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise UsageError(f"{name} contains NaN or infinity")
+    return arr.astype(float)
+
+
+def check_matrix(a: object, name: str, ndim: int = 2, allow_complex: bool = False) -> Array:
+    """A finite numeric array with ``ndim`` dimensions, none of them empty (UsageError otherwise)."""
+    arr = np.asarray(a)
+    if arr.dtype == object:
+        if arr.ndim != ndim or 0 in arr.shape:
+            raise UsageError(f"{name} must be a non-empty {ndim}-d array, got shape {arr.shape}")
+        return arr
+    if not np.issubdtype(arr.dtype, np.number):
+        raise UsageError(f"{name} must be numeric")
+    if np.iscomplexobj(arr) and not allow_complex:
+        raise UsageError(f"{name} must be real")
+    if arr.ndim != ndim or 0 in arr.shape:
+        raise UsageError(f"{name} must be a non-empty {ndim}-d array, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise UsageError(f"{name} contains NaN or infinity")
+    return arr.astype(complex if np.iscomplexobj(arr) else float)
+
+
+def check_group_element(g: object, dim: int) -> Array:
+    """An invertible finite d x d real matrix (UsageError otherwise)."""
+    arr = check_matrix(g, "group element")
+    if arr.shape != (dim, dim):
+        raise UsageError(f"group element must be {dim}x{dim}, got {arr.shape}")
+    if np.linalg.cond(arr) > 1e12:
+        raise UsageError("group element is singular or too ill-conditioned (cond > 1e12)")
+    return arr
+
+
+# ---------------------------------------------------------------- finite differences
+
+def fd_gradient(f: Callable[[Array], float], x: Array, h: float = 1e-5) -> Array:
+    """Central-difference gradient, error O(h^2 |f'''|)."""
+    g = np.zeros_like(x, dtype=float)
+    for i in range(x.size):
+        e = np.zeros_like(x, dtype=float)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+def fd_hessian(grad: Callable[[Array], Array], x: Array, h: float = 1e-5) -> Array:
+    """Central differences of the analytic gradient, symmetrized."""
+    cols = []
+    for i in range(x.size):
+        e = np.zeros_like(x, dtype=float)
+        e[i] = h
+        cols.append((grad(x + e) - grad(x - e)) / (2 * h))
+    H = np.array(cols).T
+    return (H + H.T) / 2
+
+
+def derivative_errors(obj: Objective, x: Array) -> tuple[float, float]:
+    """Relative errors of the hand gradient and Hessian against finite differences at ``x``."""
+    x = check_point(x, obj.dim)
+    scale = 1.0 + float(np.linalg.norm(x))
+    h = 1e-5 * scale
+    g, H = obj.grad(x), obj.hess(x)
+    gerr = np.linalg.norm(g - fd_gradient(obj.f, x, h)) / max(np.linalg.norm(g), np.linalg.norm(H) * scale, 1e-300)
+    herr = np.linalg.norm(H - fd_hessian(obj.grad, x, h)) / max(np.linalg.norm(H), 1e-300)
+    return float(gerr), float(herr)
+
+
+# ---------------------------------------------------------------- covariance identities
+
+def covariance_defects(obj: Objective, G: Array, x: Array) -> dict[str, float]:
+    """Relative defects of f(Gx)=f(x), grad f(Gx)=G^-T grad f(x), hess f(Gx)=G^-T hess f(x) G^-1.
+
+    Each defect is divided by the size of the terms involved (so roundoff gives ~1e-15).
+    """
+    G = check_group_element(G, obj.dim)
+    x = check_point(x, obj.dim)
+    Gi = np.linalg.inv(G)
+    gx = G @ x
+    f0, f1 = obj.f(x), obj.f(gx)
+    g0, g1 = obj.grad(x), obj.grad(gx)
+    H0, H1 = obj.hess(x), obj.hess(gx)
+    gpred = Gi.T @ g0
+    Hpred = Gi.T @ H0 @ Gi
+    fscale = max(abs(f0), abs(f1), 1e-300)
+    gscale = max(np.linalg.norm(g1), np.linalg.norm(gpred), np.linalg.norm(H1) * np.linalg.norm(gx), 1e-300)
+    hscale = max(np.linalg.norm(H1), np.linalg.norm(Hpred), 1e-300)
+    return {
+        "value": float(abs(f1 - f0) / fscale),
+        "gradient": float(np.linalg.norm(g1 - gpred) / gscale),
+        "hessian": float(np.linalg.norm(H1 - Hpred) / hscale),
+    }
+
+
+def fixed_subspace(Gs: Sequence[Array], tol: float = 1e-10) -> Array:
+    """Orthonormal basis (columns) of {x : Gx = x for every G in Gs} (null space of stacked G - I)."""
+    d = Gs[0].shape[0]
+    stack = np.vstack([G - np.eye(d) for G in Gs])
+    _, s, vt = np.linalg.svd(stack)
+    rank = int(np.sum(s > tol * max(1.0, s[0] if s.size else 1.0)))
+    return vt[rank:].T
+
+
+def tangent_identity_defect(obj: Objective, xi: Array, x: Array) -> float:
+    """Relative defect of hess f(x) xi x = -xi^T grad f(x) (derivative of covariance along e^{t xi})."""
+    H, g = obj.hess(x), obj.grad(x)
+    lhs, rhs = H @ (xi @ x), -xi.T @ g
+    scale = max(np.linalg.norm(H, 2) * np.linalg.norm(xi @ x), np.linalg.norm(xi, 2) * np.linalg.norm(g), 1e-300)
+    return float(np.linalg.norm(lhs - rhs) / scale)
+
+
+@dataclass(frozen=True)
+class Inertia:
+    """Counts of positive, negative and zero eigenvalues; ``ambiguous`` counts the grey band."""
+
+    pos: int
+    neg: int
+    zero: int
+    ambiguous: int
+
+    def as_tuple(self) -> tuple[int, int, int]:
+        return (self.pos, self.neg, self.zero)
+
+
+def inertia(eigs: Array, scale: float, zero_tol: float = 1e-9, clear_tol: float = 1e-6) -> Inertia:
+    """Classify eigenvalues: |l| <= zero_tol*scale zero, |l| > clear_tol*scale signed, else ambiguous.
+
+    float64 symmetric eigensolvers have backward error ~ d*eps*||H|| (~1e-14 here), so 1e-9 leaves
+    five orders of margin for exact zeros; anything in (1e-9, 1e-6]*||H|| cannot be trusted either way.
+    """
+    e = np.asarray(eigs, dtype=float)
+    zero = np.abs(e) <= zero_tol * scale
+    clear = np.abs(e) > clear_tol * scale
+    return Inertia(int(np.sum(clear & (e > 0))), int(np.sum(clear & (e < 0))), int(np.sum(zero)),
+                   int(np.sum(~zero & ~clear)))
+
+
+def is_orthogonal(G: Array, tol: float = 1e-12) -> bool:
+    return bool(np.linalg.norm(G.T @ G - np.eye(G.shape[0])) <= tol * G.shape[0])
+
+
+def spectrum_shift(obj: Objective, G: Array, x: Array) -> dict[str, object]:
+    """Inertia of hess f at x and at Gx, and the largest eigenvalue shift relative to ||hess f(x)||."""
+    H0, H1 = obj.hess(x), obj.hess(G @ x)
+    e0, e1 = np.linalg.eigvalsh(H0), np.linalg.eigvalsh(H1)
+    scale = max(np.abs(e0).max(), np.abs(e1).max(), 1e-300)
+    return {
+        "inertia_x": inertia(e0, scale), "inertia_gx": inertia(e1, scale),
+        "shift": float(np.abs(e1 - e0).max() / scale), "scale": float(scale),
+        "eig_x": e0, "eig_gx": e1,
+    }
+
+
+# ---------------------------------------------------------------- symbolic route
+
+def symbolic_defects(obj: Objective, Gs: Sequence[sp.Matrix], xis: Sequence[sp.Matrix] = (),
+                     hessian: bool = True) -> dict[str, int]:
+    """Count exact (SymPy) failures of invariance, gradient/Hessian covariance and the tangent identity.
+
+    f is built from exact data by ``obj.sym_f``; derivatives are SymPy's scalar ``diff`` (no matrix
+    calculus), and every residual is expanded to a polynomial/rational function that must be 0.
+    """
+    if obj.sym_f is None:
+        raise UsageError(f"{obj.name} has no symbolic form")
+    xs = sp.symbols(f"x0:{obj.dim}", real=True)
+    X = sp.Matrix(xs)
+    f = obj.sym_f(xs)
+    grad = sp.Matrix([sp.diff(f, v) for v in xs])
+    H = sp.hessian(f, xs) if hessian else None
+    out = {"value": 0, "gradient": 0, "hessian": 0, "tangent": 0}
+    for G in Gs:
+        gx = G * X
+        sub = dict(zip(xs, list(gx)))
+        Gi = G.inv()
+        if sp.expand(f.xreplace(sub) - f) != 0:
+            out["value"] += 1
+        if any(sp.expand(e) != 0 for e in (grad.xreplace(sub) - Gi.T * grad)):
+            out["gradient"] += 1
+        if H is not None and any(sp.expand(e) != 0 for e in (H.xreplace(sub) - Gi.T * H * Gi)):
+            out["hessian"] += 1
+    for xi in xis:
+        Hx = H if H is not None else sp.hessian(f, xs)
+        if any(sp.expand(e) != 0 for e in (Hx * (xi * X) + xi.T * grad)):
+            out["tangent"] += 1
+    return out
+
+
+def rational_matrix(a: Array) -> sp.Matrix:
+    """Exact SymPy copy of a float matrix (each float is an exact binary rational)."""
+    return sp.Matrix([[sp.Rational(float(v)) for v in row] for row in np.atleast_2d(a)])
+
+
+# ---------------------------------------------------------------- groups
+
+def _finite(name: str, mats: list[Array]) -> GroupAction:
+    d = mats[0].shape[0]
+    exact = [sp.Matrix(m.astype(int)) if np.all(m == np.round(m)) else rational_matrix(m) for m in mats]
+    return GroupAction(name, d, lambda rng, k: [mats[i % len(mats)] for i in range(k)],
+                       lambda rng, k: [exact[i % len(exact)] for i in range(k)])
+
+
+def sign_group(d: int) -> GroupAction:
+    """{I, -I}: the symmetry x -> -x of real phase retrieval."""
+    return _finite("x -> -x", [-np.eye(d), np.eye(d)])
+
+
+def scaling_group(d: int, s: float) -> GroupAction:
+    """x -> s x (a deliberately wrong 'symmetry' for falsification tests)."""
+    if not np.isfinite(s) or s == 0:
+        raise UsageError("scaling factor must be finite and non-zero")
+    return _finite(f"x -> {s:g} x", [s * np.eye(d)])
+
+
+def _j(n: int) -> Array:
+    z, i = np.zeros((n, n)), np.eye(n)
+    return np.block([[z, -i], [i, z]])
+
+
+def u1_group(n: int) -> GroupAction:
+    """U(1) acting on C^n as x -> e^{i theta} x, in the real representation (Re x, Im x) of R^{2n}."""
+    J = _j(n)
+
+    def sample(rng: np.random.Generator, k: int) -> list[Array]:
+        return [np.cos(t) * np.eye(2 * n) + np.sin(t) * J for t in rng.uniform(0, 2 * np.pi, k)]
+
+    def exact(rng: np.random.Generator, k: int) -> list[sp.Matrix]:
+        # rational points of the circle: cos = (1-t^2)/(1+t^2), sin = 2t/(1+t^2)
+        out = []
+        for _ in range(k):
+            t = sp.Rational(int(rng.integers(-9, 10)), int(rng.integers(1, 8)))
+            c, s = (1 - t**2) / (1 + t**2), 2 * t / (1 + t**2)
+            out.append(c * sp.eye(2 * n) + s * sp.Matrix(J.astype(int)))
+        return out
+
+    return GroupAction("U(1): x -> e^{i theta} x", 2 * n, sample, exact, (J,), (sp.Matrix(J.astype(int)),))
+
+
+def insertion_matrix(G: Array, h: int, n: int, m: int) -> Array:
+    """Matrix of (W1, W2) -> (G W1, W2 G^{-1}) on x = (vec W1, vec W2), built column by column."""
+    d = h * n + m * h
+    Gi = np.linalg.inv(G)
+    T = np.zeros((d, d))
+    for j in range(d):
+        e = np.zeros(d)
+        e[j] = 1.0
+        W1, W2 = e[:h * n].reshape(h, n), e[h * n:].reshape(m, h)
+        T[:, j] = np.concatenate([(G @ W1).ravel(), (W2 @ Gi).ravel()])
+    return T
+
+
+def gl_insertion_group(h: int, n: int, m: int, cond_max: float = 10.0) -> GroupAction:
+    """GL(h) inserted between the layers of a two-layer linear network: W1 -> G W1, W2 -> W2 G^-1."""
+    for v, nm in ((h, "h"), (n, "n"), (m, "m")):
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise UsageError(f"{nm} must be a positive integer, got {v!r}")
+
+    def sample(rng: np.random.Generator, k: int) -> list[Array]:
+        out: list[Array] = []
+        while len(out) < k:
+            G = np.eye(h) + 0.6 * rng.standard_normal((h, h)) / np.sqrt(h)
+            G = G @ np.diag(np.exp(rng.uniform(-0.7, 0.7, h)))  # unbalanced rescaling
+            if np.linalg.cond(G) <= cond_max:
+                out.append(insertion_matrix(G, h, n, m))
+        return out
+
+    def exact(rng: np.random.Generator, k: int) -> list[sp.Matrix]:
+        out: list[sp.Matrix] = []
+        while len(out) < k:
+            G = sp.eye(h) + sp.Matrix(h, h, [sp.Rational(int(v), 2) for v in rng.integers(-2, 3, h * h)])
+            if G.det() == 0:
+                continue
+            # row-major vec: vec(G W1) = (G kron I_n) vec W1, vec(W2 G^-1) = (I_m kron G^-T) vec W2
+            T = sp.diag(sp.kronecker_product(G, sp.eye(n)), sp.kronecker_product(sp.eye(m), G.inv().T))
+            out.append(T)
+        return out
+
+    gens, egens = [], []
+    for i, j in itertools.product(range(h), range(h)):
+        E = np.zeros((h, h))
+        E[i, j] = 1.0
+        # derivative of the action at G = I along E: (E W1, -W2 E)
+        gens.append(np.block([[np.kron(E, np.eye(n)), np.zeros((h * n, m * h))],
+                              [np.zeros((m * h, h * n)), -np.kron(np.eye(m), E.T)]]))
+        egens.append(sp.Matrix(gens[-1].astype(int)))
+    return GroupAction("GL(h) insertion", h * n + m * h, sample, exact, tuple(gens), tuple(egens))
+
+
+# ---------------------------------------------------------------- examples
+
+def _sqrt(a: Array) -> Array:
+    return a ** 0.5
+
+
+def real_phase_retrieval(A: Array, z: Array) -> Example:
+    """f(x) = sum_k ((a_k.x)^2 - y_k)^2 with y_k = (a_k.z)^2; symmetry x -> -x.
+
+    grad = 4 sum r_k (a_k.x) a_k, hess = sum (12 (a_k.x)^2 - 4 y_k) a_k a_k^T, r_k = (a_k.x)^2 - y_k.
+    """
+    A = check_matrix(A, "A")
+    n = A.shape[1]
+    z = check_point(z, n, "z")
+    y = (A @ z) ** 2
+
+    def f(x: Array) -> float:
+        return ((A @ x) ** 2 - y) @ ((A @ x) ** 2 - y)
+
+    def grad(x: Array) -> Array:
+        b = A @ x
+        return 4 * (A.T @ ((b * b - y) * b))
+
+    def hess(x: Array) -> Array:
+        b = A @ x
+        return A.T @ ((12 * b * b - 4 * y)[:, None] * A)
+
+    def sym_f(xs: Sequence[sp.Symbol]) -> sp.Expr:
+        Am, zz = _exact(A), sp.Matrix([_exact_scalar(v) for v in z])
+        X = sp.Matrix(xs)
+        return sum(((Am[k, :] * X)[0] ** 2 - (Am[k, :] * zz)[0] ** 2) ** 2 for k in range(Am.rows))
+
+    obj = Objective("real phase retrieval", n, f, grad, hess, sym_f)
+    return Example(obj, sign_group(n), (("0", 0 * z), ("z (global min)", z), ("-z (global min)", -z)))
+
+
+def realify(fc: Callable[[Array], object], n: int) -> Callable[[Array], object]:
+    """Turn a function of a complex n-vector into one of its real representation (Re x, Im x)."""
+    return lambda v: fc(v[:n] + 1j * v[n:])
+
+
+def complex_phase_retrieval(A: Array, z: Array) -> Example:
+    """f(x) = sum_k (|(Ax)_k|^2 - y_k)^2, y = |Az|^2, x in C^n; symmetry U(1), in R^{2n}.
+
+    With v = (Re x, Im x): (Ax)_k = p_k.v + i q_k.v, P = [Re A, -Im A], Q = [Im A, Re A];
+    grad = 4(P^T(r Pv) + Q^T(r Qv)), hess = 4 P^T r P + 4 Q^T r Q + 8 sum g_k g_k^T, g_k = p_k (p_k.v) + q_k (q_k.v).
+    """
+    A = np.asarray(A)
+    if A.dtype != object:
+        A = check_matrix(A, "A", allow_complex=True).astype(complex)
+    n = A.shape[1]
+    zc = np.asarray(z)
+    if zc.shape != (n,):
+        raise UsageError(f"z must have shape ({n},), got {zc.shape}")
+    if zc.dtype != object and not np.all(np.isfinite(zc)):
+        raise UsageError("z contains NaN or infinity")
+    Ar = np.vectorize(lambda c: c.real, otypes=[object if A.dtype == object else float])(A)
+    Ai = np.vectorize(lambda c: c.imag, otypes=[object if A.dtype == object else float])(A)
+    P = np.hstack([Ar, -Ai])
+    Q = np.hstack([Ai, Ar])
+    zr = np.concatenate([np.vectorize(lambda c: c.real, otypes=[zc.dtype if zc.dtype == object else float])(zc),
+                         np.vectorize(lambda c: c.imag, otypes=[zc.dtype if zc.dtype == object else float])(zc)])
+    y = (P @ zr) ** 2 + (Q @ zr) ** 2
+
+    def fc(x: Array) -> float:
+        b = A @ x
+        r = np.abs(b) ** 2 - y
+        return float(np.real(r @ r)) if A.dtype != object else r @ r
+
+    def grad(v: Array) -> Array:
+        p, q = P @ v, Q @ v
+        r = p * p + q * q - y
+        return 4 * (P.T @ (r * p) + Q.T @ (r * q))
+
+    def hess(v: Array) -> Array:
+        p, q = P @ v, Q @ v
+        r = p * p + q * q - y
+        Gk = P * p[:, None] + Q * q[:, None]
+        return 4 * (P.T @ (r[:, None] * P) + Q.T @ (r[:, None] * Q)) + 8 * (Gk.T @ Gk)
+
+    def sym_f(xs: Sequence[sp.Symbol]) -> sp.Expr:
+        Pm, Qm = _exact(P), _exact(Q)
+        Z, X = sp.Matrix([_exact_scalar(v) for v in zr]), sp.Matrix(xs)
+        return sum(((Pm[k, :] * X)[0] ** 2 + (Qm[k, :] * X)[0] ** 2
+                    - (Pm[k, :] * Z)[0] ** 2 - (Qm[k, :] * Z)[0] ** 2) ** 2 for k in range(Pm.rows))
+
+    obj = Objective("complex phase retrieval", 2 * n, realify(fc, n), grad, hess, sym_f)
+    return Example(obj, u1_group(n), (("0", 0 * zr), ("z (global min)", zr), ("e^{i} z (global min)", _rot(zr, n))))
+
+
+def _rot(v: Array, n: int) -> Array:
+    """e^{i theta} x in the real representation for theta with cos = 3/5, sin = 4/5 (exact)."""
+    c, s = 3 * (v[0] * 0 + 1) / 5, 4 * (v[0] * 0 + 1) / 5
+    return np.concatenate([c * v[:n] - s * v[n:], s * v[:n] + c * v[n:]])
+
+
+def deep_linear(U: Array, s: Array, V: Array, h: int) -> Example:
+    """f(W1, W2) = ||W2 W1 - M||_F^2, M = U diag(s) V^T (U: m x k, V: n x k orthonormal), W1: h x n.
+
+    x = (vec W1, vec W2) row-major. grad: (2 W2^T E, 2 E W1^T), E = W2 W1 - M. Hessian quadratic form
+    2||W2 D1 + D2 W1||^2 + 4<E, D2 D1>, so H11 = 2 W2^T W2 (x) I_n, H22 = 2 I_m (x) W1 W1^T,
+    H12[(i,c),(a,b)] = 2 (W2[a,i] W1[b,c] + E[a,c] delta_ib).
+    Stationary points by construction: W1 = sqrt(s_S) V_S^T, W2 = U_S sqrt(s_S) for |S| <= h.
+    """
+    U, V = check_matrix(U, "U"), check_matrix(V, "V")
+    s = np.asarray(s)
+    if s.dtype != object and (s.ndim != 1 or not np.all(np.isfinite(s))):
+        raise UsageError("s must be a finite 1-d array")
+    if isinstance(h, bool) or not isinstance(h, int) or h <= 0:
+        raise UsageError(f"h must be a positive integer, got {h!r}")
+    m, k = U.shape
+    n = V.shape[0]
+    if V.shape[1] != k or s.shape != (k,):
+        raise UsageError("U, s, V shapes disagree")
+    M = (U * s[None, :]) @ V.T
+    d1 = h * n
+
+    def split(x: Array) -> tuple[Array, Array]:
+        return x[:d1].reshape(h, n), x[d1:].reshape(m, h)
+
+    def f(x: Array) -> float:
+        W1, W2 = split(x)
+        E = W2 @ W1 - M
+        return (E * E).sum()
+
+    def grad(x: Array) -> Array:
+        W1, W2 = split(x)
+        E = W2 @ W1 - M
+        return np.concatenate([(2 * W2.T @ E).ravel(), (2 * E @ W1.T).ravel()])
+
+    def hess(x: Array) -> Array:
+        W1, W2 = split(x)
+        E = W2 @ W1 - M
+        one = W1[0, 0] * 0 + 1
+        H11 = 2 * np.kron(W2.T @ W2, np.eye(n) * one)
+        H22 = 2 * np.kron(np.eye(m) * one, W1 @ W1.T)
+        t1 = np.einsum("ai,bc->icab", W2, W1) if x.dtype != object else _outer4(W2, W1)
+        t2 = np.einsum("ac,ib->icab", E, np.eye(h)) if x.dtype != object else _outer4e(E, h)
+        H12 = 2 * (t1 + t2).reshape(d1, m * h)
+        return np.block([[H11, H12], [H12.T, H22]])
+
+    def sym_f(xs: Sequence[sp.Symbol]) -> sp.Expr:
+        W1 = sp.Matrix(h, n, xs[:d1])
+        W2 = sp.Matrix(m, h, xs[d1:])
+        E = W2 * W1 - _exact(M)
+        return sum(e ** 2 for e in E)
+
+    obj = Objective("deep linear network", d1 + m * h, f, grad, hess, sym_f)
+    pts: list[tuple[str, Array]] = []
+    zero = 0 * np.concatenate([np.zeros(d1, dtype=U.dtype), np.zeros(m * h, dtype=U.dtype)]) if U.dtype != object \
+        else np.array([U[0, 0] * 0] * (d1 + m * h), dtype=object)
+    pts.append(("W = 0", zero))
+    order = list(range(k))
+    for size in range(1, min(h, k) + 1):
+        for S in itertools.combinations(order, size):
+            S = list(S)
+            r = _sqrt(s[S])
+            W1 = zero[:d1].reshape(h, n).copy()
+            W2 = zero[d1:].reshape(m, h).copy()
+            W1[:size] = r[:, None] * V[:, S].T
+            W2[:, :size] = U[:, S] * r[None, :]
+            top = S == order[:size] and size == min(h, k)
+            pts.append((f"S={S}" + (" (global min)" if top else ""), np.concatenate([W1.ravel(), W2.ravel()])))
+    return Example(obj, gl_insertion_group(h, n, m), tuple(pts))
+
+
+def _outer4(W2: Array, W1: Array) -> Array:
+    m, h = W2.shape
+    n = W1.shape[1]
+    out = np.empty((h, n, m, h), dtype=object)
+    for i, c, a, b in itertools.product(range(h), range(n), range(m), range(h)):
+        out[i, c, a, b] = W2[a, i] * W1[b, c]
+    return out
+
+
+def _outer4e(E: Array, h: int) -> Array:
+    m, n = E.shape
+    out = np.empty((h, n, m, h), dtype=object)
+    for i, c, a, b in itertools.product(range(h), range(n), range(m), range(h)):
+        out[i, c, a, b] = E[a, c] if i == b else E[a, c] * 0
+    return out
+
+
+def _exact_scalar(v: object) -> sp.Expr:
+    if isinstance(v, (int, np.integer)):
+        return sp.Integer(int(v))
+    return sp.Rational(float(v))
+
+
+def _exact(a: Array) -> sp.Matrix:
+    a = np.atleast_2d(a)
+    return sp.Matrix([[_exact_scalar(v) for v in row] for row in a])

@@ -1,0 +1,408 @@
+"""Matrix sensing vs matrix factorization (Li et al. 2019, MATH.md L6).
+
+F(X) = c ||X X^T - M||_F^2 and G(X) = c ||A(X X^T) - y||^2 with y = A(M), X in R^{n x r}.
+A: Sym(n) -> R^m, A(Z)_k = <A_k, Z> / sqrt(m), A_k = (B_k + B_k^T)/2 with B_k iid N(0,1) entries, so
+E ||A(Z)||^2 = ||Z||_F^2 for symmetric Z. A is stored as the m x n^2 matrix of rows vec(A_k)/sqrt(m).
+
+Hand-derived (row-major vec(X), index i*r + a), E = X X^T - M, D a direction:
+  grad F = 4c E X,                 hess F[D,D] = c (2 ||X D^T + D X^T||^2 + 4 <E, D D^T>),
+  grad G = 4c A*A(E) X,            hess G[D,D] = c (2 ||A(X D^T + D X^T)||^2 + 4 <A*A(E), D D^T>).
+As matrices: hess F = c (2 J^T J + 4 E (x) I_r), hess G = c (2 (AJ)^T (AJ) + 4 A*A(E) (x) I_r), with J
+the Jacobian of D -> X D^T + D X^T.
+
+Hessian-distance bound (derived here). With delta_k the restricted-isometry constant over
+symmetric matrices of rank <= k and rho = rank(E):
+  ||hess G(X) - hess F(X)||_2 <= c (8 delta_{2r} ||X||_2^2 + 4 delta_{rho+1} ||E||_F).
+Proof: the quadratic forms differ by c(2(||AS||^2 - ||S||^2) + 4<(A*A - I)E, D D^T>), S = XD^T + DX^T.
+rank S <= 2r and ||S||_F <= 2 ||X||_2 ||D||_F give the first term; <W, D D^T> <= ||W||_2 ||D||_F^2 and
+||W||_2 = max_|v|=1 |<AE, A(vv^T)> - <E, vv^T>| <= delta_{rho+1} ||E||_F by polarization give the second.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import UsageError
+
+Array = np.ndarray
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A linear measurement operator on n x n matrices: rows[k] = vec(A_k) * scale (row-major)."""
+
+    rows: Array | None
+    n: int
+    name: str
+    gram_matrix: Array | None = None
+
+    @classmethod
+    def from_gram(cls, K: Array, n: int, name: str) -> "Measurement":
+        """An operator known through A*A only (all of G, its gradient and Hessian depend on A*A alone)."""
+        return cls(None, n, name, K)
+
+    @property
+    def m(self) -> int:
+        return -1 if self.rows is None else self.rows.shape[0]
+
+    def normal(self, Z: Array) -> Array:
+        """A*A(Z) as an n x n matrix."""
+        if self.gram_matrix is not None:
+            return (self.gram_matrix @ Z.reshape(self.n * self.n)).reshape(self.n, self.n)
+        return self.adjoint(self.apply(Z))
+
+    def quad(self, J: Array) -> Array:
+        """(A J)^T (A J) for a matrix J with n^2 rows."""
+        if self.gram_matrix is not None:
+            return J.T @ self.gram_matrix @ J
+        AJ = self.rows @ J
+        return AJ.T @ AJ
+
+    def apply(self, Z: Array) -> Array:
+        """A(Z) for Z of shape (..., n, n)."""
+        return Z.reshape(Z.shape[:-2] + (self.n * self.n,)) @ self.rows.T
+
+    def adjoint(self, v: Array) -> Array:
+        """A*(v) = sum_k v_k A_k (scaled), an n x n symmetric matrix."""
+        return (v @ self.rows).reshape(self.n, self.n)
+
+    @functools.cached_property
+    def _gram(self) -> Array:
+        return self.gram_matrix if self.gram_matrix is not None else self.rows.T @ self.rows
+
+    def gram(self) -> Array:
+        """A*A as an n^2 x n^2 matrix on row-major vec (computed once)."""
+        return self._gram
+
+
+def _check_int(v: object, name: str, low: int = 1) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low:
+        raise UsageError(f"{name} must be an integer >= {low}, got {v!r}")
+    return int(v)
+
+
+def gaussian_measurements(n: int, m: int, rng: np.random.Generator) -> Measurement:
+    """m symmetrized Gaussian measurements scaled by 1/sqrt(m) (isotropic in expectation on Sym(n))."""
+    n, m = _check_int(n, "n"), _check_int(m, "m")
+    B = rng.standard_normal((m, n, n))
+    A = (B + B.transpose(0, 2, 1)) / 2
+    return Measurement(A.reshape(m, n * n) / np.sqrt(m), n, f"gaussian m={m}")
+
+
+def sym_basis(n: int) -> Array:
+    """Orthonormal (Frobenius) basis of Sym(n): E_ii and (E_ij + E_ji)/sqrt(2), shape (n(n+1)/2, n, n)."""
+    return _sym_basis(n).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _sym_basis(n: int) -> Array:
+    out = []
+    for i, j in itertools.combinations_with_replacement(range(n), 2):
+        B = np.zeros((n, n))
+        if i == j:
+            B[i, i] = 1.0
+        else:
+            B[i, j] = B[j, i] = 1 / np.sqrt(2)
+        out.append(B)
+    return np.array(out)
+
+
+def basis_measurements(n: int, scale: float = 1.0) -> Measurement:
+    """The full orthonormal measurement basis of Sym(n) times ``scale`` (scale 1: A*A = identity on Sym)."""
+    n = _check_int(n, "n")
+    if not np.isfinite(scale) or scale == 0:
+        raise UsageError("scale must be finite and non-zero")
+    B = sym_basis(n)
+    return Measurement(scale * B.reshape(len(B), n * n), n, "orthonormal basis")
+
+
+def check_instance(X: Array, M: Array) -> tuple[Array, Array]:
+    """Validate X (n x r) and M (n x n symmetric PSD up to roundoff), finite."""
+    X, M = np.asarray(X), np.asarray(M)
+    if X.dtype != object:
+        if X.ndim != 2 or 0 in X.shape or not np.all(np.isfinite(X)):
+            raise UsageError(f"X must be a finite non-empty n x r matrix, got shape {X.shape}")
+        if M.shape != (X.shape[0], X.shape[0]) or not np.all(np.isfinite(M)):
+            raise UsageError(f"M must be a finite {X.shape[0]} x {X.shape[0]} matrix, got shape {M.shape}")
+        if np.abs(M - M.T).max() > 1e-12 * max(1.0, np.abs(M).max()):
+            raise UsageError("M must be symmetric")
+    return X, M
+
+
+# ---------------------------------------------------------------- F and G
+
+def jacobian(X: Array) -> Array:
+    """J (n^2 x nr) of D -> X D^T + D X^T: J[(i,j),(k,a)] = X[i,a] d_jk + d_ik X[j,a]."""
+    n, r = X.shape
+    one = X[0, 0] * 0 + 1
+    I = np.eye(n, dtype=X.dtype) * one
+    T = X[:, None, None, :] * I[None, :, :, None] + I[:, None, :, None] * X[None, :, None, :]
+    return T.reshape(n * n, n * r)
+
+
+def f_value(X: Array, M: Array, c: float) -> float:
+    E = X @ X.T - M
+    return c * (E * E).sum()
+
+
+def f_grad(X: Array, M: Array, c: float) -> Array:
+    return 4 * c * (X @ X.T - M) @ X
+
+
+def f_hess(X: Array, M: Array, c: float) -> Array:
+    J = jacobian(X)
+    E = X @ X.T - M
+    r = X.shape[1]
+    return c * (2 * J.T @ J + 4 * np.kron(E, np.eye(r, dtype=X.dtype) * (X[0, 0] * 0 + 1)))
+
+
+def g_value(A: Measurement, X: Array, M: Array, c: float) -> float:
+    E = X @ X.T - M
+    if A.rows is None:
+        return c * (E * A.normal(E)).sum()
+    res = A.apply(E)
+    return c * (res @ res)
+
+
+def g_grad(A: Measurement, X: Array, M: Array, c: float) -> Array:
+    return 4 * c * A.normal(X @ X.T - M) @ X
+
+
+def g_hess(A: Measurement, X: Array, M: Array, c: float) -> Array:
+    W = A.normal(X @ X.T - M)
+    r = X.shape[1]
+    return c * (2 * A.quad(jacobian(X)) + 4 * np.kron(W, np.eye(r, dtype=X.dtype) * (X[0, 0] * 0 + 1)))
+
+
+# ---------------------------------------------------------------- stationary points of F
+
+@dataclass(frozen=True)
+class StationaryPoint:
+    label: str
+    X: Array
+    support: tuple[int, ...]
+    global_min: bool
+
+
+def factorization_stationary_points(U: Array, lam: Array, r: int, psi: Array | None = None) -> list[StationaryPoint]:
+    """X = U_S Lambda_S^{1/2} (zero-padded to r columns) Psi for every S of positive eigenvalues, |S| <= r."""
+    lam = np.asarray(lam, dtype=float)
+    n = U.shape[0]
+    pos = [i for i in range(len(lam)) if lam[i] > 0]
+    top = tuple(sorted(pos, key=lambda i: -lam[i])[:min(r, len(pos))])
+    out = []
+    for size in range(0, min(r, len(pos)) + 1):
+        for S in itertools.combinations(pos, size):
+            X = np.zeros((n, r))
+            X[:, :size] = U[:, list(S)] * np.sqrt(lam[list(S)])[None, :]
+            if psi is not None:
+                X = X @ psi
+            is_min = tuple(sorted(S)) == tuple(sorted(top))
+            out.append(StationaryPoint(f"S={list(S)}" + (" (global min)" if is_min else ""), X, S, is_min))
+    return out
+
+
+# ---------------------------------------------------------------- restricted isometry
+
+def random_low_rank(n: int, k: int, count: int, rng: np.random.Generator) -> Array:
+    """``count`` random symmetric n x n matrices of rank <= k (Q S Q^T with Gaussian Q, S), unit norm."""
+    Q = rng.standard_normal((count, n, k))
+    S = rng.standard_normal((count, k, k))
+    S = S + S.transpose(0, 2, 1)
+    Z = Q @ S @ Q.transpose(0, 2, 1)
+    return Z / np.linalg.norm(Z, axis=(1, 2), keepdims=True)
+
+
+def ratios(A: Measurement, Z: Array) -> Array:
+    """||A(Z)||^2 / ||Z||_F^2 for a batch Z of shape (N, n, n)."""
+    Zv = Z.reshape(len(Z), A.n * A.n)
+    return np.einsum("ij,jk,ik->i", Zv, A.gram(), Zv) / (Zv * Zv).sum(-1)
+
+
+def _truncate(Y: Array, k: int) -> Array:
+    w, V = np.linalg.eigh((Y + Y.T) / 2)
+    idx = np.argsort(-np.abs(w))[:k]
+    Z = (V[:, idx] * w[idx]) @ V[:, idx].T
+    return Z / np.linalg.norm(Z)
+
+
+def _refine(K: Array, Z: Array, k: int, upper: bool) -> tuple[Array, float]:
+    """Exact extreme of the ratio over {Q S Q^T : S symmetric}, Q the top-k eigenvectors of Z (K = A*A)."""
+    n = Z.shape[0]
+    w, V = np.linalg.eigh(Z)
+    Q = V[:, np.argsort(-np.abs(w))[:k]]
+    B = np.einsum("ia,lab,jb->lij", Q, _sym_basis(Q.shape[1]), Q)   # orthonormal in Frobenius
+    Bv = B.reshape(len(B), n * n)
+    vals, vecs = np.linalg.eigh(Bv @ K @ Bv.T)
+    j = -1 if upper else 0
+    Zn = np.tensordot(vecs[:, j], B, axes=1)
+    return Zn / np.linalg.norm(Zn), float(vals[j])
+
+
+def subspace_extremes(A: Measurement, spanning: Array) -> tuple[float, float, Array, Array]:
+    """Exact min/max of ||A Z||^2/||Z||^2 over the span of ``spanning`` (N, n, n): an eigenproblem."""
+    n = A.n
+    V = spanning.reshape(len(spanning), n * n)
+    U, s, _ = np.linalg.svd(V.T, full_matrices=False)
+    basis = U[:, s > 1e-10 * s[0]]
+    vals, vecs = np.linalg.eigh(A.quad(basis))
+    zmin = (basis @ vecs[:, 0]).reshape(n, n)
+    zmax = (basis @ vecs[:, -1]).reshape(n, n)
+    return float(vals[0]), float(vals[-1]), zmin, zmax
+
+
+@dataclass(frozen=True)
+class RipEstimate:
+    """Empirical restricted-isometry constant: a LOWER bound on the true delta_k (attained ratios)."""
+
+    k: int
+    delta: float
+    low: float
+    high: float
+    sampled_delta: float
+    samples: int
+    steps: int
+
+
+def rip_estimate(A: Measurement, k: int, rng: np.random.Generator, samples: int, steps: int,
+                 seeds: Array | None = None) -> RipEstimate:
+    """max |ratio - 1| over rank <= k: random sampling, then truncated power iteration from the worst
+    samples (and from ``seeds``) on A*A (upper side) and s I - A*A (lower side), each step followed by an
+    exact eigen-refinement over matrices sharing the iterate's column space. Every reported ratio is
+    attained by an explicit matrix, so delta is a lower bound on the true delta_k."""
+    k = _check_int(k, "k")
+    samples, steps = _check_int(samples, "samples"), _check_int(steps, "steps", 0)
+    n = A.n
+    k = min(k, n)
+    Z = random_low_rank(n, k, samples, rng)
+    K = A.gram()
+    Zv = Z.reshape(samples, n * n)
+    rs = np.einsum("ij,jk,ik->i", Zv, K, Zv)
+    low, high = float(rs.min()), float(rs.max())
+    sampled = max(abs(low - 1), abs(high - 1))
+    shift = float(np.linalg.eigvalsh(K)[-1]) + 1.0
+    starts_hi = [(Z[i], steps) for i in np.argsort(-rs)[:2]]
+    starts_lo = [(Z[i], steps) for i in np.argsort(rs)[:2]]
+    if seeds is not None:
+        # a seed needs one exact refinement to be counted; a few power steps may improve on it
+        starts_hi += [(z, min(steps, 3)) for z in seeds]
+        starts_lo += [(z, min(steps, 3)) for z in seeds]
+    for upper, starts in ((True, starts_hi), (False, starts_lo)):
+        for Z0, budget in starts:
+            Zc = _truncate(Z0, k)
+            prev = None
+            for _ in range(max(1, budget)):
+                Zc, val = _refine(K, Zc, k, upper)
+                if upper:
+                    high = max(high, val)
+                else:
+                    low = min(low, val)
+                if prev is not None and abs(val - prev) <= 1e-10 * abs(val):
+                    break   # the power iteration has settled
+                prev = val
+                y = (K @ Zc.ravel()).reshape(n, n)
+                Zc = _truncate(y if upper else shift * Zc - y, k)
+    return RipEstimate(k, max(abs(low - 1), abs(high - 1)), low, high, sampled, samples, steps)
+
+
+def full_isometry_constant(A: Measurement) -> float:
+    """||A*A - I|| on all of Sym(n): an UPPER bound on every delta_k (exact eigenproblem)."""
+    B = sym_basis(A.n)
+    vals = np.linalg.eigvalsh(A.quad(B.reshape(len(B), A.n * A.n).T))
+    return float(max(abs(vals[0] - 1), abs(vals[-1] - 1)))
+
+
+# ---------------------------------------------------------------- Hessian distance
+
+@dataclass(frozen=True)
+class HessianDistance:
+    """||hess G - hess F||_2 at X, the ingredients of the derived bound, and certificates."""
+
+    distance: float
+    hess_f_norm: float
+    x_norm2: float          # ||X||_2^2
+    e_norm: float           # ||X X^T - M||_F
+    e_rank: int
+    tangent_delta: float    # exact deviation of A on the tangent image {X D^T + D X^T}
+    w_norm: float           # ||(A*A - I)(E)||_2
+    tangent_extremes: tuple[Array, Array]
+    polarization: tuple[Array, ...]
+
+
+def hessian_distance(A: Measurement, X: Array, M: Array, c: float) -> HessianDistance:
+    X, M = check_instance(X, M)
+    HF, HG = f_hess(X, M, c), g_hess(A, X, M, c)
+    dist = float(np.linalg.norm(HG - HF, 2))
+    n, r = X.shape
+    E = X @ X.T - M
+    e_norm = float(np.linalg.norm(E))
+    ew = np.linalg.eigvalsh(E)
+    e_rank = int(np.sum(np.abs(ew) > 1e-10 * max(1.0, np.abs(ew).max())))
+    J = jacobian(X)
+    imgs = J.T.reshape(n * r, n, n)
+    if np.linalg.norm(imgs) > 0:
+        lo, hi, zmin, zmax = subspace_extremes(A, imgs)
+        tdelta = max(abs(lo - 1), abs(hi - 1))
+    else:
+        tdelta, zmin, zmax = 0.0, np.zeros((n, n)), np.zeros((n, n))
+    W = A.normal(E) - E
+    w, V = np.linalg.eigh(W)
+    j = int(np.argmax(np.abs(w)))
+    pol: tuple[Array, ...] = ()
+    if e_norm > 0:
+        v = V[:, j]
+        Z1, Z2 = E / e_norm, np.outer(v, v)
+        pol = (Z1 + Z2, Z1 - Z2)
+    return HessianDistance(dist, float(np.linalg.norm(HF, 2)), float(np.linalg.norm(X, 2) ** 2), e_norm,
+                           e_rank, tdelta, float(np.abs(w).max()), (zmin, zmax), pol)
+
+
+def distance_bound(c: float, a: float, b: float, delta_2r: float, delta_e: float, x_norm2: float,
+                   e_norm: float) -> float:
+    """c (a delta_{2r} ||X||_2^2 + b delta_{rho+1} ||E||_F); the derived constants are a = 8, b = 4."""
+    return c * (a * delta_2r * x_norm2 + b * delta_e * e_norm)
+
+
+# ---------------------------------------------------------------- Newton on G
+
+def newton_stationary(A: Measurement, X0: Array, M: Array, c: float, iters: int = 40,
+                      tol: float = 1e-13) -> tuple[Array, float, int]:
+    """Newton on grad G = 0 with least-squares steps (the Hessian is singular along O(r) orbits).
+
+    Returns (X, relative gradient norm, iterations); the scale is ||hess G(X)|| ||X|| + ||grad G(X0)||.
+    """
+    X = np.array(X0, dtype=float)
+    n, r = X.shape
+    scale = 1.0
+    for it in range(iters):
+        g = g_grad(A, X, M, c).ravel()
+        H = g_hess(A, X, M, c)
+        scale = max(np.linalg.norm(H, 2) * max(1.0, np.linalg.norm(X)), 1e-300)
+        rel = float(np.linalg.norm(g) / scale)
+        if rel <= tol:
+            return X, rel, it
+        step = np.linalg.lstsq(H, -g, rcond=1e-10)[0]
+        X = X + step.reshape(n, r)
+    g = g_grad(A, X, M, c).ravel()
+    return X, float(np.linalg.norm(g) / scale), iters
+
+
+def orbit_complement_min(H: Array, X: Array) -> float:
+    """Smallest eigenvalue of H on the orthogonal complement of the orbit tangent {X K : K skew}."""
+    n, r = X.shape
+    tang = []
+    for i, j in itertools.combinations(range(r), 2):
+        K = np.zeros((r, r))
+        K[i, j], K[j, i] = 1.0, -1.0
+        tang.append((X @ K).ravel())
+    if tang:
+        T = np.array(tang).T
+        U, s, _ = np.linalg.svd(T, full_matrices=True)
+        rank = int(np.sum(s > 1e-10 * max(1.0, s.max() if s.size else 1.0)))
+        P = U[:, rank:]
+    else:
+        P = np.eye(n * r)
+    return float(np.linalg.eigvalsh(P.T @ H @ P)[0])
