@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager
+from fractions import Fraction
 
 import pytest
 import sympy as sp
@@ -78,6 +80,9 @@ def time_limit(seconds: float):
     def on_alarm(signum, frame):
         raise TimeoutError(f"parse did not finish within {seconds} s")
 
+    if threading.current_thread() is not threading.main_thread():
+        yield    # signals only reach the main thread; the per-call time assertions still apply
+        return
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -331,3 +336,61 @@ def test_time_budget_stops_costly_builds(monkeypatch):
     monkeypatch.setattr(expressions, "MAX_BUILD_SECONDS", -1.0)
     with pytest.raises(UnsafeExpressionError, match="too costly"):
         parse_expression("sqrt(7**364+1) + sqrt(7**364+2)", NAMES)
+
+
+def test_hostile_text_in_relations_is_rejected(tmp_path):
+    pwned = tmp_path / "pwned"
+    with time_limit(10), watched():
+        with pytest.raises(UnsafeExpressionError, match="attribute access '.system'"):
+            parse_relation(f"x <= __import__('os').system('touch {pwned}')", NAMES)
+    assert not pwned.exists()
+
+
+# -- exact arithmetic against an independent route (Python's Fraction) -----------------------
+
+def _leaf():
+    integers = st.integers(0, 30).map(lambda n: (str(n), Fraction(n)))
+    decimals = st.tuples(st.integers(0, 9), st.integers(0, 999)).map(
+        lambda ab: (f"{ab[0]}.{ab[1]:03d}", Fraction(ab[0] * 1000 + ab[1], 1000)))
+    return st.one_of(integers, decimals)
+
+
+def _combine(children):
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/"]), children)
+    power = st.tuples(children, st.sampled_from(["**", "^"]), st.integers(-3, 3))
+    negate = children.map(lambda c: (f"-{c[0]}", -c[1] if c[1] is not None else None))
+    return st.one_of(binary.map(_binary), power.map(_power), negate)
+
+
+def _binary(parts):
+    (lt, lv), op, (rt, rv) = parts
+    text = f"({lt} {op} {rt})"
+    if lv is None or rv is None or (op == "/" and rv == 0):
+        return text, None
+    value = {"+": lv + rv, "-": lv - rv, "*": lv * rv}.get(op) if op != "/" else lv / rv
+    return text, value
+
+
+def _power(parts):
+    (bt, bv), op, exponent = parts
+    text = f"({bt}){op}({exponent})"
+    if bv is None or (bv == 0 and exponent < 0):
+        return text, None
+    return text, bv ** exponent
+
+
+@settings(max_examples=100)
+@given(st.recursive(_leaf(), _combine, max_leaves=12))
+def test_exact_arithmetic_matches_fractions(case):
+    """Operator semantics and exact decimals, against Fraction arithmetic (None = undefined)."""
+    text, value = case
+    try:
+        got = parse_expression(text, NAMES)
+    except UnsafeExpressionError as exc:
+        assert "bits" in str(exc), exc      # only: an exact value beyond the size limit
+        return
+    except UsageError as exc:
+        assert value is None, f"{text} rejected: {exc}"
+        return
+    assert value is not None, f"{text} should be undefined, got {got}"
+    assert got == sp.Rational(value.numerator, value.denominator)
