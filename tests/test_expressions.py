@@ -183,7 +183,8 @@ def test_relations():
 # -- bad but harmless input -----------------------------------------------------------------
 
 @pytest.mark.parametrize("text, pattern", [
-    ("z + 1", r"unknown name 'z' at position 1 .*allowed names: E, L, b, kappa, m, pi, s1, tau, x, y"),
+    ("z + 1", r"unknown name 'z' at position 1 .*allowed names: E, L, b, kappa, m, pi, s1, tau, "
+              r"x, y"),
     ("foo(x)", r"unknown function 'foo' at position 1 .*allowed functions: Max, Min, abs, cos"),
     ("x(2)", r"'x' is a symbol, not a function"),
     ("sin()", r"sin\(\) takes 1 argument"),

@@ -71,9 +71,8 @@ _ARITY: dict[object, tuple[int, int | None]] = {
     sp.sin: (1, 1), sp.cos: (1, 1), sp.Min: (1, None), sp.Max: (1, None),
 }
 
-_RELATIONS: dict[type, tuple[str, Callable[..., sp.Basic]]] = {
-    ast.LtE: ("<=", sp.Le), ast.GtE: (">=", sp.Ge), ast.Lt: ("<", sp.Lt),
-    ast.Gt: (">", sp.Gt), ast.Eq: ("==", sp.Eq),
+_RELATIONS: dict[type, Callable[..., sp.Basic]] = {
+    ast.LtE: sp.Le, ast.GtE: sp.Ge, ast.Lt: sp.Lt, ast.Gt: sp.Gt, ast.Eq: sp.Eq,
 }
 
 _BINARY: dict[type, str] = {
@@ -140,7 +139,7 @@ def parse_relation(
     symbols: Mapping[str, sp.Basic] | Iterable[str],
     functions: Mapping[str, Callable[..., sp.Expr]] = DEFAULT_FUNCTIONS,
 ) -> sp.core.relational.Relational:
-    """Parse one comparison "lhs OP rhs" (OP one of <= >= < > ==) into an unevaluated SymPy relation.
+    """Parse one comparison "lhs OP rhs" (OP: <= >= < > ==) into an unevaluated SymPy relation.
 
     Both sides follow the rules of ``parse_expression``; chained comparisons are rejected.
     """
@@ -150,12 +149,12 @@ def parse_relation(
         raise UsageError(f"expected a comparison 'lhs <= rhs' (or >=, <, >, ==) in {_show(text)}")
     if len(body.ops) != 1:
         raise parser.unsafe(body.comparators[0], "chained comparison")
-    kind = _RELATIONS.get(type(body.ops[0]))
-    if kind is None:
+    relation = _RELATIONS.get(type(body.ops[0]))
+    if relation is None:
         raise parser.unsafe(body, f"comparison operator '{_compare_symbol(body.ops[0])}'")
     lhs = parser.build(body.left, 1)
     rhs = parser.build(body.comparators[0], 1)
-    return kind[1](lhs, rhs, evaluate=False)
+    return relation(lhs, rhs, evaluate=False)
 
 
 def _compare_symbol(op: ast.cmpop) -> str:
@@ -407,7 +406,8 @@ class _Parser:
         chain_class = _CHAIN_CLASS[type(node.op)]
         steps: list[ast.BinOp] = []
         leftmost: ast.AST = node
-        while isinstance(leftmost, ast.BinOp) and _CHAIN_CLASS.get(type(leftmost.op)) == chain_class:
+        while isinstance(leftmost, ast.BinOp) \
+                and _CHAIN_CLASS.get(type(leftmost.op)) == chain_class:
             steps.append(leftmost)
             leftmost = leftmost.left
         value = self.build(leftmost, depth + 1)

@@ -66,9 +66,10 @@ def _timestamp(started: object) -> str | None:
         return None
 
 
-def _suite(paper: str, claims: list[Mapping[str, Any]], provenance: Mapping[str, Any]) -> ET.Element:
+def _suite(paper: str, claims: list[Mapping[str, Any]],
+           provenance: Mapping[str, Any]) -> ET.Element:
     failures = sum(1 for c in claims if c.get("verdict") == "refuted")
-    skipped = sum(1 for c in claims if c.get("verdict") != "refuted" and c.get("verdict") != "verified")
+    skipped = sum(1 for c in claims if c.get("verdict") not in ("refuted", "verified"))
     time_total = sum(_seconds(c.get("seconds")) for c in claims)
     suite = ET.Element("testsuite", name=paper, tests=str(len(claims)), failures=str(failures),
                        errors="0", skipped=str(skipped), time=f"{time_total:.3f}")
@@ -110,7 +111,8 @@ def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
     errors = [e for e in evidence if e.get("error")]
     if errors:
         err = ET.SubElement(case, "system-err")
-        err.text = "\n\n".join(f"{_clean(e.get('check'))}:\n{_clean(e.get('error'))}" for e in errors)
+        err.text = "\n\n".join(f"{_clean(e.get('check'))}:\n{_clean(e.get('error'))}"
+                               for e in errors)
     return case
 
 
