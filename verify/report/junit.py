@@ -1,0 +1,142 @@
+"""JUnit XML rendering of a JSON report (schema dmf-verify/report, version 1), for CI dashboards.
+
+One <testsuite> per paper, one <testcase> per claim (classname = paper, name = claim id,
+time = seconds). Refuted claims carry a <failure>, inconclusive ones a <skipped>; verified
+claims pass. Every test case's <system-out> holds the evidence as text.
+"""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .html import check_report
+
+MAX_MESSAGE = 2000
+# Characters XML 1.0 cannot carry at all; they are replaced so the output always parses.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_PROVENANCE_KEYS = ("verify_version", "python", "platform", "sympy_ground_types", "seed",
+                    "profile", "dps", "started", "wall_seconds", "command")
+
+
+def render_junit(report: Mapping[str, Any]) -> str:
+    """The report as a JUnit XML document (UTF-8 text with an XML declaration)."""
+    check_report(report)
+    claims = [c for c in report.get("claims") or [] if isinstance(c, Mapping)]
+    provenance = report.get("provenance") if isinstance(report.get("provenance"), Mapping) else {}
+    papers: dict[str, list[Mapping[str, Any]]] = {}
+    for claim in claims:
+        papers.setdefault(_clean(claim.get("paper")) or "dmf-verify", []).append(claim)
+
+    root = ET.Element("testsuites", name="dmf-verify")
+    totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
+    for paper, members in papers.items():
+        suite = _suite(paper, members, provenance)
+        for key in totals:
+            totals[key] += float(suite.get(key)) if key == "time" else int(suite.get(key))
+        root.append(suite)
+    root.set("tests", str(totals["tests"]))
+    root.set("failures", str(totals["failures"]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals["skipped"]))
+    root.set("time", f"{totals['time']:.3f}")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _clean(value: object) -> str:
+    """Text safe for XML: None becomes '', characters XML cannot hold become U+FFFD."""
+    return "" if value is None else _NOT_XML.sub("\ufffd", str(value))
+
+
+def _seconds(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        return 0.0
+    return float(value) if value != float("inf") else 0.0
+
+
+def _timestamp(started: object) -> str | None:
+    """ISO time without zone or fraction (the form JUnit schemas expect), or None."""
+    try:
+        return datetime.fromisoformat(str(started)).replace(tzinfo=None, microsecond=0).isoformat()
+    except ValueError:
+        return None
+
+
+def _suite(paper: str, claims: list[Mapping[str, Any]],
+           provenance: Mapping[str, Any]) -> ET.Element:
+    failures = sum(1 for c in claims if c.get("verdict") == "refuted")
+    skipped = sum(1 for c in claims if c.get("verdict") not in ("refuted", "verified"))
+    time_total = sum(_seconds(c.get("seconds")) for c in claims)
+    suite = ET.Element("testsuite", name=paper, tests=str(len(claims)), failures=str(failures),
+                       errors="0", skipped=str(skipped), time=f"{time_total:.3f}")
+    stamp = _timestamp(provenance.get("started"))
+    if stamp:
+        suite.set("timestamp", stamp)
+    properties = ET.SubElement(suite, "properties")
+    for key in _PROVENANCE_KEYS:
+        if provenance.get(key) is not None:
+            ET.SubElement(properties, "property", name=key, value=_clean(provenance[key]))
+    packages = provenance.get("packages")
+    if isinstance(packages, Mapping):
+        for name, version in sorted(packages.items()):
+            ET.SubElement(properties, "property", name=f"package.{_clean(name)}",
+                          value=_clean(version))
+    for claim in claims:
+        suite.append(_testcase(paper, claim))
+    return suite
+
+
+def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
+    case = ET.Element("testcase", classname=paper, name=_clean(claim.get("id")),
+                      time=f"{_seconds(claim.get('seconds')):.3f}")
+    evidence = [e for e in claim.get("evidence") or [] if isinstance(e, Mapping)]
+    verdict = claim.get("verdict")
+    text = _evidence_text(claim, evidence)
+    if verdict == "refuted":
+        deciding = [e for e in evidence if e.get("verdict") == "refuted"] or evidence
+        message = "; ".join(_clean(e.get("summary")) for e in deciding) or "refuted"
+        failure = ET.SubElement(case, "failure", message=_one_line(message), type="refuted")
+        failure.text = text
+    elif verdict != "verified":
+        open_checks = [e for e in evidence if e.get("verdict") != "verified"] or evidence
+        reason = "; ".join(_clean(e.get("summary")) for e in open_checks)
+        label = "inconclusive" if verdict == "inconclusive" else f"verdict {_clean(verdict)!r}"
+        ET.SubElement(case, "skipped", message=_one_line(f"{label}: {reason}" if reason else label))
+    out = ET.SubElement(case, "system-out")
+    out.text = text
+    errors = [e for e in evidence if e.get("error")]
+    if errors:
+        err = ET.SubElement(case, "system-err")
+        err.text = "\n\n".join(f"{_clean(e.get('check'))}:\n{_clean(e.get('error'))}"
+                               for e in errors)
+    return case
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_MESSAGE else line[:MAX_MESSAGE - 3] + "..."
+
+
+def _evidence_text(claim: Mapping[str, Any], evidence: list[Mapping[str, Any]]) -> str:
+    """Plain-text evidence of one claim: statement, source, then one paragraph per check."""
+    lines = [f"claim {_clean(claim.get('id'))}: {_clean(claim.get('verdict'))}",
+             f"statement: {_clean(claim.get('statement'))}",
+             f"source: {_clean(claim.get('source'))}"]
+    lines += [f"resolution: {_clean(r)}" for r in claim.get("resolutions") or []]
+    for e in evidence:
+        lines.append("")
+        lines.append(f"[{_clean(e.get('tier'))}] {_clean(e.get('check'))}: "
+                     f"{_clean(e.get('verdict'))} - {_clean(e.get('summary'))}")
+        for key in ("digits", "instances", "worst_margin", "tolerance", "seconds"):
+            if e.get(key) is not None:
+                lines.append(f"  {key}: {_clean(e.get(key))}")
+        if e.get("counterexample") is not None:
+            dump = json.dumps(e["counterexample"], sort_keys=True, default=str)
+            lines.append(f"  counterexample: {_clean(dump)}")
+        for fig in e.get("figures") or []:
+            lines.append(f"  figure: {_clean(fig)}")
+    return "\n".join(lines)
