@@ -105,10 +105,18 @@ def digits_of_agreement(x, y, cap: float | None = None) -> float:
 
 
 def dec(x, digits: int = DEFAULT_DIGITS) -> str:
-    """A decimal string of ``x`` with ``digits`` significant digits (full precision, no float)."""
-    if isinstance(x, (sp.Basic,)):
-        x = to_mpf(x, digits)
-    if isinstance(x, (int, Fraction)):
-        x = mpmath.mpf(x) if isinstance(x, int) else mpmath.mpf(x.numerator) / x.denominator
-    return mpmath.nstr(mpmath.mpf(x), digits, strip_zeros=False, min_fixed=-5, max_fixed=8) \
-        if not isinstance(x, float) else repr(x)
+    """A decimal string of ``x`` with ``digits`` significant digits (full precision, no float).
+
+    SymPy numbers are evaluated at ``digits`` + 5; mpf values keep their own precision (the
+    ambient 15-digit context never rounds them); floats are printed with repr.
+    """
+    if isinstance(x, float):
+        return repr(x)
+    with mpmath.workdps(digits + 5):
+        if isinstance(x, sp.Basic):
+            x = to_mpf(x, digits)
+        elif isinstance(x, Fraction):
+            x = mpmath.mpf(x.numerator) / x.denominator
+        elif isinstance(x, int):
+            x = mpmath.mpf(x)
+        return mpmath.nstr(x, digits, strip_zeros=False, min_fixed=-5, max_fixed=8)
