@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
 
+    c = sub.add_parser("check", help="check the claims in a claim file (.toml or .py) and write a report")
+    c.add_argument("file")
+    c.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard")
+    c.add_argument("--only", nargs="+", metavar="ID")
+    c.add_argument("--out", default=None, help="report directory (default: reports/<file name>/)")
+    c.add_argument("--seed", type=_seed, default=0)
+    c.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
+    c.add_argument("--jobs", type=_positive_int, default=1)
+    c.add_argument("--quiet", action="store_true")
+
     sub.add_parser("list", help="list the claim catalogue")
 
     t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ")
@@ -95,11 +105,22 @@ def _cmd_run(args) -> int:
     result = run(claims, ctx, jobs=args.jobs, source=source, progress=None if args.quiet else stderr_progress)
     command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
     doc = build_document(result, provenance(args.seed, args.profile, args.digits, started, result.wall_seconds,
-                                            command, args.jobs))
+                                            command, args.jobs, claim_file=source.path))
     paths = write_reports(doc, args.out)
     _print_summary(doc)
+    for c in doc["claims"]:
+        if c["verdict"] == "refuted":
+            print(f"refuted: {c['id']} — reproduce with: {c['reproduce']}")
+            if c.get("minimal_counterexample"):
+                print(f"  minimal counterexample: {json.dumps(c['minimal_counterexample'], ensure_ascii=False)}")
     print("report: " + ", ".join(str(p) for p in paths))
     return 1 if doc["summary"]["refuted"] else 0
+
+
+def _cmd_check(args) -> int:
+    if args.out is None:
+        args.out = str(Path("reports") / Path(args.file).stem)
+    return _cmd_run(args)
 
 
 def _print_summary(doc: dict) -> None:
@@ -167,7 +188,7 @@ def _cmd_minimizers(args) -> int:
     return 0
 
 
-COMMANDS = {"run": _cmd_run, "list": _cmd_list, "threshold": _cmd_threshold, "minimizers": _cmd_minimizers}
+COMMANDS = {"run": _cmd_run, "check": _cmd_check, "list": _cmd_list, "threshold": _cmd_threshold, "minimizers": _cmd_minimizers}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

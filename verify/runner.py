@@ -66,9 +66,11 @@ class RunResult:
         return out
 
 
-def _run_by_id(source: ClaimSource, claim_id: str, ctx: RunContext) -> ClaimResult:
+def _run_by_id(source: ClaimSource, claim_id: str, ctx: RunContext) -> tuple[str, list, dict | None]:
+    """Worker side: rebuild the claim by id, run it, and return only picklable results."""
     claim = next(c for c in source.load() if c.id == claim_id)
-    return run_claim(claim, ctx)
+    r = run_claim(claim, ctx)
+    return claim_id, r.checks, r.minimal_counterexample
 
 
 Progress = Callable[[int, int, ClaimResult, float], None]
@@ -101,9 +103,9 @@ def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, source: ClaimSo
         with cf.ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(_run_by_id, src, c.id, ctx): c.id for c in claims}
             for fut in cf.as_completed(futures):
-                r = fut.result()
-                r = ClaimResult(by_id[r.claim.id], r.checks)
-                results[r.claim.id] = r
+                claim_id, checks, minimal = fut.result()
+                r = ClaimResult(by_id[claim_id], checks, minimal)
+                results[claim_id] = r
                 if progress:
                     progress(len(results), total, r, time.perf_counter() - start)
     ordered = [results[c.id] for c in claims]

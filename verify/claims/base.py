@@ -128,6 +128,8 @@ class Claim:
     checks: tuple[Check, ...]
     resolutions: tuple[str, ...] = ()
     paper: str = ""
+    #: optional search for a minimal counterexample, run only when the claim is refuted
+    shrink: Callable[[RunContext], dict[str, Any] | None] | None = None
 
     def __post_init__(self) -> None:
         if not self.id or any(c.isspace() for c in self.id):
@@ -140,6 +142,7 @@ class ClaimResult:
 
     claim: Claim
     checks: list[CheckResult]
+    minimal_counterexample: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> Verdict:
@@ -165,10 +168,21 @@ class ClaimResult:
             "verdict": str(self.verdict),
             "tiers": {t: str(v) for t, v in self.tier_verdicts().items()},
             "evidence": [c.to_json() for c in self.checks],
+            "minimal_counterexample": self.minimal_counterexample,
             "seconds": round(self.seconds, 3),
         }
 
 
 def run_claim(claim: Claim, ctx: RunContext) -> ClaimResult:
-    """Execute every check of ``claim`` in declaration order."""
-    return ClaimResult(claim, [check.execute(ctx) for check in claim.checks])
+    """Execute every check of ``claim`` in declaration order; shrink a counterexample if refuted."""
+    result = ClaimResult(claim, [check.execute(ctx) for check in claim.checks])
+    if result.verdict is Verdict.REFUTED and claim.shrink is not None:
+        start = time.perf_counter()
+        try:
+            found = claim.shrink(ctx)
+        except Exception as exc:  # the refutation stands; say why no minimal example came with it
+            found = {"error": f"shrinking failed: {type(exc).__name__}: {exc}"}
+        if found is not None:
+            found["seconds"] = round(time.perf_counter() - start, 3)
+        result.minimal_counterexample = found
+    return result

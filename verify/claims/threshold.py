@@ -209,6 +209,41 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     return run
 
 
+def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
+    """Smallest depth and simplest m where bisection (30 digits) and the claim disagree."""
+    from hypothesis import strategies as st
+
+    from .shrinking import find_minimal, simple_rationals
+
+    def disagrees(example) -> bool:
+        L, m_text = example
+        m = sp.Rational(m_text)
+        with mpmath.workdps(40):
+            lam = hp.threshold_by_bisection(L, to_mpf(m, 40), _ab_of_lam(conv, L))
+            claimed = None if formula is None else to_mpf(_formula_at(formula, L).subs(mabs, abs(m)), 40)
+            if lam is None or claimed is None:
+                return (lam is None) != (claimed is None)
+            return digits_of_agreement(lam, claimed) < 25
+
+    def shrink(ctx: RunContext) -> dict | None:
+        pool = sorted(set(_depths(ctx, depths, min_depth)))
+        if not pool:
+            return None
+        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), disagrees, ctx,
+                             f"threshold:{conv.name}")
+        if found is None:
+            return None
+        L, m_text = found
+        with mpmath.workdps(30):
+            lam = hp.threshold_by_bisection(L, to_mpf(sp.Rational(m_text), 30), _ab_of_lam(conv, L))
+            claimed = None if formula is None else _formula_at(formula, L).subs(mabs, abs(sp.Rational(m_text)))
+        return {"depth": L, "m": m_text, "convention": conv.name,
+                "lambda_true": None if lam is None else dec(lam, 20),
+                "lambda_claimed": None if claimed is None else dec(claimed, 20),
+                "reproduce": f"verify threshold --depth {L} --target {m_text} --convention {conv.name}"}
+    return shrink
+
+
 def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | None,
                     convention: str | Convention = "A1", depths: Sequence[int] | None = None,
                     min_depth: int = 3, resolutions: Sequence[str] = (), paper: str = "") -> Claim:
@@ -230,4 +265,5 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
               _numeric(conv, formula, depths, min_depth)),
     )
-    return Claim(id, statement, source, checks, tuple(resolutions), paper)
+    return Claim(id, statement, source, checks, tuple(resolutions), paper,
+                 shrink=_shrinker(conv, formula, depths, min_depth))

@@ -30,13 +30,27 @@ def _clean(x: Any) -> Any:
     return str(x)
 
 
+def reproducer(claim_id: str, provenance: dict) -> str:
+    """The command line that reruns one claim with the same seed, profile and precision."""
+    import shlex
+
+    head = f"verify check {shlex.quote(provenance['claim_file'])}" if provenance.get("claim_file") else "verify run"
+    return (f"{head} --only {claim_id} --seed {provenance['seed']} --profile {provenance['profile']} "
+            f"--digits {provenance['dps']}")
+
+
 def build_document(run_result, provenance: dict) -> dict:
+    claims = []
+    for r in run_result.results:
+        entry = _clean(r.to_json())
+        entry["reproduce"] = reproducer(r.claim.id, provenance)
+        claims.append(entry)
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "provenance": provenance,
         "summary": run_result.counts(),
-        "claims": [_clean(r.to_json()) for r in run_result.results],
+        "claims": claims,
     }
 
 

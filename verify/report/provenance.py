@@ -47,7 +47,7 @@ def git_commit() -> str | None:
 
 
 def provenance(seed: int, profile: str, dps: int, started: dt.datetime, wall_seconds: float,
-               command: str, jobs: int = 1) -> dict:
+               command: str, jobs: int = 1, claim_file: str | None = None) -> dict:
     return {
         "verify_version": verify.__version__,
         "git_commit": git_commit(),
@@ -63,4 +63,5 @@ def provenance(seed: int, profile: str, dps: int, started: dt.datetime, wall_sec
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall_seconds, 2),
         "command": command,
+        "claim_file": claim_file,
     }

@@ -1,0 +1,129 @@
+"""Claim kind: at a given (L, m, λ) the global minimizer of the scalar problem is 0, nonzero, or a tie.
+
+Routes: symbolic decides the sign of λ − λ*(|m|) exactly (algebraic numbers); high precision compares
+F at all stationary points in mpmath; numeric does the same in float64. A point so close to the
+threshold that a route cannot separate the objective values makes that route inconclusive, so a
+true claim numerics cannot settle comes out inconclusive, never verified.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..conventions import Convention, get_convention
+from ..errors import UsageError
+from ..highprec import scalar as hp
+from ..kernels.scalar import scalar_kernels, stationary_radii_batch
+from ..numbers import check_depth, dec, parse_rational, to_mpf
+from ..symbolic.scalar import derive_threshold, lam_star, mabs
+from .base import Check, CheckResult, Claim, Tier, Verdict
+from .context import RunContext
+
+OUTCOMES = ("zero", "nonzero", "tie")
+
+
+def _verdict(found: str, expect: str, what: str, **kw) -> CheckResult:
+    if found == "undecided":
+        return CheckResult(Verdict.INCONCLUSIVE, f"{what}: too close to the threshold to separate 0 from the "
+                           "nonzero point", **kw)
+    if found == expect:
+        return CheckResult(Verdict.VERIFIED, f"{what}: the global minimizer is {found}, as claimed", **kw)
+    return CheckResult(Verdict.REFUTED, f"{what}: the global minimizer is {found}, not {expect}",
+                       counterexample={"found": found, "claimed": expect}, **kw)
+
+
+def _symbolic(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect: str):
+    def run(ctx: RunContext) -> CheckResult:
+        t = derive_threshold(L)
+        star = lam_star(L, conv)
+        if m == 0:
+            return _verdict("zero", expect, "m = 0")
+        if star is None:
+            return _verdict("nonzero", expect, "L = 1 never collapses")
+        value = star.subs(mabs, abs(m))
+        diff = lam - value
+        with mpmath.workdps(ctx.dps):
+            detail = {"lambda_star": str(value), "lambda_star_decimal": dec(value, ctx.dps)}
+        if sp.simplify(diff) == 0:
+            found = "zero" if t.kind == "continuous" else "tie"
+        else:
+            # evalf raises its working precision until the *relative* accuracy of the difference
+            # itself is met (up to maxn digits), so a nonzero result has a certain sign.
+            approx = diff.evalf(30, maxn=5000)
+            if approx.is_Number and approx != 0:
+                found = "zero" if approx > 0 else "nonzero"
+                detail["lambda_minus_lambda_star"] = str(sp.N(approx, 10))
+            else:
+                found = "undecided"
+        return _verdict(found, expect, "exact comparison of λ with λ*", details=detail, instances=1)
+    return run
+
+
+def _high_precision(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect: str):
+    def run(ctx: RunContext) -> CheckResult:
+        work = ctx.dps + 10
+        with mpmath.workdps(work):
+            a, _ = conv.ab(lam, L)
+            a_mp, b_mp = to_mpf(a, work), to_mpf(conv.ab(lam, L)[1], work)
+            m_mp = to_mpf(m, work)
+            gap = hp.collapse_gap(L, m_mp, a_mp, b_mp)
+            f0 = a_mp * m_mp**2 / 2
+            # objective differences below 10^-(dps) relative to F(0) are within the working error
+            tol = f0 * mpmath.mpf(10) ** (-ctx.dps)
+            if gap is None:
+                found = "zero"
+            elif abs(gap) <= tol:
+                found = "undecided" if L != 2 else "nonzero"
+            else:
+                found = "nonzero" if gap > 0 else "zero"
+            margin = None if gap is None or f0 == 0 else dec(gap / f0, 10)
+        return _verdict(found, expect, f"mpmath at {work} digits", worst_margin=margin, instances=1,
+                        tolerance=f"|F(0) − F(ρ)| ≤ 10^-{ctx.dps}·F(0) is a tie within working error")
+    return run
+
+
+def _numeric(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect: str):
+    def run(ctx: RunContext) -> CheckResult:
+        a, b = (float(x) for x in conv.ab(lam, L))
+        mf = float(m)
+        kern = scalar_kernels(L)
+        radii = stationary_radii_batch(L, np.array([abs(mf)]), a, b)[0]
+        f0 = kern.objective(np.zeros((1, L)), mf, a, b)[0]
+        s = np.ones(L)
+        s[-1] = -1.0 if mf < 0 else 1.0
+        vals = [kern.objective((r * s)[None, :], mf, a, b)[0] for r in radii]
+        gap = f0 - min(vals) if vals else -np.inf
+        tol = 8 * (L + 8) * np.finfo(float).eps * f0  # float64 rounding of F at these points
+        if not vals:
+            found = "zero"
+        elif abs(gap) <= tol:
+            found = "undecided"
+        else:
+            found = "nonzero" if gap > 0 else "zero"
+        return _verdict(found, expect, "float64 kernels", instances=1,
+                        worst_margin=None if not np.isfinite(gap) or f0 == 0 else f"{gap / f0:.3e}",
+                        tolerance="|F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) is a tie within rounding")
+    return run
+
+
+def minimizer_claim(id: str, statement: str, source: str, depth, target, lam, expect: str,
+                    convention: str | Convention = "A1", resolutions: Sequence[str] = (), paper: str = "") -> Claim:
+    """Declare "at (depth, target, λ) the global minimizer is ``expect``" (zero, nonzero or tie)."""
+    L = check_depth(depth)
+    m = parse_rational(target, "target")
+    lam_q = parse_rational(lam, "lambda")
+    if lam_q <= 0:
+        raise UsageError(f"lambda must be > 0, got {lam}")
+    if expect not in OUTCOMES:
+        raise UsageError(f"expect must be one of {', '.join(OUTCOMES)}, got {expect!r}")
+    conv = get_convention(convention)
+    args = (L, m, lam_q, conv, expect)
+    checks = (
+        Check("exact comparison with the derived threshold", Tier.SYMBOLIC, _symbolic(*args)),
+        Check("mpmath objective at all stationary points", Tier.HIGH_PRECISION, _high_precision(*args)),
+        Check("float64 objective at all stationary points", Tier.NUMERIC, _numeric(*args)),
+    )
+    return Claim(id, statement, source, checks, tuple(resolutions), paper)
