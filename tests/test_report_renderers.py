@@ -219,7 +219,7 @@ def test_junit_maps_verdicts(report_dir):
     root = ET.fromstring(xml_text)
     assert root.tag == "testsuites"
     assert (root.get("tests"), root.get("failures"), root.get("skipped"), root.get("errors")) \
-        == ("3", "1", "1", "0")
+        == ("3", "1", "0", "1")  # LI-1 is inconclusive because a check crashed: an error, not a skip
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert set(suites) == {"kamber-parhi", "li"}
     kp = suites["kamber-parhi"]
@@ -241,8 +241,8 @@ def test_junit_maps_verdicts(report_dir):
     assert bad.find("skipped") is None
 
     unsure = cases["LI-1"]
-    skipped = unsure.find("skipped")
-    assert skipped.get("message") == "inconclusive: near-tied eigenvalues beyond float64"
+    error = unsure.find("error")
+    assert error.get("type") == "check-crashed" and unsure.find("skipped") is None
     assert unsure.find("failure") is None
     assert "ValueError: x < y" in unsure.find("system-err").text
     assert float(root.get("time")) == pytest.approx(4.75)

@@ -1,7 +1,7 @@
 """JUnit XML rendering of a JSON report (schema dmf-verify/report, version 1), for CI dashboards.
 
 One <testsuite> per paper, one <testcase> per claim (classname = paper, name = claim id,
-time = seconds). Refuted claims carry a <failure>, inconclusive ones a <skipped>; verified
+time = seconds). Refuted claims carry a <failure>, inconclusive ones a <skipped> (an <error> when a check crashed); verified
 claims pass. Every test case's <system-out> holds the evidence as text.
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ def render_junit(report: Mapping[str, Any]) -> str:
         papers.setdefault(_clean(claim.get("paper")) or "dmf-verify", []).append(claim)
 
     root = ET.Element("testsuites", name="dmf-verify")
-    totals = {"tests": 0, "failures": 0, "skipped": 0, "time": 0.0}
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0, "time": 0.0}
     for paper, members in papers.items():
         suite = _suite(paper, members, provenance)
         for key in totals:
@@ -40,7 +40,7 @@ def render_junit(report: Mapping[str, Any]) -> str:
         root.append(suite)
     root.set("tests", str(totals["tests"]))
     root.set("failures", str(totals["failures"]))
-    root.set("errors", "0")
+    root.set("errors", str(totals["errors"]))
     root.set("skipped", str(totals["skipped"]))
     root.set("time", f"{totals['time']:.3f}")
     ET.indent(root)
@@ -69,10 +69,11 @@ def _timestamp(started: object) -> str | None:
 def _suite(paper: str, claims: list[Mapping[str, Any]],
            provenance: Mapping[str, Any]) -> ET.Element:
     failures = sum(1 for c in claims if c.get("verdict") == "refuted")
-    skipped = sum(1 for c in claims if c.get("verdict") not in ("refuted", "verified"))
+    errors = sum(1 for c in claims if c.get("verdict") not in ("refuted", "verified") and _crashed(c))
+    skipped = sum(1 for c in claims if c.get("verdict") not in ("refuted", "verified")) - errors
     time_total = sum(_seconds(c.get("seconds")) for c in claims)
     suite = ET.Element("testsuite", name=paper, tests=str(len(claims)), failures=str(failures),
-                       errors="0", skipped=str(skipped), time=f"{time_total:.3f}")
+                       errors=str(errors), skipped=str(skipped), time=f"{time_total:.3f}")
     stamp = _timestamp(provenance.get("started"))
     if stamp:
         suite.set("timestamp", stamp)
@@ -90,6 +91,11 @@ def _suite(paper: str, claims: list[Mapping[str, Any]],
     return suite
 
 
+def _crashed(claim: Mapping[str, Any]) -> bool:
+    """A check crashed: the claim is not refuted, but CI must show an error, not a skip."""
+    return any(isinstance(e, Mapping) and e.get("error") for e in claim.get("evidence") or [])
+
+
 def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
     case = ET.Element("testcase", classname=paper, name=_clean(claim.get("id")),
                       time=f"{_seconds(claim.get('seconds')):.3f}")
@@ -101,6 +107,11 @@ def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
         message = "; ".join(_clean(e.get("summary")) for e in deciding) or "refuted"
         failure = ET.SubElement(case, "failure", message=_one_line(message), type="refuted")
         failure.text = text
+    elif verdict != "verified" and _crashed(claim):
+        crashed = [e for e in evidence if e.get("error")]
+        error = ET.SubElement(case, "error", type="check-crashed",
+                              message=_one_line("; ".join(_clean(e.get("summary")) for e in crashed)))
+        error.text = text
     elif verdict != "verified":
         open_checks = [e for e in evidence if e.get("verdict") != "verified"] or evidence
         reason = "; ".join(_clean(e.get("summary")) for e in open_checks)
