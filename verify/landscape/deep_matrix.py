@@ -113,6 +113,11 @@ def objective(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> np.ndarr
 def gradient(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> list[np.ndarray]:
     """∇_l F = a·A_lᵀ (P − M) B_lᵀ + b·W_l for every layer."""
     Ws, M, a, b = validate(Ws, M, a, b)
+    return gradient_unchecked(Ws, M, a, b)
+
+
+def gradient_unchecked(Ws: Sequence[np.ndarray], M: np.ndarray, a, b) -> list[np.ndarray]:
+    """``gradient`` without validation, for inner loops (a, b scalars or shaped (N, 1, 1))."""
     A, B = prefix_suffix(Ws)
     R = product(Ws) - M
     return [a * (_t(A[l]) @ R @ _t(B[l])) + b * Ws[l] for l in range(len(Ws))]

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .deep_matrix import flatten, gradient, hessian, objective, unflatten, validate
+from .deep_matrix import flatten, gradient, gradient_unchecked, hessian, objective, product, unflatten, validate
 
 
 def random_layers(rng: np.random.Generator, dims: Sequence[int], n: int, scale: float) -> list[np.ndarray]:
@@ -29,37 +29,43 @@ def step_size(M: np.ndarray, depth: int, a: float, b: float, scale: float = 1.0)
 
 
 def gradient_descent(Ws0: Sequence[np.ndarray], M: np.ndarray, a, b, eta, steps: int,
-                     callback: Callable[[int, list[np.ndarray]], None] | None = None) -> list[np.ndarray]:
-    """``steps`` iterations of W ← W − η∇F on a batch; η may be per instance (shape (N,)).
+                     callback: Callable[[int, list[np.ndarray]], None] | None = None,
+                     monotone: bool = False) -> list[np.ndarray]:
+    """``steps`` iterations of W ← W − η∇F on a batch (N, d_l, d_(l−1)); η scalar or shape (N,).
 
-    Instances whose iterates leave the finite range are frozen at their last finite point
-    (callers see them through their objective value, never as a crash).
+    With ``monotone`` a step that does not decrease F (or is not finite) is rejected and that
+    instance's η halved; without it the step is fixed, as in the plain method (a non-finite step
+    freezes the instance at its last finite point, visible to callers through its objective).
     """
-    Ws, M, _, _ = validate(Ws0, M, a, b)
+    Ws, M, a_c, b_c = validate(Ws0, M, a, b)
     Ws = [W.copy() for W in Ws]
-    eta_arr = np.asarray(eta, dtype=float)
-    eta_b = eta_arr[:, None, None] if eta_arr.ndim == 1 else eta_arr
+    n = Ws[0].shape[0]
+    eta_v = np.broadcast_to(np.asarray(eta, dtype=float), (n,)).copy()
     with np.errstate(over="ignore", invalid="ignore"):
+        f = objective(Ws, M, a, b) if monotone else None
         for t in range(steps):
             if callback is not None:
                 callback(t, Ws)
-            G = gradient(Ws, M, a, b) if all(np.all(np.isfinite(W)) for W in Ws) else None
-            if G is None:
-                G = _safe_gradient(Ws, M, a, b)
-            new = [W - eta_b * g for W, g in zip(Ws, G)]
-            if Ws[0].ndim == 3:
-                ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
-                new = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
-            Ws = new
+            G = gradient_unchecked(Ws, M, a_c, b_c)
+            new = [W - eta_v[:, None, None] * g for W, g in zip(Ws, G)]
+            ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
+            if monotone:
+                fn = _objective_raw(new, M, a, b)
+                ok &= np.isfinite(fn) & (fn <= f)
+                f = np.where(ok, fn, f)
+                eta_v = np.where(ok, eta_v, eta_v / 2)
+            Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
     return Ws
 
 
-def _safe_gradient(Ws, M, a, b):
-    """Gradient with non-finite instances replaced by zero (they are frozen)."""
-    ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in Ws], axis=0)
-    clean = [np.where(ok[:, None, None], W, 0.0) for W in Ws]
-    G = gradient(clean, M, a, b)
-    return [np.where(ok[:, None, None], g, 0.0) for g in G]
+def _objective_raw(Ws, M, a, b) -> np.ndarray:
+    """F without input validation (iterates may be non-finite; they are rejected by the caller)."""
+    P = product(Ws)
+    a_ = np.asarray(a, dtype=float).reshape(-1)
+    b_ = np.asarray(b, dtype=float).reshape(-1)
+    data = np.sum((P - M) ** 2, axis=(-1, -2))
+    reg = sum(np.sum(W * W, axis=(-1, -2)) for W in Ws)
+    return a_ / 2 * data + b_ / 2 * reg
 
 
 def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, steps: int = 8,
@@ -71,6 +77,8 @@ def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, s
     """
     dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
     x = flatten(list(Ws))
+    if not np.all(np.isfinite(x)):
+        return list(Ws)
     f = float(objective(unflatten(x, dims), M, a, b))
     for _ in range(steps):
         W = unflatten(x, dims)
@@ -78,7 +86,12 @@ def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, s
         if not np.any(g):
             break
         H = hessian(W, M, a, b)
-        dx = np.linalg.lstsq(H, -g, rcond=rcond)[0]
+        if not np.all(np.isfinite(H)):
+            break
+        try:
+            dx = np.linalg.lstsq(H, -g, rcond=rcond)[0]
+        except np.linalg.LinAlgError:
+            break
         xn = x + dx
         fn = float(objective(unflatten(xn, dims), M, a, b))
         if not np.isfinite(fn) or fn > f + 1e-14 * max(abs(f), 1.0):
