@@ -150,13 +150,7 @@ def solve_scalar_mp(sigma, depth: int, a, b, dps: int = 50) -> ScalarSolutionMP:
         coeffs[0] = a
         coeffs[depth] -= a * sigma
         coeffs[-1] += b
-        roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * (dps + 20))
-        xs = [mpmath.mpf(0)]
-        for r in roots:
-            if abs(mpmath.im(r)) < mpmath.mpf(10) ** (-(dps // 2)) and mpmath.re(r) > 0:
-                rho = mpmath.findroot(lambda t: a * t ** (2 * depth - 2) - a * sigma * t ** (depth - 2) + b,
-                                      mpmath.re(r))
-                xs.append(rho ** depth)
+        xs = [mpmath.mpf(0)] + [rho ** depth for rho in _positive_roots_mp(coeffs, depth, a, sigma, b, dps)]
         scale = max(a * sigma ** 2 / 2, mpmath.mpf(10) ** (-(dps + 10)))
         v0 = scalar_value(xs[0], sigma, depth, a, b)
         if len(xs) == 1:
@@ -168,6 +162,29 @@ def solve_scalar_mp(sigma, depth: int, a, b, dps: int = 50) -> ScalarSolutionMP:
             return ScalarSolutionMP(x_plus, (mpmath.mpf(0), x_plus), min(v0, vp), gap, True, tuple(xs))
         x = mpmath.mpf(0) if v0 < vp else x_plus
         return ScalarSolutionMP(x, (x,), min(v0, vp), gap, False, tuple(xs))
+
+
+def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int) -> list:
+    """Positive real roots of p at high precision: float roots refined by Newton when they are
+    clearly separated and clearly real; otherwise (near a double root) mpmath.polyroots."""
+    p = lambda t: a * t ** (2 * depth - 2) - a * sigma * t ** (depth - 2) + b
+    fl = np.roots([float(c) for c in coeffs])
+    cands = [r for r in fl if r.real > 0 and abs(r.imag) <= 1e-3 * abs(r)]
+    clear = all(abs(r.imag) <= 1e-12 * abs(r) for r in cands) and not (
+        len(cands) == 2 and abs(cands[0] - cands[1]) < 1e-4 * abs(cands[0]))
+    if clear and np.all(np.isfinite(fl)):
+        out = []
+        for r in cands:
+            try:
+                out.append(mpmath.findroot(p, mpmath.mpf(float(r.real))))
+            except (ValueError, ZeroDivisionError):
+                clear = False
+                break
+        if clear:
+            return out
+    roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * (dps + 20))
+    return [mpmath.findroot(p, mpmath.re(r)) for r in roots
+            if abs(mpmath.im(r)) < mpmath.mpf(10) ** (-(dps // 2)) and mpmath.re(r) > 0]
 
 
 def critical_value_exact(depth: int, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
