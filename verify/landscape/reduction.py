@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
-from ..numbers import check_depth
+from ..numbers import check_depth, to_mpf
 
 # Relative gap between the two best local values below which float64 cannot decide which
 # candidate is global (values are O(aσ²), rounding in g is ~1e-16 relative; 1e-9 leaves margin
@@ -138,10 +138,14 @@ class ScalarSolutionMP:
 
 
 def solve_scalar_mp(sigma, depth: int, a, b, dps: int = 50) -> ScalarSolutionMP:
-    """As ``solve_scalar`` with mpf inputs at ``dps`` digits; a tie is a gap below 10^-(dps−10)."""
+    """As ``solve_scalar`` at ``dps`` digits; a tie is a gap below 10^-(dps−10).
+
+    Inputs may be mpf, int, exact SymPy numbers or decimal strings (converted at full precision:
+    pass exact values, not mpf rounded at a lower precision, when a tie must be seen).
+    """
     depth = check_depth(depth)
     with mpmath.workdps(dps + 20):
-        sigma, a, b = mpmath.mpf(sigma), mpmath.mpf(a), mpmath.mpf(b)
+        sigma, a, b = (_to_mp(v, dps + 20) for v in (sigma, a, b))
         if depth <= 2:
             x = a * sigma / (a + b) if depth == 1 else max(sigma - b / a, mpmath.mpf(0))
             v = scalar_value(x, sigma, depth, a, b)
@@ -162,6 +166,14 @@ def solve_scalar_mp(sigma, depth: int, a, b, dps: int = 50) -> ScalarSolutionMP:
             return ScalarSolutionMP(x_plus, (mpmath.mpf(0), x_plus), min(v0, vp), gap, True, tuple(xs))
         x = mpmath.mpf(0) if v0 < vp else x_plus
         return ScalarSolutionMP(x, (x,), min(v0, vp), gap, False, tuple(xs))
+
+
+def _to_mp(v, dps: int) -> mpmath.mpf:
+    if isinstance(v, sp.Basic):
+        return to_mpf(v, dps)
+    if isinstance(v, str):
+        return mpmath.mpf(v)
+    return mpmath.mpf(v)
 
 
 def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int) -> list:
