@@ -67,8 +67,8 @@ DEFAULT_MULTIPLES: dict[str, Callable[[int], sp.Expr]] = {c: _stated_multiple(c)
 
 
 def _matrix_depths(ctx: RunContext, lo: int = 1) -> list[int]:
-    """Depths for matrix-level checks: the profile's depths, capped by cost (5/6/8)."""
-    cap = (5, 6, 8)[min(ctx.profile.level, 2)]
+    """Depths for matrix-level checks: the profile's depths, capped by cost (4/6/8)."""
+    cap = (4, 6, 8)[min(ctx.profile.level, 2)]
     return [L for L in ctx.profile.depths if lo <= L <= cap]
 
 

@@ -117,10 +117,28 @@ def gradient(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> list[np.n
 
 
 def gradient_unchecked(Ws: Sequence[np.ndarray], M: np.ndarray, a, b) -> list[np.ndarray]:
-    """``gradient`` without validation, for inner loops (a, b scalars or shaped (N, 1, 1))."""
-    A, B = prefix_suffix(Ws)
-    R = product(Ws) - M
-    return [a * (_t(A[l]) @ R @ _t(B[l])) + b * Ws[l] for l in range(len(Ws))]
+    """``gradient`` without validation, for inner loops (a, b scalars or shaped (N, 1, 1)).
+
+    Same formula as ``gradient``; identities at the ends of the partial products are skipped.
+    """
+    L = len(Ws)
+    B: list[np.ndarray | None] = [None] * L
+    acc = None
+    for l in range(L):
+        B[l] = acc
+        acc = Ws[l] if acc is None else Ws[l] @ acc
+    R = acc - M
+    A: list[np.ndarray | None] = [None] * L
+    acc = None
+    for l in range(L - 1, -1, -1):
+        A[l] = acc
+        acc = Ws[l] if acc is None else acc @ Ws[l]
+    out = []
+    for l in range(L):
+        X = R if A[l] is None else _t(A[l]) @ R
+        X = X if B[l] is None else X @ _t(B[l])
+        out.append(a * X + b * Ws[l])
+    return out
 
 
 def _chain(mats: list[np.ndarray]) -> np.ndarray:

@@ -48,12 +48,16 @@ def gradient_descent(Ws0: Sequence[np.ndarray], M: np.ndarray, a, b, eta, steps:
                 callback(t, Ws)
             G = gradient_unchecked(Ws, M, a_c, b_c)
             new = [W - eta_v[:, None, None] * g for W, g in zip(Ws, G)]
-            ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
             if monotone:
                 fn = _objective_raw(new, M, a, b)
-                ok &= np.isfinite(fn) & (fn <= f)
+                ok = np.isfinite(fn) & (fn <= f)
                 f = np.where(ok, fn, f)
                 eta_v = np.where(ok, eta_v, eta_v / 2)
+            elif all(np.isfinite(np.sum(W)) for W in new):
+                Ws = new
+                continue
+            else:
+                ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
             Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
     return Ws
 
