@@ -52,8 +52,9 @@ def _tau_mp(m, depth: int):
 
 
 def _tau(m: float, depth: int) -> float:
-    with mpmath.workdps(30):
-        return float(_tau_mp(mpmath.mpf(m), depth))
+    """τ(m, L) in float64, same stated formula (Python's 0.0 ** 0 = 1 covers L = 2)."""
+    q = 2.0 / depth
+    return (abs(m) / ((1 - q / 2) * (1 - q) ** ((q - 1) / (2 - q)))) ** (2 - q)
 
 
 def _stated_multiple(conv: str) -> Callable[[int], sp.Expr]:
@@ -74,7 +75,7 @@ def _matrix_depths(ctx: RunContext, lo: int = 1) -> list[int]:
 
 def _search_sizes(ctx: RunContext) -> tuple[int, int, int]:
     """(instances per depth, starts per instance, descent steps) by profile level."""
-    return ((3, 4, 1000), (8, 6, 2500), (20, 8, 5000))[min(ctx.profile.level, 2)]
+    return ((3, 4, 1000), (6, 5, 1500), (16, 8, 4000))[min(ctx.profile.level, 2)]
 
 
 @functools.lru_cache(maxsize=32)
@@ -952,7 +953,7 @@ def _collapse_hp(table) -> Callable[[RunContext], CheckResult]:
 def _collapse_rank(table) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.collapse.rank")
-        n = max(20, ctx.profile.instances // 4)
+        n = max(40, ctx.profile.instances // 20)  # per depth, spread over the conventions
         checked = near = collapsed = 0
         for L in ctx.profile.depths:
             if L == 1 or L > 12:

@@ -87,7 +87,7 @@ def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, s
     for _ in range(steps):
         W = unflatten(x, dims)
         g = flatten(gradient(W, M, a, b))
-        if not np.any(g):
+        if np.linalg.norm(g) <= 1e-15 * max(np.linalg.norm(x), 1.0) * max(a * np.linalg.norm(M), b):
             break
         H = hessian(W, M, a, b)
         if not np.all(np.isfinite(H)):
