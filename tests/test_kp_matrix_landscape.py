@@ -59,6 +59,12 @@ def test_batched_matches_single():
         assert F[k] == pytest.approx(float(objective(Wk, M[k], a[k], b[k])), rel=1e-14)
         for gb, gs in zip(G, gradient(Wk, M[k], a[k], b[k])):
             assert np.allclose(gb[k], gs, rtol=1e-13, atol=1e-14)
+    Vs = [rng.standard_normal(W.shape) for W in Ws]
+    HV = hvp(Ws, M, Vs, a, b)
+    for k in range(4):
+        single = hvp([W[k] for W in Ws], M[k], [V[k] for V in Vs], a[k], b[k])
+        for hb, hs in zip(HV, single):
+            assert np.allclose(hb[k], hs, rtol=1e-13, atol=1e-13)
 
 
 def test_scalar_closed_forms_depth_1_2():
