@@ -6,7 +6,8 @@ Every target is drawn through its SVD, M = U·diag(σ)·Vᵀ, so the spectrum is
   singular values), "rank-deficient" (trailing zeros) or "any".
 - ``scaled_targets(scale=...)``: the same at tiny (1e-6) or huge (1e6) scale.
 - ``instances(...)``: a full problem (target, depth, widths, convention, λ, (a, b)); with
-  ``bottleneck=True`` some hidden width is below the rank of M (outside the SVD reduction).
+  ``bottleneck=True`` some hidden width is below the rank of M (outside the SVD reduction);
+  ``scale`` multiplies the spectrum (tiny 1e-6, huge 1e6), λ follows the scale.
 - ``near_threshold_instances(...)``: λ within a relative offset ε ∈ {1e-3, 1e-6, 1e-9, 1e-12}
   of the collapse threshold of σ_max, on either side.
 
@@ -82,17 +83,18 @@ def scaled_targets(scale: float, kind: str = "any", max_dim: int = 4) -> st.Sear
 @st.composite
 def instances(draw, depths: tuple[int, ...] = (1, 2, 3, 4), kind: str = "any", bottleneck: bool = False,
               conventions: tuple[str, ...] = tuple(CONVENTIONS), max_dim: int = 3,
-              alpha: tuple[float, float] = (0.1, 0.8)) -> Instance:
+              alpha: tuple[float, float] = (0.1, 0.8), scale: float = 1.0) -> Instance:
     """A problem instance; b = α·(the b at which σ_max's minimizer reaches 0), λ from the convention.
 
-    Hidden widths are >= rank M unless ``bottleneck`` (then one hidden width is rank M − 1 >= 1).
+    Singular values lie in [0.5, 8]·``scale``. Hidden widths are >= rank M unless ``bottleneck``
+    (then one hidden width is rank M − 1 >= 1).
     """
     L = draw(st.sampled_from(depths))
-    t = draw(targets(kind=kind, min_dim=2 if bottleneck else 1, max_dim=max_dim))
+    t = draw(targets(kind=kind, min_dim=2 if bottleneck else 1, max_dim=max_dim, low=0.5 * scale, high=8.0 * scale))
     rank = int(np.count_nonzero(t.sigma))
     if bottleneck and (L < 2 or rank < 2):
         L = max(L, 2)
-        t = draw(targets(kind="distinct", min_dim=2, max_dim=max_dim))
+        t = draw(targets(kind="distinct", min_dim=2, max_dim=max_dim, low=0.5 * scale, high=8.0 * scale))
         rank = int(np.count_nonzero(t.sigma))
     conv = get_convention(draw(st.sampled_from(conventions)))
     lo = max(rank, 1)
