@@ -108,9 +108,12 @@ def test_wrong_balance_factor_refuted():
     assert run_claim(claim, _ctx()).verdict is Verdict.REFUTED
 
 
-def test_wrong_exceptional_set_refuted():
-    claim = _only(kp.uniqueness_claim(critical_scale=1 + ONE_PPM), "exact two minimizers on the exceptional set")
-    assert run_claim(claim, _ctx()).verdict is Verdict.REFUTED
+@pytest.mark.parametrize("scale", [1 + ONE_PPM, 1 - ONE_PPM])
+def test_wrong_exceptional_set_refuted(scale):
+    claim = _only(kp.uniqueness_claim(critical_scale=scale), "exact two minimizers on the exceptional set",
+                  "exceptional set is exactly σ_c at 50 digits")
+    result = run_claim(claim, _ctx())
+    assert all(c.verdict is Verdict.REFUTED for c in result.checks)
 
 
 def test_wrong_figure2_tie_refuted():

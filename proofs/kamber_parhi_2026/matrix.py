@@ -26,7 +26,7 @@ from verify.landscape.deep_matrix import (
 from verify.landscape.instances import (
     SPECTRUM_KINDS, Instance, cayley_orthogonal, random_instance, target_from_spectrum,
 )
-from verify.landscape.reduction import exceptional_instance, solve_scalar, solve_scalar_mp
+from verify.landscape.reduction import critical_value_mp, exceptional_instance, solve_scalar, solve_scalar_mp
 from verify.landscape.search import Searched, multistart
 from verify.numbers import dec, digits_of_agreement
 from verify.report.figures import save_figure
@@ -219,6 +219,44 @@ def _exact_matrix_pair(L: int, a, b, sigma_c, rho_star, rng) -> dict:
     return row
 
 
+def _hp_switch_check(critical_scale) -> Callable[[RunContext], CheckResult]:
+    def run(ctx: RunContext) -> CheckResult:
+        rng = ctx.rng("kp.uniqueness.hp")
+        dps = ctx.dps
+        delta = mpmath.mpf(10) ** -(dps // 2)
+        rows = []
+        for L in ctx.profile.depths:
+            if L < 3:
+                continue
+            for _ in range(ctx.profile.hp_instances):
+                conv = get_convention(str(rng.choice(list(CONVENTIONS))))
+                lam = sp.Rational(int(rng.integers(1, 5000)), 1000)
+                a, b = conv.ab(lam, L)
+                with mpmath.workdps(dps + 20):
+                    sc = critical_value_mp(L, a, b, dps) * _mp_of(critical_scale, dps)
+                    at = solve_scalar_mp(sc, L, a, b, dps)
+                    below = solve_scalar_mp(sc * (1 - delta), L, a, b, dps)
+                    above = solve_scalar_mp(sc * (1 + delta), L, a, b, dps)
+                row = {"depth": L, "convention": conv.name, "lambda": str(lam), "sigma_c": dec(sc, 30),
+                       "tie_at": at.tie, "gap_at": dec(at.gap, 5), "x_below": dec(below.x, 8), "x_above": dec(above.x, 8)}
+                rows.append(row)
+                if not (at.tie and len(at.minimizers) == 2 and below.x == 0 and not below.tie
+                        and above.x > 0 and not above.tie):
+                    return CheckResult(
+                        Verdict.REFUTED,
+                        f"L={L}, {conv.name}: the claimed σ_c is not the single point where the scalar problem has two "
+                        f"global minimizers (tie there: {at.tie}; below: x = {dec(below.x, 6)}; above: x = {dec(above.x, 6)})",
+                        counterexample=row)
+        return CheckResult(
+            Verdict.VERIFIED,
+            f"at {dps} digits the scalar problem has two global minimizers at σ = σ_c and a unique one at "
+            f"σ_c(1 ∓ 1e-{dps // 2}) (0 below, nonzero above): the exceptional set is the single value σ_c per (L, a, b)",
+            instances=len(rows), digits=float(dps - 10),
+            tolerance=f"tie: relative value gap < 1e-{dps - 10} with σ_c at {dps + 20} digits; sides at offset 1e-{dps // 2}",
+            details={"rows": rows[:30]})
+    return run
+
+
 def _descent_uniqueness(ctx: RunContext) -> CheckResult:
     found = _all_searched(ctx)
     rng_c = ctx.rng("kp.uniqueness.constructions")
@@ -306,6 +344,7 @@ def uniqueness_claim(critical_scale: sp.Expr | float = 1) -> Claim:
         ),
         checks=(
             _check("exact two minimizers on the exceptional set", Tier.SYMBOLIC, _exact_tie_check(critical_scale)),
+            _check("exceptional set is exactly σ_c at 50 digits", Tier.HIGH_PRECISION, _hp_switch_check(critical_scale)),
             _check("descent from many starts vs constructed minimizer", Tier.NUMERIC, _descent_uniqueness),
         ),
     )

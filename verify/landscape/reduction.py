@@ -224,6 +224,17 @@ def critical_value(depth: int, a: float, b: float) -> float | None:
     return x_star * (depth - 1) / (depth - 2)
 
 
+def critical_value_mp(depth: int, a, b, dps: int = 50) -> mpmath.mpf | None:
+    """σ_c at ``dps`` digits (see ``critical_value_exact``); inputs converted as in ``solve_scalar_mp``."""
+    depth = check_depth(depth)
+    if depth <= 2:
+        return None
+    with mpmath.workdps(dps + 20):
+        a, b = _to_mp(a, dps + 20), _to_mp(b, dps + 20)
+        x_star = (b / a * (depth - 2)) ** (mpmath.mpf(depth) / (2 * (depth - 1)))
+        return x_star * (depth - 1) / (depth - 2)
+
+
 def exceptional_instance(depth: int, rho: sp.Rational, a: sp.Rational = sp.Integer(1)):
     """Exact (a, b, σ_c, x*) with rational entries on the exceptional set, L >= 3.
 
