@@ -8,6 +8,7 @@ import sympy as sp
 
 from proofs.kamber_parhi_2026 import matrix as kp
 from verify.claims import Claim, RunContext, Verdict, get_profile, run_claim
+from verify.errors import UsageError
 
 
 def _ctx(tmp_path=None) -> RunContext:
@@ -119,3 +120,18 @@ def test_wrong_exceptional_set_refuted(scale):
 def test_wrong_figure2_tie_refuted():
     claim = _only(kp.figures_claim(multiple=1 + ONE_PPM), "figure 2")
     assert run_claim(claim, _ctx()).verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("make", [
+    lambda: kp.trace_claim(constant=float("nan")),
+    lambda: kp.trace_claim(bound_constant=-1),
+    lambda: kp.collapse_claim(multiple=0),
+    lambda: kp.collapse_claim(multiples={"XX": lambda L: 1}),
+    lambda: kp.layer_norm_claim(exponent=0.5),
+    lambda: kp.balancedness_claim(rate=float("inf")),
+    lambda: kp.uniqueness_claim(critical_scale="abc"),
+    lambda: kp.figures_claim(multiple=-2),
+])
+def test_bad_claim_parameters_raise_usage_error(make):
+    with pytest.raises(UsageError):
+        make()

@@ -19,6 +19,7 @@ import sympy as sp
 
 from verify.claims import Check, CheckResult, Claim, RunContext, Tier, Verdict
 from verify.conventions import CONVENTIONS, get_convention
+from verify.errors import UsageError
 from verify.landscape.deep_matrix import (
     construct_minimizer, end_to_end_minimizer, flatten, gradient, hessian, objective,
     orbit_tangent, prefix_suffix, product,
@@ -54,6 +55,17 @@ def _check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult]) -> C
             result.summary = "no instance could be decided (all outside the claim or near a tie): " + result.summary
         return result
     return Check(name, tier, guarded)
+
+
+def _positive_constant(value, name: str):
+    """A claimed constant: a finite positive number (float, int or exact SymPy number)."""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(f) or f <= 0:
+        raise UsageError(f"{name} must be finite and > 0, got {value!r}")
+    return value
 
 
 def _tau_mp(m, depth: int):
@@ -328,6 +340,7 @@ def _descent_uniqueness(ctx: RunContext) -> CheckResult:
 
 def uniqueness_claim(critical_scale: sp.Expr | float = 1) -> Claim:
     """K2; ``critical_scale`` multiplies the claimed location σ_c of the exceptional set."""
+    _positive_constant(critical_scale, "critical_scale")
     return Claim(
         id="kp.uniqueness",
         statement="Outside a measure-zero set of targets the end-to-end minimizer W_L⋯W_1 is unique. For "
@@ -548,6 +561,8 @@ def _critical_balance_check(balance) -> Callable[[RunContext], CheckResult]:
 def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
     """K3; ``rate`` is the claimed decay rate of the imbalance in units of b, ``balance`` the factor κ
     in W_(l+1)ᵀW_(l+1) = κ·W_lW_lᵀ at critical points."""
+    _positive_constant(rate, "rate")
+    _positive_constant(balance, "balance")
     return Claim(
         id="kp.balancedness",
         statement="At every critical point with λ > 0 (in particular every minimizer) W_(l+1)ᵀW_(l+1) = W_lW_lᵀ, so "
@@ -684,6 +699,8 @@ def _layer_norm_numeric(exponent) -> Callable[[RunContext], CheckResult]:
 
 def layer_norm_claim(exponent: Callable[[int], object] = _default_exponent) -> Claim:
     """K5; ``exponent(L)`` is the claimed exponent e in ||W_l||_F² = Σ_i s_i^e (2/L)."""
+    if not callable(exponent):
+        raise UsageError("exponent must be a function of the depth L, e.g. lambda L: 2/L")
     return Claim(
         id="kp.layer_norms",
         statement="Off the exceptional set, every layer of every global minimizer has the same Frobenius norm, "
@@ -933,6 +950,8 @@ def _spectrum_check(ctx: RunContext) -> CheckResult:
 def trace_claim(constant: float = 1, bound_constant: float = 1) -> Claim:
     """K6; ``constant`` multiplies the data term of the exact trace formula, ``bound_constant`` that of
     the suite's lower bound at minimizers."""
+    _positive_constant(constant, "constant")
+    _positive_constant(bound_constant, "bound_constant")
     return Claim(
         id="kp.hessian_trace",
         statement="The Hessian trace at any point is tr ∇²F = a·Σ_l ||W_L⋯W_(l+1)||_F²·||W_(l−1)⋯W_1||_F² + "
@@ -1110,6 +1129,10 @@ def _collapse_descent(table) -> Callable[[RunContext], CheckResult]:
 def collapse_claim(multiple=None, multiples: dict[str, Callable[[int], sp.Expr]] | None = None) -> Claim:
     """K7; ``multiple`` (number or callable of L) is the claimed threshold λ*/τ under A1 (1); ``multiples``
     overrides other conventions' (A2: 1, S and S2: 1/L, B: 1/(2L))."""
+    if multiple is not None and not callable(multiple):
+        _positive_constant(multiple, "multiple")
+    for name in multiples or {}:
+        get_convention(name)
     table = _multiples(multiple, multiples)
     return Claim(
         id="kp.collapse",
@@ -1318,6 +1341,7 @@ def _figure3(ctx: RunContext) -> CheckResult:
 
 def figures_claim(multiple=1) -> Claim:
     """Figures 1–3; ``multiple`` is the λ/τ at which Fig. 2 marks the tie (1 under A1)."""
+    _positive_constant(multiple, "multiple")
     return Claim(
         id="kp.figures",
         statement="Fig. 1: D(ρ), R(ρ), φ(ρ) for depth 3, m = 3, λ = 4. Fig. 2: φ(ρ) for depth 5, m = −3 at several λ "
