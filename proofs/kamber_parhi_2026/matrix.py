@@ -507,7 +507,6 @@ def _critical_balance_check(balance) -> Callable[[RunContext], CheckResult]:
             for r in s.runs:
                 if r.grad > 1e-10:
                     continue
-                G = gradient(r.Ws, s.inst.M, s.inst.a, s.inst.b)
                 norms = [float(np.linalg.norm(W)) for W in r.Ws]
                 if max(norms) < 1e-6 * max(np.linalg.norm(s.inst.M), 1e-300) ** (1 / s.inst.depth):
                     n_zero += 1  # the critical point 0 is trivially balanced
@@ -515,18 +514,12 @@ def _critical_balance_check(balance) -> Callable[[RunContext], CheckResult]:
                 n_pts += 1
                 for l in range(s.inst.depth - 1):
                     W1, W0 = r.Ws[l + 1], r.Ws[l]
-                    D = W1.T @ W1 - balance * (W0 @ W0.T)
-                    # from b·D = W_(l+1)ᵀG_(l+1) − G_l W_lᵀ (exact identity): the bound at an approximate
-                    # critical point, plus rounding of the Gram products
-                    bound = (np.linalg.norm(W1, 2) * np.linalg.norm(G[l + 1]) + np.linalg.norm(G[l]) * np.linalg.norm(W0, 2)) \
-                        / s.inst.b + 64 * EPS * (norms[l] ** 2 + norms[l + 1] ** 2)
-                    ratio = float(np.linalg.norm(D) / bound)
+                    ratio, dn, bound = _balance_ratio(r.Ws, s.inst, balance, l)
                     worst = max(worst, ratio)
                     if ratio > 1:
                         return CheckResult(
                             Verdict.REFUTED, f"L={s.inst.depth}: critical point with unbalanced layers {l + 1},{l + 2}",
-                            counterexample={**s.inst.describe(), "imbalance": repr(float(np.linalg.norm(D))),
-                                            "bound": repr(float(bound))})
+                            counterexample={**s.inst.describe(), "imbalance": repr(dn), "bound": repr(bound)})
                     # alignment of singular vectors (up to sign) where singular values are separated
                     u0, s0, _ = np.linalg.svd(W0)
                     _, s1, v1t = np.linalg.svd(W1)
@@ -558,6 +551,64 @@ def _critical_balance_check(balance) -> Callable[[RunContext], CheckResult]:
     return run
 
 
+def _balance_ratio(Ws, inst: Instance, balance, l: int) -> tuple[float, float, float]:
+    """(||D_κ|| / bound, ||D_κ||, bound) for D_κ = W_(l+1)ᵀW_(l+1) − κ·W_lW_lᵀ at an approximate critical
+    point; bound = (||W_(l+1)||₂||G_(l+1)|| + ||G_l||·||W_l||₂)/b + 64·eps·(||W_l||² + ||W_(l+1)||²), from
+    the exact identity b·D = W_(l+1)ᵀG_(l+1) − G_lW_lᵀ (κ = 1)."""
+    G = gradient(Ws, inst.M, inst.a, inst.b)
+    W1, W0 = Ws[l + 1], Ws[l]
+    D = W1.T @ W1 - balance * (W0 @ W0.T)
+    bound = (np.linalg.norm(W1, 2) * np.linalg.norm(G[l + 1]) + np.linalg.norm(G[l]) * np.linalg.norm(W0, 2)) \
+        / inst.b + 64 * EPS * (np.sum(W0 * W0) + np.sum(W1 * W1))
+    dn = float(np.linalg.norm(D))
+    return dn / float(bound), dn, float(bound)
+
+
+def _saddle_balance_check(balance) -> Callable[[RunContext], CheckResult]:
+    def run(ctx: RunContext) -> CheckResult:
+        from verify.landscape.descent import newton_critical
+
+        rng = ctx.rng("kp.balancedness.saddles")
+        n_inst = (6, 15, 40)[min(ctx.profile.level, 2)]
+        counts = {"saddle": 0, "local minimum": 0, "zero": 0, "not converged": 0}
+        worst = 0.0
+        for k in range(n_inst):
+            L = 3 + k % 2
+            dims = (2,) + (3,) * (L - 1) + (2,)
+            inst = random_instance(rng, L, dims, float(rng.uniform(0.2, 0.7)))
+            sm = float(np.linalg.norm(inst.M, 2))
+            for _ in range(5):
+                W0 = [rng.standard_normal((dims[l + 1], dims[l])) * sm ** (1 / L) / np.sqrt(3) * rng.uniform(0.3, 1.5)
+                      for l in range(L)]
+                Ws, rel = newton_critical(W0, inst.M, inst.a, inst.b)
+                if rel > 1e-10:
+                    counts["not converged"] += 1
+                    continue
+                if max(float(np.linalg.norm(W)) for W in Ws) < 1e-8 * sm ** (1 / L):
+                    counts["zero"] += 1
+                    continue
+                ev = np.linalg.eigvalsh(hessian(Ws, inst.M, inst.a, inst.b))
+                counts["saddle" if ev[0] < -1e-8 * np.max(np.abs(ev)) else "local minimum"] += 1
+                for l in range(L - 1):
+                    ratio, dn, bound = _balance_ratio(Ws, inst, balance, l)
+                    worst = max(worst, ratio)
+                    if ratio > 1:
+                        return CheckResult(
+                            Verdict.REFUTED, f"L={L}: Newton-found critical point with unbalanced layers {l + 1},{l + 2}",
+                            counterexample={**inst.describe(), "imbalance": repr(dn), "bound": repr(bound)})
+        found = counts["saddle"] + counts["local minimum"]
+        return CheckResult(
+            Verdict.VERIFIED,
+            f"{found} nonzero critical points found by plain Newton iteration ({counts['saddle']} strict saddles, "
+            f"{counts['local minimum']} local minima) are balanced; {counts['zero']} converged to 0, "
+            f"{counts['not converged']} runs did not converge",
+            instances=found, worst_margin=f"{worst:.3e} of bound",
+            tolerance="same bound as at descent-found points: ||D|| ≤ (||W_(l+1)||₂||G_(l+1)|| + ||G_l||·||W_l||₂)/b "
+                      "+ 64·eps·(||W_l||² + ||W_(l+1)||²); converged means ||∇F|| ≤ 1e-10·||W||·max(a||M||, b)",
+            details=counts)
+    return run
+
+
 def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
     """K3; ``rate`` is the claimed decay rate of the imbalance in units of b, ``balance`` the factor κ
     in W_(l+1)ᵀW_(l+1) = κ·W_lW_lᵀ at critical points."""
@@ -581,6 +632,8 @@ def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
             _check("one-step descent identity on random trajectories", Tier.NUMERIC, _gd_step_check(rate)),
             _check("imbalance decay along integrated gradient flow", Tier.NUMERIC, _flow_rate_check(rate)),
             _check("balance and alignment at descent-found critical points", Tier.NUMERIC, _critical_balance_check(balance)),
+            _check("balance at Newton-found critical points (saddles included)", Tier.NUMERIC,
+                   _saddle_balance_check(balance)),
         ),
     )
 

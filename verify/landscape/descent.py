@@ -102,3 +102,33 @@ def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, s
             break
         x, f = xn, fn
     return unflatten(x, dims)
+
+
+def newton_critical(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, steps: int = 40,
+                    rcond: float = 1e-12) -> tuple[list[np.ndarray], float]:
+    """Plain pseudo-inverse Newton iteration (no descent safeguard) on one instance.
+
+    Newton is attracted by every nondegenerate critical point, saddles included, so it finds
+    critical points descent never reaches. Returns the last iterate and its relative gradient
+    ||∇F|| / (||W||·max(a||M||, b)).
+    """
+    dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
+    x = flatten(list(Ws))
+    scale_c = max(a * np.linalg.norm(M), b)
+    rel = np.inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            W = unflatten(x, dims)
+            g = flatten(gradient(W, M, a, b))
+            rel = float(np.linalg.norm(g) / (max(np.linalg.norm(x), 1.0) * scale_c))
+            if rel <= 1e-15:
+                break
+            H = hessian(W, M, a, b)
+            try:
+                dx = np.linalg.lstsq(H, -g, rcond=rcond)[0]
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(x + dx)) or np.linalg.norm(dx) > 1e6 * max(np.linalg.norm(x), 1.0):
+                break
+            x = x + dx
+    return unflatten(x, dims), rel
