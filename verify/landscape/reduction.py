@@ -1,0 +1,252 @@
+"""The scalar problem each singular value reduces to, solved by enumerating stationary points.
+
+g(x) = (a/2)(x − σ)² + (bL/2)|x|^q, q = 2/L, x ≥ 0, σ ≥ 0. Writing x = ρ^L (balanced layers ρ),
+g'(ρ) = Lρ·[aρ^(L−2)(ρ^L − σ) + b], so for L ≥ 3 the nonzero stationary points are the positive
+roots of p(ρ) = aρ^(2L−2) − aσρ^(L−2) + b. The global minimizer is the candidate (0 or a root)
+with the least value; near ties are re-decided with mpmath. L = 1 (ridge) and L = 2 (soft
+threshold) are strictly convex, with closed forms.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..errors import UsageError
+from ..numbers import check_depth, to_mpf
+
+# Relative gap between the two best local values below which float64 cannot decide which
+# candidate is global (values are O(aσ²), rounding in g is ~1e-16 relative; 1e-9 leaves margin
+# for the root error, which enters g only at second order since g' = 0 there).
+FLOAT_TIE_GAP = 1e-9
+
+
+def check_ab(a: float, b: float) -> tuple[float, float]:
+    """Validate the normalization: finite a > 0 and b > 0 (b = 0 is outside: no regularization)."""
+    out = []
+    for name, v in (("a", a), ("b", b)):
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            raise UsageError(f"{name} must be a number, got {v!r}") from None
+        if not math.isfinite(f) or f <= 0:
+            raise UsageError(f"{name} must be finite and > 0 (λ > 0), got {v!r}")
+        out.append(f)
+    return out[0], out[1]
+
+
+def check_sigma(sigma: float) -> float:
+    """A singular value: finite and >= 0."""
+    s = float(sigma)
+    if not math.isfinite(s) or s < 0:
+        raise UsageError(f"singular value must be finite and >= 0, got {sigma!r}")
+    return s
+
+
+def scalar_value(x, sigma, depth: int, a, b):
+    """g(x) = (a/2)(x − σ)² + (bL/2)|x|^(2/L); works for floats, arrays and mpf."""
+    if isinstance(x, mpmath.mpf) or isinstance(sigma, mpmath.mpf):
+        q = mpmath.mpf(2) / depth
+        return a / 2 * (x - sigma) ** 2 + b * depth / 2 * abs(x) ** q
+    return a / 2 * (x - sigma) ** 2 + b * depth / 2 * np.abs(x) ** (2.0 / depth)
+
+
+@dataclass(frozen=True)
+class ScalarSolution:
+    """Global minimizer(s) of g on x >= 0.
+
+    ``x``: the minimizer (the nonzero one if ``tie``); ``minimizers``: all global minimizers
+    (two on the exceptional set); ``gap``: g(other local min) − g(global), relative to aσ²/2
+    (inf when there is a single local min); ``tie``: decided at high precision.
+    """
+
+    x: float
+    minimizers: tuple[float, ...]
+    value: float
+    gap: float
+    tie: bool
+    stationary: tuple[float, ...]
+
+
+def _positive_roots_float(sigma: float, depth: int, a: float, b: float) -> list[float]:
+    """Positive real roots ρ of p(ρ) = aρ^(2L−2) − aσρ^(L−2) + b, Newton-polished."""
+    coeffs = np.zeros(2 * depth - 1)
+    coeffs[0] = a
+    coeffs[depth] -= a * sigma  # degree L−2 sits at index (2L−2) − (L−2) = L
+    coeffs[-1] += b
+    roots = np.roots(coeffs)
+    out = []
+    scale = max(1.0, sigma ** (1.0 / depth))
+    for r in roots:
+        if abs(r.imag) > 1e-6 * scale or r.real <= 0:
+            continue
+        rho = float(r.real)
+        for _ in range(4):
+            p = a * rho ** (2 * depth - 2) - a * sigma * rho ** (depth - 2) + b
+            dp = a * (2 * depth - 2) * rho ** (2 * depth - 3) - a * sigma * (depth - 2) * rho ** max(depth - 3, 0)
+            if dp == 0:
+                break
+            rho -= p / dp
+        out.append(rho)
+    return out
+
+
+def solve_scalar(sigma: float, depth: int, a: float, b: float, dps: int = 50) -> ScalarSolution:
+    """Global minimizer(s) of g(x) over x >= 0 by comparing all stationary points."""
+    depth = check_depth(depth)
+    a, b = check_ab(a, b)
+    sigma = check_sigma(sigma)
+    scale = max(a * sigma * sigma / 2, np.finfo(float).tiny)
+    if depth == 1:
+        x = a * sigma / (a + b)
+        return ScalarSolution(x, (x,), float(scalar_value(x, sigma, 1, a, b)), math.inf, False, (x,))
+    if depth == 2:
+        x = max(sigma - b / a, 0.0)
+        return ScalarSolution(x, (x,), float(scalar_value(x, sigma, 2, a, b)), math.inf, False, (x,))
+    xs = [0.0] + [r ** depth for r in _positive_roots_float(sigma, depth, a, b)]
+    vals = [float(scalar_value(x, sigma, depth, a, b)) for x in xs]
+    order = np.argsort(vals)
+    best = int(order[0])
+    if len(xs) == 1:
+        return ScalarSolution(0.0, (0.0,), vals[0], math.inf, False, tuple(xs))
+    # candidates: 0 and the largest root (the other positive root is a local max of g)
+    x_plus = max(xs[1:])
+    v0, vp = vals[0], float(scalar_value(x_plus, sigma, depth, a, b))
+    gap = abs(v0 - vp) / scale
+    if gap >= FLOAT_TIE_GAP:
+        x = 0.0 if v0 < vp else x_plus
+        return ScalarSolution(x, (x,), min(v0, vp), gap, False, tuple(xs))
+    mp = solve_scalar_mp(mpmath.mpf(sigma), depth, mpmath.mpf(a), mpmath.mpf(b), dps)
+    minimizers = tuple(float(m) for m in mp.minimizers)
+    return ScalarSolution(float(mp.x), minimizers, float(mp.value), float(mp.gap), mp.tie,
+                          tuple(float(s) for s in mp.stationary))
+
+
+@dataclass(frozen=True)
+class ScalarSolutionMP:
+    """``ScalarSolution`` at high precision (mpf fields)."""
+
+    x: mpmath.mpf
+    minimizers: tuple
+    value: mpmath.mpf
+    gap: mpmath.mpf
+    tie: bool
+    stationary: tuple
+
+
+def solve_scalar_mp(sigma, depth: int, a, b, dps: int = 50) -> ScalarSolutionMP:
+    """As ``solve_scalar`` at ``dps`` digits; a tie is a gap below 10^-(dps−10).
+
+    Inputs may be mpf, int, exact SymPy numbers or decimal strings (converted at full precision:
+    pass exact values, not mpf rounded at a lower precision, when a tie must be seen).
+    """
+    depth = check_depth(depth)
+    with mpmath.workdps(dps + 20):
+        sigma, a, b = (_to_mp(v, dps + 20) for v in (sigma, a, b))
+        if depth <= 2:
+            x = a * sigma / (a + b) if depth == 1 else max(sigma - b / a, mpmath.mpf(0))
+            v = scalar_value(x, sigma, depth, a, b)
+            return ScalarSolutionMP(x, (x,), v, mpmath.inf, False, (x,))
+        coeffs = [mpmath.mpf(0)] * (2 * depth - 1)
+        coeffs[0] = a
+        coeffs[depth] -= a * sigma
+        coeffs[-1] += b
+        xs = [mpmath.mpf(0)] + [rho ** depth for rho in _positive_roots_mp(coeffs, depth, a, sigma, b, dps)]
+        scale = max(a * sigma ** 2 / 2, mpmath.mpf(10) ** (-(dps + 10)))
+        v0 = scalar_value(xs[0], sigma, depth, a, b)
+        if len(xs) == 1:
+            return ScalarSolutionMP(xs[0], (xs[0],), v0, mpmath.inf, False, tuple(xs))
+        x_plus = max(xs[1:])
+        vp = scalar_value(x_plus, sigma, depth, a, b)
+        gap = abs(v0 - vp) / scale
+        if gap < mpmath.mpf(10) ** (-(dps - 10)):
+            return ScalarSolutionMP(x_plus, (mpmath.mpf(0), x_plus), min(v0, vp), gap, True, tuple(xs))
+        x = mpmath.mpf(0) if v0 < vp else x_plus
+        return ScalarSolutionMP(x, (x,), min(v0, vp), gap, False, tuple(xs))
+
+
+def _to_mp(v, dps: int) -> mpmath.mpf:
+    if isinstance(v, sp.Basic):
+        return to_mpf(v, dps)
+    if isinstance(v, str):
+        return mpmath.mpf(v)
+    return mpmath.mpf(v)
+
+
+def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int) -> list:
+    """Positive real roots of p at high precision: float roots refined by Newton when they are
+    clearly separated and clearly real; otherwise (near a double root) mpmath.polyroots."""
+    p = lambda t: a * t ** (2 * depth - 2) - a * sigma * t ** (depth - 2) + b
+    fl = np.roots([float(c) for c in coeffs])
+    cands = [r for r in fl if r.real > 0 and abs(r.imag) <= 1e-3 * abs(r)]
+    clear = all(abs(r.imag) <= 1e-12 * abs(r) for r in cands) and not (
+        len(cands) == 2 and abs(cands[0] - cands[1]) < 1e-4 * abs(cands[0]))
+    if clear and np.all(np.isfinite(fl)):
+        out = []
+        for r in cands:
+            try:
+                out.append(mpmath.findroot(p, mpmath.mpf(float(r.real))))
+            except (ValueError, ZeroDivisionError):
+                clear = False
+                break
+        if clear:
+            return out
+    roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * (dps + 20))
+    return [mpmath.findroot(p, mpmath.re(r)) for r in roots
+            if abs(mpmath.im(r)) < mpmath.mpf(10) ** (-(dps // 2)) and mpmath.re(r) > 0]
+
+
+def critical_value_exact(depth: int, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
+    """σ_c where g has two global minimizers (0 and x* > 0); None for L <= 2 (no such σ).
+
+    From g(x) = g(0) and g'(x) = 0 with c = b/a: x*^(2−q) = c(L − 2), σ_c = x*(L − 1)/(L − 2).
+    """
+    depth = check_depth(depth)
+    if depth <= 2:
+        return None
+    c = sp.sympify(b) / sp.sympify(a)
+    L = sp.Integer(depth)
+    x_star = (c * (L - 2)) ** (L / (2 * (L - 1)))
+    return x_star * (L - 1) / (L - 2)
+
+
+def critical_value(depth: int, a: float, b: float) -> float | None:
+    """σ_c as a float (see ``critical_value_exact``)."""
+    depth = check_depth(depth)
+    a, b = check_ab(a, b)
+    if depth <= 2:
+        return None
+    c = b / a
+    x_star = (c * (depth - 2)) ** (depth / (2 * (depth - 1)))
+    return x_star * (depth - 1) / (depth - 2)
+
+
+def critical_value_mp(depth: int, a, b, dps: int = 50) -> mpmath.mpf | None:
+    """σ_c at ``dps`` digits (see ``critical_value_exact``); inputs converted as in ``solve_scalar_mp``."""
+    depth = check_depth(depth)
+    if depth <= 2:
+        return None
+    with mpmath.workdps(dps + 20):
+        a, b = _to_mp(a, dps + 20), _to_mp(b, dps + 20)
+        x_star = (b / a * (depth - 2)) ** (mpmath.mpf(depth) / (2 * (depth - 1)))
+        return x_star * (depth - 1) / (depth - 2)
+
+
+def exceptional_instance(depth: int, rho: sp.Rational, a: sp.Rational = sp.Integer(1)):
+    """Exact (a, b, σ_c, x*) with rational entries on the exceptional set, L >= 3.
+
+    Choose the balanced layer value ρ* rationally: x* = ρ*^L, b = a·ρ*^(2L−2)/(L−2),
+    σ_c = ρ*^L (L−1)/(L−2); all rational, so the tie can be checked exactly.
+    """
+    depth = check_depth(depth)
+    if depth <= 2:
+        raise UsageError("the exceptional set is empty for depth 1 and 2 (strictly convex reduction)")
+    rho, a = sp.Rational(rho), sp.Rational(a)
+    L = depth
+    b = a * rho ** (2 * L - 2) / (L - 2)
+    x_star = rho ** L
+    sigma_c = rho ** L * sp.Rational(L - 1, L - 2)
+    return a, b, sigma_c, x_star
