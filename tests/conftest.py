@@ -1,4 +1,7 @@
-"""Shared pytest configuration: Hypothesis profiles and a headless plotting backend."""
+"""Shared pytest configuration: Hypothesis profiles and a headless plotting backend.
+
+Slow tests are deselected by default (pyproject addopts); select them with ``-m slow``.
+"""
 from __future__ import annotations
 
 import os
@@ -20,14 +23,3 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-
-def pytest_collection_modifyitems(config, items):
-    """Skip @pytest.mark.slow tests unless selected with -m slow (or RUN_SLOW=1)."""
-    import pytest
-
-    if os.environ.get("RUN_SLOW") == "1" or "slow" in (config.getoption("-m") or ""):
-        return
-    skip = pytest.mark.skip(reason="slow: run with -m slow or RUN_SLOW=1")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
