@@ -204,7 +204,10 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         a, _ = ab_of_lam(lam)
         return g >= -rounding * a * m * m
 
-    lo = hi = mpf(1)
+    # start at the natural scale λ0 = a·|m|^(2−2/L)/(L·k) (b = k·λ): only a starting point, the
+    # bracket is then established by sign changes of the objective gap
+    a1, k1 = ab_of_lam(mpf(1))
+    lo = hi = a1 * abs(m) ** (2 - mpf(2) / depth) / (depth * k1)
     for _ in range(4000):
         if nonzero_wins(lo):
             break
