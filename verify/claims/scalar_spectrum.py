@@ -192,43 +192,52 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
             bb = aa * np.abs(m) ** (2 - 2 / L) * rng.uniform(0.01, 0.2, n)
             radii = stationary_radii_batch(L, np.abs(m), aa, bb)
             # every sign pattern is covered when 2^(L−1) ≤ instances·per: instance i takes the next
-            # `per` patterns of the full list, cyclically
+            # `per` patterns of the full list, cyclically; all instances of a depth form one batch
             all_pats = list(sign_patterns(L, 1)) if 2 ** (L - 1) <= n * per else None
-            covered: set[tuple[int, ...]] = set()
+            rows, pats_used = [], []
             for i in range(n):
                 if len(radii[i]) == 0:
                     continue
-                r = radii[i][-1]
-                sgn_m = -1 if m[i] < 0 else 1
                 if all_pats is not None:
                     chosen = [all_pats[(i * per + j) % len(all_pats)] for j in range(min(per, len(all_pats)))]
                 else:
                     chosen = [tuple(int(x) for x in s) for s in _random_patterns(rng, L, per)]
-                covered.update(chosen)
-                S = np.array([[*s[:-1], s[-1] * sgn_m] for s in chosen], float)
-                W = r * S
-                H = kern.hessian(W, m[i], aa, bb[i])
-                G = kern.gradient(W, m[i], aa, bb[i])
-                eig = np.linalg.eigvalsh(H)
-                claimed = np.sort(np.asarray(fn(aa, bb[i], r), float))
-                norm = np.abs(eig).max(axis=1)
-                # eigensolver backward error ~ L·eps·||H||; the float root ρ is off stationarity by
-                # |∇F|, moving the Hessian by about ||H||·|∇F| / (λ_min·ρ)
-                resid = np.linalg.norm(G, axis=1)
-                tol = 32 * L * eps * norm + norm * resid / (np.abs(eig).min(axis=1) * r)
-                err = np.abs(eig - claimed).max(axis=1)
-                spread = np.ptp(eig, axis=0).max() if len(eig) > 1 else 0.0
-                total += len(S)
-                margin = float(np.min(1 - err / (tol * 4)))
-                worst = min(worst, margin)
-                if np.any(err > 4 * tol):
-                    j = int(np.argmax(err / tol))
-                    return CheckResult(
-                        Verdict.REFUTED, f"depth {L}: float64 Hessian eigenvalues differ from the claim by "
-                        f"{err[j]:.3e} (tolerance {4 * tol[j]:.3e})", instances=total, worst_margin=f"{margin:.3e}",
-                        counterexample={"depth": L, "m": float(m[i]), "a": aa, "b": float(bb[i]), "rho": float(r),
-                                        "signs": S[j].tolist(), "eigenvalues": eig[j].tolist(),
-                                        "claimed": claimed.tolist(), "spread_over_patterns": float(spread)})
+                for s in chosen:
+                    rows.append((i, radii[i][-1]))
+                    pats_used.append(s)
+            covered = set(pats_used)
+            if not rows:
+                coverage[L] = (0, 2 ** (L - 1))
+                continue
+            idx = np.array([i for i, _ in rows])
+            r = np.array([x for _, x in rows])
+            S = np.array(pats_used, float)
+            S[:, -1] *= np.where(m[idx] < 0, -1.0, 1.0)
+            W = r[:, None] * S
+            H = kern.hessian(W, m[idx], aa, bb[idx])
+            G = kern.gradient(W, m[idx], aa, bb[idx])
+            eig = np.linalg.eigvalsh(H)
+            claimed = np.sort(np.stack([np.broadcast_to(np.asarray(v, float), r.shape)
+                                        for v in fn(aa, bb[idx], r)], axis=1), axis=1)
+            norm = np.abs(eig).max(axis=1)
+            # eigensolver backward error ~ L·eps·||H||; the float root ρ is off stationarity by
+            # |∇F|, moving the Hessian by about ||H||·|∇F| / (λ_min·ρ)
+            resid = np.linalg.norm(G, axis=1)
+            tol = 32 * L * eps * norm + norm * resid / (np.abs(eig).min(axis=1) * r)
+            err = np.abs(eig - claimed).max(axis=1)
+            total += len(S)
+            worst = min(worst, float(np.min(1 - err / (tol * 4))))
+            if np.any(err > 4 * tol):
+                j = int(np.argmax(err / tol))
+                same = idx == idx[j]
+                spread = float(np.ptp(eig[same], axis=0).max())
+                return CheckResult(
+                    Verdict.REFUTED, f"depth {L}: float64 Hessian eigenvalues differ from the claim by "
+                    f"{err[j]:.3e} (tolerance {4 * tol[j]:.3e})", instances=total,
+                    worst_margin=f"{1 - err[j] / (4 * tol[j]):.3e}",
+                    counterexample={"depth": L, "m": float(m[idx[j]]), "a": aa, "b": float(bb[idx[j]]),
+                                    "rho": float(r[j]), "signs": S[j].tolist(), "eigenvalues": eig[j].tolist(),
+                                    "claimed": claimed[j].tolist(), "spread_over_patterns": spread})
             coverage[L] = (len(covered), 2 ** (L - 1))
         full = [L for L, (k, tot) in coverage.items() if k == tot]
         return CheckResult(Verdict.VERIFIED, f"compiled float64 Hessians match the claim at {total} minimizers; "
