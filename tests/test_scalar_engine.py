@@ -168,3 +168,29 @@ def test_balanced_model_is_phi():
     model = balanced_model(3)
     assert sp.simplify(model.phi - model.D - model.R) == 0
     assert lam_star(3, CONVENTIONS["A1"]) is not None
+
+
+def _kernel_vs_hand(L):
+    """Compiled SymPy gradient/Hessian vs the hand product rule (mpmath) at a random point."""
+    rng = np.random.default_rng(L)
+    w = rng.uniform(0.7, 1.3, L) * rng.choice([-1, 1], L)
+    kern = scalar_kernels(L)
+    g = kern.gradient(w[None], -1.3, 2.0, 0.4)[0]
+    H = kern.hessian(w[None], -1.3, 2.0, 0.4)[0]
+    with mpmath.workdps(30):
+        args = ([mpmath.mpf(float(x)) for x in w], mpmath.mpf(-1.3), mpmath.mpf(2), mpmath.mpf(0.4))
+        g_hand = np.array([float(x) for x in hp.gradient(*args)])
+        H_hand = np.array(hp.hessian(*args).tolist(), dtype=float)
+    scale = np.abs(H_hand).max()
+    assert np.abs(g - g_hand).max() <= 64 * L * np.finfo(float).eps * scale
+    assert np.abs(H - H_hand).max() <= 64 * L * np.finfo(float).eps * scale
+
+
+def test_full_model_depth_12():
+    _kernel_vs_hand(12)
+
+
+@pytest.mark.slow
+def test_full_model_depth_32():
+    _kernel_vs_hand(32)
+    assert derive_spectrum(32).eigenvalues[0][1] == 31
