@@ -200,8 +200,10 @@ def _nodeid(config: pytest.Config, path: Path) -> str:
 
 def _load_file(config: pytest.Config, name: str) -> list[Claim]:
     """The claims of a claim file; a bad file is a usage error naming it."""
-    from .claimfile import load_claim_file
-
+    try:
+        from .claimfile import load_claim_file
+    except ImportError as exc:
+        raise pytest.UsageError(f"--verify-claims: cannot load claim files ({exc})") from None
     try:
         claims = load_claim_file(Path(config.invocation_params.dir, name))
     except VerifyError as exc:
