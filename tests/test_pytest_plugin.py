@@ -223,7 +223,8 @@ def test_marker_and_fixture(marked):
 def test_marker_and_fixture_strict(marked):
     r = run(marked, "test_marked.py", "--verify-strict")
     r.assert_outcomes(passed=4, failed=3)  # allow_inconclusive=True still passes under --verify-strict
-    r.stdout.fnmatch_lines(["E       (inconclusive fails under --verify-strict)", "test_marked.py:*: AssertionError"])
+    r.stdout.fnmatch_lines(["E       (inconclusive fails under --verify-strict)",
+                            "test_marked.py:*: AssertionError"])
     assert "pytest_plugin.py" not in r.stdout.str()
 
 

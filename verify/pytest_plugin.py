@@ -134,7 +134,7 @@ class ClaimCollector(pytest.Collector):
         super().__init__(**kwargs)
         self.claims = list(claims)
         self.source = source
-        self.reproduce = reproduce
+        self.reproduce = reproduce  # the reproducer command before its --only argument
         self._lines = _claim_lines(self.path, [c.id for c in self.claims])
 
     def collect(self) -> list["ClaimItem"]:
@@ -153,7 +153,7 @@ class ClaimItem(pytest.Item):
         s = _state(self.config).settings
         result = _state(self.config).run(parent.source, self.claim, s.profile, s.seed, s.digits)
         self.user_properties.append(("verdict", str(result.verdict)))
-        reproduce = parent.reproduce.format(id=shlex.quote(self.claim.id)) + _run_args(s.profile, s.seed, s.digits)
+        reproduce = _reproducer(parent.reproduce, self.claim.id, s.profile, s.seed, s.digits)
         _raise_for(result, s.strict, reproduce, self)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
@@ -244,13 +244,13 @@ def _collectors(session: pytest.Session, state: _State) -> list[ClaimCollector]:
     for name in s.claim_files:
         path = Path(config.invocation_params.dir, name).resolve()
         sources.append(_load_file(config, name))
-        entries.append((str(path), path, _nodeid(config, path), f"verify check {shlex.quote(name)} --only {{id}}"))
+        entries.append((str(path), path, _nodeid(config, path), f"verify check {shlex.quote(name)}"))
     if s.catalogue:
         import proofs
 
         sources.append(list(state.catalogue().values()))
         path = Path(proofs.__file__).parent
-        entries.append(("catalogue", path, CATALOGUE_NODE, "verify run --only {id}"))
+        entries.append(("catalogue", path, CATALOGUE_NODE, "verify run"))
     out = []
     for (key, path, nodeid, reproduce), claims in zip(entries, _select(sources, s.only)):
         out.append(ClaimCollector.from_parent(session, name=nodeid, nodeid=nodeid, path=path, claims=claims,
@@ -272,9 +272,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 # ---------------------------------------------------------------- evidence and outcomes
 
-def _run_args(profile: str, seed: int, digits: int) -> str:
+def _reproducer(command: str, claim_id: str, profile: str, seed: int, digits: int) -> str:
+    """The ``verify`` command line that reruns one claim with the same seed, profile and digits."""
     extra = f" --digits {digits}" if digits != DEFAULT_DIGITS else ""
-    return f" --seed {seed} --profile {profile}{extra}"
+    return f"{command} --only {shlex.quote(claim_id)} --seed {seed} --profile {profile}{extra}"
 
 
 def _indent(text: str, prefix: str) -> str:
@@ -373,7 +374,7 @@ def pytest_runtest_call(item: pytest.Item) -> None:
         req = _marker_request(mark, state, item.nodeid)
         for cid in req.ids:
             result = state.run("catalogue", state.catalogue()[cid], req.profile, req.seed, req.digits)
-            reproduce = f"verify run --only {shlex.quote(cid)}" + _run_args(req.profile, req.seed, req.digits)
+            reproduce = _reproducer("verify run", cid, req.profile, req.seed, req.digits)
             try:
                 _raise_for(result, state.settings.strict, reproduce, item)
             except ClaimFailed as exc:
@@ -411,7 +412,7 @@ def verify_claim(request: pytest.FixtureRequest) -> Checker:
             if claim is None:
                 raise ValueError(f"unknown catalogue claim id {claim_or_id!r}; see 'verify list'")
             result = state.run("catalogue", claim, profile, seed, digits)
-            reproduce = f"verify run --only {shlex.quote(claim.id)}" + _run_args(profile, seed, digits)
+            reproduce = _reproducer("verify run", claim.id, profile, seed, digits)
         else:
             raise TypeError(f"verify_claim expects a Claim or a claim id, got {type(claim_or_id).__name__}")
         if result.verdict is Verdict.INCONCLUSIVE and allow_inconclusive:
