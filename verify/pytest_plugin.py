@@ -239,7 +239,7 @@ def _select(sources: Sequence[list[Claim]], only: Sequence[str]) -> list[list[Cl
 def _collectors(session: pytest.Session, state: _State) -> list[ClaimCollector]:
     s = state.settings
     config = session.config
-    entries: list[tuple[str, Path, str, str]] = []  # (source key, path, node id, reproducer template)
+    entries: list[tuple[str, Path, str, str]] = []  # (source key, path, node id, reproducer command)
     sources: list[list[Claim]] = []
     for name in s.claim_files:
         path = Path(config.invocation_params.dir, name).resolve()
