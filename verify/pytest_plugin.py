@@ -223,12 +223,14 @@ def _check_unique(claims: Sequence[Claim], where: str) -> None:
 
 
 def _select(sources: Sequence[list[Claim]], only: Sequence[str]) -> list[list[Claim]]:
-    """Keep claims whose id equals an entry of ``only`` or starts with ``entry + '.'`` (as ``verify --only``)."""
+    """Per entry of ``only``: the claim with exactly that id, else the claims under ``entry + '.'``
+    (as ``verify --only``)."""
     if not only:
         return [list(s) for s in sources]
+    exact = {w for w in only if any(c.id == w for s in sources for c in s)}
 
     def wanted(cid: str, want: str) -> bool:
-        return cid == want or cid.startswith(want + ".")
+        return cid == want if want in exact else cid.startswith(want + ".")
 
     unknown = [w for w in only if not any(wanted(c.id, w) for s in sources for c in s)]
     if unknown:

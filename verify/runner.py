@@ -33,13 +33,15 @@ class ClaimSource:
 
 
 def select(claims: Sequence[Claim], only: Sequence[str] | None) -> list[Claim]:
-    """Claims whose id equals an entry of ``only`` or starts with ``entry + '.'``; all when empty."""
+    """For each entry of ``only``: the claim with exactly that id, else every claim under the prefix
+    ``entry + '.'`` (so a reproducer names exactly one claim); all claims when ``only`` is empty."""
     if not only:
         return list(claims)
     ids = [c.id for c in claims]
     chosen, unknown = [], []
     for want in only:
-        hits = [c for c in claims if c.id == want or c.id.startswith(want + ".")]
+        exact = [c for c in claims if c.id == want]
+        hits = exact or [c for c in claims if c.id.startswith(want + ".")]
         if not hits:
             unknown.append(want)
         chosen += [c for c in hits if c not in chosen]
