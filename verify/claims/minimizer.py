@@ -16,7 +16,7 @@ import sympy as sp
 from ..conventions import Convention, get_convention
 from ..errors import UsageError
 from ..highprec import scalar as hp
-from ..kernels.scalar import scalar_kernels, stationary_radii_batch
+from ..kernels.scalar import collapse_gaps
 from ..numbers import check_depth, dec, parse_rational, to_mpf
 from ..symbolic.scalar import derive_threshold, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
@@ -89,15 +89,10 @@ def _numeric(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect:
     def run(ctx: RunContext) -> CheckResult:
         a, b = (float(x) for x in conv.ab(lam, L))
         mf = float(m)
-        kern = scalar_kernels(L)
-        radii = stationary_radii_batch(L, np.array([abs(mf)]), a, b)[0]
-        f0 = kern.objective(np.zeros((1, L)), mf, a, b)[0]
-        s = np.ones(L)
-        s[-1] = -1.0 if mf < 0 else 1.0
-        vals = [kern.objective((r * s)[None, :], mf, a, b)[0] for r in radii]
-        gap = f0 - min(vals) if vals else -np.inf
+        f0s, gaps, counts = collapse_gaps(L, np.array([mf]), a, np.array([b]))
+        f0, gap, count = f0s[0], gaps[0], counts[0]
         tol = 8 * (L + 8) * np.finfo(float).eps * f0  # float64 rounding of F at these points
-        if not vals:
+        if not count:
             found = "zero"
         elif abs(gap) <= tol:
             found = "undecided"

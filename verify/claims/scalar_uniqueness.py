@@ -20,7 +20,7 @@ import sympy as sp
 
 from ..conventions import Convention, get_convention
 from ..highprec import scalar as hp
-from ..kernels.scalar import scalar_kernels, stationary_radii_batch
+from ..kernels.scalar import collapse_gaps
 from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
@@ -115,22 +115,16 @@ def _numeric(conv: Convention, formula: sp.Expr, depths):
         total = undecided = 0
         worst = np.inf
         for L in _depths(ctx, depths):
-            kern = scalar_kernels(L)
             f = sp.lambdify(mabs, formula.subs(L_sym, L), "numpy")
             m = np.array([float(x) for x in random_targets(rng, n)])
             aa, k = float(conv.a), float(conv.b_over_lam(L))
             lam_e = np.broadcast_to(np.asarray(f(np.abs(m)), float), (n,))
             for label, lam in (("at", lam_e), ("random", lam_e * np.exp(rng.uniform(-2, 2, n)))):
-                bb = k * lam
-                radii = stationary_radii_batch(L, np.abs(m), aa, bb)
-                F0 = kern.objective(np.zeros((n, L)), m, aa, bb)
+                F0, gaps, _ = collapse_gaps(L, m, aa, k * lam)
                 # F rounding at these points ≈ (L + 8)·eps·F(0); ties within 8× that are undecidable
                 tol = 8 * (L + 8) * eps * F0
                 for i in range(n):
-                    s = np.ones(L)
-                    s[-1] = -1.0 if m[i] < 0 else 1.0
-                    vals = [kern.objective((r * s)[None, :], m[i], aa, bb[i])[0] for r in radii[i]]
-                    gap = F0[i] - min(vals) if vals else -np.inf
+                    gap = gaps[i]
                     total += 1
                     if label == "at":
                         rel = abs(gap) / F0[i]

@@ -84,3 +84,28 @@ def stationary_radii_batch(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.nd
         keep = (np.abs(r.imag) <= imag_tol * np.abs(r)) & (r.real > 0)
         out.append(np.sort(r.real[keep]))
     return out
+
+
+def collapse_gaps(depth: int, m: np.ndarray, a: float, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per instance: F(0), F(0) − min F over the nonzero stationary points (−inf if none), and how many.
+
+    All (instance, root) pairs are evaluated in one kernel call at w = ρ·s with s = (1, …, 1, sign m).
+    """
+    m = np.asarray(m, float)
+    n = m.shape[0]
+    b = np.broadcast_to(np.asarray(b, float), (n,))
+    kern = scalar_kernels(depth)
+    radii = stationary_radii_batch(depth, np.abs(m), a, b)
+    f0 = kern.objective(np.zeros((n, depth)), m, a, b)
+    owner = np.repeat(np.arange(n), [len(r) for r in radii])
+    gaps = np.full(n, -np.inf)
+    if owner.size:
+        r = np.concatenate(radii)
+        signs = np.ones((owner.size, depth))
+        signs[:, -1] = np.where(m[owner] < 0, -1.0, 1.0)
+        values = kern.objective(r[:, None] * signs, m[owner], a, b[owner])
+        best = np.full(n, np.inf)
+        np.minimum.at(best, owner, values)
+        has = np.isfinite(best)
+        gaps[has] = f0[has] - best[has]
+    return f0, gaps, np.array([len(r) for r in radii])
