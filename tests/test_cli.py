@@ -33,7 +33,16 @@ def test_special_depths_do_not_crash(capsys, depth):
 
 
 def test_minimizers_at_threshold_are_two(capsys):
-    # depth 2 has no jump: unique; use the documented K1 example at depth 3 away from τ
+    code, out, _ = run_cli(capsys, "minimizers", "--depth", "5", "--target", "-3", "--lam", "threshold", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unique"] is False
+    products = sorted(float(x["product"]) for x in data["minimizers"])
+    assert products[1] == 0 and products[0] < 0  # 0 and a product with the sign of m
+    objectives = [x["objective"] for x in data["minimizers"]]
+    assert objectives[0][:45] == objectives[1][:45]  # equal objective to the printed precision
+
+
+def test_minimizers_away_from_threshold_unique(capsys):
     code, out, _ = run_cli(capsys, "minimizers", "--depth", "3", "--target", "3", "--lam", "4", "--json")
     data = json.loads(out)
     assert code == 0 and data["unique"] is True

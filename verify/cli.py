@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("minimizers", help="global minimizers of the scalar problem at λ")
     m.add_argument("--depth", required=True)
     m.add_argument("--target", required=True)
-    m.add_argument("--lam", required=True, help="λ > 0 (decimal or fraction, read exactly)")
+    m.add_argument("--lam", required=True,
+                   help="λ > 0 (decimal or fraction, read exactly), or 'threshold' for the exact derived λ*")
     m.add_argument("--convention", default="A1")
     m.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
     m.add_argument("--json", action="store_true")
@@ -178,10 +179,8 @@ def _cmd_minimizers(args) -> int:
     for i, e in enumerate(data["minimizers"], 1):
         print(f"minimizer {i}: product {e['product']}, objective {e['objective']}")
         print(f"   w = ({', '.join(e['w'])})  [{e['equivalent_sign_patterns']} sign pattern(s)]")
+        print(f"   Hessian eigenvalues: {', '.join(e['hessian_eigenvalues'])}")
     print(f"unique end-to-end minimizer: {'yes' if data['unique'] else 'no'}")
-    print("Hessian eigenvalues at minimizer 1:")
-    for e in data["hessian_eigenvalues"]:
-        print(f"   {e}")
     return 0
 
 

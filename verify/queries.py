@@ -71,11 +71,17 @@ def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int =
     """Global minimizers of F at λ (one representative per end-to-end product) and the spectrum there."""
     L = check_depth(depth)
     m = parse_rational(target, "target")
-    lam_q = parse_rational(lam, "lambda")
-    if lam_q <= 0:
-        raise UsageError(f"lambda must be > 0, got {lam}")
     n = check_digits(digits)
     conv = get_convention(convention)
+    if str(lam).strip().lower() == "threshold":  # the exact derived λ*, where the minimizer may not be unique
+        star = lam_star(L, conv)
+        if star is None or m == 0:
+            raise UsageError(f"there is no collapse threshold at depth {L} for m = {m}")
+        lam_q = sp.simplify(star.subs(mabs, abs(m)))
+    else:
+        lam_q = parse_rational(lam, "lambda")
+        if lam_q <= 0:
+            raise UsageError(f"lambda must be > 0, got {lam}")
     work = n + 10
     with mpmath.workdps(work):
         m_mp, lam_mp = to_mpf(m, work), to_mpf(lam_q, work)
@@ -85,15 +91,14 @@ def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int =
         entries = []
         for c in mins:
             w = c.point(signs) if c.rho > 0 else [mpmath.mpf(0)] * L
+            eig = hp.hessian_eigenvalues(w, m_mp, a_mp, b_mp)
             entries.append({"w": [dec(x, n) for x in w], "objective": dec(c.objective, n),
                             "product": dec(c.product, n),
-                            "equivalent_sign_patterns": 2 ** (L - 1) if c.rho > 0 else 1})
-        first = mins[0]
-        w0 = first.point(signs) if first.rho > 0 else [mpmath.mpf(0)] * L
-        eig = hp.hessian_eigenvalues(w0, m_mp, a_mp, b_mp)
+                            "equivalent_sign_patterns": 2 ** (L - 1) if c.rho > 0 else 1,
+                            "hessian_eigenvalues": [dec(e, n) for e in eig]})
     return {"depth": L, "target": str(m), "lambda": str(lam_q), "convention": conv.name,
             "a": str(conv.a), "b": dec(b_mp, n),
             "minimizers": entries, "unique": len({e["product"] for e in entries}) == 1,
-            "hessian_eigenvalues": [dec(e, n) for e in eig],
+            "hessian_eigenvalues": entries[0]["hessian_eigenvalues"],
             "note": "each minimizer stands for its 2^(L−1) sign patterns with the same product "
                     "(flip the signs of an even number of layers); uniqueness refers to the product w_L⋯w_1"}
