@@ -10,6 +10,8 @@ Every target is drawn through its SVD, M = U·diag(σ)·Vᵀ, so the spectrum is
   ``scale`` multiplies the spectrum (tiny 1e-6, huge 1e6), λ follows the scale.
 - ``near_threshold_instances(...)``: λ within a relative offset ε ∈ {1e-3, 1e-6, 1e-9, 1e-12}
   of the collapse threshold of σ_max, on either side.
+- ``scalar_instances(...)``: the deep scalar problem with an exact target and λ = ratio·λ*, so the
+  expected global minimizer (nonzero below the threshold, zero above) is known in advance.
 
 Orthogonal factors come from a drawn integer seed (Haar measure), so examples shrink to small
 seeds and replay deterministically. Requires ``hypothesis`` (a test dependency).
@@ -17,6 +19,7 @@ seeds and replay deterministically. Requires ``hypothesis`` (a test dependency).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 from hypothesis import strategies as st
@@ -123,3 +126,27 @@ def near_threshold_instances(draw, depths: tuple[int, ...] = (3, 4, 5), max_dim:
     k = min(t.M.shape)
     dims = (t.M.shape[1], *([k] * (L - 1)), t.M.shape[0])
     return Instance(t.M, L, dims, conv.name, lam, a, b), eps
+
+
+@dataclass(frozen=True)
+class ScalarInstance:
+    """A deep scalar problem: depth, exact target m, convention and λ = ratio·λ*(m, L) (exact)."""
+
+    depth: int
+    target: Fraction
+    convention: str
+    ratio: Fraction
+
+
+def scalar_instances(depths: tuple[int, ...] = (3, 4, 5, 6), conventions: tuple[str, ...] = ("A1", "A2", "S", "S2", "B"),
+                     min_gap: Fraction = Fraction(1, 1000)) -> st.SearchStrategy[ScalarInstance]:
+    """Scalar instances with λ a rational multiple of the collapse threshold, |ratio − 1| ≥ min_gap.
+
+    Targets are simple signed fractions p/q (shrinking toward ±1); the ratio lies in [1/4, 4], so the
+    expected global minimizer (nonzero below 1, zero above) is known without computing it.
+    """
+    fractions = st.builds(Fraction, st.integers(1, 5000), st.integers(1, 50))
+    ratios = st.fractions(Fraction(1, 4), Fraction(4), max_denominator=1000).filter(lambda r: abs(r - 1) >= min_gap)
+    return st.builds(ScalarInstance, st.sampled_from(depths),
+                     st.builds(lambda s, x: s * x, st.sampled_from([1, -1]), fractions),
+                     st.sampled_from(conventions), ratios)
