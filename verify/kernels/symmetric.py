@@ -193,3 +193,34 @@ def classify(X: np.ndarray, inst: Instance, tol: float) -> tuple[tuple[int, ...]
     target = (inst.U[:, list(S)] * inst.lam[list(S)]) @ inst.U[:, list(S)].T
     res = float(np.linalg.norm(N - target) / max(inst.lam[0], EPS))
     return (S if res <= tol and len(S) <= inst.r else None), res
+
+
+# ---------------------------------------------------------------- verdict helpers
+
+def float_tol(nr: int) -> float:
+    """Float64 tolerance relative to ||H||: 100·nr·eps (eigvalsh/matmul backward error for nr×nr)."""
+    return 100.0 * nr * EPS
+
+
+def random_instances(rng: np.random.Generator, count: int, max_n: int = 4,
+                     cases: tuple[str, ...] = ("p=r", "p>r", "p<r")) -> list[tuple[str, Instance]]:
+    """``count`` instances cycling through the rank cases, n ≤ max_n, distinct positive λ."""
+    out = []
+    for i in range(count):
+        case = cases[i % len(cases)]
+        while True:
+            n = int(rng.integers(2, max_n + 1))
+            r = int(rng.integers(1, n + 1))
+            if case == "p=r":
+                p = r
+            elif case == "p>r":
+                if r >= n:
+                    continue
+                p = int(rng.integers(r + 1, n + 1))
+            else:
+                if r < 2:
+                    continue
+                p = int(rng.integers(1, r))
+            break
+        out.append((case, Instance(random_spectrum(rng, n, p), random_orthogonal(rng, n), r)))
+    return out

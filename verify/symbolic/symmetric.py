@@ -168,11 +168,44 @@ def stationary_substitution(n: int, r: int, S: tuple[int, ...], exponent: sp.Rat
 
 
 def stationary_gradient(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
-                        exponent: sp.Rational = sp.Rational(1, 2), rotate: bool = True) -> sp.Matrix:
-    """The entrywise gradient at the claimed stationary point, simplified (zero iff stationary)."""
+                        exponent: sp.Rational = sp.Rational(1, 2), rotate: bool = True,
+                        scale: sp.Rational = sp.Integer(1)) -> sp.Matrix:
+    """The entrywise gradient at X = scale·U_S Λ_S^{exponent} Ψ (zero matrix iff stationary).
+
+    For exponent 1/2 the evaluation is done on numerators in Q[σ, u, v] (x ↦ P_S Σ Q/(de) and
+    m ↦ PΛPᵀ/d² share the denominator d³e³ in every monomial x³ or m·x), so the returned matrix
+    is the numerator: zero exactly when the gradient is. Other exponents go through SymPy cancel.
+    """
     _, grad, _ = derivatives(n, r, c)
-    subs, _, _ = stationary_substitution(n, r, S, exponent, rotate)
-    return grad.xreplace(subs).applyfunc(sp.cancel)
+    if sp.Rational(exponent) != sp.Rational(1, 2):
+        subs, _, _ = stationary_substitution(n, r, S, exponent, rotate)
+        X, _ = entry_symbols(n, r)
+        subs = {k: (v * scale if k in set(X) else v) for k, v in subs.items()}
+        return grad.xreplace(subs).applyfunc(sp.cancel)
+    R, values = _ring_stationary_values(n, r, S, rotate, scale)
+    gens = list(values)
+    return sp.Matrix(n, r, lambda a, k: _eval_poly(grad[a, k], gens, values, R).as_expr())
+
+
+def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, scale=sp.Integer(1)):
+    """Ring R = Q[σ, u, v] and numerator values x ↦ scale·P_S Σ_S Q_s, m ↦ PΛPᵀ·e² (see callers)."""
+    from sympy.polys.rings import ring
+
+    sig = root_symbols(n)
+    us = rotation_symbols(n, "u") if rotate else []
+    vs = rotation_symbols(r, "v") if rotate else []
+    R, *gens = ring([*sig, *us, *vs], sp.QQ)
+    sg, ug, vg = gens[:n], gens[n:n + len(us)], gens[n + len(us):]
+    P, _ = _cayley_numerator(R, ug, n)
+    Q, e = _cayley_numerator(R, vg, r)
+    Xn = [[sum((P[a][i] * sg[i] * Q[q][k] for q, i in enumerate(S)), R(0)) * R(scale) for k in range(r)]
+          for a in range(n)]
+    Mn = [[sum((P[a][i] * sg[i] ** 2 * P[b][i] for i in range(n)), R(0)) * e ** 2 for b in range(n)]
+          for a in range(n)]
+    X, M = entry_symbols(n, r)
+    values = {X[a, k]: Xn[a][k] for a in range(n) for k in range(r)}
+    values.update({M[a, b]: Mn[a][b] for a in range(n) for b in range(a, n)})
+    return R, values
 
 
 def stationary_hessian_eigenframe(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
