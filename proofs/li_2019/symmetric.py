@@ -390,7 +390,7 @@ def _near_tie(ctx: RunContext, c: sp.Rational, spectrum: Callable, claimed_c: sp
     X = Uf[:, [1]] * math.sqrt(lamf[1])
     e = np.linalg.eigvalsh(hessian_matrix(X, Mf, float(c)))
     res = 100 * 3 * 2.2e-16 * np.max(np.abs(e))
-    out["float64"] = {"lambda_2_rounds_to": repr(lamf[1]), "smallest_abs_eigenvalue": float(min(e, key=abs)),
+    out["float64"] = {"lambda_2_rounds_to": repr(float(lamf[1])), "smallest_abs_eigenvalue": float(min(e, key=abs)),
                       "resolution": res, "verdict": "inconclusive (|eigenvalue| below float64 resolution)"}
     out["mpmath_digits"] = round(digits, 1)
     return out
@@ -1000,15 +1000,23 @@ def _landscape_figure(ctx: RunContext, cf: float, factors: dict[str, float]) -> 
     Fv = objective(P, inst.M, cf)
     code = {"R1a": 0, "R1b": 0, "R2": 1, "R3'": 2, "R3''": 2}
     lab = np.vectorize(lambda x, y: code[evaluate(np.array([[x], [y]]), inst, K).region])(XX, YY)
-    fig, ax = plt.subplots(figsize=(5.6, 5))
-    ax.contourf(XX, YY, lab, levels=[-0.5, 0.5, 1.5, 2.5], cmap=ListedColormap(["#f4b6b6", "#b6e3b6", "#e8e8f4"]))
-    ax.contour(XX, YY, Fv, levels=25, colors="k", linewidths=0.5)
-    for S, mk, name in (((), "s", "S=∅ (local max)"), ((1,), "^", "S={2} saddles"), ((0,), "*", "S={1} minima")):
+    fig, ax = plt.subplots(figsize=(5.8, 5.4))
+    ax.pcolormesh(XX, YY, lab, cmap=ListedColormap(["#f4b6b6", "#b6e3b6", "#e8e8f4"]), vmin=-0.5, vmax=2.5,
+                  shading="auto")
+    levels = np.geomspace(max(float(Fv.min()), 1e-3), float(Fv.max()), 22)
+    ax.contour(XX, YY, Fv, levels=levels, colors="k", linewidths=0.4)
+    for S, mk, name, rad, col in (((), "s", "S=∅ (local max)", None, "C3"),
+                                  ((1,), "^", "S={2} saddles", K.rho1, "C3"),
+                                  ((0,), "*", "S={1} global minima", K.rho2, "C2")):
         for sign in (1, -1):
             x = sign * (U[:, list(S)] * np.sqrt(inst.lam[list(S)])).sum(axis=1) if S else np.zeros(2)
-            ax.plot(x[0], x[1], mk, ms=11, color="C3" if S != (0,) else "C2", label=name if sign == 1 else None)
+            ax.plot(x[0], x[1], mk, ms=9, color=col, label=name if sign == 1 else None)
+            if rad:
+                ax.add_patch(plt.Circle((x[0], x[1]), rad, fill=True, alpha=0.6, color=col, lw=1.5))
     ax.set_aspect("equal")
-    ax.set_title(f"F = c||xxᵀ − M||², c = {cf:g}, λ = (1, 0.45)\nred R1, green R2, grey R3")
+    ax.set_title(f"F = c||xxᵀ − M||², c = {cf:g}, λ = (1, 0.45), r = 1\n"
+                 f"red R1 (σ₁² ≤ λ₁/6, or within ρ1 = {K.rho1:.3f} of a saddle), green R2 (ρ2 = {K.rho2:.3f}), "
+                 "grey R3", fontsize=8)
     ax.legend(loc="lower right", fontsize=7)
     return save_figure(fig, ctx, "li_landscape_n2_r1.png")
 

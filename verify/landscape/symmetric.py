@@ -128,3 +128,27 @@ def evaluate(X: np.ndarray, inst: Instance, K: RegionConstants) -> PointReport:
     if np.linalg.norm(X @ X.T) > 2 * np.linalg.norm(M):
         return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
     return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
+
+
+def region_report(M: np.ndarray, X: np.ndarray, c: float = 0.25) -> dict:
+    """Validated entry point: the region of X for target M and its margin, or why (M, r) is outside L5.
+
+    Raises UsageError for NaN/inf, mismatched shapes, non-symmetric or indefinite M, c ≤ 0.
+    """
+    from ..kernels.symmetric import check_c, check_instance
+
+    M = np.asarray(M, dtype=float)
+    X = np.asarray(X, dtype=float)
+    check_instance(M, X)
+    if M.ndim != 2 or X.ndim != 2:
+        raise UsageError("M and X must be single matrices (no batch axes)")
+    c = check_c(c)
+    w, V = np.linalg.eigh(M)
+    order = np.argsort(w)[::-1]
+    lam = np.where(w[order] > 1e-12 * max(1.0, float(np.max(np.abs(w)))), w[order], 0.0)
+    inst = Instance(lam, V[:, order], X.shape[1])
+    reason = in_scope(inst)
+    if reason:
+        return {"region": None, "outside_claim": reason}
+    rep = evaluate(X, inst, constants(inst, c))
+    return {"region": rep.region, "margin": rep.margin, "value": rep.value, "bound": rep.bound}
