@@ -287,7 +287,9 @@ def stationary_points_claim(c: Any = "1/4", exponent: Any = "1/2", scale: Any = 
             claimed = set(_family_sets(family, inst.p, r))
             seen = set()
             for _ in range(starts):
-                x0 = rng.standard_normal(n * r) * math.sqrt(inst.lam[0]) * rng.choice([0.3, 1.0, 2.0])
+                # diverse starts: random scale, random columns shrunk (reach low-rank stationary points too)
+                cols = rng.choice([1.0, 1e-3], size=r) * rng.choice([0.3, 1.0, 2.0])
+                x0 = (rng.standard_normal((n, r)) * cols).ravel() * math.sqrt(inst.lam[0])
                 sol = least_squares(lambda x: gradient(x.reshape(n, r), M, cf).ravel(), x0,
                                     jac=lambda x: hessian_matrix(x.reshape(n, r), M, cf),
                                     method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=400)
@@ -923,8 +925,12 @@ def regions_claim(c: Any = "1/4", factors: dict[str, float] | None = None) -> Cl
         outside = []
         counts: dict[str, int] = {}
 
+        by_route: dict[str, float] = {}
+
         def record(rep, X, inst, how):
             counts[rep.region] = counts.get(rep.region, 0) + 1
+            key = f"{rep.region} ({how.split()[0]})"
+            by_route[key] = min(by_route.get(key, math.inf), float(rep.margin))
             if rep.region not in worst or rep.margin < worst[rep.region][0]:
                 worst[rep.region] = (rep.margin, {"region": rep.region, "how": how, "X": X.tolist(),
                                                   "lambda": inst.lam.tolist(), "U": inst.U.tolist(), "r": inst.r,
@@ -981,7 +987,8 @@ def regions_claim(c: Any = "1/4", factors: dict[str, float] | None = None) -> Cl
                            instances=sum(counts.values()), worst_margin=f"{wm:.6e}",
                            tolerance=f"{tol:g} relative to the region's constant",
                            counterexample=cx, figures=figs,
-                           details={"worst_by_region": {k: v[0] for k, v in worst.items()}, "points_by_region": counts,
+                           details={"worst_by_region": {k: float(v[0]) for k, v in worst.items()},
+                                    "worst_by_region_and_route": by_route, "points_by_region": counts,
                                     "outside_claim": outside, "factors": factors, "c": str(c)})
 
     return Claim(
