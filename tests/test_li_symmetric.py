@@ -227,3 +227,21 @@ def test_symbolic_derivatives_cross_checked_numerically():
     d = symbolic_agreement(2, 2, sp.Rational(1, 4), np.random.default_rng(3), 50)
     assert d["gradient_vs_closed_form"] > 45 and d["hessian_vs_operator"] > 45
     assert d["gradient_vs_fd"] > 25 and d["hessian_vs_fd"] > 25  # central differences, h = 1e-16: O(h²)
+
+
+@pytest.mark.parametrize("values", [["1", "-0.5"], ["0.5", "1"], ["nan", "1"], ["1", "inf"]])
+def test_parse_spectrum_rejects_bad_eigenvalues(values):
+    from verify.highprec.symmetric import parse_spectrum
+
+    with pytest.raises(UsageError):
+        parse_spectrum(values, 50)
+
+
+def test_parse_spectrum_exact():
+    import mpmath
+
+    from verify.highprec.symmetric import parse_spectrum
+
+    lam = parse_spectrum(["1", "0.1"], 50)
+    with mpmath.workdps(60):
+        assert abs(lam[1] - mpmath.mpf(1) / 10) < mpmath.mpf(10) ** -50

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import mpmath
 import numpy as np
@@ -16,11 +16,11 @@ import sympy as sp
 
 from verify.claims import Check, CheckResult, Claim, RunContext, Tier, Verdict
 from verify.errors import UsageError
+from verify.kernels.symmetric import float_tol
 from verify.numbers import parse_rational
 
-from verify.kernels.symmetric import float_tol
+from . import PAPER
 
-from . import PAPER  # noqa: E402
 SOURCE = "Li, Lu, Arora, Haupt, Liu, Wang, Zhao 2019, IEEE TIT"
 
 
@@ -43,8 +43,6 @@ def margin_verdict(margin: float, tol: float) -> Verdict:
     if not np.isfinite(margin) or margin < -tol:
         return Verdict.REFUTED
     return Verdict.VERIFIED if margin > tol else Verdict.INCONCLUSIVE
-
-ROUTES = "symbolic (entrywise SymPy), mpmath operator form, batched float64 einsum"
 
 
 # ====================================================================== L1 symmetry
@@ -807,7 +805,7 @@ def null_space_claim(c: Any = "1/4", null_dim: Callable | None = None, min_null_
 def regions_claim(c: Any = "1/4", factors: dict[str, float] | None = None) -> Claim:
     """L5: R1 (λ_min ≤ −κ1), R2 (λ_min on the orbit complement ≥ κ2), R3 (||∇F|| ≥ κ3) with the constants of
     ``verify.landscape.symmetric.constants``, each multiplied by ``factors[name]`` (perturbation hook)."""
-    from verify.landscape.symmetric import RegionConstants, constants, evaluate, full_rank_saddles, in_scope
+    from verify.landscape.symmetric import RegionConstants, constants, evaluate, in_scope
 
     c = _c(c)
     factors = dict(factors or {})
@@ -854,7 +852,7 @@ def regions_claim(c: Any = "1/4", factors: dict[str, float] | None = None) -> Cl
         f2, k2 = factors.get("rho2", 1.0), factors.get("kappa2", 1.0)
         fa, fk3f = factors.get("r1a_frac", 1.0), factors.get("kappa3_far", 1.0)
         conds = {
-            "R1a: 2 − frac factor ≥ κ1 factor": 2 - fa >= k1,
+            "R1a: 2 − (3/4)·frac factor ≥ κ1 factor": 2 - 0.75 * fa >= k1,
             "R1b: 2f/3 + f²/54 ≤ 2 − κ1 factor": 2 * f1 / 3 + f1 ** 2 / 54 <= 2 - k1,
             "R2: 6f/7 + f²/49 ≤ 2 − κ2 factor": 6 * f2 / 7 + f2 ** 2 / 49 <= 2 - k2,
             "R3'': κ3'' factor ≤ 1": fk3f <= 1.0,
@@ -994,10 +992,10 @@ def regions_claim(c: Any = "1/4", factors: dict[str, float] | None = None) -> Cl
     return Claim(
         id="li.regions",
         statement="For distinct positive λ and p ≥ r, with γ = λ_r − λ_{r+1}, δ = γ (n > r) or 2λ_r (n = r), g the "
-                  "smallest gap of (λ_1..λ_p, 0): R1 = {σ_r(X)² ≤ λ_r/6} ∪ {dist(X, saddle orbit, |S| = r) ≤ "
+                  "smallest gap of (λ_1..λ_p, 0): R1 = {σ_r(X)² ≤ λ_r/8} ∪ {dist(X, saddle orbit, |S| = r) ≤ "
                   "γ/(18√λ_1)} has λ_min(∇²F) ≤ −2cγ; R2 = {dist(X, X*) ≤ δ/(14√λ_1)} has ∇²F ≥ 2cδ on the "
                   "complement of the orbit tangent at the nearest minimizer; R3 (the rest) has ||∇F|| ≥ "
-                  "min(2cδρ2, 2cgρ1, 2c(λ_r/6)^{3/2}) when ||XXᵀ|| ≤ 2||M||, and ≥ 2c(2||M||)^{3/2}r^{−1/4} beyond.",
+                  "min(2cδρ2, 2cgρ1, 2c(λ_r/8)^{3/2}) when ||XXᵀ|| ≤ 2||M||, and ≥ 2c(2||M||)^{3/2}r^{−1/4} beyond.",
         source=SOURCE + "; MATH.md L5 (constants chosen by the suite)",
         checks=(Check("proof identities and sufficient conditions", Tier.SYMBOLIC, symbolic),
                 Check("margins at the region centres in mpmath", Tier.HIGH_PRECISION, highprec),
@@ -1050,7 +1048,7 @@ def _landscape_figure(ctx: RunContext, cf: float, factors: dict[str, float]) -> 
                 ax.add_patch(plt.Circle((x[0], x[1]), rad, fill=True, alpha=0.6, color=col, lw=1.5))
     ax.set_aspect("equal")
     ax.set_title(f"F = c||xxᵀ − M||², c = {cf:g}, λ = (1, 0.45), r = 1\n"
-                 f"red R1 (σ₁² ≤ λ₁/6, or within ρ1 = {K.rho1:.3f} of a saddle), green R2 (ρ2 = {K.rho2:.3f}), "
+                 f"red R1 (σ₁² ≤ λ₁/8, or within ρ1 = {K.rho1:.3f} of a saddle), green R2 (ρ2 = {K.rho2:.3f}), "
                  "grey R3", fontsize=8)
     ax.legend(loc="lower right", fontsize=7)
     return save_figure(fig, ctx, "li_landscape_n2_r1.png")
@@ -1063,4 +1061,4 @@ def claims() -> list[Claim]:
 
 
 __all__ = ["claims", "symmetry_claim", "stationary_points_claim", "strict_saddles_claim",
-           "null_space_claim", "regions_claim", "ROUTES"]
+           "null_space_claim", "regions_claim"]

@@ -5,9 +5,10 @@ Assumptions: λ_1 > … > λ_p > 0 distinct, p = rank M ≥ r. Write γ = λ_r �
 (δ = γ if n > r, 2λ_r if n = r), g = the smallest gap in λ_1 > … > λ_p > 0.
 
 R1 = R1a ∪ R1b, with λ_min(∇²F) ≤ −κ1, κ1 = 2cγ:
-  R1a = {σ_r(X)² ≤ λ_r/6}. Proof: v a unit right singular vector for σ_r, q ∈ span(u_1..u_r) unit
+  R1a = {σ_r(X)² ≤ λ_r/8}. Proof: v a unit right singular vector for σ_r, q ∈ span(u_1..u_r) unit
   and ⊥ the top r−1 left singular vectors of X, D = qvᵀ: ∇²F[D,D] = 2c(||Xv qᵀ + q vᵀXᵀ||² +
-  2||Xᵀq||² − 2qᵀMq) ≤ 2c(4σ_r² + 2σ_r² − 2λ_r) ≤ −2cλ_r ≤ −2cγ.
+  2||Xᵀq||² − 2qᵀMq) ≤ 2c(6σ_r² − 2λ_r) ≤ −(5/2)cλ_r ≤ −2cγ (slack ≥ 1/4:
+  1/6 would make the bound tight, e.g. n = r = 1 on the boundary).
   R1b = {dist(X, orbit of X_S) ≤ ρ1 for a saddle with |S| = r}, ρ1 = γ/(18√λ_1). Proof: for
   ||X − X_S|| = ε ≤ √λ_1, ||∇²F(X) − ∇²F(X_S)|| ≤ 4c(6√λ_1 ε + 3ε²) ≤ 4c·9√λ_1 ε ≤ 2cγ and
   λ_min ∇²F(X_S) ≤ −4cγ (L3), so λ_min ∇²F(X) ≤ −2cγ (Weyl).
@@ -17,9 +18,9 @@ R2 = {dist(X, X*) ≤ ρ2}, ρ2 = δ/(14√λ_1): ∇²F(X)[D,D] ≥ κ2||D||²,
 R3 = the rest, split at ||XXᵀ||_F = 2||M||_F:
   R3'' (||XXᵀ||_F > 2||M||_F): ||∇F|| ≥ ⟨∇F, X⟩/||X|| ≥ 2c||XXᵀ||^{3/2} r^{−1/4} > κ3'' =
   2c(2||M||_F)^{3/2} r^{−1/4} (proved: ⟨∇F,X⟩ = 4c⟨N − M, N⟩ ≥ 2c||N||², ||X||² ≤ √r||N||).
-  R3' (the bounded rest): ||∇F|| ≥ κ3 = min(2cδρ2, 2cgρ1, 2c(λ_r/6)^{3/2}). NOT proved: each term
+  R3' (the bounded rest): ||∇F|| ≥ κ3 = min(2cδρ2, 2cgρ1, 2c(λ_r/8)^{3/2}). NOT proved: each term
   is half the first-order estimate of ||∇F|| on the boundary of R2 (μ_min·ρ2), of R1b (4cg·ρ1) and
-  of R1a along flat directions of rank-deficient saddles (4c·t³, t² = λ_r/6); the suite tests it.
+  of R1a along flat directions of rank-deficient saddles (4c·t³, t² = λ_r/8); the suite tests it.
 """
 from __future__ import annotations
 
@@ -76,9 +77,9 @@ def constants(inst: Instance, c: float) -> RegionConstants:
     g = float(np.min(gaps))
     rho1 = gamma / (18 * math.sqrt(lam[0]))
     rho2 = delta / (14 * math.sqrt(lam[0]))
-    kappa3 = min(2 * c * delta * rho2, 2 * c * g * rho1, 2 * c * (lam[r - 1] / 6) ** 1.5)
+    kappa3 = min(2 * c * delta * rho2, 2 * c * g * rho1, 2 * c * (lam[r - 1] / 8) ** 1.5)
     normM = float(np.linalg.norm(lam))
-    return RegionConstants(c=c, kappa1=2 * c * gamma, rho1=rho1, r1a_frac=1 / 6, kappa2=2 * c * delta,
+    return RegionConstants(c=c, kappa1=2 * c * gamma, rho1=rho1, r1a_frac=1 / 8, kappa2=2 * c * delta,
                            rho2=rho2, kappa3=kappa3, kappa3_far=2 * c * (2 * normM) ** 1.5 * r ** -0.25)
 
 
