@@ -557,7 +557,11 @@ def strict_saddles_claim(c: Any = "1/4", spectrum: Callable | None = None, saddl
                            instances=count, worst_margin=f"{worst_strict:.6e}",
                            tolerance=f"{tol_max:.1e} relative to ||H||: 100·nr·eps (eigvalsh backward error)",
                            details={"uniform_bound_over_saddles_relative_to_norm_H_by_case": by_case,
-                                    "c": str(c), "claimed_c": str(cc)},
+                                    "c": str(c), "claimed_c": str(cc),
+                                    "outside_claim": "repeated positive eigenvalues (e.g. λ = (1, 1, 1/2)): the "
+                                                     "stationary set contains U_S for every basis of a repeated "
+                                                     "eigenspace and 4c(λ_i − λ_j) = 0 adds null directions; not "
+                                                     "sampled, not claimed"},
                            counterexample=bad if verdict is Verdict.REFUTED else None, figures=figs)
 
     return Claim(
