@@ -312,19 +312,22 @@ def match_multisets(found: list[sp.Expr], claimed: list[sp.Expr]) -> tuple[list,
     return left, rest
 
 
-def solve_rank_one_stationary(lam: Sequence[sp.Expr]) -> list[tuple[sp.Expr, ...]]:
-    """All real solutions of ∇F = 0 for r = 1, M = diag(λ) (entrywise system solved by SymPy)."""
+def solve_rank_one_stationary(lam: Sequence[sp.Rational]) -> tuple[list[tuple[sp.Expr, ...]], int]:
+    """All complex solutions of ∇F = 0 for r = 1, M = diag(λ) with rational λ, and the number of spurious ones.
+
+    Uses the Gröbner-based ``solve_poly_system`` (the system is zero-dimensional for distinct λ_i ≠ 0), then
+    substitutes every solution back: SymPy's generic ``solve`` was seen to return false and to drop true
+    solutions of the parametric r = 2 system, so nothing it returns is trusted unverified.
+    """
     n = len(lam)
-    xs = sp.symbols(f"y0:{n}", real=True)
+    xs = sp.symbols(f"y0:{n}")
     X = sp.Matrix(n, 1, xs)
-    M = sp.diag(*lam)
-    eqs = list((X * X.T - M) * X)
-    sols = sp.solve(eqs, xs, dict=True)
-    out = []
+    eqs = [sp.expand(e) for e in (X * X.T - sp.diag(*lam)) * X]
+    sols = sp.solve_poly_system(eqs, *xs) or []
+    good, spurious = [], 0
     for sol in sols:
-        vals = tuple(sp.simplify(sol.get(x, x)) for x in xs)
-        if any(v.free_symbols & set(xs) for v in vals):
-            raise RuntimeError("SymPy returned a non-isolated solution for r = 1")
-        if all(v.is_real for v in vals):
-            out.append(vals)
-    return out
+        if all(sp.simplify(e.subs(dict(zip(xs, sol)))) == 0 for e in eqs):
+            good.append(tuple(sp.nsimplify(v) for v in sol))
+        else:
+            spurious += 1
+    return good, spurious
