@@ -516,7 +516,6 @@ def strict_saddles_claim(c: Any = "1/4", spectrum: Callable | None = None, saddl
         worst_rel, worst_strict, bad, count = 0.0, math.inf, None, 0
         by_case: dict[str, list] = {}
         tol_max = 0.0
-        example = None
         for case, inst in random_instances(rng, n_inst, max_n=5):
             sets, ev, H = _numeric_spectra(inst, cf, rng)
             lam = inst.lam
@@ -548,8 +547,6 @@ def strict_saddles_claim(c: Any = "1/4", spectrum: Callable | None = None, saddl
                     worst_rel = rel
                     bad = {"case": case, "lambda": lam.tolist(), "r": inst.r,
                            "uniform_bound_measured": min(neg), "claimed": claimed}
-            if example is None and inst.n == 3 and inst.r == 2:
-                example = (inst, sets, ev)
         figs = _spectra_figure(ctx, cf, rng)
         verdict = discrepancy_verdict(worst_rel, tol_max, 1e3 * tol_max)
         if verdict is Verdict.VERIFIED and worst_strict <= tol_max:
