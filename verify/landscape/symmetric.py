@@ -1,0 +1,155 @@
+"""The three regions of Li et al. 2019 (L5) for F_c(X) = c·||XXᵀ − M||_F², with explicit constants.
+
+Assumptions: λ_1 > … > λ_p > 0 distinct, p = rank M ≥ r. Write γ = λ_r − λ_{r+1} (λ_{n+1} := 0),
+δ = μ_min/(4c) with μ_min the smallest positive Hessian eigenvalue at a global minimum
+(δ = γ if n > r, 2λ_r if n = r), g = the smallest gap in λ_1 > … > λ_p > 0.
+
+R1 = R1a ∪ R1b, with λ_min(∇²F) ≤ −κ1, κ1 = 2cγ:
+  R1a = {σ_r(X)² ≤ λ_r/8}. Proof: v a unit right singular vector for σ_r, q ∈ span(u_1..u_r) unit
+  and ⊥ the top r−1 left singular vectors of X, D = qvᵀ: ∇²F[D,D] = 2c(||Xv qᵀ + q vᵀXᵀ||² +
+  2||Xᵀq||² − 2qᵀMq) ≤ 2c(6σ_r² − 2λ_r) ≤ −(5/2)cλ_r ≤ −2cγ (slack ≥ 1/4:
+  1/6 would make the bound tight, e.g. n = r = 1 on the boundary).
+  R1b = {dist(X, orbit of X_S) ≤ ρ1 for a saddle with |S| = r}, ρ1 = γ/(18√λ_1). Proof: for
+  ||X − X_S|| = ε ≤ √λ_1, ||∇²F(X) − ∇²F(X_S)|| ≤ 4c(6√λ_1 ε + 3ε²) ≤ 4c·9√λ_1 ε ≤ 2cγ and
+  λ_min ∇²F(X_S) ≤ −4cγ (L3), so λ_min ∇²F(X) ≤ −2cγ (Weyl).
+R2 = {dist(X, X*) ≤ ρ2}, ρ2 = δ/(14√λ_1): ∇²F(X)[D,D] ≥ κ2||D||², κ2 = 2cδ, for D ⊥ {X̂K : K skew},
+  X̂ the Procrustes-nearest global minimizer. Proof: ∇²F(X̂) ≥ 4cδ on that complement (L4) and the
+  one-sided perturbation is ≥ −4c(6√λ_1 ε + ε²) ≥ −2cδ for ε ≤ ρ2.
+R3 = the rest, split at ||XXᵀ||_F = 2||M||_F:
+  R3'' (||XXᵀ||_F > 2||M||_F): ||∇F|| ≥ ⟨∇F, X⟩/||X|| ≥ 2c||XXᵀ||^{3/2} r^{−1/4} > κ3'' =
+  2c(2||M||_F)^{3/2} r^{−1/4} (proved: ⟨∇F,X⟩ = 4c⟨N − M, N⟩ ≥ 2c||N||², ||X||² ≤ √r||N||).
+  R3' (the bounded rest): ||∇F|| ≥ κ3 = min(2cδρ2, 2cgρ1, 2c(λ_r/8)^{3/2}). NOT proved: each term
+  is half the first-order estimate of ||∇F|| on the boundary of R2 (μ_min·ρ2), of R1b (4cg·ρ1) and
+  of R1a along flat directions of rank-deficient saddles (4c·t³, t² = λ_r/8); the suite tests it.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..errors import UsageError
+from ..kernels.symmetric import (Instance, gradient, hessian_matrix, nearest_on_orbit, orbit_distance,
+                                 orbit_tangent, orthonormal_complement)
+
+
+@dataclass(frozen=True)
+class RegionConstants:
+    """The constants of R1–R3 for one instance (all for the stated c)."""
+
+    c: float
+    kappa1: float
+    rho1: float
+    r1a_frac: float
+    kappa2: float
+    rho2: float
+    kappa3: float
+    kappa3_far: float
+
+    def scaled(self, **factors: float) -> "RegionConstants":
+        """Multiply named constants by factors (used to perturb a claim)."""
+        return replace(self, **{k: getattr(self, k) * v for k, v in factors.items()})
+
+
+def in_scope(inst: Instance) -> str | None:
+    """None if the instance satisfies the L5 assumptions, else the reason it is outside them."""
+    lam = inst.lam
+    pos = lam[lam > 0]
+    if inst.p < inst.r:
+        return f"p = rank M = {inst.p} < r = {inst.r}: global minima are degenerate beyond the orbit"
+    if len(pos) > 1 and np.min(-np.diff(pos)) <= 1e-9 * pos[0]:
+        return "repeated (or float64-tied) positive eigenvalues"
+    return None
+
+
+def constants(inst: Instance, c: float) -> RegionConstants:
+    """The derived constants (see module docstring) for an in-scope instance."""
+    reason = in_scope(inst)
+    if reason:
+        raise UsageError(f"instance outside the L5 assumptions: {reason}")
+    lam, n, r, p = inst.lam, inst.n, inst.r, inst.p
+    nxt = lam[r] if r < n else 0.0
+    gamma = lam[r - 1] - nxt
+    delta = gamma if n > r else 2 * lam[r - 1]
+    gaps = -np.diff(np.concatenate([lam[:p], [0.0]]))
+    g = float(np.min(gaps))
+    rho1 = gamma / (18 * math.sqrt(lam[0]))
+    rho2 = delta / (14 * math.sqrt(lam[0]))
+    kappa3 = min(2 * c * delta * rho2, 2 * c * g * rho1, 2 * c * (lam[r - 1] / 8) ** 1.5)
+    normM = float(np.linalg.norm(lam))
+    return RegionConstants(c=c, kappa1=2 * c * gamma, rho1=rho1, r1a_frac=1 / 8, kappa2=2 * c * delta,
+                           rho2=rho2, kappa3=kappa3, kappa3_far=2 * c * (2 * normM) ** 1.5 * r ** -0.25)
+
+
+def _basis(inst: Instance, S) -> np.ndarray:
+    return inst.U[:, list(S)] * np.sqrt(inst.lam[list(S)])
+
+
+def full_rank_saddles(inst: Instance) -> list[tuple[int, ...]]:
+    """Index sets S with |S| = r other than the top r (saddles of full rank; exist iff p > r)."""
+    top = tuple(range(inst.r))
+    return [S for S in itertools.combinations(range(inst.p), inst.r) if S != top]
+
+
+@dataclass(frozen=True)
+class PointReport:
+    """Region of a point and its margin (relative: (value − constant)/constant; < 0 violates)."""
+
+    region: str
+    margin: float
+    value: float
+    bound: float
+
+
+def evaluate(X: np.ndarray, inst: Instance, K: RegionConstants) -> PointReport:
+    """Classify X into R1a/R1b/R2/R3'/R3'' and return the margin of that region's inequality."""
+    c = K.c
+    M = inst.M
+    r = inst.r
+    sv = np.linalg.svd(X, compute_uv=False)
+    sr = sv[r - 1] if len(sv) >= r else 0.0
+    top = tuple(range(r))
+    Btop = _basis(inst, top)
+    d_min = orbit_distance(X, Btop)
+    in_r1b = any(orbit_distance(X, _basis(inst, S)) <= K.rho1 for S in full_rank_saddles(inst))
+    if sr ** 2 <= K.r1a_frac * inst.lam[r - 1] or in_r1b:
+        lmin = float(np.linalg.eigvalsh(hessian_matrix(X, M, c))[0])
+        region = "R1a" if sr ** 2 <= K.r1a_frac * inst.lam[r - 1] else "R1b"
+        return PointReport(region, (-lmin - K.kappa1) / K.kappa1, -lmin, K.kappa1)
+    if d_min <= K.rho2:
+        Xh = nearest_on_orbit(X, Btop)
+        H = hessian_matrix(X, M, c)
+        scale = max(1.0, float(np.linalg.norm(Xh)))
+        Q = orthonormal_complement(orbit_tangent(Xh), X.size, 1e-10 * scale)
+        lmin = float(np.linalg.eigvalsh(Q.T @ H @ Q)[0])
+        return PointReport("R2", (lmin - K.kappa2) / K.kappa2, lmin, K.kappa2)
+    gnorm = float(np.linalg.norm(gradient(X, M, c)))
+    if np.linalg.norm(X @ X.T) > 2 * np.linalg.norm(M):
+        return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
+    return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
+
+
+def region_report(M: np.ndarray, X: np.ndarray, c: float = 0.25) -> dict:
+    """Validated entry point: the region of X for target M and its margin, or why (M, r) is outside L5.
+
+    Raises UsageError for NaN/inf, mismatched shapes, non-symmetric or indefinite M, c ≤ 0.
+    """
+    from ..kernels.symmetric import check_c, check_instance
+
+    M = np.asarray(M, dtype=float)
+    X = np.asarray(X, dtype=float)
+    check_instance(M, X)
+    if M.ndim != 2 or X.ndim != 2:
+        raise UsageError("M and X must be single matrices (no batch axes)")
+    c = check_c(c)
+    w, V = np.linalg.eigh(M)
+    order = np.argsort(w)[::-1]
+    lam = np.where(w[order] > 1e-12 * max(1.0, float(np.max(np.abs(w)))), w[order], 0.0)
+    inst = Instance(lam, V[:, order], X.shape[1])
+    reason = in_scope(inst)
+    if reason:
+        return {"region": None, "outside_claim": reason}
+    rep = evaluate(X, inst, constants(inst, c))
+    return {"region": rep.region, "margin": rep.margin, "value": rep.value, "bound": rep.bound}
