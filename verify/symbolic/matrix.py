@@ -11,8 +11,11 @@ does not scale with width), so every result is a sum of products of whole matric
   ``gradient[l]`` (matrix expression, d_l × d_{l−1}, from tr(A V B) ↦ AᵀBᵀ, tr(A Vᵀ B) ↦ B A),
   ``hvp[l]`` = d/dt ∇_l F(W+tV)|₀ (matrix expression linear in V), and
   ``blocks[(l, k)]``: the Hessian block ∂²F/∂W_l∂W_k as a list of ``BlockTerm``
-  (c, A, B, transposed) meaning  H[l,k][i,j,p,q] = c·A[i,p]·B[q,j]   (hvp_l ∋ c·A V_k B) or
-  c·A[i,q]·B[p,j] (hvp_l ∋ c·A V_kᵀ B); an empty A or B chain is the identity.
+  (A, B, transposed) meaning  H[l,k][i,j,p,q] = A[i,p]·B[q,j]   (hvp_l ∋ A V_k B) or
+  A[i,q]·B[p,j] (hvp_l ∋ A V_kᵀ B); A and B are linear combinations Σ c·(factor chain), an empty
+  chain being the identity. ``gradient_terms`` / ``hvp_terms`` hold the same sums as data
+  (coefficient, chain) for code generation; factor (i, transposed) indexes ``atoms``
+  = (W_1..W_L, M, V_1..V_L).
   Layers are 0-based in code (layer l of the maths is index l−1).
 - Cross-checks, each returning ``CrossCheck(ok, max_rel_err, tolerance, detail)``:
   ``check_against_entries`` (per-entry SymPy differentiation, exact rationals, small sizes) and
@@ -77,6 +80,8 @@ class MatrixDerivation:
     gradient: tuple[sp.MatrixExpr, ...]
     hvp: tuple[sp.MatrixExpr, ...]
     blocks: dict[tuple[int, int], list[BlockTerm]]
+    gradient_terms: tuple[LinComb, ...] = ()
+    hvp_terms: tuple[LinComb, ...] = ()
     _second: sp.Expr | None = field(default=None, repr=False)
 
     @property
@@ -263,13 +268,15 @@ def derive(depth: int, widths: tuple[int, ...]) -> MatrixDerivation:
             first_terms.append((coeff * sp.Mul(*scal) * c2, chain))
     grad_terms = _gradient_from_first(first_terms, L)
     der.gradient = tuple(_chain_to_expr(g, atoms) for g in grad_terms)
+    der.gradient_terms = tuple(_simplify_comb(g) for g in grad_terms)
     t = sp.Symbol("t")
     shift = _shifted((W, V), t)
-    hvps, blocks = [], {}
+    hvps, hvp_terms, blocks = [], [], {}
     for l in range(L):
         d1 = _at_zero(der.gradient[l].xreplace(shift).doit().diff(t), t)
         terms = _terms(d1, index)
         hvps.append(_chain_to_expr(terms, atoms))
+        hvp_terms.append(_simplify_comb(terms))
         for c, chain in terms:
             pos = [j for j, (i, _) in enumerate(chain) if i > L]
             if len(pos) != 1:
@@ -279,6 +286,7 @@ def derive(depth: int, widths: tuple[int, ...]) -> MatrixDerivation:
             k = i - L - 1
             blocks.setdefault((l, k), []).append((c, chain[:j], chain[j + 1:], tr))
     der.hvp = tuple(hvps)
+    der.hvp_terms = tuple(hvp_terms)
     der.blocks = {key: _merge(v) for key, v in sorted(blocks.items())}
     return der
 
