@@ -16,8 +16,8 @@ Ws is a sequence of L arrays of shape (N, d_l, d_{l-1}) (layer 1 first); M is (N
 layer, each W_l row-major: index offset_l + i·d_{l−1} + j for entry (i, j) of W_l.
 
 Backends: "numpy" (generated straight-line numpy with shared products; always available),
-"lambdify" (SymPy lambdify with cse=True; measured, slower), "numba" (the same generated numpy factors,
-written into the dense Hessian by one generic compiled loop; optional), "symengine" (LLVM Lambdify of explicit entries, small P only;
+"lambdify" (SymPy lambdify with cse=True; measured, slower), "numba" (the Hessian blocks compiled to a matrix
+program, verify.kernels.program, run per instance by one compiled interpreter; optional), "symengine" (LLVM Lambdify of explicit entries, small P only;
 optional). "auto" picks numba when installed, else numpy. Results count only after
 ``validate`` agrees with the independent route.
 """
@@ -248,19 +248,16 @@ def _lambdify_hessian(der: MatrixDerivation) -> Callable:
 
 # --- numba backend --------------------------------------------------------------------------
 
-def _numba_hessian(der: MatrixDerivation) -> tuple[Callable, str]:
+def _numba_hessian(der: MatrixDerivation) -> Callable:
     _bk.import_numba()
     from . import numba_assembly as na
+    from .program import build_program
 
-    fsrc, plan = codegen.numpy_hessian_factor_source(der)
-    factors = _exec(fsrc)["factors"]
-    dims = [(der.widths[l + 1], der.widths[l]) for l in range(der.depth)]
-    blocks, entries = na.pack_plan(plan, dims)
+    prog = build_program(der)
 
     def hessian(W, M, a, b, out):
-        facs = factors(*W, M, a[:, None, None], b[:, None, None])
-        na.assemble(na.pack_factors(facs, out.shape[0]), blocks, entries, out)
-    return hessian, fsrc
+        na.hessian(prog, W, M, a, b, out)
+    return hessian
 
 
 # --- symengine backend ----------------------------------------------------------------------
@@ -308,8 +305,7 @@ def build_matrix_kernels(der: MatrixDerivation, backend: str = "auto") -> Matrix
         first = _lambdify_first(der)
         hess = _lambdify_hessian(der)
     elif name == "numba":
-        hess, hsrc = _numba_hessian(der)
-        src += hsrc
+        hess = _numba_hessian(der)
     else:
         hess = _symengine_hessian(der)
     k = MatrixKernels(der.depth, der.widths, name, 0.0, first, hess, src)
