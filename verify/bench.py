@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import platform
+import sys
 import time
 from typing import Callable, Sequence
 
@@ -117,12 +118,14 @@ def _rel_diff(x: np.ndarray, ref: np.ndarray) -> float:
 
 def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 4, 8), n: int = 1000,
               backends: Sequence[str] = ("numpy", "numba"), peers: Sequence[str] = PEERS,
-              repeats: int = 3, seed: int = 0) -> list[dict]:
+              repeats: int = 3, seed: int = 0,
+              progress: Callable[[str], None] | None = None) -> list[dict]:
     """One row per (depth, width, implementation); see module docstring for what is measured.
 
     Row keys: depth, width, P, n, impl, kind ('backend' | 'peer' | 'bound'), setup_s, seconds,
     inst_per_s, valid, max_rel_err, plus ratio_vs_fastest_peer and frac_of_bound for backends.
     Unavailable backends / peers give a row with kind and ``skipped`` (the reason).
+    ``progress`` receives a one-line note after each size (long runs take minutes).
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n must be a positive integer, got {n!r}")
@@ -190,6 +193,10 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
                 r["ratio_vs_fastest_peer"] = r["inst_per_s"] / fastest if fastest else None
                 r["frac_of_bound"] = r["inst_per_s"] / (n / bound_s)
             rows += ours + peer_rows
+            if progress is not None:
+                done = ", ".join(f"{r['impl']} {r['inst_per_s']:.3g}/s" for r in ours + peer_rows
+                                 if "inst_per_s" in r)
+                progress(f"L={L} d={d} P={P}: {done}")
     return rows
 
 
@@ -257,7 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise UsageError(f"unknown backend {b!r}; known: {', '.join(_bk.BACKENDS)}")
         peers = [p.strip() for p in args.peers.split(",") if p.strip()]
         rows = run_bench(_ints(args.depths), _ints(args.widths), args.instances, backends, peers,
-                         args.repeats, args.seed)
+                         args.repeats, args.seed,
+                         progress=lambda line: print(line, file=sys.stderr, flush=True))
     except UsageError as exc:
         print(f"error: {exc}")
         return 2

@@ -5,9 +5,10 @@ turns those sums into straight-line code with shared products: each prefix F1⋯
 chain is computed once (SymPy's cse does not share sub-products of flat MatMul arguments), as
 batched numpy (arrays (N, rows, cols), ``np.matmul`` / ``np.swapaxes(x, -1, -2)``).
 
-A per-instance numba dialect with the block loops inlined was measured and dropped: its JIT
-time grew from 4 s (L=1) to 420 s (L=4). The numba backend instead feeds these numpy factors to
-one generic, data-driven assembly kernel (verify.kernels.numba_assembly).
+Used by the "numpy" backend. A per-instance numba dialect of this generator, with the block
+loops inlined, was measured and dropped: its JIT time grew from 4 s (L=1) to 420 s (L=4). The
+numba backend compiles the same block terms to data instead (verify.kernels.program), run by one
+generic compiled interpreter (verify.kernels.numba_program).
 """
 from __future__ import annotations
 

@@ -17,8 +17,8 @@ layer, each W_l row-major: index offset_l + i·d_{l−1} + j for entry (i, j) of
 
 Backends: "numpy" (generated straight-line numpy with shared products; always available),
 "lambdify" (SymPy lambdify with cse=True; measured, slower), "numba" (the Hessian blocks compiled to a matrix
-program, verify.kernels.program, run per instance by one compiled interpreter; optional), "symengine" (LLVM Lambdify of explicit entries, small P only;
-optional). "auto" picks numba when installed, else numpy. Results count only after
+program, verify.kernels.program, run per instance by one compiled interpreter; optional), "symengine" (LLVM Lambdify of the explicit
+entries; fastest at small P but its compile time grows steeply, so limited to P ≤ 48; optional). "auto" picks numba when installed, else numpy. Results count only after
 ``validate`` agrees with the independent route.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from ..symbolic.matrix import MatrixDerivation, check_widths, derive
 from . import backends as _bk
 from . import codegen, reference
 
-SYMENGINE_MAX_PARAMS = 64
+SYMENGINE_MAX_PARAMS = 48
 
 
 def _exec(src: str, extra: dict | None = None) -> dict:
@@ -250,7 +250,7 @@ def _lambdify_hessian(der: MatrixDerivation) -> Callable:
 
 def _numba_hessian(der: MatrixDerivation) -> Callable:
     _bk.import_numba()
-    from . import numba_assembly as na
+    from . import numba_program as na
     from .program import build_program
 
     prog = build_program(der)
