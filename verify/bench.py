@@ -123,7 +123,9 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
     """One row per (depth, width, implementation); see module docstring for what is measured.
 
     Row keys: depth, width, P, n, impl, kind ('backend' | 'peer' | 'bound'), setup_s, seconds,
-    inst_per_s, valid, max_rel_err, plus ratio_vs_fastest_peer and frac_of_bound for backends.
+    inst_per_s, valid, max_rel_err; for backends also seconds_prealloc (writing into a reused,
+    already touched ``out``, like the bandwidth probe), ratio_vs_fastest_peer (allocating calls
+    on both sides, as the peers allocate) and frac_of_bound = bound time / seconds_prealloc.
     Unavailable backends / peers give a row with kind and ``skipped`` (the reason).
     ``progress`` receives a one-line note after each size (long runs take minutes).
     """
@@ -169,10 +171,12 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
                 ok, err, tol = validate(k, np.random.default_rng(seed + 1), n=4)
                 H = k.hessian(Ws, M, a, b)
                 secs = _best(lambda: k.hessian(Ws, M, a, b), repeats)
-                ref_H = H if ref_H is None else ref_H
+                pre = _best(lambda: k.hessian(Ws, M, a, b, out=H), repeats)
+                ref_H = H.copy() if ref_H is None else ref_H
                 ours.append({**base, "impl": be, "kind": "backend", "setup_s": derive_s + setup,
                              "derive_s": derive_s, "compile_s": k.compile_seconds,
                              "seconds": secs, "inst_per_s": n / secs, "valid": ok,
+                             "seconds_prealloc": pre,
                              "max_rel_err": err, "tolerance": tol})
             X = np.concatenate([w.reshape(n, -1) for w in Ws], axis=1)
             peer_rows = []
@@ -191,7 +195,7 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
             fastest = max(measured) if measured else None
             for r in ours:
                 r["ratio_vs_fastest_peer"] = r["inst_per_s"] / fastest if fastest else None
-                r["frac_of_bound"] = r["inst_per_s"] / (n / bound_s)
+                r["frac_of_bound"] = bound_s / r["seconds_prealloc"]
             rows += ours + peer_rows
             if progress is not None:
                 done = ", ".join(f"{r['impl']} {r['inst_per_s']:.3g}/s" for r in ours + peer_rows
@@ -216,22 +220,24 @@ def machine() -> str:
 
 def format_table(rows: list[dict]) -> str:
     """Markdown table of run_bench rows."""
-    head = ("| L | d | P | impl | setup s | Hessian s (N) | inst/s | vs fastest peer | of bound | "
-            "check |\n|---|---|---|---|---|---|---|---|---|---|")
+    head = ("| L | d | P | impl | setup s | Hessian s (N) | inst/s | vs fastest peer | s, out= reused | "
+            "of bound | check |\n|---|---|---|---|---|---|---|---|---|---|---|")
     out = [head]
     for r in rows:
         if "skipped" in r:
-            out.append(f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | — | — | — | — | — | "
+            out.append(f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | — | — | — | — | — | — | "
                        f"skipped: {r['skipped']} |")
             continue
         ratio = r.get("ratio_vs_fastest_peer")
         frac = r.get("frac_of_bound")
+        pre = r.get("seconds_prealloc")
         check = "bound" if r["kind"] == "bound" else \
             f"{'ok' if r['valid'] else 'FAIL'} ({r['max_rel_err']:.1e})"
         out.append(
             f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | {r['setup_s']:.2f} | "
             f"{r['seconds']:.4g} | {r['inst_per_s']:.4g} | "
-            f"{'' if ratio is None else f'{ratio:.2f}×'} | {'' if frac is None else f'{frac:.2f}'} | {check} |")
+            f"{'' if ratio is None else f'{ratio:.2f}×'} | {'' if pre is None else f'{pre:.4g}'} | "
+            f"{'' if frac is None else f'{frac:.2f}'} | {check} |")
     return "\n".join(out)
 
 
