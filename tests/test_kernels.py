@@ -5,6 +5,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verify.errors import UsageError
 from verify.kernels import backends, reference
@@ -143,3 +145,11 @@ def test_bad_backend_and_sizes():
     with pytest.raises(UsageError):
         compile_matrix_kernels(0, (2,), "numpy")
     assert backends.resolve("auto") in ("numba", "numpy")
+
+
+@settings(max_examples=5)
+@given(st.lists(st.integers(1, 3), min_size=2, max_size=4), st.integers(0, 2**32 - 1))
+def test_numpy_kernels_validate_on_random_widths(widths, seed):
+    k = compile_matrix_kernels(len(widths) - 1, tuple(widths), "numpy")
+    ok, err, tol = validate(k, np.random.default_rng(seed), n=3)
+    assert ok, (widths, err, tol)
