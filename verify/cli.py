@@ -70,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list the claim catalogue")
 
+    bench = sub.add_parser("bench", add_help=False,
+                           help="batched Hessian throughput vs JAX/PyTorch (options: verify bench --help)")
+    bench.add_argument("rest", nargs="*")
+
     t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ")
     t.add_argument("--depth", required=True)
     t.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
@@ -184,12 +188,21 @@ def _cmd_minimizers(args) -> int:
     return 0
 
 
+def _bench(argv: list[str]) -> int:
+    """``verify bench ...`` hands its arguments to the benchmark's own parser."""
+    from .bench import main as bench_main
+
+    return bench_main(argv)
+
+
 COMMANDS = {"run": _cmd_run, "check": _cmd_check, "list": _cmd_list, "threshold": _cmd_threshold, "minimizers": _cmd_minimizers}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        if argv[:1] == ["bench"]:
+            return _bench(argv[1:])
         args = build_parser().parse_args(argv)
         args.argv = argv
         return COMMANDS[args.command](args)
