@@ -104,3 +104,19 @@ def test_jobs_do_not_change_results(tmp_path, capsys):
         docs.append(doc["claims"])
     capsys.readouterr()
     assert docs[0] == docs[1]
+
+
+def test_python_claim_file_with_symmetric_saddle_bound(tmp_path):
+    """A user's Python claim file: 'every saddle has curvature ≤ −κ' with κ twice too large is refuted."""
+    from verify.claims import RunContext, Verdict, get_profile, run_claim
+
+    f = tmp_path / "saddles.py"
+    f.write_text("from verify.api import symmetric_spectrum_claim\n"
+                 "def too_generous(lam, r, c):\n"
+                 "    nxt = lam[r] if r < len(lam) else 0 * c\n"
+                 "    return 8 * c * (lam[min(r, sum(1 for x in lam if x > 0)) - 1] - nxt)\n"
+                 "def claims():\n"
+                 "    return [symmetric_spectrum_claim(saddle_bound=too_generous)]\n")
+    (claim,) = load_claim_file(f)
+    result = run_claim(claim, RunContext(seed=0, profile=get_profile("quick")))
+    assert result.verdict is Verdict.REFUTED
