@@ -306,6 +306,9 @@ def format_result(result: ClaimResult, reproduce: str | None = None) -> str:
         if c.counterexample:
             lines.append(f"counterexample ({c.name}):")
             lines.append(_indent(json.dumps(c.counterexample, indent=2, ensure_ascii=False, default=str), "  "))
+    if result.minimal_counterexample:
+        lines.append("minimal counterexample (shrunk):")
+        lines.append(_indent(json.dumps(result.minimal_counterexample, indent=2, ensure_ascii=False, default=str), "  "))
     if reproduce:
         lines.append(f"reproduce: {reproduce}")
     return "\n".join(lines)
