@@ -43,7 +43,7 @@ def test_main_prints_and_writes_json(tmp_path, capsys):
                                   ["--peers", "tensorflow"], ["-n", "0"]])
 def test_main_bad_arguments_exit_2(argv, capsys):
     assert main(argv + ["--peers", ""] if "--peers" not in argv else argv) == 2
-    assert "error:" in capsys.readouterr().out
+    assert "error:" in capsys.readouterr().err  # usage errors go to stderr, one line
 
 
 def test_run_bench_rejects_bad_n():

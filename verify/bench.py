@@ -22,6 +22,7 @@ import os
 import platform
 import sys
 import time
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy as np
 from .errors import UsageError
 from .kernels import backends as _bk
 from .kernels.matrix import compile_matrix_kernels, validate
+from .report.atomic import write_atomic
 from .symbolic.matrix import derive
 
 PEERS = ("jax", "torch")
@@ -253,6 +255,13 @@ def _ints(text: str) -> list[int]:
     return vals
 
 
+def _check_writable(path: Path) -> None:
+    """Fail before a long run, not after it, when the output cannot be written."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise UsageError(f"cannot write {path}: {parent} is not a writable directory")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`verify bench`: print the table (and optionally write JSON)."""
     ap = argparse.ArgumentParser(prog="verify bench", description=__doc__.splitlines()[0])
@@ -266,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", help="also write the rows to this JSON file")
     args = ap.parse_args(argv)
     try:
+        if args.json:
+            _check_writable(Path(args.json))
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
         for b in backends:
             if b not in _bk.BACKENDS:
@@ -275,13 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                          args.repeats, args.seed,
                          progress=lambda line: print(line, file=sys.stderr, flush=True))
     except UsageError as exc:
-        print(f"error: {exc}")
+        print(f"verify bench: error: {exc}", file=sys.stderr)
         return 2
     print(f"machine: {machine()}")
     print(format_table(rows))
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump({"machine": machine(), "rows": rows}, fh, indent=1, default=float)
+        write_atomic(args.json, json.dumps({"machine": machine(), "rows": rows}, indent=1, default=float))
     bad = [r for r in rows if r.get("valid") is False]
     return 1 if bad else 0
 

@@ -158,7 +158,12 @@ def load_python(path: Path) -> list[Claim]:
         raise
     except Exception as exc:
         raise UsageError(f"{path}: importing the claim file failed: {type(exc).__name__}: {exc}") from None
-    found = module.claims() if callable(getattr(module, "claims", None)) else getattr(module, "CLAIMS", None)
+    try:
+        found = module.claims() if callable(getattr(module, "claims", None)) else getattr(module, "CLAIMS", None)
+    except UsageError:
+        raise
+    except Exception as exc:
+        raise UsageError(f"{path}: claims() failed: {type(exc).__name__}: {exc}") from None
     if not isinstance(found, (list, tuple)) or not all(isinstance(c, Claim) for c in found):
         raise UsageError(f"{path}: define claims() returning a list of Claim objects (or a CLAIMS list)")
     return list(found)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -101,6 +102,7 @@ def _cmd_run(args) -> int:
 
     source = ClaimSource(getattr(args, "file", None))
     claims = select(source.load(), args.only)
+    _check_output_dir(Path(args.out))
     ctx = RunContext(seed=args.seed, profile=get_profile(args.profile), dps=args.digits,
                      out_dir=str(Path(args.out)))
     started = dt.datetime.now(dt.timezone.utc)
@@ -117,6 +119,16 @@ def _cmd_run(args) -> int:
                 print(f"  minimal counterexample: {json.dumps(c['minimal_counterexample'], ensure_ascii=False)}")
     print("report: " + ", ".join(str(p) for p in paths))
     return 1 if doc["summary"]["refuted"] else 0
+
+
+def _check_output_dir(out: Path) -> None:
+    """Fail before a long run, not after it, when the report directory cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create the report directory {out}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise UsageError(f"the report directory {out} is not writable")
 
 
 def _cmd_check(args) -> int:
@@ -198,8 +210,22 @@ def _bench(argv: list[str]) -> int:
 COMMANDS = {"run": _cmd_run, "check": _cmd_check, "list": _cmd_list, "threshold": _cmd_threshold, "minimizers": _cmd_minimizers}
 
 
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--target -1e-5`` → ``--target=-1e-5``: argparse would read ``-1e-5`` as an option."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        if argv[i] in ("--target", "--lam") and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
     try:
         if argv[:1] == ["bench"]:
             return _bench(argv[1:])
@@ -212,6 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("verify: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. head, which closed early
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

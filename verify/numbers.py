@@ -16,9 +16,12 @@ from .errors import UsageError
 
 MIN_DIGITS = 15
 MAX_DIGITS = 1000
+MAX_DEPTH = 64  # the mpmath Hessian is O(L³) per point: depth 64 takes seconds, 256 minutes
 DEFAULT_DIGITS = 50
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+MAX_EXPONENT = 4000  # keeps exact decimal output within Python's integer-string limit
+
 _FRACTION = re.compile(r"^[+-]?\d+/\d+$")
 
 
@@ -39,14 +42,17 @@ def parse_rational(text: str | int | Fraction | sp.Rational, name: str = "value"
         raise UsageError(f"{name} must be a finite number, got {s!r}")
     if _FRACTION.match(s):
         num, den = s.split("/")
+        if len(s) > MAX_EXPONENT:
+            raise UsageError(f"{name}: {s[:20]}… has too many digits (at most {MAX_EXPONENT})")
         if int(den) == 0:
             raise UsageError(f"{name}: zero denominator in {s!r}")
         return sp.Rational(int(num), int(den))
     if not _DECIMAL.match(s):
         raise UsageError(f"{name} must be a decimal number or a fraction like 3/2, got {s!r}")
     mant, _, exp = s.lower().partition("e")
-    if exp and abs(int(exp)) > 10000:
-        raise UsageError(f"{name}: exponent out of range in {s!r}")
+    if (exp and abs(int(exp)) > MAX_EXPONENT) or len(mant) > MAX_EXPONENT:
+        raise UsageError(f"{name}: {s!r} is outside the supported range (at most {MAX_EXPONENT} digits or "
+                         f"an exponent of ±{MAX_EXPONENT})")
     return sp.Rational(mant) * sp.Integer(10) ** int(exp or 0)
 
 
@@ -71,8 +77,8 @@ def check_depth(depth: object) -> int:
             raise UsageError(f"depth must be a positive integer, got {depth!r}") from None
     if depth <= 0:
         raise UsageError(f"depth must be a positive integer, got {depth}")
-    if depth > 256:
-        raise UsageError(f"depth {depth} is beyond the supported range 1..256")
+    if depth > MAX_DEPTH:
+        raise UsageError(f"depth {depth} is beyond the supported range 1..{MAX_DEPTH}")
     return depth
 
 

@@ -100,5 +100,8 @@ def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int =
             "a": str(conv.a), "b": dec(b_mp, n),
             "minimizers": entries, "unique": len({e["product"] for e in entries}) == 1,
             "hessian_eigenvalues": entries[0]["hessian_eigenvalues"],
-            "note": "each minimizer stands for its 2^(L−1) sign patterns with the same product "
+            "eigenvalue_resolution": dec(max(abs(mpmath.mpf(x)) for x in entries[0]["hessian_eigenvalues"])
+                                         * mpmath.mpf(10) ** (-n), 5),
+            "note": "eigenvalues smaller in size than eigenvalue_resolution (10^-digits·||H||) are zero to the "
+                    "requested precision; each minimizer stands for its 2^(L−1) sign patterns with the same product "
                     "(flip the signs of an even number of layers); uniqueness refers to the product w_L⋯w_1"}

@@ -108,6 +108,9 @@ class Check:
                 f"check crashed: {type(exc).__name__}: {exc}",
                 error="".join(traceback.format_exception(exc))[-4000:],
             )
+        if result.verdict is Verdict.VERIFIED and result.instances == 0:
+            result = CheckResult(Verdict.INCONCLUSIVE, f"nothing was checked (0 instances): {result.summary}",
+                                 instances=0, details=result.details, tolerance=result.tolerance)
         result.name = self.name
         result.tier = self.tier
         result.seconds = time.perf_counter() - start

@@ -149,6 +149,10 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                         claimed = _numbers(_expand_spectrum(nonzero, L), values, work)
                         every = list(sign_patterns(L, -1 if m < 0 else 1, 4096))
                         pats = [every[((idx // 2) * per + j) % len(every)] for j in range(min(per, len(every)))]
+                    if len(claimed) != L:
+                        return CheckResult(Verdict.REFUTED, f"depth {L}: the claim lists {len(claimed)} eigenvalues "
+                                           f"(with multiplicity) for an {L}×{L} Hessian", instances=patterns_total,
+                                           counterexample={"depth": L, "claimed": [dec(x, 25) for x in claimed]})
                     for s in pats:
                         eig = hp.hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
                         scale = max(abs(e) for e in eig)
@@ -185,6 +189,10 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
         for L in _depths(ctx, depths, cap):
             kern = scalar_kernels(L)
             nz = _expand_spectrum(nonzero, L)
+            if sum(k for _, k in nz) != L:
+                return CheckResult(Verdict.REFUTED, f"depth {L}: the claim lists {sum(k for _, k in nz)} eigenvalues "
+                                   f"(with multiplicity) for an {L}×{L} Hessian", instances=total,
+                                   counterexample={"depth": L, "claimed": [f"{e} (×{k})" for e, k in nz]})
             fn = sp.lambdify((a, b, rho), [e for e, k in nz for _ in range(k)], "numpy")
             m = np.array([float(x) for x in random_targets(rng, n)])
             aa = float(conv.a)

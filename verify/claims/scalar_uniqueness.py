@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import Convention, get_convention
+from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
 from ..numbers import dec, digits_of_agreement, to_mpf
@@ -152,6 +153,9 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
                             resolutions: Sequence[str] = (), paper: str = "") -> Claim:
     """Declare "unique end-to-end minimizer for λ ≠ exceptional(|m|, L); two at λ = exceptional"."""
     conv = get_convention(convention)
+    if depths is not None and (not list(depths) or min(depths) < 3):
+        raise UsageError("uniqueness claims are about depths L ≥ 3 (L = 1, 2 have no exceptional λ); "
+                         f"got depths {list(depths)}")
     formula = sp.sympify(exceptional)
     checks = (
         Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC, _symbolic(conv, formula, depths)),

@@ -15,6 +15,7 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import Convention, get_convention
+from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
 from ..numbers import dec, digits_of_agreement, to_mpf
@@ -77,15 +78,19 @@ def _symbolic(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
             else:
                 undecided.append(L)
         general = None
-        if formula is not None and formula.has(L_sym) and min_depth >= 3:
+        if formula is not None and formula.has(L_sym) and min_depth >= 3 and depths is None:
             claimed_b = conv.b_num * formula / (L_sym if conv.b_per_depth else 1)
             general = general_depth_ratio(claimed_b, conv.a)
         details = {"convention": conv.name, "per_depth": {str(k): v for k, v in rows.items()}}
         if general is not None:
             details["general_L_ratio_b*/b_claimed"] = str(general)
         n = len(rows)
+        if bad is None and general is not None and sp.simplify(general - 1) != 0:
+            bad = {"general_L_ratio_b*/b_claimed": str(general),
+                   "note": "the claim covers every depth L ≥ 3, and the derived threshold differs for general L"}
         if bad is not None:
-            return CheckResult(Verdict.REFUTED, f"derived threshold differs from the claim at depth {bad['depth']}",
+            where = f"at depth {bad['depth']}" if "depth" in bad else "for general L"
+            return CheckResult(Verdict.REFUTED, f"derived threshold differs from the claim {where}",
                                instances=n, counterexample=bad, details=details)
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE,
@@ -245,6 +250,8 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     None for "never collapses". ``depths`` fixes the depths; by default the profile's depths ≥ min_depth.
     """
     conv = get_convention(convention)
+    if depths is not None and not list(depths):
+        raise UsageError("depths must not be empty")
     if formula is not None:
         formula = sp.sympify(formula)
         extra = formula.free_symbols - {mabs, L_sym}

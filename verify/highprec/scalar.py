@@ -74,6 +74,8 @@ def _solve_bracket(g: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf:
         return lo
     if ghi == 0:
         return hi
+    if (glo > 0) == (ghi > 0):
+        raise ArithmeticError(f"no sign change on the bracket [{mpmath.nstr(lo, 8)}, {mpmath.nstr(hi, 8)}]")
     try:
         x = mpmath.findroot(g, (lo, hi), solver="illinois", verify=False)
         if lo <= x <= hi:
@@ -116,7 +118,14 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf]:
         return []
     if gc == 0:
         return [rc]
-    return [_solve_bracket(g, mpf(0), rc), _solve_bracket(g, rc, mab ** (mpf(1) / L))]
+    # g(|m|^(1/L)) = b > 0 exactly, but ρ^L − |m| rounds to about ±ulp·|m|, which outweighs a tiny b;
+    # widen the upper end by growing relative steps until g is positive there as computed
+    hi = mab ** (mpf(1) / L)
+    step = mpmath.eps
+    while g(hi) <= 0:
+        hi *= 1 + step
+        step *= 2
+    return [_solve_bracket(g, mpf(0), rc), _solve_bracket(g, rc, hi)]
 
 
 @dataclass(frozen=True)
