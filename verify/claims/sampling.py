@@ -21,3 +21,10 @@ def random_targets(rng: np.random.Generator, n: int, lo_exp: float = -3.0, hi_ex
             x = -x
         out.append(x)
     return out
+
+
+def targets_per_depth(hp_instances: int, n_depths: int) -> int:
+    """High-precision targets per depth: a budget of about 12·hp_instances spread over the depths,
+    at most hp_instances and at least 2 per depth (thorough's 32 depths would otherwise cost 32²
+    bisections per claim)."""
+    return max(2, min(hp_instances, (12 * hp_instances) // max(n_depths, 1)))

@@ -24,7 +24,7 @@ from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import random_targets
+from .sampling import random_targets, targets_per_depth
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -129,8 +129,9 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
         cap = {0: 5, 1: 12, 2: 32}[ctx.profile.level]
         per = {0: 2, 1: 2, 2: 8}[ctx.profile.level]  # sign patterns per instance, cycling over all
         worst, count, patterns_total = float("inf"), 0, 0
-        for L in _depths(ctx, depths, cap):
-            for idx, m in enumerate(random_targets(rng, 2 * ctx.profile.hp_instances)):
+        chosen = _depths(ctx, depths, cap)
+        for L in chosen:
+            for idx, m in enumerate(random_targets(rng, 2 * targets_per_depth(ctx.profile.hp_instances, len(chosen)))):
                 below = idx % 2 == 0  # alternate: nonzero minimizers below λ*, 0 above it
                 lam, ab = _regularization(conv, L, m, work, rng, below)
                 with mpmath.workdps(work):

@@ -26,7 +26,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import random_targets
+from .sampling import random_targets, targets_per_depth
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:
@@ -69,8 +69,9 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
         work = ctx.dps + 10
         rng = ctx.rng(f"uniqueness-hp:{conv.name}")
         count, worst_tie, samples = 0, float("inf"), []
-        for L in _depths(ctx, depths):
-            for m in random_targets(rng, ctx.profile.hp_instances):
+        chosen = _depths(ctx, depths)
+        for L in chosen:
+            for m in random_targets(rng, targets_per_depth(ctx.profile.hp_instances, len(chosen))):
                 with mpmath.workdps(work):
                     m_mp = to_mpf(m, work)
                     lam_e = to_mpf(formula.subs(L_sym, L).subs(mabs, abs(m)), work)

@@ -22,7 +22,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, derive_threshold, general_depth_ratio, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import random_targets
+from .sampling import random_targets, targets_per_depth
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
 #: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
@@ -107,10 +107,12 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
         work = ctx.dps + 20
         # bisection/Illinois stop at 10^-(work-3) relative; agreement to ctx.dps digits is required,
         # and a difference above 10^-(ctx.dps) relative is a refutation (17 digits of headroom).
-        targets = random_targets(ctx.rng(f"threshold-hp:{conv.name}"), ctx.profile.hp_instances)
+        chosen = _depths(ctx, depths, min_depth)
+        targets = random_targets(ctx.rng(f"threshold-hp:{conv.name}"),
+                                 targets_per_depth(ctx.profile.hp_instances, len(chosen)))
         worst = float("inf")
         count, samples = 0, []
-        for L in _depths(ctx, depths, min_depth):
+        for L in chosen:
             for m in targets:
                 with mpmath.workdps(work):
                     lam_bis = hp.threshold_by_bisection(L, to_mpf(m, work), _ab_of_lam(conv, L))
