@@ -28,3 +28,9 @@ def targets_per_depth(hp_instances: int, n_depths: int) -> int:
     at most hp_instances and at least 2 per depth (thorough's 32 depths would otherwise cost 32²
     bisections per claim)."""
     return max(2, min(hp_instances, (12 * hp_instances) // max(n_depths, 1)))
+
+
+def instances_per_depth(instances: int, n_depths: int) -> int:
+    """Float64 instances per depth: a budget of about 10·instances spread over the depths, at most
+    ``instances`` per depth (companion-matrix roots cost O(L³) per instance at large depth)."""
+    return max(100, min(instances, (10 * instances) // max(n_depths, 1)))

@@ -24,7 +24,7 @@ from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import random_targets, targets_per_depth
+from .sampling import instances_per_depth, random_targets, targets_per_depth
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -182,12 +182,13 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"spectrum-num:{conv.name}")
         eps = np.finfo(float).eps
-        n = ctx.profile.instances
         per = {0: 4, 1: 4, 2: 16}[ctx.profile.level]  # patterns per instance (all covered cyclically)
         cap = {0: 5, 1: 12, 2: 16}[ctx.profile.level]
         total, worst = 0, np.inf
         coverage = {}
-        for L in _depths(ctx, depths, cap):
+        chosen = _depths(ctx, depths, cap)
+        n = instances_per_depth(ctx.profile.instances, len(chosen))
+        for L in chosen:
             kern = scalar_kernels(L)
             nz = _expand_spectrum(nonzero, L)
             if sum(k for _, k in nz) != L:

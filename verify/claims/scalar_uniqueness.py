@@ -26,7 +26,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import random_targets, targets_per_depth
+from .sampling import instances_per_depth, random_targets, targets_per_depth
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:
@@ -112,11 +112,12 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
 def _numeric(conv: Convention, formula: sp.Expr, depths):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"uniqueness-num:{conv.name}")
-        n = ctx.profile.instances
+        chosen = _depths(ctx, depths)
+        n = instances_per_depth(ctx.profile.instances, len(chosen))
         eps = np.finfo(float).eps
         total = undecided = 0
         worst = np.inf
-        for L in _depths(ctx, depths):
+        for L in chosen:
             f = sp.lambdify(mabs, formula.subs(L_sym, L), "numpy")
             m = np.array([float(x) for x in random_targets(rng, n)])
             aa, k = float(conv.a), float(conv.b_over_lam(L))

@@ -22,7 +22,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, derive_threshold, general_depth_ratio, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import random_targets, targets_per_depth
+from .sampling import instances_per_depth, random_targets, targets_per_depth
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
 #: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
@@ -152,11 +152,12 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
 def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"threshold-num:{conv.name}")
-        n = ctx.profile.instances
+        chosen = _depths(ctx, depths, min_depth)
+        n = instances_per_depth(ctx.profile.instances, len(chosen))
         eps = np.finfo(float).eps
         total = undecided = 0
         worst = np.inf
-        for L in _depths(ctx, depths, min_depth):
+        for L in chosen:
             m = np.array([float(x) for x in random_targets(rng, n)])
             a = float(conv.a)
             k = float(conv.b_over_lam(L))
