@@ -34,3 +34,13 @@ def instances_per_depth(instances: int, n_depths: int) -> int:
     """Float64 instances per depth: a budget of about 10·instances spread over the depths, at most
     ``instances`` per depth (companion-matrix roots cost O(L³) per instance at large depth)."""
     return max(100, min(instances, (10 * instances) // max(n_depths, 1)))
+
+
+#: the float64 tiers cover profile depths up to this one; the exact and high-precision tiers cover all
+#: (companion-matrix roots of the degree-(2L−2) stationary polynomial cost O(L³) per instance)
+NUMERIC_MAX_DEPTH = 12
+
+
+def numeric_depths(profile_depths: list[int], explicit: bool) -> list[int]:
+    """Depths for a float64 tier: all explicitly requested ones, else the profile's up to NUMERIC_MAX_DEPTH."""
+    return list(profile_depths) if explicit else [L for L in profile_depths if L <= NUMERIC_MAX_DEPTH]

@@ -26,7 +26,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import instances_per_depth, random_targets, targets_per_depth
+from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:
@@ -112,7 +112,7 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
 def _numeric(conv: Convention, formula: sp.Expr, depths):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"uniqueness-num:{conv.name}")
-        chosen = _depths(ctx, depths)
+        chosen = numeric_depths(_depths(ctx, depths), explicit=depths is not None)
         n = instances_per_depth(ctx.profile.instances, len(chosen))
         eps = np.finfo(float).eps
         total = undecided = 0
@@ -141,7 +141,7 @@ def _numeric(conv: Convention, formula: sp.Expr, depths):
                                 tolerance="8(L+8)·eps·F(0)")
                     elif abs(gap) <= tol[i]:
                         undecided += 1
-        tol_text = "objective ties within 8(L+8)·eps·F(0) (float64 rounding of F) count as ties"
+        tol_text = f"objective ties within 8(L+8)·eps·F(0) (float64 rounding of F) count as ties; depths {chosen}"
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE, f"{undecided} random instances too close to the exceptional set",
                                instances=total, tolerance=tol_text)

@@ -22,7 +22,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, derive_threshold, general_depth_ratio, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import instances_per_depth, random_targets, targets_per_depth
+from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
 #: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
@@ -152,7 +152,7 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
 def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"threshold-num:{conv.name}")
-        chosen = _depths(ctx, depths, min_depth)
+        chosen = numeric_depths(_depths(ctx, depths, min_depth), explicit=depths is not None)
         n = instances_per_depth(ctx.profile.instances, len(chosen))
         eps = np.finfo(float).eps
         total = undecided = 0
@@ -197,7 +197,7 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
                                             "gap_F0_minus_Fnonzero": repr(float(gap))},
                             tolerance=f"|gap| ≤ 8(L+8)·eps·F(0) counts as undecided; δ = {NUMERIC_DELTA}")
         tol_text = (f"test points λ_claim·(1 ∓ {NUMERIC_DELTA}); a gap |F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) "
-                    "is undecided (float64 rounding of F at these points)")
+                    f"is undecided (float64 rounding of F at these points); depths {chosen}")
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE, f"{undecided} of {total} test points too close to call in float64",
                                instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text)
