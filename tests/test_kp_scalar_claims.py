@@ -77,3 +77,18 @@ def test_wrong_spectrum_at_zero_refuted():
     good = [(2 * b, L - 1), (L * a * rho ** (2 * L - 2) + (2 - L) * b, 1)]
     r = run_claim(scalar_spectrum_claim("s", "perturbed", "test", good, [(2 * b, L)], "A1", depths=SMALL), CTX)
     assert r.verdict is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("make", [
+    lambda: scalar_uniqueness_claim("u", "perturbed", "test", tau() * (1 + EPS), "A1", depths=SMALL),
+    lambda: scalar_spectrum_claim("s", "perturbed", "test",
+                                  [(2 * b * (1 + EPS), L - 1), (L * a * rho ** (2 * L - 2) + (2 - L) * b, 1)],
+                                  [(b, L)], "A1", depths=SMALL),
+    lambda: threshold_claim("t", "perturbed", "test", tau() * (1 + EPS), "A1", depths=SMALL),
+])
+def test_refutations_shrink_to_the_smallest_depth_and_simplest_target(make):
+    r = run_claim(make(), CTX)
+    assert r.verdict is Verdict.REFUTED
+    minimal = r.minimal_counterexample
+    assert minimal["depth"] == min(SMALL) and minimal["m"] in ("1", "-1")
+    assert minimal["reproduce"].startswith("verify ")

@@ -265,6 +265,47 @@ def _random_patterns(rng: np.random.Generator, L: int, k: int):
     return np.hstack([s, last])
 
 
+def _shrinker(conv: Convention, nonzero: Spectrum, depths):
+    """Smallest depth and simplest m where, at a λ below the threshold (drawn with a fixed seed), the Hessian
+    eigenvalues differ from the claim."""
+    def differs(example) -> bool:
+        L, m_text = example
+        m = sp.Rational(m_text)
+        with mpmath.workdps(40):
+            lam, ab = _regularization(conv, L, m, 40, np.random.default_rng(0), below=True)
+            a_mp, b_mp = ab(lam)
+            m_mp = to_mpf(m, 40)
+            cls = hp.global_minimizers(L, m_mp, a_mp, b_mp)[0]
+            if cls.rho == 0:
+                return False
+            values = {a: sp.Float(a_mp, 40), b: sp.Float(b_mp, 40), rho: sp.Float(cls.rho, 40)}
+            claimed = _numbers(_expand_spectrum(nonzero, L), values, 40)
+            eig = hp.hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
+            if len(claimed) != len(eig):
+                return True
+            scale = max(abs(e) for e in eig)
+            return any(abs(e - c) > scale * mpmath.mpf(10) ** -25 for e, c in zip(eig, claimed))
+
+    def shrink(ctx: RunContext) -> dict | None:
+        from hypothesis import strategies as st
+
+        from .shrinking import find_minimal, simple_rationals
+
+        pool = sorted(set(_depths(ctx, depths, {0: 5, 1: 12, 2: 32}[ctx.profile.level])))
+        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,
+                             f"spectrum:{conv.name}")
+        if found is None:
+            return None
+        L, m_text = found
+        with mpmath.workdps(40):
+            lam, _ = _regularization(conv, L, sp.Rational(m_text), 40, np.random.default_rng(0), below=True)
+            lam_text = dec(lam, 30)
+        return {"depth": L, "m": m_text, "convention": conv.name, "lambda": lam_text,
+                "reproduce": f"verify minimizers --depth {L} --target {m_text} --lam {lam_text} "
+                             f"--convention {conv.name}"}
+    return shrink
+
+
 def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectrum, at_zero: Spectrum,
                           convention: str | Convention = "A1", depths: Sequence[int] | None = None,
                           resolutions: Sequence[str] = (), paper: str = "") -> Claim:
@@ -276,4 +317,5 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
               _high_precision(conv, nonzero, at_zero, depths)),
         Check("float64 eigenvalues over sign patterns", Tier.NUMERIC, _numeric(conv, nonzero, at_zero, depths)),
     )
-    return Claim(id, statement, source, checks, tuple(resolutions), paper)
+    return Claim(id, statement, source, checks, tuple(resolutions), paper,
+                 shrink=_shrinker(conv, nonzero, depths))

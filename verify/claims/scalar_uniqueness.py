@@ -150,6 +150,35 @@ def _numeric(conv: Convention, formula: sp.Expr, depths):
     return run
 
 
+def _shrinker(conv: Convention, formula: sp.Expr, depths):
+    """Smallest depth and simplest m at which the claimed λ_e is not a tie of two global minimizers."""
+    def not_a_tie(example) -> bool:
+        L, m_text = example
+        m = sp.Rational(m_text)
+        with mpmath.workdps(40):
+            lam_e = to_mpf(formula.subs(L_sym, L).subs(mabs, abs(m)), 40)
+            mins = hp.global_minimizers(L, to_mpf(m, 40), *_ab(conv, L)(lam_e), tie_digits=25)
+        return len({c.product for c in mins}) != 2
+
+    def shrink(ctx: RunContext) -> dict | None:
+        from hypothesis import strategies as st
+
+        from .shrinking import find_minimal, simple_rationals
+
+        pool = sorted(set(_depths(ctx, depths)))
+        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), not_a_tie, ctx,
+                             f"uniqueness:{conv.name}")
+        if found is None:
+            return None
+        L, m_text = found
+        with mpmath.workdps(30):
+            lam_e = formula.subs(L_sym, L).subs(mabs, abs(sp.Rational(m_text)))
+        return {"depth": L, "m": m_text, "convention": conv.name, "lambda_e_claimed": dec(lam_e, 25),
+                "reproduce": f"verify minimizers --depth {L} --target {m_text} --lam {dec(lam_e, 40)} "
+                             f"--convention {conv.name}"}
+    return shrink
+
+
 def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: sp.Expr,
                             convention: str | Convention = "A1", depths: Sequence[int] | None = None,
                             resolutions: Sequence[str] = (), paper: str = "") -> Claim:
@@ -164,4 +193,5 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
         Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION, _high_precision(conv, formula, depths)),
         Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC, _numeric(conv, formula, depths)),
     )
-    return Claim(id, statement, source, checks, tuple(resolutions), paper)
+    return Claim(id, statement, source, checks, tuple(resolutions), paper,
+                 shrink=_shrinker(conv, formula, depths))
