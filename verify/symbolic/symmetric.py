@@ -182,13 +182,14 @@ def stationary_gradient(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
         X, _ = entry_symbols(n, r)
         subs = {k: (v * scale if k in set(X) else v) for k, v in subs.items()}
         return grad.xreplace(subs).applyfunc(sp.cancel)
-    R, values = _ring_stationary_values(n, r, S, rotate, scale)
+    R, values, _ = _ring_stationary_values(n, r, S, rotate, scale)
     gens = list(values)
     return sp.Matrix(n, r, lambda a, k: _eval_poly(grad[a, k], gens, values, R).as_expr())
 
 
 def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, scale=sp.Integer(1)):
-    """Ring R = Q[σ, u, v] and numerator values x ↦ scale·P_S Σ_S Q_s, m ↦ PΛPᵀ·e² (see callers)."""
+    """Ring R = Q[σ, u, v], numerator values x ↦ scale·P_S Σ_S Q_s, m ↦ PΛPᵀ·e², and the Cayley
+    numerators and denominators (P, d, Q, e) of U = P/d and Ψ = Q/e (see callers)."""
     from sympy.polys.rings import ring
 
     sig = root_symbols(n)
@@ -196,7 +197,7 @@ def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, sc
     vs = rotation_symbols(r, "v") if rotate else []
     R, *gens = ring([*sig, *us, *vs], sp.QQ)
     sg, ug, vg = gens[:n], gens[n:n + len(us)], gens[n + len(us):]
-    P, _ = _cayley_numerator(R, ug, n)
+    P, d = _cayley_numerator(R, ug, n)
     Q, e = _cayley_numerator(R, vg, r)
     Xn = [[sum((P[a][i] * sg[i] * Q[q][k] for q, i in enumerate(S)), R(0)) * R(scale) for k in range(r)]
           for a in range(n)]
@@ -205,7 +206,7 @@ def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, sc
     X, M = entry_symbols(n, r)
     values = {X[a, k]: Xn[a][k] for a in range(n) for k in range(r)}
     values.update({M[a, b]: Mn[a][b] for a in range(n) for b in range(a, n)})
-    return R, values
+    return R, values, (P, d, Q, e)
 
 
 def stationary_hessian_eigenframe(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
@@ -217,24 +218,8 @@ def stationary_hessian_eigenframe(n: int, r: int, S: tuple[int, ...], c: sp.Rati
     KᵀHK = (P⊗Qᵀ)ᵀ H_num (P⊗Qᵀ)/(d⁴e⁴), divided exactly at the end. Equivariance (L1) predicts
     the rotation parameters cancel; the result is returned as a SymPy matrix.
     """
-    from sympy.polys.rings import ring
-
     _, _, hess = derivatives(n, r, c)
-    sig = root_symbols(n)
-    us = rotation_symbols(n, "u") if rotate else []
-    vs = rotation_symbols(r, "v") if rotate else []
-    R, *gens = ring([*sig, *us, *vs], sp.QQ)
-    sg, ug, vg = gens[:n], gens[n:n + len(us)], gens[n + len(us):]
-    P, d = _cayley_numerator(R, ug, n)
-    Q, e = _cayley_numerator(R, vg, r)
-    s = len(S)
-    Xn = [[sum((P[a][i] * sg[i] * Q[q][k] for q, i in enumerate(S)), R(0)) for k in range(r)]
-          for a in range(n)]
-    Mn = [[sum((P[a][i] * sg[i] ** 2 * P[b][i] for i in range(n)), R(0)) * e ** 2 for b in range(n)]
-          for a in range(n)]
-    X, M = entry_symbols(n, r)
-    values = {X[a, k]: Xn[a][k] for a in range(n) for k in range(r)}
-    values.update({M[a, b]: Mn[a][b] for a in range(n) for b in range(a, n)})
+    R, values, (P, d, Q, e) = _ring_stationary_values(n, r, S, rotate)
     gens_xm = list(values)
     N = n * r
     H = [[_eval_poly(hess[i, j], gens_xm, values, R) for j in range(N)] for i in range(N)]
