@@ -53,6 +53,9 @@ class CheckResult:
     ``tolerance``: the tolerance used and why (scale and conditioning).
     ``counterexample``: for a refutation, the data that reproduces it.
     ``figures``: PNG file names, relative to the report directory (see RunContext.artifact_path).
+    ``scope``: what the verdict covers, e.g. "depths 3–12, 8 targets" or "all L ≥ 3 (symbolic proof)";
+    a check verified at a few depths never reads as verified for every depth.
+    ``error``: set when the check crashed (an internal error of the tool, never a refutation).
     """
 
     verdict: Verdict
@@ -64,6 +67,7 @@ class CheckResult:
     counterexample: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
+    scope: str | None = None
     name: str = ""
     tier: Tier | None = None
     seconds: float = 0.0
@@ -82,6 +86,7 @@ class CheckResult:
             "counterexample": self.counterexample,
             "details": self.details,
             "figures": list(self.figures),
+            "scope": self.scope,
             "seconds": round(self.seconds, 3),
         }
         if self.error:
@@ -155,6 +160,16 @@ class ClaimResult:
     def seconds(self) -> float:
         return sum(c.seconds for c in self.checks)
 
+    @property
+    def crashed(self) -> bool:
+        """True when a check raised: an internal error of the tool (exit code 3), never a verdict."""
+        return any(c.error for c in self.checks)
+
+    def tier_conflict(self) -> bool:
+        """True when one tier refutes what another verifies: reported as a conflict, not hidden."""
+        tiers = self.tier_verdicts().values()
+        return Verdict.REFUTED in tiers and Verdict.VERIFIED in tiers
+
     def tier_verdicts(self) -> dict[str, Verdict]:
         out: dict[str, list[Verdict]] = {}
         for c in self.checks:
@@ -172,6 +187,8 @@ class ClaimResult:
             "tiers": {t: str(v) for t, v in self.tier_verdicts().items()},
             "evidence": [c.to_json() for c in self.checks],
             "minimal_counterexample": self.minimal_counterexample,
+            "tier_conflict": self.tier_conflict(),
+            "crashed": self.crashed,
             "seconds": round(self.seconds, 3),
         }
 
