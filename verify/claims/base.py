@@ -7,12 +7,17 @@ refuted if any check refutes it, verified if every check verifies it, else incon
 from __future__ import annotations
 
 import enum
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from ..errors import UsageError
 from .context import RunContext
+
+#: Claim ids are safe to paste into a shell and to use in file names and URLs.
+CLAIM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+/-]{0,99}")
 
 
 class Verdict(str, enum.Enum):
@@ -140,8 +145,9 @@ class Claim:
     shrink: Callable[[RunContext], dict[str, Any] | None] | None = None
 
     def __post_init__(self) -> None:
-        if not self.id or any(c.isspace() for c in self.id):
-            raise ValueError(f"claim id must be a non-empty word, got {self.id!r}")
+        if not isinstance(self.id, str) or not CLAIM_ID.fullmatch(self.id):
+            raise UsageError(f"claim id {self.id!r} must be ASCII letters, digits and . _ - : + / "
+                             f"(starting with a letter or digit, at most 100 characters)")
 
 
 @dataclass
