@@ -1,18 +1,26 @@
-"""The report as a JSON-able document (schema ``dmf-verify/report``, version 1).
+"""The report as a JSON-able document (schema ``dmf-verify/report``, version 2).
 
 Layout: {schema, schema_version, provenance, summary, claims: [ClaimResult.to_json()]}; each claim
-entry holds id, paper, statement, source, resolutions, verdict, tiers, seconds and ``evidence``
-(one entry per check: check, tier, verdict, summary, digits, instances, worst_margin, tolerance,
-counterexample, details, figures, seconds[, error]). Documented in docs/report-schema.md.
+entry holds id, paper, statement, source, resolutions, verdict, tiers, tier_conflict, crashed,
+minimal_counterexample, reproduce, seconds and ``evidence`` (one entry per check: check, tier,
+verdict, summary, scope, digits, instances, worst_margin, tolerance, counterexample, details,
+figures, seconds[, error]). Documented in docs/report-schema.md.
 """
 from __future__ import annotations
 
 import json
 import math
+import shlex
+from collections.abc import Mapping
 from typing import Any
 
 SCHEMA = "dmf-verify/report"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: versions the renderers read (version 1 lacks scope, tier_conflict, crashed, claim_file_sha256)
+READABLE_VERSIONS = (1, 2)
+#: the project's statement of the mathematics: what each paper states, what the suite derived,
+#: each open point and how the suite resolved it
+MATHEMATICS_DOC = "docs/mathematics.md"
 
 
 def _clean(x: Any) -> Any:
@@ -30,26 +38,57 @@ def _clean(x: Any) -> Any:
     return str(x)
 
 
-def reproducer(claim_id: str, provenance: dict) -> str:
-    """The command line that reruns one claim with the same seed, profile and precision."""
-    import shlex
+def reproducer(claim_id: str, provenance: Mapping[str, Any]) -> str:
+    """The command line that reruns one claim with the same seed, profile and precision.
 
-    head = f"verify check {shlex.quote(provenance['claim_file'])}" if provenance.get("claim_file") else "verify run"
-    return (f"{head} --only {claim_id} --seed {provenance['seed']} --profile {provenance['profile']} "
-            f"--digits {provenance['dps']}")
+    Every argument is quoted with ``shlex.quote``, so pasting it into a POSIX shell runs exactly
+    this command whatever the claim id or the claim file's path contain.
+    """
+    claim_file = provenance.get("claim_file")
+    head = ["verify", "check", str(claim_file)] if claim_file else ["verify", "run"]
+    args = head + ["--only", str(claim_id), "--seed", str(provenance["seed"]),
+                   "--profile", str(provenance["profile"]), "--digits", str(provenance["dps"])]
+    return shlex.join(args)
+
+
+def tier_conflict_text(claim: Mapping[str, Any]) -> str | None:
+    """"tiers disagree: …" for a claim whose tiers contradict each other (one refutes what another
+    verifies), naming each tier's verdict; None otherwise."""
+    if not claim.get("tier_conflict"):
+        return None
+    tiers = claim.get("tiers") or {}
+    if isinstance(tiers, Mapping) and tiers:
+        shown = ", ".join(f"{t} {v}" for t, v in tiers.items())
+    else:
+        shown = "see the evidence"
+    return f"tiers disagree: {shown}"
+
+
+def crashed_text(claim: Mapping[str, Any]) -> str | None:
+    """"internal error in check X — not a verdict" for a claim with a check that crashed."""
+    evidence = [e for e in claim.get("evidence") or [] if isinstance(e, Mapping)]
+    names = [str(e.get("check") or "?") for e in evidence if e.get("error")]
+    if not names and not claim.get("crashed"):
+        return None
+    label = "check" if len(names) == 1 else "checks"
+    return f"internal error in {label} {', '.join(names) or '?'} — not a verdict"
 
 
 def build_document(run_result, provenance: dict) -> dict:
+    """The JSON document of a run: provenance, counts, and every claim with its evidence."""
     claims = []
     for r in run_result.results:
         entry = _clean(r.to_json())
         entry["reproduce"] = reproducer(r.claim.id, provenance)
         claims.append(entry)
+    summary = dict(run_result.counts())
+    summary.setdefault("crashed", sum(1 for c in claims if c.get("crashed")))
+    summary.setdefault("tier_conflicts", sum(1 for c in claims if c.get("tier_conflict")))
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
         "provenance": provenance,
-        "summary": run_result.counts(),
+        "summary": summary,
         "claims": claims,
     }
 

@@ -1,11 +1,16 @@
-"""Atomic figure output: a check saves a matplotlib figure without leaving half files."""
+"""Atomic figure output: a check saves a matplotlib figure without leaving half files.
+
+During a run ``RunContext.out_dir`` is the run's private staging directory (see
+``verify.report.writer.ReportStage``), so a figure never overwrites the published report's.
+Files are created with mode 0o666 reduced by the umask, like any file the user writes.
+"""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from ..claims.context import RunContext
+from .atomic import FILE_MODE, random_name
 
 
 def save_figure(fig, ctx: RunContext, name: str) -> list[str]:
@@ -16,10 +21,13 @@ def save_figure(fig, ctx: RunContext, name: str) -> list[str]:
     if path is None:
         plt.close(fig)
         return []
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".png.part")
-    os.close(fd)
+    tmp = path.with_name(random_name(f".{path.name}.") + ".part")
     try:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+        with os.fdopen(fd, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110, bbox_inches="tight")
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from .document import MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, crashed_text, tier_conflict_text
 
-SCHEMA = "dmf-verify/report"
-SCHEMA_VERSION = 1
 VERDICTS = ("verified", "refuted", "inconclusive")
 TIER_ORDER = ("symbolic", "high-precision", "numeric")
 MAX_FIGURE_BYTES = 10 * 1024 * 1024
@@ -85,16 +84,16 @@ def render_html(report: Mapping[str, Any], figures_dir: Path | None) -> str:
 
 
 def check_report(report: object) -> None:
-    """Refuse anything that is not a version-1 dmf-verify report, with a one-line message."""
+    """Refuse anything that is not a dmf-verify report of a version this renderer reads."""
     if not isinstance(report, Mapping):
         raise UsageError(f"a report must be a JSON object, got {type(report).__name__}")
     if report.get("schema") != SCHEMA:
         raise UsageError(f"not a dmf-verify report (schema {report.get('schema')!r}, "
                          f"expected {SCHEMA!r})")
     version = report.get("schema_version")
-    if version != SCHEMA_VERSION:
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
         raise UsageError(f"unsupported report schema_version {version!r} "
-                         f"(this renderer reads {SCHEMA_VERSION})")
+                         f"(this renderer reads {', '.join(map(str, READABLE_VERSIONS))})")
     if not isinstance(report.get("claims", []), list):
         raise UsageError("report 'claims' must be a list")
 

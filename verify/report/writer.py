@@ -1,23 +1,351 @@
-"""Write every report format into one directory, each file atomically."""
+"""Publish a report set (report.json, report.md, report.html, junit.xml, figures/) atomically as a set.
+
+A run writes into a fresh private staging directory beside the output directory (same file
+system): ``.<name>.stage-<random>``. ``publish`` renders every format there, then swaps the whole
+directory in with one ``renameat2(RENAME_EXCHANGE)`` (or, where the system has none, two renames
+with a roll-back), under an exclusive lock so concurrent runs into one directory serialize. A
+reader therefore sees the previous set or the new one, never a mix; a crash, Ctrl-C or a full disk
+leaves the previous set untouched and no stray files (a staging directory orphaned by SIGKILL is
+removed by the next run into the same place).
+
+The output directory is replaced as a whole, so it must hold nothing but a report set: a
+directory with files this tool did not write (``--out .`` in a source tree) is refused with a
+UsageError before the run starts. Documented in docs/report-schema.md.
+"""
 from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import stat
 from pathlib import Path
+from types import TracebackType
 
-from .atomic import write_atomic
+from ..errors import UsageError, VerifyError
+from . import atomic
 from .document import to_json_text
-from .markdown import render_markdown
+
+REPORT_FILES = ("report.json", "report.md", "report.html", "junit.xml")
+MANIFEST = ".dmf-verify-report"
+MANIFEST_SCHEMA = "dmf-verify/report-set"
+FIGURES = "figures"
+# names written by versions before the manifest (a stray .part of an interrupted write included)
+_LEGACY_PART = re.compile(r"\.(report\.(json|md|html)|junit\.xml)\..+\.part|figures/[^/]+\.png(\.part)?")
 
 
-def write_reports(doc: dict, out_dir: Path | str) -> list[Path]:
-    """report.json, report.md, report.html and junit.xml in ``out_dir``; returns the paths written."""
-    out = Path(out_dir)
-    written = [write_atomic(out / "report.json", to_json_text(doc)),
-               write_atomic(out / "report.md", render_markdown(doc))]
-    try:
+class ReportWriteError(VerifyError, OSError):
+    """The report set could not be written or published (full disk, permissions); the previous
+    set is untouched. ``errno`` is that of the underlying OSError; ``str()`` is one line."""
+
+    def __init__(self, message: str, cause: OSError) -> None:
+        super().__init__(message)
+        self.errno = cause.errno
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def _write_error(verb: str, out_dir: Path | str, exc: OSError) -> ReportWriteError:
+    return ReportWriteError(f"cannot {verb} the report into {out_dir}: {exc.strerror or exc}; "
+                            "the previous report is untouched", exc)
+
+
+class ReportStage:
+    """A private directory for one run's report set, published into ``out_dir`` as a whole.
+
+    Use as a context manager: checks write figures under ``path`` during the run (pass it as
+    ``RunContext.out_dir``), then ``publish(doc)`` renders and swaps the set in. Leaving the
+    ``with`` block by any exception (KeyboardInterrupt included) deletes ``path`` and leaves
+    ``out_dir`` as it was.
+    """
+
+    path: Path
+
+    def __init__(self, out_dir: Path | str) -> None:
+        if not isinstance(out_dir, (str, os.PathLike)) or not str(out_dir).strip():
+            raise UsageError(f"report directory must be a non-empty path, got {out_dir!r}")
+        self.out_dir = Path(out_dir)
+        self._created: list[Path] = []
+        self._lock_fd: int | None = None
+        self._published = False
+        self._closed = False
+        target = self._resolve_target(self.out_dir)
+        self._target = target
+        self._parent = target.parent
+        self._name = target.name
+        self._make_parents()
+        try:
+            with self._lock():
+                self._recover()
+                self._check_replaceable()
+                self.path = self._make_stage()
+        except BaseException:
+            self._remove_created_parents()
+            raise
+
+    # -- validation ------------------------------------------------------------------------
+
+    @staticmethod
+    def _resolve_target(out: Path) -> Path:
+        """The real location to replace (a symlinked output directory is followed)."""
+        target = Path(os.path.realpath(out))
+        if os.path.lexists(out) and not target.is_dir():
+            raise UsageError(f"the report directory {out} exists and is not a directory")
+        if target.parent == target:
+            raise UsageError(f"the report directory {out} is a file-system root; choose a subdirectory")
+        cwd = Path(os.path.realpath(os.getcwd()))
+        if cwd == target or target in cwd.parents:
+            raise UsageError(f"the report directory {out} contains the current directory; a report set "
+                             "replaces its directory as a whole, so choose a new or report-only directory")
+        return target
+
+    def _make_parents(self) -> None:
+        missing = [p for p in [self._parent, *self._parent.parents] if not p.exists()]
+        try:
+            self._parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create the report directory {self.out_dir}: "
+                             f"{exc.strerror or exc}") from None
+        self._created = missing  # deepest first, removed again if the run is abandoned
+        if not os.access(self._parent, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot write the report directory {self.out_dir}: "
+                             f"{self._parent} is not writable")
+
+    def _check_replaceable(self) -> None:
+        """Refuse a directory with files that are not ours, or one that cannot be renamed."""
+        target = self._target
+        if not target.exists():
+            return
+        foreign = foreign_entries(target)
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise UsageError(f"the report directory {self.out_dir} holds files dmf-verify did not write "
+                             f"({shown}); a report set replaces its directory as a whole, so choose a "
+                             "new, empty or report-only directory")
+        if os.stat(target).st_dev != os.stat(self._parent).st_dev:
+            raise UsageError(f"the report directory {self.out_dir} is a mount point; choose a "
+                             "subdirectory of it")
+        for root, dirs, _ in os.walk(target):
+            if not os.access(root, os.W_OK | os.X_OK):
+                raise UsageError(f"the previous report in {root} is not writable, so it cannot be replaced")
+
+    # -- staging ---------------------------------------------------------------------------
+
+    def _lock(self) -> atomic.FileLock:
+        return atomic.FileLock(self._parent / f".{self._name}.lock")
+
+    def _make_stage(self) -> Path:
+        for _ in range(100):
+            path = self._parent / atomic.random_name(f".{self._name}.stage-")
+            try:
+                os.mkdir(path, atomic.DIR_MODE)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                raise UsageError(f"cannot write the report directory {self.out_dir}: "
+                                 f"{exc.strerror or exc}") from None
+            self._lock_fd = atomic.try_lock_dir(path)  # marks the stage as alive for other runs
+            return path
+        raise UsageError(f"cannot create a staging directory beside {self.out_dir}")
+
+    def _siblings(self, kind: str) -> list[Path]:
+        pattern = re.compile(rf"\.{re.escape(self._name)}\.{kind}-[0-9a-f]+")
+        try:
+            names = os.listdir(self._parent)
+        except OSError:
+            return []
+        return [self._parent / n for n in sorted(names) if pattern.fullmatch(n)]
+
+    def _recover(self) -> None:
+        """Under the lock: finish what a killed run left behind.
+
+        A previous set moved aside (``.old-``) is put back if the output directory is missing,
+        else deleted; staging directories whose run is gone (their lock is free) are deleted.
+        """
+        for old in self._siblings("old"):
+            if not os.path.lexists(self._target):
+                os.rename(old, self._target)
+            else:
+                shutil.rmtree(old, ignore_errors=True)
+        for stage in self._siblings("stage"):
+            fd = atomic.try_lock_dir(stage)
+            if fd is None:
+                continue
+            try:
+                shutil.rmtree(stage, ignore_errors=True)
+            finally:
+                os.close(fd)
+
+    # -- publishing ------------------------------------------------------------------------
+
+    def publish(self, doc: dict) -> list[Path]:
+        """Render every format into ``path``, then swap the whole set into ``out_dir`` atomically.
+
+        Returns the paths of the four report files under ``out_dir``. Raises ReportWriteError
+        (an OSError) when a file cannot be written or the swap fails; the previous set is then
+        untouched and the staging directory is removed.
+        """
+        if self._published or self._closed:
+            raise RuntimeError("a ReportStage publishes once, inside its with block")
         from .html import render_html
         from .junit import render_junit
-    except ImportError:
-        return written
-    written.append(write_atomic(out / "report.html", render_html(doc, out)))
-    written.append(write_atomic(out / "junit.xml", render_junit(doc)))
-    return written
+        from .markdown import render_markdown
+
+        try:
+            texts = {"report.json": to_json_text(doc), "report.md": render_markdown(doc),
+                     "report.html": render_html(doc, self.path), "junit.xml": render_junit(doc)}
+            try:
+                for name, text in texts.items():
+                    atomic.write_new(self.path / name, text)
+                self._write_manifest()
+                atomic.fsync_dir(self.path)
+            except OSError as exc:
+                raise _write_error("write", self.out_dir, exc) from exc
+            with self._lock():
+                self._recover()
+                self._check_replaceable()
+                try:
+                    self._swap_in()
+                except OSError as exc:
+                    raise _write_error("publish", self.out_dir, exc) from exc
+        except BaseException:
+            self.close()
+            raise
+        self._published = True
+        self.close()
+        return [self.out_dir / name for name in REPORT_FILES]
+
+    def _write_manifest(self) -> None:
+        files = []
+        for root, _, names in os.walk(self.path):
+            rel_root = Path(root).relative_to(self.path)
+            files += [(rel_root / n).as_posix() for n in names]
+        manifest = {"schema": MANIFEST_SCHEMA, "files": sorted(files)}
+        atomic.write_new(self.path / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+
+    def _swap_in(self) -> None:
+        """Put the staged set at the output path; the previous set ends at ``path`` or ``.old-``."""
+        target, stage = self._target, self.path
+        if not os.path.lexists(target):
+            os.rename(stage, target)
+            atomic.fsync_dir(self._parent)
+            return
+        os.chmod(stage, stat.S_IMODE(os.stat(target).st_mode))  # keep the directory's own mode
+        if atomic.exchange(stage, target):
+            atomic.fsync_dir(self._parent)
+            shutil.rmtree(stage, ignore_errors=True)  # now the previous set
+            return
+        old = self._parent / atomic.random_name(f".{self._name}.old-")
+        os.rename(target, old)
+        try:
+            os.rename(stage, target)
+        except BaseException:
+            os.rename(old, target)
+            raise
+        atomic.fsync_dir(self._parent)
+        shutil.rmtree(old, ignore_errors=True)
+
+    # -- clean-up --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Delete the staging directory (if still there) and release its lock; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if not self._published and os.path.lexists(self.path):
+                shutil.rmtree(self.path, ignore_errors=True)
+        finally:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
+        if not self._published:
+            self._remove_created_parents()
+
+    def _remove_created_parents(self) -> None:
+        for p in self._created:
+            try:
+                p.rmdir()
+            except OSError:
+                break
+        self._created = []
+
+    def __enter__(self) -> "ReportStage":
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _is_dmf_report(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh).get("schema") == "dmf-verify/report"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def foreign_entries(out: Path | str) -> list[str]:
+    """Entries of an existing output directory that dmf-verify did not write (relative paths).
+
+    Ours: the files listed in the set's manifest; for a directory written before manifests, the
+    four report names (report.json being a dmf-verify report), figures/*.png and stray ``.part``
+    files of an interrupted write.
+    """
+    out = Path(out)
+    listed: set[str] | None = None
+    if os.path.lexists(out / MANIFEST):
+        try:
+            manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("schema") == MANIFEST_SCHEMA and isinstance(manifest.get("files"), list):
+                listed = {str(f) for f in manifest["files"]} | {MANIFEST}
+        except (OSError, ValueError, AttributeError):
+            listed = None
+        if listed is None:
+            return [MANIFEST + " (unreadable manifest)"]
+    legacy_ok = listed is None and _is_dmf_report(out / "report.json")
+    dirs_ok = {FIGURES} if listed is None else {p for f in listed for p in _parents(f)}
+    foreign = []
+    for root, dirs, names in os.walk(out):
+        rel_root = Path(root).relative_to(out)
+        for d in dirs:
+            rel = (rel_root / d).as_posix()
+            if rel not in dirs_ok or os.path.islink(os.path.join(root, d)):
+                foreign.append(rel + "/")
+        dirs[:] = [d for d in dirs if (rel_root / d).as_posix() in dirs_ok]
+        for n in names:
+            rel = (rel_root / n).as_posix()
+            ours = (rel in listed) if listed is not None else \
+                legacy_ok and (rel in REPORT_FILES or bool(_LEGACY_PART.fullmatch(rel)))
+            if not ours:
+                foreign.append(rel)
+    return sorted(foreign)
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def write_reports(doc: dict, out_dir: Path | str, figures_dir: Path | str | None = None) -> list[Path]:
+    """Publish ``doc`` as a complete report set in ``out_dir`` (atomically as a set).
+
+    For callers that ran checks outside a ``ReportStage``: the figures ``doc`` cites are copied
+    from ``figures_dir`` (default ``out_dir``, where such a run wrote them) into the new set.
+    """
+    source = Path(figures_dir if figures_dir is not None else out_dir)
+    cited = {f for c in doc.get("claims") or [] for e in c.get("evidence") or [] for f in e.get("figures") or []}
+    with ReportStage(out_dir) as stage:
+        for rel in sorted(cited):
+            rel_path = Path(rel)
+            if rel_path.is_absolute() or ".." in rel_path.parts or not (source / rel_path).is_file():
+                continue
+            dest = stage.path / rel_path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                atomic.write_new(dest, (source / rel_path).read_bytes())
+            except OSError as exc:
+                raise _write_error("write", out_dir, exc) from exc
+        return stage.publish(doc)
