@@ -39,11 +39,41 @@ def test_main_prints_and_writes_json(tmp_path, capsys):
     assert json.loads(path.read_text())["rows"]
 
 
-@pytest.mark.parametrize("argv", [["--depths", "0"], ["--widths", "a"], ["--backends", "cuda"],
-                                  ["--peers", "tensorflow"], ["-n", "0"]])
-def test_main_bad_arguments_exit_2(argv, capsys):
-    assert main(argv + ["--peers", ""] if "--peers" not in argv else argv) == 2
-    assert "error:" in capsys.readouterr().err  # usage errors go to stderr, one line
+BAD_ARGUMENTS = [
+    ["--depths", "0"], ["--widths", "a"], ["--backends", "cuda"], ["--peers", "tensorflow"], ["-n", "0"],
+    # each of these was a traceback or a hang (issue 9, item 7)
+    ["--seed", "-1"], ["-n", "100000000000"], ["--widths", "1000"], ["--depths", "1000"],
+    ["--depths", "\uff19"], ["--depths", "1,,2"], ["--backends", ","], ["--json", "/"], ["--json", "/dev/null"],
+    ["-n", "abc"], ["--repeats", "-1"], ["--bogus"], ["--seed", "1_0"],
+]
+
+
+@pytest.mark.parametrize("argv", BAD_ARGUMENTS, ids=lambda a: " ".join(a))
+def test_main_bad_arguments_exit_2_with_one_line(argv, capsys):
+    tail = ["--peers", ""] if "--peers" not in argv else []
+    assert main(argv + tail) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("verify bench: error:") and err.count("\n") == 1, err
+
+
+def test_json_target_that_is_not_a_regular_file_is_never_replaced(tmp_path, capsys):
+    target = tmp_path / "adir"
+    target.mkdir()
+    assert main(["--depths", "1", "--widths", "1", "-n", "2", "--peers", "", "--repeats", "1",
+                 "--backends", "numpy", "--json", str(target)]) == 2
+    assert target.is_dir()
+
+
+def test_failing_peer_is_a_skipped_row_not_a_traceback(monkeypatch):
+    import verify.bench as bench
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("peer exploded")
+    monkeypatch.setattr(bench, "_peer_available", lambda name: True)
+    monkeypatch.setattr(bench, "_jax_peer", broken)
+    rows = run_bench(depths=[1], widths=[1], n=3, backends=["numpy"], peers=["jax"], repeats=1)
+    peer = [r for r in rows if r["kind"] == "peer"]
+    assert peer and "peer exploded" in peer[0]["skipped"]
 
 
 def test_run_bench_rejects_bad_n():

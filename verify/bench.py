@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import platform
+import re
 import sys
 import time
 from pathlib import Path
@@ -133,8 +134,10 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n must be a positive integer, got {n!r}")
-    if repeats < 1:
-        raise UsageError(f"repeats must be ≥ 1, got {repeats}")
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+        raise UsageError(f"repeats must be a positive integer, got {repeats!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
     for p in peers:
         if p not in PEERS:
             raise UsageError(f"unknown peer {p!r}; known: {', '.join(PEERS)}")
@@ -187,7 +190,12 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
                     peer_rows.append({**base, "impl": p, "kind": "peer", "skipped": "not installed"})
                     continue
                 runner = _jax_peer if p == "jax" else _torch_peer
-                setup, secs, peer_H = runner(shapes, X, M, a, b, repeats)
+                try:
+                    setup, secs, peer_H = runner(shapes, X, M, a, b, repeats)
+                except Exception as exc:  # noqa: BLE001 - a peer that fails to run is reported, not fatal
+                    peer_rows.append({**base, "impl": p, "kind": "peer",
+                                      "skipped": f"failed: {type(exc).__name__}: {exc}"[:200]})
+                    continue
                 diff = _rel_diff(peer_H, ref_H) if ref_H is not None else float("nan")
                 # float64 Hessians by different routes agree to ~1e-15 of the largest entry;
                 # 1e-10 only flags a broken peer setup (float32, wrong loss), not rounding.
@@ -245,45 +253,94 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def _ints(text: str) -> list[int]:
-    try:
-        vals = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise UsageError(f"expected a comma-separated list of integers, got {text!r}") from None
-    if not vals or any(v < 1 for v in vals):
-        raise UsageError(f"expected positive integers, got {text!r}")
+#: Largest depth and width the bench accepts: the symbolic derivation grows about L^3.5 (77 s at
+#: L = 16, cold), and the dense output holds N·(L·d²)² doubles.
+MAX_DEPTH, MAX_WIDTH = 12, 16
+#: The bench refuses a size whose outputs (ours, reused out=, reference, peers: about 4 copies of
+#: N·P² doubles) would not fit in this share of physical memory.
+MEMORY_SHARE = 0.5
+
+
+def _ints(text: str, what: str, largest: int) -> list[int]:
+    """Comma-separated ASCII integers in 1..largest (``int()`` alone would accept '９' and '1_0')."""
+    items = [x.strip() for x in text.split(",")]
+    if not items or any(not re.fullmatch(r"[0-9]{1,6}", x) for x in items):
+        raise UsageError(f"{what} must be comma-separated integers (ASCII digits), got {text!r}")
+    vals = [int(x) for x in items]
+    if any(not 1 <= v <= largest for v in vals):
+        raise UsageError(f"{what} must lie in 1..{largest}, got {text!r}")
     return vals
 
 
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _check_memory(depths: Sequence[int], widths: Sequence[int], n: int) -> None:
+    """Refuse, before allocating, a size that cannot fit (instead of a MemoryError traceback)."""
+    total = _physical_memory()
+    if total is None:
+        return
+    P = max(depths) * max(widths) ** 2
+    need = 4 * n * P * P * 8
+    if need > MEMORY_SHARE * total:
+        raise UsageError(f"L = {max(depths)}, d = {max(widths)}, n = {n} needs about {need / 2**30:.1f} GiB "
+                         f"for the Hessians, more than {MEMORY_SHARE:.0%} of this machine's "
+                         f"{total / 2**30:.1f} GiB; lower -n, --depths or --widths")
+
+
 def _check_writable(path: Path) -> None:
-    """Fail before a long run, not after it, when the output cannot be written."""
+    """Fail before a long run, not after it, when the output cannot be written (or is not a file)."""
+    if path.exists() and not path.is_file():
+        raise UsageError(f"cannot write {path}: it exists and is not a regular file")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir() or not os.access(parent, os.W_OK):
         raise UsageError(f"cannot write {path}: {parent} is not a writable directory")
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse would print the usage block)
+        raise UsageError(message)
+
+
+def _natural(text: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,18}", text):
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer (ASCII digits), got {text!r}")
+    return int(text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """`verify bench`: print the table (and optionally write JSON)."""
-    ap = argparse.ArgumentParser(prog="verify bench", description=__doc__.splitlines()[0])
-    ap.add_argument("--depths", default="2,3,4,6", help="comma-separated depths L")
-    ap.add_argument("--widths", default="2,4,8", help="comma-separated widths d")
-    ap.add_argument("-n", "--instances", type=int, default=1000, help="instances per batch")
+    """`verify bench`: print the table (and optionally write JSON). Exit 0, 1 (a backend or peer
+    disagrees with the reference), 2 (usage error, one line)."""
+    ap = _Parser(prog="verify bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--depths", default="2,3,4,6", help=f"comma-separated depths L (1..{MAX_DEPTH})")
+    ap.add_argument("--widths", default="2,4,8", help=f"comma-separated widths d (1..{MAX_WIDTH})")
+    ap.add_argument("-n", "--instances", type=_natural, default=1000, help="instances per batch")
     ap.add_argument("--backends", default="numpy,numba", help=f"subset of {','.join(_bk.BACKENDS)}")
     ap.add_argument("--peers", default="jax,torch", help="subset of jax,torch ('' for none)")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeats", type=_natural, default=3)
+    ap.add_argument("--seed", type=_natural, default=0)
     ap.add_argument("--json", help="also write the rows to this JSON file")
-    args = ap.parse_args(argv)
     try:
+        args = ap.parse_args(argv)
         if args.json:
             _check_writable(Path(args.json))
         backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+        if not backends:
+            raise UsageError("--backends names no backend")
         for b in backends:
             if b not in _bk.BACKENDS:
                 raise UsageError(f"unknown backend {b!r}; known: {', '.join(_bk.BACKENDS)}")
         peers = [p.strip() for p in args.peers.split(",") if p.strip()]
-        rows = run_bench(_ints(args.depths), _ints(args.widths), args.instances, backends, peers,
-                         args.repeats, args.seed,
+        depths = _ints(args.depths, "--depths", MAX_DEPTH)
+        widths = _ints(args.widths, "--widths", MAX_WIDTH)
+        if args.instances < 1:
+            raise UsageError(f"-n must be a positive integer, got {args.instances}")
+        _check_memory(depths, widths, args.instances)
+        rows = run_bench(depths, widths, args.instances, backends, peers, args.repeats, args.seed,
                          progress=lambda line: print(line, file=sys.stderr, flush=True))
     except UsageError as exc:
         print(f"verify bench: error: {exc}", file=sys.stderr)
