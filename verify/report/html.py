@@ -1,4 +1,4 @@
-"""Self-contained HTML rendering of a JSON report (schema dmf-verify/report, version 1).
+"""Self-contained HTML rendering of a JSON report (schema dmf-verify/report, versions 1 and 2).
 
 One file, no scripts, no external requests: inline CSS, figures inlined as base64 PNG data URIs.
 All text from the report (claim statements may come from users) is escaped.
@@ -150,6 +150,14 @@ def _counts(report: Mapping[str, Any], claims: list[Mapping[str, Any]]) -> str:
     line = (f'<p class="counts">{len(claims)} claims: '
             + ", ".join(f'<span class="badge {_verdict_class(v)}">{counts[v]} {v}</span>'
                         for v in VERDICTS) + "</p>")
+    crashed = [c for c in claims if crashed_text(c)]
+    if crashed:
+        line += (f'<p class="warning">Internal error: a check crashed in {len(crashed)} claim(s) '
+                 f"({esc(', '.join(str(c.get('id')) for c in crashed))}); a crash is not a verdict.</p>")
+    conflicts = [c for c in claims if tier_conflict_text(c)]
+    if conflicts:
+        line += (f'<p class="warning">Tiers disagree in {len(conflicts)} claim(s) '
+                 f"({esc(', '.join(str(c.get('id')) for c in conflicts))}).</p>")
     stated = report.get("summary")
     if isinstance(stated, Mapping):
         expected = {**counts, "total": len(claims)}
@@ -201,14 +209,23 @@ def _claim_section(index: int, claim: Mapping[str, Any], base: Path | None) -> s
            f'<p class="muted">Paper: {esc(claim.get("paper"))} &middot; '
            f'Source: {esc(claim.get("source"))} &middot; '
            f"{_number(claim.get('seconds'), 2)} s</p>"]
+    for warning in (tier_conflict_text(claim), crashed_text(claim)):
+        if warning:
+            out.append(f'<p class="warning"><strong>{esc(warning)}</strong></p>')
     resolutions = [r for r in claim.get("resolutions") or []]
     if resolutions:
-        out.append("<h4>Resolutions</h4><ul>"
-                   + "".join(f"<li>{esc(r)}</li>" for r in resolutions) + "</ul>")
+        out.append("<h4>Open points resolved</h4><ul>"
+                   + "".join(f"<li>{esc(r)}</li>" for r in resolutions) + "</ul>"
+                   + f'<p class="muted">What the paper states, what the suite derived and how each open '
+                   f"point was resolved: <code>{esc(MATHEMATICS_DOC)}</code> in the dmf-verify repository.</p>")
     tiers = claim.get("tiers") or {}
     if tiers:
         out.append("<p>Tiers: " + " ".join(f"{esc(t)} {_badge(v)}" for t, v in tiers.items())
                    + "</p>")
+    if claim.get("minimal_counterexample") is not None:
+        out.append("<h4>Minimal counterexample (shrunk)</h4>" + _json_block(claim["minimal_counterexample"]))
+    if claim.get("reproduce"):
+        out.append(f'<h4>Reproduce</h4><pre class="reproduce">{esc(claim["reproduce"])}</pre>')
     evidence = [e for e in claim.get("evidence") or [] if isinstance(e, Mapping)]
     if not evidence:
         out.append('<p class="muted">No checks recorded.</p>')
@@ -225,6 +242,7 @@ def _check_block(check: Mapping[str, Any], base: Path | None) -> str:
            f'<span class="muted">[{esc(check.get("tier"))}]</span></h4>',
            f"<p>{esc(check.get('summary'))}</p>"]
     rows = [("tier", esc(check.get("tier"))), ("verdict", _badge(verdict)),
+            ("scope", esc(check.get("scope")) or "&mdash;"),
             ("digits", _number(check.get("digits"), 1)),
             ("instances", _number(check.get("instances"), 0)),
             ("worst margin", esc(check.get("worst_margin")) or "&mdash;"),
@@ -235,7 +253,8 @@ def _check_block(check: Mapping[str, Any], base: Path | None) -> str:
     if check.get("counterexample") is not None:
         out.append("<h5>Counterexample</h5>" + _json_block(check["counterexample"]))
     if check.get("error"):
-        out.append(f"<details><summary>Error</summary><pre>{esc(check['error'])}</pre></details>")
+        out.append("<details><summary>Internal error (the check crashed; not a verdict)</summary>"
+                   f"<pre>{esc(check['error'])}</pre></details>")
     if check.get("details"):
         out.append("<details><summary>Details</summary>" + _json_block(check["details"])
                    + "</details>")

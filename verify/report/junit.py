@@ -1,8 +1,11 @@
-"""JUnit XML rendering of a JSON report (schema dmf-verify/report, version 1), for CI dashboards.
+"""JUnit XML rendering of a JSON report (schema dmf-verify/report, versions 1 and 2), for CI dashboards.
 
 One <testsuite> per paper, one <testcase> per claim (classname = paper, name = claim id,
-time = seconds). Refuted claims carry a <failure>, inconclusive ones a <skipped> (an <error> when a check crashed); verified
-claims pass. Every test case's <system-out> holds the evidence as text.
+time = seconds). Refuted claims carry a <failure>; a claim with a crashed check and nothing refuted
+carries an <error> (an internal error of the tool, not a verdict); other inconclusive claims a
+<skipped>; verified claims pass. The failure or error body holds the evidence as text: each check's
+scope and margins, the counterexamples (the shrunk one included) and the command that reproduces
+the claim; every test case's <system-out> holds the same text.
 """
 from __future__ import annotations
 
@@ -13,13 +16,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from .document import crashed_text, tier_conflict_text
 from .html import check_report
 
 MAX_MESSAGE = 2000
 # Characters XML 1.0 cannot carry at all; they are replaced so the output always parses.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_PROVENANCE_KEYS = ("verify_version", "python", "platform", "sympy_ground_types", "seed",
-                    "profile", "dps", "started", "wall_seconds", "command")
+_PROVENANCE_KEYS = ("verify_version", "git_commit", "python", "platform", "sympy_ground_types", "seed",
+                    "profile", "dps", "started", "wall_seconds", "command", "claim_file",
+                    "claim_file_sha256")
 
 
 def render_junit(report: Mapping[str, Any]) -> str:
@@ -93,7 +98,8 @@ def _suite(paper: str, claims: list[Mapping[str, Any]],
 
 def _crashed(claim: Mapping[str, Any]) -> bool:
     """A check crashed: the claim is not refuted, but CI must show an error, not a skip."""
-    return any(isinstance(e, Mapping) and e.get("error") for e in claim.get("evidence") or [])
+    return bool(claim.get("crashed")) or \
+        any(isinstance(e, Mapping) and e.get("error") for e in claim.get("evidence") or [])
 
 
 def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
@@ -105,12 +111,16 @@ def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
     if verdict == "refuted":
         deciding = [e for e in evidence if e.get("verdict") == "refuted"] or evidence
         message = "; ".join(_clean(e.get("summary")) for e in deciding) or "refuted"
+        conflict = tier_conflict_text(claim)
+        if conflict:
+            message = f"{message} ({conflict})"
         failure = ET.SubElement(case, "failure", message=_one_line(message), type="refuted")
         failure.text = text
     elif verdict != "verified" and _crashed(claim):
         crashed = [e for e in evidence if e.get("error")]
-        error = ET.SubElement(case, "error", type="check-crashed",
-                              message=_one_line("; ".join(_clean(e.get("summary")) for e in crashed)))
+        summaries = "; ".join(_clean(e.get("summary")) for e in crashed)
+        message = _clean(crashed_text(claim)) + (f": {summaries}" if summaries else "")
+        error = ET.SubElement(case, "error", type="check-crashed", message=_one_line(message))
         error.text = text
     elif verdict != "verified":
         open_checks = [e for e in evidence if e.get("verdict") != "verified"] or evidence
@@ -138,16 +148,24 @@ def _evidence_text(claim: Mapping[str, Any], evidence: list[Mapping[str, Any]]) 
              f"statement: {_clean(claim.get('statement'))}",
              f"source: {_clean(claim.get('source'))}"]
     lines += [f"resolution: {_clean(r)}" for r in claim.get("resolutions") or []]
+    lines += [_clean(w) for w in (tier_conflict_text(claim), crashed_text(claim)) if w]
+    if claim.get("minimal_counterexample") is not None:
+        dump = json.dumps(claim["minimal_counterexample"], sort_keys=True, ensure_ascii=False, default=str)
+        lines.append(f"minimal counterexample (shrunk): {_clean(dump)}")
+    if claim.get("reproduce"):
+        lines.append(f"reproduce: {_clean(claim['reproduce'])}")
     for e in evidence:
         lines.append("")
         lines.append(f"[{_clean(e.get('tier'))}] {_clean(e.get('check'))}: "
                      f"{_clean(e.get('verdict'))} - {_clean(e.get('summary'))}")
-        for key in ("digits", "instances", "worst_margin", "tolerance", "seconds"):
+        for key in ("scope", "digits", "instances", "worst_margin", "tolerance", "seconds"):
             if e.get(key) is not None:
                 lines.append(f"  {key}: {_clean(e.get(key))}")
         if e.get("counterexample") is not None:
-            dump = json.dumps(e["counterexample"], sort_keys=True, default=str)
+            dump = json.dumps(e["counterexample"], sort_keys=True, ensure_ascii=False, default=str)
             lines.append(f"  counterexample: {_clean(dump)}")
+        if e.get("error"):
+            lines.append("  internal error (the check crashed; not a verdict): see system-err")
         for fig in e.get("figures") or []:
             lines.append(f"  figure: {_clean(fig)}")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata as md
 import platform
 import subprocess
@@ -46,8 +47,25 @@ def git_commit() -> str | None:
         return None
 
 
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 (hex) of a file's bytes: identifies exactly which claim file a report checked."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def provenance(seed: int, profile: str, dps: int, started: dt.datetime, wall_seconds: float,
-               command: str, jobs: int = 1, claim_file: str | None = None) -> dict:
+               command: str, jobs: int = 1, claim_file: str | None = None,
+               claim_file_sha256: str | None = None) -> dict:
+    """What produced a report. ``claim_file_sha256`` is best computed from the bytes the loader read;
+    when not given for a claim file, it is computed from the file now (null if it cannot be read)."""
+    if claim_file is not None and claim_file_sha256 is None:
+        try:
+            claim_file_sha256 = file_sha256(claim_file)
+        except OSError:
+            claim_file_sha256 = None
     return {
         "verify_version": verify.__version__,
         "git_commit": git_commit(),
@@ -64,4 +82,5 @@ def provenance(seed: int, profile: str, dps: int, started: dt.datetime, wall_sec
         "wall_seconds": round(wall_seconds, 2),
         "command": command,
         "claim_file": claim_file,
+        "claim_file_sha256": claim_file_sha256,
     }

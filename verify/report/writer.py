@@ -20,6 +20,7 @@ import re
 import shutil
 import stat
 from pathlib import Path
+from collections.abc import Iterable
 from types import TracebackType
 
 from ..errors import UsageError, VerifyError
@@ -62,7 +63,10 @@ class ReportStage:
 
     path: Path
 
-    def __init__(self, out_dir: Path | str) -> None:
+    def __init__(self, out_dir: Path | str, *, adopt: Iterable[str] = ()) -> None:
+        """``adopt``: paths relative to ``out_dir`` that the caller wrote there itself (figures of
+        a run made outside a stage); they count as ours when deciding whether ``out_dir`` may be
+        replaced."""
         if not isinstance(out_dir, (str, os.PathLike)) or not str(out_dir).strip():
             raise UsageError(f"report directory must be a non-empty path, got {out_dir!r}")
         self.out_dir = Path(out_dir)
@@ -70,6 +74,7 @@ class ReportStage:
         self._lock_fd: int | None = None
         self._published = False
         self._closed = False
+        self._adopted = {str(a) for a in adopt}
         target = self._resolve_target(self.out_dir)
         self._target = target
         self._parent = target.parent
@@ -117,7 +122,7 @@ class ReportStage:
         target = self._target
         if not target.exists():
             return
-        foreign = foreign_entries(target)
+        foreign = foreign_entries(target, self._adopted)
         if foreign:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise UsageError(f"the report directory {self.out_dir} holds files dmf-verify did not write "
@@ -287,13 +292,14 @@ def _is_dmf_report(path: Path) -> bool:
         return False
 
 
-def foreign_entries(out: Path | str) -> list[str]:
+def foreign_entries(out: Path | str, adopt: Iterable[str] = ()) -> list[str]:
     """Entries of an existing output directory that dmf-verify did not write (relative paths).
 
     Ours: the files listed in the set's manifest; for a directory written before manifests, the
     four report names (report.json being a dmf-verify report), figures/*.png and stray ``.part``
-    files of an interrupted write.
+    files of an interrupted write; and the files in ``adopt``.
     """
+    adopted = {str(a) for a in adopt}
     out = Path(out)
     listed: set[str] | None = None
     if os.path.lexists(out / MANIFEST):
@@ -307,6 +313,7 @@ def foreign_entries(out: Path | str) -> list[str]:
             return [MANIFEST + " (unreadable manifest)"]
     legacy_ok = listed is None and _is_dmf_report(out / "report.json")
     dirs_ok = {FIGURES} if listed is None else {p for f in listed for p in _parents(f)}
+    dirs_ok |= {p for f in adopted for p in _parents(f)}
     foreign = []
     for root, dirs, names in os.walk(out):
         rel_root = Path(root).relative_to(out)
@@ -319,7 +326,7 @@ def foreign_entries(out: Path | str) -> list[str]:
             rel = (rel_root / n).as_posix()
             ours = (rel in listed) if listed is not None else \
                 legacy_ok and (rel in REPORT_FILES or bool(_LEGACY_PART.fullmatch(rel)))
-            if not ours:
+            if not ours and rel not in adopted:
                 foreign.append(rel)
     return sorted(foreign)
 
@@ -337,7 +344,7 @@ def write_reports(doc: dict, out_dir: Path | str, figures_dir: Path | str | None
     """
     source = Path(figures_dir if figures_dir is not None else out_dir)
     cited = {f for c in doc.get("claims") or [] for e in c.get("evidence") or [] for f in e.get("figures") or []}
-    with ReportStage(out_dir) as stage:
+    with ReportStage(out_dir, adopt=cited) as stage:
         for rel in sorted(cited):
             rel_path = Path(rel)
             if rel_path.is_absolute() or ".." in rel_path.parts or not (source / rel_path).is_file():
