@@ -88,7 +88,7 @@ def _strip_times(doc):
 
 
 def test_run_writes_reports_and_is_reproducible(tmp_path, capsys):
-    args = ["run", "--profile", "quick", "--only", "kp.threshold.depth1", "kp.uniqueness.scalar", "--seed", "7"]
+    args = ["run", "--profile", "quick", "--only", "kp.threshold.depth1", "--only", "kp.uniqueness.scalar", "--seed", "7"]
     code1, out, _ = run_cli(capsys, *args, "--out", str(tmp_path / "a"))
     code2, _, _ = run_cli(capsys, *args, "--out", str(tmp_path / "b"))
     assert code1 == code2 == 0

@@ -17,14 +17,19 @@ Claim kinds (each checked symbolically, at high precision and numerically where 
   ``symmetric_regions_claim(c, factors)`` (inequalities over the regions R1–R3),
   ``symmetric_null_space_claim(c, null_dim, min_null_dim)``.
 
-The matrix and symmetric factories are the catalogue's own (``proofs/``), loaded on first use; their
-closed forms are callables, e.g. ``saddle_bound(lam, r, c)`` with λ sorted in decreasing order. Write a
-new kind by building a ``Claim`` from ``Check`` objects whose ``run(ctx)`` returns a ``CheckResult``.
+Every factory takes the claim's ``id``, ``statement`` and ``source`` (required; keyword-only for the
+matrix and symmetric ones, e.g. ``matrix_layer_norm_claim(id="me.k5", statement="...", source="my note",
+exponent=lambda L: 1 / L)``). The matrix and symmetric kinds are the catalogue's (``proofs/``), loaded on
+first use, but a claim built with your parameters is reported under your id, statement and source with
+paper "user claim", never as the paper's. Their closed forms are callables, e.g. ``saddle_bound(lam, r,
+c)`` with λ sorted in decreasing order. Write a new kind by building a ``Claim`` from ``Check`` objects
+whose ``run(ctx)`` returns a ``CheckResult``.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import sympy as sp
 
@@ -34,6 +39,7 @@ from .claims.scalar_spectrum import scalar_spectrum_claim
 from .claims.scalar_uniqueness import scalar_uniqueness_claim
 from .claims.threshold import threshold_claim
 from .conventions import CONVENTIONS, Convention, get_convention
+from .errors import UsageError
 from .expressions import parse_expression
 from .runner import RunResult, run
 from .symbolic.scalar import L_sym as L, a, b, mabs as m, rho
@@ -49,27 +55,92 @@ _CATALOGUE_FACTORIES = {
     "symmetric_null_space_claim": ("proofs.li_2019.symmetric", "null_space_claim"),
 }
 
+#: What a user's claim built from a catalogue factory records as its paper.
+USER_PAPER = "user claim"
+
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"a claim needs a non-empty {what} (a string), got {value!r}")
+    return value
+
+
+def _catalogue_factory(name: str):
+    """The public factory ``name``: the catalogue's construction with the caller's parameters, under the
+    caller's id, statement and source (an altered claim is the user's, never reported as the paper's)."""
+    module, attr = _CATALOGUE_FACTORIES[name]
+
+    def factory(*args: Any, id: str, statement: str, source: str, resolutions: Sequence[str] = (),
+                **params: Any) -> Claim:
+        import importlib
+
+        _text(statement, "statement")
+        _text(source, "source")
+        resolutions = tuple(resolutions)
+        if not all(isinstance(r, str) for r in resolutions):
+            raise UsageError("resolutions must be a sequence of strings")
+        built = getattr(importlib.import_module(module), attr)(*args, **params)
+        return dataclasses.replace(built, id=id, statement=statement, source=source, paper=USER_PAPER,
+                                   resolutions=resolutions)
+
+    factory.__name__ = factory.__qualname__ = name
+    factory.__doc__ = (f"A claim of the kind ``{module}.{attr}`` with your parameters, reported under your "
+                       f"``id``, ``statement`` and ``source`` (required keyword arguments) and paper "
+                       f"{USER_PAPER!r}; the other arguments are those of ``{attr}``.")
+    return factory
+
+
+matrix_trace_claim = _catalogue_factory("matrix_trace_claim")
+matrix_layer_norm_claim = _catalogue_factory("matrix_layer_norm_claim")
+matrix_collapse_claim = _catalogue_factory("matrix_collapse_claim")
+symmetric_spectrum_claim = _catalogue_factory("symmetric_spectrum_claim")
+symmetric_stationary_set_claim = _catalogue_factory("symmetric_stationary_set_claim")
+symmetric_regions_claim = _catalogue_factory("symmetric_regions_claim")
+symmetric_null_space_claim = _catalogue_factory("symmetric_null_space_claim")
+
 
 def __getattr__(name: str):
-    """Lazily loaded names: the paper's τ(|m|, L) and the catalogue's matrix/symmetric factories."""
-    import importlib
-
+    """Lazily loaded: the paper's τ(|m|, L)."""
     if name == "tau":
         from proofs.kamber_parhi_2026.formulas import tau
 
         return tau()
-    if name in _CATALOGUE_FACTORIES:
-        module, attr = _CATALOGUE_FACTORIES[name]
-        return getattr(importlib.import_module(module), attr)
     raise AttributeError(name)
 
 
 def run_claims(claims: Sequence[Claim], profile: str = "standard", seed: int = 0, digits: int = 50,
                jobs: int = 1, out_dir: str | Path | None = None) -> RunResult:
-    """Run claims in this process (``jobs`` > 1 needs claims importable by id: use the CLI)."""
-    ctx = RunContext(seed=seed, profile=get_profile(profile), dps=digits,
-                     out_dir=None if out_dir is None else str(out_dir))
-    return run(list(claims), ctx, jobs=1 if jobs == 1 else jobs)
+    """Run exactly these claim objects (``jobs`` worker processes, forked, so claims built in code run
+    as written; the verdicts and numbers do not depend on ``jobs``).
+
+    With ``out_dir``, figures are staged during the run and the report set (report.json, .md, .html,
+    junit.xml, figures/) is published there atomically; an exception or Ctrl-C leaves the previous set
+    untouched. ``result.extra["report"]`` lists the files written.
+    """
+    claims = list(claims)
+    if not all(isinstance(c, Claim) for c in claims):
+        raise UsageError("run_claims takes a sequence of Claim objects")
+    ctx = RunContext(seed=seed, profile=get_profile(profile), dps=digits)
+    if out_dir is None:
+        return run(claims, ctx, jobs=jobs)
+    import datetime as dt
+
+    from .report.document import build_document
+    from .report.provenance import provenance
+    from .report.writer import ReportStage
+
+    with ReportStage(out_dir) as stage:
+        started = dt.datetime.now(dt.timezone.utc)
+        result = run(claims, dataclasses.replace(ctx, out_dir=str(stage.path)), jobs=jobs)
+        command = f"verify.api.run_claims(claims, profile={profile!r}, seed={seed}, digits={digits}, jobs={jobs})"
+        doc = build_document(result, provenance(seed, profile, digits, started, result.wall_seconds, command,
+                                                result.jobs))
+        for entry in doc["claims"]:  # these claims live in the caller's code, not in the catalogue
+            entry["reproduce"] = (f"verify.api.run_claims([<claim {entry['id']}>], profile={profile!r}, "
+                                  f"seed={seed}, digits={digits})")
+        result.extra["report"] = stage.publish(doc)
+    result.ctx = ctx
+    return result
 
 
 __all__ = [

@@ -1,6 +1,8 @@
 """The ``verify`` command: run the catalogue, list it, and answer scalar questions.
 
-Exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error (one line on stderr).
+Exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error (one line on stderr), 3 internal
+error (an uncaught exception in the tool, a check that crashed with nothing refuted, or a report that
+could not be published), 130 interrupted (Ctrl-C: one line, no traceback, no partial report).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import json
 import os
 import shlex
 import sys
+import traceback
 from pathlib import Path
 from typing import Sequence
 
@@ -35,8 +38,34 @@ def _integer(minimum: int, what: str):
     return parse
 
 
-_positive_int = _integer(1, "the value")
 _seed = _integer(0, "seed")
+
+
+def _jobs(text: str) -> int:
+    from .runner import MAX_JOBS
+
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"--jobs must be an integer from 1 to {MAX_JOBS}, got {text!r}")
+    return value
+
+
+def _version() -> str:
+    import importlib.metadata as md
+
+    try:
+        return md.version("dmf-verify")
+    except md.PackageNotFoundError:  # running from a source tree that is not installed
+        from . import __version__
+
+        return __version__
+
+
+ONLY_HELP = ("claims to run: an exact id; an id prefix (kp runs every kp.* claim); or a glob pattern "
+             "over ids, quoted ('kp.threshold*'). Repeatable and comma-separated: --only a --only b,c")
 
 
 def _digits(text: str) -> int:
@@ -47,26 +76,31 @@ def _digits(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="verify", description="Verify theorems about matrix factorization landscapes.")
+    p = _Parser(prog="verify", description="Verify theorems about matrix factorization landscapes.",
+                epilog="exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error, 3 internal error "
+                       "(or a check crashed), 130 interrupted")
+    p.add_argument("--version", action="version", version=f"verify {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="verify the catalogue and write a report")
     r.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard")
-    r.add_argument("--only", nargs="+", metavar="ID", help="claim ids (or id prefixes) to run")
+    r.add_argument("--only", action="append", metavar="ID", help=ONLY_HELP)
     r.add_argument("--out", default="reports", help="report directory (default: reports/)")
     r.add_argument("--seed", type=_seed, default=0)
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="working digits of mpmath checks")
-    r.add_argument("--jobs", type=_positive_int, default=1, help="worker processes")
+    r.add_argument("--jobs", type=_jobs, default=1,
+                   help="worker processes (1-256; never more than the claims run)")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
 
     c = sub.add_parser("check", help="check the claims in a claim file (.toml or .py) and write a report")
     c.add_argument("file")
     c.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard")
-    c.add_argument("--only", nargs="+", metavar="ID")
+    c.add_argument("--only", action="append", metavar="ID", help=ONLY_HELP)
     c.add_argument("--out", default=None, help="report directory (default: reports/<file name>/)")
     c.add_argument("--seed", type=_seed, default=0)
     c.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
-    c.add_argument("--jobs", type=_positive_int, default=1)
+    c.add_argument("--jobs", type=_jobs, default=1,
+                   help="worker processes (1-256; never more than the claims run)")
     c.add_argument("--quiet", action="store_true")
 
     sub.add_parser("list", help="list the claim catalogue")
@@ -93,42 +127,78 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Output:
+    """stdout that survives a closed pipe (``verify run | head``): the run goes on and its report is
+    still published; later lines are dropped."""
+
+    closed = False
+
+    @classmethod
+    def line(cls, text: str = "") -> None:
+        if cls.closed:
+            return
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:
+            cls.closed = True
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+                os.close(devnull)
+            except (OSError, ValueError):
+                pass
+
+
+def _load(source) -> list:
+    """The claims of ``source``; a claim file that calls sys.exit while loading is a usage error."""
+    try:
+        return source.load()
+    except SystemExit as exc:
+        raise UsageError(f"{source.path}: the claim file called sys.exit({exc.code!r}) while loading") from None
+
+
 def _cmd_run(args) -> int:
     from .claims import RunContext, get_profile
     from .report.document import build_document
     from .report.provenance import provenance
-    from .report.writer import write_reports
-    from .runner import ClaimSource, run, select, stderr_progress
+    from .report.writer import ReportStage
+    from .runner import ClaimSource, run, select, split_only, stderr_progress
 
+    _Output.closed = False
     source = ClaimSource(getattr(args, "file", None))
-    claims = select(source.load(), args.only)
-    _check_output_dir(Path(args.out))
-    ctx = RunContext(seed=args.seed, profile=get_profile(args.profile), dps=args.digits,
-                     out_dir=str(Path(args.out)))
-    started = dt.datetime.now(dt.timezone.utc)
-    result = run(claims, ctx, jobs=args.jobs, source=source, progress=None if args.quiet else stderr_progress)
-    command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
-    doc = build_document(result, provenance(args.seed, args.profile, args.digits, started, result.wall_seconds,
-                                            command, args.jobs, claim_file=source.path))
-    paths = write_reports(doc, args.out)
-    _print_summary(doc)
-    for c in doc["claims"]:
-        if c["verdict"] == "refuted":
-            print(f"refuted: {c['id']} — reproduce with: {c['reproduce']}")
-            if c.get("minimal_counterexample"):
-                print(f"  minimal counterexample: {json.dumps(c['minimal_counterexample'], ensure_ascii=False)}")
-    print("report: " + ", ".join(str(p) for p in paths))
-    return 1 if doc["summary"]["refuted"] else 0
-
-
-def _check_output_dir(out: Path) -> None:
-    """Fail before a long run, not after it, when the report directory cannot be written."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"cannot create the report directory {out}: {exc.strerror}") from None
-    if not os.access(out, os.W_OK):
-        raise UsageError(f"the report directory {out} is not writable")
+    claims = select(_load(source), split_only(args.only))
+    profile = get_profile(args.profile)
+    with ReportStage(args.out) as stage:  # figures go to the stage; out_dir changes only on publish
+        ctx = RunContext(seed=args.seed, profile=profile, dps=args.digits, out_dir=str(stage.path))
+        started = dt.datetime.now(dt.timezone.utc)
+        result = run(claims, ctx, jobs=args.jobs, progress=None if args.quiet else stderr_progress)
+        if result.extra.get("jobs_note"):
+            print(f"verify: note: {result.extra['jobs_note']}", file=sys.stderr)
+        command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
+        doc = build_document(result, provenance(args.seed, args.profile, args.digits, started,
+                                                result.wall_seconds, command, result.jobs,
+                                                claim_file=source.path))
+        _print_summary(doc)
+        for c in doc["claims"]:
+            if c["verdict"] == "refuted":
+                _Output.line(f"refuted: {c['id']} — reproduce with: {c['reproduce']}")
+                if c.get("minimal_counterexample"):
+                    _Output.line("  minimal counterexample: "
+                                 + json.dumps(c["minimal_counterexample"], ensure_ascii=False))
+        try:
+            paths = stage.publish(doc)
+        except OSError as exc:  # ReportWriteError included: full disk, permissions
+            print(f"verify: error: {exc.strerror or exc}", file=sys.stderr)
+            return 3
+    _Output.line("report: " + ", ".join(str(p) for p in paths))
+    if doc["summary"]["refuted"]:
+        return 1
+    crashed = [r.claim.id for r in result.crashed]
+    if crashed:
+        print(f"verify: internal error: a check crashed in {', '.join(crashed)} (not a verdict; the report "
+              f"holds the traceback; please report)", file=sys.stderr)
+        return 3
+    return 0
 
 
 def _cmd_check(args) -> int:
@@ -143,11 +213,11 @@ def _print_summary(doc: dict) -> None:
     head = ("claim", "verdict", "symbolic", "high-precision", "numeric", "s")
     widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    print(fmt.format(*head))
+    _Output.line(fmt.format(*head))
     for r in rows:
-        print(fmt.format(*r))
+        _Output.line(fmt.format(*r))
     s = doc["summary"]
-    print(f"{s['verified']} verified, {s['refuted']} refuted, {s['inconclusive']} inconclusive "
+    _Output.line(f"{s['verified']} verified, {s['refuted']} refuted, {s['inconclusive']} inconclusive "
           f"({s['total']} claims, {doc['provenance']['wall_seconds']} s)")
 
 
@@ -224,23 +294,46 @@ def _join_negative_values(argv: list[str]) -> list[str]:
     return out
 
 
+def _internal_error(exc: BaseException) -> int:
+    """One line on stderr (the traceback too with VERIFY_TRACEBACK=1), exit code 3."""
+    if os.environ.get("VERIFY_TRACEBACK", "").strip() not in ("", "0"):
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    msg = " ".join(str(exc).split())
+    print(f"verify: internal error: {type(exc).__name__}: {msg} "
+          f"(please report; set VERIFY_TRACEBACK=1 for the traceback)", file=sys.stderr)
+    return 3
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
+    """Run one command; returns the exit code (see the module docstring)."""
     try:
+        argv = _join_negative_values(list(sys.argv[1:] if argv is None else argv))
         if argv[:1] == ["bench"]:
             return _bench(argv[1:])
         args = build_parser().parse_args(argv)
         args.argv = argv
         return COMMANDS[args.command](args)
     except VerifyError as exc:
+        if isinstance(exc, OSError):  # the report could not be written: the tool's fault, not the user's
+            print(f"verify: error: {exc.strerror or exc}", file=sys.stderr)
+            return 3
         print(f"verify: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("verify: interrupted", file=sys.stderr)
         return 130
+    except SystemExit as exc:  # --help, --version and the bench's own parser
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        return _internal_error(exc)
     except BrokenPipeError:  # output piped into e.g. head, which closed early
-        sys.stderr.close()
+        try:
+            sys.stderr.close()
+        except OSError:
+            pass
         return 0
+    except Exception as exc:  # an internal error of the tool: never exit 1 ("refuted")
+        return _internal_error(exc)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,10 @@ from typing import Any, Callable, Sequence
 
 import pytest
 
-from .claims import PROFILES, Claim, ClaimResult, RunContext, Verdict, get_profile, run_claim
+from .claims import PROFILES, Claim, ClaimResult, RunContext, Verdict, get_profile
 from .errors import VerifyError
 from .numbers import DEFAULT_DIGITS, check_digits
+from .runner import run_one, selector
 
 MARKER = "verify_claim"
 CATALOGUE_NODE = "verify-catalogue"
@@ -60,7 +61,7 @@ class _State:
         key = (source, claim.id, profile, seed, digits)
         if key not in self.results:
             ctx = RunContext(seed=seed, profile=get_profile(profile), dps=digits)
-            self.results[key] = run_claim(claim, ctx)
+            self.results[key] = run_one(claim, ctx)
         return self.results[key]
 
 
@@ -223,19 +224,15 @@ def _check_unique(claims: Sequence[Claim], where: str) -> None:
 
 
 def _select(sources: Sequence[list[Claim]], only: Sequence[str]) -> list[list[Claim]]:
-    """Per entry of ``only``: the claim with exactly that id, else the claims under ``entry + '.'``
-    (as ``verify --only``)."""
+    """The claims named by ``only`` across all sources, with the rules of ``verify --only``: an exact
+    id, else the claims under ``entry + '.'``, or a glob pattern (``kp.threshold*``)."""
     if not only:
         return [list(s) for s in sources]
-    exact = {w for w in only if any(c.id == w for s in sources for c in s)}
-
-    def wanted(cid: str, want: str) -> bool:
-        return cid == want if want in exact else cid.startswith(want + ".")
-
-    unknown = [w for w in only if not any(wanted(c.id, w) for s in sources for c in s)]
-    if unknown:
-        raise pytest.UsageError(f"--verify-only: unknown claim id(s): {', '.join(unknown)}")
-    return [[c for c in s if any(wanted(c.id, w) for w in only)] for s in sources]
+    try:
+        keep = selector([c.id for s in sources for c in s], only)
+    except VerifyError as exc:
+        raise pytest.UsageError(f"--verify-only: {exc}") from None
+    return [[c for c in s if keep(c.id)] for s in sources]
 
 
 def _collectors(session: pytest.Session, state: _State) -> list[ClaimCollector]:
@@ -329,10 +326,14 @@ def _skip(reason: str, item: pytest.Item | None) -> None:
 
 def _raise_for(result: ClaimResult, strict: bool, reproduce: str | None, item: pytest.Item | None,
                error: Callable[[str], BaseException] = ClaimFailed) -> None:
-    """Refuted raises ``error`` with the report; inconclusive skips (raises ``error`` if ``strict``)."""
+    """Refuted or crashed raises ``error`` with the report; inconclusive skips (raises ``error`` if
+    ``strict``)."""
     __tracebackhide__ = True
     if result.verdict is Verdict.REFUTED:
         raise error(format_result(result, reproduce))
+    if result.crashed:  # an internal error of the tool is never skipped as "inconclusive"
+        raise error(format_result(result, reproduce)
+                    + "\n(a check crashed: an internal error of dmf-verify, not a verdict; please report)")
     if result.verdict is Verdict.INCONCLUSIVE:
         if strict:
             raise error(format_result(result, reproduce) + "\n(inconclusive fails under --verify-strict)")
@@ -411,7 +412,7 @@ def verify_claim(request: pytest.FixtureRequest) -> Checker:
         digits = s.digits if digits is None else digits
         if isinstance(claim_or_id, Claim):
             ctx = RunContext(seed=seed, profile=get_profile(profile), dps=digits)
-            result, reproduce = run_claim(claim_or_id, ctx), None
+            result, reproduce = run_one(claim_or_id, ctx), None
         elif isinstance(claim_or_id, str):
             claim = state.catalogue().get(claim_or_id)
             if claim is None:
@@ -420,7 +421,7 @@ def verify_claim(request: pytest.FixtureRequest) -> Checker:
             reproduce = _reproducer("verify run", claim.id, profile, seed, digits)
         else:
             raise TypeError(f"verify_claim expects a Claim or a claim id, got {type(claim_or_id).__name__}")
-        if result.verdict is Verdict.INCONCLUSIVE and allow_inconclusive:
+        if result.verdict is Verdict.INCONCLUSIVE and allow_inconclusive and not result.crashed:
             return result
         _raise_for(result, s.strict, reproduce, request.node, error=AssertionError)
         return result
