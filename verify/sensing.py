@@ -1,4 +1,4 @@
-"""Matrix sensing vs matrix factorization (Li et al. 2019, MATH.md L6).
+"""Matrix sensing vs matrix factorization (Li et al. 2019; docs/mathematics.md §L6).
 
 F(X) = c ||X X^T - M||_F^2 and G(X) = c ||A(X X^T) - y||^2 with y = A(M), X in R^{n x r}.
 A: Sym(n) -> R^m, A(Z)_k = <A_k, Z> / sqrt(m), A_k = (B_k + B_k^T)/2 with B_k iid N(0,1) entries, so
@@ -10,7 +10,8 @@ Hand-derived (row-major vec(X), index i*r + a), E = X X^T - M, D a direction:
 As matrices: hess F = c (2 J^T J + 4 E (x) I_r), hess G = c (2 (AJ)^T (AJ) + 4 A*A(E) (x) I_r), with J
 the Jacobian of D -> X D^T + D X^T.
 
-Hessian-distance bound (derived here). With delta_k the restricted-isometry constant over
+Hessian-distance bound (derived by the suite; the paper's abstract states only that the landscape
+results extend to matrix sensing). With delta_k the restricted-isometry constant over
 symmetric matrices of rank <= k and rho = rank(E):
   ||hess G(X) - hess F(X)||_2 <= c (8 delta_{2r} ||X||_2^2 + 4 delta_{rho+1} ||E||_F).
 Proof: the quadratic forms differ by c(2(||AS||^2 - ||S||^2) + 4<(A*A - I)E, D D^T>), S = XD^T + DX^T.
