@@ -51,9 +51,10 @@ def test_hostile_formula_in_toml_exits_2(tmp_path, capsys, formula):
 
 
 @pytest.mark.parametrize("body,msg", [
-    ("", "no [[claim]]"),
+    ("", "the file is empty"),
+    ("# only a comment\n", "no [[claim]]"),
     ('[[claim]]\nid = "x"\nkind = "teleport"\nstatement = "s"\nsource = "s"\n', "unknown kind"),
-    ('[[claim]]\nid = "x y"\nkind = "threshold"\nstatement = "s"\nsource = "s"\nformula = "tau"\n', "spaces"),
+    ('[[claim]]\nid = "x y"\nkind = "threshold"\nstatement = "s"\nsource = "s"\nformula = "tau"\n', "is not allowed"),
     ('[[claim]]\nid = "x"\nkind = "threshold"\nstatement = "s"\nsource = "s"\nformula = "tau + q"\n', "q"),
     ('[[claim]]\nid = "x"\nkind = "minimizer"\nstatement = "s"\nsource = "s"\ndepth = 3\ntarget = "nan"\n'
      'lam = "1"\nexpect = "zero"\n', "finite"),
@@ -116,7 +117,8 @@ def test_python_claim_file_with_symmetric_saddle_bound(tmp_path):
                  "    nxt = lam[r] if r < len(lam) else 0 * c\n"
                  "    return 8 * c * (lam[min(r, sum(1 for x in lam if x > 0)) - 1] - nxt)\n"
                  "def claims():\n"
-                 "    return [symmetric_spectrum_claim(saddle_bound=too_generous)]\n")
+                 "    return [symmetric_spectrum_claim(saddle_bound=too_generous, id='mine.saddles',\n"
+                 "            statement='every saddle has curvature at most -8c(gap)', source='a misreading')]\n")
     (claim,) = load_claim_file(f)
     result = run_claim(claim, RunContext(seed=0, profile=get_profile("quick")))
     assert result.verdict is Verdict.REFUTED

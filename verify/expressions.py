@@ -13,7 +13,11 @@ SymPy objects from a whitelist:
 Anything else (attributes, subscripts, strings, lambdas, comprehensions, keywords, ...) raises
 ``UnsafeExpressionError`` naming the construct and its 1-based position. Size limits keep every
 input cheap: the text length, bracket and tree depth, literal length, number size in bits and
-numeric exponents are capped, and the whole build has a time budget.
+numeric exponents are capped, and the whole build has a time budget. Budgets also bound what
+later stages do with the result: at most ``MAX_NODES`` syntax nodes, exponents of symbolic or
+irrational bases at most ``MAX_POWER`` in absolute value, and a total degree of at most
+``MAX_DEGREE``. Only printable ASCII is accepted: Unicode digits such as "１６" or "²" are named
+and rejected, never read as numbers.
 
 Division by zero and log(0) are rejected when SymPy recognises them (1/0, 1/(x-x), log(0));
 a denominator that is zero only after simplification (e.g. sqrt(2)+sqrt(3)-sqrt(5+2*sqrt(6)))
@@ -26,8 +30,10 @@ import keyword
 import math
 import re
 import time
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from fractions import Fraction
 from types import MappingProxyType
 
 import sympy as sp
@@ -50,6 +56,15 @@ MAX_EXPONENT = 10_000
 """Largest |p| and q of a rational exponent p/q."""
 MAX_BUILD_SECONDS = 2.0
 """Time budget for building one expression (SymPy evaluates numbers eagerly)."""
+MAX_NODES = 500
+"""Most syntax-tree nodes (numbers, names, operations, calls) one formula may have."""
+MAX_POWER = 64
+"""Largest |p| and q of a rational exponent p/q on anything but an exact rational number: later
+stages (simplify, expand, series) cost grows with the degree, e.g. (m+1)**10000 took 369 s."""
+MAX_DEGREE = 256
+"""Largest total degree of the result, counted as: symbols 1, sums the maximum, products the sum,
+powers the base's degree times |exponent| (plus the exponent's degree when it is symbolic),
+function calls the maximum of their arguments. Bounds the work of expanding the formula later."""
 
 DEFAULT_FUNCTIONS: Mapping[str, Callable[..., sp.Expr]] = MappingProxyType({
     "abs": sp.Abs,
@@ -131,7 +146,7 @@ def parse_expression(
     if isinstance(body, ast.Compare):
         raise parser.unsafe(body, f"comparison '{_compare_symbol(body.ops[0])}' "
                                   "(only parse_relation accepts comparisons)")
-    return parser.build(body, 0)
+    return parser.budgeted(parser.build(body, 0))
 
 
 def parse_relation(
@@ -152,8 +167,8 @@ def parse_relation(
     relation = _RELATIONS.get(type(body.ops[0]))
     if relation is None:
         raise parser.unsafe(body, f"comparison operator '{_compare_symbol(body.ops[0])}'")
-    lhs = parser.build(body.left, 1)
-    rhs = parser.build(body.comparators[0], 1)
+    lhs = parser.budgeted(parser.build(body.left, 1))
+    rhs = parser.budgeted(parser.build(body.comparators[0], 1))
     return relation(lhs, rhs, evaluate=False)
 
 
@@ -191,6 +206,7 @@ class _Parser:
         self.tree = self._parse(rewritten)
         self.rewritten = rewritten
         self.deadline = time.monotonic() + MAX_BUILD_SECONDS
+        self.nodes = 0
 
     # -- input checks -------------------------------------------------------------------
 
@@ -212,8 +228,10 @@ class _Parser:
                 raise UnsafeExpressionError(
                     f"{_FORBIDDEN_CHARS[ch]} at position {i + 1} in {_show(text)}")
             if not (" " <= ch <= "~" or ch in "\t\n\r"):
+                what = "non-ASCII digit" if ch.isdigit() or ch.isnumeric() else "character"
+                label = f" (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})" if not ch.isascii() else ""
                 raise UnsafeExpressionError(
-                    f"character {ch!r} at position {i + 1} in {_show(text)}: "
+                    f"{what} {ch!r}{label} at position {i + 1} in {_show(text)}: "
                     "only printable ASCII is accepted")
         # Newlines (multi-line TOML strings) and tabs are plain spaces; positions are unchanged.
         return text.translate({ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
@@ -321,6 +339,9 @@ class _Parser:
         """The SymPy object for ``node``; ``depth`` counts nesting levels for the depth cap."""
         if depth > MAX_DEPTH:
             raise self.unsafe(node, f"nesting deeper than {MAX_DEPTH} levels")
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.unsafe(node, f"formula with more than {MAX_NODES} terms, operations and calls")
         if time.monotonic() > self.deadline:
             raise UnsafeExpressionError(
                 f"expression too costly: building it took over {MAX_BUILD_SECONDS} s "
@@ -460,10 +481,30 @@ class _Parser:
         elif isinstance(base, sp.Mul):
             numeric = sp.Mul(*[f for f in base.args if f.is_number])
         else:
-            return
+            numeric = sp.Integer(1)
         bits = sum(_log2_size(a) for a in numeric.atoms(sp.Rational))
         if bits * p > MAX_BITS * q:
             raise self.unsafe(node, f"power whose exact value would exceed {MAX_BITS} bits")
+        if not base.is_Rational and (p > MAX_POWER or q > MAX_POWER):
+            raise self.unsafe(node, f"power with exponent {_short_number(exponent)} "
+                                    f"(limit |exponent| <= {MAX_POWER} for symbols and irrational numbers)")
+
+    def budgeted(self, value: sp.Basic) -> sp.Basic:
+        """``value`` if its powers (after SymPy combined them) and total degree fit the budgets."""
+        for sub in sp.preorder_traversal(value):
+            if isinstance(sub, sp.Pow) and sub.exp.is_Rational and not sub.base.is_Rational:
+                p, q = abs(int(sub.exp.p)), int(sub.exp.q)
+                if p > MAX_POWER or q > MAX_POWER:
+                    raise UnsafeExpressionError(
+                        f"the formula {_show(self.text)} amounts to a power with exponent "
+                        f"{_short_number(sub.exp)} (limit |exponent| <= {MAX_POWER} for symbols and "
+                        "irrational numbers)")
+        degree = _degree(value, {})
+        if degree > MAX_DEGREE:
+            raise UnsafeExpressionError(
+                f"the formula {_show(self.text)} has total degree {_short_number(sp.Rational(degree))} "
+                f"(limit {MAX_DEGREE})")
+        return value
 
     def _sized(self, node: ast.AST, value: sp.Basic) -> sp.Basic:
         """``value`` if every exact number in it fits in MAX_BITS bits."""
@@ -497,6 +538,28 @@ def _apply(op: ast.operator, a: sp.Basic, b: sp.Basic) -> sp.Basic:
     if isinstance(op, ast.Mult):
         return a * b
     return a / b
+
+
+def _degree(expr: sp.Basic, memo: dict) -> Fraction:
+    """The total degree as MAX_DEGREE counts it (an upper bound on expansion work, not exact)."""
+    if expr in memo:
+        return memo[expr]
+    if not expr.free_symbols:
+        result = Fraction(0)
+    elif expr.is_Symbol:
+        result = Fraction(1)
+    elif isinstance(expr, sp.Mul):
+        result = sum((_degree(arg, memo) for arg in expr.args), Fraction(0))
+    elif isinstance(expr, sp.Pow):
+        base = _degree(expr.base, memo)
+        if expr.exp.is_Rational:
+            result = base * abs(Fraction(int(expr.exp.p), int(expr.exp.q)))
+        else:
+            result = base + _degree(expr.exp, memo)
+    else:
+        result = max((_degree(arg, memo) for arg in expr.args), default=Fraction(0))
+    memo[expr] = result
+    return result
 
 
 def _short_number(x: sp.Rational) -> str:

@@ -6,7 +6,9 @@ User numbers never pass through ``float``: a decimal string becomes a SymPy ``Ra
 from __future__ import annotations
 
 import math
+import operator
 import re
+import unicodedata
 from fractions import Fraction
 
 import mpmath
@@ -19,40 +21,75 @@ MAX_DIGITS = 1000
 MAX_DEPTH = 64  # the mpmath Hessian is O(L³) per point: depth 64 takes seconds, 256 minutes
 DEFAULT_DIGITS = 50
 
-_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-MAX_EXPONENT = 4000  # keeps exact decimal output within Python's integer-string limit
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_FRACTION = re.compile(r"[+-]?\d+/\d+", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+MAX_EXPONENT = 4000  # keeps exact decimal output within Python's integer-string limit (4300 digits)
 
-_FRACTION = re.compile(r"^[+-]?\d+/\d+$")
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` for a one-line message: quoted, escaped, cut to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def check_ascii(text: str, name: str = "value") -> str:
+    """``text`` unchanged if it is ASCII; else a UsageError naming the first non-ASCII character.
+
+    Python's ``int()``, ``str.isdigit()`` and the regex class ``\\d`` accept full-width ("１６"),
+    Arabic-Indic ("١٦") and other Unicode digits; user numbers are ASCII only, so such text is
+    rejected here with the character's Unicode name instead of being read as a different number.
+    """
+    for i, ch in enumerate(text):
+        if not ch.isascii():
+            what = "non-ASCII digit" if ch.isdigit() or ch.isnumeric() else "non-ASCII character"
+            label = unicodedata.name(ch, "unnamed")
+            raise UsageError(f"{name}: {what} {ch!r} (U+{ord(ch):04X} {label}) at position {i + 1} in "
+                             f"{_short(text)}; write numbers with the ASCII digits 0-9")
+    return text
+
+
+def _too_long(s: str, name: str) -> UsageError:
+    return UsageError(f"{name}: {_short(s)} is outside the supported range (at most {MAX_EXPONENT} digits "
+                      f"or an exponent of ±{MAX_EXPONENT})")
 
 
 def parse_rational(text: str | int | Fraction | sp.Rational, name: str = "value") -> sp.Rational:
     """Parse a decimal or fraction string exactly, e.g. '0.7' -> 7/10, '-3/2' -> -3/2.
 
-    NaN, infinities and anything that is not a plain number raise ``UsageError``.
+    NaN, infinities, non-ASCII digits, more than MAX_EXPONENT digits (in the mantissa, or in a
+    numerator or denominator), exponents beyond ±MAX_EXPONENT and anything that is not a plain
+    number raise ``UsageError`` with a one-line message.
     """
     if isinstance(text, sp.Rational):
         return text
-    if isinstance(text, (int, Fraction)) and not isinstance(text, bool):
-        return sp.Rational(text)
+    if isinstance(text, bool):
+        raise UsageError(f"{name} must be a number, got {text!r}")
+    if isinstance(text, (int, Fraction)):
+        value = Fraction(text)
+        if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_EXPONENT * 3.33:
+            raise UsageError(f"{name}: a number with more than {MAX_EXPONENT} digits is outside the supported range")
+        return sp.Rational(value.numerator, value.denominator)
     if isinstance(text, float):
         raise UsageError(f"{name}: pass numbers as strings (got float {text!r}); floats are not exact")
-    s = str(text).strip()
+    if not isinstance(text, str):
+        raise UsageError(f"{name} must be a decimal number or a fraction like 3/2, got {type(text).__name__}")
+    s = check_ascii(text.strip(), name)
     low = s.lower().lstrip("+-")
     if low in {"nan", "inf", "infinity"}:
         raise UsageError(f"{name} must be a finite number, got {s!r}")
-    if _FRACTION.match(s):
+    if _FRACTION.fullmatch(s):
         num, den = s.split("/")
-        if len(s) > MAX_EXPONENT:
-            raise UsageError(f"{name}: {s[:20]}… has too many digits (at most {MAX_EXPONENT})")
+        if max(len(num.lstrip("+-")), len(den)) > MAX_EXPONENT:
+            raise _too_long(s, name)
         if int(den) == 0:
-            raise UsageError(f"{name}: zero denominator in {s!r}")
+            raise UsageError(f"{name}: zero denominator in {_short(s)}")
         return sp.Rational(int(num), int(den))
-    if not _DECIMAL.match(s):
-        raise UsageError(f"{name} must be a decimal number or a fraction like 3/2, got {s!r}")
+    if not _DECIMAL.fullmatch(s):
+        raise UsageError(f"{name} must be a decimal number or a fraction like 3/2, got {_short(s)}")
     mant, _, exp = s.lower().partition("e")
-    if (exp and abs(int(exp)) > MAX_EXPONENT) or len(mant) > MAX_EXPONENT:
-        raise UsageError(f"{name}: {s!r} is outside the supported range (at most {MAX_EXPONENT} digits or "
-                         f"an exponent of ±{MAX_EXPONENT})")
+    digits = sum(ch.isdigit() for ch in mant)
+    if digits > MAX_EXPONENT or len(exp.lstrip("+-")) > 5 or (exp and abs(int(exp)) > MAX_EXPONENT):
+        raise _too_long(s, name)
     return sp.Rational(mant) * sp.Integer(10) ** int(exp or 0)
 
 
@@ -66,20 +103,46 @@ def check_digits(digits: int) -> int:
 
 
 def check_depth(depth: object) -> int:
-    """Validate a depth L: a positive integer."""
-    if isinstance(depth, bool) or not isinstance(depth, int):
-        try:
-            text = str(depth).strip()
-            if not re.fullmatch(r"[+-]?\d+", text):
-                raise ValueError
-            depth = int(text)
-        except ValueError:
-            raise UsageError(f"depth must be a positive integer, got {depth!r}") from None
+    """Validate a depth L: an integer in 1..MAX_DEPTH (an integer type, or text of ASCII digits)."""
+    if isinstance(depth, bool):
+        raise UsageError(f"depth must be a positive integer, got {depth!r}")
+    if not isinstance(depth, int) and hasattr(depth, "__index__"):  # numpy and SymPy integers
+        depth = operator.index(depth)
+    if not isinstance(depth, int):
+        text = check_ascii(str(depth).strip(), "depth")
+        if not _INTEGER.fullmatch(text):
+            raise UsageError(f"depth must be a positive integer, got {_short(text)}")
+        if len(text.lstrip("+-0")) > 6:
+            raise UsageError(f"depth {_short(text)} is beyond the supported range 1..{MAX_DEPTH}")
+        depth = int(text)
     if depth <= 0:
-        raise UsageError(f"depth must be a positive integer, got {depth}")
+        raise UsageError(f"depth must be a positive integer, got {depth if depth > -10**6 else 'a huge negative number'}")
     if depth > MAX_DEPTH:
-        raise UsageError(f"depth {depth} is beyond the supported range 1..{MAX_DEPTH}")
+        shown = depth if depth < 10**6 else "a huge number"
+        raise UsageError(f"depth {shown} is beyond the supported range 1..{MAX_DEPTH}")
     return depth
+
+
+def parse_int(text: object, name: str, minimum: int, maximum: int | None = None) -> int:
+    """An integer option such as --digits or --seed: ASCII digits only, within [minimum, maximum].
+
+    ``int()`` alone would accept "１６" (full-width digits) and "1_000", and raise a ValueError
+    traceback for more than 4300 digits; this gives one-line UsageErrors instead.
+    """
+    if isinstance(text, bool) or not isinstance(text, (int, str)):
+        raise UsageError(f"{name} must be an integer, got {_short(repr(text))}")
+    if isinstance(text, str):
+        s = check_ascii(text.strip(), name)
+        if not _INTEGER.fullmatch(s):
+            raise UsageError(f"{name} must be an integer, got {_short(s)}")
+        if len(s.lstrip("+-0")) > 18:
+            raise UsageError(f"{name} {_short(s)} is out of range")
+        text = int(s)
+    upper = "" if maximum is None else f" and ≤ {maximum}"
+    if text < minimum or (maximum is not None and text > maximum):
+        shown = text if abs(text) < 10**18 else "a huge number"
+        raise UsageError(f"{name} must be an integer ≥ {minimum}{upper}, got {shown}")
+    return text
 
 
 def to_mpf(x: sp.Expr | sp.Rational | str, dps: int) -> mpmath.mpf:
