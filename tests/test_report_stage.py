@@ -398,3 +398,129 @@ def test_write_reports_copies_cited_figures(tmp_path):
     write_reports(doc(4), other)
     assert seeds_in(other) == {"4"} and siblings(tmp_path) == ["r", "s"]
 
+
+
+def nested_sets(out: Path) -> dict[str, set[str]]:
+    return {d.name: seeds_in(d) for d in sorted(out.iterdir()) if d.is_dir() and (d / MANIFEST).exists()}
+
+
+@pytest.mark.parametrize("fallback", [False, True], ids=["exchange", "two-renames"])
+def test_nested_report_sets_are_carried_over(tmp_path, monkeypatch, fallback):
+    """`verify check` into reports/<file>/ and `verify run` into reports/ keep each other's sets."""
+    if fallback:
+        monkeypatch.setattr(atomic, "exchange", lambda a, b: False)
+    reports = tmp_path / "reports"
+    stage_run(reports / "claims", 1)                   # nested first: reports/ is not a set yet
+    stage_run(reports, 2)
+    assert seeds_in(reports) == {"2"} and nested_sets(reports) == {"claims": {"1"}}
+    stage_run(reports / "other", 3)                    # nested into an existing set
+    stage_run(reports / "claims", 4)
+    stage_run(reports, 5)
+    assert seeds_in(reports) == {"5"} and nested_sets(reports) == {"claims": {"4"}, "other": {"3"}}
+    assert siblings(tmp_path) == ["reports"]
+    assert siblings(reports) == sorted([*REPORT_FILES, MANIFEST, "figures", "claims", "other"])
+
+
+def test_a_failed_swap_puts_nested_sets_back(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    stage_run(reports, 1)
+    stage_run(reports / "claims", 2)
+
+    def exchange(a, b):
+        raise OSError(errno.EIO, "Input/output error")
+    monkeypatch.setattr(atomic, "exchange", exchange)
+    with pytest.raises(ReportWriteError):
+        stage_run(reports, 3)
+    monkeypatch.undo()
+    assert seeds_in(reports) == {"1"} and nested_sets(reports) == {"claims": {"2"}}
+    assert siblings(tmp_path) == ["reports"]
+
+
+def test_nested_sets_in_the_stage_of_a_killed_run_go_back_home(tmp_path):
+    """SIGKILL after the nested sets were moved into the stage and before the swap."""
+    reports = tmp_path / "reports"
+    stage_run(reports, 1)
+    stage_run(reports / "claims", 2)
+    stale = tmp_path / ".reports.stage-0123456789ab"
+    stale.mkdir()
+    (stale / MANIFEST).write_text(json.dumps({"schema": "dmf-verify/report-set", "files": ["report.json"]}))
+    (stale / "report.json").write_text("{}")
+    os.rename(reports / "claims", stale / "claims")
+    with ReportStage(reports):
+        assert nested_sets(reports) == {"claims": {"2"}}
+        assert not stale.exists()
+
+
+def test_publishing_waits_for_a_nested_run_under_way(tmp_path):
+    import threading
+
+    reports = tmp_path / "reports"
+    stage_run(reports, 1)
+    done = threading.Event()
+    with ReportStage(reports / "claims") as nested:
+        (nested.path / "figures").mkdir()
+        (nested.path / "figures" / "f.png").write_text("figure of seed 2")
+        outer = threading.Thread(target=lambda: (stage_run(reports, 3), done.set()))
+        outer.start()
+        assert not done.wait(1.0)                     # the outer run waits for the nested one
+        nested.publish(doc(2))
+    outer.join(30)
+    assert done.is_set()
+    assert seeds_in(reports) == {"3"} and nested_sets(reports) == {"claims": {"2"}}
+    assert siblings(tmp_path) == ["reports"]
+
+
+def test_an_unusable_parent_is_a_usage_error(tmp_path, monkeypatch):
+    def no_lock(self):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+    monkeypatch.setattr(atomic.FileLock, "__enter__", no_lock)
+    with pytest.raises(UsageError, match="Read-only file system"):
+        ReportStage(tmp_path / "r")
+
+
+def test_a_lock_failure_at_publish_is_a_report_write_error(tmp_path, monkeypatch):
+    stage_run(tmp_path / "r", 1)
+    with ReportStage(tmp_path / "r") as stage:
+        def no_space(self):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        monkeypatch.setattr(atomic.FileLock, "__enter__", no_space)
+        with pytest.raises(ReportWriteError, match="cannot publish the report"):
+            stage.publish(doc(2))
+    monkeypatch.undo()
+    assert seeds_in(tmp_path / "r") == {"1"} and siblings(tmp_path) == ["r"]
+
+
+def _killed_run(out: str, between_renames: bool) -> None:
+    """A run that dies by SIGKILL: mid-run, or between the two renames of the fallback swap."""
+    import signal
+
+    if between_renames:
+        atomic.exchange = lambda a, b: False
+        real_rename = os.rename
+
+        def rename(src, dst):
+            real_rename(src, dst)
+            if ".old-" in str(dst):
+                os.kill(os.getpid(), signal.SIGKILL)
+        os.rename = rename
+    with ReportStage(Path(out)) as stage:
+        (stage.path / "figures").mkdir()
+        (stage.path / "figures" / "f.png").write_text("figure of seed 9")
+        if not between_renames:
+            os.kill(os.getpid(), signal.SIGKILL)
+        stage.publish(doc(9))
+
+
+@pytest.mark.parametrize("between_renames", [False, True], ids=["mid-run", "between-renames"])
+def test_sigkill_leaves_the_old_set_recoverable(tmp_path, between_renames):
+    out = tmp_path / "r"
+    stage_run(out, 1)
+    stage_run(out / "nested", 2)
+    proc = multiprocessing.get_context("fork").Process(target=_killed_run, args=(str(out), between_renames))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == -9
+    assert len(siblings(tmp_path)) > 1                  # the killed run left something behind
+    with ReportStage(out):                              # the next run repairs it first
+        assert seeds_in(out) == {"1"} and seeds_in(out / "nested") == {"2"}
+    assert siblings(tmp_path) == ["r"]

@@ -175,16 +175,34 @@ class FileLock:
             os.close(fd)
 
 
-def try_lock_dir(path: Path | str) -> int | None:
+def try_lock_dir(path: Path | str, busy_only: bool = True) -> int | None:
     """An fd holding an exclusive non-blocking ``flock`` on directory ``path``, or None if another
-    process holds it (or the file system has no such locks)."""
+    open file holds it (or the directory is gone, or the file system has no such locks).
+
+    With ``busy_only=False``, "held by another" is told apart from the other failures: -1.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None if busy_only else -1
     except OSError:
         os.close(fd)
         return None
     return fd
+
+
+def dir_is_locked(path: Path | str) -> bool:
+    """Another open file holds an exclusive ``flock`` on directory ``path`` (False when free,
+    missing, or the file system has no such locks)."""
+    fd = try_lock_dir(path, busy_only=False)
+    if fd is None:
+        return False
+    if fd == -1:
+        return True
+    os.close(fd)
+    return False

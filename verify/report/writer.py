@@ -8,31 +8,27 @@ reader therefore sees the previous set or the new one, never a mix; a crash, Ctr
 leaves the previous set untouched and no stray files (a staging directory orphaned by SIGKILL is
 removed by the next run into the same place).
 
-The output directory is replaced as a whole, so it must hold nothing but a report set: a
-directory with files this tool did not write (``--out .`` in a source tree) is refused with a
-UsageError before the run starts. Documented in docs/report-schema.md.
+The output directory is replaced as a whole, so it must hold nothing but a report set (and
+nested report sets of other runs, which are carried over): a directory with files this tool did
+not write (``--out .`` in a source tree) is refused with a UsageError before the run starts.
+Documented in docs/report-schema.md.
 """
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import stat
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 
 from ..errors import UsageError, VerifyError
-from . import atomic
+from . import atomic, sets
 from .document import to_json_text
+from .sets import MANIFEST, MANIFEST_SCHEMA, REPORT_FILES, foreign_entries
 
-REPORT_FILES = ("report.json", "report.md", "report.html", "junit.xml")
-MANIFEST = ".dmf-verify-report"
-MANIFEST_SCHEMA = "dmf-verify/report-set"
-FIGURES = "figures"
-# names written by versions before the manifest (a stray .part of an interrupted write included)
-_LEGACY_PART = re.compile(r"\.(report\.(json|md|html)|junit\.xml)\..+\.part|figures/[^/]+\.png(\.part)?")
+__all__ = ["MANIFEST", "REPORT_FILES", "ReportStage", "ReportWriteError", "foreign_entries", "write_reports"]
 
 
 class ReportWriteError(VerifyError, OSError):
@@ -85,6 +81,9 @@ class ReportStage:
                 self._recover()
                 self._check_replaceable()
                 self.path = self._make_stage()
+        except OSError as exc:
+            self._remove_created_parents()
+            raise UsageError(f"cannot write the report directory {self.out_dir}: {exc.strerror or exc}") from None
         except BaseException:
             self._remove_created_parents()
             raise
@@ -138,7 +137,7 @@ class ReportStage:
     # -- staging ---------------------------------------------------------------------------
 
     def _lock(self) -> atomic.FileLock:
-        return atomic.FileLock(self._parent / f".{self._name}.lock")
+        return sets.lock(self._parent, self._name)
 
     def _make_stage(self) -> Path:
         for _ in range(100):
@@ -154,33 +153,8 @@ class ReportStage:
             return path
         raise UsageError(f"cannot create a staging directory beside {self.out_dir}")
 
-    def _siblings(self, kind: str) -> list[Path]:
-        pattern = re.compile(rf"\.{re.escape(self._name)}\.{kind}-[0-9a-f]+")
-        try:
-            names = os.listdir(self._parent)
-        except OSError:
-            return []
-        return [self._parent / n for n in sorted(names) if pattern.fullmatch(n)]
-
     def _recover(self) -> None:
-        """Under the lock: finish what a killed run left behind.
-
-        A previous set moved aside (``.old-``) is put back if the output directory is missing,
-        else deleted; staging directories whose run is gone (their lock is free) are deleted.
-        """
-        for old in self._siblings("old"):
-            if not os.path.lexists(self._target):
-                os.rename(old, self._target)
-            else:
-                shutil.rmtree(old, ignore_errors=True)
-        for stage in self._siblings("stage"):
-            fd = atomic.try_lock_dir(stage)
-            if fd is None:
-                continue
-            try:
-                shutil.rmtree(stage, ignore_errors=True)
-            finally:
-                os.close(fd)
+        sets.recover(self._parent, self._name)
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -207,13 +181,13 @@ class ReportStage:
                 atomic.fsync_dir(self.path)
             except OSError as exc:
                 raise _write_error("write", self.out_dir, exc) from exc
-            with self._lock():
-                self._recover()
-                self._check_replaceable()
-                try:
+            try:
+                with self._lock():
+                    self._recover()
+                    self._check_replaceable()
                     self._swap_in()
-                except OSError as exc:
-                    raise _write_error("publish", self.out_dir, exc) from exc
+            except OSError as exc:
+                raise _write_error("publish", self.out_dir, exc) from exc
         except BaseException:
             self.close()
             raise
@@ -230,17 +204,38 @@ class ReportStage:
         atomic.write_new(self.path / MANIFEST, json.dumps(manifest, indent=1) + "\n")
 
     def _swap_in(self) -> None:
-        """Put the staged set at the output path; the previous set ends at ``path`` or ``.old-``."""
+        """Put the staged set at the output path; the previous set ends at ``path`` or ``.old-``.
+
+        Nested sets of other runs are moved into the new set first (under their locks, once no run
+        into them is under way) and moved back if the swap fails.
+        """
         target, stage = self._target, self.path
         if not os.path.lexists(target):
             os.rename(stage, target)
             atomic.fsync_dir(self._parent)
             return
         os.chmod(stage, stat.S_IMODE(os.stat(target).st_mode))  # keep the directory's own mode
+        with sets.nested_held(target) as nested:
+            moved: list[str] = []
+            swapped = False
+            try:
+                for name in nested:
+                    os.rename(target / name, stage / name)
+                    moved.append(name)
+                old = self._swap(target, stage)
+                swapped = True
+            except BaseException:
+                if not swapped:
+                    for name in reversed(moved):
+                        os.rename(stage / name, target / name)
+                raise
+        atomic.fsync_dir(self._parent)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def _swap(self, target: Path, stage: Path) -> Path:
+        """Exchange ``stage`` and ``target``; returns where the previous set now is."""
         if atomic.exchange(stage, target):
-            atomic.fsync_dir(self._parent)
-            shutil.rmtree(stage, ignore_errors=True)  # now the previous set
-            return
+            return stage
         old = self._parent / atomic.random_name(f".{self._name}.old-")
         os.rename(target, old)
         try:
@@ -248,8 +243,7 @@ class ReportStage:
         except BaseException:
             os.rename(old, target)
             raise
-        atomic.fsync_dir(self._parent)
-        shutil.rmtree(old, ignore_errors=True)
+        return old
 
     # -- clean-up --------------------------------------------------------------------------
 
@@ -282,58 +276,6 @@ class ReportStage:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _is_dmf_report(path: Path) -> bool:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh).get("schema") == "dmf-verify/report"
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def foreign_entries(out: Path | str, adopt: Iterable[str] = ()) -> list[str]:
-    """Entries of an existing output directory that dmf-verify did not write (relative paths).
-
-    Ours: the files listed in the set's manifest; for a directory written before manifests, the
-    four report names (report.json being a dmf-verify report), figures/*.png and stray ``.part``
-    files of an interrupted write; and the files in ``adopt``.
-    """
-    adopted = {str(a) for a in adopt}
-    out = Path(out)
-    listed: set[str] | None = None
-    if os.path.lexists(out / MANIFEST):
-        try:
-            manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-            if manifest.get("schema") == MANIFEST_SCHEMA and isinstance(manifest.get("files"), list):
-                listed = {str(f) for f in manifest["files"]} | {MANIFEST}
-        except (OSError, ValueError, AttributeError):
-            listed = None
-        if listed is None:
-            return [MANIFEST + " (unreadable manifest)"]
-    legacy_ok = listed is None and _is_dmf_report(out / "report.json")
-    dirs_ok = {FIGURES} if listed is None else {p for f in listed for p in _parents(f)}
-    dirs_ok |= {p for f in adopted for p in _parents(f)}
-    foreign = []
-    for root, dirs, names in os.walk(out):
-        rel_root = Path(root).relative_to(out)
-        for d in dirs:
-            rel = (rel_root / d).as_posix()
-            if rel not in dirs_ok or os.path.islink(os.path.join(root, d)):
-                foreign.append(rel + "/")
-        dirs[:] = [d for d in dirs if (rel_root / d).as_posix() in dirs_ok]
-        for n in names:
-            rel = (rel_root / n).as_posix()
-            ours = (rel in listed) if listed is not None else \
-                legacy_ok and (rel in REPORT_FILES or bool(_LEGACY_PART.fullmatch(rel)))
-            if not ours and rel not in adopted:
-                foreign.append(rel)
-    return sorted(foreign)
-
-
-def _parents(rel: str) -> list[str]:
-    parts = rel.split("/")[:-1]
-    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def write_reports(doc: dict, out_dir: Path | str, figures_dir: Path | str | None = None) -> list[Path]:
