@@ -8,6 +8,7 @@ threshold) are strictly convex, with closed forms.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -199,47 +200,60 @@ def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int) -> list:
             if abs(mpmath.im(r)) < mpmath.mpf(10) ** (-(dps // 2)) and mpmath.re(r) > 0]
 
 
-def critical_value_exact(depth: int, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
-    """σ_c where g has two global minimizers (0 and x* > 0); None for L <= 2 (no such σ).
+_A, _B = sp.symbols("a b", positive=True)
 
-    From g(x) = g(0) and g'(x) = 0 with c = b/a: x*^(2−q) = c(L − 2), σ_c = x*(L − 1)/(L − 2).
-    """
-    depth = check_depth(depth)
-    if depth <= 2:
-        return None
-    c = sp.sympify(b) / sp.sympify(a)
+
+@functools.lru_cache(maxsize=64)
+def _critical_value_expr(depth: int) -> sp.Expr:
+    """σ_c(a, b) at depth L >= 3 as a SymPy expression in positive symbols a, b: the one place the
+    closed form is written. From g(x) = g(0) and g'(x) = 0 with c = b/a: x*^(2−q) = c(L − 2),
+    σ_c = x*(L − 1)/(L − 2)."""
     L = sp.Integer(depth)
-    x_star = (c * (L - 2)) ** (L / (2 * (L - 1)))
+    x_star = (_B / _A * (L - 2)) ** (L / (2 * (L - 1)))
     return x_star * (L - 1) / (L - 2)
 
 
+@functools.lru_cache(maxsize=64)
+def _critical_value_fns(depth: int):
+    """(float64, mpmath) evaluators of ``_critical_value_expr`` derived by lambdify."""
+    expr = _critical_value_expr(depth)
+    return sp.lambdify((_A, _B), expr, "math"), sp.lambdify((_A, _B), expr, "mpmath")
+
+
+def critical_value_exact(depth: int, a: sp.Expr, b: sp.Expr) -> sp.Expr | None:
+    """σ_c where g has two global minimizers (0 and x* > 0); None for L <= 2 (no such σ)."""
+    depth = check_depth(depth)
+    if depth <= 2:
+        return None
+    return _critical_value_expr(depth).subs({_A: sp.sympify(a), _B: sp.sympify(b)})
+
+
 def critical_value(depth: int, a: float, b: float) -> float | None:
-    """σ_c as a float (see ``critical_value_exact``)."""
+    """σ_c as a float (the expression of ``critical_value_exact``, evaluated in float64)."""
     depth = check_depth(depth)
     a, b = check_ab(a, b)
     if depth <= 2:
         return None
-    c = b / a
-    x_star = (c * (depth - 2)) ** (depth / (2 * (depth - 1)))
-    return x_star * (depth - 1) / (depth - 2)
+    return float(_critical_value_fns(depth)[0](a, b))
 
 
 def critical_value_mp(depth: int, a, b, dps: int = 50) -> mpmath.mpf | None:
-    """σ_c at ``dps`` digits (see ``critical_value_exact``); inputs converted as in ``solve_scalar_mp``."""
+    """σ_c at ``dps`` digits (the same expression, evaluated by mpmath at dps + 20 digits); inputs
+    converted as in ``solve_scalar_mp``."""
     depth = check_depth(depth)
     if depth <= 2:
         return None
     with mpmath.workdps(dps + 20):
         a, b = _to_mp(a, dps + 20), _to_mp(b, dps + 20)
-        x_star = (b / a * (depth - 2)) ** (mpmath.mpf(depth) / (2 * (depth - 1)))
-        return x_star * (depth - 1) / (depth - 2)
+        return +_critical_value_fns(depth)[1](a, b)
 
 
 def exceptional_instance(depth: int, rho: sp.Rational, a: sp.Rational = sp.Integer(1)):
     """Exact (a, b, σ_c, x*) with rational entries on the exceptional set, L >= 3.
 
-    Choose the balanced layer value ρ* rationally: x* = ρ*^L, b = a·ρ*^(2L−2)/(L−2),
-    σ_c = ρ*^L (L−1)/(L−2); all rational, so the tie can be checked exactly.
+    Choose the balanced layer value ρ* rationally: x* = ρ*^L and b = a·ρ*^(2L−2)/(L−2), so that
+    c(L − 2) = ρ*^(2L−2) is a perfect power and σ_c = ``critical_value_exact`` (= ρ*^L (L−1)/(L−2))
+    is rational; the tie can then be checked exactly.
     """
     depth = check_depth(depth)
     if depth <= 2:
@@ -248,5 +262,9 @@ def exceptional_instance(depth: int, rho: sp.Rational, a: sp.Rational = sp.Integ
     L = depth
     b = a * rho ** (2 * L - 2) / (L - 2)
     x_star = rho ** L
-    sigma_c = rho ** L * sp.Rational(L - 1, L - 2)
+    sigma_c = critical_value_exact(L, a, b)
+    sigma_c = sigma_c if sigma_c.is_Rational else sp.simplify(sigma_c)
+    x = sigma_c * sp.Rational(L - 2, L - 1) if sigma_c.is_Rational else None
+    if x is None or x ** (2 * L - 2) != (b / a * (L - 2)) ** L:  # x*^(2 − 2/L) = c(L − 2), exactly
+        raise ArithmeticError(f"σ_c = {sigma_c} is not the rational critical value for ρ* = {rho}")
     return a, b, sigma_c, x_star

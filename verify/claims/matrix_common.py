@@ -1,0 +1,173 @@
+"""Shared machinery of the deep matrix checks: sizes per profile, the shared descent search,
+exact helpers for small symbolic matrices, and evaluators derived from one closed form.
+
+Closed forms (τ, the critical value σ_c, the trace) each live in one place as a SymPy expression or
+a generic function; the float64 and mpmath evaluators here are *derived* from that expression by
+``lambdify``, never written out again.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from typing import Callable, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..errors import UsageError
+from ..landscape.instances import SPECTRUM_KINDS, random_instance
+from ..landscape.search import Searched, multistart
+from .base import Check, CheckResult, Tier, Verdict
+from .context import RunContext
+
+EPS = float(np.finfo(float).eps)
+
+# A descent run "is a global minimizer" when its objective is within this relative distance of
+# the constructed global value: after the Newton polish gradients are ~1e-15 relative, so values
+# agree to ~1e-14; 1e-9 leaves room while separating distinct local minima (instances closer
+# than 1e-6 to a tie are excluded).
+GLOBAL_REL = 1e-9
+# A run "beats" the constructed minimizer only if lower by more than rounding in F (~1e-15 rel).
+BEAT_REL = 1e-11
+# Scalar-problem relative value gap below which an instance counts as near the exceptional set.
+NEAR_TIE_GAP = 1e-6
+
+
+def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult]) -> Check:
+    """A check whose 'verified' needs at least one decided instance (else inconclusive)."""
+    def guarded(ctx: RunContext) -> CheckResult:
+        result = run(ctx)
+        if result.verdict is Verdict.VERIFIED and result.instances == 0:
+            result.verdict = Verdict.INCONCLUSIVE
+            result.summary = "no instance could be decided (all outside the claim or near a tie): " + result.summary
+        return result
+    return Check(name, tier, guarded)
+
+
+def positive_constant(value, name: str):
+    """A claimed constant: a finite positive number (int, float or exact SymPy number)."""
+    if isinstance(value, bool):
+        raise UsageError(f"{name} must be a number, got {value!r}")
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(f) or f <= 0:
+        raise UsageError(f"{name} must be finite and > 0, got {value!r}")
+    return value
+
+
+def exact(x) -> sp.Expr:
+    """A claimed number as an exact SymPy number. A float is read as the simplest number within its
+    rounding (``sp.nsimplify``: 1.000001 -> 1000001/1000000, 2/3 computed in floats -> 2/3), so that
+    ``lambda L: 2/L`` claims 2/L; SymPy numbers and ints are taken as they are."""
+    if isinstance(x, sp.Basic):
+        return x
+    return sp.nsimplify(x) if isinstance(x, float) else sp.sympify(x)
+
+
+def mp_of(x, dps: int) -> mpmath.mpf:
+    """A claimed number at ``dps`` + 10 digits (exact rationals divided at that precision)."""
+    x = exact(x)
+    with mpmath.workdps(dps + 10):
+        return mpmath.mpf(x.p) / x.q if x.is_Rational else mpmath.mpf(str(sp.N(x, dps + 10)))
+
+
+def matrix_depths(ctx: RunContext, lo: int = 1) -> list[int]:
+    """Depths for matrix-level checks: the profile's depths, capped by cost (4/6/8)."""
+    cap = (4, 6, 8)[min(ctx.profile.level, 2)]
+    return [L for L in ctx.profile.depths if lo <= L <= cap]
+
+
+def depth_scope(depths: Sequence[int]) -> str:
+    """'depths 3–5' / 'depth 3' / 'no depth' for a scope line."""
+    ds = sorted(set(depths))
+    if not ds:
+        return "no depth"
+    if len(ds) == 1:
+        return f"depth {ds[0]}"
+    if ds == list(range(ds[0], ds[-1] + 1)):
+        return f"depths {ds[0]}–{ds[-1]}"
+    return "depths " + ", ".join(map(str, ds))
+
+
+def search_sizes(ctx: RunContext) -> tuple[int, int, int]:
+    """(instances per depth, starts per instance, descent steps) by profile level."""
+    return ((3, 4, 1000), (6, 5, 1500), (16, 8, 4000))[min(ctx.profile.level, 2)]
+
+
+@functools.lru_cache(maxsize=32)
+def _searched(seed: int, profile, depth: int) -> tuple[Searched, ...]:
+    """Multi-start descent on random instances of one depth (shared by K2, K3, K5)."""
+    ctx = RunContext(seed=seed, profile=profile)
+    rng = ctx.rng(f"kp.matrix.search.{depth}")
+    n_inst, starts, steps = search_sizes(ctx)
+    hidden = int(rng.integers(3, 5))
+    dims = (3,) + (hidden,) * (depth - 1) + (3,)
+    insts = [random_instance(rng, depth, dims, float(rng.uniform(0.15, 0.75)),
+                             kind=SPECTRUM_KINDS[k % len(SPECTRUM_KINDS)]) for k in range(n_inst)]
+    return tuple(multistart(rng, insts, starts, steps))
+
+
+def all_searched(ctx: RunContext, lo: int = 1) -> list[Searched]:
+    """The shared descent runs of every matrix depth ≥ ``lo`` of the profile."""
+    out: list[Searched] = []
+    for L in matrix_depths(ctx, lo):
+        out.extend(_searched(ctx.seed, ctx.profile, L))
+    return out
+
+
+def search_scope(ctx: RunContext, lo: int = 1) -> str:
+    n_inst, starts, steps = search_sizes(ctx)
+    return (f"{depth_scope(matrix_depths(ctx, lo))}, {n_inst} random 3×3 targets per depth (distinct, repeated, "
+            f"rank-deficient spectra), {starts} descent starts each, hidden widths 3–4")
+
+
+def near_tie(s: Searched) -> bool:
+    return bool(np.any(s.e2e.gap < NEAR_TIE_GAP))
+
+
+def sym_layers(dims: tuple[int, ...], prefix: str = "w") -> list[sp.Matrix]:
+    return [sp.Matrix(dims[l + 1], dims[l], lambda i, j, l=l: sp.Symbol(f"{prefix}{l + 1}_{i}{j}"))
+            for l in range(len(dims) - 1)]
+
+
+def sym_product(Ws: list[sp.Matrix]) -> sp.Matrix:
+    P = Ws[0]
+    for W in Ws[1:]:
+        P = W * P
+    return P
+
+
+def fro2(X) -> sp.Expr | float:
+    """||X||_F² for a SymPy matrix (exact) or a NumPy array (float)."""
+    if isinstance(X, sp.MatrixBase):
+        return sum(x ** 2 for x in X)
+    return float(np.sum(np.asarray(X) ** 2))
+
+
+def sym_objective(Ws: list[sp.Matrix], M: sp.Matrix, a, b) -> sp.Expr:
+    """F = (a/2)||W_L⋯W_1 − M||² + (b/2)Σ||W_l||² on symbolic matrices."""
+    return a / 2 * fro2(sym_product(Ws) - M) + b / 2 * sum(fro2(W) for W in Ws)
+
+
+class Evaluators:
+    """Float64 and mpmath evaluators of one SymPy closed form f(x_1..x_k), derived by ``lambdify``.
+
+    ``mp(*args, dps=...)`` evaluates under ``mpmath.workdps(dps + 20)`` with every argument
+    converted to mpf at that precision (integers never reach Python float division).
+    """
+
+    def __init__(self, expr: sp.Expr, args: Sequence[sp.Symbol]) -> None:
+        self.expr = expr
+        self.args = tuple(args)
+        self._mp = sp.lambdify(self.args, expr, "mpmath")
+        self._fl = sp.lambdify(self.args, expr, "math")
+
+    def mp(self, *values, dps: int) -> mpmath.mpf:
+        with mpmath.workdps(dps + 20):
+            return +self._mp(*(v if isinstance(v, mpmath.mpf) else mp_of(v, dps + 10) for v in values))
+
+    def float(self, *values) -> float:
+        return float(self._fl(*(float(v) for v in values)))
