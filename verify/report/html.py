@@ -178,10 +178,17 @@ def _summary_table(claims: list[Mapping[str, Any]]) -> str:
         cells = "".join(f"<td>{_badge(tier_verdicts.get(t))}</td>" for t in tiers)
         rows.append(
             f'<tr><td><a href="#{esc(_anchor(i, claim.get("id")))}">{esc(claim.get("id"))}</a>'
-            f"</td><td>{esc(claim.get('paper'))}</td><td>{_badge(claim.get('verdict'))}</td>"
+            f"</td><td>{esc(claim.get('paper'))}</td><td>{_badge(claim.get('verdict'))}{_flags(claim)}</td>"
             f"{cells}<td class=\"num\">{_number(claim.get('seconds'), 2)}</td></tr>")
     rows.append("</tbody></table>")
     return "\n".join(rows)
+
+
+def _flags(claim: Mapping[str, Any]) -> str:
+    """Short marks beside a verdict: a tier conflict, a crashed check."""
+    marks = [m for m, on in (("tiers disagree", tier_conflict_text(claim)),
+                             ("internal error", crashed_text(claim))) if on]
+    return "".join(f' <span class="muted">({m})</span>' for m in marks)
 
 
 def _provenance(provenance: object) -> str:
