@@ -36,6 +36,7 @@ def test_claim_verified_at_quick(factory, tmp_path):
         for fig in c.figures:
             assert (tmp_path / fig).stat().st_size > 1000
     assert {str(c.tier) for c in res.checks} == {"symbolic", "high-precision", "numeric"}
+    assert all(c.scope for c in res.checks), [(c.name, c.scope) for c in res.checks]
 
 
 def test_catalogue_ids():

@@ -4,11 +4,14 @@ Assumptions: λ_1 > … > λ_p > 0 distinct, p = rank M ≥ r. Write γ = λ_r �
 δ = μ_min/(4c) with μ_min the smallest positive Hessian eigenvalue at a global minimum
 (δ = γ if n > r, 2λ_r if n = r), g = the smallest gap in λ_1 > … > λ_p > 0.
 
+All constants are chosen and derived by the suite (the paper's are not at hand); see
+docs/mathematics.md §L5.
+
 R1 = R1a ∪ R1b, with λ_min(∇²F) ≤ −κ1, κ1 = 2cγ:
-  R1a = {σ_r(X)² ≤ λ_r/8}. Proof: v a unit right singular vector for σ_r, q ∈ span(u_1..u_r) unit
+  R1a = {σ_r(X)² ≤ λ_r/6}. Proof: v a unit right singular vector for σ_r, q ∈ span(u_1..u_r) unit
   and ⊥ the top r−1 left singular vectors of X, D = qvᵀ: ∇²F[D,D] = 2c(||Xv qᵀ + q vᵀXᵀ||² +
-  2||Xᵀq||² − 2qᵀMq) ≤ 2c(6σ_r² − 2λ_r) ≤ −(5/2)cλ_r ≤ −2cγ (slack ≥ 1/4:
-  1/6 would make the bound tight, e.g. n = r = 1 on the boundary).
+  2||Xᵀq||² − 2qᵀMq) ≤ 2c(6σ_r² − 2λ_r) ≤ −2cλ_r ≤ −2cγ. TIGHT: at n = r = 1 on the boundary
+  (x² = λ/6, γ = λ) ∇²F = 4c(3x² − λ) = −2cλ = −κ1 exactly, so raising 1/6 or κ1 at all is false.
   R1b = {dist(X, orbit of X_S) ≤ ρ1 for a saddle with |S| = r}, ρ1 = γ/(18√λ_1). Proof: for
   ||X − X_S|| = ε ≤ √λ_1, ||∇²F(X) − ∇²F(X_S)|| ≤ 4c(6√λ_1 ε + 3ε²) ≤ 4c·9√λ_1 ε ≤ 2cγ and
   λ_min ∇²F(X_S) ≤ −4cγ (L3), so λ_min ∇²F(X) ≤ −2cγ (Weyl).
@@ -18,6 +21,10 @@ R2 = {dist(X, X*) ≤ ρ2}, ρ2 = δ/(14√λ_1): ∇²F(X)[D,D] ≥ κ2||D||²,
 R3 = the rest, split at ||XXᵀ||_F = 2||M||_F:
   R3'' (||XXᵀ||_F > 2||M||_F): ||∇F|| ≥ ⟨∇F, X⟩/||X|| ≥ 2c||XXᵀ||^{3/2} r^{−1/4} > κ3'' =
   2c(2||M||_F)^{3/2} r^{−1/4} (proved: ⟨∇F,X⟩ = 4c⟨N − M, N⟩ ≥ 2c||N||², ||X||² ≤ √r||N||).
+  TIGHT: at r = p = 1, X → √(2λ_1)·u_1 from outside, ||∇F|| → 4√2·cλ_1^{3/2} = κ3''.
+Slack of the other constants (exact values at the probes of ``verify.landscape.region_probes``):
+  κ2 has at least 12.2 % slack by the proof (λ_min ≥ 4cδ(1 − 3/7 − 1/98) > 1.12·κ2), so κ2 raised
+  by 5 % is still true; ρ1, ρ2 and κ3 are not tight either (see region_probes).
   R3' (the bounded rest): ||∇F|| ≥ κ3 = min(2cδρ2, 2cgρ1, 2c(λ_r/8)^{3/2}). NOT proved: each term
   is half the first-order estimate of ||∇F|| on the boundary of R2 (μ_min·ρ2), of R1b (4cg·ρ1) and
   of R1a along flat directions of rank-deficient saddles (4c·t³, t² = λ_r/8); the suite tests it.
@@ -27,6 +34,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, replace
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -37,19 +45,19 @@ from ..kernels.symmetric import (Instance, gradient, hessian_matrix, nearest_on_
 
 @dataclass(frozen=True)
 class RegionConstants:
-    """The constants of R1–R3 for one instance (all for the stated c)."""
+    """The constants of R1–R3 for one instance (all for the stated c; float, mpf or SymPy numbers)."""
 
-    c: float
-    kappa1: float
-    rho1: float
-    r1a_frac: float
-    kappa2: float
-    rho2: float
-    kappa3: float
-    kappa3_far: float
+    c: Any
+    kappa1: Any
+    rho1: Any
+    r1a_frac: Any
+    kappa2: Any
+    rho2: Any
+    kappa3: Any
+    kappa3_far: Any
 
-    def scaled(self, **factors: float) -> "RegionConstants":
-        """Multiply named constants by factors (used to perturb a claim)."""
+    def scaled(self, **factors: Any) -> "RegionConstants":
+        """Multiply named constants by factors (used to perturb a claim); factors in the same arithmetic."""
         return replace(self, **{k: getattr(self, k) * v for k, v in factors.items()})
 
 
@@ -64,23 +72,54 @@ def in_scope(inst: Instance) -> str | None:
     return None
 
 
+def region_constants(lam: Sequence[Any], r: int, c: Any, sqrt: Callable[[Any], Any]) -> RegionConstants:
+    """THE closed forms of the constants (module docstring), in the arithmetic of ``lam`` and ``c``.
+
+    ``lam`` is λ_1 > … > λ_n ≥ 0 (floats, mpf or SymPy numbers), ``sqrt`` the matching square root;
+    only +, −, ×, /, ``sqrt`` and comparisons are used, so float64, mpmath and SymPy share this one copy.
+    """
+    n = len(lam)
+    p = sum(1 for x in lam if x > 0)
+    one = c / c
+    nxt = lam[r] if r < n else 0 * one
+    gamma = lam[r - 1] - nxt
+    delta = gamma if n > r else 2 * lam[r - 1]
+    g = min([lam[i] - lam[i + 1] for i in range(p - 1)] + [lam[p - 1]])
+    root1 = sqrt(lam[0])
+    rho1 = gamma / (18 * root1)
+    rho2 = delta / (14 * root1)
+    t = lam[r - 1] / 8
+    kappa3 = min(2 * c * delta * rho2, 2 * c * g * rho1, 2 * c * t * sqrt(t))
+    two_norm = 2 * sqrt(sum(x * x for x in lam))
+    return RegionConstants(c=c, kappa1=2 * c * gamma, rho1=rho1, r1a_frac=one / 6, kappa2=2 * c * delta,
+                           rho2=rho2, kappa3=kappa3,
+                           kappa3_far=2 * c * two_norm * sqrt(two_norm) / sqrt(sqrt(r * one)))
+
+
 def constants(inst: Instance, c: float) -> RegionConstants:
-    """The derived constants (see module docstring) for an in-scope instance."""
+    """The constants (float64) for an in-scope instance."""
     reason = in_scope(inst)
     if reason:
         raise UsageError(f"instance outside the L5 assumptions: {reason}")
-    lam, n, r, p = inst.lam, inst.n, inst.r, inst.p
-    nxt = lam[r] if r < n else 0.0
-    gamma = lam[r - 1] - nxt
-    delta = gamma if n > r else 2 * lam[r - 1]
-    gaps = -np.diff(np.concatenate([lam[:p], [0.0]]))
-    g = float(np.min(gaps))
-    rho1 = gamma / (18 * math.sqrt(lam[0]))
-    rho2 = delta / (14 * math.sqrt(lam[0]))
-    kappa3 = min(2 * c * delta * rho2, 2 * c * g * rho1, 2 * c * (lam[r - 1] / 8) ** 1.5)
-    normM = float(np.linalg.norm(lam))
-    return RegionConstants(c=c, kappa1=2 * c * gamma, rho1=rho1, r1a_frac=1 / 8, kappa2=2 * c * delta,
-                           rho2=rho2, kappa3=kappa3, kappa3_far=2 * c * (2 * normM) ** 1.5 * r ** -0.25)
+    return region_constants([float(x) for x in inst.lam], inst.r, float(c), math.sqrt)
+
+
+def classify_region(sr2: Any, lam_r: Any, d_saddle: Callable[[], Any], d_min: Callable[[], Any],
+                    norm_N: Callable[[], Any], norm_M: Any, K: RegionConstants) -> str:
+    """THE region definitions, shared by the float64, mpmath and SymPy evaluators.
+
+    sr2 = σ_r(X)²; d_saddle() = distance to the nearest full-rank saddle orbit (None if there is none),
+    d_min() = distance to the global-minimum orbit, norm_N() = ||XXᵀ||_F (called only when needed);
+    norm_M = ||M||_F. R1 (R1a, then R1b) takes precedence over R2, R2 over R3.
+    """
+    if sr2 <= K.r1a_frac * lam_r:
+        return "R1a"
+    ds = d_saddle()
+    if ds is not None and ds <= K.rho1:
+        return "R1b"
+    if d_min() <= K.rho2:
+        return "R2"
+    return "R3''" if norm_N() > 2 * norm_M else "R3'"
 
 
 def _basis(inst: Instance, S) -> np.ndarray:
@@ -112,13 +151,15 @@ def evaluate(X: np.ndarray, inst: Instance, K: RegionConstants) -> PointReport:
     sr = sv[r - 1] if len(sv) >= r else 0.0
     top = tuple(range(r))
     Btop = _basis(inst, top)
-    d_min = orbit_distance(X, Btop)
-    in_r1b = any(orbit_distance(X, _basis(inst, S)) <= K.rho1 for S in full_rank_saddles(inst))
-    if sr ** 2 <= K.r1a_frac * inst.lam[r - 1] or in_r1b:
+    saddles = full_rank_saddles(inst)
+    region = classify_region(sr ** 2, inst.lam[r - 1],
+                             lambda: min((orbit_distance(X, _basis(inst, S)) for S in saddles), default=None),
+                             lambda: orbit_distance(X, Btop), lambda: float(np.linalg.norm(X @ X.T)),
+                             float(np.linalg.norm(inst.lam)), K)
+    if region in ("R1a", "R1b"):
         lmin = float(np.linalg.eigvalsh(hessian_matrix(X, M, c))[0])
-        region = "R1a" if sr ** 2 <= K.r1a_frac * inst.lam[r - 1] else "R1b"
         return PointReport(region, (-lmin - K.kappa1) / K.kappa1, -lmin, K.kappa1)
-    if d_min <= K.rho2:
+    if region == "R2":
         Xh = nearest_on_orbit(X, Btop)
         H = hessian_matrix(X, M, c)
         scale = max(1.0, float(np.linalg.norm(Xh)))
@@ -126,7 +167,7 @@ def evaluate(X: np.ndarray, inst: Instance, K: RegionConstants) -> PointReport:
         lmin = float(np.linalg.eigvalsh(Q.T @ H @ Q)[0])
         return PointReport("R2", (lmin - K.kappa2) / K.kappa2, lmin, K.kappa2)
     gnorm = float(np.linalg.norm(gradient(X, M, c)))
-    if np.linalg.norm(X @ X.T) > 2 * np.linalg.norm(M):
+    if region == "R3''":
         return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
     return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
 
