@@ -524,3 +524,13 @@ def test_sigkill_leaves_the_old_set_recoverable(tmp_path, between_renames):
     with ReportStage(out):                              # the next run repairs it first
         assert seeds_in(out) == {"1"} and seeds_in(out / "nested") == {"2"}
     assert siblings(tmp_path) == ["r"]
+
+
+def test_look_alike_run_entries_of_a_user_are_foreign(tmp_path):
+    out = tmp_path / "r"
+    stage_run(out, 1)
+    (out / ".notes.lock").write_text("not an empty lock file")
+    (out / ".x.stage-0123456789ab").write_text("a file, not a staging directory")
+    with pytest.raises(UsageError) as info:
+        ReportStage(out)
+    assert ".notes.lock" in str(info.value) and ".x.stage-0123456789ab" in str(info.value)

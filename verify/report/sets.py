@@ -61,21 +61,41 @@ def manifest_files(path: Path | str) -> set[str] | None:
     return {str(f) for f in manifest["files"]} | {MANIFEST}
 
 
-def nested_names(out: Path | str) -> set[str]:
-    """Names of the nested sets in ``out``: report-set subdirectories, and those whose run has left
-    a lock, staging or old entry (a first run into ``out/<name>`` is under way)."""
-    names = set()
+def _run_entry(entry: os.DirEntry) -> str | None:
+    """The set name of a run entry (an empty lock file, a staging or old directory), else None."""
+    match = _RUN_ENTRY.fullmatch(entry.name)
+    if not match:
+        return None
+    try:
+        if match.group(2) == "lock":
+            ok = entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_size == 0
+        else:
+            ok = entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return None
+    return match["name"] if ok else None
+
+
+def _carried(out: Path | str) -> dict[str, str]:
+    """Top-level entries of ``out`` that belong to nested sets: entry name -> nested set name."""
+    carried: dict[str, str] = {}
     try:
         entries = list(os.scandir(out))
     except OSError:
-        return names
+        return carried
     for entry in entries:
-        match = _RUN_ENTRY.fullmatch(entry.name)
-        if match:
-            names.add(match["name"])
+        name = _run_entry(entry)
+        if name is not None:
+            carried[entry.name] = name
         elif entry.is_dir(follow_symlinks=False) and is_report_set(entry.path):
-            names.add(entry.name)
-    return names
+            carried[entry.name] = entry.name
+    return carried
+
+
+def nested_names(out: Path | str) -> set[str]:
+    """Names of the nested sets in ``out``: report-set subdirectories, and those whose run has left
+    a lock, staging or old entry (a first run into ``out/<name>`` is under way)."""
+    return set(_carried(out).values())
 
 
 def foreign_entries(out: Path | str, adopt: Iterable[str] = ()) -> list[str]:
@@ -93,12 +113,11 @@ def foreign_entries(out: Path | str, adopt: Iterable[str] = ()) -> list[str]:
     legacy_ok = listed is None and is_dmf_report(out / "report.json")
     dirs_ok = {FIGURES} if listed is None else {p for f in listed for p in _parents(f)}
     dirs_ok |= {p for f in adopted for p in _parents(f)}
-    nested = nested_names(out)
+    top_carried = set(_carried(out))
     foreign = []
     for root, dirs, names in os.walk(out):
         rel_root = Path(root).relative_to(out)
-        top = rel_root == Path(".")
-        carried = {n for n in dirs + names if top and (n in nested or _RUN_ENTRY.fullmatch(n))}
+        carried = top_carried if rel_root == Path(".") else set()
         for d in dirs:
             rel = (rel_root / d).as_posix()
             if d not in carried and (rel not in dirs_ok or os.path.islink(os.path.join(root, d))):
