@@ -1,4 +1,7 @@
-"""Invariance theory (Li et al. 2019, MATH.md L7): what a linear symmetry f(Gx) = f(x) forces.
+"""Invariance theory (Li et al. 2019; docs/mathematics.md §L7): what a linear symmetry f(Gx) = f(x) forces.
+
+The abstract states the general theory with phase retrieval and deep linear networks as examples; the
+identities below are derived by the suite from differentiating f(Gx) = f(x).
 
 Identities checked here, for a group of invertible matrices G acting on R^d:
   gradient covariance  grad f(Gx) = G^{-T} grad f(x);
@@ -233,30 +236,52 @@ def symbolic_defects(obj: Objective, Gs: Sequence[sp.Matrix], xis: Sequence[sp.M
                      hessian: bool = True) -> dict[str, int]:
     """Count exact (SymPy) failures of invariance, gradient/Hessian covariance and the tangent identity.
 
-    f is built from exact data by ``obj.sym_f``; derivatives are SymPy's scalar ``diff`` (no matrix
-    calculus), and every residual is expanded to a polynomial/rational function that must be 0.
+    f is built from exact data by ``obj.sym_f`` and converted to SymPy's sparse polynomial ring over QQ;
+    derivatives are the ring's scalar ``diff`` (no matrix calculus), x -> Gx is a simultaneous linear
+    substitution, and every residual is a polynomial in canonical form that must be exactly 0.
     """
     if obj.sym_f is None:
         raise UsageError(f"{obj.name} has no symbolic form")
     xs = sp.symbols(f"x0:{obj.dim}", real=True)
-    X = sp.Matrix(xs)
-    f = obj.sym_f(xs)
-    grad = sp.Matrix([sp.diff(f, v) for v in xs])
-    H = sp.hessian(f, xs) if hessian else None
+    f_expr = obj.sym_f(xs)
+    try:
+        R, *gens = sp.ring(xs, sp.QQ)
+        f = R(sp.expand(f_expr))
+    except (sp.polys.polyerrors.PolynomialError, sp.polys.polyerrors.CoercionFailed) as exc:
+        raise UsageError(f"{obj.name}: the symbolic objective is not a polynomial with rational "
+                         f"coefficients ({exc})") from exc
+    d = len(gens)
+    grad = [f.diff(v) for v in gens]
+    H = [[g.diff(v) for v in gens] for g in grad] if hessian else None
+
+    def q(v: sp.Expr) -> object:
+        return sp.QQ.convert(sp.Rational(v))
+
+    def subs(p: object, G: sp.Matrix) -> object:
+        lin = [sum((q(G[i, j]) * gens[j] for j in range(d) if G[i, j] != 0), R.zero) for i in range(d)]
+        return p.compose(list(zip(gens, lin)))
+
     out = {"value": 0, "gradient": 0, "hessian": 0, "tangent": 0}
     for G in Gs:
-        gx = G * X
-        sub = dict(zip(xs, list(gx)))
         Gi = G.inv()
-        if sp.expand(f.xreplace(sub) - f) != 0:
+        if subs(f, G) != f:
             out["value"] += 1
-        if any(sp.expand(e) != 0 for e in (grad.xreplace(sub) - Gi.T * grad)):
+        # grad f(Gx) = G^{-T} grad f(x)
+        if any(subs(grad[i], G) != sum((q(Gi[j, i]) * grad[j] for j in range(d)), R.zero) for i in range(d)):
             out["gradient"] += 1
-        if H is not None and any(sp.expand(e) != 0 for e in (H.xreplace(sub) - Gi.T * H * Gi)):
-            out["hessian"] += 1
+        # hess f(Gx) = G^{-T} hess f(x) G^{-1}
+        if H is not None:
+            HGi = [[sum((H[i][k] * q(Gi[k, j]) for k in range(d) if Gi[k, j] != 0), R.zero) for j in range(d)]
+                   for i in range(d)]
+            if any(subs(H[i][j], G) != sum((q(Gi[k, i]) * HGi[k][j] for k in range(d) if Gi[k, i] != 0), R.zero)
+                   for i in range(d) for j in range(d)):
+                out["hessian"] += 1
     for xi in xis:
-        Hx = H if H is not None else sp.hessian(f, xs)
-        if any(sp.expand(e) != 0 for e in (Hx * (xi * X) + xi.T * grad)):
+        Hx = H if H is not None else [[g.diff(v) for v in gens] for g in grad]
+        xiX = [sum((q(xi[i, j]) * gens[j] for j in range(d) if xi[i, j] != 0), R.zero) for i in range(d)]
+        # hess f(x) xi x + xi^T grad f(x) = 0
+        if any(sum((Hx[i][k] * xiX[k] for k in range(d)), R.zero)
+               + sum((q(xi[k, i]) * grad[k] for k in range(d) if xi[k, i] != 0), R.zero) != 0 for i in range(d)):
             out["tangent"] += 1
     return out
 
