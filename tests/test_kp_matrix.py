@@ -28,6 +28,12 @@ def test_catalogue_ids():
                    "kp.figures"]
     for c in kp.claims():
         assert c.statement and c.source and c.resolutions and c.paper == "Kamber & Parhi 2026"
+        # honest sources: what the abstract or a figure states, what the suite derived, and the shipped maths doc
+        assert "docs/mathematics.md §" in c.source and "MATH.md" not in c.source
+        assert not any(w in c.source for w in ("Thm", "Lemma", "Cor ", "Cor)", "Corollary", "Theorem"))
+        assert "abstract" in c.source or "background notes" in c.source
+        assert "derived by the suite" in c.source
+        assert not any("MATH.md" in r for r in c.resolutions)
 
 
 @pytest.mark.parametrize("factory", [kp.uniqueness_claim, kp.balancedness_claim, kp.layer_norm_claim,
@@ -37,11 +43,13 @@ def test_claim_verified_quick(factory):
     assert result.verdict is Verdict.VERIFIED, [(c.name, c.verdict, c.summary, c.error) for c in result.checks]
     for c in result.checks:
         assert c.tolerance, c.name
+        assert c.scope, c.name  # every verdict says what it covers
 
 
 def test_figures_verified_and_written(tmp_path):
     result = run_claim(kp.figures_claim(), _ctx(tmp_path))
     assert result.verdict is Verdict.VERIFIED, [(c.name, c.summary, c.error) for c in result.checks]
+    assert all(c.scope for c in result.checks)
     names = [f for c in result.checks for f in c.figures]
     assert len(names) == 3
     for name in names:

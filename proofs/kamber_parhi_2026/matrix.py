@@ -106,9 +106,9 @@ def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
                   "adjacent layers share singular values and, where those are distinct, singular vectors up to "
                   "sign. Under gradient flow the imbalance D_l = W_(l+1)ᵀW_(l+1) − W_lW_lᵀ obeys dD_l/dt = −2b·D_l; "
                   "one gradient-descent step of size η maps D to (1 − 2ηb)D + η²(G_(l+1)ᵀG_(l+1) − G_lG_lᵀ).",
-        source=f"{PAPER}, stated in the abstract (balanced layers at minimizers, singular vectors aligned up to sign; "
-               f"the paper cites Chen–Jiang–Wang 2025); the extension to every critical point, the decay rate 2b and "
-               f"the descent identity are derived by the suite; {DOC} §K3",
+        source=f"{PAPER}, citing Chen–Jiang–Wang 2025 (from background notes, not the abstract): balanced layers at "
+               f"minimizers, singular vectors aligned up to sign; the extension to every critical point, the decay "
+               f"rate 2b and the descent identity are derived by the suite; {DOC} §K3",
         paper=PAPER,
         resolutions=(
             "The rate is 2b in the normalization F = (a/2)||P − M||² + (b/2)Σ||W_l||² (b = 2λ/L under A1, so "
@@ -287,8 +287,9 @@ def collapse_claim(multiple=None, multiples: dict[str, Callable[[int], sp.Expr]]
         statement="With m = σ_max(M), λ > τ(m, L) (convention A1) implies that the unique end-to-end minimizer is 0; "
                   "below, its rank is the number of singular values σ_i with λ < τ(σ_i, L), i.e. above the "
                   "critical value. Equivalently λ* = τ under A1/A2, τ/L under S/S2, τ/(2L) under B.",
-        source=f"{PAPER}, stated in the abstract (collapse to zero above τ) and shown in Fig. 3; the rank rule below "
-               f"τ and the multiples for the other conventions are derived by the suite; {DOC} §K7",
+        source=f"{PAPER}, stated in the abstract (collapse to zero above a critical threshold) and Fig. 3 (as described "
+               f"in background notes); the rank rule below the threshold and the multiples for the other conventions "
+               f"are derived by the suite; {DOC} §K7",
         paper=PAPER,
         resolutions=(
             f"Stated for A1 (τ is exact there, {DOC} §K1); the multiples for the other conventions are checked too.",
@@ -322,15 +323,17 @@ def figures_claim(multiple=1, fig1_depth: int = 3, fig1_m=3, fig1_lam=4, fig1_co
                   "m = −3 at several λ around τ, where φ has two global minimizers at λ = τ. Fig. 3: gradient descent "
                   "(T = 5000) on the matrix objective with λ = α·τ(σ_max(M)); the norm of the global minimizer drops "
                   "to 0 past α = 1.",
-        source=f"{PAPER}, Figs. 1–3 (as described with the paper: the parameters of Figs. 1 and 2, descent with "
-               f"T = 5000 in Fig. 3); what each figure shows is derived by the suite; {DOC} §Figures",
+        source=f"{PAPER}, Figs. 1–3 as described in background notes (parameters of Figs. 1 and 2, descent with "
+               f"T = 5000 in Fig. 3; captions not at hand); what each figure shows is derived by the suite; "
+               f"{DOC} §Figures",
         paper=PAPER,
         resolutions=(
             "All three figures use convention A1 (τ is the exact threshold there); D = (ρ^L − m)², R = λρ² for "
             "balanced layers.",
-            "Fig. 1's λ = 4 is below τ(3, 3) ≈ 5.151 under A1/A2 (nonzero global minimizer, 0 a local "
-            "minimum) but above the threshold under S, S2, B: the figure only makes sense as A1/A2 (or a "
-            "convention with the same threshold); the suite draws it under A1 and checks that regime.",
+            "The paper's Fig. 1 (depth 3, m = 3, λ = 4) is below τ(3, 3) ≈ 5.151 under A1/A2 (nonzero global "
+            "minimizer, 0 a local minimum) but above the threshold under S, S2, B: the figure only makes sense as "
+            "A1/A2 (or a convention with the same threshold); the suite draws it under A1 and checks that regime "
+            "(λ below the claimed threshold, the grid's and the solver's global minimum at ρ₊ > 0).",
             "Fig. 3 plots descent runs against the constructed global minimizer; runs that stall or stop in a "
             "nonzero local minimum are marked, not hidden.",
         ),
