@@ -245,3 +245,39 @@ def test_usage_errors(project, args, message):
     assert r.ret == pytest.ExitCode.USAGE_ERROR
     r.stderr.fnmatch_lines([f"*{message}*"])
     assert "Traceback" not in r.stdout.str() + r.stderr.str()
+
+
+def test_only_glob_patterns(project):
+    """``--verify-only`` follows ``verify --only``: a glob pattern selects a family."""
+    r = run(project, "--verify-claims=claims.py", "--verify-only", "sum.*rue,*.wrong", "--collect-only", "-q")
+    lines = r.stdout.lines
+    assert "claims.py::sum.true" in lines and "claims.py::sum.wrong" in lines
+    assert not any("sum.unsettled" in line for line in lines)
+
+
+CRASH_PY = textwrap.dedent('''
+    from verify.claims import Check, Claim, Tier
+
+
+    def boom(ctx):
+        raise ZeroDivisionError("a bug in a check")
+
+
+    def claims():
+        return [Claim("crashes", "a claim whose check crashes", "test", (Check("boom", Tier.NUMERIC, boom),))]
+''')
+
+
+def test_a_crashed_check_fails_never_skips(project):
+    """A crash is an internal error: the item fails with the error (it used to be skipped as inconclusive)."""
+    project.makepyfile(crash=CRASH_PY, test_crash_fixture=textwrap.dedent('''
+        from crash import claims
+
+
+        def test_fixture(verify_claim):
+            verify_claim(claims()[0], allow_inconclusive=True)
+    '''))
+    r = run(project, "--verify-claims=crash.py", "test_crash_fixture.py", "crash.py")
+    r.assert_outcomes(failed=2)
+    r.stdout.fnmatch_lines(["*ZeroDivisionError: a bug in a check*",
+                            "*a check crashed: an internal error of dmf-verify, not a verdict*"])

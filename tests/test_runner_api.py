@@ -99,6 +99,14 @@ def test_a_check_calling_sys_exit_is_a_crash_not_the_end_of_the_run(jobs):
     assert r.results[1].verdict is Verdict.VERIFIED and [x.claim.id for x in r.crashed] == ["exits"]
 
 
+def test_a_worker_that_dies_is_an_internal_error_naming_the_claim():
+    def die(ctx):
+        os._exit(7)
+    claims = [Claim("dies", "s", "test", (Check("exit", Tier.NUMERIC, die),)), _claim("ok", Verdict.VERIFIED)]
+    with pytest.raises(runner.WorkerDied, match="dies"):
+        runner.run(claims, QUICK, jobs=2)
+
+
 def test_unpicklable_results_are_rerun_in_the_parent():
     """A result that cannot cross the process boundary is computed again here: same as jobs=1."""
     claims = [_claim("unpicklable", Verdict.VERIFIED, fn=lambda: 0), _claim("plain", Verdict.VERIFIED)]

@@ -9,6 +9,7 @@ import errno
 import importlib.metadata
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -146,32 +147,60 @@ def test_uncaught_exception_exits_3_with_one_line(monkeypatch, capsys):
 def test_uncaught_exception_in_a_run_exits_3_and_leaves_no_report(tmp_path, monkeypatch, capsys):
     def broken(*a, **k):
         raise MemoryError("out of memory")
-    monkeypatch.setattr(runner, "run_one", broken)
+    monkeypatch.setattr(runner, "run_claim", broken)
     code, _, err = run_cli(capsys, "run", "--only", CHEAP, "--profile", "quick", "--out", tmp_path / "r")
     assert code == 3
     _one_line(err.splitlines(True)[-1], "verify: internal error: MemoryError: out of memory")
-    assert list(tmp_path.iterdir()) in ([], [tmp_path / ".r.lock"])
+    assert not (tmp_path / "r").exists()
 
 
 def _previous_report(tmp_path, capsys):
     out = tmp_path / "r"
     assert run_cli(capsys, "run", "--only", CHEAP, "--profile", "quick", "--out", out, "--quiet")[0] == 0
-    return out, {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    return out, _files(out)
+
+
+def _files(out):
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def _unchanged(tmp_path, out, before) -> None:
-    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert _files(out) == before
     assert not [p for p in tmp_path.rglob("*") if ".stage-" in p.name or ".old-" in p.name
                 or p.name.endswith(".part")]
 
 
-def test_ctrl_c_exits_130_one_line_and_keeps_the_previous_report(tmp_path, monkeypatch, capsys):
-    out, before = _previous_report(tmp_path, capsys)
+# A claim that draws a figure (its bytes read from a file beside it), then is interrupted if asked.
+FIGURE_PY = textwrap.dedent('''
+    import pathlib
+    from verify.claims import Check, CheckResult, Claim, Tier, Verdict
 
-    def interrupted(*a, **k):
-        raise KeyboardInterrupt
-    monkeypatch.setattr(runner, "run_one", interrupted)
-    code, stdout, err = run_cli(capsys, "run", "--only", CHEAP, "--profile", "quick", "--out", out, "--seed", "3")
+    HERE = pathlib.Path(__file__).parent
+
+    def draw(ctx):
+        path = ctx.artifact_path("drawn.png")
+        path.write_bytes((HERE / "figure-bytes").read_bytes())
+        if (HERE / "interrupt").exists():
+            raise KeyboardInterrupt
+        return CheckResult(Verdict.VERIFIED, "drew", instances=1, figures=["figures/drawn.png"])
+
+    CLAIMS = [Claim("draws", "s", "test", (Check("draw", Tier.NUMERIC, draw),))]
+''')
+
+
+def test_ctrl_c_exits_130_one_line_and_keeps_the_previous_report(tmp_path, capsys):
+    """Ctrl-C mid-run: exit 130, one line, and the previous report, figures included, untouched (figures
+    used to be written into the published directory during the run)."""
+    f = tmp_path / "draw.py"
+    f.write_text(FIGURE_PY)
+    (tmp_path / "figure-bytes").write_bytes(b"old figure")
+    out = tmp_path / "r"
+    assert run_cli(capsys, "check", f, "--out", out, "--quiet", "--profile", "quick")[0] == 0
+    before = _files(out)
+    assert before[Path("figures/drawn.png")] == b"old figure"
+    (tmp_path / "figure-bytes").write_bytes(b"new figure")
+    (tmp_path / "interrupt").write_text("")
+    code, stdout, err = run_cli(capsys, "check", f, "--out", out, "--quiet", "--profile", "quick", "--seed", "3")
     assert code == 130 and err == "verify: interrupted\n" and stdout == ""
     _unchanged(tmp_path, out, before)
 
@@ -232,3 +261,12 @@ def test_claim_file_calling_sys_exit_is_a_usage_error(tmp_path, capsys):
     assert code == 2
     _one_line(err, "verify: error:")
     assert "sys.exit(0)" in err and not (tmp_path / "r").exists()
+
+
+def test_without_fork_one_note_and_the_same_report(tmp_path, claims_py, capsys, monkeypatch):
+    monkeypatch.setattr(runner, "_fork_context", lambda: None)
+    code, _, err = run_cli(capsys, "check", claims_py, "--only", "ok", "--jobs", "2", "--out", tmp_path / "r",
+                           "--quiet")
+    assert code == 0
+    _one_line(err, "verify: note: --jobs 2: worker processes need the 'fork' start method")
+    assert json.loads((tmp_path / "r" / "report.json").read_text())["provenance"]["jobs"] == 1

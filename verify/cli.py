@@ -13,6 +13,7 @@ import os
 import shlex
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Sequence
 
@@ -76,6 +77,9 @@ def _digits(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .runner import MAX_JOBS
+
+    jobs_help = f"worker processes (1-{MAX_JOBS}; never more than the claims run)"
     p = _Parser(prog="verify", description="Verify theorems about matrix factorization landscapes.",
                 epilog="exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error, 3 internal error "
                        "(or a check crashed), 130 interrupted")
@@ -88,8 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="reports", help="report directory (default: reports/)")
     r.add_argument("--seed", type=_seed, default=0)
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="working digits of mpmath checks")
-    r.add_argument("--jobs", type=_jobs, default=1,
-                   help="worker processes (1-256; never more than the claims run)")
+    r.add_argument("--jobs", type=_jobs, default=1, help=jobs_help)
     r.add_argument("--quiet", action="store_true", help="no progress lines")
 
     c = sub.add_parser("check", help="check the claims in a claim file (.toml or .py) and write a report")
@@ -99,8 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", default=None, help="report directory (default: reports/<file name>/)")
     c.add_argument("--seed", type=_seed, default=0)
     c.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
-    c.add_argument("--jobs", type=_jobs, default=1,
-                   help="worker processes (1-256; never more than the claims run)")
+    c.add_argument("--jobs", type=_jobs, default=1, help=jobs_help)
     c.add_argument("--quiet", action="store_true")
 
     sub.add_parser("list", help="list the claim catalogue")
@@ -154,7 +156,8 @@ def _load(source) -> list:
     try:
         return source.load()
     except SystemExit as exc:
-        raise UsageError(f"{source.path}: the claim file called sys.exit({exc.code!r}) while loading") from None
+        where = source.path or "the catalogue"
+        raise UsageError(f"{where}: called sys.exit({exc.code!r}) while loading the claims") from None
 
 
 def _cmd_run(args) -> int:
@@ -171,7 +174,9 @@ def _cmd_run(args) -> int:
     with ReportStage(args.out) as stage:  # figures go to the stage; out_dir changes only on publish
         ctx = RunContext(seed=args.seed, profile=profile, dps=args.digits, out_dir=str(stage.path))
         started = dt.datetime.now(dt.timezone.utc)
-        result = run(claims, ctx, jobs=args.jobs, progress=None if args.quiet else stderr_progress)
+        with warnings.catch_warnings():  # the note below says it in one line
+            warnings.filterwarnings("ignore", message="--jobs", category=RuntimeWarning)
+            result = run(claims, ctx, jobs=args.jobs, progress=None if args.quiet else stderr_progress)
         if result.extra.get("jobs_note"):
             print(f"verify: note: {result.extra['jobs_note']}", file=sys.stderr)
         command = "verify " + " ".join(shlex.quote(a) for a in args.argv)

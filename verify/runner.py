@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -31,6 +32,10 @@ from .errors import UsageError
 MAX_JOBS = 256
 
 _GLOB = set("*?[")
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended without returning its claim's result (an internal error, exit code 3)."""
 
 
 @dataclass(frozen=True)
@@ -225,8 +230,7 @@ def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progr
     """
     jobs = check_jobs(jobs)
     claims = list(claims)
-    ids = [c.id for c in claims]
-    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    dupes = sorted(cid for cid, n in Counter(c.id for c in claims).items() if n > 1)
     if dupes:
         raise UsageError(f"duplicate claim id(s): {', '.join(dupes)}")
     start = time.perf_counter()
@@ -269,7 +273,14 @@ def _run_pool(claims: list[Claim], ctx: RunContext, workers: int, context,
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
         for fut in cf.as_completed(futures):
-            i, payload = fut.result()
+            try:
+                i, payload = fut.result()
+            except cf.process.BrokenProcessPool as exc:
+                unfinished = [claims[j].id for f, j in futures.items()
+                              if not f.done() or f.cancelled() or f.exception() is not None]
+                raise WorkerDied(f"a worker process died (out of memory, a signal, or a check that ended its "
+                                 f"process) while running {', '.join(unfinished[:5])}"
+                                 f"{' and others' if len(unfinished) > 5 else ''}") from exc
             if payload is None:
                 finished(i, run_one(claims[i], ctx))
             else:
