@@ -524,7 +524,7 @@ def _hp_saddle(p: _Params) -> Callable[[RunContext], CheckResult]:
 # ---------------------------------------------------------------- no spurious minima: adversarial operators
 
 def _search_starts(ctx: RunContext) -> int:
-    return (8, 24, 96)[min(ctx.profile.level, 2)]
+    return (8, 16, 64)[min(ctx.profile.level, 2)]
 
 
 def _operator_search(p: _Params) -> Callable[[RunContext], CheckResult]:
