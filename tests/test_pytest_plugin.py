@@ -232,6 +232,7 @@ def test_marker_and_fixture_strict(marked):
     (["--verify-claims=missing.py"], "--verify-claims: no such file: missing.py"),
     (["--verify-catalogue", "--verify-only", "kp.nope"], "--verify-only: unknown claim id(s): kp.nope"),
     (["--verify-only", "sum.true"], "--verify-only needs --verify-catalogue or --verify-claims"),
+    (["--verify-catalogue", "--verify-only", "kp.threshold,"], "--verify-only needs claim ids*empty one*"),
     (["--verify-profile", "fast"], "*--verify-profile: invalid choice: 'fast'*"),
     (["--verify-seed", "-1"], "--verify-seed must be a non-negative integer, got -1"),
     (["--verify-digits", "2"], "--verify-digits: digits must be between*got 2"),

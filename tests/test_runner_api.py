@@ -224,7 +224,10 @@ def test_only_exact_prefix_and_glob(only, expected):
 
 
 def test_only_splits_commas_and_rejects_what_matches_nothing():
-    assert runner.split_only(["a,b", " c ", "d,,"]) == ["a", "b", "c", "d"]
+    assert runner.split_only(["a,b", " c ", "d"]) == ["a", "b", "c", "d"]
+    for empty in ([""], ["a,"], ["a,,b"], [" "]):
+        with pytest.raises(UsageError, match="empty"):
+            runner.split_only(empty)
     claims = [_claim(i, Verdict.VERIFIED) for i in IDS]
     for bad in (["kp.nope"], ["zz*"], ["kp.thresh"]):
         with pytest.raises(UsageError, match="unknown claim id"):

@@ -98,6 +98,7 @@ def test_only_glob_over_the_catalogue(tmp_path, capsys):
     ["run", "--jobs", "257", "--only", CHEAP],
     ["run", "--jobs", "0"],
     ["run", "--only", CHEAP, "extra-positional"],
+    ["run", "--only", "", "--profile", "quick"],
 ])
 def test_bad_only_and_jobs_exit_2(capsys, argv):
     code, _, err = run_cli(capsys, *argv)
@@ -270,3 +271,20 @@ def test_without_fork_one_note_and_the_same_report(tmp_path, claims_py, capsys, 
     assert code == 0
     _one_line(err, "verify: note: --jobs 2: worker processes need the 'fork' start method")
     assert json.loads((tmp_path / "r" / "report.json").read_text())["provenance"]["jobs"] == 1
+
+
+def test_closed_stdout_still_publishes_and_keeps_the_exit_code(tmp_path, claims_py):
+    """``verify check FILE | true``: the pipe closes before the summary; the report is still published and
+    the exit code still says "refuted" (a broken pipe used to end the command with exit 0)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "verify", "check", str(claims_py), "--only", "ok.one,bad",
+                             "--out", str(tmp_path / "r"), "--quiet"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+    assert [c["verdict"] for c in json.loads((tmp_path / "r" / "report.json").read_text())["claims"]] == [
+        "verified", "refuted"]

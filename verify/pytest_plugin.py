@@ -21,7 +21,7 @@ import pytest
 from .claims import PROFILES, Claim, ClaimResult, RunContext, Verdict, get_profile
 from .errors import VerifyError
 from .numbers import DEFAULT_DIGITS, check_digits
-from .runner import run_one, selector
+from .runner import run_one, selector, split_only
 
 MARKER = "verify_claim"
 CATALOGUE_NODE = "verify-catalogue"
@@ -108,8 +108,10 @@ def _settings(config: pytest.Config) -> Settings:
             raise pytest.UsageError(f"--verify-claims: no such file: {name}")
         if name not in files:
             files.append(name)
-    only = tuple(part.strip() for entry in config.getoption("verify_only") for part in entry.split(",")
-                 if part.strip())
+    try:
+        only = tuple(split_only(config.getoption("verify_only"), "--verify-only"))
+    except VerifyError as exc:
+        raise pytest.UsageError(str(exc)) from None
     catalogue = bool(config.getoption("verify_catalogue"))
     if only and not (files or catalogue):
         raise pytest.UsageError("--verify-only needs --verify-catalogue or --verify-claims")

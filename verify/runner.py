@@ -80,9 +80,14 @@ def selector(ids: Sequence[str], only: Sequence[str]) -> Callable[[str], bool]:
     return lambda cid: any(matches(cid, w) for w in wants)
 
 
-def split_only(values: Sequence[str] | None) -> list[str]:
-    """``--only a,b --only c`` → ``[a, b, c]`` (comma-separated and repeatable)."""
-    return [part.strip() for v in values or () for part in v.split(",") if part.strip()]
+def split_only(values: Sequence[str] | None, option: str = "--only") -> list[str]:
+    """``--only a,b --only c`` → ``[a, b, c]`` (comma-separated and repeatable); an empty entry is a
+    usage error (``--only "$IDS"`` with nothing in it must not run everything)."""
+    parts = [part.strip() for v in values or () for part in v.split(",")]
+    if any(not p for p in parts):
+        raise UsageError(f"{option} needs claim ids, id prefixes or patterns, got an empty one in "
+                         f"{', '.join(repr(v) for v in values or ())}")
+    return parts
 
 
 def select(claims: Sequence[Claim], only: Sequence[str] | None) -> list[Claim]:
