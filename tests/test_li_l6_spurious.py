@@ -132,3 +132,12 @@ def test_sensing_tiers_each_refute_the_wrong_regime():
 def test_bad_input_raises_usage_error(bad):
     with pytest.raises(UsageError):
         bad()
+
+
+def test_gaussian_descent_check_counts_its_regime():
+    """The Gaussian check says how many descents were in the regime; none in it is not 'verified'."""
+    res = _run(sensing_claim(), ("global-minima",))["global-minima"]
+    assert res.verdict is Verdict.VERIFIED and res.details["in_regime_descents"] > 0
+    assert "Gaussian" in res.scope
+    tiny = _run(sensing_claim(minima_delta="1/100"), ("global-minima",))["global-minima"]
+    assert tiny.verdict is Verdict.INCONCLUSIVE and tiny.details["in_regime_descents"] == 0
