@@ -141,3 +141,13 @@ def test_gaussian_descent_check_counts_its_regime():
     assert "Gaussian" in res.scope
     tiny = _run(sensing_claim(minima_delta="1/100"), ("global-minima",))["global-minima"]
     assert tiny.verdict is Verdict.INCONCLUSIVE and tiny.details["in_regime_descents"] == 0
+
+
+def test_search_objective_eigenvalues_match_lapack():
+    rng = np.random.default_rng(11)
+    for _ in range(50):
+        N = rng.standard_normal((3, 3))
+        N = N + N.T
+        lo, hi = ss._extreme_eigs(N.tolist())
+        ev = np.linalg.eigvalsh(N)
+        assert abs(lo - ev[0]) <= 1e-12 * np.abs(ev).max() and abs(hi - ev[-1]) <= 1e-12 * np.abs(ev).max()

@@ -29,6 +29,7 @@ a strict spurious minimum for 0 < nu < 1/2, with delta(nu) = (3 - 2 nu)/(3 + 2 n
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mpmath
@@ -90,26 +91,40 @@ def family_nu_for(delta: sp.Rational) -> sp.Rational:
     return 3 * (1 - delta) / (2 * (1 + delta))
 
 
-def _reduced(p: Array) -> tuple[Array, float, float]:
-    ls, phi, u, a, b = p
-    s = float(np.exp(ls))
-    c, sn = np.cos(phi), np.sin(phi)
-    N = np.empty((3, 3))
-    N[0] = N[:, 0] = (c * c, np.sqrt(2) * c * sn, sn * sn - s * s)
-    N[1, 1] = 2 * sn * sn + s * s * (1 - MARGIN) / (1 + np.exp(-u))
-    N[1, 2] = N[2, 1] = a
-    N[2, 2] = b
-    return N, s, float(phi)
+def _extreme_eigs(N: list[list[float]]) -> tuple[float, float]:
+    """Smallest and largest eigenvalue of a symmetric 3 x 3 matrix (trigonometric closed form; the search's
+    objective only: every candidate is re-evaluated with LAPACK and then at high precision)."""
+    a, b, c = N[0][0], N[1][1], N[2][2]
+    d, e, f = N[0][1], N[0][2], N[1][2]
+    q = (a + b + c) / 3
+    p2 = (a - q) ** 2 + (b - q) ** 2 + (c - q) ** 2 + 2 * (d * d + e * e + f * f)
+    if p2 <= 0:
+        return q, q
+    p = math.sqrt(p2 / 6)
+    A, B, C = (a - q) / p, (b - q) / p, (c - q) / p
+    D, E, F = d / p, e / p, f / p
+    r = (A * (B * C - F * F) - D * (D * C - F * E) + E * (D * F - B * E)) / 2
+    phi = math.acos(min(1.0, max(-1.0, r))) / 3
+    return q + 2 * p * math.cos(phi + 2 * math.pi / 3), q + 2 * p * math.cos(phi)
+
+
+def _reduced(p: Array) -> tuple[list[list[float]], float, float]:
+    ls, phi, u, a, b = (float(v) for v in p)
+    s = math.exp(min(ls, 50.0))
+    c, sn = math.cos(phi), math.sin(phi)
+    n22 = 2 * sn * sn + s * s * (1 - MARGIN) / (1 + math.exp(-min(max(u, -700.0), 700.0)))
+    col = (c * c, math.sqrt(2) * c * sn, sn * sn - s * s)
+    return [[col[0], col[1], col[2]], [col[1], n22, a], [col[2], a, b]], s, phi
 
 
 def _objective(p: Array) -> float:
     N, _, phi = _reduced(p)
-    if abs(np.cos(phi)) < 1e-3:
+    if abs(math.cos(phi)) < 1e-3:
         return 50.0
-    ev = np.linalg.eigvalsh(N)
-    if ev[0] <= 1e-12 * max(ev[-1], 1e-300):
-        return 50.0 - ev[0]
-    return float(np.log(ev[-1] / ev[0]))
+    lo, hi = _extreme_eigs(N)
+    if lo <= 1e-12 * max(hi, 1e-300):
+        return 50.0 - lo
+    return math.log(hi / lo)
 
 
 def search(rng: np.random.Generator, starts: int) -> list[Candidate]:
@@ -124,7 +139,11 @@ def search(rng: np.random.Generator, starts: int) -> list[Candidate]:
                        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000})
         if res.fun >= 50:
             continue
-        N, s, phi = _reduced(res.x)
+        rows, s, phi = _reduced(res.x)
+        N = np.array(rows)
+        ev = np.linalg.eigvalsh(N)
+        if ev[0] <= 1e-10 * ev[-1]:
+            continue
         H = np.linalg.inv(N)
         out.append(Candidate((H + H.T) / 2, np.array([np.cos(phi), np.sin(phi)]), np.array([0.0, s]), f"search start {k}"))
     return sorted(out, key=lambda c: c.delta)

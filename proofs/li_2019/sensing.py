@@ -534,7 +534,7 @@ def _hp_saddle(p: _Params) -> Callable[[RunContext], CheckResult]:
 # ---------------------------------------------------------------- no spurious minima: adversarial operators
 
 def _search_starts(ctx: RunContext) -> int:
-    return (8, 16, 64)[min(ctx.profile.level, 2)]
+    return (12, 32, 128)[min(ctx.profile.level, 2)]
 
 
 def _operator_search(p: _Params) -> Callable[[RunContext], CheckResult]:
