@@ -34,8 +34,14 @@ def _exact(measurements, x, z):
     hess = sp.hessian(G, (x1, x2)).subs(at).applyfunc(sp.simplify)
     # A*A on Sym(2) in the orthonormal coordinates (Z11, sqrt2 Z12, Z22)
     rows = sp.Matrix([[Ak[0, 0], sp.sqrt(2) * Ak[0, 1], Ak[1, 1]] for Ak in measurements])
-    ev = list((rows.T * rows).eigenvals())
-    lo, hi = min(ev, key=lambda v: float(v)), max(ev, key=lambda v: float(v))
+    K = rows.T * rows
+    if K.has(sp.Float):     # printed decimals: eigenvalues numerically at 30 digits
+        with mpmath.workdps(30):
+            ev = mpmath.eigsy(mpmath.matrix([[mpmath.mpf(str(v)) for v in row] for row in K.tolist()]), eigvals_only=True)
+            lo, hi = sp.Float(str(min(ev)), 30), sp.Float(str(max(ev)), 30)
+    else:
+        ev = list(K.eigenvals())
+        lo, hi = min(ev, key=lambda v: float(v)), max(ev, key=lambda v: float(v))
     return G, grad, hess, sp.simplify(G.subs(at)), sp.simplify(G.subs({x1: z[0], x2: z[1]})), (hi - lo) / (hi + lo)
 
 
