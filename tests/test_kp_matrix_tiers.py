@@ -12,7 +12,7 @@ from proofs.kamber_parhi_2026 import matrix as kp
 from proofs.kamber_parhi_2026.formulas import tau, tau_evaluators
 from verify.claims import Claim, RunContext, Tier, Verdict, get_profile, run_claim
 from verify.claims.matrix_collapse import ClaimedThreshold, rank_hp
-from verify.claims.matrix_common import Evaluators
+from verify.claims.closed_form import Evaluators
 from verify.errors import UsageError
 from verify.symbolic.scalar import L_sym, mabs
 

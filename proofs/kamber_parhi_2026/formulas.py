@@ -9,7 +9,7 @@ import functools
 
 import sympy as sp
 
-from verify.claims.matrix_common import Evaluators
+from verify.claims.closed_form import Evaluators
 from verify.symbolic.scalar import L_sym, mabs
 
 

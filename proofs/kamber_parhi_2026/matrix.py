@@ -18,7 +18,8 @@ from verify.claims.matrix_balance import (
     critical_balance_check, flow_identity_check, flow_rate_check, gd_step_check, saddle_balance_check,
 )
 from verify.claims.matrix_collapse import ClaimedThreshold, descent_numeric, edges_hp, rank_hp, rank_numeric
-from verify.claims.matrix_common import exact, fro2, guarded_check, positive_constant
+from verify.claims.closed_form import exact
+from verify.claims.matrix_common import fro2, guarded_check, positive_constant
 from verify.claims.matrix_figures import Figure1, figure1, figure2, figure3
 from verify.claims.matrix_layer_norms import layer_norm_hp, layer_norm_numeric, layer_norm_symbolic
 from verify.claims.matrix_trace import (

@@ -17,7 +17,8 @@ from ..landscape.deep_matrix import flatten, gradient, hessian
 from ..landscape.instances import Instance, random_instance
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .matrix_common import EPS, all_searched, depth_scope, exact, matrix_depths, search_scope, sym_layers, sym_objective
+from .closed_form import exact
+from .matrix_common import EPS, all_searched, depth_scope, matrix_depths, search_scope, sym_layers, sym_objective
 
 
 def sym_gradients(dims: tuple[int, ...]):

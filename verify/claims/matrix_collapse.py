@@ -23,7 +23,8 @@ from ..landscape.search import multistart
 from ..numbers import dec
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .matrix_common import BEAT_REL, Evaluators, depth_scope, matrix_depths, mp_of, search_sizes
+from .closed_form import Evaluators, mp_of
+from .matrix_common import BEAT_REL, depth_scope, matrix_depths, search_sizes
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,5 @@
 """Shared machinery of the deep matrix checks: sizes per profile, the shared descent search,
-exact helpers for small symbolic matrices, and evaluators derived from one closed form.
-
-Closed forms (τ, the critical value σ_c, the trace) each live in one place as a SymPy expression or
-a generic function; the float64 and mpmath evaluators here are *derived* from that expression by
-``lambdify``, never written out again.
+and exact helpers for small symbolic matrices.
 """
 from __future__ import annotations
 
@@ -11,7 +7,6 @@ import functools
 import math
 from typing import Callable, Sequence
 
-import mpmath
 import numpy as np
 import sympy as sp
 
@@ -56,22 +51,6 @@ def positive_constant(value, name: str):
     if not math.isfinite(f) or f <= 0:
         raise UsageError(f"{name} must be finite and > 0, got {value!r}")
     return value
-
-
-def exact(x) -> sp.Expr:
-    """A claimed number as an exact SymPy number. A float is read as the simplest number within its
-    rounding (``sp.nsimplify``: 1.000001 -> 1000001/1000000, 2/3 computed in floats -> 2/3), so that
-    ``lambda L: 2/L`` claims 2/L; SymPy numbers and ints are taken as they are."""
-    if isinstance(x, sp.Basic):
-        return x
-    return sp.nsimplify(x) if isinstance(x, float) else sp.sympify(x)
-
-
-def mp_of(x, dps: int) -> mpmath.mpf:
-    """A claimed number at ``dps`` + 10 digits (exact rationals divided at that precision)."""
-    x = exact(x)
-    with mpmath.workdps(dps + 10):
-        return mpmath.mpf(x.p) / x.q if x.is_Rational else mpmath.mpf(str(sp.N(x, dps + 10)))
 
 
 def matrix_depths(ctx: RunContext, lo: int = 1) -> list[int]:
@@ -150,24 +129,3 @@ def fro2(X) -> sp.Expr | float:
 def sym_objective(Ws: list[sp.Matrix], M: sp.Matrix, a, b) -> sp.Expr:
     """F = (a/2)||W_L⋯W_1 − M||² + (b/2)Σ||W_l||² on symbolic matrices."""
     return a / 2 * fro2(sym_product(Ws) - M) + b / 2 * sum(fro2(W) for W in Ws)
-
-
-class Evaluators:
-    """Float64 and mpmath evaluators of one SymPy closed form f(x_1..x_k), derived by ``lambdify``.
-
-    ``mp(*args, dps=...)`` evaluates under ``mpmath.workdps(dps + 20)`` with every argument
-    converted to mpf at that precision (integers never reach Python float division).
-    """
-
-    def __init__(self, expr: sp.Expr, args: Sequence[sp.Symbol]) -> None:
-        self.expr = expr
-        self.args = tuple(args)
-        self._mp = sp.lambdify(self.args, expr, "mpmath")
-        self._fl = sp.lambdify(self.args, expr, "math")
-
-    def mp(self, *values, dps: int) -> mpmath.mpf:
-        with mpmath.workdps(dps + 20):
-            return +self._mp(*(v if isinstance(v, mpmath.mpf) else mp_of(v, dps + 10) for v in values))
-
-    def float(self, *values) -> float:
-        return float(self._fl(*(float(v) for v in values)))

@@ -14,7 +14,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..conventions import CONVENTIONS, get_convention
+from ..conventions import get_convention
 from ..errors import UsageError
 from ..landscape.deep_matrix import end_to_end_minimizer, gradient, objective, product
 from ..landscape.instances import target_from_spectrum
@@ -24,7 +24,8 @@ from ..report.figures import save_figure
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .matrix_collapse import ClaimedThreshold
-from .matrix_common import BEAT_REL, exact, mp_of
+from .closed_form import exact, mp_of
+from .matrix_common import BEAT_REL
 
 
 def _phi(rho: np.ndarray, m: float, L: int, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
@@ -82,7 +83,7 @@ def _figure1(ctx: RunContext, p: Figure1, threshold: ClaimedThreshold) -> CheckR
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    L, m, lam = p.depth, float(p.m), float(p.lam)
+    L, m = p.depth, float(p.m)
     conv = get_convention(p.convention)
     a_e, b_e = conv.ab(p.lam, L)
     a, b = float(a_e), float(b_e)

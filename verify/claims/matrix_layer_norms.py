@@ -20,7 +20,8 @@ from ..landscape.reduction import solve_scalar_mp
 from ..numbers import dec, digits_of_agreement
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .matrix_common import GLOBAL_REL, all_searched, depth_scope, exact, mp_of, near_tie, search_scope
+from .closed_form import exact, mp_of
+from .matrix_common import GLOBAL_REL, all_searched, depth_scope, near_tie, search_scope
 
 
 def exponent_value(exponent: Callable[[int], object], depth: int) -> sp.Expr:

@@ -22,9 +22,10 @@ from ..landscape.instances import SPECTRUM_KINDS, cayley_orthogonal, target_from
 from ..landscape.reduction import exceptional_instance, solve_scalar, solve_scalar_mp
 from ..numbers import dec
 from .base import CheckResult, Verdict
+from .closed_form import mp_of
 from .context import RunContext
 from .matrix_common import (
-    BEAT_REL, EPS, GLOBAL_REL, all_searched, depth_scope, matrix_depths, mp_of, near_tie, search_scope,
+    BEAT_REL, EPS, GLOBAL_REL, all_searched, depth_scope, matrix_depths, near_tie, search_scope,
     sym_objective, sym_product,
 )
 

@@ -109,11 +109,10 @@ def solve_scalar(sigma: float, depth: int, a: float, b: float, dps: int = 50) ->
         return ScalarSolution(x, (x,), float(scalar_value(x, sigma, 2, a, b)), math.inf, False, (x,))
     xs = [0.0] + [r ** depth for r in _positive_roots_float(sigma, depth, a, b)]
     vals = [float(scalar_value(x, sigma, depth, a, b)) for x in xs]
-    order = np.argsort(vals)
-    best = int(order[0])
     if len(xs) == 1:
         return ScalarSolution(0.0, (0.0,), vals[0], math.inf, False, tuple(xs))
-    # candidates: 0 and the largest root (the other positive root is a local max of g)
+    # candidates: 0 and the largest root (p has 0 or 2 positive roots by Descartes' rule of signs;
+    # the smaller one is a local max of g)
     x_plus = max(xs[1:])
     v0, vp = vals[0], float(scalar_value(x_plus, sigma, depth, a, b))
     gap = abs(v0 - vp) / scale
