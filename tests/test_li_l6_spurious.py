@@ -36,6 +36,7 @@ def _exact(measurements, x, z):
     rows = sp.Matrix([[Ak[0, 0], sp.sqrt(2) * Ak[0, 1], Ak[1, 1]] for Ak in measurements])
     K = rows.T * rows
     if K.has(sp.Float):     # printed decimals: eigenvalues numerically at 30 digits
+        K = K.evalf(30)
         with mpmath.workdps(30):
             ev = mpmath.eigsy(mpmath.matrix([[mpmath.mpf(str(v)) for v in row] for row in K.tolist()]), eigvals_only=True)
             lo, hi = sp.Float(str(min(ev)), 30), sp.Float(str(max(ev)), 30)
