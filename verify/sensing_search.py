@@ -15,8 +15,10 @@ that M = z z^T, z = (cos phi, sin phi). With e = coords(x x^T - M) = (-cos^2, -s
     definite iff H22 - H23^2/H33 > 1/s^2, and by Schur complements H22 - H23^2/H33 = 1/(N22 - 2 sin^2),
     i.e. iff N22 < 2 sin^2 phi + s^2 (N > 0 already gives N22 > 2 sin^2 phi).
   * x = 0 is never a local minimum (hess G(0) = -4c mat(H m) has <M, .> < 0), and x = +-z is global.
-So a strict spurious local minimum of an operator with condition number kappa exists iff five numbers
-(s, phi, N22, N23, N33) give N > 0 with first column g, N22 < 2 sin^2 phi + s^2, cond(N) = kappa.
+So a spurious local minimum with a positive definite Hessian (a strict one, certified by second-order
+conditions) of an operator with condition number kappa exists iff five numbers (s, phi, N22, N23, N33)
+give N > 0 with first column g, N22 < 2 sin^2 phi + s^2 and cond(N) = kappa: the parametrization is
+complete for n = 2, r = 1 (the search over it is local, not a proof).
 ``search`` minimizes log cond(N) over them from random starts. Each candidate is confirmed by
 ``certify``: the operator is rebuilt, x polished by Newton at high precision on the hand-derived gradient
 and Hessian of verify.sensing (a route that does not use the reduction), and G, the Hessian eigenvalues
