@@ -359,3 +359,48 @@ def numeric_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rationa
                                 "mpmath_confirmations": confirmations, "outside_claim": found.outside,
                                 "factors": {k: str(v) for k, v in factors.items()}, "c": str(c),
                                 "overall_worst": wm})
+
+
+def landscape_figure(ctx: RunContext, cf: float, factors: dict[str, float]) -> list[str]:
+    """n = 2, r = 1: contours of F over R², stationary points, regions R1/R2/R3 shaded."""
+    if ctx.out_dir is None:
+        return []
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    from verify.kernels.symmetric import Instance, objective
+    from verify.landscape.symmetric import constants, evaluate
+    from verify.report.figures import save_figure
+
+    th = math.pi / 7
+    U = np.array([[math.cos(th), -math.sin(th)], [math.sin(th), math.cos(th)]])
+    inst = Instance(np.array([1.0, 0.45]), U, 1)
+    K = constants(inst, cf).scaled(**factors)
+    g = np.linspace(-1.6, 1.6, 91)
+    XX, YY = np.meshgrid(g, g)
+    P = np.stack([XX, YY], -1)[..., None]
+    Fv = objective(P, inst.M, cf)
+    code = {"R1a": 0, "R1b": 0, "R2": 1, "R3'": 2, "R3''": 2}
+    lab = np.vectorize(lambda x, y: code[evaluate(np.array([[x], [y]]), inst, K).region])(XX, YY)
+    fig, ax = plt.subplots(figsize=(5.8, 5.4))
+    ax.pcolormesh(XX, YY, lab, cmap=ListedColormap(["#f4b6b6", "#b6e3b6", "#e8e8f4"]), vmin=-0.5, vmax=2.5,
+                  shading="auto")
+    levels = np.geomspace(max(float(Fv.min()), 1e-3), float(Fv.max()), 22)
+    ax.contour(XX, YY, Fv, levels=levels, colors="k", linewidths=0.4)
+    for S, mk, name, rad, col in (((), "s", "S=∅ (local max)", None, "C3"),
+                                  ((1,), "^", "S={2} saddles", K.rho1, "C3"),
+                                  ((0,), "*", "S={1} global minima", K.rho2, "C2")):
+        for sign in (1, -1):
+            x = sign * (U[:, list(S)] * np.sqrt(inst.lam[list(S)])).sum(axis=1) if S else np.zeros(2)
+            ax.plot(x[0], x[1], mk, ms=9, color=col, label=name if sign == 1 else None)
+            if rad:
+                ax.add_patch(plt.Circle((x[0], x[1]), rad, fill=True, alpha=0.6, color=col, lw=1.5))
+    ax.set_aspect("equal")
+    ax.set_title(f"F = c||xxᵀ − M||², c = {cf:g}, λ = (1, 0.45), r = 1\n"
+                 f"red R1 (σ₁² ≤ λ₁/6, or within ρ1 = {K.rho1:.3f} of a saddle), green R2 (ρ2 = {K.rho2:.3f}), "
+                 "grey R3", fontsize=8)
+    ax.legend(loc="lower right", fontsize=7)
+    return save_figure(fig, ctx, "li_landscape_n2_r1.png")
