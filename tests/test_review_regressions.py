@@ -15,7 +15,8 @@ CTX = RunContext(seed=0, profile=get_profile("quick"))
 
 def test_no_instances_is_never_verified():
     r = run_claim(threshold_claim("y", "s", "s", tau, min_depth=6), CTX)  # quick depths stop at 5
-    assert all(c.verdict is not Verdict.VERIFIED for c in r.checks)
+    empty = [c for c in r.checks if c.instances == 0]  # checks that had no profile depth to look at
+    assert empty and all(c.verdict is not Verdict.VERIFIED for c in empty)
 
 
 def test_wrong_for_general_depth_refuted_even_if_right_at_checked_depths():

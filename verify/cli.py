@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import UsageError, VerifyError
-from .numbers import DEFAULT_DIGITS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,6 +76,7 @@ def _digits(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .numbers import DEFAULT_DIGITS  # imported here, inside main's handlers (it loads SymPy)
     from .runner import MAX_JOBS
 
     jobs_help = f"worker processes (1-{MAX_JOBS}; never more than the claims run)"
