@@ -49,7 +49,7 @@ def _jobs(text: str) -> int:
     except ValueError:
         value = None
     if value is None or not 1 <= value <= MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"--jobs must be an integer from 1 to {MAX_JOBS}, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be an integer from 1 to {MAX_JOBS}, got {text!r}")
     return value
 
 
