@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..kernels.symmetric import Instance, index_sets, random_instances, random_orthogonal, stationary_point
+from ..kernels.symmetric import Instance, index_sets, random_orthogonal, random_spectrum, stationary_point
 from .symmetric import PointReport, constants, evaluate, in_scope
 
 REGIONS = ("R1a", "R1b", "R2", "R3'", "R3''")
@@ -61,9 +61,18 @@ class SearchResult:
         del lst[keep:]
 
 
-def budget(level: int, search_steps: int) -> tuple[int, int, int, int]:
-    """(instances, points per stationary point, Powell starts per region and instance, evaluations per start)."""
-    return (4, 8, 40)[level], (12, 16, 80)[level], (3, 3, 6)[level], min(search_steps, (100, 300, 3000)[level])
+#: shapes (n, r, p) searched at each level: small ones first, so quick covers n = r, p = r, p > r and r = 1, 2
+SHAPES = {
+    0: ((2, 1, 1), (2, 1, 2), (2, 2, 2), (3, 1, 2), (3, 2, 3)),
+    1: ((2, 1, 1), (2, 1, 2), (2, 2, 2), (3, 1, 2), (3, 2, 3), (3, 2, 2), (3, 3, 3), (4, 1, 4), (4, 2, 3),
+        (4, 3, 4)),
+    2: tuple((n, r, p) for n in (2, 3, 4) for r in range(1, n + 1) for p in range(r, n + 1)) * 2,
+}
+
+
+def budget(level: int, search_steps: int) -> tuple[tuple[tuple[int, int, int], ...], int, int, int]:
+    """(shapes (n, r, p), points per stationary point, Powell starts per region and instance, evaluations per start)."""
+    return SHAPES[level], (12, 16, 80)[level], (3, 3, 6)[level], min(search_steps, (100, 150, 3000)[level])
 
 
 def _boundary_samples(rng: np.random.Generator, inst: Instance, K, count: int) -> list[np.ndarray]:
@@ -89,9 +98,10 @@ def _search(seed: int, level: int, search_steps: int, c: float, factors: tuple[t
 
     fac = dict(factors)
     rng = np.random.default_rng([seed, 0x4C35])
-    n_inst, per_centre, starts, maxfev = budget(level, search_steps)
+    shapes, per_centre, starts, maxfev = budget(level, search_steps)
     res = SearchResult(starts=starts, maxfev=maxfev)
-    for case, inst in random_instances(rng, n_inst, max_n=4, cases=("p=r", "p>r", "p<r")):
+    for n, r, p in shapes:
+        inst = Instance(random_spectrum(rng, n, p), random_orthogonal(rng, n), r)
         reason = in_scope(inst)
         if reason:
             res.outside.append(f"n={inst.n} r={inst.r} p={inst.p}: {reason}")
