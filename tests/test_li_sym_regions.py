@@ -70,7 +70,7 @@ def test_probe_margins_match_hand_derivation():
             "A3": (2 * (1 + eta) ** 2 - 1) * (1 + eta) - 1,             # ||∇F||/κ3'' − 1 at √2(1 + η)
         }
         rho = (1 - eta) / 180
-        hand["B1"] = 1 - 40 * mpmath.sqrt(0.9) * rho - 20 * rho ** 2
+        hand["B1"] = 1 - 40 * mpmath.sqrt(mpmath.mpf(9) / 10) * rho - 20 * rho ** 2
         e = (1 + eta) / 180
         hand["B2"] = 2 * mpmath.sqrt((1 - 10 * e ** 2) ** 2 + 90 * e ** 2) - 1
     for name, value in hand.items():

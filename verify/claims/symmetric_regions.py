@@ -145,9 +145,10 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
     f1, k1 = factors.get("rho1", one), factors.get("kappa1", one)
     f2, k2 = factors.get("rho2", one), factors.get("kappa2", one)
     fa, fk3f = factors.get("r1a_frac", one), factors.get("kappa3_far", one)
-    # with t = γ/λ_1 ∈ (0, 1]: −∇²F[D,D]/(2cλ_r) ≥ 2 − (fraction factor) on R1a; the Weyl bounds of R1b, R2
+    # R1a: −∇²F[D, D]/(2cλ_r) ≥ 2 − (fraction factor) ≥ κ1/(2cγ) since γ ≤ λ_r; R1b, R2: the Weyl bounds
+    # 4c(6√λ_1ε + 3ε²) and 4c(6√λ_1ε + ε²) at ε = ρ, with γ, δ ≤ 2λ_1
     conds = {
-        "R1a: 2 − (1/6 factor)·6/6 ≥ κ1 factor": bool(2 - fa >= k1),
+        "R1a: 2 − (λ_r/6 factor) ≥ κ1 factor": bool(2 - fa >= k1),
         "R1b: 2f/3 + f²/54 ≤ 2 − κ1 factor": bool(2 * f1 / 3 + f1 ** 2 / 54 <= 2 - k1),
         "R2: 6f/7 + f²/49 ≤ 2 − κ2 factor": bool(6 * f2 / 7 + f2 ** 2 / 49 <= 2 - k2),
         "R3'': κ3'' factor ≤ 1": bool(fk3f <= 1),
@@ -216,6 +217,7 @@ def highprec_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
     from ..highprec.regions import InstanceMP, constants_mp, evaluate_mp
     from ..highprec.symmetric import random_orthogonal_mp, stationary_point_mp
     from ..kernels.symmetric import random_instances
+    from ..landscape.region_probes import PROBES
 
     rng = ctx.rng("li.regions.hp")
     worst: dict[str, Any] = {}
@@ -263,10 +265,10 @@ def highprec_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
             reg = k.split(" ")[0]
             by_region[reg] = min(by_region.get(reg, v), v)
         misplaced = [n for n, w in where.items() if "expected_region" in w and w["region"] != w["expected_region"]]
-        summary = (f"mpmath margins at {count} points (region centres, {5} analytic probes, the search's worst "
+        summary = (f"mpmath margins at {count} points (region centres, {len(PROBES)} analytic probes, the search's worst "
                    f"points): worst {mpmath.nstr(wm, 6)} ({key}); by region: {_fmt(by_region)}")
         return CheckResult(verdict, summary, instances=count, worst_margin=_fmt(by_region),
-                           digits=float(ctx.dps), tolerance=f"{mpmath.nstr(tol, 3)} relative to the region's "
+                           tolerance=f"{mpmath.nstr(tol, 3)} relative to the region's "
                            f"constant (working precision {ctx.dps + 10} digits; tight probes sit η = "
                            f"{mpmath.nstr(eta, 3)} inside, margin ≈ η)",
                            counterexample=where[key] if verdict is Verdict.REFUTED else None,

@@ -27,7 +27,8 @@ Slack of the other constants (exact values at the probes of ``verify.landscape.r
   by 5 % is still true; ρ1, ρ2 and κ3 are not tight either (see region_probes).
   R3' (the bounded rest): ||∇F|| ≥ κ3 = min(2cδρ2, 2cgρ1, 2c(λ_r/8)^{3/2}). NOT proved: each term
   is half the first-order estimate of ||∇F|| on the boundary of R2 (μ_min·ρ2), of R1b (4cg·ρ1) and
-  of R1a along flat directions of rank-deficient saddles (4c·t³, t² = λ_r/8); the suite tests it.
+  of R1a along flat directions of rank-deficient saddles (4c·t³ at t² = λ_r/8, inside the R1a boundary
+  t² = λ_r/6, so conservative); the suite tests it.
 """
 from __future__ import annotations
 
