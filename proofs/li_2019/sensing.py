@@ -23,7 +23,7 @@ import sympy as sp
 from scipy.optimize import minimize
 
 from verify import sensing as sen
-from verify import sensing_search as ss
+from verify import sensing_minima as sm
 from verify.claims import Check, CheckResult, Claim, RunContext, Tier, Verdict
 from verify.errors import UsageError
 from verify.numbers import dec, parse_rational
@@ -61,10 +61,6 @@ class _Params:
     m_sizes: tuple[int, ...]
     minima_delta: float
     minima_q: sp.Rational
-
-    @property
-    def minima_delta_str(self) -> str:
-        return str(self.minima_q)
 
 
 def _instance(ctx: RunContext, p: _Params, i: int) -> _Instance:
@@ -531,83 +527,6 @@ def _hp_saddle(p: _Params) -> Callable[[RunContext], CheckResult]:
     return run
 
 
-# ---------------------------------------------------------------- no spurious minima: adversarial operators
-
-def _search_starts(ctx: RunContext) -> int:
-    return (12, 32, 128)[min(ctx.profile.level, 2)]
-
-
-def _operator_search(p: _Params) -> Callable[[RunContext], CheckResult]:
-    """Search every operator on Sym(2) (n = 2, r = 1) for a strict spurious minimum with delta < delta0."""
-    def run(ctx: RunContext) -> CheckResult:
-        starts = _search_starts(ctx)
-        cands = ss.search(ctx.rng("sensing.operator-search"), starts)
-        d0 = p.minima_q
-        tol = (f"candidate counts when delta < claimed {p.minima_delta_str} at {ctx.dps} digits and, after Newton "
-               f"at {ctx.dps + 10} digits (|grad| <= 1e-{ctx.dps - 5} of scale), hess G > 1e-6 ||hess G|| and "
-               "G > 1e-6 c||M||^2 (global minimum 0); candidates keep a 1e-3 relative margin from the Hessian boundary")
-        details = {"regime": f"delta_2r < {p.minima_delta_str}", "searches": starts, "candidates": len(cands),
-                   "smallest_delta_found": cands[0].delta if cands else None,
-                   "deltas_found": [round(c.delta, 4) for c in cands[:12]]}
-        base = dict(instances=len(cands), tolerance=tol, details=details,
-                    scope=f"n = 2, r = 1: every operator on Sym(2) (3 measurements) and every point, through the "
-                          f"complete reduced parametrization of verify.sensing_search; {starts} local searches; "
-                          "delta_2r = delta_full exact at this size")
-        below = [c for c in cands if c.delta < float(d0)]
-        if not cands:
-            return CheckResult(Verdict.INCONCLUSIVE, "no search converged", **base)
-        if below:
-            cert = ss.certify(below[0], ctx.dps, mpmath.mpf(p.c.p) / p.c.q)
-            details["certificate"] = cert.reason
-            if cert.ok and cert.delta < mpmath.mpf(d0.p) / d0.q:
-                return CheckResult(Verdict.REFUTED, f"an operator with delta_2r = {mpmath.nstr(cert.delta, 6)} < "
-                                                    f"{p.minima_delta_str} has a strict spurious local minimum "
-                                                    f"(G = {mpmath.nstr(cert.g_value_rel, 6)} c||M||^2 > 0 = min G), "
-                                                    f"confirmed at {ctx.dps} digits",
-                                   counterexample=cert.as_dict(), worst_margin=f"{float(cert.delta) - float(d0):.6f}", **base)
-            return CheckResult(Verdict.INCONCLUSIVE, f"float64 candidate with delta {below[0].delta:.4f} not confirmed "
-                                                     f"at {ctx.dps} digits: {cert.reason}", **base)
-        return CheckResult(Verdict.VERIFIED, f"{starts} adversarial searches over operators on Sym(2): the smallest "
-                                             f"delta_2r admitting a strict spurious minimum found is "
-                                             f"{cands[0].delta:.4f} >= claimed {p.minima_delta_str}",
-                           worst_margin=f"{cands[0].delta - float(d0):.6f}", **base)
-    return run
-
-
-def _family_hp(p: _Params) -> Callable[[RunContext], CheckResult]:
-    """Certify the explicit spurious-minimum family at ctx.dps digits; refute when a member has delta < delta0."""
-    def run(ctx: RunContext) -> CheckResult:
-        d0 = p.minima_q
-        cm = mpmath.mpf(p.c.p) / p.c.q
-        nus = ["1/10", "9/20"]
-        if d0 > sp.Rational(1, 2):
-            nus.append(str(ss.family_nu_for(min((d0 + sp.Rational(1, 2)) / 2, sp.Rational(9, 10)))))
-        certs = [(nu, ss.certify(ss.family(nu), ctx.dps, cm)) for nu in nus]
-        rows = [{"nu": nu, "certified": c.ok, "delta_2r": mpmath.nstr(c.delta, 12),
-                 "hessian_eigenvalues/c": [mpmath.nstr(v, 8) for v in c.hess_eigs],
-                 "G/(c||M||^2)": mpmath.nstr(c.g_value_rel, 8)} for nu, c in certs]
-        tol = (f"{ctx.dps} digits: Newton to |grad| <= 1e-{ctx.dps - 5} of scale, hess G > 1e-6 ||hess G||, "
-               "G > 1e-6 c||M||^2; delta_2r = max |eig(A*A) - 1| at the same precision")
-        base = dict(instances=len(certs), tolerance=tol, details={"family": rows},
-                    scope="explicit operators on Sym(2) (n = 2, r = 1) of verify.sensing_search.family: strict "
-                          "spurious minima for every delta_2r > 1/2; none exists in the family at delta_2r <= 1/2")
-        failed = [nu for nu, c in certs if not c.ok]
-        if failed:
-            return CheckResult(Verdict.INCONCLUSIVE, f"family members nu = {failed} not certified: "
-                                                     f"{certs[0][1].reason}", **base)
-        inside = [(nu, c) for nu, c in certs if c.delta < mpmath.mpf(d0.p) / d0.q]
-        if inside:
-            nu, c = inside[0]
-            return CheckResult(Verdict.REFUTED, f"the operator of the family at nu = {nu} has delta_2r = "
-                                                f"{mpmath.nstr(c.delta, 8)} < {p.minima_delta_str} and a strict "
-                                                f"spurious local minimum, certified at {ctx.dps} digits",
-                               counterexample=c.as_dict(), digits=float(ctx.dps), **base)
-        return CheckResult(Verdict.VERIFIED, f"{len(certs)} certified spurious minima of the explicit family all "
-                                             f"have delta_2r > 1/2 >= claimed {p.minima_delta_str}",
-                           digits=float(ctx.dps), **base)
-    return run
-
-
 def sensing_claim(*, c: str = "1/4", bound_coefficients: tuple[str, str] = ("8", "4"), basis_scale: str = "1",
                   gaussian_scale_power: str = "1/2", n: int = 6, r: int = 2,
                   m_sizes: tuple[int, ...] = DEFAULT_M, minima_delta: str = "1/5") -> Claim:
@@ -650,10 +569,10 @@ def sensing_claim(*, c: str = "1/4", bound_coefficients: tuple[str, str] = ("8",
         Check("global-minima", Tier.NUMERIC, _scoped(_global_minima(p), lambda ctx: (
             f"{gauss}, {_n_instances(ctx)} target(s) M; {2 + ctx.profile.level} descents per operator; spurious minima sought only where "
             f"delta_full < {mq} (exact eigenvalue computation)"))),
-        Check("spurious-minima-operator-search", Tier.NUMERIC, _operator_search(p)),
+        Check("spurious-minima-operator-search", Tier.NUMERIC, sm.operator_search_check(cq, mq)),
         Check("newton-saddle-high-precision", Tier.HIGH_PRECISION, _scoped(_hp_saddle(p), lambda ctx: (
             f"one saddle of one target at the smallest m <= 2000 in the guaranteed regime, {ctx.dps} digits"))),
-        Check("spurious-minima-family-high-precision", Tier.HIGH_PRECISION, _family_hp(p)),
+        Check("spurious-minima-family-high-precision", Tier.HIGH_PRECISION, sm.family_check(cq, mq)),
     )
     return Claim(
         id="li.sensing", paper=PAPER, source=SOURCE, checks=checks,
