@@ -24,6 +24,7 @@ import functools
 import itertools
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 
 from .errors import UsageError
@@ -389,6 +390,40 @@ def newton_stationary(A: Measurement, X0: Array, M: Array, c: float, iters: int 
         X = X + step.reshape(n, r)
     g = g_grad(A, X, M, c).ravel()
     return X, float(np.linalg.norm(g) / scale), iters
+
+
+def measurement_mp(A: Measurement) -> Measurement:
+    """A known through an exact-as-possible A*A: the Gram matrix of A's float rows summed at the working
+    mpmath precision (fdot), so the high-precision tiers see the same operator as float64."""
+    nn = A.n * A.n
+    K = np.empty((nn, nn), dtype=object)
+    cols = [[mpmath.mpf(float(v)) for v in A.rows[:, j]] for j in range(nn)]
+    for j in range(nn):
+        for k in range(j, nn):
+            K[j, k] = K[k, j] = mpmath.fdot(cols[j], cols[k])
+    return Measurement.from_gram(K, A.n, A.name + " (mp)")
+
+
+def newton_stationary_mp(A: Measurement, X: Array, M: Array, c: object, tol: object, dps: int,
+                         iters: int = 6) -> tuple[Array, object]:
+    """Regularized Gauss-Newton on grad G = 0 at the current mpmath precision (object arrays).
+
+    The Hessian is singular along O(r) orbits, so each step solves (H^T H + mu I) s = -H^T g with
+    mu = ||H||^2 10^-(dps+5). Returns X and |grad G| / (||H||_1 max(1, |X|)); stops below ``tol``.
+    """
+    gn = mpmath.inf
+    for _ in range(iters):
+        g = g_grad(A, X, M, c).ravel()
+        Hm = mpmath.matrix(g_hess(A, X, M, c).tolist())
+        hn = mpmath.mnorm(Hm, 1)
+        gn = mpmath.norm(mpmath.matrix(g.tolist())) / (hn * max(1, mpmath.norm(mpmath.matrix(X.ravel().tolist()))))
+        if gn < tol:
+            break
+        mu = hn ** 2 * mpmath.mpf(10) ** (-(dps + 5))
+        N = Hm.T * Hm + mu * mpmath.eye(Hm.rows)
+        step = mpmath.lu_solve(N, -(Hm.T * mpmath.matrix(g.tolist())))
+        X = X + np.array([step[i] for i in range(step.rows)], dtype=object).reshape(X.shape)
+    return X, gn
 
 
 def orbit_complement_min(H: Array, X: Array) -> float:

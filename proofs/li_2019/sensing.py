@@ -479,30 +479,11 @@ def _hp_saddle(p: _Params) -> Callable[[RunContext], CheckResult]:
         lf = float(np.linalg.eigvalsh(sen.g_hess(A, XG, inst.M, cf))[0])
         dps = ctx.dps
         with mpmath.workdps(dps + 10):
-            rows = A.rows
-            nn = A.n * A.n
-            K = np.empty((nn, nn), dtype=object)
-            cols = [[mpmath.mpf(float(v)) for v in rows[:, j]] for j in range(nn)]
-            for j in range(nn):
-                for k in range(j, nn):
-                    K[j, k] = K[k, j] = mpmath.fdot(cols[j], cols[k])
-            Amp = sen.Measurement.from_gram(K, A.n, A.name + " (mp)")
+            Amp = sen.measurement_mp(A)
             Mmp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(inst.M)
             cm = mpmath.mpf(p.c.p) / p.c.q
-            X = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(XG)
-            gn = None
-            for _ in range(6):
-                g = sen.g_grad(Amp, X, Mmp, cm).ravel()
-                H = sen.g_hess(Amp, X, Mmp, cm)
-                Hm = mpmath.matrix(H.tolist())
-                hn = mpmath.mnorm(Hm, 1)
-                gn = mpmath.norm(mpmath.matrix(g.tolist())) / (hn * max(1, mpmath.norm(mpmath.matrix(X.ravel().tolist()))))
-                if gn < mpmath.mpf(10) ** (-(dps - 5)):
-                    break
-                mu = hn ** 2 * mpmath.mpf(10) ** (-(dps + 5))
-                N = Hm.T * Hm + mu * mpmath.eye(Hm.rows)
-                step = mpmath.lu_solve(N, -(Hm.T * mpmath.matrix(g.tolist())))
-                X = X + np.array([step[i] for i in range(step.rows)], dtype=object).reshape(X.shape)
+            X0 = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(XG)
+            X, gn = sen.newton_stationary_mp(Amp, X0, Mmp, cm, mpmath.mpf(10) ** (-(dps - 5)), dps)
             H = mpmath.matrix(sen.g_hess(Amp, X, Mmp, cm).tolist())
             ev = mpmath.eigsy(H, eigvals_only=True)
             lmin = min(ev[i] for i in range(ev.rows))
