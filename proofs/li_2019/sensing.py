@@ -508,6 +508,65 @@ def _hp_saddle(p: _Params) -> Callable[[RunContext], CheckResult]:
     return run
 
 
+def _hp_distance(p: _Params) -> Callable[[RunContext], CheckResult]:
+    """The Hessian-distance bound re-evaluated at ctx.dps digits at the pair closest to violating it."""
+    def run(ctx: RunContext) -> CheckResult:
+        cf, a, b = float(p.c), float(p.a), float(p.b)
+        inst = _instance(ctx, p, 0)
+        best = None
+        for A in inst.ensembles:
+            if A.m > 500:           # the 50-digit Gram matrix costs m n^4 / 2 products
+                continue
+            full = sen.full_isometry_constant(A)
+            for pt in inst.points:
+                hd = sen.hessian_distance(A, pt.X, inst.M, cf)
+                ratio = hd.distance / max(sen.distance_bound(cf, a, b, full, full, hd.x_norm2, hd.e_norm), 1e-300)
+                if best is None or ratio > best[0]:
+                    best = (ratio, A, pt, hd.distance)
+        if best is None:
+            return CheckResult(Verdict.INCONCLUSIVE, "no ensemble with m <= 500")
+        ratio_f, A, pt, dist_f = best
+        dps = ctx.dps
+        with mpmath.workdps(dps + 10):
+            mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
+            Amp, X, M = sen.measurement_mp(A), mp(pt.X), mp(inst.M)
+            cm, am, bm = (mpmath.mpf(q.p) / q.q for q in (p.c, p.a, p.b))
+            r2 = 1 / mpmath.sqrt(2)
+            basis = np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
+                               for k in range(p.n) for l in range(p.n)]
+                              for i in range(p.n) for j in range(i, p.n)], dtype=object) * mpmath.mpf(1)
+            ev = mpmath.eigsy(mpmath.matrix((basis @ Amp.gram() @ basis.T).tolist()), eigvals_only=True)
+            delta = max(abs(ev[i] - 1) for i in range(ev.rows))
+            D = mpmath.matrix((sen.g_hess(Amp, X, M, cm) - sen.f_hess(X, M, cm)).tolist())
+            dev = mpmath.eigsy(D, eigvals_only=True)
+            dist = max(abs(dev[i]) for i in range(dev.rows))
+            xev = mpmath.eigsy(mpmath.matrix((X.T @ X).tolist()), eigvals_only=True)
+            E = X @ X.T - M
+            bound = cm * (am * delta * max(xev[i] for i in range(xev.rows)) + bm * delta * mpmath.sqrt(sum(E.ravel() ** 2)))
+            ratio = dist / bound if bound > 0 else mpmath.inf
+            digits = float(-mpmath.log10(abs(dist - dist_f) / dist + mpmath.mpf(10) ** -30))
+        details = {"m": A.m, "point": pt.label, "distance": dec(dist, 20), "delta_full": dec(delta, 20),
+                   "claimed_bound": dec(bound, 20), "distance/bound": dec(ratio, 12), "float64_ratio": ratio_f,
+                   "float64_digits": round(digits, 2), "dps": dps}
+        tol = (f"{dps} digits: refuted when distance > bound(delta_full) (1 + 1e-{dps - 10}); float64 and "
+               f"{dps}-digit distances must agree to >= 8 digits")
+        base = dict(instances=1, tolerance=tol, details=details, digits=digits,
+                    scope=f"the (operator, stationary point) pair of target 0 with m <= 500 closest to the claimed "
+                          f"bound in float64 (m = {A.m}, {pt.label}); delta_full = ||A*A - I|| on Sym({p.n}) "
+                          f"(an upper bound on every delta_k) at {dps} digits")
+        if ratio > 1 + mpmath.mpf(10) ** (-(dps - 10)):
+            return CheckResult(Verdict.REFUTED, f"at {dps} digits ||hess G - hess F|| = {dec(dist, 8)} exceeds the "
+                                                f"claimed bound {dec(bound, 8)} with delta_full = {dec(delta, 8)} "
+                                                f"(m = {A.m}, {pt.label})", counterexample=details,
+                               worst_margin=f"{float(1 - ratio):.6f}", **base)
+        if digits < 8:
+            return CheckResult(Verdict.INCONCLUSIVE, f"float64 and {dps}-digit distances agree to {digits:.1f} digits", **base)
+        return CheckResult(Verdict.VERIFIED, f"m = {A.m}, {pt.label}: distance/bound(delta_full) = {dec(ratio, 6)} "
+                                             f"<= 1 at {dps} digits; float64 agrees to {digits:.1f} digits",
+                           worst_margin=f"{float(1 - ratio):.6f}", **base)
+    return run
+
+
 def sensing_claim(*, c: str = "1/4", bound_coefficients: tuple[str, str] = ("8", "4"), basis_scale: str = "1",
                   gaussian_scale_power: str = "1/2", n: int = 6, r: int = 2,
                   m_sizes: tuple[int, ...] = DEFAULT_M, minima_delta: str = "1/5") -> Claim:
@@ -553,6 +612,7 @@ def sensing_claim(*, c: str = "1/4", bound_coefficients: tuple[str, str] = ("8",
         Check("spurious-minima-operator-search", Tier.NUMERIC, sm.operator_search_check(cq, mq)),
         Check("newton-saddle-high-precision", Tier.HIGH_PRECISION, _scoped(_hp_saddle(p), lambda ctx: (
             f"one saddle of one target at the smallest m <= 2000 in the guaranteed regime, {ctx.dps} digits"))),
+        Check("hessian-distance-high-precision", Tier.HIGH_PRECISION, _hp_distance(p)),
         Check("spurious-minima-family-high-precision", Tier.HIGH_PRECISION, sm.family_check(cq, mq)),
     )
     return Claim(
