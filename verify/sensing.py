@@ -426,6 +426,30 @@ def newton_stationary_mp(A: Measurement, X: Array, M: Array, c: object, tol: obj
     return X, gn
 
 
+def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object, b: object) -> tuple:
+    """At the current mpmath precision: ||hess G - hess F||_2, delta_full = ||A*A - I|| on Sym(n), and the
+    derived bound c (a delta ||X||_2^2 + b delta ||E||_F) with delta_full for both deltas.
+
+    Spectral norms are eigsy of symmetric matrices; Sym(n)'s orthonormal basis is rebuilt here from
+    E_ii and (E_ij + E_ji)/sqrt2 at the working precision, not taken from ``sym_basis``.
+    """
+    mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
+    Amp, Xm, Mm = measurement_mp(A), mp(X), mp(M)
+    n = A.n
+    r2 = 1 / mpmath.sqrt(2)
+    basis = np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
+                       for k in range(n) for l in range(n)]
+                      for i in range(n) for j in range(i, n)], dtype=object) * mpmath.mpf(1)
+    ev = mpmath.eigsy(mpmath.matrix((basis @ Amp.gram() @ basis.T).tolist()), eigvals_only=True)
+    delta = max(abs(ev[i] - 1) for i in range(ev.rows))
+    dev = mpmath.eigsy(mpmath.matrix((g_hess(Amp, Xm, Mm, c) - f_hess(Xm, Mm, c)).tolist()), eigvals_only=True)
+    dist = max(abs(dev[i]) for i in range(dev.rows))
+    xev = mpmath.eigsy(mpmath.matrix((Xm.T @ Xm).tolist()), eigvals_only=True)
+    E = Xm @ Xm.T - Mm
+    bound = c * (a * delta * max(xev[i] for i in range(xev.rows)) + b * delta * mpmath.sqrt(sum(E.ravel() ** 2)))
+    return dist, delta, bound
+
+
 def orbit_complement_min(H: Array, X: Array) -> float:
     """Smallest eigenvalue of H on the orthogonal complement of the orbit tangent {X K : K skew}."""
     n, r = X.shape

@@ -528,21 +528,8 @@ def _hp_distance(p: _Params) -> Callable[[RunContext], CheckResult]:
         ratio_f, A, pt, dist_f = best
         dps = ctx.dps
         with mpmath.workdps(dps + 10):
-            mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
-            Amp, X, M = sen.measurement_mp(A), mp(pt.X), mp(inst.M)
             cm, am, bm = (mpmath.mpf(q.p) / q.q for q in (p.c, p.a, p.b))
-            r2 = 1 / mpmath.sqrt(2)
-            basis = np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
-                               for k in range(p.n) for l in range(p.n)]
-                              for i in range(p.n) for j in range(i, p.n)], dtype=object) * mpmath.mpf(1)
-            ev = mpmath.eigsy(mpmath.matrix((basis @ Amp.gram() @ basis.T).tolist()), eigvals_only=True)
-            delta = max(abs(ev[i] - 1) for i in range(ev.rows))
-            D = mpmath.matrix((sen.g_hess(Amp, X, M, cm) - sen.f_hess(X, M, cm)).tolist())
-            dev = mpmath.eigsy(D, eigvals_only=True)
-            dist = max(abs(dev[i]) for i in range(dev.rows))
-            xev = mpmath.eigsy(mpmath.matrix((X.T @ X).tolist()), eigvals_only=True)
-            E = X @ X.T - M
-            bound = cm * (am * delta * max(xev[i] for i in range(xev.rows)) + bm * delta * mpmath.sqrt(sum(E.ravel() ** 2)))
+            dist, delta, bound = sen.hessian_distance_mp(A, pt.X, inst.M, cm, am, bm)
             ratio = dist / bound if bound > 0 else mpmath.inf
             digits = float(-mpmath.log10(abs(dist - dist_f) / dist + mpmath.mpf(10) ** -30))
         details = {"m": A.m, "point": pt.label, "distance": dec(dist, 20), "delta_full": dec(delta, 20),
