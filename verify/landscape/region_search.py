@@ -72,7 +72,7 @@ SHAPES = {
 
 def budget(level: int, search_steps: int) -> tuple[tuple[tuple[int, int, int], ...], int, int, int]:
     """(shapes (n, r, p), points per stationary point, Powell starts per region and instance, evaluations per start)."""
-    return SHAPES[level], (12, 16, 80)[level], (3, 3, 6)[level], min(search_steps, (100, 150, 3000)[level])
+    return SHAPES[level], (8, 16, 80)[level], (3, 3, 6)[level], min(search_steps, (60, 150, 3000)[level])
 
 
 def _boundary_samples(rng: np.random.Generator, inst: Instance, K, count: int) -> list[np.ndarray]:
