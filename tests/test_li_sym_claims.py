@@ -107,6 +107,8 @@ def test_wrong_c_refuted_at_every_tier(tier):
     {"spectrum": 3},
     {"saddle_bound": lambda lam, r, c: [1]},
     {"saddle_bound": lambda lam, r, c: "0"},
+    {"saddle_bound": lambda lam, r, c: sp.Symbol("kappa")},
+    {"spectrum": lambda lam, S, r, c: [sp.I * c]},
     {"min_positive": lambda lam, r, c: None},
     {"min_positive": lambda lam, r: 1},
 ])

@@ -28,8 +28,8 @@ def _is_number(v: Any) -> bool:
         return False
     if isinstance(v, (int, float, mpmath.mpf, np.floating, np.integer)):
         return True
-    if isinstance(v, sp.Expr):
-        return v.is_real is not False and not isinstance(v, (sp.MatrixBase,))
+    if isinstance(v, sp.Expr):  # on exact λ a closed form is a number: no free symbols, not complex
+        return not v.free_symbols and v.is_real is not False
     return False
 
 
