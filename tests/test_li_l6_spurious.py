@@ -158,3 +158,12 @@ def test_search_objective_eigenvalues_match_lapack():
         lo, hi = ss._extreme_eigs(N.tolist())
         ev = np.linalg.eigvalsh(N)
         assert abs(lo - ev[0]) <= 1e-12 * np.abs(ev).max() and abs(hi - ev[-1]) <= 1e-12 * np.abs(ev).max()
+
+
+def test_any_regime_above_one_half_refuted_by_the_certified_family():
+    """1/2 is sharp for the family: delta0 = 1/2 + 1e-7 is refuted at 50 digits, delta0 = 1/2 is not."""
+    above = _run(sensing_claim(minima_delta="0.5000001"), (NEW[1],))[NEW[1]]
+    assert above.verdict is Verdict.REFUTED, above.summary
+    assert 0.5 < float(above.counterexample["delta_2r"]) < 0.5000001
+    at = _run(sensing_claim(minima_delta="1/2"), (NEW[1],))[NEW[1]]
+    assert at.verdict is Verdict.VERIFIED, at.summary

@@ -27,7 +27,7 @@ def operator_search_check(c_q: sp.Rational, minima_q: sp.Rational) -> Callable[[
         cands = search(ctx.rng("sensing.operator-search"), starts)
         d0 = minima_q
         tol = (f"candidate counts when delta < claimed {minima_q} at {ctx.dps} digits and, after Newton "
-               f"at {ctx.dps + 10} digits (|grad| <= 1e-{ctx.dps - 5} of scale), hess G > 1e-6 ||hess G|| and "
+               f"at {ctx.dps + 10} digits (|grad| <= 1e-{ctx.dps - 5} of scale), hess G > 1e-{ctx.dps // 4} ||hess G|| and "
                "G > 1e-6 c||M||^2 (global minimum 0); candidates keep a 1e-3 relative margin from the Hessian boundary")
         details = {"regime": f"delta_2r < {minima_q}", "searches": starts, "candidates": len(cands),
                    "smallest_delta_found": cands[0].delta if cands else None,
@@ -69,15 +69,15 @@ def family_check(c_q: sp.Rational, minima_q: sp.Rational) -> Callable[[RunContex
         rows = [{"nu": nu, "certified": c.ok, "delta_2r": mpmath.nstr(c.delta, 12),
                  "hessian_eigenvalues/c": [mpmath.nstr(v, 8) for v in c.hess_eigs],
                  "G/(c||M||^2)": mpmath.nstr(c.g_value_rel, 8)} for nu, c in certs]
-        tol = (f"{ctx.dps} digits: Newton to |grad| <= 1e-{ctx.dps - 5} of scale, hess G > 1e-6 ||hess G||, "
+        tol = (f"{ctx.dps} digits: Newton to |grad| <= 1e-{ctx.dps - 5} of scale, hess G > 1e-{ctx.dps // 4} ||hess G||, "
                "G > 1e-6 c||M||^2; delta_2r = max |eig(A*A) - 1| at the same precision")
         base = dict(instances=len(certs), tolerance=tol, details={"family": rows},
                     scope="explicit operators on Sym(2) (n = 2, r = 1) of verify.sensing_search.family: strict "
                           "spurious minima for every delta_2r > 1/2; none exists in the family at delta_2r <= 1/2")
-        failed = [nu for nu, c in certs if not c.ok]
+        failed = [(nu, c.reason) for nu, c in certs if not c.ok]
         if failed:
-            return CheckResult(Verdict.INCONCLUSIVE, f"family members nu = {failed} not certified: "
-                                                     f"{certs[0][1].reason}", **base)
+            return CheckResult(Verdict.INCONCLUSIVE, f"family member(s) not certified at {ctx.dps} digits: "
+                                                     + "; ".join(f"nu = {nu}: {why}" for nu, why in failed), **base)
         inside = [(nu, c) for nu, c in certs if c.delta < mpmath.mpf(d0.p) / d0.q]
         if inside:
             nu, c = inside[0]

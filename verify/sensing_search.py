@@ -177,8 +177,10 @@ def certify(cand: Candidate, dps: int, c: mpmath.mpf | None = None) -> Certifica
     """Confirm at ``dps`` digits that ``cand.x`` is near a strict local minimum of G with G > 0 = min G.
 
     Newton (least squares) at dps + 10 digits on grad G = 0 from cand.x; the minimum is strict when the
-    Hessian's smallest eigenvalue exceeds 1e-6 of its largest while |grad| <= 10^-(dps-5) of scale, and
-    spurious when G(x) > 1e-6 c ||M||^2. delta is max |eig(tH) - 1| at dps digits.
+    Hessian's smallest eigenvalue exceeds 10^-(dps//4) of its largest while |grad| <= 10^-(dps-5) of scale
+    (the exact stationary point is then within ~10^-(dps-5)/lambda_min of x, which moves the Hessian's
+    eigenvalues by orders of magnitude less than 10^-(dps//4)), and spurious when G(x) > 1e-6 c ||M||^2
+    (the global minimum is 0). delta is max |eig(tH) - 1| at dps digits.
     """
     with mpmath.workdps(dps + 10):
         cm = mpmath.mpf(1) if c is None else c
@@ -214,7 +216,7 @@ def certify(cand: Candidate, dps: int, c: mpmath.mpf | None = None) -> Certifica
                  [[sq[k, 0], sq[k, 1] * r2], [sq[k, 1] * r2, sq[k, 2]]]] for k in range(3)]
         if gn > tol:
             ok, why = False, f"Newton did not reach |grad| <= 1e-{dps - 5} of scale ({mpmath.nstr(gn, 3)})"
-        elif he[0] <= mpmath.mpf("1e-6") * abs(he[-1]):
+        elif he[0] <= mpmath.mpf(10) ** (-(dps // 4)) * abs(he[-1]):
             ok, why = False, f"Hessian not clearly positive definite (eigenvalues {mpmath.nstr(he[0], 5)}, {mpmath.nstr(he[-1], 5)})"
         elif gval <= mpmath.mpf("1e-6"):
             ok, why = False, "the stationary point is (numerically) global"
