@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any
+from typing import Any, Callable
 
 import mpmath
 import numpy as np
@@ -24,11 +24,13 @@ import sympy as sp
 from .base import CheckResult, Verdict
 from .context import RunContext
 
-#: float64 margins are relative to the region's constant; eigvalsh/gradient rounding is ≲ 1e-12·||H||/κ
-#: with κ ≥ 1e-3·||H|| on the instances drawn, so 1e-9 leaves three digits of room
+#: float64 margins are relative to the region's constant: λ_min and ||∇F|| carry absolute errors ≲ 1e-15·4cλ_1
+#: (resp. ·λ_1^{3/2}) and every constant here is ≥ ~1e-5 of that scale (eigen-gaps ≥ 0.05·λ_1), so margins are
+#: good to ~1e-10; within ±1e-9 (or below it) the same point is decided in mpmath
 FLOAT_TOL = 1e-9
-#: η of the probes in float64 (tight probes have margin ≈ η there, far above FLOAT_TOL)
-FLOAT_ETA = 1e-6
+#: η of the probes in float64: tight probes have margin ≈ 2η–5η there, 20× FLOAT_TOL or more, while a constant
+#: raised by 1e-6 makes them ≈ −1e-6
+FLOAT_ETA = 1e-8
 
 
 def _verdict(margin: Any, tol: Any) -> Verdict:
@@ -39,8 +41,10 @@ def _verdict(margin: Any, tol: Any) -> Verdict:
 
 
 def hp_tolerance(dps: int) -> mpmath.mpf:
-    """Relative margin resolution at ``dps`` digits (work at dps + 10; eigsy/svd backward errors ≲ 10^-(dps+5))."""
-    return mpmath.mpf(10) ** -(dps - 15)
+    """Relative margin resolution at ``dps`` digits: the work is at dps + 10 digits, eigsy/svd errors are
+    ≲ nr·||H||·10^-(dps+10), and the constants are ≥ 1e-4·||H|| on the instances used, so margins are
+    good to ~10^-(dps+5); 10^-(dps-5) leaves ten digits of room (and the probes' η = 10^-(dps//2) ≫ it)."""
+    return mpmath.mpf(10) ** -(dps - 5)
 
 
 def _fmt(margins: dict[str, Any]) -> str:
@@ -282,7 +286,8 @@ def highprec_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
 
 # ---------------------------------------------------------------------------------------- float64
 
-def numeric_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rational], figure) -> CheckResult:
+def numeric_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rational],
+                  figure: Callable[[], list[str]]) -> CheckResult:
     """Sampling and adversarial search (cached), the probes in float64; borderline points confirmed in mpmath."""
     from ..kernels.symmetric import Instance
     from ..landscape.region_probes import INSTANCES, PROBES, probe_point

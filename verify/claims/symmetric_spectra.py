@@ -56,7 +56,8 @@ def validate_closed_forms(spectrum: Callable, saddle_bound: Callable, min_positi
             raise UsageError(f"{name} must return a number, got {out!r} ({type(out).__name__})")
 
 
-def numeric_spectra(inst, cf: float, rng) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
+def numeric_spectra(inst: Any, cf: float, rng: np.random.Generator
+                    ) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
     """(index sets, float64 eigenvalues at X_S = U_SΛ_S^{1/2}Ψ with random Ψ, the Hessians)."""
     from verify.kernels.symmetric import hessian_matrix, index_sets, random_orthogonal, stationary_point
 
@@ -131,7 +132,7 @@ def derivative_crosscheck(ctx: RunContext, c: sp.Rational) -> CheckResult:
                                  f"(h = 1e-{ctx.dps // 3}: truncation O(h²))")
 
 
-def spectra_figure(ctx: RunContext, cf: float, rng) -> list[str]:
+def spectra_figure(ctx: RunContext, cf: float, rng: np.random.Generator) -> list[str]:
     """Hessian spectra at every stationary point of one n = 3, r = 2, p = 3 instance, with closed forms."""
     if ctx.out_dir is None:
         return []
