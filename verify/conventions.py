@@ -1,7 +1,7 @@
 """Normalizations (a, b) of the deep factorization objective.
 
 F(W) = (a/2)·||W_L⋯W_1 − M||_F² + (b/2)·Σ_l ||W_l||_F², with a > 0 and b = k(L)·λ linear in λ.
-Each named convention of MATH.md fixes a and the coefficient k(L). The convention is the
+Each named convention (docs/mathematics.md, "Conventions of the deep objective") fixes a and the coefficient k(L). The convention is the
 *definition* of the objective, shared by every route; nothing derived lives here.
 """
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Scalar claims of Kamber & Parhi (2026): K1 (threshold), K2 (uniqueness, scalar), K4 (spectrum).
+"""Scalar claims of Kamber & Parhi (2026): K1 (threshold), K2 (uniqueness, scalar), K4 (spectrum);
+docs/mathematics.md §K1, §K2, §K4 say what the abstract states and what the suite derived.
 
 The paper does not fix its normalization. The suite derives the collapse point for every named
 convention (verify.conventions) and reports the paper's τ as the exact threshold where it is one.
@@ -16,7 +17,9 @@ from verify.symbolic.scalar import L_sym as L, a, b, mabs, rho
 from .formulas import tau
 
 PAPER = "Kamber & Parhi 2026"
-SOURCE_K1 = "Kamber & Parhi 2026, collapse threshold τ(m, L) (abstract, Fig. 2); MATH.md K1"
+SOURCE_K1 = ("Kamber & Parhi 2026: a collapse threshold is stated in the abstract; τ(m, L) as printed in the "
+             "background notes (associated with Fig. 2); the normalization and the exact threshold are derived by "
+             "the suite; docs/mathematics.md §K1")
 
 #: The suite's resolution of the open normalization: λ* = multiple·τ under each convention (L ≥ 3).
 THRESHOLD_MULTIPLES: dict[str, sp.Expr] = {
@@ -65,21 +68,23 @@ def claims() -> list[Claim]:
             "kp.uniqueness.scalar",
             "For depth L ≥ 3 under A1, the end-to-end minimizer w_L⋯w_1 of the scalar problem is unique for every "
             "λ ≠ τ(m, L); at λ = τ there are exactly two, 0 and a nonzero product, with equal objective.",
-            "Kamber & Parhi 2026, uniqueness theorem (scalar case); MATH.md K2",
+            ("Kamber & Parhi 2026: uniqueness off a measure-zero set is stated in the abstract; the scalar "
+             "exceptional set λ = τ is derived by the suite; docs/mathematics.md §K2"),
             tau(), convention="A1", resolutions=(NORMALIZATION_NOTE,), paper=PAPER),
         scalar_spectrum_claim(
             "kp.hessian_spectrum",
             "At every nonzero global minimizer (all 2^(L−1) sign patterns) of the scalar problem the Hessian "
             "spectrum is {2b (×(L−1)), L·a·ρ^(2L−2) + (2−L)·b}, ρ = |w_l|; at 0 (L ≥ 3) it is {b (×L)}; "
             "L = 2: {b ± a|m|} at 0; L = 1: {a + b}.",
-            "Kamber & Parhi 2026, scalar Hessian spectrum is the same at every minimizer; MATH.md K4",
+            ("Kamber & Parhi 2026: a Hessian spectrum constant across minimizers is stated in the abstract; the "
+             "closed form is derived by the suite; docs/mathematics.md §K4"),
             nonzero=[(2 * b, L - 1), (L * a * rho ** (2 * L - 2) + (2 - L) * b, 1)],
             at_zero=[(b, sp.Piecewise((L, L >= 3), (0, True))),
                      (b - a * mabs, sp.Piecewise((1, sp.Eq(L, 2)), (0, True))),
                      (b + a * mabs, sp.Piecewise((1, sp.Eq(L, 2)), (0, True))),
                      (a + b, sp.Piecewise((1, sp.Eq(L, 1)), (0, True)))],
             convention="A1", paper=PAPER,
-            resolutions=("The paper states only that the spectrum is the same at every minimizer; the closed form "
+            resolutions=("The abstract states only that the spectrum is the same at every minimizer; the closed form "
                          "is the suite's derivation. Exactly at λ = τ both 0 and the nonzero points are global "
                          "minimizers and their spectra differ (see the symbolic evidence).",)),
     ]

@@ -22,11 +22,12 @@ from ..conventions import Convention, get_convention
 from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
-from ..numbers import dec, digits_of_agreement, to_mpf
-from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, mabs, rho
+from ..numbers import check_depth, dec, digits_of_agreement, to_mpf
+from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, general_depth_ratio, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
+from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, depth_text, sentinels)
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:
@@ -36,7 +37,9 @@ def _depths(ctx: RunContext, depths) -> list[int]:
 def _symbolic(conv: Convention, formula: sp.Expr, depths):
     def run(ctx: RunContext) -> CheckResult:
         rows = {}
-        for L in _depths(ctx, depths):
+        chosen = _depths(ctx, depths)
+        scope = f"{depth_text(chosen)}, exact per depth"
+        for L in chosen:
             t = derive_threshold(L)
             model = balanced_model(L)
             b_claim = conv.b_over_lam(L) * formula.subs(L_sym, L)
@@ -50,11 +53,38 @@ def _symbolic(conv: Convention, formula: sp.Expr, depths):
                 if max(abs(v) for v in vals) > mpmath.mpf(10) ** (-ctx.dps // 2):
                     return CheckResult(Verdict.REFUTED, f"depth {L}: at the claimed λ_e, 0 and the only candidate "
                                        "ρ* are not two stationary points of equal value", instances=len(rows),
-                                       counterexample={"depth": L, **rows[str(L)]}, details={"per_depth": rows})
+                                       counterexample={"depth": L, **rows[str(L)]}, details={"per_depth": rows},
+                                       scope=scope)
                 return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}: SymPy could not decide the tie exactly",
-                                   instances=len(rows), details={"per_depth": rows})
+                                   instances=len(rows), details={"per_depth": rows}, scope=scope)
         return CheckResult(Verdict.VERIFIED, f"at λ_e, φ(ρ*) = φ(0) and φ'(ρ*) = 0 exactly at {len(rows)} depths",
-                           instances=len(rows), digits=float("inf"), details={"per_depth": rows})
+                           instances=len(rows), digits=float("inf"), details={"per_depth": rows}, scope=scope)
+    return run
+
+
+def _general(conv: Convention, formula: sp.Expr):
+    """For symbolic L ≥ 3: the claimed λ_e must be the collapse point b*(L)/k(L) (the tie of 0 and ρ*)."""
+    def run(ctx: RunContext) -> CheckResult:
+        scope = "all L ≥ 3 (L as a symbol)"
+        claimed_b = conv.b_num * formula / (L_sym if conv.b_per_depth else 1)
+        ratio = general_depth_ratio(claimed_b, conv.a)
+        if ratio is None:
+            return CheckResult(Verdict.INCONCLUSIVE, "for general L, SymPy could not reduce b*(L)/b_e(L) to a function "
+                               "of L alone: the claim is established only at the depths the other checks list",
+                               instances=1, scope=scope)
+        details = {"general_L_ratio_b*/b_e": str(ratio)}
+        if sp.simplify(ratio - 1) == 0:
+            return CheckResult(Verdict.VERIFIED, "for every L ≥ 3 the claimed λ_e is the tie point b*(L) of 0 and ρ*",
+                               instances=1, digits=float("inf"), details=details, scope=scope)
+        for L in range(3, MAX_DEPTH + 1):
+            value = to_mpf(ratio.subs(L_sym, L), ctx.dps)
+            if digits_of_agreement(value, mpmath.mpf(1)) < ctx.dps / 2:
+                return CheckResult(Verdict.REFUTED, f"for general L the ratio b*(L)/b_e(L) is {ratio}, "
+                                   f"{dec(value, 15)} at L = {L}", instances=1, details=details, scope=scope,
+                                   counterexample={"depth": L, "general_L_ratio_b*/b_e": str(ratio)})
+        return CheckResult(Verdict.INCONCLUSIVE, f"for general L the ratio b*(L)/b_e(L) is {ratio}: not simplified "
+                           f"to 1, equal to 1 numerically at L = 3…{MAX_DEPTH}", instances=1, details=details,
+                           scope=scope)
     return run
 
 
@@ -70,11 +100,20 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
         rng = ctx.rng(f"uniqueness-hp:{conv.name}")
         count, worst_tie, samples = 0, float("inf"), []
         chosen = _depths(ctx, depths)
-        for L in chosen:
-            for m in random_targets(rng, targets_per_depth(ctx.profile.hp_instances, len(chosen))):
+        extra = sentinels(chosen, 3) if depths is None else []
+        per = targets_per_depth(ctx.profile.hp_instances, len(chosen))
+        plan = [(L, random_targets(rng, per)) for L in chosen] + [(L, random_targets(rng, 1)) for L in extra]
+        scope = f"{depth_text(chosen)} ({per} targets each)" + (f"; sentinel {depth_text(extra)} (1 target each)"
+                                                                 if extra else "")
+        for L, targets in plan:
+            for m in targets:
                 with mpmath.workdps(work):
                     m_mp = to_mpf(m, work)
-                    lam_e = to_mpf(formula.subs(L_sym, L).subs(mabs, abs(m)), work)
+                    try:
+                        lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], work)[0]
+                    except ClaimValueError as exc:
+                        return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=count + 1,
+                                           scope=scope, counterexample={"depth": L, "m": str(m)})
                     ab = _ab(conv, L)
                     # ties are judged at ctx.dps digits: the working precision keeps 10 guard digits
                     mins = hp.global_minimizers(L, m_mp, *ab(lam_e), tie_digits=ctx.dps)
@@ -89,7 +128,7 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
                             Verdict.REFUTED,
                             f"depth {L}, m = {m}: {len(products)} global product(s) at the claimed λ_e, "
                             f"{counts} at λ_e(1 − 10^-{ctx.dps // 2}), λ_e(1 + 10^-{ctx.dps // 2}), random λ",
-                            instances=count, tolerance=f"objective ties judged to {ctx.dps} digits",
+                            instances=count, tolerance=f"objective ties judged to {ctx.dps} digits", scope=scope,
                             counterexample={"depth": L, "m": str(m), "convention": conv.name,
                                             "lambda_e": dec(lam_e, ctx.dps),
                                             "products_at_lambda_e": [dec(p, 30) for p in products],
@@ -103,10 +142,24 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
                                                        for c in mins]})
         return CheckResult(Verdict.VERIFIED, f"two global minimizers (0 and nonzero, equal objective to ≥ {worst_tie:.1f} "
                            f"digits) at λ_e and a unique product nearby, on {count} instances",
-                           digits=worst_tie, instances=count,
+                           digits=worst_tie, instances=count, scope=scope,
                            tolerance=f"objective ties judged to {ctx.dps} digits at {work}-digit working precision",
                            details={"samples": samples})
     return run
+
+
+def _tie_confirmed_broken(conv: Convention, formula: sp.Expr, L: int, m: sp.Rational, dps: int) -> tuple[bool, str]:
+    """Re-check a float64 "no tie at λ_e" in mpmath: (True, gap) when |F(0) − F(ρ)| > 10^(−dps/2)·F(0) there."""
+    work = dps + 10
+    with mpmath.workdps(work):
+        m_mp = to_mpf(m, work)
+        lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], work)[0]
+        a_mp, b_mp = _ab(conv, L)(lam_e)
+        gap = hp.collapse_gap(L, m_mp, a_mp, b_mp)
+        f0 = a_mp * m_mp**2 / 2
+        if gap is None:
+            return True, "no nonzero stationary point"
+        return abs(gap) > f0 * mpmath.mpf(10) ** (-(dps // 2)), dec(gap, 10)
 
 
 def _numeric(conv: Convention, formula: sp.Expr, depths):
@@ -114,14 +167,22 @@ def _numeric(conv: Convention, formula: sp.Expr, depths):
         rng = ctx.rng(f"uniqueness-num:{conv.name}")
         chosen = numeric_depths(_depths(ctx, depths), explicit=depths is not None)
         n = instances_per_depth(ctx.profile.instances, len(chosen))
+        scope = f"{depth_text(chosen)}, {n} random targets each at λ_e and {n} at a random λ"
         eps = np.finfo(float).eps
         total = undecided = 0
         worst = np.inf
+        conflicts = []
+        tol_text = ("objective ties within 8(L+8)·eps·F(0) (float64 rounding of F) count as ties; λ_e evaluated at high "
+                    "precision and rounded once; a float64 counterexample counts only when mpmath confirms it")
         for L in chosen:
-            f = sp.lambdify(mabs, formula.subs(L_sym, L), "numpy")
-            m = np.array([float(x) for x in random_targets(rng, n)])
+            exact = random_targets(rng, n)
+            m = np.array([float(x) for x in exact])
             aa, k = float(conv.a), float(conv.b_over_lam(L))
-            lam_e = np.broadcast_to(np.asarray(f(np.abs(m)), float), (n,))
+            try:
+                lam_e = claimed_floats(formula.subs(L_sym, L), mabs, [abs(x) for x in exact])
+            except ClaimValueError as exc:
+                return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
+                                   counterexample={"depth": L, "claimed": str(exc)})
             for label, lam in (("at", lam_e), ("random", lam_e * np.exp(rng.uniform(-2, 2, n)))):
                 F0, gaps, _ = collapse_gaps(L, m, aa, k * lam)
                 # F rounding at these points ≈ (L + 8)·eps·F(0); ties within 8× that are undecidable
@@ -131,22 +192,34 @@ def _numeric(conv: Convention, formula: sp.Expr, depths):
                     total += 1
                     if label == "at":
                         rel = abs(gap) / F0[i]
-                        worst = min(worst, 1 - rel / (tol[i] / F0[i]))
-                        if abs(gap) > tol[i]:
-                            return CheckResult(
-                                Verdict.REFUTED, f"depth {L}, m = {m[i]:.6g}: at the claimed λ_e the objective gap "
-                                f"between 0 and the nonzero point is {gap:.3e}, beyond rounding {tol[i]:.1e}",
-                                instances=total, counterexample={"depth": L, "m": float(m[i]), "lambda_e": float(lam[i]),
-                                                                 "convention": conv.name, "gap": float(gap)},
-                                tolerance="8(L+8)·eps·F(0)")
+                        if abs(gap) <= tol[i]:
+                            worst = min(worst, 1 - rel / (tol[i] / F0[i]))
+                            continue
+                        where = {"depth": L, "m": str(exact[i]), "lambda_e": float(lam[i]), "convention": conv.name,
+                                 "gap": float(gap)}
+                        confirmed, high = _tie_confirmed_broken(conv, formula, L, exact[i], ctx.dps)
+                        if not confirmed:
+                            conflicts.append({**where, "high_precision_gap": high})
+                            continue
+                        return CheckResult(
+                            Verdict.REFUTED, f"depth {L}, m = {exact[i]}: at the claimed λ_e the objective gap "
+                            f"between 0 and the nonzero point is {gap:.3e}, beyond rounding {tol[i]:.1e} (confirmed "
+                            f"in mpmath: {high})", instances=total, scope=scope, tolerance=tol_text,
+                            counterexample={**where, "high_precision_gap": high})
                     elif abs(gap) <= tol[i]:
                         undecided += 1
-        tol_text = f"objective ties within 8(L+8)·eps·F(0) (float64 rounding of F) count as ties; depths {chosen}"
+        if conflicts:
+            c = conflicts[0]
+            return CheckResult(Verdict.INCONCLUSIVE, f"conflict: float64 says 0 and the nonzero point do not tie at "
+                               f"λ_e (depth {c['depth']}, m = {c['m']}), high precision says they do "
+                               f"(gap {c['high_precision_gap']})", instances=total, scope=scope, tolerance=tol_text,
+                               details={"conflicts": conflicts[:5]})
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE, f"{undecided} random instances too close to the exceptional set",
-                               instances=total, tolerance=tol_text)
+                               instances=total, tolerance=tol_text, scope=scope)
         return CheckResult(Verdict.VERIFIED, f"ties at λ_e within rounding and a strict winner at random λ, "
-                           f"{total} instances", instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text)
+                           f"{total} instances", instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text,
+                           scope=scope)
     return run
 
 
@@ -156,7 +229,10 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths):
         L, m_text = example
         m = sp.Rational(m_text)
         with mpmath.workdps(40):
-            lam_e = to_mpf(formula.subs(L_sym, L).subs(mabs, abs(m)), 40)
+            try:
+                lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], 40)[0]
+            except ClaimValueError:
+                return True
             mins = hp.global_minimizers(L, to_mpf(m, 40), *_ab(conv, L)(lam_e), tie_digits=25)
         return len({c.product for c in mins}) != 2
 
@@ -165,7 +241,8 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths):
 
         from .shrinking import find_minimal, simple_rationals
 
-        pool = sorted(set(_depths(ctx, depths)))
+        chosen = _depths(ctx, depths)
+        pool = sorted(set(chosen) | (set(sentinels(chosen, 3)) if depths is None else set()))
         found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), not_a_tie, ctx,
                              f"uniqueness:{conv.name}")
         if found is None:
@@ -187,11 +264,18 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
     if depths is not None and (not list(depths) or min(depths) < 3):
         raise UsageError("uniqueness claims are about depths L ≥ 3 (L = 1, 2 have no exceptional λ); "
                          f"got depths {list(depths)}")
+    if depths is not None:
+        depths = tuple(check_depth(d) for d in depths)
     formula = sp.sympify(exceptional)
-    checks = (
-        Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC, _symbolic(conv, formula, depths)),
+    extra = formula.free_symbols - {mabs, L_sym}
+    if extra:
+        raise UsageError(f"the exceptional λ may use only |m| and L, found {sorted(map(str, extra))}")
+    checks = [Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC, _symbolic(conv, formula, depths))]
+    if depths is None:
+        checks.append(Check("tie of 0 and ρ* at λ_e for every depth", Tier.SYMBOLIC, _general(conv, formula)))
+    checks += [
         Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION, _high_precision(conv, formula, depths)),
         Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC, _numeric(conv, formula, depths)),
-    )
-    return Claim(id, statement, source, checks, tuple(resolutions), paper,
+    ]
+    return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths))

@@ -1,33 +1,68 @@
 """Minimal counterexamples by Hypothesis shrinking: smallest depth, simplest numbers.
 
 ``find_minimal(strategy, fails, ctx)`` runs ``hypothesis.find`` with a generator seeded from the run's
-seed, so the same seed gives the same minimal example.
+seed, so the same seed gives the same minimal example. Hypothesis is imported here only, on first use
+(shrinking runs only for refuted claims), and it never writes into the user's directory: no example
+database, and its storage directory (``.hypothesis/``, where it caches e.g. collected constants) is a
+private temporary directory, removed at exit.
 """
 from __future__ import annotations
 
+import atexit
+import os
 import random
+import shutil
+import sys
+import tempfile
 from typing import Any, Callable
-
-from hypothesis import HealthCheck, Phase, find, settings, strategies as st
-from hypothesis.errors import NoSuchExample
 
 from .context import RunContext
 
+_STORAGE: str | None = None
 
-def simple_rationals(max_num: int = 10**4, max_den: int = 100) -> st.SearchStrategy[str]:
-    """Nonzero rationals p/q as strings; Hypothesis shrinks them toward ±1."""
+
+def _storage() -> str:
+    """A private temporary directory for Hypothesis's storage, created once and removed at exit."""
+    global _STORAGE
+    if _STORAGE is None:
+        _STORAGE = tempfile.mkdtemp(prefix="verify-hypothesis-")
+        atexit.register(shutil.rmtree, _STORAGE, True)
+    return _STORAGE
+
+
+def _hypothesis():
+    """Import Hypothesis; if this is its first import, its default storage is the private directory."""
+    if "hypothesis" not in sys.modules and "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _storage()
+    import hypothesis
+
+    return hypothesis
+
+
+def simple_rationals(max_num: int = 10**4, max_den: int = 100):
+    """Nonzero rationals p/q as strings (a Hypothesis strategy); Hypothesis shrinks them toward ±1."""
+    st = _hypothesis().strategies
     return st.builds(lambda s, p, q: f"{s * p}/{q}" if q != 1 else str(s * p),
                      st.sampled_from([1, -1]), st.integers(1, max_num), st.integers(1, max_den))
 
 
-def find_minimal(strategy: st.SearchStrategy, fails: Callable[[Any], bool], ctx: RunContext,
+def find_minimal(strategy, fails: Callable[[Any], bool], ctx: RunContext,
                  key: str, max_examples: int = 60) -> Any | None:
     """The shrunk example on which ``fails`` is true, or None if none is found in the budget."""
+    hyp = _hypothesis()
+    from hypothesis import configuration
+    from hypothesis.errors import NoSuchExample
+
     seed = int(ctx.rng(f"shrink:{key}").integers(0, 2**31))
+    # whatever the caller configured (a test session's own directory), the search writes only to ours
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    configuration.set_hypothesis_home_dir(_storage())
     try:
-        return find(strategy, fails, random=random.Random(seed),
-                    settings=settings(max_examples=max_examples, database=None, deadline=None,
-                                      phases=(Phase.generate, Phase.shrink),
-                                      suppress_health_check=list(HealthCheck)))
+        return hyp.find(strategy, fails, random=random.Random(seed),
+                        settings=hyp.settings(max_examples=max_examples, database=None, deadline=None,
+                                              phases=(hyp.Phase.generate, hyp.Phase.shrink),
+                                              suppress_health_check=list(hyp.HealthCheck)))
     except NoSuchExample:
         return None
+    finally:
+        configuration.set_hypothesis_home_dir(previous)

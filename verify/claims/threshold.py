@@ -18,16 +18,19 @@ from ..conventions import Convention, get_convention
 from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
-from ..numbers import dec, digits_of_agreement, to_mpf
-from ..symbolic.scalar import L_sym, derive_threshold, general_depth_ratio, lam_star, mabs
+from ..numbers import check_depth, dec, digits_of_agreement, to_mpf
+from ..symbolic.scalar import L_sym, derive_threshold, exact_ratio, general_depth_ratio, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
+from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, depth_text, global_kind,
+                            sentinels)
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
 #: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
 #: float64 rounding (≈ 1e-13·F(0)).
 NUMERIC_DELTA = 1e-8
+DELTA_EXACT = sp.Rational(1, 10**8)  # the same offset, exactly, for the mpmath confirmation
 
 
 def _formula_at(formula: sp.Expr, depth: int) -> sp.Expr:
@@ -49,11 +52,47 @@ def _ab_of_lam(conv: Convention, depth: int):
     return f
 
 
+#: targets at which the symbolic tier compares derived and claimed thresholds numerically (exactly read)
+PROBES = (sp.Rational(7, 3), sp.Rational(2, 11))
+
+
+def _too_large(expr: sp.Expr) -> bool:
+    """True for integer powers of sums beyond degree 64: expanding them is the runaway cost of simplify."""
+    return any(p.exp.is_Integer and abs(int(p.exp)) > 64 and p.base.is_Add for p in expr.atoms(sp.Pow))
+
+
+def _compare(derived: sp.Expr, claimed: sp.Expr, dps: int) -> tuple[str, dict]:
+    """("equal" | "differs" | "undecided", evidence) for two closed forms in |m| at one depth.
+
+    Numbers first: both evaluated at the PROBES to dps + 10 digits (the claim by ``claimed_values``,
+    which survives cancellation); a difference beyond 10^(−dps/2) relative is certain. Then an exact
+    proof: expansion, or the ratio reduced to 1 via powers and logarithms (``exact_ratio``).
+    """
+    for probe in PROBES:
+        d = to_mpf(derived.subs(mabs, probe), dps + 10)
+        try:
+            c = claimed_values(claimed, mabs, [probe], dps + 10)[0]
+        except ClaimValueError as exc:
+            return "differs", {"m": str(probe), "claimed": str(exc)}
+        if digits_of_agreement(d, c) < dps / 2:
+            return "differs", {"m": str(probe), "derived_value": dec(d, 25), "claimed_value": dec(c, 25)}
+    if _too_large(claimed):
+        return "undecided", {"reason": "the claimed formula has a power of a sum beyond degree 64; "
+                                       "it was not expanded (numerically equal at the probes)"}
+    if sp.expand(derived - claimed) == 0:
+        return "equal", {}
+    ratio = exact_ratio(derived, sp.sqrtdenest(claimed))
+    if ratio == 1:
+        return "equal", {}
+    return "undecided", {"reason": "SymPy could not prove equality (numerically equal at the probes)"}
+
+
 def _symbolic(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     def run(ctx: RunContext) -> CheckResult:
         rows, bad = {}, None
-        undecided = []
-        for L in _depths(ctx, depths, min_depth):
+        undecided = {}
+        chosen = _depths(ctx, depths, min_depth)
+        for L in chosen:
             derived = lam_star(L, conv)
             if formula is None or derived is None:
                 ok = formula is None and derived is None
@@ -63,42 +102,61 @@ def _symbolic(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
                            "derivation": list(derive_threshold(L).steps)}
                 continue
             claimed = _formula_at(formula, L)
-            diff = sp.simplify(derived - claimed)
-            ratio = sp.simplify(derived / claimed) if claimed != 0 else None
-            rows[L] = f"λ* = {derived}; λ*/claimed = {ratio}"
-            if diff == 0:
-                continue
-            probe = sp.Rational(7, 3)
-            d_num = to_mpf(derived.subs(mabs, probe), ctx.dps)
-            c_num = to_mpf(claimed.subs(mabs, probe), ctx.dps)
-            if digits_of_agreement(d_num, c_num) < ctx.dps / 2:
-                if bad is None:
-                    bad = {"depth": L, "m": str(probe), "derived": str(derived), "claimed": str(claimed),
-                           "ratio": str(ratio), "derivation": list(derive_threshold(L).steps)}
-            else:
-                undecided.append(L)
-        general = None
-        if formula is not None and formula.has(L_sym) and min_depth >= 3 and depths is None:
-            claimed_b = conv.b_num * formula / (L_sym if conv.b_per_depth else 1)
-            general = general_depth_ratio(claimed_b, conv.a)
+            outcome, evidence = _compare(derived, claimed, ctx.dps)
+            rows[L] = f"λ* = {derived}"
+            if outcome == "differs":
+                bad = {"depth": L, "derived": str(derived), "claimed": str(claimed), **evidence,
+                       "derivation": list(derive_threshold(L).steps)}
+                break
+            if outcome == "undecided":
+                undecided[L] = evidence["reason"]
         details = {"convention": conv.name, "per_depth": {str(k): v for k, v in rows.items()}}
-        if general is not None:
-            details["general_L_ratio_b*/b_claimed"] = str(general)
         n = len(rows)
-        if bad is None and general is not None and sp.simplify(general - 1) != 0:
-            bad = {"general_L_ratio_b*/b_claimed": str(general),
-                   "note": "the claim covers every depth L ≥ 3, and the derived threshold differs for general L"}
+        scope = f"{depth_text(list(rows))}, exact per depth"
         if bad is not None:
-            where = f"at depth {bad['depth']}" if "depth" in bad else "for general L"
-            return CheckResult(Verdict.REFUTED, f"derived threshold differs from the claim {where}",
-                               instances=n, counterexample=bad, details=details)
+            return CheckResult(Verdict.REFUTED, f"derived threshold differs from the claim at depth {bad['depth']}",
+                               instances=n, counterexample=bad, details=details, scope=scope)
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE,
-                               f"SymPy could not decide equality at depths {undecided} (numerically equal)",
-                               instances=n, details=details)
-        extra = "" if general is None else f"; for general L ≥ 3 the ratio simplifies to {general}"
-        return CheckResult(Verdict.VERIFIED, f"exact equality at {n} depths{extra}", instances=n,
-                           digits=float("inf"), details=details)
+                               f"SymPy could not decide equality at depths {sorted(undecided)} (numerically equal)",
+                               instances=n, details={**details, "undecided": {str(k): v for k, v in undecided.items()}},
+                               scope=scope)
+        return CheckResult(Verdict.VERIFIED, f"exact equality at {depth_text(list(rows))}", instances=n,
+                           digits=float("inf"), details=details, scope=scope)
+    return run
+
+
+def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
+    """The claim for symbolic L ≥ max(3, min_depth): b*(L)/b_claimed(L) must reduce to 1."""
+    start = max(3, min_depth)
+
+    def run(ctx: RunContext) -> CheckResult:
+        scope = f"all L ≥ {start} (L as a symbol)"
+        if formula is None:
+            return CheckResult(Verdict.REFUTED, f"for every L ≥ {start} the derivation gives a collapse at "
+                               "b*(L) = a(|m| − x)x^((L−2)/L) > 0, x = |m|(L−2)/(L−1), contrary to \"no collapse\"",
+                               instances=1, scope=scope, counterexample={"depth": start})
+        claimed_b = conv.b_num * formula / (L_sym if conv.b_per_depth else 1)
+        ratio = general_depth_ratio(claimed_b, conv.a, start)
+        if ratio is None:
+            return CheckResult(Verdict.INCONCLUSIVE,
+                               f"for general L ≥ {start}, SymPy could not reduce b*(L)/b_claimed(L) to a function of "
+                               "L alone: the claim is established only at the depths the other checks list",
+                               instances=1, scope=scope)
+        details = {"general_L_ratio_b*/b_claimed": str(ratio)}
+        if sp.simplify(ratio - 1) == 0:
+            return CheckResult(Verdict.VERIFIED, f"for every L ≥ {start}, b*(L)/b_claimed(L) simplifies to 1",
+                               instances=1, digits=float("inf"), details=details, scope=scope)
+        for L in range(start, MAX_DEPTH + 1):
+            value = to_mpf(ratio.subs(L_sym, L), ctx.dps)
+            if digits_of_agreement(value, mpmath.mpf(1)) < ctx.dps / 2:
+                return CheckResult(Verdict.REFUTED, f"for general L the ratio b*(L)/b_claimed(L) is {ratio}, "
+                                   f"{dec(value, 15)} at L = {L}", instances=1, details=details, scope=scope,
+                                   counterexample={"depth": L, "general_L_ratio_b*/b_claimed": str(ratio),
+                                                   "ratio_at_depth": dec(value, 25)})
+        return CheckResult(Verdict.INCONCLUSIVE, f"for general L the ratio b*(L)/b_claimed(L) is {ratio}: not "
+                           f"simplified to 1, equal to 1 numerically at L = {start}…{MAX_DEPTH}",
+                           instances=1, details=details, scope=scope)
     return run
 
 
@@ -108,21 +166,32 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
         # bisection/Illinois stop at 10^-(work-3) relative; agreement to ctx.dps digits is required,
         # and a difference above 10^-(ctx.dps) relative is a refutation (17 digits of headroom).
         chosen = _depths(ctx, depths, min_depth)
-        targets = random_targets(ctx.rng(f"threshold-hp:{conv.name}"),
-                                 targets_per_depth(ctx.profile.hp_instances, len(chosen)))
+        extra = sentinels(chosen, max(min_depth, 1)) if depths is None else []
+        rng = ctx.rng(f"threshold-hp:{conv.name}")
+        per = targets_per_depth(ctx.profile.hp_instances, len(chosen))
+        plan = [(L, random_targets(rng, per)) for L in chosen] + [(L, random_targets(rng, 1)) for L in extra]
+        scope = f"{depth_text(chosen)} ({per} targets each)" if chosen else "no profile depths"
+        if extra:
+            scope += f"; sentinel {depth_text(extra)} (1 target each)"
         worst = float("inf")
         count, samples = 0, []
-        for L in chosen:
+        for L, targets in plan:
             for m in targets:
                 with mpmath.workdps(work):
                     lam_bis = hp.threshold_by_bisection(L, to_mpf(m, work), _ab_of_lam(conv, L))
-                    claimed = None if formula is None else to_mpf(_formula_at(formula, L).subs(mabs, abs(m)), work)
+                    try:
+                        claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs,
+                                                                               [abs(m)], work)[0]
+                    except ClaimValueError as exc:
+                        return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=count + 1,
+                                           scope=scope, counterexample={"depth": L, "m": str(m), "convention": conv.name,
+                                                                        "lambda_bisection": dec(lam_bis, ctx.dps)})
                 count += 1
                 if lam_bis is None or claimed is None:
                     if (lam_bis is None) != (claimed is None):
                         return CheckResult(
                             Verdict.REFUTED, f"depth {L}: collapse {'absent' if lam_bis is None else 'present'} "
-                            "in the objective, contrary to the claim", instances=count,
+                            "in the objective, contrary to the claim", instances=count, scope=scope,
                             counterexample={"depth": L, "m": str(m), "convention": conv.name,
                                             "lambda_bisection": None if lam_bis is None else dec(lam_bis, ctx.dps),
                                             "lambda_claimed": None if claimed is None else dec(claimed, ctx.dps)})
@@ -134,7 +203,7 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
                 if d < ctx.dps:
                     return CheckResult(
                         Verdict.REFUTED, f"depth {L}, m = {m}: bisection and claim agree to {d:.1f} digits only",
-                        digits=d, instances=count,
+                        digits=d, instances=count, scope=scope,
                         tolerance=f"agreement to {ctx.dps} digits required (working precision {work})",
                         counterexample={"depth": L, "m": str(m), "convention": conv.name,
                                         "lambda_bisection": dec(lam_bis, ctx.dps + 5),
@@ -143,10 +212,22 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
         summary = (f"bisection on λ agrees with the claim to ≥ {worst:.1f} digits on {count} instances"
                    if worst != float("inf") else f"no collapse found on {count} instances, as claimed")
         return CheckResult(Verdict.VERIFIED, summary, digits=None if worst == float("inf") else worst,
-                           instances=count,
+                           instances=count, scope=scope,
                            tolerance=f"≥ {ctx.dps} digits of agreement; λ found at {work} digits",
                            details={"samples": samples})
     return run
+
+
+def _confirm(conv: Convention, formula: sp.Expr | None, L: int, m: sp.Rational, lam_float: float, side: str,
+             dps: int) -> str:
+    """The float64 test point re-decided in mpmath: the claim's λ at high precision times (1 ∓ δ)."""
+    k = conv.b_over_lam(L)
+    if formula is None:
+        lam = sp.Rational(str(lam_float))  # the drawn λ itself (exactly the float that was tested)
+    else:
+        lam = _formula_at(formula, L).subs(mabs, abs(m))
+        lam = lam * (1 - DELTA_EXACT if side == "below" else 1 + DELTA_EXACT)
+    return global_kind(L, m, conv.a, k * lam, dps)
 
 
 def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
@@ -154,19 +235,33 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
         rng = ctx.rng(f"threshold-num:{conv.name}")
         chosen = numeric_depths(_depths(ctx, depths, min_depth), explicit=depths is not None)
         n = instances_per_depth(ctx.profile.instances, len(chosen))
+        scope = f"{depth_text(chosen)}, {n} random targets each" if chosen else "no depths"
         eps = np.finfo(float).eps
         total = undecided = 0
         worst = np.inf
+        conflicts = []
+        tol_text = (f"test points λ_claim·(1 ∓ {NUMERIC_DELTA}), λ_claim evaluated at high precision and rounded "
+                    "once; a gap |F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) is undecided (float64 rounding of F at these "
+                    "points); a float64 counterexample counts only when mpmath confirms it")
         for L in chosen:
-            m = np.array([float(x) for x in random_targets(rng, n)])
+            exact = random_targets(rng, n)
+            m = np.array([float(x) for x in exact])
             a = float(conv.a)
             k = float(conv.b_over_lam(L))
             if formula is None:
                 lam_c = np.exp(rng.uniform(np.log(1e-4), np.log(1e4), n)) * np.abs(m)
                 factors = {"at": 1.0}
             else:
-                f = sp.lambdify(mabs, _formula_at(formula, L), "numpy")
-                lam_c = np.broadcast_to(np.asarray(f(np.abs(m)), float), (n,))
+                try:
+                    lam_c = claimed_floats(_formula_at(formula, L), mabs, [abs(x) for x in exact])
+                except ClaimValueError as exc:
+                    return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
+                                       counterexample={"depth": L, "convention": conv.name, "claimed": str(exc)})
+                if np.any(~(lam_c > 0)):
+                    i = int(np.argmax(~(lam_c > 0)))
+                    return CheckResult(Verdict.REFUTED, f"depth {L}, m = {exact[i]}: the claimed threshold "
+                                       f"{lam_c[i]!r} is not positive", instances=total + 1, scope=scope,
+                                       counterexample={"depth": L, "m": str(exact[i]), "lambda_claimed": repr(lam_c[i])})
                 factors = {"below": 1 - NUMERIC_DELTA, "above": 1 + NUMERIC_DELTA}
             for side, fac in factors.items():
                 b = k * lam_c * fac
@@ -185,48 +280,63 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
                         nonzero = gap > 0
                     expect_nonzero = side in ("below", "at")
                     margin = (gap if expect_nonzero else -gap) / F0[i] if np.isfinite(gap) else np.inf
-                    worst = min(worst, margin)
-                    if nonzero != expect_nonzero:
-                        return CheckResult(
-                            Verdict.REFUTED,
-                            f"depth {L}, m = {float(m[i])!r}: at λ = {float(lam_c[i] * fac)!r} the global minimizer is "
-                            f"{'nonzero' if nonzero else '0'}, contrary to the claim",
-                            instances=total, worst_margin=f"{margin:.3e}",
-                            counterexample={"depth": L, "m": repr(float(m[i])), "convention": conv.name,
-                                            "lambda": repr(float(lam_c[i] * fac)), "side": side,
-                                            "gap_F0_minus_Fnonzero": repr(float(gap))},
-                            tolerance=f"|gap| ≤ 8(L+8)·eps·F(0) counts as undecided; δ = {NUMERIC_DELTA}")
-        tol_text = (f"test points λ_claim·(1 ∓ {NUMERIC_DELTA}); a gap |F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) "
-                    f"is undecided (float64 rounding of F at these points); depths {chosen}")
+                    if nonzero == expect_nonzero:
+                        worst = min(worst, margin)
+                        continue
+                    found = "nonzero" if nonzero else "zero"
+                    high = _confirm(conv, formula, L, exact[i], float(lam_c[i]), side, ctx.dps)
+                    where = {"depth": L, "m": str(exact[i]), "convention": conv.name,
+                             "lambda": repr(float(lam_c[i] * fac)), "side": side,
+                             "gap_F0_minus_Fnonzero": repr(float(gap))}
+                    if high != found:
+                        conflicts.append({**where, "float64": found, "high_precision": high})
+                        continue
+                    return CheckResult(
+                        Verdict.REFUTED,
+                        f"depth {L}, m = {exact[i]}: at λ = {float(lam_c[i] * fac)!r} the global minimizer is "
+                        f"{found}, contrary to the claim (confirmed in mpmath)", scope=scope,
+                        instances=total, worst_margin=f"{margin:.3e}",
+                        counterexample={**where, "high_precision": high}, tolerance=tol_text)
+        if conflicts:
+            c = conflicts[0]
+            return CheckResult(Verdict.INCONCLUSIVE,
+                               f"conflict: float64 says the minimizer is {c['float64']}, high precision says "
+                               f"{c['high_precision']} (depth {c['depth']}, m = {c['m']}, {c['side']} the claim); "
+                               f"{len(conflicts)} such point(s)", instances=total, scope=scope, tolerance=tol_text,
+                               details={"conflicts": conflicts[:5]})
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE, f"{undecided} of {total} test points too close to call in float64",
-                               instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text)
+                               instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text, scope=scope)
         what = ("0 loses just below and wins just above the claimed threshold" if formula is not None
                 else "the minimizer is nonzero at every λ tried")
         return CheckResult(Verdict.VERIFIED, f"{what} on all {total} test points", instances=total,
-                           digits=-np.log10(NUMERIC_DELTA) if formula is not None else None,
+                           digits=-np.log10(NUMERIC_DELTA) if formula is not None else None, scope=scope,
                            worst_margin=f"{worst:.3e}", tolerance=tol_text)
     return run
 
 
 def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     """Smallest depth and simplest m where bisection (30 digits) and the claim disagree."""
-    from hypothesis import strategies as st
-
-    from .shrinking import find_minimal, simple_rationals
-
     def disagrees(example) -> bool:
         L, m_text = example
         m = sp.Rational(m_text)
         with mpmath.workdps(40):
             lam = hp.threshold_by_bisection(L, to_mpf(m, 40), _ab_of_lam(conv, L))
-            claimed = None if formula is None else to_mpf(_formula_at(formula, L).subs(mabs, abs(m)), 40)
+            try:
+                claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs, [abs(m)], 40)[0]
+            except ClaimValueError:
+                return True
             if lam is None or claimed is None:
                 return (lam is None) != (claimed is None)
             return digits_of_agreement(lam, claimed) < 25
 
     def shrink(ctx: RunContext) -> dict | None:
-        pool = sorted(set(_depths(ctx, depths, min_depth)))
+        from hypothesis import strategies as st
+
+        from .shrinking import find_minimal, simple_rationals
+
+        chosen = _depths(ctx, depths, min_depth)
+        pool = sorted(set(chosen) | (set(sentinels(chosen, max(min_depth, 1))) if depths is None else set()))
         if not pool:
             return None
         found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), disagrees, ctx,
@@ -250,22 +360,29 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     """Declare "the scalar minimizer collapses to 0 exactly at λ = formula(|m|, L)".
 
     ``formula`` is a SymPy expression in ``verify.symbolic.scalar.mabs`` (|m|) and ``L_sym`` (L), or
-    None for "never collapses". ``depths`` fixes the depths; by default the profile's depths ≥ min_depth.
+    None for "never collapses". ``depths`` fixes the depths; by default the claim covers every L ≥ min_depth:
+    the profile's depths are checked per depth, L as a symbol by a general check, and a few sentinel depths
+    up to 64 at high precision.
     """
     conv = get_convention(convention)
-    if depths is not None and not list(depths):
-        raise UsageError("depths must not be empty")
+    if depths is not None:
+        depths = tuple(check_depth(d) for d in depths)
+        if not depths:
+            raise UsageError("depths must not be empty")
     if formula is not None:
         formula = sp.sympify(formula)
         extra = formula.free_symbols - {mabs, L_sym}
         if extra:
-            raise ValueError(f"threshold formula may use only |m| and L, found {sorted(map(str, extra))}")
-    checks = (
-        Check("derived threshold equals the claim", Tier.SYMBOLIC, _symbolic(conv, formula, depths, min_depth)),
+            raise UsageError(f"threshold formula may use only |m| and L, found {sorted(map(str, extra))}")
+    checks = [Check("derived threshold equals the claim", Tier.SYMBOLIC, _symbolic(conv, formula, depths, min_depth))]
+    if depths is None:
+        checks.append(Check("derived threshold equals the claim for every depth", Tier.SYMBOLIC,
+                            _general(conv, formula, min_depth)))
+    checks += [
         Check("bisection on λ over all stationary points", Tier.HIGH_PRECISION,
               _high_precision(conv, formula, depths, min_depth)),
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
               _numeric(conv, formula, depths, min_depth)),
-    )
-    return Claim(id, statement, source, checks, tuple(resolutions), paper,
+    ]
+    return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths, min_depth))

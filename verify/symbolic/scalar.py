@@ -154,20 +154,40 @@ def exact_ratio(expr: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
     return None if ratio.free_symbols else ratio
 
 
-def general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr = a) -> sp.Expr | None:
-    """For symbolic L ≥ 3 (L = k + 3), b*(L)/claimed_b(L) at a = a_value, simplified via logs, or None.
+def _monomial_in_m(expr: sp.Expr) -> sp.Expr | None:
+    """expr as c·|m|^p with c, p free of |m| (after denesting square roots), or None.
+
+    b*(L) is such a monomial, so a claim of any other shape cannot have the ratio 1 reduced by logarithms;
+    the test is structural and cheap, which keeps the simplification below bounded.
+    """
+    for candidate in (expr, sp.sqrtdenest(expr)):
+        flat = sp.powsimp(sp.expand_power_base(candidate, force=True), force=True)
+        _, dep = flat.as_independent(mabs, as_Add=False)
+        if dep == 1 or dep == mabs or (dep.is_Pow and dep.base == mabs and not dep.exp.has(mabs)):
+            return flat
+    return None
+
+
+def general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr = a, start: int = 3) -> sp.Expr | None:
+    """For symbolic L ≥ start ≥ 3 (L = k + start), b*(L)/claimed_b(L) at a = a_value, simplified via logs,
+    or None when it does not reduce to a function of L alone.
 
     b*(L) = a·(|m| − x)·x^((L−2)/L) with x = |m|(L−2)/(L−1): the general-L form of the per-depth
     elimination (``derive_threshold``), which tests confirm depth by depth.
     """
+    if start < 3:
+        raise ValueError("the general-L form holds for L ≥ 3")
+    claimed_b = _monomial_in_m(claimed_b)
+    if claimed_b is None:
+        return None
     k = sp.Symbol("k", integer=True, nonnegative=True)
-    Lk = k + 3
+    Lk = k + start
     x = mabs * (Lk - 2) / (Lk - 1)
     b_general = a_value * (mabs - x) * x ** ((Lk - 2) / Lk)
     log_ratio = sp.simplify(sp.expand_log(sp.log(b_general / claimed_b.subs(L_sym, Lk)), force=True))
     if log_ratio.has(mabs) or log_ratio.has(a):
         return None
-    return sp.simplify(sp.exp(log_ratio).subs(k, L_sym - 3))
+    return sp.simplify(sp.exp(log_ratio).subs(k, L_sym - start))
 
 
 @dataclass(frozen=True)
@@ -200,6 +220,13 @@ def sign_patterns(depth: int, sign: int, limit: int | None = None):
             return
 
 
+def stationary_target(depth: int) -> sp.Expr:
+    """|m| as a function of ρ at a nonzero balanced stationary point: ρ^L + b·ρ^(2−L)/a (L ≥ 2),
+    (a + b)ρ/a at L = 1 (from ∂F/∂w_l = 0 at w = ρ·s)."""
+    L = check_depth(depth)
+    return (a + b) * rho / a if L == 1 else rho**L + b * rho ** (2 - L) / a
+
+
 @lru_cache(maxsize=None)
 def derive_spectrum(depth: int, max_patterns: int = 16) -> SpectrumDerivation:
     """Closed-form Hessian spectrum at balanced stationary points and at 0, exactly.
@@ -211,10 +238,7 @@ def derive_spectrum(depth: int, max_patterns: int = 16) -> SpectrumDerivation:
     fm = full_model(L)
     H0 = fm.hessian.xreplace({wi: sp.Integer(0) for wi in fm.w}).xreplace({m_signed: mabs})
     at_zero = tuple(sp.Matrix(H0).eigenvals().items())
-    if L == 1:
-        m_stat = (a + b) * rho / a
-    else:
-        m_stat = rho**L + b * rho ** (2 - L) / a
+    m_stat = stationary_target(L)
     checked = 0
     alpha = beta = None
     for s in sign_patterns(L, +1, max_patterns):

@@ -1,0 +1,153 @@
+"""Shared pieces of the scalar claim kinds: scope strings, sentinel depths, and claimed closed forms
+evaluated exactly or at high precision (never in float64 alone).
+
+A claimed closed form in |m| can cancel catastrophically: (√2 + √3 − √(5 + 2√6))·(m + 1)^50 is exactly 0,
+yet float64 makes it about 10^134. ``claimed_values`` therefore evaluates it at rising mpmath precision until
+two successive precisions agree, falling back to SymPy's adaptive ``evalf`` on the exact rational target.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..numbers import digits_of_agreement, to_mpf
+
+#: depths beyond the profile's at which the high-precision tiers test a claim quantified over every L
+#: (one target each): a closed form that is right at small depths only is refuted there
+SENTINEL_DEPTHS = (6, 8, 16, 32, 64)
+
+#: the largest depth the suite handles; multiplicities are validated at every depth up to it
+MAX_DEPTH = 64
+
+
+def depth_text(depths: Sequence[int]) -> str:
+    """'depths 3–5', 'depth 2', 'depths 3, 5, 8' (no depths: 'no depths')."""
+    ds = sorted(set(int(d) for d in depths))
+    if not ds:
+        return "no depths"
+    if len(ds) == 1:
+        return f"depth {ds[0]}"
+    if ds == list(range(ds[0], ds[-1] + 1)):
+        return f"depths {ds[0]}–{ds[-1]}"
+    return "depths " + ", ".join(map(str, ds))
+
+
+def sentinels(chosen: Sequence[int], min_depth: int) -> list[int]:
+    """Sentinel depths ≥ min_depth that the profile's depths do not already cover."""
+    have = set(chosen)
+    return [L for L in SENTINEL_DEPTHS if L >= min_depth and L not in have]
+
+
+class ClaimValueError(ValueError):
+    """The claimed closed form has no positive real value at an instance (a wrong claim, not a crash)."""
+
+
+def _real(x) -> mpmath.mpf:
+    if isinstance(x, mpmath.mpc):
+        if x.imag != 0:
+            raise ClaimValueError(f"the claimed value {mpmath.nstr(x, 10)} is not real")
+        x = x.real
+    x = mpmath.mpf(x)
+    if not mpmath.isfinite(x):
+        raise ClaimValueError(f"the claimed value is {x}")
+    return x
+
+
+def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
+    """expr at var = each exact value, correct to about ``dps`` digits.
+
+    mpmath evaluates the closed form at precisions p, 2p, 4p, … (up to 1280 digits) until two successive
+    results agree to dps + 5 digits; failing that, SymPy's ``evalf`` on the exact rational (adaptive).
+    """
+    expr = sp.sympify(expr)
+    if expr.free_symbols - {var}:
+        raise ClaimValueError(f"the claimed formula has symbols other than {var}: {sorted(map(str, expr.free_symbols))}")
+    if var not in expr.free_symbols:
+        if expr.is_real is False:
+            raise ClaimValueError(f"the claimed value {expr} is not real")
+        const = _real(to_mpf(expr, dps))
+        return [const] * len(values)
+    f = sp.lambdify(var, expr, "mpmath")
+    out = []
+    for v in values:
+        v = sp.Rational(v)
+        prev, p, got = None, dps + 20, None
+        while p <= 1280:
+            with mpmath.workdps(p):
+                try:
+                    x = _real(f(mpmath.mpf(v.p) / v.q))
+                except (ZeroDivisionError, ValueError, OverflowError) as exc:
+                    if isinstance(exc, ClaimValueError):
+                        x = None
+                    else:
+                        raise ClaimValueError(f"the claimed formula cannot be evaluated at {var} = {v}: {exc}")
+            if x is not None and prev is not None and (x == prev or digits_of_agreement(x, prev) >= dps + 5):
+                got = x
+                break
+            prev, p = x, 2 * p
+        if got is None:
+            exact = expr.subs(var, v)
+            if exact.is_real is False:
+                raise ClaimValueError(f"the claimed value at {var} = {v} is not real")
+            got = _real(to_mpf(exact, dps))
+        with mpmath.workdps(dps):
+            out.append(+got)
+    return out
+
+
+def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], probes: int = 8) -> np.ndarray:
+    """expr at each exact value, rounded once to float64 from a high-precision value.
+
+    Fast path: the float64 lambdified formula, accepted when it agrees to 1e-13 relative with the
+    high-precision route on ``probes`` instances spread over the batch (smallest and largest |value|
+    included); otherwise every instance is evaluated at high precision.
+    """
+    vals = [sp.Rational(v) for v in values]
+    n = len(vals)
+    if n == 0:
+        return np.zeros(0)
+    try:
+        with np.errstate(all="ignore"):
+            fast = np.broadcast_to(np.asarray(sp.lambdify(var, expr, "numpy")(np.array([float(v) for v in vals])),
+                                              dtype=complex), (n,))
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        fast = None
+    order = sorted(range(n), key=lambda i: abs(vals[i]))
+    pick = sorted({order[0], order[-1], *(order[int(k * (n - 1) / max(probes - 1, 1))] for k in range(probes))})
+    if fast is not None and np.all(np.isfinite(fast)) and np.all(fast.imag == 0):
+        ref = claimed_values(expr, var, [vals[i] for i in pick], 20)
+        if all(abs(float(r) - fast[i].real) <= 1e-13 * abs(float(r)) for r, i in zip(ref, pick)):
+            return fast.real.copy()
+    return np.array([float(x) for x in claimed_values(expr, var, vals, 20)])
+
+
+def global_kind(depth: int, m: sp.Rational, a: sp.Expr, b: sp.Expr, dps: int) -> str:
+    """Which point is the global minimizer of F at (L, m, a, b), decided in mpmath: "zero", "nonzero",
+    or "undecided".
+
+    F is compared at all stationary points (``verify.highprec.scalar``) at two working precisions, dps + 10
+    and 2·dps + 20; a gap |F(0) − F(ρ)| ≤ 10^(−dps)·F(0) is within working error (at L ≥ 3 a tie, which
+    numerics cannot prove). At L = 2 the gap (a/2)ρ⁴ of a small nonzero point vanishes faster than ρ², so
+    there the existence of a nonzero stationary point decides; its existence (the sign of |m| − b/a) is
+    trusted only when both precisions agree. Any disagreement between the precisions is "undecided".
+    """
+    from ..highprec import scalar as hp
+
+    kinds = []
+    for work in (dps + 10, 2 * dps + 20):
+        with mpmath.workdps(work):
+            m_mp, a_mp, b_mp = (to_mpf(x, work) for x in (m, a, b))
+            if m_mp == 0:
+                return "zero"
+            gap = hp.collapse_gap(depth, m_mp, a_mp, b_mp)
+            f0 = a_mp * m_mp**2 / 2
+            if gap is None:
+                kinds.append("zero")
+            elif abs(gap) <= f0 * mpmath.mpf(10) ** (-dps):
+                kinds.append("nonzero" if depth == 2 else "undecided")
+            else:
+                kinds.append("nonzero" if gap > 0 else "zero")
+    return kinds[0] if kinds[0] == kinds[1] else "undecided"
