@@ -22,13 +22,13 @@ R3 = the rest, split at ||XXᵀ||_F = 2||M||_F:
   R3'' (||XXᵀ||_F > 2||M||_F): ||∇F|| ≥ ⟨∇F, X⟩/||X|| ≥ 2c||XXᵀ||^{3/2} r^{−1/4} > κ3'' =
   2c(2||M||_F)^{3/2} r^{−1/4} (proved: ⟨∇F,X⟩ = 4c⟨N − M, N⟩ ≥ 2c||N||², ||X||² ≤ √r||N||).
   TIGHT: at r = p = 1, X → √(2λ_1)·u_1 from outside, ||∇F|| → 4√2·cλ_1^{3/2} = κ3''.
-Slack of the other constants (exact values at the probes of ``verify.landscape.region_probes``):
-  κ2 has at least 12.2 % slack by the proof (λ_min ≥ 4cδ(1 − 3/7 − 1/98) > 1.12·κ2), so κ2 raised
-  by 5 % is still true; ρ1, ρ2 and κ3 are not tight either (see region_probes).
   R3' (the bounded rest): ||∇F|| ≥ κ3 = min(2cδρ2, 2cgρ1, 2c(λ_r/8)^{3/2}). NOT proved: each term
   is half the first-order estimate of ||∇F|| on the boundary of R2 (μ_min·ρ2), of R1b (4cg·ρ1) and
   of R1a along flat directions of rank-deficient saddles (4c·t³ at t² = λ_r/8, inside the R1a boundary
   t² = λ_r/6, so conservative); the suite tests it.
+Slack of the other constants (exact values at the probes of ``verify.landscape.region_probes``):
+  κ2 has at least 12.2 % slack by the proof (λ_min ≥ 4cδ(1 − 3/7 − 1/98) > 1.12·κ2), so κ2 raised
+  by 5 % is still true; ρ1, ρ2 and κ3 are not tight either (see region_probes).
 """
 from __future__ import annotations
 
