@@ -102,7 +102,8 @@ CASES = [
     # formulas and their budgets
     ("power-10000", claim('formula = "(m+1)**10000"'), "(limit |exponent| <= 64"),
     ("power-combined", claim('formula = "(m+1)**40 * (m+1)**40"'), "amounts to a power with exponent 80"),
-    ("degree", claim('formula = "' + "*".join(f"(m+{i})**60" for i in range(1, 6)) + '"'), "total degree 300 (limit 256)"),
+    ("degree", claim('formula = "' + "*".join(f"(m+{i})**60" for i in range(1, 6)) + '"'), "total degree 300 (limit 64)"),
+    ("terms", claim('formula = "(m+pi)**16*(m+E)**16*(m+log(2))**16*(m+log(3))**16"'), "terms (limit 2000)"),
     ("nodes", claim('formula = "' + "+".join(f"m*{i}" for i in range(300)) + '"'), "more than 500"),
     ("hostile-formula", claim('formula = "__import__(\'os\').system(\'true\')"'), "attribute access '.system'"),
     ("unknown-name", claim('formula = "tau + q"'), "unknown name 'q'"),

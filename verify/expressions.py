@@ -15,8 +15,8 @@ Anything else (attributes, subscripts, strings, lambdas, comprehensions, keyword
 input cheap: the text length, bracket and tree depth, literal length, number size in bits and
 numeric exponents are capped, and the whole build has a time budget. Budgets also bound what
 later stages do with the result: at most ``MAX_NODES`` syntax nodes, exponents of symbolic or
-irrational bases at most ``MAX_POWER`` in absolute value, and a total degree of at most
-``MAX_DEGREE``. Only printable ASCII is accepted: Unicode digits such as "１６" or "²" are named
+irrational bases at most ``MAX_POWER`` in absolute value, a total degree of at most
+``MAX_DEGREE`` and at most ``MAX_TERMS`` terms after expansion. Only printable ASCII is accepted: Unicode digits such as "１６" or "²" are named
 and rejected, never read as numbers.
 
 Division by zero and log(0) are rejected when SymPy recognises them (1/0, 1/(x-x), log(0));
@@ -61,10 +61,15 @@ MAX_NODES = 500
 MAX_POWER = 64
 """Largest |p| and q of a rational exponent p/q on anything but an exact rational number: later
 stages (simplify, expand, series) cost grows with the degree, e.g. (m+1)**10000 took 369 s."""
-MAX_DEGREE = 256
+MAX_DEGREE = 64
 """Largest total degree of the result, counted as: symbols 1, sums the maximum, products the sum,
 powers the base's degree times |exponent| (plus the exponent's degree when it is symbolic),
 function calls the maximum of their arguments. Bounds the work of expanding the formula later."""
+MAX_TERMS = 2000
+"""Largest number of terms any part of the result could expand to (an upper bound, see
+``_terms``). Distinct irrational constants multiply like extra variables: a degree-64 product
+of (m + c)**16 over four constants c in (pi, E, log(2), log(3)) has ~84000 terms and took 531 s
+in SymPy's simplify; sixteen distinct square roots, 156 s."""
 
 DEFAULT_FUNCTIONS: Mapping[str, Callable[..., sp.Expr]] = MappingProxyType({
     "abs": sp.Abs,
@@ -504,6 +509,7 @@ class _Parser:
             raise UnsafeExpressionError(
                 f"the formula {_show(self.text)} has total degree {_short_number(sp.Rational(degree))} "
                 f"(limit {MAX_DEGREE})")
+        _terms(value, {}, self.text)
         return value
 
     def _sized(self, node: ast.AST, value: sp.Basic) -> sp.Basic:
@@ -560,6 +566,48 @@ def _degree(expr: sp.Basic, memo: dict) -> Fraction:
         result = max((_degree(arg, memo) for arg in expr.args), default=Fraction(0))
     memo[expr] = result
     return result
+
+
+_TERMS_CAP = 10 ** 12
+
+
+def _terms(expr: sp.Basic, memo: dict, text: str) -> tuple[int, frozenset, int]:
+    """(bound on the number of terms after full expansion, generators, degree in the generators).
+
+    Generators are symbols, irrational constants (pi, sqrt(2), log(3)) and anything not expanded
+    (function calls, fractional or symbolic powers), each degree 1. A sum adds term counts, a
+    product multiplies them, an integer power n of a t-term base has C(|n| + t - 1, t - 1) terms;
+    a polynomial of degree d in g generators has at most C(d + g, g) terms, whichever is smaller.
+    Raises UnsafeExpressionError when any part exceeds MAX_TERMS.
+    """
+    if expr in memo:
+        return memo[expr]
+    if expr.is_Rational:
+        result = (1, frozenset(), 0)
+    elif isinstance(expr, (sp.Add, sp.Mul)):
+        parts = [_terms(arg, memo, text) for arg in expr.args]
+        gens = frozenset().union(*(g for _, g, _ in parts))
+        if isinstance(expr, sp.Add):
+            count, degree = sum(c for c, _, _ in parts), max(d for _, _, d in parts)
+        else:
+            count, degree = math.prod(min(c, _TERMS_CAP) for c, _, _ in parts), sum(d for _, _, d in parts)
+        result = (count, gens, degree)
+    elif isinstance(expr, sp.Pow) and expr.exp.is_Integer:
+        count, gens, degree = _terms(expr.base, memo, text)
+        n = abs(int(expr.exp))
+        result = (math.comb(n + count - 1, min(n, count - 1)) if count > 1 else 1, gens, degree * n)
+    else:
+        for arg in expr.args:  # not expanded itself, but its parts may be
+            _terms(arg, memo, text)
+        result = (1, frozenset([expr]), 1)
+    count, gens, degree = result
+    count = min(count, math.comb(degree + len(gens), len(gens)) if len(gens) < 64 else count, _TERMS_CAP)
+    if count > MAX_TERMS:
+        raise UnsafeExpressionError(
+            f"the formula {_show(text)} could expand to about {count} terms (limit {MAX_TERMS}): "
+            "too many distinct factors, constants or radicals")
+    memo[expr] = (count, gens, degree)
+    return memo[expr]
 
 
 def _short_number(x: sp.Rational) -> str:
