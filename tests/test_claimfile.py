@@ -94,7 +94,7 @@ def test_jobs_do_not_change_results(tmp_path, capsys):
     for jobs in ("1", "2"):
         out = tmp_path / jobs
         main(["check", str(EXAMPLE), "--profile", "quick", "--out", str(out), "--quiet", "--jobs", jobs,
-              "--only", "mine.threshold.B.wrong", "mine.near-threshold"])
+              "--only", "mine.threshold.B.wrong", "--only", "mine.near-threshold"])
         doc = json.loads((out / "report.json").read_text())
         for c in doc["claims"]:
             c.pop("seconds")

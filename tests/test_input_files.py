@@ -149,6 +149,8 @@ BYTE_CASES = [
     ("invalid-utf8", claim('formula = "tau"').encode().replace(b'"s"', b'"\xff\xfe"', 1), "not valid UTF-8 (byte 0xff"),
     ("latin1", claim('formula = "tau"').encode().replace(b'"s"', '"résumé"'.encode("latin-1"), 1), "not valid UTF-8"),
     ("nested-arrays-100000", _nested(100_000), "nested too deeply"),
+    ("nested-300-under-a-key", claim('formula = "tau"\ndepths = [' + "[" * 300 + "]" * 300 + ", " + "[" * 300
+                                      + "]" * 300 + "]").encode(), "nested deeper than 16 levels (under key 'depths')"),
     ("nested-inline-tables", ("a = " + "{b = " * 5000 + "1" + "}" * 5000 + "\n").encode(), "nested too deeply"),
     ("over-1-MiB", b"# padding\n" * 110_000, "larger than 1 MiB"),
     ("invalid-toml", b"not = [toml", "not valid TOML"),

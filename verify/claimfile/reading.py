@@ -23,6 +23,9 @@ from ..errors import UsageError
 MAX_BYTES = 1 << 20
 """Largest accepted TOML claim file (1 MiB); real claim files are a few kilobytes."""
 
+MAX_NESTING = 16
+"""Deepest nesting of arrays and tables accepted after parsing (claim files need 5 levels)."""
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
     (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
@@ -66,7 +69,7 @@ def _looks_utf16(data: bytes) -> bool:
 def parse_toml(text: str, path: Path) -> dict[str, Any]:
     """Parse TOML text; floats become ``Decimal`` (exact), every failure a one-line UsageError."""
     try:
-        return tomllib.loads(text, parse_float=Decimal)
+        doc = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path}: not valid TOML: {_first_line(exc)}") from None
     except RecursionError:
@@ -80,6 +83,23 @@ def parse_toml(text: str, path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: cannot be read: {_first_line(exc)}") from None
     except MemoryError:
         raise UsageError(f"{path}: too large to parse") from None
+    _check_nesting(doc, path)
+    return doc
+
+
+def _check_nesting(doc: dict[str, Any], path: Path) -> None:
+    """Reject data nested deeper than MAX_NESTING (later comparisons of such values recurse)."""
+    stack: list[tuple[Any, int, tuple]] = [(doc, 0, ())]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > MAX_NESTING:
+            keys = [str(k) for k in where if not isinstance(k, int)]
+            at = f" (under key {keys[-1]!r:.60})" if keys else ""
+            raise UsageError(f"{path}: arrays or tables nested deeper than {MAX_NESTING} levels{at}")
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, child in items:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1, where + (key,)))
 
 
 def _first_line(exc: BaseException) -> str:

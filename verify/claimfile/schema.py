@@ -102,8 +102,11 @@ def claim_label(table: Any, index: int) -> str:
 def validate_document(doc: dict[str, Any], name: str) -> None:
     """Raise a one-line UsageError for the first problem jsonschema finds in a parsed claim file."""
     unique: dict[tuple, jsonschema.ValidationError] = {}
-    for e in _validator().iter_errors(doc):  # a key checked by two subschemas is reported once
-        unique.setdefault((tuple(map(str, e.absolute_path)), e.validator), e)
+    try:
+        for e in _validator().iter_errors(doc):  # a key checked by two subschemas is reported once
+            unique.setdefault((tuple(map(str, e.absolute_path)), e.validator), e)
+    except RecursionError:  # the reader caps nesting; this is a second line of defence
+        raise UsageError(f"{name}: arrays or tables nested too deeply") from None
     errors = list(unique.values())
     if not errors:
         return
