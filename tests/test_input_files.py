@@ -250,3 +250,17 @@ def test_example_still_loads():
     ids = [c.id for c in load_claim_file(ROOT / "examples" / "claims.toml")]
     assert ids == ["mine.threshold.S", "mine.threshold.B.wrong", "mine.near-threshold"]
     assert json.dumps(ids)
+
+
+def test_messages_stay_on_one_line_whatever_the_names(tmp_path, capsys):
+    """A newline in the file name or in a .py file's exception text is escaped, not printed."""
+    odd = tmp_path / "two\nlines.toml"
+    odd.write_text(claim('formula = "tau"\nconvension = "S"'))
+    assert main(["check", str(odd), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "two\\nlines.toml" in err and "convension" in err
+    py = tmp_path / "mine.py"
+    py.write_text("raise RuntimeError('line one\\nline two')\n")
+    assert main(["check", str(py), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError: line one" in err

@@ -52,21 +52,33 @@ def load_toml(path: Path) -> list[Claim]:
 
 
 def load_claim_file(path: str | Path) -> list[Claim]:
-    """Claims declared in a .toml or .py file; ids must be unique."""
-    p = Path(path)
+    """Claims declared in a .toml or .py file; ids must be unique. Errors are one-line UsageErrors."""
+    try:
+        return _load(Path(path))
+    except UsageError as exc:
+        raise UsageError(one_line(str(exc))) from None
+
+
+def one_line(message: str) -> str:
+    """``message`` with control characters (a newline in a file name or a user's text) escaped."""
+    if message.isprintable():
+        return message
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+
+
+def _load(p: Path) -> list[Claim]:
     if p.is_dir():
-        raise UsageError(f"{path}: is a directory, not a claim file")
+        raise UsageError(f"{p}: is a directory, not a claim file")
     if not p.is_file():
-        raise UsageError(f"claim file not found: {path}")
+        raise UsageError(f"claim file not found: {p}")
     if p.suffix == ".toml":
         claims = load_toml(p)
     elif p.suffix == ".py":
         claims = load_python(p)
     else:
-        raise UsageError(f"{path}: claim files are .toml or .py")
+        raise UsageError(f"{p}: claim files are .toml or .py")
     ids = [c.id for c in claims]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
-        raise UsageError(f"{path}: duplicate claim id(s): {', '.join(dupes)}")
+        raise UsageError(f"{p}: duplicate claim id(s): {', '.join(dupes)}")
     return claims
-
