@@ -64,6 +64,8 @@ def parse_rational(text: str | int | Fraction | sp.Rational, name: str = "value"
         return text
     if isinstance(text, bool):
         raise UsageError(f"{name} must be a number, got {text!r}")
+    if not isinstance(text, (int, Fraction, float, str)) and hasattr(text, "__index__"):  # numpy, SymPy ints
+        text = operator.index(text)
     if isinstance(text, (int, Fraction)):
         value = Fraction(text)
         if max(value.numerator.bit_length(), value.denominator.bit_length()) > MAX_EXPONENT * 3.33:
@@ -71,9 +73,7 @@ def parse_rational(text: str | int | Fraction | sp.Rational, name: str = "value"
         return sp.Rational(value.numerator, value.denominator)
     if isinstance(text, float):
         raise UsageError(f"{name}: pass numbers as strings (got float {text!r}); floats are not exact")
-    if not isinstance(text, str):
-        raise UsageError(f"{name} must be a decimal number or a fraction like 3/2, got {type(text).__name__}")
-    s = check_ascii(text.strip(), name)
+    s = check_ascii(str(text).strip(), name)  # e.g. a Decimal: its exact decimal text
     low = s.lower().lstrip("+-")
     if low in {"nan", "inf", "infinity"}:
         raise UsageError(f"{name} must be a finite number, got {s!r}")
