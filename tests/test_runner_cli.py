@@ -288,3 +288,14 @@ def test_closed_stdout_still_publishes_and_keeps_the_exit_code(tmp_path, claims_
     assert "Traceback" not in err and "BrokenPipe" not in err
     assert [c["verdict"] for c in json.loads((tmp_path / "r" / "report.json").read_text())["claims"]] == [
         "verified", "refuted"]
+
+
+@pytest.mark.parametrize("option, value", [("--digits", "\uff15\uff10"), ("--digits", "1_0"), ("--seed", "\u0661"),
+                                           ("--jobs", "\uff12"), ("--seed", "9" * 5000)])
+def test_integer_options_take_ascii_digits_only(option, value, capsys):
+    """int() accepts full-width and Arabic-Indic digits and '1_0'; the command line must not."""
+    from verify.cli import main
+
+    assert main(["run", "--only", "kp.threshold.depth1", "--profile", "quick", option, value]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 400, err

@@ -25,32 +25,25 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _integer(minimum: int, what: str):
-    """An argparse type: an integer ≥ minimum, with a one-line message otherwise."""
+def _integer(what: str, minimum: int, maximum: int | None = None):
+    """An argparse type: ASCII digits within [minimum, maximum] (``int()`` alone accepts '５０' and '1_0')."""
     def parse(text: str) -> int:
+        from .numbers import parse_int
+
         try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(f"{what} must be an integer ≥ {minimum}, got {text!r}")
-        return value
+            return parse_int(text, what, minimum, maximum)
+        except UsageError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
     return parse
 
 
-_seed = _integer(0, "seed")
+_seed = _integer("seed", 0)
 
 
 def _jobs(text: str) -> int:
     from .runner import MAX_JOBS
 
-    try:
-        value = int(text)
-    except ValueError:
-        value = None
-    if value is None or not 1 <= value <= MAX_JOBS:
-        raise argparse.ArgumentTypeError(f"must be an integer from 1 to {MAX_JOBS}, got {text!r}")
-    return value
+    return _integer("jobs", 1, MAX_JOBS)(text)
 
 
 def _version() -> str:
@@ -69,10 +62,8 @@ ONLY_HELP = ("claims to run: an exact id; an id prefix (kp runs every kp.* claim
 
 
 def _digits(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"digits must be an integer, got {text!r}") from None
+    """Digits are range-checked where they are used (verify.numbers.check_digits), with one message."""
+    return _integer("digits", 0)(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
