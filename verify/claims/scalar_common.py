@@ -109,13 +109,13 @@ def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
     n = len(vals)
     if n == 0:
         return np.zeros(0)
+    approx = np.array([float(v) for v in vals])
     try:
         with np.errstate(all="ignore"):
-            fast = np.broadcast_to(np.asarray(sp.lambdify(var, expr, "numpy")(np.array([float(v) for v in vals])),
-                                              dtype=complex), (n,))
+            fast = np.broadcast_to(np.asarray(sp.lambdify(var, expr, "numpy")(approx), dtype=complex), (n,))
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         fast = None
-    order = sorted(range(n), key=lambda i: abs(vals[i]))
+    order = np.argsort(np.abs(approx), kind="stable").tolist()
     pick = sorted({order[0], order[-1], *(order[int(k * (n - 1) / max(probes - 1, 1))] for k in range(probes))})
     if fast is not None and np.all(np.isfinite(fast)) and np.all(fast.imag == 0):
         ref = claimed_values(expr, var, [vals[i] for i in pick], 20)

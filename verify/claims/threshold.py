@@ -374,7 +374,7 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
         extra = formula.free_symbols - {mabs, L_sym}
         if extra:
             raise UsageError(f"threshold formula may use only |m| and L, found {sorted(map(str, extra))}")
-    checks = [Check("derived threshold equals the claim", Tier.SYMBOLIC, _symbolic(conv, formula, depths, min_depth))]
+    checks = [Check("derived threshold equals the claim at each depth", Tier.SYMBOLIC, _symbolic(conv, formula, depths, min_depth))]
     if depths is None:
         checks.append(Check("derived threshold equals the claim for every depth", Tier.SYMBOLIC,
                             _general(conv, formula, min_depth)))
