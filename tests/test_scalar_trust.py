@@ -216,3 +216,21 @@ def test_scalar_sources_are_honest(cid, section):
         assert word not in text
     assert f"docs/mathematics.md {section}" in claim.source
     assert "stated in the abstract" in claim.source and "derived by the suite" in claim.source
+
+
+def test_claimed_values_follow_cancellation_where_fixed_precision_agrees_with_itself_on_garbage():
+    """(m+1)^60 − expand((m+1)^60) is exactly 0; mpmath at 40 and 80 digits both give τ − 1 − τ = −1 here."""
+    from verify.claims.scalar_common import claimed_floats, claimed_values
+
+    f = (tau() + ((mabs + 1) ** 60 - sp.expand((mabs + 1) ** 60))).subs(L, 3)
+    m = sp.Rational(178871, 1000)
+    expected = sp.N(tau(m, 3), 30)  # τ alone, evaluated by SymPy
+    assert abs(claimed_values(f, mabs, [m], 30)[0] - expected) < 1e-25 * expected
+    assert abs(claimed_floats(f, mabs, [m, sp.Rational(1, 3)])[0] - float(expected)) < 1e-12 * float(expected)
+
+
+def test_huge_powers_in_a_claim_do_not_run_away():
+    start = time.perf_counter()
+    r = run_claim(threshold_claim("t", "s", "test", tau() + (mabs + 1) ** 4000, depths=(3,)), QUICK)
+    assert r.verdict is Verdict.REFUTED and not r.crashed
+    assert time.perf_counter() - start < 60

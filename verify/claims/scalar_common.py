@@ -2,8 +2,8 @@
 evaluated exactly or at high precision (never in float64 alone).
 
 A claimed closed form in |m| can cancel catastrophically: (√2 + √3 − √(5 + 2√6))·(m + 1)^50 is exactly 0,
-yet float64 makes it about 10^134. ``claimed_values`` therefore evaluates it at rising mpmath precision until
-two successive precisions agree, falling back to SymPy's adaptive ``evalf`` on the exact rational target.
+yet float64 makes it about 10^134. ``claimed_values`` therefore evaluates it on the exact rational target by
+SymPy's adaptive ``evalf``, which follows the accuracy through cancellations.
 """
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..numbers import digits_of_agreement, to_mpf
+from sympy.core.evalf import PrecisionExhausted
+
+from ..numbers import to_mpf
 
 #: depths beyond the profile's at which the high-precision tiers test a claim quantified over every L
 #: (one target each): a closed form that is right at small depths only is refuted there
@@ -45,56 +47,31 @@ class ClaimValueError(ValueError):
     """The claimed closed form has no positive real value at an instance (a wrong claim, not a crash)."""
 
 
-def _real(x) -> mpmath.mpf:
-    if isinstance(x, mpmath.mpc):
-        if x.imag != 0:
-            raise ClaimValueError(f"the claimed value {mpmath.nstr(x, 10)} is not real")
-        x = x.real
-    x = mpmath.mpf(x)
-    if not mpmath.isfinite(x):
-        raise ClaimValueError(f"the claimed value is {x}")
-    return x
-
-
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
-    """expr at var = each exact value, correct to about ``dps`` digits.
+    """expr at var = each exact value, to about ``dps`` digits, by SymPy's adaptive ``evalf``.
 
-    mpmath evaluates the closed form at precisions p, 2p, 4p, … (up to 1280 digits) until two successive
-    results agree to dps + 5 digits; failing that, SymPy's ``evalf`` on the exact rational (adaptive).
+    evalf tracks the accuracy of every term and raises its precision through cancellations (mpmath at a
+    fixed or doubled precision can agree with itself on garbage). When a sub-expression cannot be told
+    from 0 (strict evaluation fails, as for √2 + √3 − √(5 + 2√6)), it is taken as below 10^-(maxn) of its
+    scale, maxn = 4·dps + 2000 digits.
     """
     expr = sp.sympify(expr)
     if expr.free_symbols - {var}:
         raise ClaimValueError(f"the claimed formula has symbols other than {var}: {sorted(map(str, expr.free_symbols))}")
-    if var not in expr.free_symbols:
-        if expr.is_real is False:
-            raise ClaimValueError(f"the claimed value {expr} is not real")
-        const = _real(to_mpf(expr, dps))
-        return [const] * len(values)
-    f = sp.lambdify(var, expr, "mpmath")
     out = []
     for v in values:
-        v = sp.Rational(v)
-        prev, p, got = None, dps + 20, None
-        while p <= 1280:
-            with mpmath.workdps(p):
-                try:
-                    x = _real(f(mpmath.mpf(v.p) / v.q))
-                except (ZeroDivisionError, ValueError, OverflowError) as exc:
-                    if isinstance(exc, ClaimValueError):
-                        x = None
-                    else:
-                        raise ClaimValueError(f"the claimed formula cannot be evaluated at {var} = {v}: {exc}")
-            if x is not None and prev is not None and (x == prev or digits_of_agreement(x, prev) >= dps + 5):
-                got = x
-                break
-            prev, p = x, 2 * p
-        if got is None:
-            exact = expr.subs(var, v)
-            if exact.is_real is False:
-                raise ClaimValueError(f"the claimed value at {var} = {v} is not real")
-            got = _real(to_mpf(exact, dps))
+        at = {var: sp.Rational(v)}
+        try:
+            x = expr.evalf(dps + 5, subs=at, maxn=dps + 400, strict=True)
+        except PrecisionExhausted:
+            x = expr.evalf(dps + 5, subs=at, maxn=4 * dps + 2000)
+        except (ZeroDivisionError, ValueError, OverflowError) as exc:
+            raise ClaimValueError(f"the claimed formula cannot be evaluated at {var} = {v}: {exc}") from None
+        re, im = x.as_real_imag()
+        if im != 0 or not re.is_Float:
+            raise ClaimValueError(f"the claimed value at {var} = {v} is {x}, not a finite real number")
         with mpmath.workdps(dps):
-            out.append(+got)
+            out.append(+mpmath.mpf(re._mpf_))
     return out
 
 
