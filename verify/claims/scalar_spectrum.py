@@ -426,9 +426,9 @@ def _shrinker(conv: Convention, nonzero: Spectrum, depths):
             return any(abs(e - c) > scale * mpmath.mpf(10) ** -25 for e, c in zip(eig, claimed))
 
     def shrink(ctx: RunContext) -> dict | None:
-        from hypothesis import strategies as st
+        from .shrinking import find_minimal, simple_rationals, strategies
 
-        from .shrinking import find_minimal, simple_rationals
+        st = strategies()
 
         pool = sorted(set(_depths(ctx, depths, {0: 5, 1: 12, 2: 32}[ctx.profile.level])))
         found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,

@@ -257,9 +257,9 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths):
         return len({c.product for c in mins}) != 2
 
     def shrink(ctx: RunContext) -> dict | None:
-        from hypothesis import strategies as st
+        from .shrinking import find_minimal, simple_rationals, strategies
 
-        from .shrinking import find_minimal, simple_rationals
+        st = strategies()
 
         chosen = _depths(ctx, depths)
         pool = sorted(set(chosen) | (set(sentinels(chosen, 3)) if depths is None else set()))

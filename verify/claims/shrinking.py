@@ -39,6 +39,11 @@ def _hypothesis():
     return hypothesis
 
 
+def strategies():
+    """``hypothesis.strategies``, imported on first use with the storage moved out of the current directory."""
+    return _hypothesis().strategies
+
+
 def simple_rationals(max_num: int = 10**4, max_den: int = 100):
     """Nonzero rationals p/q as strings (a Hypothesis strategy); Hypothesis shrinks them toward ±1."""
     st = _hypothesis().strategies

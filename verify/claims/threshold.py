@@ -341,9 +341,9 @@ def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
             return digits_of_agreement(lam, claimed) < 25
 
     def shrink(ctx: RunContext) -> dict | None:
-        from hypothesis import strategies as st
+        from .shrinking import find_minimal, simple_rationals, strategies
 
-        from .shrinking import find_minimal, simple_rationals
+        st = strategies()
 
         chosen = _depths(ctx, depths, min_depth)
         pool = sorted(set(chosen) | (set(sentinels(chosen, max(min_depth, 1))) if depths is None else set()))
