@@ -25,6 +25,7 @@ from verify import invariance as inv
 from verify.claims import Check, CheckResult, Claim, RunContext, Tier, Verdict
 from verify.errors import UsageError
 from verify.numbers import dec
+from verify.claims.scope import scoped
 
 SOURCE = ("Li et al. 2019 (IEEE TIT), stated in the abstract: the invariance theory, with phase retrieval and "
           "deep linear networks as examples; the covariance, fixed-point, orbit-tangent and inertia identities "
@@ -465,22 +466,22 @@ def invariance_claim(example: str, *, group: GroupFactory | None = None,
             "deep-linear": "M 3 x 3 with distinct singular values, h = 2"}[example]
     checks = [
         Check("symbolic-covariance", Tier.SYMBOLIC, _symbolic(spec, group)),
-        Check("derivatives-vs-fd", Tier.NUMERIC, _scoped(_derivatives(spec), lambda ctx: (
+        Check("derivatives-vs-fd", Tier.NUMERIC, scoped(_derivatives(spec), lambda ctx: (
             f"one seeded instance ({size}), {5 if ctx.profile.level == 0 else 20} random points"))),
-        Check("covariance", Tier.NUMERIC, _scoped(_covariance(spec, group), lambda ctx: (
+        Check("covariance", Tier.NUMERIC, scoped(_covariance(spec, group), lambda ctx: (
             f"one seeded instance ({size}), {max(20, ctx.profile.instances // 4)} sampled group elements, "
             "one random point each"))),
-        Check("fixed-points-stationary", Tier.NUMERIC, _scoped(_fixed_points(spec, group), lambda ctx: (
+        Check("fixed-points-stationary", Tier.NUMERIC, scoped(_fixed_points(spec, group), lambda ctx: (
             f"one seeded instance ({size}), fixed subspace of 8 sampled elements, the constructed stationary points"))),
     ]
     if example != "real-phase":
-        checks.append(Check("orbit-tangent-null", Tier.NUMERIC, _scoped(_orbit_tangent(spec, group), lambda ctx: (
+        checks.append(Check("orbit-tangent-null", Tier.NUMERIC, scoped(_orbit_tangent(spec, group), lambda ctx: (
             f"one seeded instance ({size}), every Lie generator, {pts} (2 elements)"))))
     checks += [
-        Check("hessian-spectrum", Tier.NUMERIC, _scoped(_spectrum(spec, group, eig_inv), lambda ctx: (
+        Check("hessian-spectrum", Tier.NUMERIC, scoped(_spectrum(spec, group, eig_inv), lambda ctx: (
             f"one seeded instance ({size}), the constructed stationary points and 3 random points x "
             f"{3 if ctx.profile.level == 0 else 10} sampled elements"))),
-        Check("inertia-high-precision", Tier.HIGH_PRECISION, _scoped(_hp_spectrum(spec, group, eig_inv), lambda ctx: (
+        Check("inertia-high-precision", Tier.HIGH_PRECISION, scoped(_hp_spectrum(spec, group, eig_inv), lambda ctx: (
             f"one seeded instance ({size}) at {ctx.dps} digits, "
             f"{'3 of' if ctx.profile.level == 0 else 'all'} the constructed stationary points x "
             f"{max(1, min(ctx.profile.hp_instances, 2 if ctx.profile.level == 0 else 6))} exact elements"))),
@@ -497,17 +498,6 @@ def invariance_claim(example: str, *, group: GroupFactory | None = None,
             "Inertia zero tolerance: |eig| <= 1e-9 ||H|| (float64), certified at ctx.dps digits.",
         ),
     )
-
-
-def _scoped(run: Callable[[RunContext], CheckResult],
-            scope: Callable[[RunContext], str]) -> Callable[[RunContext], CheckResult]:
-    """Attach what the verdict covers to a check's result (kept when the check set its own)."""
-    def wrapped(ctx: RunContext) -> CheckResult:
-        result = run(ctx)
-        if result.scope is None:
-            result.scope = scope(ctx)
-        return result
-    return wrapped
 
 
 def claims() -> list[Claim]:

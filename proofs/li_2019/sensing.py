@@ -27,6 +27,7 @@ from verify import sensing_minima as sm
 from verify.claims import Check, CheckResult, Claim, RunContext, Tier, Verdict
 from verify.errors import UsageError
 from verify.numbers import dec, parse_rational
+from verify.claims.scope import scoped
 
 SOURCE = ("Li et al. 2019 (IEEE TIT), stated in the abstract: the landscape results extend to matrix sensing; "
           "the Hessian-distance bound, the strict-saddle and no-spurious-minima regimes and the counterexample "
@@ -580,24 +581,24 @@ def sensing_claim(*, c: str = "1/4", bound_coefficients: tuple[str, str] = ("8",
     p = _Params(cq, a, b, scale, power, n, r, tuple(sorted(m_sizes, reverse=True)), float(mq), mq)
     gauss = f"Gaussian operators (n = {n}, r = {r}, m in {list(p.m_sizes)})"
     checks = (
-        Check("full-basis-equals-F", Tier.SYMBOLIC, _scoped(_full_basis(p), lambda ctx: (
+        Check("full-basis-equals-F", Tier.SYMBOLIC, scoped(_full_basis(p), lambda ctx: (
             "(n, r) in (2, 1), (3, 1)" + ("" if ctx.profile.level == 0 else ", (3, 2)")
             + ": exact polynomial identity in X and M"))),
-        Check("gaussian-isotropy", Tier.SYMBOLIC, _scoped(_isotropy(p), lambda ctx: (
+        Check("gaussian-isotropy", Tier.SYMBOLIC, scoped(_isotropy(p), lambda ctx: (
             "n = 3, every m (symbolic), every symmetric Z: exact expectation over iid N(0, 1) entries"))),
-        Check("derivatives-vs-sympy", Tier.SYMBOLIC, _scoped(_sym_derivatives(p), lambda ctx: (
+        Check("derivatives-vs-sympy", Tier.SYMBOLIC, scoped(_sym_derivatives(p), lambda ctx: (
             "n = 3, r = 2, 4 integer measurements, one exact point"))),
-        Check("derivatives-vs-fd", Tier.NUMERIC, _scoped(_fd(p), lambda ctx: (
+        Check("derivatives-vs-fd", Tier.NUMERIC, scoped(_fd(p), lambda ctx: (
             f"n = {n}, r = {r}: the largest and smallest m, one random point each"))),
-        Check("hessian-distance", Tier.NUMERIC, _scoped(_hessian_distance(p), lambda ctx: (
+        Check("hessian-distance", Tier.NUMERIC, scoped(_hessian_distance(p), lambda ctx: (
             f"{gauss}, {_n_instances(ctx)} target(s) M, at every stationary point of F; delta estimated from below and delta_full exact"))),
-        Check("strict-saddles", Tier.NUMERIC, _scoped(_strict_saddles(p), lambda ctx: (
+        Check("strict-saddles", Tier.NUMERIC, scoped(_strict_saddles(p), lambda ctx: (
             f"{gauss}, {_n_instances(ctx)} target(s) M, at F's saddles where lambda_min(hess F) + bound(delta_full) < 0"))),
-        Check("global-minima", Tier.NUMERIC, _scoped(_global_minima(p), lambda ctx: (
+        Check("global-minima", Tier.NUMERIC, scoped(_global_minima(p), lambda ctx: (
             f"{gauss}, {_n_instances(ctx)} target(s) M; {2 + ctx.profile.level} descents per operator; spurious minima sought only where "
             f"delta_full < {mq} (exact eigenvalue computation)"))),
         Check("spurious-minima-operator-search", Tier.NUMERIC, sm.operator_search_check(cq, mq)),
-        Check("newton-saddle-high-precision", Tier.HIGH_PRECISION, _scoped(_hp_saddle(p), lambda ctx: (
+        Check("newton-saddle-high-precision", Tier.HIGH_PRECISION, scoped(_hp_saddle(p), lambda ctx: (
             f"one saddle of one target at the smallest m <= 2000 in the guaranteed regime, {ctx.dps} digits"))),
         Check("hessian-distance-high-precision", Tier.HIGH_PRECISION, _hp_distance(p)),
         Check("spurious-minima-family-high-precision", Tier.HIGH_PRECISION, sm.family_check(cq, mq)),
@@ -626,17 +627,6 @@ def sensing_claim(*, c: str = "1/4", bound_coefficients: tuple[str, str] = ("8",
             f"Instances: n = {n}, r = {r}, rank M = r with distinct eigenvalues, m in {list(p.m_sizes)}.",
         ),
     )
-
-
-def _scoped(run: Callable[[RunContext], CheckResult],
-            scope: Callable[[RunContext], str]) -> Callable[[RunContext], CheckResult]:
-    """Attach what the verdict covers to a check's result (kept when the check set its own)."""
-    def wrapped(ctx: RunContext) -> CheckResult:
-        result = run(ctx)
-        if result.scope is None:
-            result.scope = scope(ctx)
-        return result
-    return wrapped
 
 
 def claims() -> list[Claim]:

@@ -22,6 +22,7 @@ from verify.claims import symmetric_spectra as spectra
 from verify.claims.symmetric_basic import FAMILIES
 from verify.errors import UsageError
 from verify.numbers import parse_rational
+from verify.claims.scope import scoped
 
 from . import PAPER
 
@@ -33,19 +34,6 @@ def _c(c: Any) -> sp.Rational:
     if c <= 0:
         raise UsageError(f"c must be positive, got {c}")
     return c
-
-
-def _scoped(run: Callable[[RunContext], CheckResult],
-            describe: Callable[[RunContext], str]) -> Callable[[RunContext], CheckResult]:
-    """The check ``run`` with ``CheckResult.scope`` filled by ``describe(ctx)`` unless it set one itself."""
-
-    def wrapped(ctx: RunContext) -> CheckResult:
-        res = run(ctx)
-        if res.scope is None:
-            res.scope = describe(ctx)
-        return res
-
-    return wrapped
 
 
 def _bind(fns: tuple[Callable[..., CheckResult], ...], *args: Any) -> tuple[Callable[[RunContext], CheckResult], ...]:
@@ -71,12 +59,12 @@ def symmetry_claim(c: Any = "1/4", perturb: Any = "1") -> Claim:
                   "(row-major vec), hence the Hessian spectrum is constant on orbits.",
         source=SOURCE + ": the rotational symmetry X ↦ XR is stated in the abstract; the equivariance of ∇F and "
                         "∇²F (and the constant spectrum on orbits) is derived by the suite; docs/mathematics.md §L1",
-        checks=(Check("exact identities, symbolic Cayley rotation", Tier.SYMBOLIC, _scoped(symbolic, lambda ctx: (
+        checks=(Check("exact identities, symbolic Cayley rotation", Tier.SYMBOLIC, scoped(symbolic, lambda ctx: (
                     f"(n, r) in {[(2, 2), (3, 2)] if ctx.profile.level >= 1 else [(2, 2)]}, symbolic entries and a "
                     "symbolic Cayley rotation (every rotation without eigenvalue −1)"))),
-                Check("orbit invariance at 50+ digits", Tier.HIGH_PRECISION, _scoped(highprec, lambda ctx: (
+                Check("orbit invariance at 50+ digits", Tier.HIGH_PRECISION, scoped(highprec, lambda ctx: (
                     f"{ctx.profile.hp_instances} random (X, M, R), n 2–4, r 1–3, {ctx.dps} digits"))),
-                Check("batched float64 orbit invariance", Tier.NUMERIC, _scoped(numeric, lambda ctx: (
+                Check("batched float64 orbit invariance", Tier.NUMERIC, scoped(numeric, lambda ctx: (
                     f"{4 * max(1, ctx.profile.instances // 4)} random (X, M, R), (n, r) in (2, 1), (3, 2), (4, 3), "
                     "(5, 2)")))),
         resolutions=(f"c = {c} (F_c = c·||XXᵀ − M||²; invariance holds for every c)",),
@@ -110,15 +98,15 @@ def stationary_points_claim(c: Any = "1/4", exponent: Any = "1/2", scale: Any = 
         source=SOURCE + ": the abstract states that all stationary points are identified explicitly; the form "
                         "U_SΛ_S^{1/2}Ψ (and its completeness) is derived by the suite; docs/mathematics.md §L2",
         checks=(Check("claimed points stationary; r = 1 completeness by SymPy solve", Tier.SYMBOLIC,
-                      _scoped(symbolic, lambda ctx: (
+                      scoped(symbolic, lambda ctx: (
                           "claimed points: (n, r) in " + ("(2, 1)" if not exact else "(2, 1), (2, 2)"
                                                           + (", (3, 1), (3, 2)" if ctx.profile.level >= 1 else ""))
                           + "; completeness (all complex solutions, X = 0 included): r = 1, n in "
                           + ("2–4" if ctx.profile.level >= 1 else "2–3") + ", random rational λ"))),
-                Check("gradient at claimed points at 50+ digits", Tier.HIGH_PRECISION, _scoped(highprec, lambda ctx: (
+                Check("gradient at claimed points at 50+ digits", Tier.HIGH_PRECISION, scoped(highprec, lambda ctx: (
                     f"{ctx.profile.hp_instances} random instances, n ≤ 4, every claimed S, {ctx.dps} digits"))),
                 Check("completeness: solve ∇F = 0 from random starts and classify", Tier.NUMERIC,
-                      _scoped(numeric, lambda ctx: (
+                      scoped(numeric, lambda ctx: (
                           f"{(6, 20, 60)[ctx.profile.level]} random instances (n ≤ 4; p = r, p > r, p < r), "
                           f"{10 if ctx.profile.level == 0 else 25} Levenberg–Marquardt starts each; distinct λ only")))),
         resolutions=(f"c = {c} (the stationary set does not depend on c)",
@@ -159,14 +147,14 @@ def strict_saddles_claim(c: Any = "1/4", spectrum: Callable | None = None, saddl
                         "eigenvalue at a minimum are derived by the suite; docs/mathematics.md §L3",
         checks=(Check("factored characteristic polynomial at every stationary point", Tier.SYMBOLIC, symbolic),
                 Check("SymPy derivatives vs mpmath finite differences", Tier.HIGH_PRECISION,
-                      _scoped(lambda ctx: spectra.derivative_crosscheck(ctx, c), lambda ctx: (
+                      scoped(lambda ctx: spectra.derivative_crosscheck(ctx, c), lambda ctx: (
                           f"(n, r) in {[(2, 1), (2, 2)] + ([(3, 2)] if ctx.profile.level >= 1 else [])}, one random "
                           "point each (independent of the claimed closed forms)"))),
                 Check("mpmath spectra, uniform bound, near-tied eigenvalues", Tier.HIGH_PRECISION,
-                      _scoped(highprec, lambda ctx: (
+                      scoped(highprec, lambda ctx: (
                           f"{ctx.profile.hp_instances} random instances (n ≤ 3; p = r, p > r, p < r), every "
                           f"stationary point, {ctx.dps} digits; λ = (1, 1 − 1e-20, 1/2)"))),
-                Check("batched float64 spectra on random instances", Tier.NUMERIC, _scoped(numeric, lambda ctx: (
+                Check("batched float64 spectra on random instances", Tier.NUMERIC, scoped(numeric, lambda ctx: (
                     f"{max(6, ctx.profile.instances // 10)} random instances (n ≤ 5; p = r, p > r, p < r), every "
                     "stationary point; distinct λ only")))),
         resolutions=(f"objective c = {c}; constants stated for general c and evaluated at c = {cc}",
@@ -194,13 +182,13 @@ def null_space_claim(c: Any = "1/4", null_dim: Callable | None = None, min_null_
                   "such saddles, and at the global minima when r > p.",
         source=SOURCE + ": the abstract states that the Hessian null space is characterized through the invariance "
                         "group; the dimension formula is derived by the suite; docs/mathematics.md §L4",
-        checks=(Check("exact nullity over Q(σ), tangent in kernel", Tier.SYMBOLIC, _scoped(symbolic, lambda ctx: (
+        checks=(Check("exact nullity over Q(σ), tangent in kernel", Tier.SYMBOLIC, scoped(symbolic, lambda ctx: (
                     f"(n, r) in {[(2, 1), (2, 2), (3, 2)] if ctx.profile.level >= 1 else [(2, 1), (2, 2)]}, every "
                     "rank p and |S|, symbolic σ")),),
-                Check("mpmath null spaces at stationary points", Tier.HIGH_PRECISION, _scoped(highprec, lambda ctx: (
+                Check("mpmath null spaces at stationary points", Tier.HIGH_PRECISION, scoped(highprec, lambda ctx: (
                     f"{ctx.profile.hp_instances} random instances (n ≤ 3), every stationary point, {ctx.dps} digits; "
                     "λ = (1, 1 − 1e-20, 1/2)"))),
-                Check("batched float64 null-space dimensions", Tier.NUMERIC, _scoped(numeric, lambda ctx: (
+                Check("batched float64 null-space dimensions", Tier.NUMERIC, scoped(numeric, lambda ctx: (
                     f"{max(6, ctx.profile.instances // 10)} random instances (n ≤ 5), every stationary point; "
                     "distinct λ only")))),
         resolutions=(f"c = {c} (null spaces do not depend on c)", "distinct positive eigenvalues assumed"),

@@ -18,7 +18,8 @@ from ..landscape.instances import Instance, random_instance
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .closed_form import exact
-from .matrix_common import EPS, all_searched, depth_scope, matrix_depths, search_scope, sym_layers, sym_objective
+from .scope import depth_text
+from .matrix_common import EPS, all_searched, matrix_depths, search_scope, sym_layers, sym_objective
 
 
 def sym_gradients(dims: tuple[int, ...]):
@@ -103,7 +104,7 @@ def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
             "exactly up to rounding: the imbalance contracts by (1 − 2ηb) per step up to an O(η²) term",
             instances=total, worst_margin=f"{worst:.3f} of tolerance",
             tolerance="64·eps·max(d)·(sum of the squared norms entering D, D', η²E): rounding of the Gram products",
-            scope=f"{depth_scope(matrix_depths(ctx, lo=2))}, {n} random instances per depth, {steps} steps each")
+            scope=f"{depth_text(matrix_depths(ctx, lo=2))}, {n} random instances per depth, {steps} steps each")
     return run
 
 

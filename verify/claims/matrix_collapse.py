@@ -24,7 +24,8 @@ from ..numbers import dec
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .closed_form import Evaluators, mp_of
-from .matrix_common import BEAT_REL, depth_scope, matrix_depths, search_sizes
+from .scope import depth_text
+from .matrix_common import BEAT_REL, matrix_depths, search_sizes
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def edges_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]
             tolerance=f"edges at relative offset 1e-{dps // 2}; ties decided below 1e-{dps - 10}",
             details={"rows": rows[:40], "depth_1": f"outside: ridge never collapses (L=1, λ huge: x = {ridge.x:.3e} > 0)",
                      "depth_2": "continuous: the minimizer reaches 0 at λ* (soft threshold), τ's 0^0 read as 1"},
-            scope=f"{depth_scope([L for L in ctx.profile.depths if L >= 2])}, all conventions, "
+            scope=f"{depth_text([L for L in ctx.profile.depths if L >= 2])}, all conventions, "
                   f"{ctx.profile.hp_instances} random m per (depth, convention); the top singular value's edge only "
                   "(inner singular values: see the rank check at 50 digits)")
     return run
@@ -138,7 +139,7 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
             tolerance="instances with λ within 1e-8 (relative) of some multiple·τ(σ_i) are skipped as undecidable in "
                       f"float64 ({near} skipped); the scalar solver re-decides its own near ties at 50 digits",
             details={"near_threshold_skipped": near},
-            scope=f"{depth_scope([L for L in ctx.profile.depths if 2 <= L <= 12])}, all conventions, "
+            scope=f"{depth_text([L for L in ctx.profile.depths if 2 <= L <= 12])}, all conventions, "
                   f"{max(4, n // len(threshold.multiples))} random 4×3 targets per (depth, convention), λ = α·λ*(σ_max), "
                   "α ∈ [0.2, 3]")
     return run
@@ -180,7 +181,7 @@ def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], Check
             "stand-in for the global minimizer",
             instances=total, tolerance=f"beating F(0) means lower by > {BEAT_REL:g}·F(0) (rounding in F ~1e-15)",
             details={"rows": rows},
-            scope=f"{depth_scope(matrix_depths(ctx, lo=2))}, A1, {n_inst} random 3×3 targets per depth, {starts} starts each")
+            scope=f"{depth_text(matrix_depths(ctx, lo=2))}, A1, {n_inst} random 3×3 targets per depth, {starts} starts each")
     return run
 
 
@@ -243,6 +244,6 @@ def rank_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
             instances=n_lams, digits=float(dps // 2),
             tolerance=f"edges at relative offset 1e-{dps // 2}; a tie (gap < 1e-{dps - 10}) at a tested λ refutes",
             details={"rows": rows[:40]},
-            scope=f"{depth_scope(depths)}, all conventions, {cases} random 3-value spectra (distinct, repeated, "
+            scope=f"{depth_text(depths)}, all conventions, {cases} random 3-value spectra (distinct, repeated, "
                   "rank-deficient) spread over (depth, convention); λ at each σ_i's edge and between edges")
     return run

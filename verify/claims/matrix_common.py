@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 import sympy as sp
@@ -15,6 +15,7 @@ from ..landscape.instances import SPECTRUM_KINDS, random_instance
 from ..landscape.search import Searched, multistart
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
+from .scope import depth_text
 
 EPS = float(np.finfo(float).eps)
 
@@ -59,18 +60,6 @@ def matrix_depths(ctx: RunContext, lo: int = 1) -> list[int]:
     return [L for L in ctx.profile.depths if lo <= L <= cap]
 
 
-def depth_scope(depths: Sequence[int]) -> str:
-    """'depths 3–5' / 'depth 3' / 'no depth' for a scope line."""
-    ds = sorted(set(depths))
-    if not ds:
-        return "no depth"
-    if len(ds) == 1:
-        return f"depth {ds[0]}"
-    if ds == list(range(ds[0], ds[-1] + 1)):
-        return f"depths {ds[0]}–{ds[-1]}"
-    return "depths " + ", ".join(map(str, ds))
-
-
 def search_sizes(ctx: RunContext) -> tuple[int, int, int]:
     """(instances per depth, starts per instance, descent steps) by profile level."""
     return ((3, 4, 1000), (6, 5, 1500), (16, 8, 4000))[min(ctx.profile.level, 2)]
@@ -99,7 +88,7 @@ def all_searched(ctx: RunContext, lo: int = 1) -> list[Searched]:
 
 def search_scope(ctx: RunContext, lo: int = 1) -> str:
     n_inst, starts, steps = search_sizes(ctx)
-    return (f"{depth_scope(matrix_depths(ctx, lo))}, {n_inst} random 3×3 targets per depth (distinct, repeated, "
+    return (f"{depth_text(matrix_depths(ctx, lo))}, {n_inst} random 3×3 targets per depth (distinct, repeated, "
             f"rank-deficient spectra), {starts} descent starts each, hidden widths 3–4")
 
 

@@ -21,7 +21,8 @@ from ..numbers import dec, digits_of_agreement
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .closed_form import exact, mp_of
-from .matrix_common import GLOBAL_REL, all_searched, depth_scope, near_tie, search_scope
+from .scope import depth_text
+from .matrix_common import GLOBAL_REL, all_searched, near_tie, search_scope
 
 
 def exponent_value(exponent: Callable[[int], object], depth: int) -> sp.Expr:
@@ -49,7 +50,7 @@ def layer_norm_symbolic(exponent) -> Callable[[RunContext], CheckResult]:
             "exact: with σ = s + (b/a)s^(2/L − 1) (scalar stationarity), (a/b)(σ − s)s = s^e for the claimed e, "
             f"depths {depths}; with tr(W_lᵀ∇_lF) = a⟨P − M, P⟩ + b||W_l||² = 0 this gives ||W_l||² = Σ s_i^e",
             instances=len(depths), tolerance="exact (SymPy simplify)",
-            scope=f"{depth_scope(depths)}, symbolic s, c = b/a > 0 (every spectrum and normalization)")
+            scope=f"{depth_text(depths)}, symbolic s, c = b/a > 0 (every spectrum and normalization)")
     return run
 
 
@@ -89,7 +90,7 @@ def layer_norm_hp(exponent) -> Callable[[RunContext], CheckResult]:
             f"at {dps} digits, (a/b)⟨M − P*, P*⟩ (the layer norm forced by stationarity) equals Σ s_i^e on "
             f"{n} random spectra across conventions and depths",
             digits=worst, instances=n, tolerance=f"agreement to ≥ {dps - 10} digits (scalar roots found at {dps + 10})",
-            scope=f"{depth_scope(ctx.profile.depths)}, {ctx.profile.hp_instances} random 3-value spectra per depth, "
+            scope=f"{depth_text(ctx.profile.depths)}, {ctx.profile.hp_instances} random 3-value spectra per depth, "
                   "random conventions")
     return run
 

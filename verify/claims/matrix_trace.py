@@ -18,7 +18,8 @@ from ..landscape.deep_matrix import construct_minimizer, end_to_end_minimizer, h
 from ..landscape.instances import SPECTRUM_KINDS, random_instance, target_from_spectrum
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .matrix_common import EPS, NEAR_TIE_GAP, depth_scope, matrix_depths, sym_layers, sym_objective
+from .scope import depth_text
+from .matrix_common import EPS, NEAR_TIE_GAP, matrix_depths, sym_layers, sym_objective
 
 #: the claimed trace at a point: formula(Ws, a, b), for SymPy matrices and NumPy arrays alike
 TraceFormula = Callable[[Sequence, object, object], object]
@@ -180,7 +181,7 @@ def trace_at_minimizers(at_minimizer: Callable[..., float], lower_bound: Callabl
             instances=len(rows), worst_margin=f"{tight_worst:.2e} (tight cases)",
             tolerance="1e-12 relative to the trace: rounding of the dense Hessian's diagonal",
             details={"rows": rows},
-            scope=f"{depth_scope(matrix_depths(ctx))}, {n} targets per depth (rank 1, full rank, collapsed), "
+            scope=f"{depth_text(matrix_depths(ctx))}, {n} targets per depth (rank 1, full rank, collapsed), "
                   "widths 2–3, all conventions")
     return run
 
@@ -251,5 +252,5 @@ def spectrum_check(ctx: RunContext) -> CheckResult:
         tolerance="eigenvalues |μ| ≤ 1e-9·||H|| count as zero, none may lie in (1e-9, 1e-6]·||H|| (else inconclusive); "
                   "spectra agree to 1e-10·||H|| (eigvalsh backward error ~1e-15·||H||)",
         details={"rows": rows},
-        scope=f"{depth_scope(matrix_depths(ctx))}, {2 + 2 * ctx.profile.level} targets per depth (3×…×2, hidden "
+        scope=f"{depth_text(matrix_depths(ctx))}, {2 + 2 * ctx.profile.level} targets per depth (3×…×2, hidden "
               "widths 2–4), two rotations each")

@@ -24,8 +24,9 @@ from ..numbers import dec
 from .base import CheckResult, Verdict
 from .closed_form import mp_of
 from .context import RunContext
+from .scope import depth_text
 from .matrix_common import (
-    BEAT_REL, EPS, GLOBAL_REL, all_searched, depth_scope, matrix_depths, near_tie, search_scope,
+    BEAT_REL, EPS, GLOBAL_REL, all_searched, matrix_depths, near_tie, search_scope,
     sym_objective, sym_product,
 )
 
@@ -48,7 +49,7 @@ def exact_tie_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
             sigma_e = sigma_e if sigma_e.is_Rational else sp.simplify(sigma_e)
             if not sigma_e.is_Rational:
                 return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the claimed σ_c = {sigma_e} is not rational at rational "
-                                   "(a, b); the exact tie test needs rational data", scope=depth_scope(depths))
+                                   "(a, b); the exact tie test needs rational data", scope=depth_text(depths))
             rho = sp.Symbol("rho", positive=True)
             poly = sp.Poly(a * rho ** (2 * L - 2) - a * sigma_e * rho ** (L - 2) + b, rho)
             roots = [r for r in sp.real_roots(poly) if r.is_positive]
@@ -76,7 +77,7 @@ def exact_tie_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
             "equal objective and different products exist, at depths " + ", ".join(map(str, depths)),
             instances=len(rows), tolerance="exact rational arithmetic (SymPy); roots compared at 60 digits",
             details={"instances": rows},
-            scope=f"{depth_scope(depths)}, one rational (a, b, ρ*) per depth; 3×2 target (σ_1 generic, σ_2 = σ_c), "
+            scope=f"{depth_text(depths)}, one rational (a, b, ρ*) per depth; 3×2 target (σ_1 generic, σ_2 = σ_c), "
                   "2×2 hidden layers")
     return run
 
@@ -164,7 +165,7 @@ def hp_switch_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
             instances=len(rows), digits=float(dps - 10),
             tolerance=f"tie: relative value gap < 1e-{dps - 10} with σ_c at {dps + 20} digits; sides at offset 1e-{dps // 2}",
             details={"rows": rows[:30]},
-            scope=f"{depth_scope([L for L in ctx.profile.depths if L >= 3])}, {ctx.profile.hp_instances} random "
+            scope=f"{depth_text([L for L in ctx.profile.depths if L >= 3])}, {ctx.profile.hp_instances} random "
                   "(convention, λ) per depth")
     return run
 
@@ -326,6 +327,6 @@ def numeric_tie_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
             tolerance="|F_keep − F_drop| ≤ 64·(L + 6)·eps·(a||M||² + bΣ||W_l||²): rounding of F; x₊ enters at second "
                       "order; a 1e-6 relative error in σ_c opens a gap ≈ 2x₊σ_c·1e-6, far above",
             details={"rows": rows[:30]},
-            scope=f"{depth_scope(depths)}, {n} random (convention, λ) per depth; 3×2 targets with σ_1 ∈ σ_c·[1.5, 3], "
+            scope=f"{depth_text(depths)}, {n} random (convention, λ) per depth; 3×2 targets with σ_1 ∈ σ_c·[1.5, 3], "
                   "σ_2 = σ_c; hidden widths 2–3")
     return run

@@ -25,18 +25,6 @@ SENTINEL_DEPTHS = (6, 8, 16, 32, 64)
 MAX_DEPTH = 64
 
 
-def depth_text(depths: Sequence[int]) -> str:
-    """'depths 3–5', 'depth 2', 'depths 3, 5, 8' (no depths: 'no depths')."""
-    ds = sorted(set(int(d) for d in depths))
-    if not ds:
-        return "no depths"
-    if len(ds) == 1:
-        return f"depth {ds[0]}"
-    if ds == list(range(ds[0], ds[-1] + 1)):
-        return f"depths {ds[0]}–{ds[-1]}"
-    return "depths " + ", ".join(map(str, ds))
-
-
 def sentinels(chosen: Sequence[int], min_depth: int) -> list[int]:
     """Sentinel depths ≥ min_depth that the profile's depths do not already cover."""
     have = set(chosen)

@@ -28,7 +28,8 @@ from ..symbolic.scalar import (L_sym, a, b, derive_spectrum, derive_threshold, m
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, random_targets, targets_per_depth
-from .scalar_common import MAX_DEPTH, depth_text
+from .scope import depth_text
+from .scalar_common import MAX_DEPTH
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 

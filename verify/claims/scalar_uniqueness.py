@@ -28,7 +28,8 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .threshold import _too_large
-from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, depth_text, sentinels)
+from .scope import depth_text
+from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, sentinels)
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:

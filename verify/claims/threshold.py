@@ -23,7 +23,8 @@ from ..symbolic.scalar import L_sym, derive_threshold, exact_ratio, general_dept
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
-from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, depth_text, global_kind,
+from .scope import depth_text
+from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, global_kind,
                             sentinels)
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
