@@ -29,13 +29,20 @@ def tau_evaluators() -> Evaluators:
     return Evaluators(tau(), (mabs, L_sym))
 
 
+@functools.lru_cache(maxsize=1)
+def _tau_limit_at_depth2() -> sp.Expr:
+    """lim_{L→2} τ(|m|, L), computed by SymPy from the transcribed formula."""
+    return sp.limit(tau(mabs, L_sym), L_sym, 2)
+
+
 def tau_at(m: sp.Expr, depth: int) -> sp.Expr | None:
     """τ at a concrete depth; None at L = 1 where the formula divides by zero (q = 2).
 
-    At L = 2 the factor (1 − q)^((q−1)/(2−q)) is 0^0; it is read as 1, its limit as q → 1.
+    At L = 2 the factor (1 − q)^((q−1)/(2−q)) is 0^0; τ is read as its limit L → 2 (taken from ``tau``,
+    not written out again), which is 2|m|.
     """
     if depth == 1:
         return None
     if depth == 2:
-        return sp.Integer(2) * m
+        return _tau_limit_at_depth2().subs(mabs, m)
     return sp.simplify(tau(m, sp.Integer(depth)))
