@@ -118,6 +118,12 @@ class Check:
                 f"check crashed: {type(exc).__name__}: {exc}",
                 error="".join(traceback.format_exception(exc))[-4000:],
             )
+        if not isinstance(result, CheckResult):  # a broken check is an internal error, not a verdict
+            result = CheckResult(
+                Verdict.INCONCLUSIVE,
+                f"check crashed: it returned {type(result).__name__}, not a CheckResult",
+                error=f"check {self.name!r} returned {result!r:.200} instead of a CheckResult",
+            )
         if result.verdict is Verdict.VERIFIED and result.instances == 0:
             result = CheckResult(Verdict.INCONCLUSIVE, f"nothing was checked (0 instances): {result.summary}",
                                  instances=0, details=result.details, tolerance=result.tolerance)
