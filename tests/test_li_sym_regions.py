@@ -77,6 +77,12 @@ def test_probe_margins_match_hand_derivation():
     assert got["A1"] > 0 and got["A3"] > 0  # tight, but strictly inside by η
 
 
+#: Hand-derived exact margins at the probes (docs/mathematics.md §L5, probe table), not outputs of the code:
+#: B1 = 1 − (4/18)·√0.9 − 1/1620 (R1b), B2 = 2·√((1 − 1/3240)² + 1/360) − 1 (R3').
+B1_MARGIN = 1 - (4 / 18) * math.sqrt(0.9) - 1 / 1620
+B2_MARGIN = 2 * math.sqrt((1 - 1 / 3240) ** 2 + 1 / 360) - 1
+
+
 def test_b1_and_a2_are_the_worst_points_of_their_balls():
     """Dense scans of the ball boundaries: no point has a smaller margin than the probe (float64)."""
     th = np.linspace(0, 2 * math.pi, 721)
@@ -88,11 +94,11 @@ def test_b1_and_a2_are_the_worst_points_of_their_balls():
                      inst, K) for t in th]
     assert all(r.region == "R1b" for r in ball)
     worst = min(range(len(th)), key=lambda i: ball[i].margin)
-    assert th[worst] == 0.0 and abs(ball[worst].margin - 0.788564) < 1e-5
+    assert th[worst] == 0.0 and abs(ball[worst].margin - B1_MARGIN) < 1e-5
     outside = [evaluate((centre + 1.000001 * K.rho1 * (math.cos(t) * U[:, 1] + math.sin(t) * U[:, 0]))[:, None],
                         inst, K) for t in th]
     r3 = [r.margin for r in outside if r.region == "R3'"]
-    assert len(r3) == len(th) and min(r3) >= 1.0021 - 1e-4
+    assert len(r3) == len(th) and min(r3) >= B2_MARGIN - 1e-4
     one = Instance(np.array([1.0]), np.eye(1), 1)
     K1 = constants(one, 0.25)
     xs = 1 + np.linspace(-1, 1, 401) * K1.rho2 * 0.999999
