@@ -8,7 +8,7 @@ here or in ``formulas``) and which checks establish them. The check machinery li
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -170,7 +170,7 @@ def _width_term(dims: Sequence[int]) -> int:
     return sum(int(dims[l]) * int(dims[l + 1]) for l in range(len(dims) - 1))
 
 
-def trace_formula(Ws: Sequence, a, b, constant=1):
+def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
     """Claimed exact trace at any point: constant·a·Σ_l ||A_l||_F²·||B_l||_F² + b·Σ_l d_l·d_(l−1), with
     A_l = W_L⋯W_(l+1) (A_L = I) and B_l = W_(l−1)⋯W_1 (B_1 = I).
 

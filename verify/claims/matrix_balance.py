@@ -22,7 +22,7 @@ from .scope import depth_text
 from .matrix_common import EPS, all_searched, matrix_depths, search_scope, sym_layers, sym_objective
 
 
-def sym_gradients(dims: tuple[int, ...]):
+def sym_gradients(dims: tuple[int, ...]) -> tuple[list[sp.Matrix], sp.Matrix, sp.Symbol, sp.Symbol, sp.Expr, list[sp.Matrix]]:
     """Symbolic layers, target, a, b and the gradient of F by differentiating entry by entry."""
     Ws = sym_layers(dims)
     M = sp.Matrix(dims[-1], dims[0], lambda i, j: sp.Symbol(f"m_{i}{j}"))

@@ -41,7 +41,7 @@ def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult
     return Check(name, tier, guarded)
 
 
-def positive_constant(value, name: str):
+def positive_constant(value: object, name: str) -> object:
     """A claimed constant: a finite positive number (int, float or exact SymPy number)."""
     if isinstance(value, bool):
         raise UsageError(f"{name} must be a number, got {value!r}")

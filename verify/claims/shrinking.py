@@ -14,6 +14,7 @@ import random
 import shutil
 import sys
 import tempfile
+from types import ModuleType
 from typing import Any, Callable
 
 from .context import RunContext
@@ -39,12 +40,12 @@ def _hypothesis():
     return hypothesis
 
 
-def strategies():
+def strategies() -> ModuleType:
     """``hypothesis.strategies``, imported on first use with the storage moved out of the current directory."""
     return _hypothesis().strategies
 
 
-def simple_rationals(max_num: int = 10**4, max_den: int = 100):
+def simple_rationals(max_num: int = 10**4, max_den: int = 100) -> Any:
     """Nonzero rationals p/q as strings (a Hypothesis strategy); Hypothesis shrinks them toward ±1."""
     st = _hypothesis().strategies
     return st.builds(lambda s, p, q: f"{s * p}/{q}" if q != 1 else str(s * p),
