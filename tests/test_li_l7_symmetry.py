@@ -11,6 +11,7 @@ import pytest
 from proofs.li_2019 import invariance as li7
 from proofs.li_2019.invariance import invariance_claim
 from verify import invariance as inv
+from verify.claims import invariance_examples as l7ex
 from verify.claims import RunContext, Verdict, get_profile
 
 
@@ -88,7 +89,7 @@ def test_seeded_symbolic_examples_are_not_degenerate(seed):
     rng = np.random.default_rng(100 + seed)
     for key, wrongs in (("complex-phase", WRONG_COMPLEX), ("real-phase", [_sign_on_first, _double]),
                         ("deep-linear", [_w1_only, _double])):
-        examples = li7.SPECS[key].build_symbolic(_ctx(seed).rng(f"inv.{key}.sym"))
+        examples = l7ex.SPECS[key].build_symbolic(_ctx(seed).rng(f"inv.{key}.sym"))
         assert len(examples) == 2
         for ex in examples:
             x = rng.standard_normal(ex.objective.dim)
@@ -99,11 +100,11 @@ def test_seeded_symbolic_examples_are_not_degenerate(seed):
 
 
 def test_nondegeneracy_predicates():
-    assert not li7.nondegenerate_complex(np.array([[1 + 1j, 0], [0, 3], [0, -2 - 2j]]))   # the old seed-0 example
-    assert not li7.nondegenerate_complex(np.array([[1, 2], [3, 1], [2, 5]], dtype=complex))  # real rows: conjugation
-    assert li7.nondegenerate_complex(np.array([[1 + 2j, 2 - 1j], [3 + 1j, 1 + 1j], [-1 + 1j, 2 + 3j]]))
-    assert not li7.nondegenerate_real(np.array([[1, 2], [2, 4], [1, -1]]))
-    assert not li7.nondegenerate_target(np.array([[2.0, 1.0], [1.0, 3.0]]))                 # symmetric M
+    assert not l7ex.nondegenerate_complex(np.array([[1 + 1j, 0], [0, 3], [0, -2 - 2j]]))   # the old seed-0 example
+    assert not l7ex.nondegenerate_complex(np.array([[1, 2], [3, 1], [2, 5]], dtype=complex))  # real rows: conjugation
+    assert l7ex.nondegenerate_complex(np.array([[1 + 2j, 2 - 1j], [3 + 1j, 1 + 1j], [-1 + 1j, 2 + 3j]]))
+    assert not l7ex.nondegenerate_real(np.array([[1, 2], [2, 4], [1, -1]]))
+    assert not l7ex.nondegenerate_target(np.array([[2.0, 1.0], [1.0, 3.0]]))                 # symmetric M
 
 
 @pytest.mark.parametrize("example, wrong", [("real-phase", _sign_on_first), ("real-phase", _double),
@@ -137,7 +138,7 @@ def test_gl_eigenvalue_invariance_refuted_at_every_tier_it_reaches():
         assert _check(claim, name, _ctx(0)).verdict is Verdict.REFUTED
 
 
-@pytest.mark.parametrize("example", li7.EXAMPLES)
+@pytest.mark.parametrize("example", l7ex.EXAMPLES)
 def test_every_check_states_its_scope(example):
     claim = invariance_claim(example)
     for c in claim.checks:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from proofs.li_2019.invariance import EXAMPLES, claims, invariance_claim
+from proofs.li_2019.invariance import claims, invariance_claim
 from verify import invariance as inv
+from verify.claims.invariance_examples import EXAMPLES
 from verify.claims import RunContext, Verdict, get_profile, run_claim
 from verify.errors import UsageError
 

@@ -1,0 +1,42 @@
+"""L6 (docs/mathematics.md §L6): the checks of ``li.sensing`` for given claimed constants, each with the
+scope its verdict covers. The claim's statement, source and resolutions live in ``proofs.li_2019.sensing``.
+"""
+from __future__ import annotations
+
+from verify import sensing_minima as sm
+from verify.claims.base import Check, Tier
+from verify.claims.scope import scoped
+from verify.claims.sensing_common import SensingParams, n_instances
+from verify.claims.sensing_hessian import fd_check, hessian_distance_check, hp_distance_check
+from verify.claims.sensing_landscape import global_minima_check, hp_saddle_check, strict_saddles_check
+from verify.claims.sensing_symbolic import full_basis_check, isotropy_check, sympy_derivatives_check
+
+
+def sensing_checks(p: SensingParams) -> tuple[Check, ...]:
+    """The eleven L6 checks (symbolic, numeric, high-precision) of the claim with parameters ``p``."""
+    n, r, mq, cq = p.n, p.r, p.minima_q, p.c
+    gauss = f"Gaussian operators (n = {n}, r = {r}, m in {list(p.m_sizes)})"
+    checks = (
+        Check("full-basis-equals-F", Tier.SYMBOLIC, scoped(full_basis_check(p), lambda ctx: (
+            "(n, r) in (2, 1), (3, 1)" + ("" if ctx.profile.level == 0 else ", (3, 2)")
+            + ": exact polynomial identity in X and M"))),
+        Check("gaussian-isotropy", Tier.SYMBOLIC, scoped(isotropy_check(p), lambda ctx: (
+            "n = 3, every m (symbolic), every symmetric Z: exact expectation over iid N(0, 1) entries"))),
+        Check("derivatives-vs-sympy", Tier.SYMBOLIC, scoped(sympy_derivatives_check(p), lambda ctx: (
+            "n = 3, r = 2, 4 integer measurements, one exact point"))),
+        Check("derivatives-vs-fd", Tier.NUMERIC, scoped(fd_check(p), lambda ctx: (
+            f"n = {n}, r = {r}: the largest and smallest m, one random point each"))),
+        Check("hessian-distance", Tier.NUMERIC, scoped(hessian_distance_check(p), lambda ctx: (
+            f"{gauss}, {n_instances(ctx)} target(s) M, at every stationary point of F; delta estimated from below and delta_full exact"))),
+        Check("strict-saddles", Tier.NUMERIC, scoped(strict_saddles_check(p), lambda ctx: (
+            f"{gauss}, {n_instances(ctx)} target(s) M, at F's saddles where lambda_min(hess F) + bound(delta_full) < 0"))),
+        Check("global-minima", Tier.NUMERIC, scoped(global_minima_check(p), lambda ctx: (
+            f"{gauss}, {n_instances(ctx)} target(s) M; {2 + ctx.profile.level} descents per operator; spurious minima sought only where "
+            f"delta_full < {mq} (exact eigenvalue computation)"))),
+        Check("spurious-minima-operator-search", Tier.NUMERIC, sm.operator_search_check(cq, mq)),
+        Check("newton-saddle-high-precision", Tier.HIGH_PRECISION, scoped(hp_saddle_check(p), lambda ctx: (
+            f"one saddle of one target at the smallest m <= 2000 in the guaranteed regime, {ctx.dps} digits"))),
+        Check("hessian-distance-high-precision", Tier.HIGH_PRECISION, hp_distance_check(p)),
+        Check("spurious-minima-family-high-precision", Tier.HIGH_PRECISION, sm.family_check(cq, mq)),
+    )
+    return checks

@@ -1,0 +1,90 @@
+"""L6 matrix sensing (docs/mathematics.md §L6): tolerances, validated claim parameters and the seeded
+instances (targets M, F's stationary points, Gaussian operators) shared by the ``sensing_*`` checks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from verify import sensing as sen
+from verify.claims.context import RunContext
+from verify.errors import UsageError
+from verify.numbers import parse_rational
+
+FD_TOL = 1e-6        # central differences h = 1e-5 on a quartic: truncation ~1e-10, roundoff ~1e-11
+EXACT_TOL = 1e-12    # float64 identities (G = F for the basis, hand vs SymPy derivatives): ~100 eps
+BOUND_RTOL = 1e-9    # distance vs bound: both from float64 eigen/SVD, errors ~1e-15 of ||H||
+CLEAR = 1e-6         # an eigenvalue below -1e-6 ||H|| is clearly negative (eigvalsh error ~1e-15 ||H||)
+
+
+@dataclass(frozen=True)
+class SensingInstance:
+    """One seeded target M = U diag(lam) U^T with F's stationary points and the Gaussian operators."""
+
+    U: np.ndarray
+    lam: np.ndarray
+    M: np.ndarray
+    points: list[sen.StationaryPoint]
+    ensembles: list[sen.Measurement]
+
+
+@dataclass(frozen=True)
+class SensingParams:
+    """The claimed constants of L6 (exact) and the instance sizes."""
+
+    c: sp.Rational
+    a: sp.Rational
+    b: sp.Rational
+    basis_scale: sp.Expr
+    gauss_power: sp.Rational
+    n: int
+    r: int
+    m_sizes: tuple[int, ...]
+    minima_delta: float
+    minima_q: sp.Rational
+
+
+def sensing_instance(ctx: RunContext, p: SensingParams, i: int) -> SensingInstance:
+    """Target i: M = U diag(lam) U^T of rank r, F's stationary points, one Gaussian operator per m."""
+    rng = ctx.rng(f"sensing.instance.{i}")
+    U, _ = np.linalg.qr(rng.standard_normal((p.n, p.n)))
+    lam = np.zeros(p.n)
+    lam[:p.r] = np.arange(p.r, 0, -1) + rng.uniform(0.2, 0.8, p.r)   # distinct: gaps >= 0.4
+    psi = np.linalg.qr(rng.standard_normal((p.r, p.r)))[0]          # a point of the O(r) orbit
+    M = (U * lam) @ U.T
+    M = (M + M.T) / 2
+    pts = sen.factorization_stationary_points(U, lam, p.r, psi)
+    ens = [sen.gaussian_measurements(p.n, m, ctx.rng(f"sensing.A.{i}.{m}")) for m in p.m_sizes]
+    return SensingInstance(U, lam, M, pts, ens)
+
+
+def n_instances(ctx: RunContext) -> int:
+    """Number of targets M per check: 1 at quick, 3 at standard, 5 at thorough."""
+    return 1 + 2 * ctx.profile.level
+
+
+def sensing_params(*, c: str, bound_coefficients: tuple[str, str], basis_scale: str, gaussian_scale_power: str,
+                   n: int, r: int, m_sizes: tuple[int, ...], minima_delta: str) -> SensingParams:
+    """The claimed constants parsed exactly (decimal or fraction strings); anything invalid is a UsageError."""
+    cq = parse_rational(c, "c")
+    if cq <= 0:
+        raise UsageError(f"c must be positive, got {c}")
+    a, b = (parse_rational(v, "bound coefficient") for v in bound_coefficients)
+    if a < 0 or b < 0:
+        raise UsageError("bound coefficients must be non-negative")
+    scale = sp.sympify(basis_scale, rational=True) if isinstance(basis_scale, str) and "sqrt" in basis_scale \
+        else parse_rational(basis_scale, "basis_scale")
+    power = parse_rational(gaussian_scale_power, "gaussian_scale_power")
+    for v, name in ((n, "n"), (r, "r")):
+        if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
+            raise UsageError(f"{name} must be a positive integer, got {v!r}")
+    if 2 * r > n:
+        raise UsageError(f"need 2r <= n for a rank-2r restricted isometry, got n={n}, r={r}")
+    if not m_sizes or any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
+        raise UsageError(f"m_sizes must be positive integers, got {m_sizes!r}")
+    mq = parse_rational(minima_delta, "minima_delta")
+    if mq <= 0:
+        raise UsageError(f"minima_delta must be positive, got {minima_delta}")
+    return SensingParams(cq, a, b, scale, power, n, r, tuple(sorted(m_sizes, reverse=True)), float(mq), mq)

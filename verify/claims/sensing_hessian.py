@@ -1,0 +1,195 @@
+"""L6 Hessian-distance checks (docs/mathematics.md §L6): hand derivatives against finite differences,
+||hess G - hess F|| against the claimed bound c(a delta_2r ||X||_2^2 + b delta_(rho+1) ||E||_F) in float64
+(with RIP estimates and delta_full) and at ctx.dps digits at the pair closest to violating it.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import mpmath
+import numpy as np
+
+from verify import sensing as sen
+from verify.claims.base import CheckResult, Verdict
+from verify.claims.context import RunContext
+from verify.claims.sensing_common import (
+    BOUND_RTOL, EXACT_TOL, FD_TOL, SensingInstance, SensingParams, n_instances, sensing_instance,
+)
+from verify.numbers import dec
+
+
+def fd_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
+    """Hand gradients/Hessians of F and G against central differences."""
+    def run(ctx: RunContext) -> CheckResult:
+        rng = ctx.rng("sensing.fd")
+        inst = sensing_instance(ctx, p, 0)
+        cf = float(p.c)
+        worst = 0.0
+        for A in (inst.ensembles[0], inst.ensembles[-1]):
+            X = rng.standard_normal((p.n, p.r))
+            h = 1e-5 * (1 + np.linalg.norm(X))
+            for val, grd, hes in ((lambda Y: sen.g_value(A, Y, inst.M, cf), lambda Y: sen.g_grad(A, Y, inst.M, cf),
+                                   sen.g_hess(A, X, inst.M, cf)),
+                                  (lambda Y: sen.f_value(Y, inst.M, cf), lambda Y: sen.f_grad(Y, inst.M, cf),
+                                   sen.f_hess(X, inst.M, cf))):
+                g_fd = np.zeros(X.size)
+                H_fd = np.zeros((X.size, X.size))
+                for i in range(X.size):
+                    e = np.zeros(X.size)
+                    e[i] = h
+                    e = e.reshape(X.shape)
+                    g_fd[i] = (val(X + e) - val(X - e)) / (2 * h)
+                    H_fd[:, i] = (grd(X + e) - grd(X - e)).ravel() / (2 * h)
+                g = grd(X).ravel()
+                worst = max(worst, np.linalg.norm(g - g_fd) / np.linalg.norm(g),
+                            np.linalg.norm(hes - H_fd) / np.linalg.norm(hes))
+        verdict = Verdict.VERIFIED if worst <= FD_TOL else Verdict.REFUTED
+        return CheckResult(verdict, f"hand gradients/Hessians of F and G vs central differences: worst {worst:.1e}",
+                           instances=4, worst_margin=f"{1 - worst / FD_TOL:.6f}",
+                           tolerance=f"{FD_TOL:g} relative (h = 1e-5(1+|X|))", details={"worst": worst})
+    return run
+
+
+def rip_deltas(ctx: RunContext, p: SensingParams, A: sen.Measurement, inst: SensingInstance, key: str) -> dict:
+    """RIP estimates (lower bounds) seeded with the exact certificates at the points, and delta_full."""
+    cf = float(p.c)
+    hds = {pt.label: sen.hessian_distance(A, pt.X, inst.M, cf) for pt in inst.points}
+    seeds2 = [z for hd in hds.values() for z in hd.tangent_extremes if np.linalg.norm(z) > 0]
+    seedsE = [z for hd in hds.values() for z in hd.polarization]
+    steps = max(5, ctx.profile.search_steps // 40)
+    samples = min(ctx.profile.instances, 500)
+    est2 = sen.rip_estimate(A, 2 * p.r, ctx.rng(key + ".2r"), samples, steps, np.array(seeds2) if seeds2 else None)
+    rho = max(hd.e_rank for hd in hds.values())
+    estE = sen.rip_estimate(A, rho + 1, ctx.rng(key + ".e"), samples, steps, np.array(seedsE) if seedsE else None)
+    return {"hd": hds, "d2r": est2, "dE": estE, "full": sen.full_isometry_constant(A)}
+
+
+def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
+    """||hess G - hess F|| against the claimed bound at F's stationary points, every m."""
+    def run(ctx: RunContext) -> CheckResult:
+        cf, a, b = float(p.c), float(p.a), float(p.b)
+        rows, worst_ratio_est, worst_ratio_full, cex = [], 0.0, 0.0, None
+        basis_worst = 0.0
+        for i in range(n_instances(ctx)):
+            inst = sensing_instance(ctx, p, i)
+            B = sen.basis_measurements(p.n)
+            for pt in inst.points:
+                hd = sen.hessian_distance(B, pt.X, inst.M, cf)
+                basis_worst = max(basis_worst, hd.distance / max(hd.hess_f_norm, 1e-300),
+                                  abs(sen.g_value(B, pt.X, inst.M, cf) - sen.f_value(pt.X, inst.M, cf))
+                                  / max(sen.f_value(pt.X, inst.M, cf), 1e-300))
+            for A in inst.ensembles:
+                D = rip_deltas(ctx, p, A, inst, f"sensing.rip.{i}.{A.m}")
+                for label, hd in D["hd"].items():
+                    b_est = sen.distance_bound(cf, a, b, D["d2r"].delta, D["dE"].delta, hd.x_norm2, hd.e_norm)
+                    b_full = sen.distance_bound(cf, a, b, D["full"], D["full"], hd.x_norm2, hd.e_norm)
+                    r_est = hd.distance / max(b_est, 1e-300)
+                    r_full = hd.distance / max(b_full, 1e-300)
+                    if r_est > worst_ratio_est:
+                        worst_ratio_est = r_est
+                    if r_full > worst_ratio_full:
+                        worst_ratio_full = r_full
+                        if r_full > 1 + BOUND_RTOL:
+                            cex = {"m": A.m, "point": label, "distance": hd.distance, "bound_delta_full": b_full,
+                                   "delta_full": D["full"]}
+                    if i == 0:
+                        rows.append({"m": A.m, "point": label, "delta_2r_est": round(D["d2r"].delta, 4),
+                                     "delta_2r_sampled": round(D["d2r"].sampled_delta, 4),
+                                     "delta_rho+1_est": round(D["dE"].delta, 4), "delta_full": round(D["full"], 4),
+                                     "distance": round(hd.distance, 5),
+                                     "relative_distance": round(hd.distance / hd.hess_f_norm, 5),
+                                     "bound_est": round(b_est, 5), "relative_bound_est": round(b_est / hd.hess_f_norm, 5),
+                                     "distance/bound": round(r_est, 4)})
+        tol = (f"distance <= bound(1 + {BOUND_RTOL:g}) (float64 norms, errors ~1e-15); orthonormal basis: "
+               f"relative distance and |G - F|/F <= {EXACT_TOL:g}. An inequality with slack: only a claimed bound "
+               "tighter than the worst distance/bound(delta_full) ratio can be refuted")
+        details = {"claimed_bound": f"c({p.a} delta_2r ||X||_2^2 + {p.b} delta_(rho+1) ||E||_F), c = {p.c}",
+                   "table": rows, "basis_worst_relative": basis_worst,
+                   "worst_distance_over_bound_delta_est": worst_ratio_est,
+                   "worst_distance_over_bound_delta_full": worst_ratio_full,
+                   "note": "delta estimates are attained ratios (lower bounds on the true delta); delta_full = "
+                           "||A*A - I|| on Sym(n) is an upper bound on every delta_k"}
+        base = dict(instances=len(rows) * n_instances(ctx), tolerance=tol, details=details,
+                    worst_margin=f"{1 - worst_ratio_est:.6f}", figures=delta_figure(ctx, rows))
+        if basis_worst > EXACT_TOL:
+            return CheckResult(Verdict.REFUTED, f"orthonormal basis: G differs from F by {basis_worst:.1e}", **base)
+        if cex is not None:
+            return CheckResult(Verdict.REFUTED, f"Hessian distance {cex['distance']:.4g} exceeds the claimed bound "
+                                                f"{cex['bound_delta_full']:.4g} even with the upper bound delta_full",
+                               counterexample=cex, **base)
+        if worst_ratio_est > 1 + BOUND_RTOL:
+            return CheckResult(Verdict.INCONCLUSIVE, f"distance exceeds the bound at the estimated delta "
+                                                     f"(ratio {worst_ratio_est:.3f}) but not at delta_full", **base)
+        return CheckResult(Verdict.VERIFIED, f"||hess G - hess F|| <= claimed bound at every point and m "
+                                             f"(worst distance/bound {worst_ratio_est:.3f} with estimated delta); "
+                                             f"basis gives G = F to {basis_worst:.1e}", **base)
+    return run
+
+
+def delta_figure(ctx: RunContext, rows: list[dict]) -> list[str]:
+    """delta estimates and the worst relative Hessian distance against m (only when writing a report)."""
+    if ctx.out_dir is None or not rows:
+        return []
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from verify.report.figures import save_figure
+
+    ms = sorted({r["m"] for r in rows})
+    pick = lambda key, agg: [agg(r[key] for r in rows if r["m"] == m) for m in ms]  # noqa: E731
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    ax.plot(ms, pick("delta_2r_sampled", max), "o:", label="delta_2r sampled")
+    ax.plot(ms, pick("delta_2r_est", max), "o-", label="delta_2r estimate (lower bound)")
+    ax.plot(ms, pick("delta_full", max), "s--", label="delta_full (upper bound)")
+    ax.plot(ms, pick("relative_distance", max), "^-", label="max ||hess G - hess F|| / ||hess F||")
+    ax.set_xscale("log")
+    ax.set_xlabel("m (number of Gaussian measurements)")
+    ax.legend(fontsize=7)
+    ax.set_title("Li et al. L6: isometry constant and Hessian distance")
+    return save_figure(fig, ctx, "li_sensing_delta.png")
+
+def hp_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
+    """The Hessian-distance bound re-evaluated at ctx.dps digits at the pair closest to violating it."""
+    def run(ctx: RunContext) -> CheckResult:
+        cf, a, b = float(p.c), float(p.a), float(p.b)
+        inst = sensing_instance(ctx, p, 0)
+        best = None
+        for A in inst.ensembles:
+            if A.m > 500:           # the 50-digit Gram matrix costs m n^4 / 2 products
+                continue
+            full = sen.full_isometry_constant(A)
+            for pt in inst.points:
+                hd = sen.hessian_distance(A, pt.X, inst.M, cf)
+                ratio = hd.distance / max(sen.distance_bound(cf, a, b, full, full, hd.x_norm2, hd.e_norm), 1e-300)
+                if best is None or ratio > best[0]:
+                    best = (ratio, A, pt, hd.distance)
+        if best is None:
+            return CheckResult(Verdict.INCONCLUSIVE, "no ensemble with m <= 500")
+        ratio_f, A, pt, dist_f = best
+        dps = ctx.dps
+        with mpmath.workdps(dps + 10):
+            cm, am, bm = (mpmath.mpf(q.p) / q.q for q in (p.c, p.a, p.b))
+            dist, delta, bound = sen.hessian_distance_mp(A, pt.X, inst.M, cm, am, bm)
+            ratio = dist / bound if bound > 0 else mpmath.inf
+            digits = float(-mpmath.log10(abs(dist - dist_f) / dist + mpmath.mpf(10) ** -30))
+        details = {"m": A.m, "point": pt.label, "distance": dec(dist, 20), "delta_full": dec(delta, 20),
+                   "claimed_bound": dec(bound, 20), "distance/bound": dec(ratio, 12), "float64_ratio": ratio_f,
+                   "float64_digits": round(digits, 2), "dps": dps}
+        tol = (f"{dps} digits: refuted when distance > bound(delta_full) (1 + 1e-{dps - 10}); float64 and "
+               f"{dps}-digit distances must agree to >= 8 digits")
+        base = dict(instances=1, tolerance=tol, details=details, digits=digits,
+                    scope=f"the (operator, stationary point) pair of target 0 with m <= 500 closest to the claimed "
+                          f"bound in float64 (m = {A.m}, {pt.label}); delta_full = ||A*A - I|| on Sym({p.n}) "
+                          f"(an upper bound on every delta_k) at {dps} digits")
+        if ratio > 1 + mpmath.mpf(10) ** (-(dps - 10)):
+            return CheckResult(Verdict.REFUTED, f"at {dps} digits ||hess G - hess F|| = {dec(dist, 8)} exceeds the "
+                                                f"claimed bound {dec(bound, 8)} with delta_full = {dec(delta, 8)} "
+                                                f"(m = {A.m}, {pt.label})", counterexample=details,
+                               worst_margin=f"{float(1 - ratio):.6f}", **base)
+        if digits < 8:
+            return CheckResult(Verdict.INCONCLUSIVE, f"float64 and {dps}-digit distances agree to {digits:.1f} digits", **base)
+        return CheckResult(Verdict.VERIFIED, f"m = {A.m}, {pt.label}: distance/bound(delta_full) = {dec(ratio, 6)} "
+                                             f"<= 1 at {dps} digits; float64 agrees to {digits:.1f} digits",
+                           worst_margin=f"{float(1 - ratio):.6f}", **base)
+    return run
