@@ -16,7 +16,8 @@ input cheap: the text length, bracket and tree depth, literal length, number siz
 numeric exponents are capped, and the whole build has a time budget. Budgets also bound what
 later stages do with the result: at most ``MAX_NODES`` syntax nodes, exponents of symbolic or
 irrational bases at most ``MAX_POWER`` in absolute value, a total degree of at most
-``MAX_DEGREE`` and at most ``MAX_TERMS`` terms after expansion. Only printable ASCII is accepted: Unicode digits such as "１６" or "²" are named
+``MAX_DEGREE`` and at most ``MAX_TERMS`` terms after expansion, and no exponential nested in an
+exponential (``MAX_EXP_NESTING``). Only printable ASCII is accepted: Unicode digits such as "１６" or "²" are named
 and rejected, never read as numbers.
 
 Division by zero and log(0) are rejected when SymPy recognises them (1/0, 1/(x-x), log(0));
@@ -66,6 +67,14 @@ MAX_DEGREE = 64
 powers the base's degree times |exponent| (plus the exponent's degree when it is symbolic),
 function calls the maximum of their arguments. Bounds the work of expanding the formula later."""
 MAX_TERMS = 2000
+
+MAX_EXP_NESTING = 1
+"""Exponential-type levels allowed: exp, sinh, cosh, and a power whose exponent holds a symbol
+(2**m, m**m, m**((L-2)/L)) each add one level to what they are applied to. exp(m) has one;
+exp(exp(m)) has two and is rejected: at m = 3, sin(exp(exp(exp(m)))) asks SymPy's evalf for about
+2·10^8 digits (argument reduction) and never returns."""
+
+_EXP_LIKE = (sp.exp, sp.sinh, sp.cosh)
 """Largest number of terms any part of the result could expand to (an upper bound, see
 ``_terms``). Distinct irrational constants multiply like extra variables: a degree-64 product
 of (m + c)**16 over four constants c in (pi, E, log(2), log(3)) has ~84000 terms and took 531 s
@@ -510,6 +519,11 @@ class _Parser:
                 f"the formula {_show(self.text)} has total degree {_short_number(sp.Rational(degree))} "
                 f"(limit {MAX_DEGREE})")
         _terms(value, {}, self.text)
+        levels = _exp_levels(value, {})
+        if levels > MAX_EXP_NESTING:
+            raise UnsafeExpressionError(
+                f"the formula {_show(self.text)} nests exponentials {levels} deep (exp, sinh, cosh or a "
+                f"power with a variable exponent inside another; limit {MAX_EXP_NESTING})")
         return value
 
     def _sized(self, node: ast.AST, value: sp.Basic) -> sp.Basic:
@@ -564,6 +578,22 @@ def _degree(expr: sp.Basic, memo: dict) -> Fraction:
             result = base + _degree(expr.exp, memo)
     else:
         result = max((_degree(arg, memo) for arg in expr.args), default=Fraction(0))
+    memo[expr] = result
+    return result
+
+
+def _exp_levels(expr: sp.Basic, memo: dict) -> int:
+    """How many exponential-type functions of the variables are nested in ``expr`` (see MAX_EXP_NESTING)."""
+    if expr in memo:
+        return memo[expr]
+    if not expr.free_symbols:
+        result = 0
+    elif isinstance(expr, _EXP_LIKE):
+        result = 1 + _exp_levels(expr.args[0], memo)
+    elif isinstance(expr, sp.Pow) and expr.exp.free_symbols:
+        result = max(_exp_levels(expr.base, memo), 1 + _exp_levels(expr.exp, memo))
+    else:
+        result = max((_exp_levels(arg, memo) for arg in expr.args), default=0)
     memo[expr] = result
     return result
 

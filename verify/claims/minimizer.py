@@ -25,6 +25,13 @@ from .scalar_common import global_kind
 
 OUTCOMES = ("zero", "nonzero", "tie")
 
+#: the float64 tier compiles its kernels per depth (about 4 s at L = 24, growing like L^2.5); deeper
+#: instances are left to the exact and mpmath tiers
+NUMERIC_MAX_DEPTH = 32
+
+#: at L = 2, |b/a − |m|| ≤ L2_TIE·eps·|m| is undecided in float64 (see ``_numeric``)
+L2_TIE = 8
+
 
 def _verdict(found: str, expect: str, what: str, **kw) -> CheckResult:
     if found == "undecided":
@@ -48,7 +55,7 @@ def _symbolic(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect
         value = star.subs(mabs, abs(m))
         diff = lam - value
         with mpmath.workdps(ctx.dps):
-            detail = {"lambda_star": str(value), "lambda_star_decimal": dec(value, ctx.dps)}
+            detail = {"lambda_star": _show(value), "lambda_star_decimal": dec(value, ctx.dps)}
         if sp.simplify(diff) == 0:
             found = "zero" if t.kind == "continuous" else "tie"
         else:
@@ -85,12 +92,27 @@ def _high_precision(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, 
 
 def _numeric(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect: str):
     def run(ctx: RunContext) -> CheckResult:
+        scope = _scope(L, m, lam, conv)
+        if L > NUMERIC_MAX_DEPTH:
+            return CheckResult(Verdict.INCONCLUSIVE, f"depth {L} is beyond the float64 tier's depth limit "
+                               f"{NUMERIC_MAX_DEPTH} (compiling its kernels costs minutes); the exact and mpmath "
+                               "tiers judge it", instances=0, scope=scope)
         a, b = (float(x) for x in conv.ab(lam, L))
         mf = float(m)
+        if (not all(np.isfinite(x) for x in (a, b, mf, a * mf * mf, b / a)) or a == 0 or b == 0
+                or (mf == 0) != (m == 0)):
+            return CheckResult(Verdict.INCONCLUSIVE, "m, a or b (or a·m², b/a) is zero or beyond the float64 range "
+                               "after rounding; the exact and mpmath tiers judge it", instances=0, scope=scope)
         f0s, gaps, counts = collapse_gaps(L, np.array([mf]), a, np.array([b]))
         f0, gap, count = f0s[0], gaps[0], counts[0]
-        tol = 8 * (L + 8) * np.finfo(float).eps * f0  # float64 rounding of F at these points
-        if not count:
+        eps = np.finfo(float).eps
+        tol = 8 * (L + 8) * eps * f0  # float64 rounding of F at these points
+        # L = 2: ρ² = |m| − b/a decides (the gap (a/2)ρ⁴ can underflow); m, λ and b = k·λ are rounded once
+        # each (≤ 3 eps relative in b/a − |m|, doubled), so a closer b/a cannot be placed on either side
+        near_l2 = L == 2 and abs(b / a - abs(mf)) <= L2_TIE * eps * abs(mf)
+        if near_l2:
+            found = "undecided"
+        elif not count:
             found = "zero"
         elif abs(gap) <= tol:
             found = "undecided"
@@ -98,7 +120,8 @@ def _numeric(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect:
             found = "nonzero" if gap > 0 else "zero"
         kw = dict(instances=1, scope=_scope(L, m, lam, conv),
                   worst_margin=None if not np.isfinite(gap) or f0 == 0 else f"{gap / f0:.3e}",
-                  tolerance="|F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) is a tie within rounding; a float64 verdict against "
+                  tolerance="|F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) is a tie within rounding; at L = 2, |b/a − |m|| ≤ "
+                            f"{L2_TIE}·eps·|m| is undecided; a float64 verdict against "
                             "the claim counts only when mpmath confirms it")
         if found not in ("undecided", expect):
             high = global_kind(L, m, *conv.ab(lam, L), ctx.dps)
@@ -110,8 +133,16 @@ def _numeric(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect:
     return run
 
 
+def _show(x: sp.Expr, limit: int = 200) -> str:
+    """x exactly when short, else ≈ 30 significant digits (never converts a huge integer to text)."""
+    if any(max(abs(r.p), r.q).bit_length() > 4 * limit for r in sp.sympify(x).atoms(sp.Rational)):
+        return "≈" + dec(x, 30)
+    text = str(x)
+    return text if len(text) <= limit else "≈" + dec(x, 30)
+
+
 def _scope(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention) -> str:
-    shown = [str(x) if len(str(x)) <= 40 else "≈" + dec(x, 30) for x in (m, lam)]
+    shown = [_show(x, 40) for x in (m, lam)]
     return f"one instance: L = {L}, m = {shown[0]}, λ = {shown[1]} ({conv.name})"
 
 

@@ -7,7 +7,13 @@ SymPy's adaptive ``evalf``, which follows the accuracy through cancellations.
 """
 from __future__ import annotations
 
-from typing import Sequence
+import functools
+import os
+import pickle
+import select
+import signal
+import time
+from typing import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -16,6 +22,7 @@ import sympy as sp
 from sympy.core.evalf import PrecisionExhausted
 
 from ..numbers import to_mpf
+from .base import CheckResult, Verdict
 
 #: depths beyond the profile's at which the high-precision tiers test a claim quantified over every L
 #: (one target each): a closed form that is right at small depths only is refuted there
@@ -35,13 +42,89 @@ class ClaimValueError(ValueError):
     """The claimed closed form has no positive real value at an instance (a wrong claim, not a crash)."""
 
 
+class ClaimUndecided(Exception):
+    """The claimed closed form could not be evaluated within the work budget at an instance: neither
+    agreement nor disagreement is known there (the check is inconclusive, never refuted or verified)."""
+
+
+#: wall-clock budget for evaluating a claimed formula with exp/trig/symbolic powers at one instance.
+#: SymPy's evalf ignores ``maxn`` inside sin/cos argument reduction: sin(exp(exp(exp(3)))) asks for
+#: ~2·10^8 digits and never returns, so such formulas are evaluated in a forked child that is stopped here.
+EVAL_SECONDS = 5.0
+
+_RISKY = (sp.exp, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh)
+
+
+def _risky(expr: sp.Expr) -> bool:
+    """True when evalf's work can grow without bound in the value (exponential-type or trigonometric
+    functions, or a power whose exponent is not a number); algebraic formulas are bounded by ``maxn``."""
+    return bool(expr.atoms(*_RISKY)) or any(not p.exp.is_Number for p in expr.atoms(sp.Pow))
+
+
+def _evalf_once(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
+    """SymPy's adaptive evalf: strict first (maxn = dps + 400), then non-strict with maxn = 4·dps + 2000."""
+    try:
+        return expr.evalf(dps + 5, subs=at, maxn=dps + 400, strict=True)
+    except PrecisionExhausted:
+        return expr.evalf(dps + 5, subs=at, maxn=4 * dps + 2000)
+
+
+def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
+    """``_evalf_once`` stopped after EVAL_SECONDS (ClaimUndecided) for formulas whose cost is unbounded."""
+    if not _risky(expr) or not hasattr(os, "fork"):
+        return _evalf_once(expr, at, dps)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: evaluate, send (ok, payload), exit without running the parent's cleanup
+        try:
+            os.close(read)
+            try:
+                payload = (True, _evalf_once(expr, at, dps))
+            except (ZeroDivisionError, ValueError, OverflowError) as exc:
+                payload = (False, f"{type(exc).__name__}: {exc}")
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent as undecided
+                payload = (None, f"{type(exc).__name__}: {exc}")
+            with os.fdopen(write, "wb") as f:
+                pickle.dump(payload, f)
+        finally:
+            os._exit(0)
+    os.close(write)
+    chunks = []
+    try:
+        with os.fdopen(read, "rb") as f:
+            fd = f.fileno()
+            end = time.monotonic() + EVAL_SECONDS
+            while True:
+                left = end - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    os.kill(pid, signal.SIGKILL)
+                    raise ClaimUndecided(f"evaluating the claimed formula took over {EVAL_SECONDS:g} s "
+                                         f"at {', '.join(f'{k} = {v}' for k, v in at.items())}")
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+    finally:
+        os.waitpid(pid, 0)
+    try:
+        ok, payload = pickle.loads(b"".join(chunks))
+    except Exception:  # noqa: BLE001 - a child that died without an answer
+        raise ClaimUndecided("evaluating the claimed formula failed in the worker process") from None
+    if ok is None:
+        raise ClaimUndecided(f"evaluating the claimed formula failed: {payload}")
+    if not ok:
+        raise ValueError(payload)
+    return payload
+
+
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
     """expr at var = each exact value, to about ``dps`` digits, by SymPy's adaptive ``evalf``.
 
     evalf tracks the accuracy of every term and raises its precision through cancellations (mpmath at a
     fixed or doubled precision can agree with itself on garbage). When a sub-expression cannot be told
     from 0 (strict evaluation fails, as for √2 + √3 − √(5 + 2√6)), it is taken as below 10^-(maxn) of its
-    scale, maxn = 4·dps + 2000 digits.
+    scale, maxn = 4·dps + 2000 digits. Formulas with exp/trig or symbolic powers are evaluated under a
+    time budget (EVAL_SECONDS); beyond it the value is unknown (ClaimUndecided).
     """
     expr = sp.sympify(expr)
     if expr.free_symbols - {var}:
@@ -50,9 +133,7 @@ def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
     for v in values:
         at = {var: sp.Rational(v)}
         try:
-            x = expr.evalf(dps + 5, subs=at, maxn=dps + 400, strict=True)
-        except PrecisionExhausted:
-            x = expr.evalf(dps + 5, subs=at, maxn=4 * dps + 2000)
+            x = _evalf_bounded(expr, at, dps)
         except (ZeroDivisionError, ValueError, OverflowError) as exc:
             raise ClaimValueError(f"the claimed formula cannot be evaluated at {var} = {v}: {exc}") from None
         re, im = x.as_real_imag()
@@ -61,6 +142,19 @@ def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
         with mpmath.workdps(dps):
             out.append(+mpmath.mpf(re._mpf_))
     return out
+
+
+def undecided_inconclusive(run: Callable) -> Callable:
+    """A check's run function in which a claimed value beyond the evaluation budget makes the check
+    inconclusive, with the reason, instead of an exception."""
+    @functools.wraps(run)
+    def wrapped(ctx):
+        try:
+            return run(ctx)
+        except ClaimUndecided as exc:
+            return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {exc}", instances=0,
+                               scope="no verdict: the claimed formula could not be evaluated within the budget")
+    return wrapped
 
 
 def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], probes: int = 8) -> np.ndarray:

@@ -29,7 +29,7 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import MAX_DEPTH
+from .scalar_common import MAX_DEPTH, sentinels
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -204,10 +204,16 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
         worst, count, patterns_total, zeros = float("inf"), 0, 0, 0
         chosen = _depths(ctx, depths, cap)
         per_depth = 2 * targets_per_depth(ctx.profile.hp_instances, len(chosen))
+        # a claim over every L is also tested at sentinel depths up to 64: one target below λ* (a nonzero
+        # minimizer) and one above (0), so a spectrum right only at small depths is refuted at any profile
+        extra = sentinels(chosen, 1) if depths is None else []
+        plan = [(L, per_depth) for L in chosen] + [(L, 2) for L in extra]
         scope = (f"{depth_text(chosen)}, {per_depth} targets each (global minimizer 0 above λ*, nonzero below, "
                  f"{per} sign patterns per nonzero minimizer)")
-        for L in chosen:
-            for idx, m in enumerate(random_targets(rng, per_depth)):
+        if extra:
+            scope += f"; sentinel {depth_text(extra)} (2 targets each: one nonzero minimizer, one at 0)"
+        for L, n_targets in plan:
+            for idx, m in enumerate(random_targets(rng, n_targets)):
                 below = idx % 2 == 0  # alternate: nonzero minimizers below λ*, 0 above it
                 lam, ab = _regularization(conv, L, m, work, rng, below)
                 with mpmath.workdps(work):
@@ -431,7 +437,8 @@ def _shrinker(conv: Convention, nonzero: Spectrum, depths):
 
         st = strategies()
 
-        pool = sorted(set(_depths(ctx, depths, {0: 5, 1: 12, 2: 32}[ctx.profile.level])))
+        chosen = _depths(ctx, depths, {0: 5, 1: 12, 2: 32}[ctx.profile.level])
+        pool = sorted(set(chosen) | (set(sentinels(chosen, 1)) if depths is None else set()))
         found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,
                              f"spectrum:{conv.name}")
         if found is None:

@@ -29,7 +29,8 @@ from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .threshold import _too_large
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, sentinels)
+from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
+                            undecided_inconclusive)
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:
@@ -134,15 +135,21 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
                               for x in singles]
                     count += 1
                     if len(products) != 2 or products[0] != 0 or any(c != 1 for c in counts):
+                        # the objectives' relative differences: equal-looking 30-digit values may differ below
+                        objs = [c.objective for c in mins]
+                        spread = (dec((max(objs) - min(objs)) / abs(min(objs)), 3)
+                                  if len(objs) > 1 and min(objs) != 0 else "n/a")
                         return CheckResult(
                             Verdict.REFUTED,
                             f"depth {L}, m = {m}: {len(products)} global product(s) at the claimed λ_e, "
-                            f"{counts} at λ_e(1 − 10^-{ctx.dps // 2}), λ_e(1 + 10^-{ctx.dps // 2}), random λ",
+                            f"{counts} at λ_e(1 − 10^-{ctx.dps // 2}), λ_e(1 + 10^-{ctx.dps // 2}), random λ "
+                            f"(relative spread of the minimal objectives {spread})",
                             instances=count, tolerance=f"objective ties judged to {ctx.dps} digits", scope=scope,
                             counterexample={"depth": L, "m": str(m), "convention": conv.name,
                                             "lambda_e": dec(lam_e, ctx.dps),
                                             "products_at_lambda_e": [dec(p, 30) for p in products],
-                                            "objectives": [dec(c.objective, 30) for c in mins]})
+                                            "objectives": [dec(c.objective, 30) for c in mins],
+                                            "objectives_relative_spread": spread})
                     objs = [c.objective for c in mins]
                     d = digits_of_agreement(objs[0], objs[1])
                     worst_tie = min(worst_tie, d)
@@ -254,6 +261,8 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths):
                 lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], 40)[0]
             except ClaimValueError:
                 return True
+            except ClaimUndecided:
+                return False
             mins = hp.global_minimizers(L, to_mpf(m, 40), *_ab(conv, L)(lam_e), tie_digits=25)
         return len({c.product for c in mins}) != 2
 
@@ -287,16 +296,25 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
                          f"got depths {list(depths)}")
     if depths is not None:
         depths = tuple(check_depth(d) for d in depths)
+        if len(set(depths)) != len(depths):
+            raise UsageError(f"depths must not repeat, got {list(depths)}")
     formula = sp.sympify(exceptional)
     extra = formula.free_symbols - {mabs, L_sym}
     if extra:
         raise UsageError(f"the exceptional λ may use only |m| and L, found {sorted(map(str, extra))}")
-    checks = [Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC, _symbolic(conv, formula, depths))]
+    inexact = sorted(map(str, formula.atoms(sp.Float)))
+    if inexact:
+        raise UsageError(f"the exceptional λ has inexact number(s) {', '.join(inexact)}: write them exactly "
+                         "(e.g. 7/10, not 0.7)")
+    checks = [Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC,
+                    undecided_inconclusive(_symbolic(conv, formula, depths)))]
     if depths is None:
         checks.append(Check("tie of 0 and ρ* at λ_e for every depth", Tier.SYMBOLIC, _general(conv, formula)))
     checks += [
-        Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION, _high_precision(conv, formula, depths)),
-        Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC, _numeric(conv, formula, depths)),
+        Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION,
+              undecided_inconclusive(_high_precision(conv, formula, depths))),
+        Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC,
+              undecided_inconclusive(_numeric(conv, formula, depths))),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths))

@@ -24,14 +24,18 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, ClaimValueError, claimed_floats, claimed_values, global_kind,
-                            sentinels)
+from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values,
+                            global_kind, sentinels, undecided_inconclusive)
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
 #: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
 #: float64 rounding (≈ 1e-13·F(0)).
 NUMERIC_DELTA = 1e-8
 DELTA_EXACT = sp.Rational(1, 10**8)  # the same offset, exactly, for the mpmath confirmation
+
+#: at L = 2, |b/a − |m|| ≤ L2_TIE·eps·|m| cannot tell in float64 whether ρ² = |m| − b/a is positive:
+#: m, λ, b/λ and the offset factor are each rounded once (≤ 4 eps relative in b/a − |m|), doubled
+L2_TIE = 8
 
 
 def _formula_at(formula: sp.Expr, depth: int) -> sp.Expr:
@@ -148,6 +152,10 @@ def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
         if sp.simplify(ratio - 1) == 0:
             return CheckResult(Verdict.VERIFIED, f"for every L ≥ {start}, b*(L)/b_claimed(L) simplifies to 1",
                                instances=1, digits=float("inf"), details=details, scope=scope)
+        if L_sym not in ratio.free_symbols:
+            return CheckResult(Verdict.REFUTED, f"for every L ≥ {start} the ratio b*(L)/b_claimed(L) is the constant "
+                               f"{ratio} ≠ 1", instances=1, details=details, scope=scope,
+                               counterexample={"depth": start, "general_L_ratio_b*/b_claimed": str(ratio)})
         for L in range(start, MAX_DEPTH + 1):
             value = to_mpf(ratio.subs(L_sym, L), ctx.dps)
             if digits_of_agreement(value, mpmath.mpf(1)) < ctx.dps / 2:
@@ -203,7 +211,8 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
                     samples.append({"depth": L, "m": str(m), "lambda": dec(lam_bis, ctx.dps), "digits": round(d, 1)})
                 if d < ctx.dps:
                     return CheckResult(
-                        Verdict.REFUTED, f"depth {L}, m = {m}: bisection and claim agree to {d:.1f} digits only",
+                        Verdict.REFUTED, f"depth {L}, m = {m}: bisection and claim agree to {d:.1f} digits only "
+                        f"(relative difference {dec(abs(lam_bis - claimed) / abs(claimed), 3)})",
                         digits=d, instances=count, scope=scope,
                         tolerance=f"agreement to {ctx.dps} digits required (working precision {work})",
                         counterexample={"depth": L, "m": str(m), "convention": conv.name,
@@ -283,10 +292,13 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
                     gap = gaps[i]
                     total += 1
                     if abs(gap) <= tol[i]:
-                        if L != 2:
+                        # L = 2: a nonzero stationary point (ρ² = |m| − b/a) is the minimizer when it exists;
+                        # its existence is known only when b/a is farther from |m| than the rounding of
+                        # m, λ, k and the factor (≤ 4 eps relative, doubled): closer is undecided
+                        if L != 2 or abs(b[i] / a - abs(m[i])) <= L2_TIE * eps * abs(m[i]):
                             undecided += 1
                             continue
-                        nonzero = counts[i] > 0  # L = 2: any nonzero stationary point is the minimizer
+                        nonzero = counts[i] > 0
                     else:
                         nonzero = gap > 0
                     expect_nonzero = side in ("below", "at")
@@ -337,6 +349,8 @@ def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
                 claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs, [abs(m)], 40)[0]
             except ClaimValueError:
                 return True
+            except ClaimUndecided:
+                return False
             if lam is None or claimed is None:
                 return (lam is None) != (claimed is None)
             return digits_of_agreement(lam, claimed) < 25
@@ -376,24 +390,33 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     up to 64 at high precision.
     """
     conv = get_convention(convention)
+    if isinstance(min_depth, bool) or not isinstance(min_depth, int) or not 1 <= min_depth <= MAX_DEPTH:
+        raise UsageError(f"min_depth must be an integer from 1 to {MAX_DEPTH}, got {min_depth!r}")
     if depths is not None:
         depths = tuple(check_depth(d) for d in depths)
         if not depths:
             raise UsageError("depths must not be empty")
+        if len(set(depths)) != len(depths):
+            raise UsageError(f"depths must not repeat, got {list(depths)}")
     if formula is not None:
         formula = sp.sympify(formula)
         extra = formula.free_symbols - {mabs, L_sym}
         if extra:
             raise UsageError(f"threshold formula may use only |m| and L, found {sorted(map(str, extra))}")
-    checks = [Check("derived threshold equals the claim at each depth", Tier.SYMBOLIC, _symbolic(conv, formula, depths, min_depth))]
+        inexact = sorted(map(str, formula.atoms(sp.Float)))
+        if inexact:
+            raise UsageError(f"threshold formula has inexact number(s) {', '.join(inexact)}: write them exactly "
+                             "(e.g. 7/10, not 0.7)")
+    checks = [Check("derived threshold equals the claim at each depth", Tier.SYMBOLIC,
+                    undecided_inconclusive(_symbolic(conv, formula, depths, min_depth)))]
     if depths is None:
         checks.append(Check("derived threshold equals the claim for every depth", Tier.SYMBOLIC,
                             _general(conv, formula, min_depth)))
     checks += [
         Check("bisection on λ over all stationary points", Tier.HIGH_PRECISION,
-              _high_precision(conv, formula, depths, min_depth)),
+              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth))),
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
-              _numeric(conv, formula, depths, min_depth)),
+              undecided_inconclusive(_numeric(conv, formula, depths, min_depth))),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths, min_depth))
