@@ -582,6 +582,16 @@ def _degree(expr: sp.Basic, memo: dict) -> Fraction:
     return result
 
 
+def check_exp_nesting(expr: sp.Basic, what: str) -> None:
+    """UnsafeExpressionError when ``expr`` (built by any route, e.g. the Python API) nests exponentials
+    deeper than MAX_EXP_NESTING; ``what`` names the formula in the message."""
+    levels = _exp_levels(sp.sympify(expr), {})
+    if levels > MAX_EXP_NESTING:
+        raise UnsafeExpressionError(
+            f"{what} nests exponentials {levels} deep (exp, sinh, cosh or a power with a variable exponent "
+            f"inside another; limit {MAX_EXP_NESTING})")
+
+
 def _exp_levels(expr: sp.Basic, memo: dict) -> int:
     """How many exponential-type functions of the variables are nested in ``expr`` (see MAX_EXP_NESTING)."""
     if expr in memo:

@@ -69,17 +69,19 @@ def _evalf_once(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
         return expr.evalf(dps + 5, subs=at, maxn=4 * dps + 2000)
 
 
-def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
-    """``_evalf_once`` stopped after EVAL_SECONDS (ClaimUndecided) for formulas whose cost is unbounded."""
-    if not _risky(expr) or not hasattr(os, "fork"):
-        return _evalf_once(expr, at, dps)
+def _bounded(fn: Callable[[], object], where: str) -> object:
+    """fn() computed in a forked child and stopped after EVAL_SECONDS (ClaimUndecided naming ``where``).
+
+    ZeroDivisionError, ValueError and OverflowError in the child are raised here as ValueError; anything
+    else, or a child that dies without an answer, is ClaimUndecided.
+    """
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # child: evaluate, send (ok, payload), exit without running the parent's cleanup
+    if pid == 0:  # child: compute, send (ok, payload), exit without running the parent's cleanup
         try:
             os.close(read)
             try:
-                payload = (True, _evalf_once(expr, at, dps))
+                payload = (True, fn())
             except (ZeroDivisionError, ValueError, OverflowError) as exc:
                 payload = (False, f"{type(exc).__name__}: {exc}")
             except BaseException as exc:  # noqa: BLE001 - reported to the parent as undecided
@@ -98,8 +100,7 @@ def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
                 left = end - time.monotonic()
                 if left <= 0 or not select.select([fd], [], [], left)[0]:
                     os.kill(pid, signal.SIGKILL)
-                    raise ClaimUndecided(f"evaluating the claimed formula took over {EVAL_SECONDS:g} s "
-                                         f"at {', '.join(f'{k} = {v}' for k, v in at.items())}")
+                    raise ClaimUndecided(f"evaluating the claimed formula took over {EVAL_SECONDS:g} s {where}")
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     break
@@ -109,12 +110,19 @@ def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
     try:
         ok, payload = pickle.loads(b"".join(chunks))
     except Exception:  # noqa: BLE001 - a child that died without an answer
-        raise ClaimUndecided("evaluating the claimed formula failed in the worker process") from None
+        raise ClaimUndecided(f"evaluating the claimed formula failed in the worker process {where}") from None
     if ok is None:
-        raise ClaimUndecided(f"evaluating the claimed formula failed: {payload}")
+        raise ClaimUndecided(f"evaluating the claimed formula failed {where}: {payload}")
     if not ok:
         raise ValueError(payload)
     return payload
+
+
+def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
+    """``_evalf_once`` stopped after EVAL_SECONDS (ClaimUndecided) for formulas whose cost is unbounded."""
+    if not _risky(expr) or not hasattr(os, "fork"):
+        return _evalf_once(expr, at, dps)
+    return _bounded(lambda: _evalf_once(expr, at, dps), "at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
 
 
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
@@ -169,10 +177,15 @@ def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
     if n == 0:
         return np.zeros(0)
     approx = np.array([float(v) for v in vals])
-    try:
+
+    def lambdified() -> np.ndarray:
         with np.errstate(all="ignore"):
-            fast = np.broadcast_to(np.asarray(sp.lambdify(var, expr, "numpy")(approx), dtype=complex), (n,))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return np.broadcast_to(np.asarray(sp.lambdify(var, expr, "numpy")(approx), dtype=complex), (n,)).copy()
+
+    try:
+        # printing a formula for lambdify can itself call evalf (term ordering): bounded like evalf
+        fast = _bounded(lambdified, "(float64 batch)") if _risky(expr) and hasattr(os, "fork") else lambdified()
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, ClaimUndecided):
         fast = None
     order = np.argsort(np.abs(approx), kind="stable").tolist()
     pick = sorted({order[0], order[-1], *(order[int(k * (n - 1) / max(probes - 1, 1))] for k in range(probes))})

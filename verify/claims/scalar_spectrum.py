@@ -22,6 +22,7 @@ from ..highprec import scalar as hp
 from ..kernels.scalar import scalar_kernels, stationary_radii_batch
 from ..numbers import dec, to_mpf
 from ..errors import UsageError
+from ..expressions import check_exp_nesting
 from ..numbers import check_depth
 from ..symbolic.scalar import (L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns,
                                stationary_target)
@@ -465,6 +466,7 @@ def _validate(spec: Spectrum, name: str, depths: Sequence[int], allowed: set) ->
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise UsageError(f"{name}[{i}]: expected an (eigenvalue, multiplicity) pair, got {pair!r}")
         value, mult = (sp.sympify(x) for x in pair)
+        check_exp_nesting(value, f"{name}[{i}]: the eigenvalue")
         extra = value.free_symbols - allowed
         if extra:
             raise UsageError(f"{name}[{i}]: eigenvalue {value} uses {sorted(map(str, extra))}; allowed: "
@@ -493,6 +495,8 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
         depths = tuple(check_depth(d) for d in depths)
         if not depths:
             raise UsageError("depths must not be empty")
+        if len(set(depths)) != len(depths):
+            raise UsageError(f"depths must not repeat, got {list(depths)}")
     scope_depths = depths if depths is not None else range(1, MAX_DEPTH + 1)
     nonzero = _validate(nonzero, "nonzero", scope_depths, {a, b, rho, mabs, L_sym})
     at_zero = _validate(at_zero, "at_zero", scope_depths, {a, b, mabs, L_sym})

@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..conventions import Convention, get_convention
 from ..errors import UsageError
+from ..expressions import check_exp_nesting
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
 from ..numbers import check_depth, dec, digits_of_agreement, to_mpf
@@ -403,6 +404,7 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
         extra = formula.free_symbols - {mabs, L_sym}
         if extra:
             raise UsageError(f"threshold formula may use only |m| and L, found {sorted(map(str, extra))}")
+        check_exp_nesting(formula, "the threshold formula")
         inexact = sorted(map(str, formula.atoms(sp.Float)))
         if inexact:
             raise UsageError(f"threshold formula has inexact number(s) {', '.join(inexact)}: write them exactly "
