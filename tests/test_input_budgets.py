@@ -90,3 +90,17 @@ def test_largest_accepted_formula_checks_quickly(tmp_path):
     assert time.perf_counter() - start < 60
     assert result.verdict is Verdict.REFUTED
     assert {c.tier: c.verdict for c in result.checks}[Tier.SYMBOLIC] is not Verdict.VERIFIED
+
+
+@pytest.mark.parametrize("text", ["exp(exp(m))", "sin(exp(exp(exp(m))))", "exp(2**m)", "exp(exp(m)+1)",
+                                  "exp(m**m)", "2**(2**m)"])
+def test_nested_exponentials_are_rejected_quickly(text):
+    start = time.perf_counter()
+    with pytest.raises(UnsafeExpressionError, match="nests exponentials"):
+        parse_expression(text, NAMES)
+    assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize("text", ["exp(m)", "exp(-m)*m**3", "log(exp(m)+1)", "sqrt(exp(m))", "sin(exp(m))", "2**m"])
+def test_one_exponential_level_is_accepted(text):
+    parse_expression(text, NAMES)
