@@ -116,7 +116,7 @@ def test_minimizer_claim_within_float_resolution_at_depth_2_is_not_refuted():
     assert r.verdict is not Verdict.REFUTED
     assert tiers["symbolic"] is Verdict.VERIFIED and tiers["high-precision"] is Verdict.VERIFIED
     numeric = [c for c in r.checks if c.tier is Tier.NUMERIC][0]
-    assert numeric.verdict is Verdict.INCONCLUSIVE and "conflict" in numeric.summary
+    assert numeric.verdict is Verdict.INCONCLUSIVE and ("conflict" in numeric.summary or "too close" in numeric.summary)
     assert all(c.scope and c.scope.startswith("one instance: L = 2") for c in r.checks)
 
 
