@@ -63,11 +63,16 @@ def hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
     return sorted(E[i] for i in range(len(w)))
 
 
-def _solve_bracket(g: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf:
-    """A root of g in [lo, hi] with g(lo)·g(hi) ≤ 0: Illinois (mpmath), bisection as a fallback.
+def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf:
+    """The root of g in [lo, hi] (g(lo)·g(hi) ≤ 0, g monotone there) by Newton safeguarded by bisection.
 
-    The Illinois answer is accepted only inside the bracket with g no larger in size than at the
-    bisection fallback's precision; otherwise the bracket is bisected to full working precision.
+    Newton is tried from both ends of the current bracket (from the end with the smaller |g| first): a convex
+    g is approached monotonically from one side only, and the root may sit within ulps of one end. A Newton
+    point is taken when it lies strictly inside the bracket and its step is at most half the step before the
+    previous one (the rtsafe rule); otherwise the bracket is bisected. Every step keeps the sign change, so
+    the answer stays bracketed; it stops at a bracket of a few ulps or a Newton step below one ulp.
+    Quadratic convergence keeps the count of g evaluations near log2(precision in bits) instead of the
+    precision in bits that bisection (or Illinois stalled on the steep ρ^(2L−2)) needs.
     """
     glo, ghi = g(lo), g(hi)
     if glo == 0:
@@ -76,24 +81,36 @@ def _solve_bracket(g: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf:
         return hi
     if (glo > 0) == (ghi > 0):
         raise ArithmeticError(f"no sign change on the bracket [{mpmath.nstr(lo, 8)}, {mpmath.nstr(hi, 8)}]")
-    try:
-        x = mpmath.findroot(g, (lo, hi), solver="illinois", verify=False)
-        if lo <= x <= hi:
-            gx = g(x)
-            scale = max(abs(glo), abs(ghi))
-            if abs(gx) <= scale * mpmath.eps * 2**20:
-                return x
-    except (ZeroDivisionError, ValueError):
-        pass
-    for _ in range(mpmath.mp.prec + 64):
-        mid = (lo + hi) / 2
-        gm = g(mid)
-        if gm == 0:
-            return mid
-        if (gm > 0) == (ghi > 0):
-            hi, ghi = mid, gm
+    rising = ghi > 0
+    dlo, dhi = dg(lo), dg(hi)
+    dx = dx_old = hi - lo
+    tiny = 4 * mpmath.eps
+    for _ in range(4 * mpmath.mp.prec + 64):
+        if hi - lo <= tiny * max(abs(lo), abs(hi)):
+            return (lo + hi) / 2
+        ends = sorted(((abs(glo), lo, glo, dlo), (abs(ghi), hi, ghi, dhi)), key=lambda e: e[0])
+        x = None
+        for _, end, g_end, d_end in ends:
+            if d_end == 0:
+                continue
+            step = g_end / d_end
+            if abs(step) <= mpmath.eps * abs(end):
+                return end
+            cand = end - step
+            if lo < cand < hi and 2 * abs(step) <= abs(dx_old):
+                x, new_dx = cand, step
+                break
+        if x is None:
+            new_dx = (hi - lo) / 2
+            x = lo + new_dx
+        dx_old, dx = dx, new_dx
+        gx = g(x)
+        if gx == 0:
+            return x
+        if (gx > 0) == rising:
+            hi, ghi, dhi = x, gx, dg(x)
         else:
-            lo, glo = mid, gm
+            lo, glo, dlo = x, gx, dg(x)
     return (lo + hi) / 2
 
 
@@ -112,6 +129,9 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf]:
     def g(r: mpf) -> mpf:
         return a * r ** (L - 2) * (r**L - mab) + b
 
+    def dg(r: mpf) -> mpf:  # g'(ρ) = a·ρ^(L−3)·((2L−2)ρ^L − (L−2)|m|)
+        return a * r ** (L - 3) * ((2 * L - 2) * r**L - (L - 2) * mab)
+
     rc = ((L - 2) * mab / (2 * L - 2)) ** (mpf(1) / L)
     gc = g(rc)
     if gc > 0:
@@ -125,7 +145,7 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf]:
     while g(hi) <= 0:
         hi *= 1 + step
         step *= 2
-    return [_solve_bracket(g, mpf(0), rc), _solve_bracket(g, rc, hi)]
+    return [_solve_newton_bracket(g, dg, mpf(0), rc), _solve_newton_bracket(g, dg, rc, hi)]
 
 
 @dataclass(frozen=True)
@@ -187,8 +207,10 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
     Works from the objective only: for each λ it compares F at *all* stationary points. Returns
     None when the minimizer never becomes 0 (L = 1) and 0 when m = 0. ``ab_of_lam`` maps λ to
     (a, b) (the convention). For L ≥ 3 the gap F(0) − min F(nonzero) crosses zero transversally and
-    is refined by Illinois; for L = 2 the nonzero branch vanishes continuously and the predicate
-    "a nonzero point beats 0" is bisected.
+    is refined by Newton safeguarded by bisection (the bracket, decided by the sign of the gap, is kept
+    throughout; the slope only steers: by the envelope theorem d/dλ min F(nonzero) = ∂F/∂λ = (b/λ)·Lρ²/2
+    at the minimizing ρ, and F(0) does not depend on λ); for L = 2 the nonzero branch vanishes
+    continuously and the predicate "a nonzero point beats 0" is bisected.
     """
     if depth == 1:
         return None
@@ -196,9 +218,25 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         return mpf(0)
     tol = rel_tol if rel_tol is not None else mpf(10) ** (-mpmath.mp.dps + 3)
 
+    last: dict = {}
+
+    def evaluate(lam: mpf) -> tuple[mpf, mpf] | None:
+        """(gap, best nonzero ρ) at λ, cached for the slope that follows each value."""
+        if last.get("lam") != lam:
+            a, b = ab_of_lam(lam)
+            nonzero = [c for c in stationary_classes(depth, m, a, b) if c.rho > 0]
+            best = min(nonzero, key=lambda c: c.objective) if nonzero else None
+            last.update(lam=lam, value=None if best is None else
+                        (objective([mpf(0)] * depth, m, a, b) - best.objective, best.rho))
+        return last["value"]
+
     def gap(lam: mpf) -> mpf | None:
-        a, b = ab_of_lam(lam)
-        return collapse_gap(depth, m, a, b)
+        value = evaluate(lam)
+        return None if value is None else value[0]
+
+    def slope(lam: mpf) -> mpf:
+        _, b = ab_of_lam(lam)
+        return -(b / lam) * depth * evaluate(lam)[1] ** 2 / 2
 
     rounding = mpf(10) ** (-mpmath.mp.dps + 5)
 
@@ -206,7 +244,7 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         # A tie within rounding counts for the nonzero point: at L = 2 the gap F(0) − F(ρ) = (a/2)ρ⁴
         # vanishes faster than ρ² near the collapse point, so any nonzero stationary point whose
         # objective ties 0 to working precision still marks "not collapsed". At L ≥ 3 this only
-        # shifts the initial bracket, which Illinois then refines on the smooth gap.
+        # shifts the initial bracket, which Newton then refines on the smooth gap.
         g = gap(lam)
         if g is None:
             return False
@@ -231,7 +269,7 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         if hi - lo <= tol * hi:
             return (lo + hi) / 2
         if depth >= 3 and gap(hi) is not None:
-            return _solve_bracket(lambda lam: gap(lam), lo, hi)
+            return _solve_newton_bracket(gap, slope, lo, hi)
         mid = (lo + hi) / 2
         if nonzero_wins(mid):
             lo = mid
