@@ -6,6 +6,7 @@ minimizers at a given λ, whether the end-to-end product is unique, and the Hess
 """
 from __future__ import annotations
 
+import sys
 from typing import Callable
 
 import mpmath
@@ -34,7 +35,7 @@ def threshold_summary(depth, target, convention: str = "A1", digits: int = 50,
     n = check_digits(digits)
     conv = get_convention(convention)
     deriv = derive_threshold(L)
-    out: dict = {"depth": L, "target": str(m), "convention": conv.name, "kind": deriv.kind,
+    out: dict = {"depth": L, "target": _exact_text(m), "convention": conv.name, "kind": deriv.kind,
                  "threshold": None, "tau": None, "ratio": None, "digits": None,
                  "threshold_exact": None, "ratio_exact": None, "derivation": list(deriv.steps)}
     tau_expr = reference(mabs, L) if reference else None
@@ -82,26 +83,91 @@ def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int =
         lam_q = parse_rational(lam, "lambda")
         if lam_q <= 0:
             raise UsageError(f"lambda must be > 0, got {lam}")
-    work = n + 10
+    work = _eigen_digits(L, m, lam_q, conv, n)
     with mpmath.workdps(work):
         m_mp, lam_mp = to_mpf(m, work), to_mpf(lam_q, work)
         a_mp, b_mp = _ab(conv, L)(lam_mp)
         mins = hp.global_minimizers(L, m_mp, a_mp, b_mp, tie_digits=n)
         signs = hp.canonical_signs(L, m_mp)
-        entries = []
+        entries, resolution = [], None
         for c in mins:
             w = c.point(signs) if c.rho > 0 else [mpmath.mpf(0)] * L
+            H = hp.hessian(w, m_mp, a_mp, b_mp)
             eig = hp.hessian_eigenvalues(w, m_mp, a_mp, b_mp)
+            err = _eigen_error(L, H)
+            resolution = err if resolution is None else resolution
             entries.append({"w": [dec(x, n) for x in w], "objective": dec(c.objective, n),
                             "product": dec(c.product, n),
                             "equivalent_sign_patterns": 2 ** (L - 1) if c.rho > 0 else 1,
-                            "hessian_eigenvalues": [dec(e, n) for e in eig]})
-    return {"depth": L, "target": str(m), "lambda": str(lam_q), "convention": conv.name,
+                            "hessian_eigenvalues": [_eigen_text(e, err, n) for e in eig]})
+    return {"depth": L, "target": _exact_text(m), "lambda": _exact_text(lam_q), "convention": conv.name,
             "a": str(conv.a), "b": dec(b_mp, n),
             "minimizers": entries, "unique": len({e["product"] for e in entries}) == 1,
             "hessian_eigenvalues": entries[0]["hessian_eigenvalues"],
-            "eigenvalue_resolution": dec(max(abs(mpmath.mpf(x)) for x in entries[0]["hessian_eigenvalues"])
-                                         * mpmath.mpf(10) ** (-n), 5),
-            "note": "eigenvalues smaller in size than eigenvalue_resolution (10^-digits·||H||) are zero to the "
-                    "requested precision; each minimizer stands for its 2^(L−1) sign patterns with the same product "
+            "eigenvalue_resolution": dec(resolution, 5),
+            "eigenvalue_working_digits": work,
+            "note": "eigenvalues are computed at working_digits raised by the conditioning ||H||/b; "
+                    "eigenvalue_resolution bounds their absolute error (10·L²·||H||_F·10^-working_digits); a value "
+                    "known to fewer than the requested digits is printed with the digits it has and marked "
+                    "'below precision', one within the resolution of 0 as '0 ± resolution (below precision)'; "
+                    "each minimizer stands for its 2^(L−1) sign patterns with the same product "
                     "(flip the signs of an even number of layers); uniqueness refers to the product w_L⋯w_1"}
+
+
+MAX_GUARD_DIGITS = 1500  # extra digits for ill-conditioned Hessians; beyond it small eigenvalues are marked
+
+
+def _eigen_error(L: int, H: mpmath.matrix) -> mpmath.mpf:
+    """Absolute error bound for the computed eigenvalues: 10·L²·||H||_F·10^(−dps).
+
+    Two sources, each O(L·||H||·ulp) by Weyl's inequality: the entries of H through the rounded ρ (they move
+    by about 3L·ulp relative, since ∂H/∂ρ ≈ (3L−2)·H/ρ), and the backward error of the symmetric eigensolver
+    (Householder tridiagonalisation and QL, O(L)·||H||·ulp). The factor 10·L² covers both with room.
+    """
+    norm = mpmath.sqrt(mpmath.fsum(H[i, j] ** 2 for i in range(L) for j in range(L)))
+    return 10 * L * L * norm * mpmath.mpf(10) ** (-mpmath.mp.dps)
+
+
+def _eigen_text(e: mpmath.mpf, err: mpmath.mpf, n: int) -> str:
+    """``e`` to ``n`` digits when its error bound allows; fewer digits, or 0 ± err, marked otherwise."""
+    if abs(e) <= 10 * err:
+        return f"0 ± {dec(10 * err, 3)} (below precision)"
+    known = int(mpmath.floor(mpmath.log10(abs(e) / err))) - 1
+    if known >= n:
+        return dec(e, n)
+    return f"{dec(e, max(known, 1))} (below precision: {max(known, 1)} of {n} digits)"
+
+
+def _eigen_digits(L: int, m: sp.Rational, lam_q: sp.Expr, conv, n: int) -> int:
+    """Working digits for the Hessian spectrum: n + 10 plus log10(||H||_F / b) + log10(10·L²), capped.
+
+    The small eigenvalues of H at a nonzero minimizer are of the size of b while its entries are of the size
+    of ||H||: their digits are differences of the entries (and of P − m), so each power of ten in ||H||/b
+    costs one digit. Estimated from a pass at n + 10 digits.
+    """
+    base = n + 10
+    with mpmath.workdps(base):
+        m_mp, lam_mp = to_mpf(m, base), to_mpf(lam_q, base)
+        a_mp, b_mp = _ab(conv, L)(lam_mp)
+        norm = mpmath.mpf(0)
+        signs = hp.canonical_signs(L, m_mp)
+        for c in hp.global_minimizers(L, m_mp, a_mp, b_mp, tie_digits=n):
+            w = c.point(signs) if c.rho > 0 else [mpmath.mpf(0)] * L
+            H = hp.hessian(w, m_mp, a_mp, b_mp)
+            norm = max(norm, mpmath.sqrt(mpmath.fsum(H[i, j] ** 2 for i in range(L) for j in range(L))))
+        guard = int(mpmath.ceil(mpmath.log10(10 * L * L * max(norm, b_mp) / b_mp)))
+    return base + min(max(guard, 0), MAX_GUARD_DIGITS)
+
+
+def _exact_text(x: sp.Expr) -> str:
+    """str(x) for an exact SymPy number whose integers may exceed Python's 4300-digit int→str limit.
+
+    Inputs are capped at 4000 digits and exponents of ±4000, so exact values (and the threshold's powers of
+    |m|) stay below 20 000 digits; the limit is raised for this conversion only and restored.
+    """
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(max(old, 20000) if old else 0)
+    try:
+        return str(x)
+    finally:
+        sys.set_int_max_str_digits(old)
