@@ -21,7 +21,10 @@ import sympy as sp
 
 from sympy.core.evalf import PrecisionExhausted
 
-from ..numbers import to_mpf
+from ..errors import UsageError
+from ..expressions import check_exp_nesting
+from ..numbers import check_depth, to_mpf
+from ..symbolic.scalar import L_sym, mabs
 from .base import CheckResult, Verdict
 
 #: depths beyond the profile's at which the high-precision tiers test a claim quantified over every L
@@ -223,3 +226,29 @@ def global_kind(depth: int, m: sp.Rational, a: sp.Expr, b: sp.Expr, dps: int) ->
             else:
                 kinds.append("nonzero" if gap > 0 else "zero")
     return kinds[0] if kinds[0] == kinds[1] else "undecided"
+
+
+def claim_depths(depths: Sequence[int] | None) -> tuple[int, ...] | None:
+    """A claim's explicit depths: each in 1..64, none repeated, not empty (None: the profile's)."""
+    if depths is None:
+        return None
+    out = tuple(check_depth(d) for d in depths)
+    if not out:
+        raise UsageError("depths must not be empty")
+    if len(set(out)) != len(out):
+        raise UsageError(f"depths must not repeat, got {list(out)}")
+    return out
+
+
+def claimed_formula(expr: object, what: str) -> sp.Expr:
+    """A claimed closed form in |m| and L: exact numbers only, within the nesting budget."""
+    formula = sp.sympify(expr)
+    extra = formula.free_symbols - {mabs, L_sym}
+    if extra:
+        raise UsageError(f"{what} may use only |m| and L, found {sorted(map(str, extra))}")
+    check_exp_nesting(formula, what)
+    inexact = sorted(map(str, formula.atoms(sp.Float)))
+    if inexact:
+        raise UsageError(f"{what} has inexact number(s) {', '.join(inexact)}: write them exactly "
+                         "(e.g. 7/10, not 0.7)")
+    return formula

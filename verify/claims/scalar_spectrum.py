@@ -23,14 +23,13 @@ from ..kernels.scalar import scalar_kernels, stationary_radii_batch
 from ..numbers import dec, to_mpf
 from ..errors import UsageError
 from ..expressions import check_exp_nesting
-from ..numbers import check_depth
 from ..symbolic.scalar import (L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns,
                                stationary_target)
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import MAX_DEPTH, sentinels
+from .scalar_common import MAX_DEPTH, claim_depths, sentinels
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -491,12 +490,7 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
     ``L - 1/2``, ``1/2`` or ``-1`` is a UsageError. A multiplicity above L is merely wrong and is refuted.
     """
     conv = get_convention(convention)
-    if depths is not None:
-        depths = tuple(check_depth(d) for d in depths)
-        if not depths:
-            raise UsageError("depths must not be empty")
-        if len(set(depths)) != len(depths):
-            raise UsageError(f"depths must not repeat, got {list(depths)}")
+    depths = claim_depths(depths)
     scope_depths = depths if depths is not None else range(1, MAX_DEPTH + 1)
     nonzero = _validate(nonzero, "nonzero", scope_depths, {a, b, rho, mabs, L_sym})
     at_zero = _validate(at_zero, "at_zero", scope_depths, {a, b, mabs, L_sym})

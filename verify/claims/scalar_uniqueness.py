@@ -20,17 +20,16 @@ import sympy as sp
 
 from ..conventions import Convention, get_convention
 from ..errors import UsageError
-from ..expressions import check_exp_nesting
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
-from ..numbers import check_depth, dec, digits_of_agreement, to_mpf
+from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, general_depth_ratio, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .threshold import _too_large
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
+from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
                             undecided_inconclusive)
 
 
@@ -295,19 +294,8 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
     if depths is not None and (not list(depths) or min(depths) < 3):
         raise UsageError("uniqueness claims are about depths L ≥ 3 (L = 1, 2 have no exceptional λ); "
                          f"got depths {list(depths)}")
-    if depths is not None:
-        depths = tuple(check_depth(d) for d in depths)
-        if len(set(depths)) != len(depths):
-            raise UsageError(f"depths must not repeat, got {list(depths)}")
-    formula = sp.sympify(exceptional)
-    extra = formula.free_symbols - {mabs, L_sym}
-    if extra:
-        raise UsageError(f"the exceptional λ may use only |m| and L, found {sorted(map(str, extra))}")
-    check_exp_nesting(formula, "the exceptional λ")
-    inexact = sorted(map(str, formula.atoms(sp.Float)))
-    if inexact:
-        raise UsageError(f"the exceptional λ has inexact number(s) {', '.join(inexact)}: write them exactly "
-                         "(e.g. 7/10, not 0.7)")
+    depths = claim_depths(depths)
+    formula = claimed_formula(exceptional, "the exceptional λ")
     checks = [Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC,
                     undecided_inconclusive(_symbolic(conv, formula, depths)))]
     if depths is None:

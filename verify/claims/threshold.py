@@ -16,16 +16,15 @@ import sympy as sp
 
 from ..conventions import Convention, get_convention
 from ..errors import UsageError
-from ..expressions import check_exp_nesting
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
-from ..numbers import check_depth, dec, digits_of_agreement, to_mpf
+from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, derive_threshold, exact_ratio, general_depth_ratio, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values,
+from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values,
                             global_kind, sentinels, undecided_inconclusive)
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
@@ -393,22 +392,9 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     conv = get_convention(convention)
     if isinstance(min_depth, bool) or not isinstance(min_depth, int) or not 1 <= min_depth <= MAX_DEPTH:
         raise UsageError(f"min_depth must be an integer from 1 to {MAX_DEPTH}, got {min_depth!r}")
-    if depths is not None:
-        depths = tuple(check_depth(d) for d in depths)
-        if not depths:
-            raise UsageError("depths must not be empty")
-        if len(set(depths)) != len(depths):
-            raise UsageError(f"depths must not repeat, got {list(depths)}")
+    depths = claim_depths(depths)
     if formula is not None:
-        formula = sp.sympify(formula)
-        extra = formula.free_symbols - {mabs, L_sym}
-        if extra:
-            raise UsageError(f"threshold formula may use only |m| and L, found {sorted(map(str, extra))}")
-        check_exp_nesting(formula, "the threshold formula")
-        inexact = sorted(map(str, formula.atoms(sp.Float)))
-        if inexact:
-            raise UsageError(f"threshold formula has inexact number(s) {', '.join(inexact)}: write them exactly "
-                             "(e.g. 7/10, not 0.7)")
+        formula = claimed_formula(formula, "the threshold formula")
     checks = [Check("derived threshold equals the claim at each depth", Tier.SYMBOLIC,
                     undecided_inconclusive(_symbolic(conv, formula, depths, min_depth)))]
     if depths is None:
