@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import re
+import subprocess
 import sys
 import textwrap
 import types
@@ -282,3 +283,18 @@ def test_a_crashed_check_fails_never_skips(project):
     r.assert_outcomes(failed=2)
     r.stdout.fnmatch_lines(["*ZeroDivisionError: a bug in a check*",
                             "*a check crashed: an internal error of dmf-verify, not a verdict*"])
+
+
+def test_plugin_module_imports_no_engine():
+    """The entry point loads in every pytest run of the environment: it must not import SymPy or the engine."""
+    code = ("import sys, verify.pytest_plugin; heavy = [m for m in ('sympy', 'numpy', 'mpmath', 'verify.claims') "
+            "if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_profile_names_match_the_profiles():
+    from verify.claims import PROFILES
+    from verify.defaults import PROFILE_NAMES
+
+    assert tuple(PROFILES) == PROFILE_NAMES

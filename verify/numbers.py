@@ -14,12 +14,12 @@ from fractions import Fraction
 import mpmath
 import sympy as sp
 
+from .defaults import DEFAULT_DIGITS
 from .errors import UsageError
 
 MIN_DIGITS = 15
 MAX_DIGITS = 1000
 MAX_DEPTH = 64  # the mpmath Hessian is O(L³) per point: depth 64 takes seconds, 256 minutes
-DEFAULT_DIGITS = 50
 
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
 _FRACTION = re.compile(r"[+-]?\d+/\d+", re.ASCII)
