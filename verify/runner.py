@@ -120,6 +120,14 @@ class RunResult:
         """Results with a check that raised: internal errors of the tool, never verdicts."""
         return [r for r in self.results if r.crashed]
 
+    def _repr_html_(self) -> str:
+        from .claims.display import results_table_html
+
+        c = self.counts()
+        return results_table_html(self.results, caption=(
+            f"{c['verified']} verified, {c['refuted']} refuted, {c['inconclusive']} inconclusive of {c['total']}; "
+            f"seed {self.ctx.seed}, profile {self.ctx.profile.name}, {self.wall_seconds:.1f} s on {self.jobs} job(s)"))
+
 
 def run_one(claim: Claim, ctx: RunContext) -> ClaimResult:
     """``run_claim``, except that a check calling ``sys.exit`` is a crash of that claim, not the end

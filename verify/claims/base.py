@@ -188,6 +188,11 @@ class ClaimResult:
             out.setdefault(str(c.tier), []).append(c.verdict)
         return {t: combine(vs) for t, vs in out.items()}
 
+    def _repr_html_(self) -> str:
+        from .display import claim_result_html
+
+        return claim_result_html(self)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.claim.id,
