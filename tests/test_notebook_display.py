@@ -20,8 +20,8 @@ class _Text(HTMLParser):
         self.text.append(data)
 
 
-def _claim(verdict: Verdict) -> Claim:
-    return Claim(id="demo.one", statement="x < y & <script>alert(1)</script>", source="test",
+def _claim(verdict: Verdict, cid: str = "demo.one") -> Claim:
+    return Claim(id=cid, statement="x < y & <script>alert(1)</script>", source="test",
                  checks=(Check("c", Tier.NUMERIC, lambda ctx: CheckResult(verdict, "margin 0.5", instances=3,
                                                                            worst_margin="0.5")),))
 
@@ -38,6 +38,6 @@ def test_claim_result_html_escapes_and_holds_the_evidence():
 
 def test_run_result_html_counts_and_seed():
     ctx = RunContext(seed=7, profile=get_profile("quick"))
-    res = run([_claim(Verdict.VERIFIED), _claim(Verdict.REFUTED)], ctx)
+    res = run([_claim(Verdict.VERIFIED), _claim(Verdict.REFUTED, "demo.two")], ctx)
     page = res._repr_html_()
     assert "1 verified, 1 refuted, 0 inconclusive of 2" in page and "seed 7" in page
