@@ -37,14 +37,25 @@ def ground_types() -> str:
         return str(GROUND_TYPES)
 
 
-def git_commit() -> str | None:
+def _git(*args: str) -> str | None:
     root = Path(verify.__file__).resolve().parent.parent
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=5)
-        return out.stdout.strip() or None
+        out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
+    return out.stdout if out.returncode == 0 else None
+
+
+def git_commit() -> str | None:
+    out = _git("rev-parse", "--short", "HEAD")
+    return out.strip() or None if out is not None else None
+
+
+def git_dirty() -> bool | None:
+    """True when the engine or the catalogue (verify/, proofs/) differs from the commit: the commit alone
+    does not say what ran. None outside a git checkout (an installed package)."""
+    out = _git("status", "--porcelain", "--untracked-files=no", "--", "verify", "proofs")
+    return None if out is None else bool(out.strip())
 
 
 def file_sha256(path: str | Path) -> str:
@@ -69,6 +80,7 @@ def provenance(seed: int, profile: str, dps: int, started: dt.datetime, wall_sec
     return {
         "verify_version": verify.__version__,
         "git_commit": git_commit(),
+        "git_dirty": git_dirty(),
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "machine": platform.machine(),
