@@ -9,7 +9,7 @@ Interface (everything a claim needs):
     k.gradient(Ws, M, a, b)       -> tuple of L arrays (N, d_l, d_{l-1})
     k.hvp(Ws, M, Vs, a, b)        -> tuple of L arrays (N, d_l, d_{l-1})   (H·V)
     k.hessian(Ws, M, a, b)        -> (N, P, P), P = Σ d_l·d_{l-1}
-    ok, max_rel_err, tol = validate(k, rng)   # against the hand-written route in reference.py
+    ok, max_rel_err, tol = validate(k, rng)   # against the hand-written route, verify.landscape.deep_matrix
 
 Ws is a sequence of L arrays of shape (N, d_l, d_{l-1}) (layer 1 first); M is (N, d_L, d_0) or
 (d_L, d_0); a, b are positive floats or arrays of shape (N,). Parameters are flattened layer by
@@ -34,7 +34,8 @@ import sympy as sp
 from ..errors import UsageError
 from ..symbolic.matrix import MatrixDerivation, check_widths, derive
 from . import backends as _bk
-from . import codegen, reference
+from ..landscape import deep_matrix
+from . import codegen
 
 SYMENGINE_MAX_PARAMS = 48
 
@@ -362,12 +363,12 @@ def validate(kernels: MatrixKernels, rng: np.random.Generator, n: int = 8) -> tu
     """
     Ws, M, a, b = random_instances(kernels, rng, n)
     Vs = [rng.standard_normal(w.shape) for w in Ws]
-    errs = [_rel(kernels.objective(Ws, M, a, b), reference.objective(Ws, M, a, b))]
-    errs += [_rel(g, r) for g, r in zip(kernels.gradient(Ws, M, a, b), reference.gradient(Ws, M, a, b))]
+    errs = [_rel(kernels.objective(Ws, M, a, b), deep_matrix.objective(Ws, M, a, b))]
+    errs += [_rel(g, r) for g, r in zip(kernels.gradient(Ws, M, a, b), deep_matrix.gradient(Ws, M, a, b))]
     hv = kernels.hvp(Ws, M, Vs, a, b)
-    errs += [_rel(h, r) for h, r in zip(hv, reference.hvp(Ws, M, Vs, a, b))]
+    errs += [_rel(h, r) for h, r in zip(hv, deep_matrix.hvp(Ws, M, Vs, a, b))]
     H = kernels.hessian(Ws, M, a, b)
-    errs.append(_rel(H, reference.hessian(Ws, M, a, b)))
+    errs.append(_rel(H, deep_matrix.hessian(Ws, M, a, b)))
     errs.append(_rel(np.swapaxes(H, 1, 2), H))
     v = np.concatenate([x.reshape(n, -1) for x in Vs], axis=1)
     errs.append(_rel(np.einsum("npq,nq->np", H, v), np.concatenate([x.reshape(n, -1) for x in hv], axis=1)))

@@ -3,7 +3,10 @@
 F(W_1..W_L) = (a/2)·||P − M||_F² + (b/2)·Σ_l ||W_l||_F²,  P = W_L⋯W_1, W_l ∈ R^{d_l × d_(l−1)}.
 With A_l = W_L⋯W_(l+1) (A_L = I), B_l = W_(l−1)⋯W_1 (B_1 = I) and R = P − M, the product rule
 gives ∇_l F = a·A_lᵀ R B_lᵀ + b·W_l. Layers may carry a leading batch axis (N, d_l, d_(l−1)).
-The formulas are derived by hand on purpose: an independent route for the generated kernels.
+The formulas are derived by hand on purpose: this module is the suite's ONE hand-derived reference of
+F, ∇F, H·V and H, the independent route the kernels generated from the symbolic derivation are validated
+against (``verify.kernels.matrix.validate``); it is itself checked against SymPy's entrywise derivatives
+and central differences (tests/test_matrix_references_agree.py).
 """
 from __future__ import annotations
 
@@ -178,16 +181,26 @@ def hvp(Ws: Sequence[np.ndarray], M: np.ndarray, Vs: Sequence[np.ndarray], a=1.0
     return out
 
 
-def hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a: float = 1.0, b: float = 1.0) -> np.ndarray:
-    """Dense Hessian of one instance, parameters ordered layer by layer, each row-major.
+def hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> np.ndarray:
+    """Dense Hessian, parameters ordered layer by layer, each row-major: (P, P) for one instance,
+    (N, P, P) for batched layers (a, b scalars or shape (N,); M shared or batched).
 
     H = a·JᵀJ + b·I + a·(second-order blocks): J_l[(r,c),(i,j)] = A_l[r,i]·B_l[j,c] is the
     Jacobian of P; for layers k > l the block is H[(k,i,j),(l,p,q)] = a·(A_kᵀ R B_lᵀ)[i,q]·C[j,p]
     with C = W_(k−1)⋯W_(l+1) (the identity when k = l + 1); no such term on diagonal blocks.
     """
     Ws, M, a, b = validate(Ws, M, a, b)
-    if Ws[0].ndim != 2:
-        raise UsageError("hessian takes one instance (unbatched layers)")
+    if Ws[0].ndim == 3:
+        n = Ws[0].shape[0]
+        a_v = np.broadcast_to(np.reshape(a, -1), (n,))
+        b_v = np.broadcast_to(np.reshape(b, -1), (n,))
+        return np.stack([_hessian_one([W[i] for W in Ws], M[i] if M.ndim == 3 else M, float(a_v[i]), float(b_v[i]))
+                         for i in range(n)])
+    return _hessian_one(Ws, M, a, b)
+
+
+def _hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
+    """``hessian`` of one validated instance."""
     L = len(Ws)
     A, B = prefix_suffix(Ws)
     R = product(Ws) - M
