@@ -40,9 +40,12 @@ def test_schema_agrees_with_the_code():
 def _schema_type(prop: dict) -> str:
     """The docs' name for a property's type, derived from the schema alone."""
     names = {"id": "id", "text": "string", "kind": "kind", "convention": "convention", "formula": "formula",
-             "number": "number", "pairs": "list of [formula, multiplicity]"}
+             "number": "number", "pairs": "list of [formula, multiplicity]", "problem": "problem table",
+             "range": "[number, number]"}
     if "$ref" in prop:
         ref = prop["$ref"].rsplit("/", 1)[1]
+        if ref == "points":
+            return " \\| ".join(claim_file_schema()["$defs"][ref]["enum"])
         if ref.startswith("depths"):
             items = claim_file_schema()["$defs"][ref]["items"]
             return f"list of integers {items['minimum']}–{items['maximum']}"
@@ -75,6 +78,7 @@ def _docs_table() -> dict[str, dict[str, tuple[str, bool, str]]]:
 def test_docs_keys_table_matches_the_schema():
     docs = _docs_table()
     common = docs.pop("all")
+    assert list(docs) == claim_file_schema()["$defs"]["kind"]["enum"]  # documented in the schema's order
     defs = claim_file_schema()["$defs"]
     assert set(docs) == set(defs["kind"]["enum"])
     for kind, own in docs.items():

@@ -66,6 +66,36 @@ def _digits(text: str) -> int:
     return _integer("digits", 0)(text)
 
 
+def _problem_options(p: argparse.ArgumentParser) -> None:
+    """--convention NAME, or --loss FORMULA --penalty FORMULA (a user problem); see ``_problem``."""
+    p.add_argument("--convention", default=None, help="A1 (default), A2, S, S2 or B; not with --loss/--penalty")
+    p.add_argument("--loss", default=None, metavar="FORMULA",
+                   help="a user problem's loss in p (the product w_L⋯w_1) and m, e.g. '(p - m)**2 / 2'; "
+                        "needs --penalty")
+    p.add_argument("--penalty", default=None, metavar="FORMULA",
+                   help="one layer's penalty in w, lam, l (layer index), L, e.g. 'lam * abs(w)'; needs --loss")
+
+
+def _problem(args):
+    """The user problem of --loss/--penalty, or None for a convention (default A1). Both or neither of
+    --loss and --penalty, and never together with --convention: anything else is a usage error."""
+    given = [f for f, v in (("--loss", args.loss), ("--penalty", args.penalty)) if v is not None]
+    if given and args.convention is not None:
+        raise UsageError(f"--convention and {' '.join(given)} are mutually exclusive: name a convention, or give "
+                         f"a problem as --loss FORMULA --penalty FORMULA")
+    if len(given) == 1:
+        other = "--penalty" if given[0] == "--loss" else "--loss"
+        raise UsageError(f"{given[0]} needs {other}: a problem is a loss and a penalty "
+                         f"(--loss FORMULA --penalty FORMULA)")
+    if args.convention is None:
+        args.convention = "A1"
+    if not given:
+        return None
+    from .problems import parse_problem
+
+    return parse_problem(args.loss, args.penalty)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .numbers import DEFAULT_DIGITS  # imported here, inside main's handlers (it loads SymPy)
     from .runner import MAX_JOBS
@@ -105,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ")
     t.add_argument("--depth", required=True)
     t.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
-    t.add_argument("--convention", default="A1")
+    _problem_options(t)
     t.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
     t.add_argument("--json", action="store_true")
 
@@ -114,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--target", required=True)
     m.add_argument("--lam", required=True,
                    help="λ > 0 (decimal or fraction, read exactly), or 'threshold' for the exact derived λ*")
-    m.add_argument("--convention", default="A1")
+    _problem_options(m)
     m.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
     m.add_argument("--json", action="store_true")
     return p
@@ -241,23 +271,32 @@ def _emit(data: dict, as_json: bool, keys: Sequence[str]) -> None:
 def _cmd_threshold(args) -> int:
     from proofs.kamber_parhi_2026.formulas import tau_at
 
-    from .queries import threshold_summary
+    from .queries import problem_threshold_summary, threshold_summary
 
-    data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at)
-    _emit(data, args.json, ("depth", "target", "convention", "kind", "threshold", "bisection", "tau",
-                            "ratio", "ratio_exact", "digits", "note", "derivation"))
+    problem = _problem(args)
+    if problem is None:
+        data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at)
+    else:
+        data = problem_threshold_summary(args.depth, args.target, problem, args.digits)
+    _emit(data, args.json, ("depth", "target", "convention", "problem", "kind", "threshold", "bisection", "tau",
+                            "ratio", "ratio_exact", "threshold_exact", "digits", "note", "derivation"))
     return 0
 
 
 def _cmd_minimizers(args) -> int:
-    from .queries import minimizers_summary
+    from .queries import minimizers_summary, problem_minimizers_summary
 
-    data = minimizers_summary(args.depth, args.target, args.lam, args.convention, args.digits)
+    problem = _problem(args)
+    if problem is None:
+        data = minimizers_summary(args.depth, args.target, args.lam, args.convention, args.digits)
+    else:
+        data = problem_minimizers_summary(args.depth, args.target, args.lam, problem, args.digits)
     if args.json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    print(f"depth {data['depth']}, m = {data['target']}, λ = {data['lambda']} ({data['convention']}: "
-          f"a = {data['a']}, b = {data['b']})")
+    what = (f"{data['convention']}: a = {data['a']}, b = {data['b']}" if problem is None
+            else problem.label())
+    print(f"depth {data['depth']}, m = {data['target']}, λ = {data['lambda']} ({what})")
     for i, e in enumerate(data["minimizers"], 1):
         print(f"minimizer {i}: product {e['product']}, objective {e['objective']}")
         print(f"   w = ({', '.join(e['w'])})  [{e['equivalent_sign_patterns']} sign pattern(s)]")
@@ -277,11 +316,12 @@ COMMANDS = {"run": _cmd_run, "check": _cmd_check, "list": _cmd_list, "threshold"
 
 
 def _join_negative_values(argv: list[str]) -> list[str]:
-    """``--target -1e-5`` → ``--target=-1e-5``: argparse would read ``-1e-5`` as an option."""
+    """``--target -1e-5`` → ``--target=-1e-5`` (also --lam, --loss, --penalty: ``--loss '-p*m'``):
+    argparse would read a value starting with '-' as an option."""
     out: list[str] = []
     i = 0
     while i < len(argv):
-        if argv[i] in ("--target", "--lam") and i + 1 < len(argv) and argv[i + 1].startswith("-"):
+        if argv[i] in ("--target", "--lam", "--loss", "--penalty") and i + 1 < len(argv) and argv[i + 1].startswith("-"):
             out.append(f"{argv[i]}={argv[i + 1]}")
             i += 2
         else:
@@ -313,7 +353,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, OSError):  # the report could not be written: the tool's fault, not the user's
             print(f"verify: error: {exc.strerror or exc}", file=sys.stderr)
             return 3
-        print(f"verify: error: {exc}", file=sys.stderr)
+        message = str(exc)
+        print(f"verify: error: {message if message.isprintable() else ' '.join(message.split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("verify: interrupted", file=sys.stderr)

@@ -3,6 +3,8 @@
 ``threshold_summary``: the collapse threshold by exact derivation and by an independent mpmath
 bisection, compared with a reference formula (the paper's τ). ``minimizers_summary``: the global
 minimizers at a given λ, whether the end-to-end product is unique, and the Hessian spectrum there.
+``problem_threshold_summary`` and ``problem_minimizers_summary`` answer the same questions for a
+user problem (a loss and a penalty, ``verify.problems``), with the same keys plus ``problem``.
 """
 from __future__ import annotations
 
@@ -68,6 +70,53 @@ def threshold_summary(depth, target, convention: str = "A1", digits: int = 50,
     return out
 
 
+def problem_threshold_summary(depth, target, problem, digits: int = 50) -> dict:
+    """λ* of a user problem by SymPy elimination (exact form where it exists, verify.symbolic.problem) and
+    by an independent mpmath search (verify.highprec.problem), with their digits of agreement.
+
+    The reduction's preconditions are proved first: a problem they fail for raises ReductionRefused (a
+    UsageError naming the failed condition) and gets no number at all.
+    """
+    from .highprec import problem as hpp
+    from .problems import reduce
+    from .symbolic.problem import derive_problem_threshold
+
+    L = check_depth(depth)
+    m = parse_rational(target, "target")
+    n = check_digits(digits)
+    reduce(problem, L)
+    deriv = derive_problem_threshold(problem, L)
+    out: dict = {"depth": L, "target": _exact_text(m), "convention": problem.convention,
+                 "problem": problem.to_json(), "kind": deriv.kind, "threshold": None, "bisection": None,
+                 "tau": None, "ratio": None, "digits": None, "threshold_exact": None, "ratio_exact": None,
+                 "derivation": list(deriv.steps)}
+    if deriv.kind == "none":
+        out["note"] = f"the minimizer does not collapse at depth {L}: it is nonzero for every λ > 0 (m ≠ 0)"
+        return out
+    if deriv.exact is not None:
+        out["threshold_exact"] = str(deriv.exact.subs(mabs, sp.Symbol("|m|", positive=True)))
+    if m == 0:
+        out["threshold"] = out["bisection"] = "0"
+        out["digits"] = str(n)
+        out["note"] = "m = 0: the minimizer is 0 for every λ > 0 (threshold 0)."
+        return out
+    work = n + 20
+    with mpmath.workdps(work):
+        derived = deriv.value(abs(m), work - 10)
+        independent = hpp.threshold(problem, L, to_mpf(m, work))
+        out["threshold"] = dec(derived, n)
+        if independent is None:
+            out["note"] = ("the high-precision route found no collapse threshold where the derivation found one; "
+                           "the two routes disagree")
+            out["digits"] = "0.0"
+            return out
+        out["bisection"] = dec(independent, n)
+        out["digits"] = f"{min(digits_of_agreement(independent, derived), work - 10):.1f}"
+    if deriv.kind == "continuous":
+        out["note"] = f"L = {L}: no jump; the minimizer shrinks continuously to 0 at this λ."
+    return out
+
+
 def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int = 50) -> dict:
     """Global minimizers of F at λ (one representative per end-to-end product) and the spectrum there."""
     L = check_depth(depth)
@@ -112,6 +161,84 @@ def minimizers_summary(depth, target, lam, convention: str = "A1", digits: int =
                     "'below precision', one within the resolution of 0 as '0 ± resolution (below precision)'; "
                     "each minimizer stands for its 2^(L−1) sign patterns with the same product "
                     "(flip the signs of an even number of layers); uniqueness refers to the product w_L⋯w_1"}
+
+
+def problem_minimizers_summary(depth, target, lam, problem, digits: int = 50) -> dict:
+    """Global minimizers of a user problem at λ (verify.highprec.problem) and the Hessian spectrum there.
+
+    Same keys as ``minimizers_summary`` plus ``problem``; ``a`` and ``b`` are None (a user problem has no
+    convention weights). At 0 a penalty that is not twice differentiable there (|w|) has no Hessian: its
+    eigenvalues are reported as undefined, never as numbers. ``lam = "threshold"`` needs the exact λ*.
+    """
+    from .highprec import problem as hpp
+    from .problems import reduce
+    from .symbolic.problem import derive_problem_threshold
+
+    L = check_depth(depth)
+    m = parse_rational(target, "target")
+    n = check_digits(digits)
+    red = reduce(problem, L)
+    if str(lam).strip().lower() == "threshold":
+        deriv = derive_problem_threshold(problem, L)
+        if deriv.exact is None or m == 0:
+            raise UsageError(f"there is no exact collapse threshold at depth {L} for m = {m} "
+                             f"({'none' if deriv.kind == 'none' else 'no closed form'}); give --lam as a number")
+        lam_q = sp.simplify(deriv.exact.subs(mabs, abs(m)))
+    else:
+        lam_q = parse_rational(lam, "lambda")
+        if lam_q <= 0:
+            raise UsageError(f"lambda must be > 0, got {lam}")
+
+    def spectra(work: int) -> tuple[list, list]:
+        with mpmath.workdps(work):
+            m_mp, lam_mp = to_mpf(m, work), to_mpf(lam_q, work)
+            mins = hpp.global_minimizers(problem, L, m_mp, lam_mp, tie_digits=n)
+            rows = []
+            for c in mins:
+                if c.rho == 0 and not red.smooth_at_zero:
+                    rows.append((c, None, None))
+                    continue
+                H = hpp.hessian(problem, L, list(c.w), m_mp, lam_mp)
+                rows.append((c, H, hpp.hessian_eigenvalues(problem, L, list(c.w), m_mp, lam_mp)))
+            return mins, rows
+
+    base = n + 10
+    _, rows = spectra(base)
+    guard = 0
+    with mpmath.workdps(base):  # digits lost to conditioning: ||H|| over the smallest eigenvalue (capped)
+        for _c, H, eig in rows:
+            if H is None:
+                continue
+            norm = mpmath.sqrt(mpmath.fsum(H[i, j] ** 2 for i in range(L) for j in range(L)))
+            small = max(min(abs(e) for e in eig), norm * mpmath.mpf(10) ** (-n))
+            if small > 0:
+                guard = max(guard, int(mpmath.ceil(mpmath.log10(10 * L * L * norm / small))))
+    work = base + min(guard, MAX_GUARD_DIGITS)
+    entries, resolution = [], None
+    with mpmath.workdps(work):
+        _, rows = spectra(work)
+        for c, H, eig in rows:
+            entry = {"w": [dec(x, n) for x in c.w], "objective": dec(c.objective, n), "product": dec(c.product, n),
+                     "equivalent_sign_patterns": 2 ** (L - 1) if c.rho > 0 else 1}
+            if H is None:
+                entry["hessian_eigenvalues"] = ["undefined: the penalty is not twice differentiable at w = 0"]
+            else:
+                err = _eigen_error(L, H)
+                resolution = err if resolution is None else max(resolution, err)
+                entry["hessian_eigenvalues"] = [_eigen_text(e, err, n) for e in eig]
+            entries.append(entry)
+    return {"depth": L, "target": _exact_text(m), "lambda": _exact_text(lam_q), "convention": problem.convention,
+            "problem": problem.to_json(), "a": None, "b": None,
+            "minimizers": entries, "unique": len({e["product"] for e in entries}) == 1,
+            "hessian_eigenvalues": entries[0]["hessian_eigenvalues"],
+            "eigenvalue_resolution": None if resolution is None else dec(resolution, 5),
+            "eigenvalue_working_digits": work,
+            "note": "minimizers and Hessians by mpmath from the problem's definition (verify.highprec.problem); "
+                    "eigenvalues are computed at working_digits raised by the conditioning ||H||/|smallest "
+                    "eigenvalue|; eigenvalue_resolution bounds their absolute error (10·L²·||H||_F·10^-working_digits); "
+                    "a value known to fewer than the requested digits is marked 'below precision'; each minimizer "
+                    "stands for its 2^(L−1) sign patterns with the same product; uniqueness refers to the product "
+                    "w_L⋯w_1"}
 
 
 MAX_GUARD_DIGITS = 1500  # extra digits for ill-conditioned Hessians; beyond it small eigenvalues are marked

@@ -21,14 +21,17 @@ from ..errors import UsageError
 SCHEMA_FILE = "claim-file.schema.json"
 
 #: Keys people try that the format deliberately does not have, with what to do instead.
+PROBLEM_KEYS = "write the problem as problem = { loss = \"...\", penalty = \"...\" } (see docs/claim-files.md)"
 HINTS = {
-    "objective": "the objective is fixed by 'convention' (A1, A2, S, S2 or B; see docs/claim-files.md), "
-                 "other objectives or penalties are not supported",
-    "penalty": "the penalty is the squared Frobenius norm fixed by 'convention'; other penalties are not supported",
-    "regularizer": "the regularizer is the squared Frobenius norm fixed by 'convention'; "
-                   "other regularizers are not supported",
-    "loss": "the loss is fixed by 'convention'; other losses are not supported",
+    "objective": "the objective is fixed by 'convention' (A1, A2, S, S2 or B) or given as a 'problem' table: "
+                 + PROBLEM_KEYS,
+    "penalty": "the penalty belongs in the problem table: " + PROBLEM_KEYS,
+    "regularizer": "the penalty belongs in the problem table: " + PROBLEM_KEYS,
+    "loss": "the loss belongs in the problem table: " + PROBLEM_KEYS,
 }
+#: What a 'problem' key on a kind that has none means.
+NO_PROBLEM = "kind {kind!r} is not supported for user problems yet; use kind 'property' (or 'threshold', " \
+             "'minimizer', 'sharpness')"
 #: Order in which problems of one claim are reported: the kind first, then keys, then values.
 _RANK = {"enum": 1, "additionalProperties": 2, "required": 3}
 
@@ -141,12 +144,17 @@ def _message(e: jsonschema.ValidationError, doc: dict[str, Any]) -> str:
             return f"{label} must be a table, got {show(table)}"
         if e.validator == "additionalProperties":
             return f"{label}: {_unknown_keys(e)}"
+        if e.validator == "not":  # the only 'not' in the schema: convention and problem together
+            return f"{label}: give either 'convention' or 'problem', not both (a problem table states the " \
+                   f"objective itself; a convention names one of the suite's)"
         if e.validator == "required":
             missing = [k for k in e.validator_value if k not in table]
             return f"{label}: missing required key{'s' if len(missing) > 1 else ''} " + \
                 ", ".join(repr(k) for k in missing)
         return f"{label}: {e.message[:120]}"
     key = path[2]
+    if key == "problem" and len(path) == 3 and isinstance(e.instance, dict):
+        return f"{label}: {_problem_table(e)}"
     if key == "kind":
         known = kinds()
         close = difflib.get_close_matches(str(table.get("kind")), known, n=1)
@@ -169,11 +177,30 @@ def _expectation(key: str, prop: dict[str, Any]) -> str:
     return prop.get("type_description") or prop.get("description") or "as documented in docs/claim-files.md"
 
 
+def _problem_table(e: jsonschema.ValidationError) -> str:
+    """A problem inside the problem table: an unknown or a missing key."""
+    allowed = ["loss", "penalty"]
+    if e.validator == "additionalProperties":
+        extra = [k for k in e.instance if k not in allowed]
+        close = difflib.get_close_matches(extra[0], allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown key {show(extra[0])} in the problem table{hint}; a problem has exactly loss and penalty"
+    if e.validator == "required":
+        missing = [k for k in e.validator_value if k not in e.instance]
+        return (f"the problem table is missing {' and '.join(repr(k) for k in missing)}; "
+                f"a problem has both: {PROBLEM_KEYS}")
+    return f"the problem table: {e.message[:120]}"
+
+
 def _unknown_keys(e: jsonschema.ValidationError) -> str:
     allowed = list(e.schema.get("properties", {}))
     extra = [k for k in e.instance if k not in allowed]
     key = extra[0]
     shown = show(key, 40)
+    if key == "problem" and isinstance(e.instance.get("kind"), str):
+        return f"unknown key {shown}: " + NO_PROBLEM.format(kind=e.instance["kind"])
+    if key in ("loss", "penalty", "regularizer") and "problem" not in allowed:
+        return f"unknown key {shown}: " + NO_PROBLEM.format(kind=e.instance.get("kind"))
     if key in HINTS:
         return f"unknown key {shown}: {HINTS[key]}"
     close = difflib.get_close_matches(key, allowed, n=1)

@@ -1,0 +1,91 @@
+"""Build the deep matrix claim kinds (``matrix.*``) from validated ``[[claim]]`` tables.
+
+The factories live in ``verify.claims.matrix_kinds`` (and ``verify.claims.matrix_sharpness``) and are
+imported when a claim is built. Formulas are parsed by the whitelist walker over the names of each key:
+``exceptional`` (σ_c) in L, a, b; ``exponent`` in L; ``layer_weights`` (c_l) in l, L; ``threshold``
+(λ* of one singular value) in m (= σ), L, tau; ``formula`` (matrix sharpness) in s (a singular value),
+m (= σ_max), L, a, b, lam. Numbers are read exactly.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import sympy as sp
+
+from ..claims import Claim
+from ..conventions import DEFAULT_CONVENTION
+from ..symbolic.scalar import L_sym, a, b, mabs
+from .kinds import exact_number, factory, formula, positive_number, threshold_names
+
+MODULE = "verify.claims.matrix_kinds"
+
+
+def layer_names() -> dict[str, sp.Expr]:
+    """Names in ``layer_weights``: l (the layer index 1..L) and L."""
+    from ..problems.symbols import LAYER
+
+    return {"l": LAYER, "L": L_sym}
+
+
+def _text(t: dict[str, Any]) -> tuple[str, str, str]:
+    return t["id"], t["statement"].strip(), t["source"].strip()
+
+
+def _optional(t: dict[str, Any], key: str, names: Callable[[], dict[str, sp.Expr]]) -> dict[str, sp.Expr]:
+    """``{key: the parsed formula}`` when the key is present, else ``{}`` (the factory's default applies)."""
+    return {key: formula(t[key], key, names())} if key in t else {}
+
+
+def _numbers(t: dict[str, Any], *keys: str) -> dict[str, sp.Rational]:
+    return {k: positive_number(t, k) for k in keys if k in t}
+
+
+def _uniqueness(t: dict[str, Any]) -> Claim:
+    make = factory("matrix.uniqueness", MODULE, "matrix_uniqueness_claim")
+    params = {**_optional(t, "exceptional", lambda: {"L": L_sym, "a": a, "b": b}), **_numbers(t, "critical_scale"),
+              **_optional(t, "layer_weights", layer_names)}
+    return make(*_text(t), **params)
+
+
+def _balancedness(t: dict[str, Any]) -> Claim:
+    make = factory("matrix.balancedness", MODULE, "matrix_balancedness_claim")
+    return make(*_text(t), **_numbers(t, "rate", "balance"))
+
+
+def _layer_norms(t: dict[str, Any]) -> Claim:
+    make = factory("matrix.layer_norms", MODULE, "matrix_layer_norms_claim")
+    exponent = formula(t["exponent"], "exponent", {"L": L_sym})
+    return make(*_text(t), exponent=exponent, **_optional(t, "layer_weights", layer_names))
+
+
+def _trace(t: dict[str, Any]) -> Claim:
+    make = factory("matrix.trace", MODULE, "matrix_trace_claim")
+    return make(*_text(t), **{k: exact_number(t[k], k) for k in ("constant", "bound_constant") if k in t})
+
+
+def _collapse(t: dict[str, Any]) -> Claim:
+    make = factory("matrix.collapse", MODULE, "matrix_collapse_claim")
+    raw = t["threshold"]
+    threshold = None if raw.strip() == "none" else formula(raw, "threshold", threshold_names())
+    return make(*_text(t), threshold=threshold, convention=t.get("convention", DEFAULT_CONVENTION),
+                **_optional(t, "layer_weights", layer_names))
+
+
+def matrix_sharpness_names() -> dict[str, sp.Expr]:
+    """Names in matrix sharpness formulas: m (= σ_max, the largest singular value of the target), L, a, b, lam."""
+    from ..problems.symbols import LAM
+
+    return {"m": mabs, "L": L_sym, "a": a, "b": b, "lam": LAM}
+
+
+def _sharpness(t: dict[str, Any]) -> Claim:
+    make = factory("matrix.sharpness", "verify.claims.matrix_sharpness", "matrix_sharpness_claim")
+    params = {**_optional(t, "formula", matrix_sharpness_names), **_numbers(t, "scale")}
+    return make(*_text(t), convention=t.get("convention", DEFAULT_CONVENTION), **params)
+
+
+MATRIX_BUILDERS: dict[str, Callable[[dict[str, Any]], Claim]] = {
+    "matrix.uniqueness": _uniqueness, "matrix.balancedness": _balancedness, "matrix.layer_norms": _layer_norms,
+    "matrix.trace": _trace, "matrix.collapse": _collapse, "matrix.sharpness": _sharpness,
+}
+"""matrix kind -> builder of a Claim from a table that passed the schema."""
