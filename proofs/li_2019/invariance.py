@@ -11,20 +11,21 @@ validation of the hand derivatives, batched float64 covariance, fixed points, or
 (continuous groups), Hessian spectrum (eigenvalues for orthogonal groups, only the inertia for
 GL), and a 50-digit certification of the zero band of the inertia. ``invariance_claim`` takes the
 group and the claimed eigenvalue behaviour as parameters so tests can hand it a wrong one. This module
-declares the claims (ids, statements, source, parameters, resolutions); the examples and checks live in
+declares the claims (ids, statements, source, parameters, resolutions); the kind is
+``verify.claims.invariance_checks.invariance_example_claim``, the examples and checks
 ``verify.claims.invariance_*``.
 """
 from __future__ import annotations
 
 from verify.claims import Claim
-from verify.claims.invariance_checks import invariance_checks
-from verify.claims.invariance_examples import EXAMPLES, SPECS, GroupFactory
-from verify.errors import UsageError
+from verify.claims.invariance_checks import invariance_example_claim
+from verify.claims.invariance_examples import EXAMPLES, GroupFactory
+
+from . import PAPER
 
 SOURCE = ("Li et al. 2019 (IEEE TIT), stated in the abstract: the invariance theory, with phase retrieval and "
           "deep linear networks as examples; the covariance, fixed-point, orbit-tangent and inertia identities "
           "checked here are derived by the suite (docs/mathematics.md §L7)")
-PAPER = "Li et al. 2019"
 
 STATEMENTS = {
     "real-phase": ("Real phase retrieval f(x) = sum_k ((a_k.x)^2 - y_k)^2 is invariant under x -> -x; "
@@ -41,30 +42,24 @@ STATEMENTS = {
 }
 
 
+RESOLUTIONS = (
+    "Group actions are linear maps of the real parameter vector: complex vectors use (Re x, Im x); "
+    "network weights use row-major (vec W1, vec W2).",
+    "Covariance is G^{-T} (gradient) and congruence G^{-T} H G^{-1} (Hessian), derived from "
+    "differentiating f(Gx) = f(x); stationarity of fixed points needs Fix(G^T) = {0}, checked.",
+    "Inertia zero tolerance: |eig| <= 1e-9 ||H|| (float64), certified at ctx.dps digits.",
+)
+
+
 def invariance_claim(example: str, *, group: GroupFactory | None = None,
                      eigenvalues_invariant: bool | None = None) -> Claim:
     """The L7 claim for ``example``; ``group`` replaces the symmetry, ``eigenvalues_invariant`` the
     claimed spectral behaviour (default: True for the orthogonal groups, False for GL)."""
-    if example not in SPECS:
-        raise UsageError(f"unknown invariance example {example!r}; known: {', '.join(EXAMPLES)}")
-    spec = SPECS[example]
-    eig_inv = spec.eigenvalues_invariant if eigenvalues_invariant is None else bool(eigenvalues_invariant)
-    checks = invariance_checks(example, group, eig_inv)
-    statement = STATEMENTS[example] if eigenvalues_invariant is None else \
-        STATEMENTS[example] + f" [perturbed: eigenvalues claimed {'invariant' if eig_inv else 'to move'}]"
-    return Claim(
-        id=f"li.invariance.{example}", statement=statement, source=SOURCE, checks=checks, paper=PAPER,
-        resolutions=(
-            "Group actions are linear maps of the real parameter vector: complex vectors use (Re x, Im x); "
-            "network weights use row-major (vec W1, vec W2).",
-            "Covariance is G^{-T} (gradient) and congruence G^{-T} H G^{-1} (Hessian), derived from "
-            "differentiating f(Gx) = f(x); stationarity of fixed points needs Fix(G^T) = {0}, checked.",
-            "Inertia zero tolerance: |eig| <= 1e-9 ||H|| (float64), certified at ctx.dps digits.",
-        ),
-    )
+    return invariance_example_claim(
+        f"li.invariance.{example}", STATEMENTS, SOURCE, example=example, group=group,
+        eigenvalues_invariant=eigenvalues_invariant, paper=PAPER, resolutions=RESOLUTIONS)
 
 
 def claims() -> list[Claim]:
     """The three L7 claims, one per example."""
     return [invariance_claim(e) for e in EXAMPLES]
-

@@ -1,12 +1,16 @@
-"""L6 (docs/mathematics.md §L6): the checks of ``li.sensing`` for given claimed constants, each with the
-scope its verdict covers. The claim's statement, source and resolutions live in ``proofs.li_2019.sensing``.
+"""L6 (docs/mathematics.md §L6): the matrix-sensing kind. ``sensing_landscape_claim`` parses the claimed
+constants and wires the checks, each with the scope its verdict covers; the catalogue's declaration
+(statement, source, resolutions, default constants) is ``proofs.li_2019.sensing``.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from verify import sensing_minima as sm
-from verify.claims.base import Check, Tier
+from verify.claims.base import Check, Claim, Tier
+from verify.claims.li_kinds_common import USER_PAPER, declared_texts
 from verify.claims.scope import scoped
-from verify.claims.sensing_common import SensingParams, n_instances
+from verify.claims.sensing_common import SensingParams, n_instances, sensing_params
 from verify.claims.sensing_hessian import fd_check, hessian_distance_check, hp_distance_check
 from verify.claims.sensing_landscape import global_minima_check, hp_saddle_check, strict_saddles_check
 from verify.claims.sensing_symbolic import full_basis_check, isotropy_check, sympy_derivatives_check
@@ -40,3 +44,21 @@ def sensing_checks(p: SensingParams) -> tuple[Check, ...]:
         Check("spurious-minima-family-high-precision", Tier.HIGH_PRECISION, sm.family_check(cq, mq)),
     )
     return checks
+
+
+def sensing_landscape_claim(id: str, statement: str, source: str, *, c: str, bound_coefficients: tuple[str, str],
+                            basis_scale: str, gaussian_scale_power: str, n: int, r: int,
+                            m_sizes: Sequence[int], minima_delta: str, paper: str = USER_PAPER,
+                            resolutions: Sequence[str] = ()) -> Claim:
+    """G(X) = c||A(XXᵀ) − A(M)||² inherits F's landscape: G = F for the full basis scaled by ``basis_scale``,
+    Gaussian A scaled by m^-``gaussian_scale_power`` isotropic, ||∇²G − ∇²F|| ≤ c(a δ_2r ||X||² + b δ_(ρ+1)
+    ||XXᵀ − M||_F) with (a, b) = ``bound_coefficients``, strict saddles where that bound allows, no spurious
+    local minimum for δ_2r < ``minima_delta``; instances n, r, one Gaussian operator per m in ``m_sizes``.
+    Constants are exact decimal or fraction strings. Placeholders: {c}, {a}, {b}, {basis_scale},
+    {gaussian_scale_power}, {minima_delta}, {n}, {r}, {m_sizes}."""
+    p = sensing_params(c=c, bound_coefficients=bound_coefficients, basis_scale=basis_scale,
+                       gaussian_scale_power=gaussian_scale_power, n=n, r=r, m_sizes=m_sizes,
+                       minima_delta=minima_delta)
+    values = {"c": p.c, "a": p.a, "b": p.b, "basis_scale": p.basis_scale, "gaussian_scale_power": p.gauss_power,
+              "minima_delta": p.minima_q, "n": p.n, "r": p.r, "m_sizes": list(p.m_sizes)}
+    return Claim(id=id, checks=sensing_checks(p), **declared_texts(statement, source, resolutions, paper, values))

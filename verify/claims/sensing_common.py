@@ -11,6 +11,7 @@ import sympy as sp
 from verify import sensing as sen
 from verify.claims.context import RunContext
 from verify.errors import UsageError
+from verify.expressions import parse_expression
 from verify.numbers import parse_rational
 
 FD_TOL = 1e-6        # central differences h = 1e-5 on a quartic: truncation ~1e-10, roundoff ~1e-11
@@ -65,24 +66,42 @@ def n_instances(ctx: RunContext) -> int:
     return 1 + 2 * ctx.profile.level
 
 
+def _basis_scale(value: object) -> sp.Expr:
+    """A real constant: a decimal or fraction exactly, or a closed form such as "sqrt(2)/2" parsed safely
+    (``verify.expressions.parse_expression``, no names)."""
+    try:
+        return parse_rational(value, "basis_scale")
+    except UsageError:
+        if not isinstance(value, str):
+            raise
+    try:
+        scale = parse_expression(value, {})
+    except UsageError as exc:
+        raise UsageError(f"basis_scale: {exc}") from None
+    if scale.free_symbols or not scale.is_extended_real or not scale.is_finite:
+        raise UsageError(f"basis_scale must be a finite real constant, got {value!r}")
+    return scale
+
+
 def sensing_params(*, c: str, bound_coefficients: tuple[str, str], basis_scale: str, gaussian_scale_power: str,
                    n: int, r: int, m_sizes: tuple[int, ...], minima_delta: str) -> SensingParams:
     """The claimed constants parsed exactly (decimal or fraction strings); anything invalid is a UsageError."""
     cq = parse_rational(c, "c")
     if cq <= 0:
         raise UsageError(f"c must be positive, got {c}")
+    if isinstance(bound_coefficients, (str, bytes)) or len(tuple(bound_coefficients)) != 2:
+        raise UsageError(f"bound_coefficients must be two numbers (a, b), got {bound_coefficients!r}")
     a, b = (parse_rational(v, "bound coefficient") for v in bound_coefficients)
     if a < 0 or b < 0:
         raise UsageError("bound coefficients must be non-negative")
-    scale = sp.sympify(basis_scale, rational=True) if isinstance(basis_scale, str) and "sqrt" in basis_scale \
-        else parse_rational(basis_scale, "basis_scale")
+    scale = _basis_scale(basis_scale)
     power = parse_rational(gaussian_scale_power, "gaussian_scale_power")
     for v, name in ((n, "n"), (r, "r")):
         if isinstance(v, bool) or not isinstance(v, int) or v <= 0:
             raise UsageError(f"{name} must be a positive integer, got {v!r}")
     if 2 * r > n:
         raise UsageError(f"need 2r <= n for a rank-2r restricted isometry, got n={n}, r={r}")
-    if not m_sizes or any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
+    if not isinstance(m_sizes, (tuple, list)) or not m_sizes or any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
         raise UsageError(f"m_sizes must be positive integers, got {m_sizes!r}")
     mq = parse_rational(minima_delta, "minima_delta")
     if mq <= 0:
