@@ -13,6 +13,7 @@ from proofs.kamber_parhi_2026.formulas import tau, tau_evaluators
 from verify.claims import Claim, RunContext, Tier, Verdict, get_profile, run_claim
 from verify.claims.matrix_collapse import ClaimedThreshold, rank_hp
 from verify.claims.closed_form import Evaluators
+from verify.claims.matrix_trace_formula import trace_at_minimizer
 from verify.errors import UsageError
 from verify.symbolic.scalar import L_sym, mabs
 
@@ -191,4 +192,4 @@ def test_trace_at_minimizer_refers_to_the_formula():
     s, dims, a, b = np.array([3.0, 1.5]), (2, 3, 3, 2), 2.0, 0.3
     S = lambda k: float(np.sum(s ** (2.0 * k / 3)))
     by_hand = a * ((2 + 2) * S(2) + S(1) * S(1)) + b * (6 + 9 + 6)
-    assert kp.trace_at_minimizer(s, dims, a, b) == pytest.approx(by_hand, rel=1e-14)
+    assert trace_at_minimizer(s, dims, a, b) == pytest.approx(by_hand, rel=1e-14)

@@ -2,58 +2,36 @@
 K6 (Hessian trace and spectrum), K7 (collapse) and the paper's figures 1–3 (docs/mathematics.md).
 
 Objective F(W) = (a/2)||W_L⋯W_1 − M||_F² + (b/2)Σ||W_l||_F², (a, b) from a named convention.
-This module declares the claims: statements, sources, the claimed closed forms (each written once,
-here or in ``formulas``) and which checks establish them. The check machinery lives in
-``verify.claims.matrix_*``. Every claimed constant is a factory parameter so tests can perturb it.
+Declarations only: the statements, sources, resolutions and default constants of the paper's claims. Each
+function builds its claim with a factory of ``verify.claims.matrix_kinds`` (where the checks are wired);
+every claimed constant is a parameter so tests can perturb it.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Callable
 
-import numpy as np
 import sympy as sp
 
-from verify.claims import Claim, Tier
-from verify.claims.matrix_balance import (
-    critical_balance_check, flow_identity_check, flow_rate_check, gd_step_check, saddle_balance_check,
+from verify.claims import Claim
+from verify.claims.matrix_kinds import (
+    Figure1, matrix_balancedness_claim, matrix_collapse_claim, matrix_figures_claim, matrix_layer_norms_claim,
+    matrix_trace_claim, matrix_uniqueness_claim,
 )
-from verify.claims.matrix_collapse import ClaimedThreshold, descent_numeric, edges_hp, rank_hp, rank_numeric
-from verify.claims.closed_form import exact
-from verify.claims.matrix_common import fro2, guarded_check, positive_constant
-from verify.claims.matrix_figures import Figure1, figure1, figure2, figure3
-from verify.claims.matrix_layer_norms import layer_norm_hp, layer_norm_numeric, layer_norm_symbolic
-from verify.claims.matrix_trace import (
-    spectrum_check, trace_at_minimizers, trace_compiled, trace_numeric, trace_symbolic,
-)
-from verify.claims.matrix_uniqueness import descent_uniqueness, exact_tie_check, hp_switch_check, numeric_tie_check
-from verify.conventions import CONVENTIONS, get_convention
+from verify.conventions import CONVENTIONS
 from verify.errors import UsageError
-from verify.landscape.reduction import critical_value_exact
 
-from .formulas import tau_evaluators
+from .formulas import tau
 
 PAPER = "Kamber & Parhi 2026"
 DOC = "docs/mathematics.md"
 
-
-def _stated_multiple(conv: str) -> Callable[[int], sp.Expr]:
-    """The threshold λ* as a multiple of τ under each convention (the suite's resolution of K1)."""
-    return {"A1": lambda L: sp.Integer(1), "A2": lambda L: sp.Integer(1),
-            "S": lambda L: sp.Rational(1, L), "S2": lambda L: sp.Rational(1, L),
-            "B": lambda L: sp.Rational(1, 2 * L)}[conv]
-
-
-DEFAULT_MULTIPLES: dict[str, Callable[[int], sp.Expr]] = {c: _stated_multiple(c) for c in CONVENTIONS}
-
-
-def _threshold(multiple=None, multiples: dict | None = None) -> ClaimedThreshold:
-    """The claimed λ*(σ) = multiple_conv(L)·τ(σ, L); ``multiple`` (number or callable of L) overrides A1's."""
-    table = dict(DEFAULT_MULTIPLES)
-    if multiples:
-        table.update({get_convention(k).name: v for k, v in multiples.items()})
-    if multiple is not None:
-        table["A1"] = multiple if callable(multiple) else (lambda L, m=exact(multiple): m)
-    return ClaimedThreshold(tau_evaluators(), table)
+#: The threshold λ* as a multiple of τ under each convention (the suite's resolution of K1): τ under A1/A2,
+#: τ/L under S/S2, τ/(2L) under B.
+DEFAULT_MULTIPLES: dict[str, Callable[[int], sp.Expr]] = {
+    "A1": lambda L: sp.Integer(1), "A2": lambda L: sp.Integer(1),
+    "S": lambda L: sp.Rational(1, L), "S2": lambda L: sp.Rational(1, L),
+    "B": lambda L: sp.Rational(1, 2 * L)}
+assert set(DEFAULT_MULTIPLES) == set(CONVENTIONS)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -61,14 +39,9 @@ def _threshold(multiple=None, multiples: dict | None = None) -> ClaimedThreshold
 
 
 def uniqueness_claim(critical_scale: sp.Expr | float = 1) -> Claim:
-    """K2; ``critical_scale`` multiplies the claimed location σ_c of the exceptional set."""
-    positive_constant(critical_scale, "critical_scale")
-    scale = exact(critical_scale)
-
-    def sigma_c(L: int, a: sp.Expr, b: sp.Expr) -> sp.Expr:
-        return scale * critical_value_exact(L, a, b)
-
-    return Claim(
+    """K2; ``critical_scale`` multiplies the claimed location σ_c of the exceptional set (the suite's derived
+    σ_c, ``exceptional`` left to the factory's default)."""
+    return matrix_uniqueness_claim(
         id="kp.uniqueness",
         statement="Outside a measure-zero set of targets the end-to-end minimizer W_L⋯W_1 is unique. For "
                   "hidden widths ≥ rank M the problem reduces, singular value by singular value, to "
@@ -83,12 +56,7 @@ def uniqueness_claim(critical_scale: sp.Expr | float = 1) -> Claim:
             "Bottleneck widths < rank of the minimizer are outside the claim and reported, not tested.",
             "Repeated singular values keep the product unique (the minimizer acts as a function of σ).",
         ),
-        checks=(
-            guarded_check("exact two minimizers on the exceptional set", Tier.SYMBOLIC, exact_tie_check(sigma_c)),
-            guarded_check("exceptional set is exactly σ_c at 50 digits", Tier.HIGH_PRECISION, hp_switch_check(sigma_c)),
-            guarded_check("float64 matrix objective ties at σ_c", Tier.NUMERIC, numeric_tie_check(sigma_c)),
-            guarded_check("descent from many starts vs constructed minimizer", Tier.NUMERIC, descent_uniqueness),
-        ),
+        critical_scale=critical_scale,
     )
 
 
@@ -99,9 +67,7 @@ def uniqueness_claim(critical_scale: sp.Expr | float = 1) -> Claim:
 def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
     """K3; ``rate`` is the claimed decay rate of the imbalance in units of b, ``balance`` the factor κ
     in W_(l+1)ᵀW_(l+1) = κ·W_lW_lᵀ at critical points."""
-    positive_constant(rate, "rate")
-    positive_constant(balance, "balance")
-    return Claim(
+    return matrix_balancedness_claim(
         id="kp.balancedness",
         statement="At every critical point with λ > 0 (in particular every minimizer) W_(l+1)ᵀW_(l+1) = W_lW_lᵀ, so "
                   "adjacent layers share singular values and, where those are distinct, singular vectors up to "
@@ -116,15 +82,7 @@ def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
             "exp(−4λt/L)); a does not enter.",
             "Descent: the per-step factor is exactly 1 − 2ηb plus the η² term stated; checked step by step.",
         ),
-        checks=(
-            guarded_check("exact flow identity dD/dt = −rate·b·D", Tier.SYMBOLIC, flow_identity_check(rate)),
-            guarded_check("one-step descent identity on random trajectories", Tier.NUMERIC, gd_step_check(rate)),
-            guarded_check("imbalance decay along integrated gradient flow", Tier.NUMERIC, flow_rate_check(rate)),
-            guarded_check("balance and alignment at descent-found critical points", Tier.NUMERIC,
-                          critical_balance_check(balance)),
-            guarded_check("balance at Newton-found critical points (saddles included)", Tier.NUMERIC,
-                          saddle_balance_check(balance)),
-        ),
+        rate=rate, balance=balance,
     )
 
 
@@ -140,7 +98,7 @@ def layer_norm_claim(exponent: Callable[[int], object] = _default_exponent) -> C
     """K5; ``exponent(L)`` is the claimed exponent e in ||W_l||_F² = Σ_i s_i^e (2/L)."""
     if not callable(exponent):
         raise UsageError("exponent must be a function of the depth L, e.g. lambda L: 2/L")
-    return Claim(
+    return matrix_layer_norms_claim(
         id="kp.layer_norms",
         statement="Off the exceptional set, every layer of every global minimizer has the same Frobenius norm, "
                   "||W_l||_F² = Σ_i s_i^(2/L) (the Schatten-2/L quasi-norm of the end-to-end minimizer, to the "
@@ -152,95 +110,18 @@ def layer_norm_claim(exponent: Callable[[int], object] = _default_exponent) -> C
             "Value made explicit: ||W_l||_F² = Σ s_i^(2/L) = ||P*||_(S_(2/L))^(2/L), independent of l, the hidden "
             "widths and the rotation; at any critical point ||W_l||² = (a/b)⟨M − P, P⟩ for every l.",
         ),
-        checks=(
-            guarded_check("exact identity from scalar stationarity", Tier.SYMBOLIC, layer_norm_symbolic(exponent)),
-            guarded_check("trace identity vs Schatten sum at 50 digits", Tier.HIGH_PRECISION, layer_norm_hp(exponent)),
-            guarded_check("layer norms at descent-found and constructed minimizers", Tier.NUMERIC,
-                          layer_norm_numeric(exponent)),
-        ),
+        exponent=exponent,
     )
 
 
 # ----------------------------------------------------------------------------------------------
-# K6 — Hessian trace: the closed forms, written once
-
-
-def _width_term(dims: Sequence[int]) -> int:
-    """Σ_l d_l·d_(l−1): the number of parameters, which the regularizer adds (times b) to the trace."""
-    return sum(int(dims[l]) * int(dims[l + 1]) for l in range(len(dims) - 1))
-
-
-def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
-    """Claimed exact trace at any point: constant·a·Σ_l ||A_l||_F²·||B_l||_F² + b·Σ_l d_l·d_(l−1), with
-    A_l = W_L⋯W_(l+1) (A_L = I) and B_l = W_(l−1)⋯W_1 (B_1 = I).
-
-    F is quadratic in each coordinate w = (W_l)_ij with ∂²F/∂w² = a·||A_l e_i||²·||e_jᵀB_l||² + b. Works on
-    SymPy matrices (exact, ``constant`` read exactly) and on NumPy arrays (float64).
-    """
-    symbolic = isinstance(Ws[0], sp.MatrixBase)
-    eye = sp.eye if symbolic else np.eye
-    k = exact(constant) if symbolic else float(constant)
-    L = len(Ws)
-    dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
-    data = 0
-    for l in range(L):
-        A = eye(dims[-1])
-        for j in range(L - 1, l, -1):
-            A = A @ Ws[j]
-        B = eye(dims[0])
-        for j in range(l):
-            B = Ws[j] @ B
-        data += fro2(A) * fro2(B)
-    return k * a * data + b * _width_term(dims)
-
-
-def _balanced_layers(s: np.ndarray, dims: Sequence[int]) -> list[np.ndarray]:
-    """The aligned balanced point with end-to-end singular values s: W_l = diag(s^(1/L)) padded to d_l × d_(l−1)."""
-    L = len(dims) - 1
-    root = s[s > 0] ** (1.0 / L)
-    Ws = []
-    for l in range(L):
-        W = np.zeros((dims[l + 1], dims[l]))
-        W[np.arange(root.size), np.arange(root.size)] = root
-        Ws.append(W)
-    return Ws
-
-
-def trace_at_minimizer(s: np.ndarray, dims: tuple[int, ...], a: float, b: float, constant: float = 1.0) -> float:
-    """The claimed trace at a minimizer with end-to-end singular values s: ``trace_formula`` at the aligned
-    balanced point with those singular values (layer singular values s^(1/L), K3 and K5), i.e.
-    a·[(d_0 + d_L)·S_(L−1) + Σ_(l=2)^(L−1) S_(L−l)·S_(l−1)] + b·Σ d_l d_(l−1), S_k = Σ_i s_i^(2k/L)."""
-    return trace_formula(_balanced_layers(np.asarray(s, dtype=float), dims), a, b, constant)
-
-
-def trace_lower_bound(s: np.ndarray, dims: tuple[int, ...], a: float, b: float, bound_constant: float = 1.0) -> float:
-    """The suite's lower bound at minimizers: bound_constant·a·(d_0 + d_L + L − 2)·Σ s_i^(2−2/L) + b·Σ d_l d_(l−1)
-    (from S_α·S_β ≥ S_(α+β) for the middle layers); tight iff rank P* ≤ 1 or L ≤ 2."""
-    L = len(dims) - 1
-    if L == 1:
-        return bound_constant * a * dims[0] * dims[1] + b * _width_term(dims)
-    s = np.asarray(s, dtype=float)
-    s = s[s > 0]
-    return bound_constant * a * (dims[0] + dims[-1] + L - 2) * float(np.sum(s ** (2.0 - 2.0 / L))) + b * _width_term(dims)
+# K6 — Hessian trace
 
 
 def trace_claim(constant: float = 1, bound_constant: float = 1) -> Claim:
     """K6; ``constant`` multiplies the data term of the exact trace formula, ``bound_constant`` that of
     the suite's lower bound at minimizers."""
-    positive_constant(constant, "constant")
-    positive_constant(bound_constant, "bound_constant")
-
-    def formula(Ws, a, b):
-        return trace_formula(Ws, a, b, constant)
-
-    def at_min(s, dims, a, b):
-        return trace_at_minimizer(s, dims, a, b, constant)
-
-    def bound(s, dims, a, b):
-        return trace_lower_bound(s, dims, a, b, bound_constant)
-
-    label = f"{constant}·a·Σ_l ||A_l||²||B_l||² + b·Σ d_l d_(l−1)"
-    return Claim(
+    return matrix_trace_claim(
         id="kp.hessian_trace",
         statement="The Hessian trace at any point is tr ∇²F = a·Σ_l ||W_L⋯W_(l+1)||_F²·||W_(l−1)⋯W_1||_F² + "
                   "b·Σ_l d_l d_(l−1); at minimizers it depends only on the singular values s of P* (and the widths), "
@@ -258,16 +139,7 @@ def trace_claim(constant: float = 1, bound_constant: float = 1) -> Claim:
             "fixed widths.",
             "Positive definiteness is tested only on the orthogonal complement of the orbit tangent.",
         ),
-        checks=(
-            guarded_check("exact trace formula (SymPy, entrywise second derivatives)", Tier.SYMBOLIC,
-                          trace_symbolic(formula, label)),
-            guarded_check("dense Hessian trace at random points", Tier.NUMERIC, trace_numeric(formula)),
-            guarded_check("compiled symbolic kernels: batched Hessian trace", Tier.NUMERIC, trace_compiled(formula)),
-            guarded_check("trace and lower bound at constructed minimizers", Tier.NUMERIC,
-                          trace_at_minimizers(at_min, bound)),
-            guarded_check("spectrum constant across minimizers; null space = orbit tangent", Tier.NUMERIC,
-                          spectrum_check),
-        ),
+        constant=constant, bound_constant=bound_constant,
     )
 
 
@@ -278,12 +150,10 @@ def trace_claim(constant: float = 1, bound_constant: float = 1) -> Claim:
 def collapse_claim(multiple=None, multiples: dict[str, Callable[[int], sp.Expr]] | None = None) -> Claim:
     """K7; ``multiple`` (number or callable of L) is the claimed threshold λ*/τ under A1 (1); ``multiples``
     overrides other conventions' (A2: 1, S and S2: 1/L, B: 1/(2L))."""
-    if multiple is not None and not callable(multiple):
-        positive_constant(multiple, "multiple")
-    for name in multiples or {}:
-        get_convention(name)
-    threshold = _threshold(multiple, multiples)
-    return Claim(
+    table: dict = {**DEFAULT_MULTIPLES, **(multiples or {})}
+    if multiple is not None:
+        table["A1"] = multiple
+    return matrix_collapse_claim(
         id="kp.collapse",
         statement="With m = σ_max(M), λ > τ(m, L) (convention A1) implies that the unique end-to-end minimizer is 0; "
                   "below, its rank is the number of singular values σ_i with λ < τ(σ_i, L), i.e. above the "
@@ -298,12 +168,7 @@ def collapse_claim(multiple=None, multiples: dict[str, Callable[[int], sp.Expr]]
             "L = 1: outside the claim (ridge regression never collapses).",
             "Collapse is tested strictly above the threshold; at λ = τ both 0 and a nonzero point are global.",
         ),
-        checks=(
-            guarded_check("threshold edges at 50 digits, all conventions", Tier.HIGH_PRECISION, edges_hp(threshold)),
-            guarded_check("rank at every singular value's edge at 50 digits", Tier.HIGH_PRECISION, rank_hp(threshold)),
-            guarded_check("rank of the global minimizer on random targets", Tier.NUMERIC, rank_numeric(threshold)),
-            guarded_check("descent never beats 0 above the threshold", Tier.NUMERIC, descent_numeric(threshold)),
-        ),
+        threshold=tau(), convention="A1", multiples=table,
     )
 
 
@@ -314,10 +179,8 @@ def collapse_claim(multiple=None, multiples: dict[str, Callable[[int], sp.Expr]]
 def figures_claim(multiple=1, fig1_depth: int = 3, fig1_m=3, fig1_lam=4, fig1_convention: str = "A1") -> Claim:
     """Figures 1–3; ``multiple`` is the claimed λ*/τ under A1 (1), where Fig. 2 marks the tie and Fig. 3 the
     jump; ``fig1_*`` are the depth, target, λ and convention Fig. 1 is drawn at (3, 3, 4, A1)."""
-    positive_constant(multiple, "multiple")
     p1 = Figure1.make(fig1_depth, fig1_m, fig1_lam, fig1_convention)
-    threshold = _threshold(multiple)
-    return Claim(
+    return matrix_figures_claim(
         id="kp.figures",
         statement=f"Fig. 1: D(ρ), R(ρ), φ(ρ) = D + R for balanced layers at {p1.describe()}: λ is below the threshold, "
                   "so φ has a local minimum at ρ = 0 and its global minimum at ρ₊ > 0. Fig. 2: φ(ρ) for depth 5, "
@@ -338,11 +201,7 @@ def figures_claim(multiple=1, fig1_depth: int = 3, fig1_m=3, fig1_lam=4, fig1_co
             "Fig. 3 plots descent runs against the constructed global minimizer; runs that stall or stop in a "
             "nonzero local minimum are marked, not hidden.",
         ),
-        checks=(
-            guarded_check("figure 1", Tier.NUMERIC, figure1(p1, threshold)),
-            guarded_check("figure 2", Tier.HIGH_PRECISION, figure2(threshold)),
-            guarded_check("figure 3", Tier.NUMERIC, figure3(threshold)),
-        ),
+        tau=tau(), fig1=p1, multiple=multiple, multiples=DEFAULT_MULTIPLES,
     )
 
 

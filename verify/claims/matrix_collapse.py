@@ -146,7 +146,11 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
 
 
 def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
-    """Numeric tier: above the claimed A1 threshold no descent run beats F(0)."""
+    """Numeric tier: above the claimed threshold (of A1, or of the first claimed convention when A1 is not
+    claimed) no descent run beats F(0)."""
+    name = "A1" if "A1" in threshold.multiples else next(iter(threshold.multiples))
+    conv = get_convention(name)
+
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.collapse.descent")
         n_inst, starts, steps = search_sizes(ctx)
@@ -158,9 +162,9 @@ def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], Check
                 sig = np.sort(rng.uniform(1.0, 6.0, size=3))[::-1]
                 M = target_from_spectrum(rng, 3, 3, sig)
                 alpha = float(rng.uniform(1.05, 2.5))
-                lam = alpha * threshold.float("A1", sig[0], L)
-                a, b = 2.0, 2.0 * lam / L
-                insts.append(Instance(M, L, dims, "A1", lam, a, b))
+                lam = alpha * threshold.float(name, sig[0], L)
+                a, b = float(conv.a), float(conv.b_over_lam(L)) * lam
+                insts.append(Instance(M, L, dims, name, lam, a, b))
             for s in multistart(rng, insts, starts, steps):
                 f0 = float(objective([np.zeros((3, 3))] * L, s.inst.M, s.inst.a, s.inst.b))
                 for r in s.runs:
@@ -176,12 +180,12 @@ def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], Check
         total = sum(r["runs"] for r in rows)
         return CheckResult(
             Verdict.VERIFIED,
-            f"above the threshold (A1, λ = α·τ(σ_max), α ∈ [1.05, 2.5]) no descent run beats F(0) = (a/2)||M||²; "
+            f"above the threshold ({name}, λ = α·λ*(σ_max), α ∈ [1.05, 2.5]) no descent run beats F(0) = (a/2)||M||²; "
             f"{stuck} of {total} runs ended in a nonzero local minimum (higher than F(0)): descent is not a "
             "stand-in for the global minimizer",
             instances=total, tolerance=f"beating F(0) means lower by > {BEAT_REL:g}·F(0) (rounding in F ~1e-15)",
             details={"rows": rows},
-            scope=f"{depth_text(matrix_depths(ctx, lo=2))}, A1, {n_inst} random 3×3 targets per depth, {starts} starts each")
+            scope=f"{depth_text(matrix_depths(ctx, lo=2))}, {name}, {n_inst} random 3×3 targets per depth, {starts} starts each")
     return run
 
 

@@ -1,6 +1,6 @@
 """Checks of the Hessian trace and spectrum (docs/mathematics.md §K6).
 
-The claimed closed forms come in as callables (declared once in ``proofs.kamber_parhi_2026.matrix``):
+The claimed closed forms come in as callables (written once in ``verify.claims.matrix_trace_formula``):
 ``formula(Ws, a, b)`` the exact trace at any point (SymPy matrices or NumPy arrays),
 ``at_minimizer(s, dims, a, b)`` and ``lower_bound(s, dims, a, b)`` at minimizers. The routes checking them
 never use them: SymPy second derivatives entry by entry (symbolic), the dense hand-derived Hessian and

@@ -199,6 +199,15 @@ def hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> np.ndarray
     return _hessian_one(Ws, M, a, b)
 
 
+def data_hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0) -> np.ndarray:
+    """Dense Hessian of the data term (a/2)||P − M||² alone (one instance): ``hessian`` without b·I, for
+    objectives with other penalties (e.g. per-layer weights)."""
+    Ws, M, a, _ = validate(Ws, M, a, 1.0)
+    if Ws[0].ndim != 2:
+        raise UsageError("data_hessian takes one instance (unbatched layers)")
+    return _hessian_one(Ws, M, a, 0.0)
+
+
 def _hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
     """``hessian`` of one validated instance."""
     L = len(Ws)

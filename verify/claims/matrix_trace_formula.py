@@ -1,0 +1,72 @@
+"""The suite's closed forms of the Hessian trace of the deep matrix objective (docs/mathematics.md §K6),
+written once, with the claimed constants as parameters so a perturbed claim runs through the same checks.
+
+F(W) = (a/2)||W_L⋯W_1 − M||_F² + (b/2)Σ||W_l||_F²; A_l = W_L⋯W_(l+1) (A_L = I), B_l = W_(l−1)⋯W_1 (B_1 = I).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .closed_form import exact
+from .matrix_common import fro2
+
+
+def width_term(dims: Sequence[int]) -> int:
+    """Σ_l d_l·d_(l−1): the number of parameters, which the regularizer adds (times b) to the trace."""
+    return sum(int(dims[l]) * int(dims[l + 1]) for l in range(len(dims) - 1))
+
+
+def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
+    """Claimed exact trace at any point: constant·a·Σ_l ||A_l||_F²·||B_l||_F² + b·Σ_l d_l·d_(l−1).
+
+    F is quadratic in each coordinate w = (W_l)_ij with ∂²F/∂w² = a·||A_l e_i||²·||e_jᵀB_l||² + b. Works on
+    SymPy matrices (exact, ``constant`` read exactly) and on NumPy arrays (float64).
+    """
+    symbolic = isinstance(Ws[0], sp.MatrixBase)
+    eye = sp.eye if symbolic else np.eye
+    k = exact(constant) if symbolic else float(constant)
+    L = len(Ws)
+    dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
+    data = 0
+    for l in range(L):
+        A = eye(dims[-1])
+        for j in range(L - 1, l, -1):
+            A = A @ Ws[j]
+        B = eye(dims[0])
+        for j in range(l):
+            B = Ws[j] @ B
+        data += fro2(A) * fro2(B)
+    return k * a * data + b * width_term(dims)
+
+
+def balanced_layers(s: np.ndarray, dims: Sequence[int]) -> list[np.ndarray]:
+    """The aligned balanced point with end-to-end singular values s: W_l = diag(s^(1/L)) padded to d_l × d_(l−1)."""
+    L = len(dims) - 1
+    root = s[s > 0] ** (1.0 / L)
+    Ws = []
+    for l in range(L):
+        W = np.zeros((dims[l + 1], dims[l]))
+        W[np.arange(root.size), np.arange(root.size)] = root
+        Ws.append(W)
+    return Ws
+
+
+def trace_at_minimizer(s: np.ndarray, dims: tuple[int, ...], a: float, b: float, constant: float = 1.0) -> float:
+    """The claimed trace at a minimizer with end-to-end singular values s: ``trace_formula`` at the aligned
+    balanced point with those singular values (layer singular values s^(1/L), K3 and K5), i.e.
+    a·[(d_0 + d_L)·S_(L−1) + Σ_(l=2)^(L−1) S_(L−l)·S_(l−1)] + b·Σ d_l d_(l−1), S_k = Σ_i s_i^(2k/L)."""
+    return trace_formula(balanced_layers(np.asarray(s, dtype=float), dims), a, b, constant)
+
+
+def trace_lower_bound(s: np.ndarray, dims: tuple[int, ...], a: float, b: float, bound_constant: float = 1.0) -> float:
+    """The suite's lower bound at minimizers: bound_constant·a·(d_0 + d_L + L − 2)·Σ s_i^(2−2/L) + b·Σ d_l d_(l−1)
+    (from S_α·S_β ≥ S_(α+β) for the middle layers); tight iff rank P* ≤ 1 or L ≤ 2."""
+    L = len(dims) - 1
+    if L == 1:
+        return bound_constant * a * dims[0] * dims[1] + b * width_term(dims)
+    s = np.asarray(s, dtype=float)
+    s = s[s > 0]
+    return bound_constant * a * (dims[0] + dims[-1] + L - 2) * float(np.sum(s ** (2.0 - 2.0 / L))) + b * width_term(dims)
