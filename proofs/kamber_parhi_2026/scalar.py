@@ -1,5 +1,5 @@
-"""Scalar claims of Kamber & Parhi (2026): K1 (threshold), K2 (uniqueness, scalar), K4 (spectrum);
-docs/mathematics.md §K1, §K2, §K4 say what the abstract states and what the suite derived.
+"""Scalar claims of Kamber & Parhi (2026): K1 (threshold), K2 (uniqueness, scalar), K4 (spectrum), sharpness;
+docs/mathematics.md §K1, §K2, §K4, §P3 say what the abstract states and what the suite derived.
 
 The paper does not fix its normalization. The suite derives the collapse point for every named
 convention (verify.conventions) and reports the paper's τ as the exact threshold where it is one.
@@ -11,7 +11,9 @@ import sympy as sp
 from verify.claims import Claim
 from verify.claims.scalar_spectrum import scalar_spectrum_claim
 from verify.claims.scalar_uniqueness import scalar_uniqueness_claim
+from verify.claims.sharpness import sharpness_claim
 from verify.claims.threshold import threshold_claim
+from verify.problems.scalar import convention_problem
 from verify.symbolic.scalar import L_sym as L, a, b, mabs, rho
 
 from .formulas import tau
@@ -87,4 +89,15 @@ def claims() -> list[Claim]:
             resolutions=("The abstract states only that the spectrum is the same at every minimizer; the closed form "
                          "is the suite's derivation. Exactly at λ = τ both 0 and the nonzero points are global "
                          "minimizers and their spectra differ (see the symbolic evidence).",)),
+        sharpness_claim(
+            "kp.sharpness",
+            "For depth L ≥ 3 under A1, the sharpness (largest Hessian eigenvalue) at every nonzero global minimizer "
+            "of the scalar problem is L·a·ρ^(2L−2) − (L−2)·b = a·ρ^(L−2)·((2L−2)ρ^L − (L−2)|m|), ρ = |w_l|, "
+            "with a = 2, b = 2λ/L.",
+            ("Kamber & Parhi 2026: sharpness is named in the paper's title; the closed form and which eigenvalue "
+             "is the largest are derived by the suite; docs/mathematics.md §P3"),
+            convention_problem("A1"), L * a * rho ** (2 * L - 2) - (L - 2) * b, min_depth=3, paper=PAPER,
+            resolutions=("The abstract gives no formula for the sharpness; the closed form is the suite's. At L = 2 "
+                         "the largest eigenvalue is max(2aρ², 2b): 2aρ² = 2(a|m| − b) only for b < a|m|/2 (under A1, "
+                         "λ < |m|), so the claim is stated for L ≥ 3 (at L = 1 it reads a + b, also true).",)),
     ]
