@@ -96,6 +96,13 @@ def _problem(args):
     return parse_problem(args.loss, args.penalty)
 
 
+def _convention_json(name: str) -> dict:
+    """A named convention written as its problem: {"convention", "loss", "penalty"}."""
+    from .problems import convention_problem
+
+    return convention_problem(name).to_json()
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .numbers import DEFAULT_DIGITS  # imported here, inside main's handlers (it loads SymPy)
     from .runner import MAX_JOBS
@@ -276,6 +283,7 @@ def _cmd_threshold(args) -> int:
     problem = _problem(args)
     if problem is None:
         data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at)
+        data["problem"] = _convention_json(args.convention)
     else:
         data = problem_threshold_summary(args.depth, args.target, problem, args.digits)
     _emit(data, args.json, ("depth", "target", "convention", "problem", "kind", "threshold", "bisection", "tau",
@@ -289,6 +297,7 @@ def _cmd_minimizers(args) -> int:
     problem = _problem(args)
     if problem is None:
         data = minimizers_summary(args.depth, args.target, args.lam, args.convention, args.digits)
+        data["problem"] = _convention_json(args.convention)
     else:
         data = problem_minimizers_summary(args.depth, args.target, args.lam, problem, args.digits)
     if args.json:

@@ -77,14 +77,15 @@ def problem_threshold_summary(depth, target, problem, digits: int = 50) -> dict:
     The reduction's preconditions are proved first: a problem they fail for raises ReductionRefused (a
     UsageError naming the failed condition) and gets no number at all.
     """
-    from .highprec import problem as hpp
     from .problems import reduce
-    from .symbolic.problem import derive_problem_threshold
 
     L = check_depth(depth)
     m = parse_rational(target, "target")
     n = check_digits(digits)
-    reduce(problem, L)
+    reduce(problem, L)  # first: a problem the suite cannot justify gets no number
+    from .highprec import problem as hpp
+    from .symbolic.problem import derive_problem_threshold
+
     deriv = derive_problem_threshold(problem, L)
     out: dict = {"depth": L, "target": _exact_text(m), "convention": problem.convention,
                  "problem": problem.to_json(), "kind": deriv.kind, "threshold": None, "bisection": None,
@@ -170,14 +171,15 @@ def problem_minimizers_summary(depth, target, lam, problem, digits: int = 50) ->
     convention weights). At 0 a penalty that is not twice differentiable there (|w|) has no Hessian: its
     eigenvalues are reported as undefined, never as numbers. ``lam = "threshold"`` needs the exact λ*.
     """
-    from .highprec import problem as hpp
     from .problems import reduce
-    from .symbolic.problem import derive_problem_threshold
 
     L = check_depth(depth)
     m = parse_rational(target, "target")
     n = check_digits(digits)
-    red = reduce(problem, L)
+    red = reduce(problem, L)  # first: a problem the suite cannot justify gets no number
+    from .highprec import problem as hpp
+    from .symbolic.problem import derive_problem_threshold
+
     if str(lam).strip().lower() == "threshold":
         deriv = derive_problem_threshold(problem, L)
         if deriv.exact is None or m == 0:

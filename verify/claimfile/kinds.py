@@ -113,13 +113,13 @@ def positive_number(t: dict[str, Any], key: str, what: str = "") -> sp.Rational:
     return value
 
 
-def number_range(t: dict[str, Any], key: str, positive: bool) -> tuple[sp.Rational, sp.Rational]:
-    """``[low, high]`` read exactly, low <= high, both >= 0 (> 0 when ``positive``)."""
+def number_range(t: dict[str, Any], key: str) -> tuple[sp.Rational, sp.Rational]:
+    """``[low, high]`` read exactly, 0 < low <= high."""
     low, high = (exact_number(v, f"{key}[{i}]") for i, v in enumerate(t[key]))
     if low > high:
         raise KeyProblem(key, f"low must be <= high, got [{show(t[key][0])}, {show(t[key][1])}]")
-    if low < 0 or (positive and low == 0):
-        raise KeyProblem(key, f"low must be {'> 0' if positive else '>= 0'}, got {show(t[key][0])}")
+    if low <= 0:
+        raise KeyProblem(key, f"low must be > 0, got {show(t[key][0])}")
     return low, high
 
 
@@ -152,8 +152,9 @@ def _threshold(t: dict[str, Any]) -> Claim:
     raw = t["formula"]
     expr = None if raw.strip() == "none" else formula(raw, "formula", threshold_names())
     if "problem" in t:
+        problem = scalar_problem(t)
         make = factory("threshold", "verify.claims.problem_threshold", "problem_threshold_claim")
-        return make(*_text(t), scalar_problem(t), expr, depths=_depths(t))
+        return make(*_text(t), problem, expr, depths=_depths(t))
     return threshold_claim(*_text(t), expr, t.get("convention", DEFAULT_CONVENTION), depths=_depths(t),
                            min_depth=3 if expr is not None else 1)
 
@@ -172,22 +173,25 @@ def _minimizer(t: dict[str, Any]) -> Claim:
     target = exact_number(t["target"], "target")
     lam = positive_number(t, "lam", "lambda")
     if "problem" in t:
+        problem = scalar_problem(t)
         make = factory("minimizer", "verify.claims.problem_minimizer", "problem_minimizer_claim")
-        return make(*_text(t), scalar_problem(t), t["depth"], target, lam, t["expect"])
+        return make(*_text(t), problem, t["depth"], target, lam, t["expect"])
     return minimizer_claim(*_text(t), t["depth"], target, lam, t["expect"], t.get("convention", DEFAULT_CONVENTION))
 
 
 def _sharpness(t: dict[str, Any]) -> Claim:
-    make = factory("sharpness", "verify.claims.sharpness", "sharpness_claim")
     expr = formula(t["formula"], "formula", sharpness_names(convention="problem" not in t))
-    return make(*_text(t), scalar_problem(t), expr, depths=_depths(t))
+    problem = scalar_problem(t)
+    make = factory("sharpness", "verify.claims.sharpness", "sharpness_claim")
+    return make(*_text(t), problem, expr, depths=_depths(t))
 
 
 def _property(t: dict[str, Any]) -> Claim:
-    make = factory("property", "verify.claims.property", "property_claim")
     tolerance = positive_number(t, "tolerance") if "tolerance" in t else None
-    return make(*_text(t), scalar_problem(t), t["points"], t["relation"], number_range(t, "m_range", False),
-                number_range(t, "lam_range", True), tolerance=tolerance, depths=_depths(t))
+    ranges = number_range(t, "m_range"), number_range(t, "lam_range")
+    problem = scalar_problem(t)
+    make = factory("property", "verify.claims.property", "property_claim")
+    return make(*_text(t), problem, t["points"], t["relation"], *ranges, tolerance=tolerance, depths=_depths(t))
 
 
 def _builders() -> dict[str, Callable[[dict[str, Any]], Claim]]:

@@ -36,39 +36,43 @@ def _optional(t: dict[str, Any], key: str, names: Callable[[], dict[str, sp.Expr
     return {key: formula(t[key], key, names())} if key in t else {}
 
 
-def _numbers(t: dict[str, Any], *keys: str) -> dict[str, sp.Rational]:
-    return {k: positive_number(t, k) for k in keys if k in t}
+def _plain(x: sp.Rational) -> int | sp.Rational:
+    """An exact integer as a Python int (the matrix checks' float64 tiers take ints as they are; a SymPy
+    Rational reaches them as an exact SymPy number), any other value as the exact Rational."""
+    return int(x) if x.is_Integer else x
+
+
+def _numbers(t: dict[str, Any], *keys: str) -> dict[str, int | sp.Rational]:
+    return {k: _plain(positive_number(t, k)) for k in keys if k in t}
 
 
 def _uniqueness(t: dict[str, Any]) -> Claim:
-    make = factory("matrix.uniqueness", MODULE, "matrix_uniqueness_claim")
     params = {**_optional(t, "exceptional", lambda: {"L": L_sym, "a": a, "b": b}), **_numbers(t, "critical_scale"),
               **_optional(t, "layer_weights", layer_names)}
-    return make(*_text(t), **params)
+    return factory("matrix.uniqueness", MODULE, "matrix_uniqueness_claim")(*_text(t), **params)
 
 
 def _balancedness(t: dict[str, Any]) -> Claim:
-    make = factory("matrix.balancedness", MODULE, "matrix_balancedness_claim")
-    return make(*_text(t), **_numbers(t, "rate", "balance"))
+    params = _numbers(t, "rate", "balance")
+    return factory("matrix.balancedness", MODULE, "matrix_balancedness_claim")(*_text(t), **params)
 
 
 def _layer_norms(t: dict[str, Any]) -> Claim:
-    make = factory("matrix.layer_norms", MODULE, "matrix_layer_norms_claim")
-    exponent = formula(t["exponent"], "exponent", {"L": L_sym})
-    return make(*_text(t), exponent=exponent, **_optional(t, "layer_weights", layer_names))
+    params = {"exponent": formula(t["exponent"], "exponent", {"L": L_sym}),
+              **_optional(t, "layer_weights", layer_names),
+              **{k: _plain(exact_number(t[k], k)) for k in ("weight_exponent",) if k in t}}
+    return factory("matrix.layer_norms", MODULE, "matrix_layer_norms_claim")(*_text(t), **params)
 
 
 def _trace(t: dict[str, Any]) -> Claim:
-    make = factory("matrix.trace", MODULE, "matrix_trace_claim")
-    return make(*_text(t), **{k: exact_number(t[k], k) for k in ("constant", "bound_constant") if k in t})
+    params = _numbers(t, "constant", "bound_constant")
+    return factory("matrix.trace", MODULE, "matrix_trace_claim")(*_text(t), **params)
 
 
 def _collapse(t: dict[str, Any]) -> Claim:
-    make = factory("matrix.collapse", MODULE, "matrix_collapse_claim")
-    raw = t["threshold"]
-    threshold = None if raw.strip() == "none" else formula(raw, "threshold", threshold_names())
-    return make(*_text(t), threshold=threshold, convention=t.get("convention", DEFAULT_CONVENTION),
-                **_optional(t, "layer_weights", layer_names))
+    params = {"threshold": formula(t["threshold"], "threshold", threshold_names()), "convention": t.get("convention", DEFAULT_CONVENTION),
+              **_optional(t, "layer_weights", layer_names)}
+    return factory("matrix.collapse", MODULE, "matrix_collapse_claim")(*_text(t), **params)
 
 
 def matrix_sharpness_names() -> dict[str, sp.Expr]:
@@ -79,9 +83,9 @@ def matrix_sharpness_names() -> dict[str, sp.Expr]:
 
 
 def _sharpness(t: dict[str, Any]) -> Claim:
-    make = factory("matrix.sharpness", "verify.claims.matrix_sharpness", "matrix_sharpness_claim")
-    params = {**_optional(t, "formula", matrix_sharpness_names), **_numbers(t, "scale")}
-    return make(*_text(t), convention=t.get("convention", DEFAULT_CONVENTION), **params)
+    params = {**_optional(t, "formula", matrix_sharpness_names), **_numbers(t, "scale"),
+              "convention": t.get("convention", DEFAULT_CONVENTION)}
+    return factory("matrix.sharpness", "verify.claims.matrix_sharpness", "matrix_sharpness_claim")(*_text(t), **params)
 
 
 MATRIX_BUILDERS: dict[str, Callable[[dict[str, Any]], Claim]] = {
