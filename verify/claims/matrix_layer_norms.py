@@ -262,8 +262,7 @@ def weighted_numeric(exponent, weights: LayerWeights, weight_exponent) -> Callab
                         for l in range(L)] for _ in range(starts)]
                 if cons.Ws is not None:  # a start near the global set, off balance by 5%: Newton on F_c settles it
                     W0s.append([gl * W * (1 + 0.05 * rng.standard_normal(W.shape)) for gl, W in zip(g, cons.Ws)])
-                for j, W0 in enumerate(W0s):
-                    Ws, f, grad = weighted_minimize(W0, inst.M, inst.a, b_w, c, steps, eta)
+                for j, (Ws, f, grad) in enumerate(weighted_minimize(W0s, inst.M, inst.a, b_w, c, steps, eta)):
                     n_runs += 1
                     scale_g = max(inst.a * sm, b_w * max(c)) * max(sm, 1.0)
                     if f < e2e.value * (1 - BEAT_REL) and grad < 1e-8 * scale_g:

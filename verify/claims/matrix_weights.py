@@ -120,20 +120,27 @@ def weighted_hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float
     return data_hessian(list(Ws), M, a) + np.diag(diag)
 
 
-def weighted_minimize(Ws0: list[np.ndarray], M: np.ndarray, a: float, b: float, c: Sequence[float], steps: int,
-                      eta: float) -> tuple[list[np.ndarray], float, float]:
-    """Gradient descent (fixed step, non-finite steps rejected) then pseudo-inverse Newton steps accepted only
-    if F_c does not increase; returns (point, F_c, ||∇F_c||) on the weighted objective itself."""
-    Ws = [W.copy() for W in Ws0]
+def weighted_minimize(starts: list[list[np.ndarray]], M: np.ndarray, a: float, b: float, c: Sequence[float],
+                      steps: int, eta: float) -> list[tuple[list[np.ndarray], float, float]]:
+    """Gradient descent on the batch of starts (fixed step; an instance whose step is not finite is frozen),
+    then, per run, pseudo-inverse Newton steps accepted only if F_c does not increase; returns (point, F_c,
+    ||∇F_c||) per start, all on the weighted objective itself."""
+    L = len(starts[0])
+    Ws = [np.stack([s[l] for s in starts]) for l in range(L)]
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
             new = [W - eta * g for W, g in zip(Ws, weighted_gradient(Ws, M, a, b, c))]
-            if not all(np.all(np.isfinite(W)) for W in new):
-                break
-            Ws = new
+            ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
+            Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
+    return [_newton([W[i] for W in Ws], M, a, b, c) for i in range(len(starts))]
+
+
+def _newton(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float, c: Sequence[float]):
     dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
     x, f = flatten(Ws), weighted_objective(Ws, M, a, b, c)
     for _ in range(12):
+        if not np.all(np.isfinite(x)):
+            break
         W = unflatten(x, dims)
         g = flatten(weighted_gradient(W, M, a, b, c))
         H = weighted_hessian(W, M, a, b, c)
