@@ -41,7 +41,8 @@ def invariance_checks(example: str, group: GroupFactory | None, eig_inv: bool) -
         Check("hessian-spectrum", Tier.NUMERIC, scoped(spectrum_check(spec, group, eig_inv), lambda ctx: (
             f"one seeded instance ({size}), the constructed stationary points and 3 random points x "
             f"{3 if ctx.profile.level == 0 else 10} sampled elements"))),
-        Check("inertia-high-precision", Tier.HIGH_PRECISION, scoped(hp_spectrum_check(spec, group, eig_inv), lambda ctx: (
+        Check("inertia-high-precision", Tier.HIGH_PRECISION,
+              scoped(hp_spectrum_check(spec, group, eig_inv), lambda ctx: (
             f"one seeded instance ({size}) at {ctx.dps} digits, "
             f"{'3 of' if ctx.profile.level == 0 else 'all'} the constructed stationary points x "
             f"{max(1, min(ctx.profile.hp_instances, 2 if ctx.profile.level == 0 else 6))} exact elements"))),

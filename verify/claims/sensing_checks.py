@@ -31,11 +31,14 @@ def sensing_checks(p: SensingParams) -> tuple[Check, ...]:
         Check("derivatives-vs-fd", Tier.NUMERIC, scoped(fd_check(p), lambda ctx: (
             f"n = {n}, r = {r}: the largest and smallest m, one random point each"))),
         Check("hessian-distance", Tier.NUMERIC, scoped(hessian_distance_check(p), lambda ctx: (
-            f"{gauss}, {n_instances(ctx)} target(s) M, at every stationary point of F; delta estimated from below and delta_full exact"))),
+            f"{gauss}, {n_instances(ctx)} target(s) M, at every stationary point of F; delta estimated from below "
+            "and delta_full exact"))),
         Check("strict-saddles", Tier.NUMERIC, scoped(strict_saddles_check(p), lambda ctx: (
-            f"{gauss}, {n_instances(ctx)} target(s) M, at F's saddles where lambda_min(hess F) + bound(delta_full) < 0"))),
+            f"{gauss}, {n_instances(ctx)} target(s) M, at F's saddles where lambda_min(hess F) + "
+            "bound(delta_full) < 0"))),
         Check("global-minima", Tier.NUMERIC, scoped(global_minima_check(p), lambda ctx: (
-            f"{gauss}, {n_instances(ctx)} target(s) M; {2 + ctx.profile.level} descents per operator; spurious minima sought only where "
+            f"{gauss}, {n_instances(ctx)} target(s) M; {2 + ctx.profile.level} descents per operator; "
+            "spurious minima sought only where "
             f"delta_full < {mq} (exact eigenvalue computation)"))),
         Check("spurious-minima-operator-search", Tier.NUMERIC, sm.operator_search_check(cq, mq)),
         Check("newton-saddle-high-precision", Tier.HIGH_PRECISION, scoped(hp_saddle_check(p), lambda ctx: (

@@ -101,7 +101,8 @@ def sensing_params(*, c: str, bound_coefficients: tuple[str, str], basis_scale: 
             raise UsageError(f"{name} must be a positive integer, got {v!r}")
     if 2 * r > n:
         raise UsageError(f"need 2r <= n for a rank-2r restricted isometry, got n={n}, r={r}")
-    if not isinstance(m_sizes, (tuple, list)) or not m_sizes or any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
+    if not isinstance(m_sizes, (tuple, list)) or not m_sizes or \
+            any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
         raise UsageError(f"m_sizes must be positive integers, got {m_sizes!r}")
     mq = parse_rational(minima_delta, "minima_delta")
     if mq <= 0:

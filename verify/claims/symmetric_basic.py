@@ -1,6 +1,7 @@
 """Checks of Li et al. 2019 L1 (symmetry) and L2 (stationary points) for F_c(X) = c·||XXᵀ − M||_F².
 
-The claims are declared in ``proofs.li_2019.symmetric``; each check takes the claimed quantities
+The kinds are ``verify.claims.symmetric_kinds`` (the catalogue declares its claims in
+``proofs.li_2019.symmetric``); each check takes the claimed quantities
 (c, the perturbation of R, the exponent, scale and index-set family) as arguments.
 See docs/mathematics.md §L1, §L2.
 """

@@ -20,6 +20,7 @@ import numbers
 from typing import Any, Callable, Mapping, Sequence
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
@@ -98,6 +99,40 @@ def _null_dim_of(expr: sp.Expr) -> Callable[[int, int, int, int], Any]:
 
 def _min_null_dim_of(expr: sp.Expr) -> Callable[[int], Any]:
     return _evaluator(expr, [MIN_NULL_DIM_NAMES["r"]])
+
+
+def _is_number(v: Any) -> bool:
+    """A real number in one of the arithmetics the tiers use (SymPy, mpmath, int/float); never a string."""
+    if isinstance(v, (bool, str, bytes)) or v is None:
+        return False
+    if isinstance(v, (int, float, mpmath.mpf, np.floating, np.integer)):
+        return True
+    if isinstance(v, sp.Expr):  # on exact λ a closed form is a number: no free symbols, not complex
+        return not v.free_symbols and v.is_real is not False
+    return False
+
+
+def validate_closed_forms(spectrum: Callable, saddle_bound: Callable, min_positive: Callable,
+                           c: sp.Rational) -> None:
+    """Malformed claimed closed forms are a UsageError at construction: each callable is called once on
+    λ = (3, 2, 1), r = 2 (exact) and must return a sequence of numbers (spectrum) or a number (bounds).
+    A wrong *value* or a wrong *length* is not malformed: the tiers refute it."""
+    lam = [sp.Integer(3), sp.Integer(2), sp.Integer(1)]
+    for name, fn in (("spectrum", spectrum), ("saddle_bound", saddle_bound), ("min_positive", min_positive)):
+        if not callable(fn):
+            raise UsageError(f"{name} must be a callable, got {type(fn).__name__}")
+        try:
+            out = fn(lam, (0,), 2, c) if name == "spectrum" else fn(lam, 2, c)
+        except Exception as exc:
+            raise UsageError(f"{name} raised {type(exc).__name__}: {exc} on λ = (3, 2, 1), r = 2") from None
+        if name == "spectrum":
+            if isinstance(out, (str, bytes, dict)) or not hasattr(out, "__len__") or not hasattr(out, "__iter__"):
+                raise UsageError(f"spectrum must return a list of numbers, got {type(out).__name__}")
+            bad = [v for v in out if not _is_number(v)]
+            if bad:
+                raise UsageError(f"spectrum must return numbers, got {bad[0]!r} ({type(bad[0]).__name__})")
+        elif not _is_number(out):
+            raise UsageError(f"{name} must return a number, got {out!r} ({type(out).__name__})")
 
 
 def _bind(fns: tuple[Callable[..., CheckResult], ...], *args: Any) -> tuple[Callable[[RunContext], CheckResult], ...]:
@@ -180,7 +215,7 @@ def symmetric_spectrum_claim(id: str, statement: str, source: str, *, c: Any, sp
     spectrum = spectrum or spectrum_closed_form
     saddle_bound = bound_fn or (_saddle_bound_of(bound_expr) if bound_expr is not None else uniform_saddle_bound)
     min_positive = min_positive or min_positive_at_minimum
-    spectra.validate_closed_forms(spectrum, saddle_bound, min_positive, cc)
+    validate_closed_forms(spectrum, saddle_bound, min_positive, cc)
     symbolic, highprec, numeric = _bind((spectra.saddles_symbolic, spectra.saddles_highprec,
                                          spectra.saddles_numeric), c, cc, spectrum, saddle_bound, min_positive)
     checks = (

@@ -1,6 +1,7 @@
 """The checks of the L5 region claim (Li et al. 2019, three regions) for F_c(X) = c·||XXᵀ − M||_F².
 
-The claim itself is declared in ``proofs.li_2019.symmetric.regions_claim``; the constants are the
+The kind is ``verify.claims.symmetric_kinds.symmetric_regions_claim`` (the catalogue's declaration:
+``proofs.li_2019.symmetric.regions_claim``); the constants are the
 suite's (``verify.landscape.symmetric``), perturbed by exact factors. Three tiers:
 
 - symbolic: the proof identities, the proofs' sufficient conditions on the constants, and the exact

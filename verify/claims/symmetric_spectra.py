@@ -1,7 +1,8 @@
 """Checks of Li et al. 2019 L3 (Hessian spectra, strict saddles) and L4 (Hessian null space) for
 F_c(X) = c·||XXᵀ − M||_F².
 
-The claims are declared in ``proofs.li_2019.symmetric``; each check takes the claimed closed forms
+The kinds are ``verify.claims.symmetric_kinds`` (the catalogue declares its claims in
+``proofs.li_2019.symmetric``); each check takes the claimed closed forms
 (spectrum, uniform saddle bound, smallest positive eigenvalue, null-space dimensions) as arguments.
 See docs/mathematics.md §L3, §L4.
 """
@@ -15,46 +16,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import UsageError
 from ..kernels.symmetric import float_tol
 from ..symbolic.symmetric import saddle_curvature_closed_form, spectrum_closed_form, tangent_dim_closed_form
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .symmetric_basic import discrepancy_verdict
-
-def _is_number(v: Any) -> bool:
-    """A real number in one of the arithmetics the tiers use (SymPy, mpmath, int/float); never a string."""
-    if isinstance(v, (bool, str, bytes)) or v is None:
-        return False
-    if isinstance(v, (int, float, mpmath.mpf, np.floating, np.integer)):
-        return True
-    if isinstance(v, sp.Expr):  # on exact λ a closed form is a number: no free symbols, not complex
-        return not v.free_symbols and v.is_real is not False
-    return False
-
-
-def validate_closed_forms(spectrum: Callable, saddle_bound: Callable, min_positive: Callable,
-                           c: sp.Rational) -> None:
-    """Malformed claimed closed forms are a UsageError at construction: each callable is called once on
-    λ = (3, 2, 1), r = 2 (exact) and must return a sequence of numbers (spectrum) or a number (bounds).
-    A wrong *value* or a wrong *length* is not malformed: the tiers refute it."""
-    lam = [sp.Integer(3), sp.Integer(2), sp.Integer(1)]
-    for name, fn in (("spectrum", spectrum), ("saddle_bound", saddle_bound), ("min_positive", min_positive)):
-        if not callable(fn):
-            raise UsageError(f"{name} must be a callable, got {type(fn).__name__}")
-        try:
-            out = fn(lam, (0,), 2, c) if name == "spectrum" else fn(lam, 2, c)
-        except Exception as exc:
-            raise UsageError(f"{name} raised {type(exc).__name__}: {exc} on λ = (3, 2, 1), r = 2") from None
-        if name == "spectrum":
-            if isinstance(out, (str, bytes, dict)) or not hasattr(out, "__len__") or not hasattr(out, "__iter__"):
-                raise UsageError(f"spectrum must return a list of numbers, got {type(out).__name__}")
-            bad = [v for v in out if not _is_number(v)]
-            if bad:
-                raise UsageError(f"spectrum must return numbers, got {bad[0]!r} ({type(bad[0]).__name__})")
-        elif not _is_number(out):
-            raise UsageError(f"{name} must return a number, got {out!r} ({type(out).__name__})")
-
 
 def numeric_spectra(inst: Any, cf: float, rng: np.random.Generator
                     ) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
