@@ -17,6 +17,14 @@ Claim kinds (each checked symbolically, at high precision and numerically where 
   ``symmetric_regions_claim(c, factors)`` (inequalities over the regions R1–R3),
   ``symmetric_null_space_claim(c, null_dim, min_null_dim)``.
 
+User problems (issue 10): ``parse_problem(loss, penalty)`` makes a problem from two formulas (loss in p, m;
+penalty in w, lam, l, L), ``convention_problem("A1")`` writes a convention as one. ``problem_threshold_claim``,
+``problem_minimizer_claim``, ``sharpness_claim`` (largest Hessian eigenvalue at the global minimizers) and
+``property_claim`` (a relation at the stationary points, global minimizers, local minima or random points)
+take such a problem; the deep matrix kinds with plain-data parameters are ``matrix_uniqueness_claim``,
+``matrix_balancedness_claim``, ``matrix_layer_norms_claim`` and ``matrix_sharpness_claim`` (``verify.claims``),
+loaded on first use. See docs/claim-files.md.
+
 Every factory takes the claim's ``id``, ``statement`` and ``source`` (required; keyword-only for the
 matrix and symmetric ones, e.g. ``matrix_layer_norm_claim(id="me.k5", statement="...", source="my note",
 exponent=lambda L: 1 / L)``). The matrix and symmetric kinds are the catalogue's (``proofs/``), loaded on
@@ -99,12 +107,33 @@ symmetric_regions_claim = _catalogue_factory("symmetric_regions_claim")
 symmetric_null_space_claim = _catalogue_factory("symmetric_null_space_claim")
 
 
+#: Public names loaded on first use: name -> (module, attribute).
+_LAZY = {
+    "parse_problem": ("verify.problems", "parse_problem"),
+    "convention_problem": ("verify.problems", "convention_problem"),
+    "ScalarProblem": ("verify.problems", "ScalarProblem"),
+    "problem_threshold_claim": ("verify.claims.problem_threshold", "problem_threshold_claim"),
+    "problem_minimizer_claim": ("verify.claims.problem_minimizer", "problem_minimizer_claim"),
+    "sharpness_claim": ("verify.claims.sharpness", "sharpness_claim"),
+    "property_claim": ("verify.claims.property", "property_claim"),
+    "matrix_uniqueness_claim": ("verify.claims.matrix_kinds", "matrix_uniqueness_claim"),
+    "matrix_balancedness_claim": ("verify.claims.matrix_kinds", "matrix_balancedness_claim"),
+    "matrix_layer_norms_claim": ("verify.claims.matrix_kinds", "matrix_layer_norms_claim"),
+    "matrix_sharpness_claim": ("verify.claims.matrix_sharpness", "matrix_sharpness_claim"),
+}
+
+
 def __getattr__(name: str):
-    """Lazily loaded: the paper's τ(|m|, L)."""
+    """Lazily loaded: the paper's τ(|m|, L), the problem API and the newer claim kinds (``_LAZY``)."""
     if name == "tau":
         from proofs.kamber_parhi_2026.formulas import tau
 
         return tau()
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
     raise AttributeError(name)
 
 
@@ -147,5 +176,5 @@ __all__ = [
     "Check", "CheckResult", "Claim", "ClaimResult", "RunContext", "Tier", "Verdict", "get_profile", "run_claim",
     "threshold_claim", "scalar_spectrum_claim", "scalar_uniqueness_claim", "minimizer_claim",
     "CONVENTIONS", "Convention", "get_convention", "parse_expression", "run_claims", "RunResult",
-    "L", "a", "b", "m", "rho", "sp", "tau", *_CATALOGUE_FACTORIES,
+    "L", "a", "b", "m", "rho", "sp", "tau", *_CATALOGUE_FACTORIES, *_LAZY,
 ]
