@@ -17,13 +17,24 @@ _WITNESS_VALUES = (sp.Rational(1, 10), sp.Rational(1, 2), sp.Integer(1), sp.Inte
                    sp.Integer(5), sp.Integer(10))
 
 
+def _positive_coefficients(expr: sp.Expr) -> bool | None:
+    """True when expr is a nonzero polynomial in positive symbols with every coefficient positive
+    (then it is positive wherever they are); None otherwise."""
+    gens = sorted(expr.free_symbols, key=str)
+    if not gens or not all(g.is_positive for g in gens) or not expr.is_polynomial(*gens):
+        return None
+    coefficients = sp.Poly(expr, *gens).coeffs()
+    return True if coefficients and all(c.is_positive for c in coefficients) else None
+
+
 def _forms(expr: sp.Expr):
     yield expr
+    cheap = sp.factor(sp.together(expr))
+    yield cheap
+    yield sp.fraction(cheap)
     simple = sp.simplify(expr)
     yield simple
-    yield sp.factor(simple)
-    num, den = sp.fraction(sp.together(simple))
-    yield num, den
+    yield sp.fraction(sp.together(simple))
 
 
 def prove(expr: sp.Expr, relation: str) -> bool | None:
@@ -37,7 +48,9 @@ def prove(expr: sp.Expr, relation: str) -> bool | None:
             if relation == "zero":
                 value = num.is_zero if den.is_nonzero else None
             else:
-                value = True if (getattr(num, attr) and den.is_positive) else None
+                num_ok = getattr(num, attr) or _positive_coefficients(num)
+                den_ok = den.is_positive or _positive_coefficients(den)
+                value = True if (num_ok and den_ok) else None
         else:
             value = getattr(form, attr)
         if value is not None:
