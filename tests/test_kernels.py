@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from verify.errors import UsageError
-from verify.kernels import backends, reference
+from verify.kernels import backends
+from verify.landscape import deep_matrix as reference
 from verify.kernels.matrix import (
     build_matrix_kernels, compile_matrix_kernels, random_instances, validate,
 )
