@@ -154,3 +154,20 @@ def test_threshold_budget_depth_eight():
     start = time.perf_counter()
     derive_problem_threshold(parse_problem("(p - m)**2/2", "lam*abs(w)**(1/2)"), 8)
     assert time.perf_counter() - start < 5 * math.e
+
+
+def test_a_perturbed_closed_form_is_told_apart():
+    """The derived λ* distinguishes the hand formula from one with a wrong constant in ρ^L (2L − k + 1)."""
+    k, depth = sp.Integer(1), 3
+    th = derive_problem_threshold(parse_problem("(p - m)**2/2", "lam*abs(w)"), depth)
+    x = MABS * 2 * (depth - k) / (2 * depth - k + 1)
+    wrong = x ** ((depth - k) / depth) * (MABS - x) / k
+    assert sp.simplify(th.exact - wrong) != 0
+    with mpmath.workdps(40):
+        assert abs(th.value(2, 30) - mpmath.mpf(sp.N(wrong.subs(MABS, 2), 40)._mpf_)) > mpmath.mpf(10) ** -3
+
+
+def test_exponential_loss_limit_is_decided():
+    """exp(p − m) + exp(m − p): R(0+) = 0 (SymPy's limit misjudges it when F(0) is written with cosh)."""
+    th = derive_problem_threshold(parse_problem("exp(p - m) + exp(m - p)", "lam*abs(w)"), 3)
+    assert th.kind == "jump" and th.limit_at_zero == 0 and th.exact is None

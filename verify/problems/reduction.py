@@ -155,10 +155,27 @@ def _layer_scales(problem: ScalarProblem, depth: int, pens: list[sp.Expr], hs: l
     return scales, balanced, line
 
 
-@lru_cache(maxsize=256)
+SYMPY_FAILURES = (NotImplementedError, sp.PolynomialError, ArithmeticError, RecursionError)
+"""What SymPy raises when it cannot decide or compute something (as opposed to bad input)."""
+
+
 def reduce(problem: ScalarProblem, depth: int) -> Reduction:
     """The proved balanced reduction of ``problem`` at depth L (cached); ReductionRefused otherwise."""
-    L = check_depth(depth)
+    if not isinstance(problem, ScalarProblem):
+        raise UsageError(f"expected a ScalarProblem, got {type(problem).__name__}")
+    return _reduce(problem, check_depth(depth))
+
+
+@lru_cache(maxsize=256)
+def _reduce(problem: ScalarProblem, L: int) -> Reduction:
+    try:
+        return _derive(problem, L)
+    except SYMPY_FAILURES as exc:
+        raise _refuse(problem, L, f"a precondition could not be decided (SymPy: {type(exc).__name__}: "
+                                  f"{str(exc)[:200]})") from None
+
+
+def _derive(problem: ScalarProblem, L: int) -> Reduction:
     proof = _check_loss(problem, L)
     pens = _layer_penalties(problem, L)
     lines: dict[sp.Expr, tuple[sp.Expr, str]] = {}
@@ -173,7 +190,7 @@ def reduce(problem: ScalarProblem, depth: int) -> Reduction:
     proof.append(layer_line)
     on_ray = balanced.xreplace({_WP: RHO})
     phi = problem.loss.xreplace({P: RHO**L, M: MABS}) + L * on_ray
-    phi_at_zero = sp.simplify(problem.loss.xreplace({P: sp.Integer(0), M: MABS}))
+    phi_at_zero = problem.loss.xreplace({P: sp.Integer(0), M: MABS})
     stationary = sp.diff(problem.loss, P).xreplace({P: RHO**L, M: MABS}) * RHO**L \
         + RHO * sp.diff(on_ray, RHO)
     pen = problem.penalty

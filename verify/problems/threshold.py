@@ -21,7 +21,7 @@ import sympy as sp
 
 from ..errors import UsageError
 from .proving import prove
-from .reduction import reduce
+from .reduction import SYMPY_FAILURES, reduce
 from .scalar import ScalarProblem
 from .symbols import LAM, M, MABS, P, RHO
 
@@ -176,7 +176,10 @@ def _limit_at_zero(ratio: sp.Expr) -> sp.Expr:
         sign = prove(a / b, "positive")
         if sign is not None:
             return sp.oo if sign else -sp.oo
-    return sp.limit(ratio, T, 0, "+")
+    value = sp.limit(ratio, T, 0, "+")
+    if value != sp.oo and value.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise UsageError(f"R(0+) = lim_(ρ→0+) of {ratio} (with ρ = t^q) could not be decided by SymPy: got {value}")
+    return value
 
 
 @lru_cache(maxsize=256)
@@ -193,7 +196,8 @@ def derive_problem_threshold(problem: ScalarProblem, depth: int) -> ProblemThres
     steps = [f"penalty linear in lam: φ_λ(ρ) = A(ρ) + λ·B(ρ), A = {A}, B = {B} > 0 for ρ > 0",
              "some ρ > 0 has φ_λ(ρ) < φ_λ(0) iff λ < R(ρ) = (A(0) − A(ρ))/B(ρ): λ* = sup_{ρ>0} R(ρ)"]
     slope = sp.simplify(sp.diff(problem.loss, P).xreplace({P: sp.Integer(0), M: MABS}))
-    if prove(-slope, "positive") is True:
+    gains_near_zero = prove(-slope, "positive") is True
+    if gains_near_zero:
         steps.append(f"∂loss/∂p at p = 0 is {slope} < 0: A(0) − A(ρ) > 0 for small ρ, so R > 0 somewhere")
     q = _rho_power(gain / B) or 1
     ratio = sp.powsimp(sp.together((gain / B).xreplace({RHO: T**q})), force=False)
@@ -213,13 +217,17 @@ def derive_problem_threshold(problem: ScalarProblem, depth: int) -> ProblemThres
     candidates: list[sp.Expr] | None = [] if polynomial else None
     if polynomial:
         steps.append(f"R'(ρ) = 0 ⇔ {sp.factor(critical)} = 0 (t > 0)")
-        for factor, _ in sp.factor_list(critical)[1]:
-            roots, note = _factor_roots(factor, q * L)
-            steps.append(note)
-            if roots is None:
-                candidates = None
-                break
-            candidates += roots
+        try:
+            for factor, _ in sp.factor_list(critical)[1]:
+                roots, note = _factor_roots(factor, q * L)
+                steps.append(note)
+                if roots is None:
+                    candidates = None
+                    break
+                candidates += roots
+        except SYMPY_FAILURES as exc:
+            steps.append(f"exact elimination stopped (SymPy: {type(exc).__name__}); solved per |m| instead")
+            candidates = None
     else:
         steps.append(f"R'(ρ) = 0 is not polynomial in ρ^(1/q): its roots are isolated per |m| on a grid of {_GRID} "
                      "points of (0, ρ_max], then bisection (numerical, not a proof)")
@@ -242,7 +250,7 @@ def derive_problem_threshold(problem: ScalarProblem, depth: int) -> ProblemThres
             exact = sp.simplify(best)
             kind = "jump" if best_interior else "continuous"
     if kind is None:
-        if limit0 == 0:
+        if limit0 == 0 and gains_near_zero:
             kind = "jump"
             steps.append("R(0+) = 0 < R somewhere: the supremum is attained at an interior ρ* > 0 (jump)")
         else:
