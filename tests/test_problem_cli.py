@@ -96,3 +96,18 @@ def test_minimizers_json_for_an_l1_penalty(capsys):
     data = json.loads(out)
     (entry,) = data["minimizers"]
     assert float(entry["product"]) == 0 and entry["hessian_eigenvalues"][0].startswith("undefined")
+
+
+@pytest.mark.parametrize("lam", ["2", "1/10"])  # 0 global (smooth penalty: a Hessian at 0), then a nonzero one
+def test_minimizers_of_a_convention_written_as_a_problem_match_the_convention_route(capsys, lam):
+    """B = (p − m)²/2 + lam·Σw², given as --loss/--penalty, through the general route vs --convention B."""
+    common = ["minimizers", "--depth", "2", "--target", "3/2", "--lam", lam, "--json", "--digits", "20"]
+    _, out, _ = run_cli(capsys, *common, "--convention", "B")
+    conv = json.loads(out)
+    _, out, _ = run_cli(capsys, *common, "--loss", "(p - m)**2/2", "--penalty", "lam * w**2")
+    user = json.loads(out)
+    for a, b in zip(conv["minimizers"], user["minimizers"], strict=True):
+        for key in ("product", "objective"):
+            assert mpmath.almosteq(mpmath.mpf(a[key]), mpmath.mpf(b[key]), 1e-18), key
+        for x, y in zip(a["hessian_eigenvalues"], b["hessian_eigenvalues"], strict=True):
+            assert mpmath.almosteq(mpmath.mpf(x), mpmath.mpf(y), 1e-18)

@@ -197,8 +197,9 @@ def problem_minimizers_summary(depth, target, lam, problem, digits: int = 50) ->
             mins = hpp.global_minimizers(problem, L, m_mp, lam_mp, tie_digits=n)
             rows = []
             for c in mins:
-                if c.rho == 0 and not red.smooth_at_zero:
-                    rows.append((c, None, None))
+                if c.rho == 0:  # the mpmath route differentiates where every w_l ≠ 0 only
+                    H = _hessian_at_zero(problem, L, m, lam_q, work) if red.smooth_at_zero else None
+                    rows.append((c, H, None if H is None else _eigenvalues(H)))
                     continue
                 H = hpp.hessian(problem, L, list(c.w), m_mp, lam_mp)
                 rows.append((c, H, hpp.hessian_eigenvalues(problem, L, list(c.w), m_mp, lam_mp)))
@@ -241,6 +242,25 @@ def problem_minimizers_summary(depth, target, lam, problem, digits: int = 50) ->
                     "a value known to fewer than the requested digits is marked 'below precision'; each minimizer "
                     "stands for its 2^(L−1) sign patterns with the same product; uniqueness refers to the product "
                     "w_L⋯w_1"}
+
+
+def _hessian_at_zero(problem, L: int, m: sp.Rational, lam: sp.Expr, work: int) -> mpmath.matrix:
+    """∇²F at w = 0 for a penalty twice differentiable there: the exact SymPy Hessian (verify.symbolic.problem)
+    at w = 0, m, λ, evaluated at ``work`` digits."""
+    from .problems.symbols import LAM, M
+    from .symbolic.problem import problem_model
+
+    model = problem_model(problem, L)
+    H = model.hessian.xreplace({**{w: sp.Integer(0) for w in model.w}, M: m, LAM: lam})
+    return mpmath.matrix([[to_mpf(H[i, j], work) for j in range(L)] for i in range(L)])
+
+
+def _eigenvalues(H: mpmath.matrix) -> list:
+    """Eigenvalues of a symmetric mpmath matrix, ascending."""
+    if H.rows == 1:
+        return [H[0, 0]]
+    E = mpmath.eigsy(H, eigvals_only=True)
+    return sorted(E[i] for i in range(H.rows))
 
 
 MAX_GUARD_DIGITS = 1500  # extra digits for ill-conditioned Hessians; beyond it small eigenvalues are marked
