@@ -43,6 +43,7 @@ counts. A refutation is shrunk (``shrink``): smallest depth, then simplest m, th
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -293,6 +294,7 @@ def _imax(*xs):
 
 
 _IV = MPIntervalContext()  # a private interval context: its precision is ours to set, nobody else's
+_IV_LOCK = threading.Lock()
 _IV_MODULES = [{"Abs": abs, "mpf": _IV.mpf, "pi": _IV.pi, "e": _IV.e, "sqrt": _IV.sqrt, "exp": _IV.exp,
                 "log": _IV.log, "sin": _IV.sin, "cos": _IV.cos, "Min": _imin, "Max": _imax}, "mpmath"]
 _ARGS = [QSYM[n] for n in sorted(QUANTITIES)] + [mabs, L_sym, LAM_SYM]
@@ -315,7 +317,12 @@ def judge(spec: PropertySpec, inst: Instance, values: dict[str, tuple[mpmath.mpf
 
     Holds when every value in the intervals satisfies it, violated when none does, undecided otherwise.
     """
-    _IV.prec = prec_bits
+    with _IV_LOCK:
+        _IV.prec = prec_bits
+        return _judge(spec, inst, values)
+
+
+def _judge(spec: PropertySpec, inst: Instance, values: dict[str, tuple[mpmath.mpf, mpmath.mpf]]) -> Judged:
     args = []
     for name in sorted(QUANTITIES):
         v = values.get(name)

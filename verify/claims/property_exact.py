@@ -304,14 +304,11 @@ def _member(spec: PropertySpec, inst: Instance, pts, smooth: bool) -> list[tuple
     if spec.points == "global_minimizers":
         F = [alg.value(model.objective.subs(at(w))) for _, w, alg in pts]
         best = min(range(len(F)), key=lambda k: float(sp.N(F[k], 30)))
-        out = []
-        for k, (label, w, alg) in enumerate(pts):
-            s = 0 if k == best else exact_sign(F[k] - F[best])
-            if s is None or s < 0:
-                out.append((label, w, alg, "maybe"))
-            elif s == 0:
-                out.append((label, w, alg, "yes"))
-        return out
+        signs = [0 if k == best else exact_sign(F[k] - F[best]) for k in range(len(F))]
+        if any(s is not None and s < 0 for s in signs):  # the ordering by value was wrong: decide nothing
+            return [(label, w, alg, "maybe") for label, w, alg in pts]
+        return [(label, w, alg, "yes" if s == 0 else "maybe")
+                for (label, w, alg), s in zip(pts, signs) if s is None or s == 0]
     out = []
     for label, w, alg in pts:
         if not smooth and all(x == 0 for x in w):
