@@ -74,7 +74,7 @@ def test_threshold_needs_a_penalty_linear_in_lam():
         derive_problem_threshold(parse_problem("(p - m)**2", "lam**2*w**2"), 3)
 
 
-@pytest.mark.parametrize("depth", [2, 3, 4])
+@pytest.mark.parametrize("depth", [2, 3])
 def test_per_layer_threshold_is_the_geometric_mean_problem(depth):
     """penalty lam·l·w² ≅ lam·c̄·w², c̄ = (L!)^(1/L): λ* = λ*_{k=2}/c̄ by hand (k = 2 formula above)."""
     th = derive_problem_threshold(parse_problem("(p - m)**2/2", "lam*l*w**2"), depth)
@@ -118,7 +118,7 @@ def test_non_polynomial_route_agrees_with_direct_maximization():
         assert abs(got - want) <= mpmath.mpf(10) ** -22 * want
 
 
-@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+@pytest.mark.parametrize("depth", [1, 2, 4])
 def test_a1_spectrum_matches_the_convention_route(depth):
     eig = dict(balanced_hessian_eigenvalues(convention_problem("A1"), depth))
     ref = {sp.simplify(v.subs({ss.a: 2, ss.b: 2 * LAM / depth})): mult
