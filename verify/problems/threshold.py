@@ -255,13 +255,16 @@ def derive_problem_threshold(problem: ScalarProblem, depth: int) -> ProblemThres
             steps.append("R(0+) = 0 < R somewhere: the supremum is attained at an interior ρ* > 0 (jump)")
         else:
             base_threshold = ProblemThreshold(L, "continuous", None, (), **base)
-            _, interior = _numeric_sup(base_threshold, sp.Integer(1), 30)
+            with mpmath.workdps(40):
+                _, interior = _numeric_sup(base_threshold, sp.Integer(1), 30)
             kind = "jump" if interior else "continuous"
             steps.append(f"kind decided at |m| = 1 numerically ({kind}); it may depend on |m|")
     if exact is not None:
         steps.append(f"λ* = {exact} ({kind})")
     else:
-        steps.append(f"λ* = max(R(0+), R at the positive critical points), solved per |m| ({kind})")
+        how = ("; the roots of R' = 0 are isolated exactly per rational |m| (SymPy real_roots), or on the grid "
+               "when its coefficients are irrational" if polynomial else "")
+        steps.append(f"λ* = max(R(0+), R at the positive critical points), solved per |m| ({kind}){how}")
     return ProblemThreshold(L, kind, exact, tuple(steps), **base)
 
 
@@ -273,30 +276,30 @@ def _numeric_sup(th: ProblemThreshold, m: sp.Rational, digits: int) -> tuple[mpm
     best = _mpf(limit0, digits)
     interior = False
     roots: list[mpmath.mpf] = []
-    if th.polynomial:
-        poly = sp.Poly(th.critical.xreplace({MABS: m}), T)
-        if all(c.is_Rational for c in poly.coeffs()):
-            roots = [_mpf(r, digits) for r in poly.real_roots() if r.is_positive]
-        else:
-            roots = [mpmath.mpf(r) for r in mpmath.polyroots([_mpf(c, digits) for c in poly.all_coeffs()],
-                                                             maxsteps=200, extraprec=4 * digits)
-                     if abs(mpmath.im(r)) <= mpmath.eps ** 0.5 * abs(r) and mpmath.re(r) > 0]
-            roots = [mpmath.re(r) for r in roots]
+    critical = th.critical.xreplace({MABS: m})
+    poly = sp.Poly(critical, T) if th.polynomial else None
+    if poly is not None and all(c.is_Rational for c in poly.coeffs()):
+        roots = [_mpf(r, digits) for r in poly.real_roots() if r.is_positive]  # exact isolation
     else:
-        d_func = sp.lambdify(T, th.critical.xreplace({MABS: m}), "mpmath")
-        t_max = _mpf(th.t_max.xreplace({MABS: m}), digits)
-        grid = [t_max * j / _GRID for j in range(1, _GRID + 1)]
-        values = [d_func(t) for t in grid]
-        for lo, hi, flo, fhi in zip(grid, grid[1:], values, values[1:]):
-            if flo == 0:
-                roots.append(lo)
-            elif flo * fhi < 0:
-                roots.append(_bisect(d_func, lo, hi, flo))
+        roots = _grid_roots(sp.lambdify(T, critical, "mpmath"), _mpf(th.t_max.xreplace({MABS: m}), digits))
     for r in roots:
         value = r_func(r)
         if value > best:
             best, interior = value, True
     return best, interior
+
+
+def _grid_roots(f, t_max: mpmath.mpf) -> list[mpmath.mpf]:
+    """Roots of f on (0, t_max]: sign changes on a grid of _GRID points, each bisected (numerical)."""
+    grid = [t_max * j / _GRID for j in range(1, _GRID + 1)]
+    values = [f(t) for t in grid]
+    roots = []
+    for lo, hi, flo, fhi in zip(grid, grid[1:], values, values[1:]):
+        if flo == 0:
+            roots.append(lo)
+        elif flo * fhi < 0:
+            roots.append(_bisect(f, lo, hi, flo))
+    return roots
 
 
 def _bisect(f, lo: mpmath.mpf, hi: mpmath.mpf, flo: mpmath.mpf) -> mpmath.mpf:
