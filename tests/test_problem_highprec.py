@@ -177,3 +177,17 @@ def test_golden_section_fallback_finds_a_flat_maximum() -> None:
     with mpmath.workdps(DPS):
         top = hp._golden_max(lambda x: 3 - (x - mpf(1) / 3) ** 2, mpf("0.2"), mpf("0.5"))
         assert digits_of_agreement(top, mpf(3)) >= DPS - 3
+
+
+def test_limit_at_zero_reports_a_maximum_it_passes() -> None:
+    """T(ρ) = ρ/(ρ² + 10⁻⁶)/1000 peaks at ρ = 10⁻³ (value 1/2) and tends to 0: the maximum is handed back
+    for refinement and the limit stops at an upper estimate below it; T = 1/ρ is reported as unbounded."""
+    with mpmath.workdps(DPS):
+        def T(x: mpf) -> mpf:
+            return x / (x**2 + mpf(10) ** -6) / 1000
+
+        limit, peaks = hp._limit_at_zero(T, mpf(1), mpf(10) ** (3 - DPS))
+        assert limit < mpf(1) / 2 and len(peaks) == 1
+        N = lambda x: (-mpmath.diff(T, x), -mpmath.diff(T, x, 2))  # noqa: E731  (T' = −N/B², B = 1)
+        assert digits_of_agreement(hp._refine_max(T, N, *peaks[0]), mpf(1) / 2) >= AGREE
+        assert hp._limit_at_zero(lambda x: 1 / x, mpf(1), mpf(10) ** (3 - DPS))[0] is None

@@ -17,16 +17,22 @@ refined by Newton safeguarded by bisection to working precision. Missed, by cons
 rho_max·10^(−D); two extrema of φ inside one cell (grid ratio 10^(1/24) ≈ 1.10, i.e. radii closer than
 10 % near a fold in λ); double roots where φ' touches 0 without changing sign (exactly at a fold).
 
-The threshold uses no grid in λ. For penalty = lam·g(w, l, L), with A(ρ) = loss on the ray and
-B(ρ) = Σ_l g_l(γ_l·ρ·s_l), the gap F(0) − φ_λ(ρ) = D(ρ) − λ·B(ρ), D = A(0) − A(ρ), is ≥ 0 exactly when
-λ ≤ T(ρ) = D(ρ)/B(ρ). Some w ≠ 0 ties or beats 0 at λ iff some ρ has T(ρ) ≥ λ (a nonzero global
-minimizer lies on the ray), so the set of such λ is (0, sup T] and λ* = sup_{ρ>0} T(ρ): the sign of the gap
-brackets λ* at every ρ at once. An interior maximum of T is a stationary radius of φ at λ* (T' = 0 ⟺
-A' + T·B' = 0) and is refined by Newton on N = A'·B + D·B' (N' = A''·B + D·B''); T is flat there, so its
-value keeps full precision. A supremum approached as ρ → 0 (a continuous transition: the nonzero branch
-shrinks into 0, e.g. L = 2 with an ℓ2 penalty, or L = 1 with ℓ1) is the limit of T along ρ_j = ρ_min·10^(−j),
-taken when successive values converge geometrically within the tolerance; T growing without bound means
-the minimizer never collapses (None). This avoids the half-digit loss of a gap quadratic in the distance.
+The threshold uses no grid in λ. Let penalty = lam·g(w, l, L), A(ρ) = loss on the ray, B(ρ) = Σ_l g_l
+(γ_l·ρ·s_l), D(ρ) = A(0) − A(ρ), T(ρ) = D(ρ)/B(ρ), and λ* = sup S, S = {λ > 0: some w ≠ 0 has
+F_λ(w) ≤ F_λ(0)}. Claim: λ* = sup_{ρ>0} T(ρ). Proof: g_l(0) = 0 and h_l = w·g_l' > 0 on w > 0 give
+g_l > 0 for w ≠ 0, so B > 0 and F_λ(γρs) ≤ F_λ(0) ⟺ λ ≤ T(ρ): every T(ρ) > 0 lies in S. Conversely, if
+F_λ(w) ≤ F_λ(0) with w ≠ 0, then a global minimizer w* of F_λ (it exists) is nonzero, or 0 is one and so
+is w; a nonzero global minimizer lies on the ray (the reduction), at some ρ with F_λ(γρs) ≤ F_λ(0), so
+λ ≤ T(ρ). S is an interval (0, λ*] as F_λ(w) grows with λ and F_λ(0) does not. The scales are evaluated
+at lam = 1: with c_l proportional to lam, γ_l = (c̄/c_l)^(1/k) does not depend on it. An interior
+maximum of T is a stationary radius of φ at λ* (T' = 0 ⟺ A' + T·B' = 0); it is refined by Newton on
+N = A'·B + D·B' (T' = −N/B², N' = A''·B + D·B''), and T, flat there, keeps full precision. T is sampled
+on the grid above with D = 20 decades; a supremum approached as ρ → 0 (a continuous transition: the
+nonzero branch shrinks into 0, e.g. L = 2 with an ℓ2 penalty, or L = 1 with ℓ1) is the limit of T along
+ρ_j = ρ_min·10^(−j), taken when successive differences shrink geometrically and their tail is within the
+tolerance (a convergence test, not a bound); maxima passed on the way are refined too. T growing without
+bound means the minimizer never collapses (None). Working with T avoids the half-digit loss of the
+objective gap, which is quadratic in the distance to a continuous transition.
 
 All functions take mpf arguments and work at the caller's ``mpmath.workdps``; none sets ``mp.dps``.
 """
@@ -112,6 +118,8 @@ class _Ray:
     def __init__(self, problem: ScalarProblem, depth: int, m: mpf, lam: mpf):
         c = _compile(problem, depth)
         self.c, self.L, self.m, self.lam = c, depth, mpf(m), mpf(lam)
+        if not self.lam > 0:
+            raise UsageError(f"lam must be positive, got {mpmath.nstr(self.lam, 10)}")
         mabs = abs(self.m)
         self.signs = [1] * (depth - 1) + [-1 if self.m < 0 else 1]
         self.gammas = [_real(s(mabs, self.lam), "a scale γ_l") for s in c.scales]
@@ -407,9 +415,9 @@ def local_minima(problem: ScalarProblem, depth: int, m: mpf, lam: mpf) -> list[P
     return out
 
 
+@lru_cache(maxsize=128)
 def _check_lam_linear(problem: ScalarProblem) -> None:
-    g = sp.simplify(problem.penalty / LAM)
-    if g.has(LAM):
+    if sp.simplify(problem.penalty / LAM).has(LAM):
         raise UsageError(f"a collapse threshold in lam needs penalty = lam·g(w, l, L); the penalty "
                          f"{problem.penalty_text!r} is not of that form")
 
@@ -457,10 +465,10 @@ def threshold(problem: ScalarProblem, depth: int, m: mpf, rel_tol: mpf | None = 
             else:
                 candidates.append(_refine_max(T, N, radii[i - 1], radii[i], radii[i + 1]))
     if values[0] >= values[1]:
-        limit = _limit_at_zero(T, radii[0], tol)
+        limit, peaks = _limit_at_zero(T, radii[0], tol)
         if limit is None:
             return None
-        candidates.append(limit)
+        candidates += [limit] + [_refine_max(T, N, a, b, c) for a, b, c in peaks]
     lam_star = max(candidates) if candidates else best
     return lam_star if lam_star > 0 else mpf(0)
 
@@ -505,31 +513,46 @@ def _golden_max(T: Callable[[mpf], mpf], a: mpf, c: mpf) -> mpf:
     return best
 
 
-def _limit_at_zero(T: Callable[[mpf], mpf], r0: mpf, tol: mpf) -> mpf | None:
-    """lim T(ρ) as ρ → 0+ along ρ_j = r0·10^(−j): returned, with its geometric tail δ·q/(1 − q) added (q the signed ratio), once
-    the differences δ shrink geometrically (ratio q ≤ 0.9) and that tail is below tol·|T|; None when T grows
-    without bound
-    (differences not shrinking while T doubles); ArithmeticError when neither shows within the budget."""
-    prev = T(r0)
+def _limit_at_zero(T: Callable[[mpf], mpf], r0: mpf, tol: mpf) \
+        -> tuple[mpf | None, list[tuple[mpf, mpf, mpf]]]:
+    """lim T(ρ) as ρ → 0+ along ρ_j = r0·10^(−j), and the local maxima the sequence passes on the way.
+
+    The limit is returned, with its geometric tail δ·q/(1 − q) added (q the signed ratio of successive
+    differences δ), once |q| ≤ 0.9 and that tail is below tol·|T| (after a maximum, the upper estimate
+    T + |δ|·|q|/(1 − |q|) once that lies below the maximum); None when T grows without bound (five
+    differences in a row not shrinking while T more than doubles); ArithmeticError when neither shows
+    within the budget. The maxima are returned as radius triples (ρ_{j+1}, ρ_j, ρ_{j−1}) around a sample
+    above both neighbours (beyond rounding), for refinement: an interior maximum of T below the grid.
+    """
+    radii, values = [r0], [T(r0)]
+    peaks: list[tuple[mpf, mpf, mpf]] = []
     delta_prev = None
-    r = r0
     growth = 0
     for _ in range(8 * mpmath.mp.dps + 200):
-        r /= 10
-        cur = T(r)
+        radii.append(radii[-1] / 10)
+        values.append(T(radii[-1]))
+        cur, prev = values[-1], values[-2]
         delta = cur - prev
+        if len(values) >= 3:
+            noise = mpmath.ldexp(abs(prev), 20 - mpmath.mp.prec)
+            if prev - cur > noise and prev - values[-3] > noise:
+                peaks.append((radii[-1], radii[-2], radii[-3]))
         if delta_prev is not None and delta_prev != 0:
             ratio = delta / delta_prev
             q = abs(ratio)
             if q <= mpf("0.9") and abs(delta) * q / (1 - q) <= tol * abs(cur):
-                return cur + delta * ratio / (1 - ratio)  # the geometric tail, an estimate within tol
+                return cur + delta * ratio / (1 - ratio), peaks  # the geometric tail, an estimate within tol
+            if q <= mpf("0.9") and peaks:
+                bound = cur + abs(delta) * q / (1 - q)
+                if bound < max(values) - mpmath.ldexp(abs(cur), 20 - mpmath.mp.prec):
+                    return bound, peaks  # the limit settles below a maximum already passed: that one counts
             if q >= 1 and delta > 0:
                 growth += 1
                 if growth >= 5 and cur > 2 * abs(prev) > 0:
-                    return None
+                    return None, peaks
             else:
                 growth = 0
         if delta == 0:
-            return cur
-        prev, delta_prev = cur, delta
+            return cur, peaks
+        delta_prev = delta
     raise ArithmeticError("T(ρ) has no numerically settled limit as ρ → 0 within the sampling budget")
