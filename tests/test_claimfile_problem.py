@@ -133,3 +133,39 @@ def test_a_problem_table_reaches_the_problem_factories(tmp_path, monkeypatch):
 def test_a_problem_formula_error_names_the_key(tmp_path):
     with pytest.raises(UsageError, match=r"claim 'c1': .*problem\.penalty.*'q'"):
         load(tmp_path, claim('formula = "m"\nproblem = { loss = "(p - m)**2", penalty = "lam*q" }'))
+
+
+EVERY_KIND = ROOT / "examples" / "every-kind.toml"
+
+
+def test_every_kind_example_covers_every_kind_and_validates():
+    from verify.claimfile import claim_file_schema, validate_claim_data
+    from verify.claimfile.reading import parse_toml, read_text
+
+    doc = parse_toml(read_text(EVERY_KIND), EVERY_KIND)
+    validate_claim_data(doc, str(EVERY_KIND))
+    assert {c["kind"] for c in doc["claim"]} == set(claim_file_schema()["$defs"]["kind"]["enum"])
+    assert any("problem" in c for c in doc["claim"])
+    docs = (ROOT / "docs" / "claim-files.md").read_text()
+    assert all(c["id"] in docs for c in doc["claim"])  # each one is shown with its output
+
+
+def test_l1_example_verdicts(tmp_path, capsys):
+    """The l1 example: the hand-derived threshold verified, the fold misreading refuted at every tier and shrunk
+    (quick profile). Its third claim (sharpness, about 10 s) is run in docs/claim-files.md; the l1 sharpness
+    kind is tested in tests/test_sharpness*.py."""
+    assert [c.id for c in load_claim_file(L1_EXAMPLE)] == ["l1.threshold", "l1.threshold.fold", "l1.sharpness"]
+    code = main(["check", str(L1_EXAMPLE), "--profile", "quick", "--out", str(tmp_path), "--quiet",
+                 "--only", "l1.threshold", "--only", "l1.threshold.fold"])
+    out = capsys.readouterr().out
+    assert code == 1
+    doc = json.loads((tmp_path / "report.json").read_text())
+    verdicts = {c["id"]: c["verdict"] for c in doc["claims"]}
+    assert verdicts == {"l1.threshold": "verified", "l1.threshold.fold": "refuted"}
+    fold = next(c for c in doc["claims"] if c["id"] == "l1.threshold.fold")
+    assert {e["tier"] for e in fold["evidence"] if e["verdict"] == "refuted"} == {"symbolic", "high-precision",
+                                                                                 "numeric"}
+    shrunk = fold["minimal_counterexample"]
+    assert shrunk["depth"] == 2 and shrunk["m"] in ("1", "-1")
+    assert shrunk["problem"] == {"loss": "(p - m)**2 / 2", "penalty": "lam * abs(w)"}
+    assert "--loss" in shrunk["reproduce"] and "reproduce with" in out

@@ -83,10 +83,12 @@ def sharpness_names(convention: bool) -> dict[str, sp.Expr]:
     return {**names, "a": a, "b": b} if convention else names
 
 
-def formula(text: str, key: str, names: dict[str, sp.Expr]) -> sp.Expr:
-    """A formula string parsed by the whitelist walker; errors name the key."""
+def formula(text: str, key: str, names: dict[str, sp.Expr],
+            functions: dict[str, Callable[..., sp.Expr]] | None = None) -> sp.Expr:
+    """A formula string parsed by the whitelist walker (``functions``: the default ones, or these); errors
+    name the key."""
     try:
-        return parse_expression(text, names)
+        return parse_expression(text, names) if functions is None else parse_expression(text, names, functions)
     except UsageError as exc:
         raise KeyProblem(key, str(exc)) from None
 

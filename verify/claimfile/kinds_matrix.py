@@ -3,8 +3,9 @@
 The factories live in ``verify.claims.matrix_kinds`` (and ``verify.claims.matrix_sharpness``) and are
 imported when a claim is built. Formulas are parsed by the whitelist walker over the names of each key:
 ``exceptional`` (σ_c) in L, a, b; ``exponent`` in L; ``layer_weights`` (c_l) in l, L; ``threshold``
-(λ* of one singular value) in m (= σ), L, tau; ``formula`` (matrix sharpness) in s (a singular value),
-m (= σ_max), L, a, b, lam. Numbers are read exactly.
+(λ* of one singular value) in m (= σ), L, tau; ``formula`` (matrix sharpness) in the names of
+``verify.claims.matrix_sharpness.matrix_sharpness_names`` (rho, rho2, m, m2, L, a, b, lam) and the function h.
+Numbers are read exactly.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import sympy as sp
 
 from ..claims import Claim
 from ..conventions import DEFAULT_CONVENTION
-from ..symbolic.scalar import L_sym, a, b, mabs
+from ..symbolic.scalar import L_sym, a, b
+from ..expressions import DEFAULT_FUNCTIONS
 from .kinds import exact_number, factory, formula, positive_number, threshold_names
 
 MODULE = "verify.claims.matrix_kinds"
@@ -75,17 +77,14 @@ def _collapse(t: dict[str, Any]) -> Claim:
     return factory("matrix.collapse", MODULE, "matrix_collapse_claim")(*_text(t), **params)
 
 
-def matrix_sharpness_names() -> dict[str, sp.Expr]:
-    """Names in matrix sharpness formulas: m (= σ_max, the largest singular value of the target), L, a, b, lam."""
-    from ..problems.symbols import LAM
-
-    return {"m": mabs, "L": L_sym, "a": a, "b": b, "lam": LAM}
-
-
 def _sharpness(t: dict[str, Any]) -> Claim:
-    params = {**_optional(t, "formula", matrix_sharpness_names), **_numbers(t, "scale"),
-              "convention": t.get("convention", DEFAULT_CONVENTION)}
-    return factory("matrix.sharpness", "verify.claims.matrix_sharpness", "matrix_sharpness_claim")(*_text(t), **params)
+    params: dict[str, Any] = {**_numbers(t, "scale"), "convention": t.get("convention", DEFAULT_CONVENTION)}
+    module = "verify.claims.matrix_sharpness"
+    if "formula" in t:
+        names = factory("matrix.sharpness", module, "matrix_sharpness_names")()
+        functions = {**DEFAULT_FUNCTIONS, **factory("matrix.sharpness", module, "matrix_sharpness_functions")()}
+        params["formula"] = formula(t["formula"], "formula", names, functions)
+    return factory("matrix.sharpness", module, "matrix_sharpness_claim")(*_text(t), **params)
 
 
 MATRIX_BUILDERS: dict[str, Callable[[dict[str, Any]], Claim]] = {
