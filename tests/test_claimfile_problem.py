@@ -169,3 +169,23 @@ def test_l1_example_verdicts(tmp_path, capsys):
     assert shrunk["depth"] == 2 and shrunk["m"] in ("1", "-1")
     assert shrunk["problem"] == {"loss": "(p - m)**2 / 2", "penalty": "lam * abs(w)"}
     assert "--loss" in shrunk["reproduce"] and "reproduce with" in out
+
+
+def test_perturbed_claims_from_a_file_are_refuted_at_every_tier(tmp_path, capsys):
+    """A wrong layer-norm exponent (1/L for 2/L) and a wrong bound at the stationary points of an l1 problem
+    (product <= |m|/2; the stationary equation gives only product < |m|) reach the checks through the claim
+    file and are refuted by every tier."""
+    f = tmp_path / "wrong.toml"
+    f.write_text(claim('exponent = "1/L"', "matrix.layer_norms", cid="w.norms")
+                 + claim(L1 + '\npoints = "stationary"\nrelation = "product <= m/2"\nm_range = ["1/2", 2]\n'
+                         'lam_range = ["1/100", 1]\ndepths = [2]', "property", cid="w.property"))
+    code = main(["check", str(f), "--profile", "quick", "--out", str(tmp_path / "r"), "--quiet"])
+    capsys.readouterr()
+    assert code == 1
+    doc = json.loads((tmp_path / "r" / "report.json").read_text())
+    for c in doc["claims"]:
+        assert c["verdict"] == "refuted", c["id"]
+        assert {e["tier"] for e in c["evidence"] if e["verdict"] == "refuted"} == {
+            "symbolic", "high-precision", "numeric"}, c["id"]
+    prop = next(c for c in doc["claims"] if c["id"] == "w.property")
+    assert prop["minimal_counterexample"]["depth"] == 2

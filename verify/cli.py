@@ -269,6 +269,8 @@ def _emit(data: dict, as_json: bool, keys: Sequence[str]) -> None:
     for k in keys:
         if k in data and data[k] is not None:
             v = data[k]
+            if isinstance(v, dict):  # the problem: loss = ..., penalty = ...
+                v = ", ".join(f"{name} = {value}" for name, value in v.items())
             print(f"{k:>20}: {v if not isinstance(v, list) else ''}")
             if isinstance(v, list):
                 for item in v:
