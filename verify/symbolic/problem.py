@@ -1,9 +1,9 @@
 """A user's scalar problem, derived with SymPy: the L-variable model and the collapse threshold.
 
-F(w) = loss(w_L⋯w_1, m) + Σ_l penalty(w_l; lam, l, L). ``problem_model`` differentiates it entry by entry.
-``derive_problem_threshold`` works on the proved reduction (``verify.problems.reduction``): with a penalty
-linear in λ, φ_λ(ρ) = A(ρ) + λ·B(ρ) with B > 0 on ρ > 0, so some ρ > 0 beats 0 iff λ < R(ρ) =
-(A(0) − A(ρ))/B(ρ), and λ* = sup_{ρ>0} R(ρ) (docs/mathematics.md §P2).
+F(w) = loss(w_L⋯w_1, m) + Σ_l penalty(w_l; lam, l, L). ``problem_model`` differentiates it entry by entry;
+``balanced_hessian_eigenvalues`` gives the spectrum on the rays of the reduction (docs/mathematics.md §P1).
+``derive_problem_threshold`` and ``ProblemThreshold`` are defined in ``verify.problems.threshold`` (from the
+proved reduction: λ* = sup_{ρ>0} (A(0) − A(ρ))/B(ρ) with φ_λ = A + λ·B, §P2) and re-exported here.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..numbers import check_depth
 from ..problems.reduction import reduce
 from ..problems.scalar import ScalarProblem
-from ..problems.symbols import DEPTH, LAM, LAYER, M, MABS, P, RHO, W
+from ..problems.symbols import DEPTH, LAYER, M, MABS, P, RHO, W
 from ..problems.threshold import ProblemThreshold, derive_problem_threshold
 
 __all__ = ["ProblemModel", "ProblemThreshold", "balanced_hessian_eigenvalues", "derive_problem_threshold",
