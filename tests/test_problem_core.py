@@ -119,6 +119,9 @@ def test_nonsmooth_and_nonlinear_flags():
     assert not red.smooth_at_zero and red.lam_linear
     assert any("w_l ≠ 0" in line for line in red.proof)
     assert not reduce(parse_problem("(p - m)**2", "lam**2*w**2"), 3).lam_linear
+    # |w|^e is twice continuously differentiable at 0 exactly when e ≥ 2
+    assert reduce(parse_problem("(p - m)**2", "lam*(abs(w)**3 + w**2)"), 2).smooth_at_zero
+    assert not reduce(parse_problem("(p - m)**2", "lam*abs(w)**(3/2)"), 2).smooth_at_zero
 
 
 @pytest.mark.parametrize("depth", [2, 3, 5])

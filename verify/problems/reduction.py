@@ -155,6 +155,22 @@ def _layer_scales(problem: ScalarProblem, depth: int, pens: list[sp.Expr], hs: l
     return scales, balanced, line
 
 
+def _twice_differentiable_at_zero(pen: sp.Expr) -> bool:
+    """True when the (even) penalty is proved C² on the real line: smooth as written, or, on w > 0, a sum of
+    c_i·w^(e_i) with every exponent e_i ≥ 2 (|w|^e is C² for e ≥ 2); False when not proved."""
+    if smoothness_obstacle(pen, W) is None:
+        return True
+    on_positive = sp.expand(pen.xreplace({W: _WP}))
+    for term in sp.Add.make_args(on_positive):
+        coefficient, power = term.as_independent(_WP, as_Add=False)
+        if power == 1 or coefficient.has(_WP):
+            return False
+        exponent = sp.Integer(1) if power == _WP else power.exp if power.is_Pow and power.base == _WP else None
+        if exponent is None or not exponent.is_Rational or exponent < 2:
+            return False
+    return True
+
+
 SYMPY_FAILURES = (NotImplementedError, sp.PolynomialError, ArithmeticError, RecursionError)
 """What SymPy raises when it cannot decide or compute something (as opposed to bad input)."""
 
@@ -196,7 +212,7 @@ def _derive(problem: ScalarProblem, L: int) -> Reduction:
     pen = problem.penalty
     lam_linear = prove(sp.diff(pen, LAM, 2), "zero") is True \
         and prove(pen - LAM * sp.diff(pen, LAM), "zero") is True
-    smooth_at_zero = all(smoothness_obstacle(p, W) is None for p in lines)
+    smooth_at_zero = all(_twice_differentiable_at_zero(p) for p in lines)
     proof += [
         "stationary points: w_l·∂F/∂w_l = ℓ'(P)·P + h_l(w_l) = 0 for every l, so h_l(|w_l|) is the same for all "
         "l and, h being strictly increasing, |w_l| = γ_l·ρ; a point with some w_l = 0 has P = 0, then "
