@@ -16,7 +16,7 @@ from verify.errors import UsageError
 from verify.problems.scalar import parse_problem
 from verify.problems.symbols import DEPTH as L, LAM as lam, MABS as m, RHO as rho
 
-CTX = RunContext(seed=0, profile=get_profile("quick"))
+CTX = RunContext(seed=0, profile=get_profile("quick"), dps=30)  # 30 digits keep the mpmath tiers quick
 L1 = parse_problem("(p - m)**2/2", "lam*abs(w)")
 X = m * (2 * L - 2) / (2 * L - 1)
 L1_THRESHOLD = X ** ((L - 1) / L) * (m - X)
@@ -31,12 +31,19 @@ def _tiers(claim):
     return r, {str(c.tier): c.verdict for c in r.checks}
 
 
+def _checks_only(claim):
+    """The checks' verdicts without running the shrinker (which the shrink tests cover once per kind)."""
+    results = [check.execute(CTX) for check in claim.checks]
+    assert all(c.counterexample for c in results if c.verdict is Verdict.REFUTED)
+    return {str(c.tier): c.verdict for c in results}
+
+
 def _all(verdicts, v):
     return set(verdicts.values()) == {v}
 
 
 def test_l1_threshold_verified():
-    r, tiers = _tiers(problem_threshold_claim("t", "t", "t", L1, L1_THRESHOLD, depths=(1, 2, 3)))
+    r, tiers = _tiers(problem_threshold_claim("t", "t", "t", L1, L1_THRESHOLD, depths=(1, 2)))
     assert _all(tiers, Verdict.VERIFIED), [(c.name, c.summary, c.error) for c in r.checks]
     assert all(c.scope for c in r.checks)
 
@@ -45,10 +52,13 @@ def test_l1_threshold_verified():
     L1_THRESHOLD * (1 + sp.Rational(1, 10**6)),   # constant off by 1e-6
     X ** ((L - 2) / L) * (m - X),                 # wrong exponent
 ])
-def test_l1_threshold_perturbed_refuted_and_shrunk(formula):
-    r, tiers = _tiers(problem_threshold_claim("t", "t", "t", L1, formula, depths=(2, 3)))
-    assert _all(tiers, Verdict.REFUTED), [(c.name, c.summary) for c in r.checks]
-    assert all(c.counterexample for c in r.checks)
+def test_l1_threshold_perturbed_refuted(formula):
+    assert _all(_checks_only(problem_threshold_claim("t", "t", "t", L1, formula, depths=(2, 3))), Verdict.REFUTED)
+
+
+def test_l1_threshold_refutation_shrunk():
+    r, tiers = _tiers(problem_threshold_claim("t", "t", "t", L1, X ** ((L - 2) / L) * (m - X), depths=(2, 3)))
+    assert _all(tiers, Verdict.REFUTED)
     shrunk = r.minimal_counterexample
     assert shrunk["depth"] == 2 and shrunk["m"] in ("1", "-1") and "--loss" in shrunk["reproduce"]
 
@@ -102,6 +112,31 @@ def test_l1_sharpness_verified():
     lam / rho,                                       # the smaller eigenvalue
 ])
 def test_l1_sharpness_perturbed_refuted(formula):
-    r, tiers = _tiers(sharpness_claim("s", "s", "s", L1, formula, depths=(2, 3)))
-    assert _all(tiers, Verdict.REFUTED), [(c.name, c.summary) for c in r.checks]
-    assert r.minimal_counterexample["depth"] == 2
+    assert _all(_checks_only(sharpness_claim("s", "s", "s", L1, formula, depths=(2, 3))), Verdict.REFUTED)
+
+
+def test_l1_sharpness_refutation_shrunk():
+    r, _ = _tiers(sharpness_claim("s", "s", "s", L1, lam / rho, depths=(2, 3)))
+    assert r.verdict is Verdict.REFUTED and r.minimal_counterexample["depth"] == 2
+
+
+def test_a1_sharpness_by_the_general_route():
+    # the convention route's closed form (§P3), written in λ, judged on A1 given as formulas (no convention tag)
+    a1 = parse_problem("(p - m)**2", "lam/L * w**2")
+    _, tiers = _tiers(sharpness_claim("s", "s", "s", a1, 2 * L * rho ** (2 * L - 2) - 2 * (L - 2) * lam / L,
+                                      depths=(3,)))
+    assert _all(tiers, Verdict.VERIFIED)
+
+
+def test_threshold_without_closed_form_compared_to_digits():
+    import mpmath
+
+    from verify.claims.problem_threshold import _digits
+
+    class Derived:  # a derived threshold known only numerically: λ*(|m|) = √|m|
+        def value(self, mabs, digits):
+            return mpmath.sqrt(mpmath.mpf(mabs.p) / mabs.q)
+
+    assert _digits(Derived(), sp.sqrt(m), 50)[0] == "equal"
+    assert _digits(Derived(), sp.sqrt(m) * (1 + sp.Rational(1, 10**30)), 50)[0] == "undecided"
+    assert _digits(Derived(), 2 * sp.sqrt(m), 50)[0] == "differs"

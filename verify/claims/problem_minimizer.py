@@ -183,7 +183,8 @@ def _symbolic(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, 
 
         scope = _scope(problem, L, m, lam)
         if m == 0:
-            return _verdict("zero", expect, "m = 0 (no nonzero stationary point, §P1)", instances=1, scope=scope, where=_where(problem, L, m, lam))
+            return _verdict("zero", expect, "m = 0 (no nonzero stationary point, §P1)", instances=1, scope=scope,
+                            where=_where(problem, L, m, lam))
         if not reduce(problem, L).lam_linear:
             return CheckResult(Verdict.INCONCLUSIVE, "the penalty is not λ·g(w): there is no threshold in λ to "
                                "compare with; the other tiers decide", instances=0, scope=scope)
@@ -213,7 +214,8 @@ def _symbolic(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, 
             return CheckResult(Verdict.REFUTED, f"{how}: λ = λ*, where 0 and the nonzero point are both global "
                                f"(not only {expect})", instances=1, scope=scope, details=detail,
                                counterexample={"found": "tie", "claimed": expect, **_where(problem, L, m, lam)})
-        return _verdict(found, expect, how, instances=1, scope=scope, details=detail, where=_where(problem, L, m, lam))
+        return _verdict(found, expect, how, instances=1, scope=scope, details=detail,
+                        where=_where(problem, L, m, lam))
     return run
 
 

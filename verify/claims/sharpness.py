@@ -169,7 +169,8 @@ def _scaled(delta: sp.Expr) -> sp.Expr | None:
             return sp.expand(powers.coeffs()[0])
         return None
     ratio = sp.simplify(delta / delta.subs(rho, 1))
-    if ratio.free_symbols <= {rho}:
+    # delta = ratio(ρ)·δ(u) with ratio > 0 for every ρ > 0: the sign of delta is the sign of δ(u)
+    if ratio.free_symbols <= {rho} and ratio.is_positive:
         return sp.expand(delta.subs(rho, 1))
     return None
 
@@ -370,15 +371,16 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, min_depth: int):
             sign_last = np.where(m < 0, -1.0, 1.0)
             f0 = kern.objective(np.zeros((n, L)), m, aa, bb)
             best = np.zeros(n)
-            for i in range(n):
-                if len(radii[i]) == 0:
-                    continue
-                W = radii[i][:, None] * np.ones((len(radii[i]), L))
-                W[:, -1] *= sign_last[i]
-                vals = kern.objective(W, np.full(len(W), m[i]), aa, np.full(len(W), bb[i]))
-                j = int(np.argmin(vals))
-                if f0[i] - vals[j] > 8 * (L + 8) * eps * f0[i]:
-                    best[i] = radii[i][j]
+            owner = np.repeat(np.arange(n), [len(r) for r in radii])
+            if owner.size:
+                roots = np.concatenate(radii)
+                W = roots[:, None] * np.ones((owner.size, L))
+                W[:, -1] *= sign_last[owner]
+                vals = kern.objective(W, m[owner], aa, bb[owner])
+                least = np.full(n, np.inf)
+                np.minimum.at(least, owner, vals)
+                wins = (vals == least[owner]) & (f0[owner] - vals > 8 * (L + 8) * eps * f0[owner])
+                best[owner[wins]] = roots[wins]
             keep = best > 0
             skipped += int((~keep).sum())
             if not keep.any():
