@@ -102,7 +102,7 @@ def _rho_power(expr: sp.Expr) -> int | None:
     return q
 
 
-def _monomial_weights(f: sp.Expr, weight: int) -> list[sp.Rational] | None:
+def _quasi_homogeneous_roots(f: sp.Expr, weight: int) -> list[sp.Expr] | None:
     """Roots t > 0 of a factor quasi-homogeneous in (t, |m|) with weights (1, weight): t = |m|^(1/weight)·u,
     u a positive real root of f(u, 1) (exact CRootOf); None when f is not of that form."""
     try:
@@ -137,7 +137,7 @@ def _factor_roots(factor: sp.Expr, weight: int) -> tuple[list[sp.Expr] | None, s
         if prove(-quotient, "positive") is True:
             return [], f"{factor} has no positive root"
         return None, f"{factor}: sign of {quotient} not decided"
-    roots = _monomial_weights(factor, weight)
+    roots = _quasi_homogeneous_roots(factor, weight)
     if roots is not None:
         found = [sp.simplify(MABS ** sp.Rational(1, weight)) * r for r in roots]
         return found, f"{factor} is quasi-homogeneous: t = |m|^(1/{weight})·u with u among {roots}"
