@@ -39,7 +39,8 @@ def test_hand_computed_instance():
 def test_catalogue_declaration():
     c = next(c for c in proofs.catalogue() if c.id == "kp.sharpness")
     assert "title" in c.source and "derived by the suite" in c.source and "§P3" in c.source
-    assert not any(w in c.source for w in ("Thm", "Lemma", "Corollary"))
+    text = c.source + " " + " ".join(c.resolutions)
+    assert not any(w in text for w in ("theorem", "Thm", "Lemma", "Corollary", "MATH.md"))
     assert {str(ch.tier) for ch in c.checks} == {"symbolic", "high-precision", "numeric"}
 
 

@@ -91,13 +91,14 @@ def claims() -> list[Claim]:
                          "minimizers and their spectra differ (see the symbolic evidence).",)),
         sharpness_claim(
             "kp.sharpness",
-            "For depth L ≥ 3 under A1, the sharpness (largest Hessian eigenvalue) at every nonzero global minimizer "
-            "of the scalar problem is L·a·ρ^(2L−2) − (L−2)·b = a·ρ^(L−2)·((2L−2)ρ^L − (L−2)|m|), ρ = |w_l|, "
-            "with a = 2, b = 2λ/L.",
+            "For depth L ≥ 3 under A1, the sharpness (largest Hessian eigenvalue) at every nonzero global "
+            "minimizer of the scalar problem is L·a·ρ^(2L−2) − (L−2)·b = a·ρ^(L−2)·((2L−2)ρ^L − (L−2)|m|), "
+            "ρ = |w_l|, with a = 2, b = 2λ/L.",
             ("Kamber & Parhi 2026: sharpness is named in the paper's title; the closed form and which eigenvalue "
              "is the largest are derived by the suite; docs/mathematics.md §P3"),
             convention_problem("A1"), L * a * rho ** (2 * L - 2) - (L - 2) * b, min_depth=3, paper=PAPER,
-            resolutions=("The abstract gives no formula for the sharpness; the closed form is the suite's. At L = 2 "
-                         "the largest eigenvalue is max(2aρ², 2b): 2aρ² = 2(a|m| − b) only for b < a|m|/2 (under A1, "
-                         "λ < |m|), so the claim is stated for L ≥ 3 (at L = 1 it reads a + b, also true).",)),
+            resolutions=("The abstract gives no formula for the sharpness; the closed form is the suite's. At "
+                         "L = 2 the largest eigenvalue is max(2aρ², 2b): 2aρ² = 2(a|m| − b) only for b < a|m|/2 "
+                         "(under A1, λ < |m|), so the claim is stated for L ≥ 3 (at L = 1 it reads a + b, also "
+                         "true).",)),
     ]
