@@ -189,3 +189,20 @@ def test_perturbed_claims_from_a_file_are_refuted_at_every_tier(tmp_path, capsys
             "symbolic", "high-precision", "numeric"}, c["id"]
     prop = next(c for c in doc["claims"] if c["id"] == "w.property")
     assert prop["minimal_counterexample"]["depth"] == 2
+
+
+@pytest.mark.parametrize("body,kind,msg", [
+    ('formula = "m"\nproblem = { loss = "(p - m)**2 / 2", penalty = "lam * w" }', "threshold",
+     "cannot be reduced at depth L = "),
+    ('depth = 3\ntarget = "1"\nlam = "1"\nexpect = "zero"\nproblem = { loss = "exp(p - m)", penalty = "lam*w**2" }',
+     "minimizer", "cannot be reduced at depth L = 3"),
+    ('formula = "m"\nproblem = { loss = "(p - m)**2 / 2", penalty = "lam**2 * w**2" }', "threshold",
+     "not linear in lam"),
+])
+def test_a_problem_the_suite_cannot_justify_stops_the_file_with_exit_2(tmp_path, capsys, body, kind, msg):
+    f = tmp_path / "c.toml"
+    f.write_text(claim(body, kind))
+    code = main(["check", str(f), "--profile", "quick", "--out", str(tmp_path / "r")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and not (tmp_path / "r").exists()  # no verdict, no report
+    assert err.count("\n") == 1 and "claim 'c1'" in err and msg in err

@@ -5,7 +5,9 @@ the shipped JSON Schema ``claim-file.schema.json`` (draft 2020-12) and only then
 claims. Anything the loader does not understand (an unknown or misspelt key, a wrong type, a
 missing key, an unknown kind, a bad id, a number it cannot read exactly, a formula outside the
 whitelist or its budgets) is a one-line ``UsageError`` naming the claim and the key; nothing is
-ignored or replaced by a default. The format is documented in ``docs/claim-files.md``.
+ignored or replaced by a default. A claim's ``problem`` table (a loss and a penalty) is parsed and its
+reduction proved when the claim is built: a problem the suite cannot justify is a UsageError too, so
+it never gets a verdict. The format is documented in ``docs/claim-files.md``.
 
 A ``.py`` file is imported: it runs with the user's privileges, so load only files you trust.
 """
