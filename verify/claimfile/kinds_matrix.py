@@ -15,8 +15,8 @@ import sympy as sp
 
 from ..claims import Claim
 from ..conventions import DEFAULT_CONVENTION
-from ..symbolic.scalar import L_sym, a, b
 from ..expressions import DEFAULT_FUNCTIONS
+from ..symbolic.scalar import L_sym, a, b
 from .kinds import exact_number, factory, formula, positive_number, threshold_names
 
 MODULE = "verify.claims.matrix_kinds"
