@@ -11,7 +11,7 @@ from verify.claims.sharpness import LAM, U, sharpness_claim, sign_on
 from verify.errors import UsageError
 from verify.highprec import scalar as hp
 from verify.problems.scalar import convention_problem
-from verify.symbolic.scalar import L_sym as L, a, b, mabs, rho
+from verify.symbolic.scalar import L_sym as L, a, b, rho
 
 CTX = RunContext(seed=0, profile=get_profile("quick"))
 A1 = convention_problem("A1")

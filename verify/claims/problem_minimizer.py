@@ -20,7 +20,7 @@ from ..errors import UsageError
 from ..numbers import check_depth, dec, parse_rational, to_mpf
 from ..problems.reduction import reduce
 from ..problems.scalar import ScalarProblem
-from ..problems.symbols import LAM, MABS, RHO
+from ..problems.symbols import LAM, MABS
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 
