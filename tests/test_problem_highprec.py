@@ -191,3 +191,23 @@ def test_limit_at_zero_reports_a_maximum_it_passes() -> None:
         N = lambda x: (-mpmath.diff(T, x), -mpmath.diff(T, x, 2))  # noqa: E731  (T' = −N/B², B = 1)
         assert digits_of_agreement(hp._refine_max(T, N, *peaks[0]), mpf(1) / 2) >= AGREE
         assert hp._limit_at_zero(lambda x: 1 / x, mpf(1), mpf(10) ** (3 - DPS))[0] is None
+
+
+@pytest.mark.parametrize(("k", "depth"), [("1/2", 2), ("3/2", 4)])
+def test_lp_stationary_radii_match_the_hand_count_and_equation(k: str, depth: int) -> None:
+    """(p−m)²/2 + lam·Σ|w|^k, L > k: on the ray ρ^(1−k)·φ'(ρ)/L = g(ρ) = ρ^(L−k)(ρ^L − m) + kλ, which falls
+    then rises (its minimum at ρ_c^L = m(L−k)/(2L−k)): two radii for λ below the fold
+    λ_f = ρ_c^(L−k)(m − ρ_c^L)/k, none above. Checked at λ_f·(1 ∓ 10⁻²) (at L = 4, k = 3/2 both radii then lie
+    in one grid cell) and λ_f·(1 ∓ 10⁻¹²) (radii 10⁻⁶ apart)."""
+    prob = parse_problem("(p - m)**2 / 2", f"lam * abs(w)**({k})")
+    with mpmath.workdps(DPS):
+        kk, m, L = _num(k), mpf(3) / 2, depth
+        rc_L = m * (L - kk) / (2 * L - kk)
+        fold = rc_L ** ((L - kk) / L) * (m - rc_L) / kk
+        cases = [(fold / 3, 2)] + [(fold * (1 + sign * mpf(10) ** -e), count)
+                                   for e in (2, 12) for sign, count in ((-1, 2), (1, 0))]
+        for lam, count in cases:
+            radii = [p.rho for p in hp.stationary_points(prob, L, m, lam) if p.rho > 0]
+            assert len(radii) == count
+            for r in radii:
+                assert abs(r ** (L - kk) * (r**L - m) + kk * lam) < mpf(10) ** -AGREE * m * lam

@@ -11,11 +11,17 @@ Stationary radii are roots of φ'(ρ), φ(ρ) = F(γ·ρ·s). They are isolated 
 high-precision agreement, not a certificate: Δφ(ρ) = φ(ρ) − F(0) is sampled on a geometric grid of
 ``POINTS_PER_DECADE`` points per decade from rho_max·1.01 down to rho_max·10^(−D), D = max(20, dps/2)
 (Δφ is computed with the loss drop at raised precision, so samples near 0 are not rounding noise).
-Each discrete local extremum of the samples marks a cell pair that holds a sign change of φ' whenever
-φ has at most one extremum per cell; the sign change is then bracketed by φ' at the grid points and
-refined by Newton safeguarded by bisection to working precision. Missed, by construction: radii below
-rho_max·10^(−D); two extrema of φ inside one cell (grid ratio 10^(1/24) ≈ 1.10, i.e. radii closer than
-10 % near a fold in λ); double roots where φ' touches 0 without changing sign (exactly at a fold).
+Each discrete local extremum of the samples marks cells that hold a sign change of φ' (for a single
+extremum per cell: the samples then have a discrete extremum at one end of its cell). A sign change of φ'
+between grid points is bracketed and refined by Newton safeguarded by bisection to working precision. Two
+roots inside one cell (near a fold in λ, where a local minimum and maximum of φ merge) are caught twice
+over: when the cell's difference quotient of Δφ has the sign opposite to φ' at its ends (by the mean value
+theorem φ' changes sign twice inside), and when the sampled slope of φ comes close to 0 without changing
+sign (a near miss over three cells); in both cases the extremum of φ' between (a sign change of φ'') is
+found by bisection and, when φ' has the other sign there, splits the cell into two brackets. Checked for
+(p − m)²/2 + lam·|w|^k, k ∈ {1/2, 1, 3/2}, L = 2..6: two radii at λ = λ_fold·(1 − 10^(−e)) and none at
+λ_fold·(1 + 10^(−e)) for e ∈ {1, 2, 3, 5, 8, 13, 21, 30} at 40 digits (240 cases). Missed, by construction: radii below
+rho_max·10^(−D); several extrema of φ' within three cells; a double root exactly at a fold (φ' touches 0).
 
 The threshold uses no grid in λ. Let penalty = lam·g(w, l, L), A(ρ) = loss on the ray, B(ρ) = Σ_l g_l
 (γ_l·ρ·s_l), D(ρ) = A(0) − A(ρ), T(ρ) = D(ρ)/B(ρ), and λ* = sup S, S = {λ > 0: some w ≠ 0 has
@@ -130,7 +136,9 @@ class _Ray:
             groups.setdefault(key, [l, 0])[1] += 1
         self.groups = [(l, self.gammas[l - 1], self.signs[l - 1], n) for l, n in groups.values()]
         self.zero = self.objective([mpf(0)] * depth)
-        self.loss0 = self.loss(mpf(0))
+        self._loss0_at: dict[int, mpf] = {}
+        self.loss0 = self._loss0()
+        self.pen0 = [self.pen(l)(mpf(0)) for l, _, _, _ in self.groups]
 
     def loss(self, p: mpf) -> mpf:
         return _real(self.c.loss(p, self.m), "the loss")
@@ -146,6 +154,13 @@ class _Ray:
         """F(w) from the definition."""
         return self.loss(mpmath.fprod(w)) + mpmath.fsum(self.pen(l)(x) for l, x in enumerate(w, start=1))
 
+    def _loss0(self) -> mpf:
+        """loss(0, m) at the current precision (cached per precision)."""
+        prec = mpmath.mp.prec
+        if prec not in self._loss0_at:
+            self._loss0_at[prec] = self.loss(mpf(0))
+        return self._loss0_at[prec]
+
     def loss_drop(self, rho: mpf) -> mpf:
         """loss(0, m) − loss(p(ρ), m), with the cancellation at small ρ undone by raised precision."""
         p = mpmath.fprod(self.point(rho))
@@ -154,8 +169,9 @@ class _Ray:
             guard += max(0, int(mpmath.mag(self.loss0) - mpmath.mag(self.m) - mpmath.mag(p)))
         while True:
             with mpmath.workprec(mpmath.mp.prec + guard):
-                d = self.loss(mpf(0)) - self.loss(p)
-                lost = (mpmath.mag(self.loss(mpf(0))) - mpmath.mag(d)) if d != 0 else None
+                zero = self._loss0()
+                d = zero - self.loss(p)
+                lost = (mpmath.mag(zero) - mpmath.mag(d)) if d != 0 else None
             if lost is not None and lost + 10 < guard:
                 return +d
             if guard > 8 * mpmath.mp.prec + 64 * self.L * max(1, -mpmath.mag(rho)):
@@ -164,8 +180,7 @@ class _Ray:
 
     def pen_sum(self, rho: mpf) -> mpf:
         """Σ_l (penalty_l(w_l) − penalty_l(0)) on the ray."""
-        zero = mpf(0)
-        return mpmath.fsum(n * (self.pen(l)(g * rho * s) - self.pen(l)(zero)) for l, g, s, n in self.groups)
+        return mpmath.fsum(n * (self.pen(l)(g * rho * s) - z) for (l, g, s, n), z in zip(self.groups, self.pen0))
 
     def drop(self, rho: mpf) -> mpf:
         """φ(ρ) − F(0), accurate also where both are close."""
@@ -236,22 +251,84 @@ def _stationary_radii(ray: _Ray) -> list[mpf]:
     def dg(x: mpf) -> mpf:
         return last["d"][1] if last.get("x") == x else ray.dphi(x)[1]
 
-    roots: dict[tuple[int, int], mpf] = {}
+    roots: dict[tuple, mpf] = {}
+
+    def split_at_turn(a: int, b: int) -> None:
+        """φ' has one sign at both ends of [ρ_a, ρ_b]: find its extremum between (φ'' changes sign) and,
+        when φ' has the other sign there, the two roots on either side."""
+        turn = _bisect_sign(lambda x: ray.dphi(x)[1], radii[a], radii[b])
+        if turn is None:
+            return
+        st = g(turn)
+        if st == 0:
+            roots[("turn", a)] = turn
+        elif (st > 0) != (slope(a) > 0):
+            roots[("below", a)] = _solve_newton_bracket(g, dg, radii[a], turn)
+            roots[("above", a)] = _solve_newton_bracket(g, dg, turn, radii[b])
+
     for i in _discrete_extrema(samples):
         cells = [(j, j + 1) for j in (i - 1, i) if 0 <= j and j + 1 < len(radii)]
         for a, b in cells:
-            if (a, b) in roots:
+            if (a, b) in roots or ("below", a) in roots:
                 continue
             sa, sb = slope(a), slope(b)
+            mean = samples[b] - samples[a]  # φ'(ξ)·(ρ_b − ρ_a) at some ξ inside (mean value theorem)
             if sa == 0:
                 roots[(a, b)] = radii[a]
             elif sb != 0 and (sa > 0) != (sb > 0):
                 roots[(a, b)] = _solve_newton_bracket(g, dg, radii[a], radii[b])
+            elif sb != 0 and mean != 0 and (mean > 0) != (sa > 0):
+                split_at_turn(a, b)  # φ' changes sign twice inside the cell
+    for a, b in _near_misses(radii, samples):
+        if any(radii[a] <= r <= radii[b] for r in roots.values()):
+            continue  # a sign change there is already bracketed
+        sa, sb = slope(a), slope(b)
+        if sa != 0 and sb != 0 and (sa > 0) == (sb > 0):
+            split_at_turn(a, b)
     out: list[mpf] = []
     for r in sorted(roots.values()):
         if not out or r - out[-1] > 4 * mpmath.eps * r:
             out.append(r)
     return out
+
+
+def _near_misses(radii: Sequence[mpf], samples: Sequence[mpf]) -> list[tuple[int, int]]:
+    """Index pairs (a, b) around a cell where the sampled slope of φ comes closest to 0 without changing
+    sign: |s_i| at most that of both neighbours, all three of one sign (s_i the difference quotient of
+    cell i), and |s_i| within 4 times the change of s to either neighbour (farther from 0, a φ' close to
+    a parabola over three cells cannot reach 0). There φ' has an extremum in [ρ_{i−1}, ρ_{i+2}] that may
+    cross 0 twice within one cell."""
+    s = [(samples[i + 1] - samples[i]) / (radii[i + 1] - radii[i]) for i in range(len(radii) - 1)]
+    out = []
+    for i in range(1, len(s) - 1):
+        if s[i] != 0 and (s[i - 1] > 0) == (s[i] > 0) == (s[i + 1] > 0) \
+                and abs(s[i]) <= abs(s[i - 1]) and abs(s[i]) <= abs(s[i + 1]) \
+                and abs(s[i]) <= 4 * max(abs(s[i - 1] - s[i]), abs(s[i + 1] - s[i])):
+            out.append((i - 1, i + 2))
+    return out
+
+
+def _bisect_sign(f: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf | None:
+    """A sign change of f in [lo, hi] by bisection to a relative 2^(−prec/2−8) (φ' at an extremum found
+    that closely is exact to rounding: the error is second order), None without a sign change."""
+    flo, fhi = f(lo), f(hi)
+    if flo == 0:
+        return lo
+    if fhi == 0:
+        return hi
+    if (flo > 0) == (fhi > 0):
+        return None
+    stop = mpmath.ldexp(hi, -(mpmath.mp.prec // 2) - 8)
+    while hi - lo > stop:
+        mid = (lo + hi) / 2
+        fm = f(mid)
+        if fm == 0:
+            return mid
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 def _zero_is_critical(ray: _Ray) -> bool:
