@@ -162,3 +162,10 @@ def test_expansion_route_matches_the_hand_derived_hessian():
                        for i in range(H.rows) for j in range(H.rows)) < mpmath.mpf(10) ** -35 * (1 + np.max(np.abs(ref)))
     with pytest.raises(UsageError):
         exact_hessian([sp.eye(2), sp.eye(3)], sp.eye(2), 1, 1)
+
+
+def test_formula_without_a_value_is_refuted_not_crashed():
+    # sqrt of a negative number at the minimizers: no real value, refuted at every tier (never a crash)
+    tiers = _tiers(formula=sp.sqrt(DIAG - 100 * b))
+    assert all(c.verdict is Verdict.REFUTED for c in tiers.values())
+    assert "no real value" in tiers["symbolic"].summary and "no real value" in tiers["numeric"].summary

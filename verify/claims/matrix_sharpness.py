@@ -110,17 +110,31 @@ class Claimed:
         return self.expr.subs(L_sym, depth).subs(LAM, lam_per_b * B_SYM)
 
     def exact(self, depth: int, values: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
-        return self.at_depth(depth).xreplace(values)
+        """The claimed value at exact data; NaN when the formula has no value there (a pole, an incomparable Max)."""
+        try:
+            return self.at_depth(depth).xreplace(values)
+        except (ValueError, TypeError, ZeroDivisionError):
+            return sp.nan
 
     @functools.lru_cache(maxsize=64)
     def _fn(self, depth: int, module: str):
         return sp.lambdify(VOCABULARY, self.at_depth(depth), module)
 
     def mp(self, depth: int, values: Sequence[Any]) -> mpmath.mpf:
-        return mpmath.mpf(self._fn(depth, "mpmath")(*values))
+        """The claimed value in mpmath; NaN where the formula has no real value."""
+        try:
+            v = self._fn(depth, "mpmath")(*values)
+            return mpmath.mpf(v) if mpmath.im(v) == 0 else mpmath.nan
+        except (ValueError, TypeError, ZeroDivisionError):
+            return mpmath.nan
 
     def float(self, depth: int, values: Sequence[float]) -> float:
-        return float(self._fn(depth, "math")(*values))
+        """The claimed value in float64; NaN where the formula has no real value."""
+        try:
+            v = self._fn(depth, "math")(*values)
+            return float(v) if not isinstance(v, complex) else float("nan")
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+            return float("nan")
 
 
 def _depths(ctx: RunContext, caps: tuple[int, int, int]) -> list[int]:
@@ -142,8 +156,8 @@ def exact_instance_check(case: ExactCase, value: sp.Expr) -> tuple[Verdict, str,
     row: dict[str, Any] = {"parameters": H.rows, "largest eigenvalue": sp.Float((lo + hi) / 2, 20).__str__(),
                            "claimed": str(value)[:200]}
     value = sp.nsimplify(value) if value.is_Float else value
-    if not value.is_number or value.is_real is False:
-        return Verdict.REFUTED, f"the claimed value {value} is not a real number at this minimizer", row
+    if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or value.is_real is not True:
+        return Verdict.REFUTED, f"the claimed formula has no real value at this minimizer (got {value})", row
     if value.is_Rational:
         mult, above = root_position(cp, value)
         row.update({"multiplicity": mult, "eigenvalues above": above})
@@ -207,16 +221,18 @@ def hp_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                     value = claimed.mp(L, inst.vocabulary)
                     scale = max(abs(inst.norm), mpmath.mpf(1))
                     tol = mpmath.mpf(10) ** (-(ctx.dps - 10)) * scale
-                    err = abs(lam_max - value)
-                    digits = float(-mpmath.log10(err / scale)) if err > 0 else float(ctx.dps + 20)
+                    err = abs(lam_max - value) if mpmath.isfinite(value) else mpmath.inf
+                    digits = (float(-mpmath.log10(err / scale)) if err > 0 else float(ctx.dps + 20)) \
+                        if mpmath.isfinite(err) else 0.0
                 worst = min(worst, digits)
                 row = {"depth": L, "regime": inst.regime, "sigma": [mpmath.nstr(x, 12) for x in inst.sigma],
                        "b": mpmath.nstr(inst.b, 12), "largest eigenvalue": mpmath.nstr(lam_max, 20),
                        "claimed": mpmath.nstr(value, 20), "digits": round(digits, 1)}
                 rows.append(row)
                 if err > tol:
+                    what = mpmath.nstr(value, 25) if mpmath.isfinite(value) else "no real value (the formula is undefined)"
                     return CheckResult(Verdict.REFUTED, f"L={L}: largest Hessian eigenvalue {mpmath.nstr(lam_max, 25)} "
-                                       f"≠ claimed {mpmath.nstr(value, 25)} at a {ctx.dps}-digit minimizer",
+                                       f"≠ claimed {what} at a {ctx.dps}-digit minimizer",
                                        instances=len(rows), counterexample=row, digits=digits)
         return CheckResult(
             Verdict.VERIFIED, f"the largest mpmath eigenvalue equals the claim at {len(rows)} minimizers built to "
@@ -294,7 +310,7 @@ def numeric_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
             # Newton-polished constructed point (relative error a few eps each): 100·dim·eps·||H|| covers both
             tol = 100 * dim * EPS * hn
             spread = max(v[0] for v in values) - min(v[0] for v in values)
-            err = max(abs(v[0] - claim_v) for v in values)
+            err = max(abs(v[0] - claim_v) for v in values) if np.isfinite(claim_v) else np.inf
             worst = max(worst, err / tol)
             done += 1
             row = {"depth": L, "dims": list(dims), "regime": regime, "a": a, "b": repr(b),
@@ -306,8 +322,9 @@ def numeric_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                 return CheckResult(Verdict.REFUTED, f"L={L}: the largest eigenvalue differs between gauges of one "
                                    f"minimizer ({spread:.3e} > {tol:.1e})", instances=done, counterexample=row)
             if err > tol:
+                what = repr(claim_v) if np.isfinite(claim_v) else "no real value (the formula is undefined)"
                 return CheckResult(Verdict.REFUTED, f"L={L}, dims {dims} ({regime}): largest Hessian eigenvalue "
-                                   f"{values[0][0]!r} ≠ claimed {claim_v!r}", instances=done, counterexample=row)
+                                   f"{values[0][0]!r} ≠ claimed {what}", instances=done, counterexample=row)
         return CheckResult(
             Verdict.VERIFIED, f"float64: the largest eigenvalue of the dense Hessian equals the claim at {done} "
             f"constructed minimizers, the same at three gauges each ({skipped} instances near a tie or collapsed "
