@@ -1,7 +1,7 @@
 """The property kind: a relation between named quantities at a set of points, judged at three tiers.
 
 Expected values come from outside the code under test: for convention A1 (a = 2, b = 2λ/L) the Hessian spectrum
-at a balanced stationary point of radius ρ is {2b (L−1 times), L·a·ρ^(2L−2) + (2−L)·b} (docs/mathematics.md §K3,
+at a balanced stationary point of radius ρ is {2b (L−1 times), L·a·ρ^(2L−2) + (2−L)·b} (docs/mathematics.md §K4,
 derived by hand), so trace = 2b(L−1) + 2Lρ^(2L−2) + (2−L)b = b·L + 2Lρ^(2L−2) = 2λ + 2L·ρ^(2L−2); at the point 0
 the Hessian is b·I for L ≥ 3 and [[b, −2m], [−2m, b]] for L = 2, trace b·L = 2λ again, with ρ = 0. So
 "trace == 2*lam + 2*L*layer_norm_max**(2*L-2)" holds at every stationary point. For the l1 problem

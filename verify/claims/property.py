@@ -14,7 +14,8 @@ user problem), at every depth L of the claim and every (m, λ) with m ∈ m_rang
   stationary points of least objective; ``local_minima``: the stationary points that are local minima;
   ``random``: 4 points per (L, m, λ), w_l = ±ρ̃·r_l with independent fair signs, ρ̃ = |m|^(1/L) rounded to 6 digits
   (the scale of a balanced point of product m) and r_l = e^u, u uniform on [−ln 4, ln 4], rounded to 4 digits
-  (exact rationals). Nonzero stationary points come in orbits of 2^(L−1) sign patterns w_l = γ_l·ρ·s_l, ∏s = +1
+  (exact rationals), a function of (claim id, L, m, λ) only, so that every tier and the shrinker judge the same
+  points. Nonzero stationary points come in orbits of 2^(L−1) sign patterns w_l = γ_l·ρ·s_l, ∏s = +1
   (``verify.problems.reduction``); every quantity below is the same on an orbit (a sign flip of two layers is an
   orthogonal change of coordinates that fixes F), so one representative is judged per orbit.
 - **quantities** at a point w: ``objective`` F(w); ``product`` w_L⋯w_1; ``grad_norm`` ‖∇F(w)‖₂; ``hess_min``,
@@ -242,15 +243,16 @@ def plan(spec: PropertySpec, ctx: RunContext, tier: str, per_depth: int, depths:
     out = []
     for L in depths:
         seen: list[tuple] = []
+        known: set[tuple] = set()
         corners = [(spec.m_range[0], spec.lam_range[0]), (spec.m_range[1], spec.lam_range[1])]
-        for pair in corners:
-            if pair not in seen and len(seen) < per_depth:
-                seen.append(pair)
+        candidates = iter(corners)
         tries = 0
-        while len(seen) < per_depth and tries < 10 * per_depth:
+        while len(seen) < per_depth and tries < 10 * per_depth + 2:
             tries += 1
-            pair = (_draw(rng, *spec.m_range), _draw(rng, *spec.lam_range))
-            if pair not in seen:
+            pair = next(candidates, None) or (_draw(rng, *spec.m_range), _draw(rng, *spec.lam_range))
+            key = (int(pair[0].p), int(pair[0].q), int(pair[1].p), int(pair[1].q))
+            if key not in known:
+                known.add(key)
                 seen.append(pair)
         out += [Instance(L, m, lam) for m, lam in seen]
     return out
