@@ -166,3 +166,29 @@ def test_unjustifiable_problem_is_a_usage_error_at_build_time():
     odd = parse_problem("(p - m)**2/2", "lam*w**3")  # not even in w: the reduction is refused
     with pytest.raises(UsageError):
         property_claim("t", "s", "x", odd, "stationary", "grad_norm <= 1", M_RANGE, LAM_RANGE)
+
+
+def test_l1_shrunk_counterexample_is_the_simplest_pair():
+    # "product >= m" fails at every (m, λ) (the l1 penalty shrinks the product below m, or to 0), so the
+    # shrinker must land on the smallest depth and the simplest values of the ranges: m = 1 in [1/2, 3],
+    # λ = 1/2 in [1/10, 1/2] (height max(|p|, q) = 2, below 1/3, 1/4, ..., 1/10)
+    small = _run("global_minimizers", "product >= m", problem=L1, depths=(2, 3)).minimal_counterexample
+    assert (small["depth"], small["m"], small["lam"]) == (2, "1", "1/2")
+
+
+def test_simple_values_order_by_height():
+    from verify.claims.property_shrink import simple_values
+
+    assert simple_values(R(1, 10), R(1, 2))[:4] == [R(1, 2), R(1, 3), R(1, 4), R(1, 5)]
+    assert simple_values(R(1, 2), R(3))[:6] == [R(1), R(1, 2), R(2), R(2, 3), R(3, 2), R(3)]
+
+
+def test_float64_violation_counts_only_when_confirmed_in_mpmath(monkeypatch):
+    from verify.claims import property_highprec
+
+    monkeypatch.setattr(property_highprec, "confirm", lambda spec, inst, dps=30: ("holds", None))
+    claim = property_claim("test.unconfirmed", "s", "derived by the suite", A1, "global_minimizers",
+                           "hess_min <= 0", M_RANGE, LAM_RANGE, depths=(2,))
+    numeric = next(c for c in claim.checks if c.tier is Tier.NUMERIC).execute(CTX)
+    assert numeric.verdict is Verdict.INCONCLUSIVE
+    assert any("not confirmed in mpmath" in u for u in numeric.details["undecided"])
