@@ -171,6 +171,11 @@ def test_local_minima_at_zero() -> None:
         assert [p.rho > 0 for p in hp.local_minima(A1, 2, m, mpf(1))] == [True]
         assert [p.rho > 0 for p in hp.local_minima(L1, 2, m, mpf("0.1"))] == [False, True]
         assert [p.rho for p in hp.global_minimizers(L1, 3, mpf(0), mpf("0.1"))] == [0]
+        cubic = parse_problem("(p - m)**2 / 2", "lam * abs(w)**3")
+        # L = 3: F − F(0) ≈ t³(3λ − m) along t·(1, 1, 1), so 0 is no minimum for λ < m/3; H(0) = 0 (degenerate)
+        assert [p.rho > 0 for p in hp.local_minima(cubic, 3, m, mpf("0.1"))] == [True]
+        # L = 2: H(0) = [[0, −m], [−m, 0]] is indefinite
+        assert [p.rho > 0 for p in hp.local_minima(cubic, 2, m, mpf("0.1"))] == [True]
 
 
 def test_golden_section_fallback_finds_a_flat_maximum() -> None:
@@ -211,3 +216,15 @@ def test_lp_stationary_radii_match_the_hand_count_and_equation(k: str, depth: in
             assert len(radii) == count
             for r in radii:
                 assert abs(r ** (L - kk) * (r**L - m) + kk * lam) < mpf(10) ** -AGREE * m * lam
+
+
+def test_tiny_target_keeps_its_own_scale() -> None:
+    """m = 10⁻²⁰⁰ (F ~ 10⁻⁴⁰⁰): ties are judged relative to F itself, not to an absolute floor; λ* scales as
+    the hand formula says."""
+    with mpmath.workdps(DPS):
+        m = mpf(10) ** -200
+        lam_star = hp.threshold(L1, 3, m)
+        rho_L = m * 4 / 5
+        assert digits_of_agreement(lam_star, rho_L ** (mpf(2) / 3) * (m - rho_L)) >= AGREE
+        best = hp.global_minimizers(L1, 3, m, lam_star * mpf("0.9"))
+        assert len(best) == 1 and best[0].rho > 0

@@ -358,15 +358,16 @@ def stationary_points(problem: ScalarProblem, depth: int, m: mpf, lam: mpf) -> l
 def global_minimizers(problem: ScalarProblem, depth: int, m: mpf, lam: mpf,
                       tie_digits: int | None = None) -> list[ProblemPoint]:
     """The candidates 0 and every nonzero stationary point whose F is within 10^(−tie_digits) (relative to
-    max(|F(0)|, |min F|)) of the least; F is coercive and bounded below (the reduction's preconditions), so
-    a global minimizer exists, and it is 0 or a nonzero stationary point on the rays."""
+    max(|F(0)|, |min F|), or absolute when both are 0; default: working digits − 10) of the least. F is
+    coercive and bounded below (the reduction's preconditions), so a global minimizer exists, and it is 0
+    or a nonzero stationary point on the rays."""
     ray = _Ray(problem, depth, m, lam)
     points = stationary_points(problem, depth, m, lam)
     if not points or points[0].rho != 0:
         points = [ProblemPoint(mpf(0), mpf(0), ray.zero, (mpf(0),) * depth)] + points
     best = min(p.objective for p in points)
     digits = tie_digits if tie_digits is not None else mpmath.mp.dps - 10
-    scale = max(abs(best), abs(ray.zero), mpf(10) ** (-mpmath.mp.dps))
+    scale = max(abs(best), abs(ray.zero)) or mpf(1)  # relative to the problem's own scale, however small
     tol = scale * mpf(10) ** (-digits)
     return [p for p in points if p.objective - best <= tol]
 
@@ -436,11 +437,12 @@ def hessian_eigenvalues(problem: ScalarProblem, depth: int, w: Sequence[mpf], m:
 def _zero_is_local_min(ray: _Ray) -> bool | None:
     """Whether 0 is a strict local minimum (None: undecided, a degenerate case).
 
-    L = 1: when φ rises from 0 (``_zero_is_critical``, and strictly). L ≥ 2: the loss changes by
-    O(|w|²) near 0 (|P| ≤ |w|²/2·… for L = 2, O(|w|^L) otherwise); a penalty whose second difference at 0
-    grows as the step shrinks (|w|^k, k < 2) dominates it, so 0 is a strict local minimum; for a penalty
-    twice differentiable at 0 the Hessian there is diag(penalty_l''(0)) plus ℓ'(0) off the diagonal when
-    L = 2, and positive definiteness decides (a singular one: None).
+    L = 1: when φ rises from 0 at the scan's lowest radius (the other direction raises loss and penalty).
+    L ≥ 2: the loss changes by at most |ℓ'(0)|·|P| + O(P²) near 0, |P| ≤ |w|^L/L^(L/2); a penalty whose second
+    difference at 0 grows as the step shrinks (|w|^k, k < 2; every layer has the same degree, §P1) dominates
+    it, so 0 is a strict local minimum; for a penalty twice differentiable at 0 the Hessian there is
+    diag(penalty_l''(0)) plus ℓ'(0) off the diagonal when L = 2, and positive definiteness decides (a
+    singular one, e.g. |w|^3 at L ≥ 3: None).
     """
     if ray.L == 1:
         if ray.m == 0:
@@ -456,9 +458,10 @@ def _zero_is_local_min(ray: _Ray) -> bool | None:
             h = mpmath.ldexp(mpf(1), -e)
             with mpmath.workprec(3 * mpmath.mp.prec):
                 c.append((f(h) + f(-h) - 2 * f(zero)) / h**2)
-        if c[1] > 4 * abs(c[0]) + 1:
+        if c[1] > 4 * abs(c[0]):  # grows as the step shrinks: like |w|^k with k < 2
             return True
-        curvature[l] = +c[1]
+        stable = abs(c[1] - c[0]) <= mpmath.ldexp(abs(c[0]), -(mpmath.mp.prec // 8))
+        curvature[l] = +c[1] if stable else mpf(0)  # shrinking with the step (|w|^k, k > 2): penalty''(0) = 0
     H = mpmath.matrix(ray.L, ray.L)
     for i in range(ray.L):
         H[i, i] = curvature[i + 1 if ray.c.layer_dependent else 1]
@@ -467,7 +470,7 @@ def _zero_is_local_min(ray: _Ray) -> bool | None:
     E = mpmath.eigsy(H, eigvals_only=True)
     low = min(E[i] for i in range(ray.L))
     scale = max(abs(E[i]) for i in range(ray.L))
-    if abs(low) <= mpf(10) ** (-(mpmath.mp.dps // 2)) * max(scale, 1):
+    if scale == 0 or abs(low) <= mpf(10) ** (-(mpmath.mp.dps // 2)) * scale:
         return None
     return low > 0
 
