@@ -149,9 +149,9 @@ def test_expansion_route_matches_the_hand_derived_hessian():
     from verify.landscape.matrix_hessian_exact import exact_hessian, expand_second_order, real_field
 
     rng = np.random.default_rng(3)
-    for L, dims in [(1, (2, 3)), (2, (3, 3, 2)), (3, (2, 3, 1, 2))]:
+    for depth, dims in [(1, (2, 3)), (2, (3, 3, 2)), (3, (2, 3, 1, 2))]:
         Ws = [sp.Matrix(dims[l + 1], dims[l], lambda i, j: sp.Rational(int(rng.integers(-5, 6)), int(rng.integers(1, 5))))
-              for l in range(L)]
+              for l in range(depth)]
         M = sp.Matrix(dims[-1], dims[0], lambda i, j: sp.Rational(int(rng.integers(-5, 6)), 3))
         _, H = exact_hessian(Ws, M, 2, sp.Rational(1, 3))
         ref = hessian([np.array(W, dtype=float) for W in Ws], np.array(M, dtype=float), 2.0, 1 / 3)

@@ -187,15 +187,17 @@ def symbolic_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                 if verdict is not Verdict.VERIFIED:
                     return CheckResult(verdict, f"L={L}, {case.name}: {summary}", instances=len(rows),
                                        counterexample={"depth": L, "case": case.name, **case.describe(), **row}
-                                       if verdict is Verdict.REFUTED else None, details={"rows": rows})
+                                       if verdict is Verdict.REFUTED else None, details={"rows": rows},
+                                       tolerance="exact (rational arithmetic, Sturm root counting)",
+                                       scope=f"stopped at the first decided instance: depth {L}, case {case.name!r}")
         return CheckResult(
             Verdict.VERIFIED,
             "exact: at every rational minimizer the claimed value is a root of the Hessian's characteristic "
             "polynomial and no eigenvalue exceeds it (exact root counting); gradients vanish exactly",
             instances=len(rows), tolerance="exact (rational arithmetic, Sturm root counting)", details={"rows": rows},
-            scope=f"depths {depths[0]}–{depths[-1]}, {len(rows) // len(depths)} rational minimizers per depth (close, "
-                  "spread and repeated pairs; a dropped direction near the threshold; L = 2: the 2b regime), widths "
-                  "3 × 3 × … × 2, rational rotations and sign flips")
+            scope=f"depths {depths[0]}–{depths[-1]}, {len(rows)} rational minimizers (close, spread and repeated "
+                  "pairs; a dropped direction near the threshold; L = 2: the 2b regime), widths 3 × 3 × 2 × … × 2, "
+                  "rational rotations and sign flips")
     return run
 
 
@@ -233,7 +235,9 @@ def hp_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                     what = mpmath.nstr(value, 25) if mpmath.isfinite(value) else "no real value (the formula is undefined)"
                     return CheckResult(Verdict.REFUTED, f"L={L}: largest Hessian eigenvalue {mpmath.nstr(lam_max, 25)} "
                                        f"≠ claimed {what} at a {ctx.dps}-digit minimizer",
-                                       instances=len(rows), counterexample=row, digits=digits)
+                                       instances=len(rows), counterexample=row, digits=digits,
+                                       tolerance=f"10^-({ctx.dps}-10)·max(||H||, 1)",
+                                       scope=f"stopped at the first counterexample (depth {L}, instance {len(rows)})")
         return CheckResult(
             Verdict.VERIFIED, f"the largest mpmath eigenvalue equals the claim at {len(rows)} minimizers built to "
             f"{ctx.dps} digits", instances=len(rows), digits=float(worst) if rows else None,
@@ -320,11 +324,13 @@ def numeric_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                 rows.append(row)
             if spread > tol:
                 return CheckResult(Verdict.REFUTED, f"L={L}: the largest eigenvalue differs between gauges of one "
-                                   f"minimizer ({spread:.3e} > {tol:.1e})", instances=done, counterexample=row)
+                                   f"minimizer ({spread:.3e} > {tol:.1e})", instances=done, counterexample=row,
+                                   tolerance=f"100·n·eps·||H|| = {tol:.2e}", scope=f"stopped at instance {done} (depth {L})")
             if err > tol:
                 what = repr(claim_v) if np.isfinite(claim_v) else "no real value (the formula is undefined)"
                 return CheckResult(Verdict.REFUTED, f"L={L}, dims {dims} ({regime}): largest Hessian eigenvalue "
-                                   f"{values[0][0]!r} ≠ claimed {what}", instances=done, counterexample=row)
+                                   f"{values[0][0]!r} ≠ claimed {what}", instances=done, counterexample=row,
+                                   tolerance=f"100·n·eps·||H|| = {tol:.2e}", scope=f"stopped at instance {done} (depth {L})")
         return CheckResult(
             Verdict.VERIFIED, f"float64: the largest eigenvalue of the dense Hessian equals the claim at {done} "
             f"constructed minimizers, the same at three gauges each ({skipped} instances near a tie or collapsed "
