@@ -9,7 +9,7 @@ theorem, never its derivations: every nonzero stationary point is w_l = γ_l·ρ
 
 Stationary radii are roots of φ'(ρ), φ(ρ) = F(γ·ρ·s). They are isolated by sampling, which is
 high-precision agreement, not a certificate: Δφ(ρ) = φ(ρ) − F(0) is sampled on a geometric grid of
-``POINTS_PER_DECADE`` points per decade from rho_max·1.01 down to rho_max·10^(−D), D = max(20, dps/2)
+``POINTS_PER_DECADE`` points per decade from rho_max·1.01 down to rho_max·10^(−D), D = dps/2 within [20, 60]
 (Δφ is computed with the loss drop at raised precision, so samples near 0 are not rounding noise).
 Each discrete local extremum of the samples marks cells that hold a sign change of φ' (for a single
 extremum per cell: the samples then have a discrete extremum at one end of its cell). A sign change of φ'
@@ -60,7 +60,9 @@ from .scalar import _solve_newton_bracket
 POINTS_PER_DECADE = 24
 """Grid density of the radius scans (cell ratio 10^(1/24) ≈ 1.10)."""
 MIN_DECADES = 20
-"""The scans reach at least rho_max·10^(−MIN_DECADES), and rho_max·10^(−dps/2) at high precision."""
+MAX_DECADES = 60
+"""The stationary scan reaches rho_max·10^(−D), D = dps/2 clipped to [MIN_DECADES, MAX_DECADES] (the cap
+keeps 1000-digit scans near a second); the threshold's scan of T reaches MIN_DECADES, then follows T to 0."""
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ class _Ray:
 
 def _grid(top: mpf, decades: int | None = None) -> list[mpf]:
     """Geometric radii from top·10^(−D) up to top, ascending (see the module docstring)."""
-    decades = decades if decades is not None else max(MIN_DECADES, mpmath.mp.dps // 2)
+    decades = decades if decades is not None else min(MAX_DECADES, max(MIN_DECADES, mpmath.mp.dps // 2))
     ratio = mpf(10) ** (mpf(1) / POINTS_PER_DECADE)
     n = decades * POINTS_PER_DECADE
     return [top / ratio ** (n - i) for i in range(n + 1)]
