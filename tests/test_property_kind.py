@@ -192,3 +192,24 @@ def test_float64_violation_counts_only_when_confirmed_in_mpmath(monkeypatch):
     numeric = next(c for c in claim.checks if c.tier is Tier.NUMERIC).execute(CTX)
     assert numeric.verdict is Verdict.INCONCLUSIVE
     assert any("not confirmed in mpmath" in u for u in numeric.details["undecided"])
+
+
+def test_per_layer_weights_trace_at_the_collapsed_minimizer():
+    # penalty lam·l·w²: at w = 0 the Hessian has diagonal 2λ·l (at L = 2 the off-diagonal −m does not enter the
+    # trace), so trace(0) = 2λ·L(L+1)/2 = λ·L(L+1). 0 is the global minimizer for m ≤ 1, λ ≥ 5: by AM–GM
+    # λΣ l·w_l² ≥ λ·L·(L!)^(1/L)·|p|^(2/L); at L = 2 this is 2√2·λ|p| ≥ m|p| ≥ m|p| − p²/2; at L = 3 it is
+    # 3·6^(1/3)·λ|p|^(2/3) ≥ 27|p|^(2/3) ≥ m(2m)^(1/3)|p|^(2/3) ≥ m|p| − p²/2 for |p| ≤ 2m (and m|p| − p²/2 < 0
+    # beyond), so F(w) − F(0) = p²/2 − m·p + penalty ≥ 0.
+    weighted = parse_problem("(p - m)**2/2", "lam*l*w**2")
+    claims = {}
+    for relation in ("trace == lam*L*(L+1)", "trace == lam*L*(L+2)"):
+        claim = property_claim("test.weighted", "s", "derived by the suite", weighted, "global_minimizers",
+                               relation, (R(1, 2), R(1)), (R(5), R(10)), tolerance="1e-9", depths=(2, 3))
+        claims[relation] = {c.tier: c for c in run_claim(claim, CTX).checks}
+    right, wrong = claims["trace == lam*L*(L+1)"], claims["trace == lam*L*(L+2)"]
+    assert right[Tier.HIGH_PRECISION].verdict is Verdict.VERIFIED
+    assert right[Tier.NUMERIC].verdict is Verdict.VERIFIED
+    assert right[Tier.SYMBOLIC].verdict is Verdict.INCONCLUSIVE  # irrational scales γ_l: not a rational polynomial
+    assert "not applicable" in right[Tier.SYMBOLIC].summary
+    assert wrong[Tier.HIGH_PRECISION].verdict is Verdict.REFUTED
+    assert wrong[Tier.NUMERIC].verdict is Verdict.REFUTED

@@ -173,8 +173,8 @@ def property_claim(id: str, statement: str, source: str, problem: Any, points: s
     if not isinstance(relation, str):
         raise UsageError(f"relation must be a text 'lhs <= rhs', got {type(relation).__name__}")
     op, lhs, rhs = parse_property_relation(relation)
-    used = frozenset(str(s) for s in (lhs.free_symbols | rhs.free_symbols) if str(s) in QSYM
-                     and QSYM[str(s)] in (lhs.free_symbols | rhs.free_symbols))
+    names = lhs.free_symbols | rhs.free_symbols
+    used = frozenset(name for name, symbol in QSYM.items() if symbol in names)
     if not used:
         raise UsageError(f"property relation {relation!r} names no quantity at the points; quantities: "
                          f"{', '.join(sorted(QUANTITIES))}")

@@ -24,6 +24,7 @@ up to SYMBOLIC_MAX_DEPTH:
 from __future__ import annotations
 
 import functools
+import time
 from typing import Callable
 
 import sympy as sp
@@ -36,6 +37,8 @@ from .property import (EIGEN_QUANTITIES, QSYM, SYMBOLIC_MAX_DEPTH, Instance, Jud
                        LAM_SYM, excluded_reason, plan, random_points, summarize)
 from .scope import depth_text
 
+#: seconds the exact tier may spend (times 1 + the profile level) before it stops, inconclusive
+TIME_BUDGET = 60.0
 T = sp.Symbol("t", positive=True)
 X = sp.Symbol("x")
 
@@ -340,7 +343,12 @@ def exact_check(spec: PropertySpec) -> Callable[[RunContext], CheckResult]:
                                tolerance=tol)
         instances = plan(spec, ctx, "exact", per, depths)
         rows = []
-        for inst in instances:
+        start = time.monotonic()
+        for done, inst in enumerate(instances):
+            if time.monotonic() - start > TIME_BUDGET * (1 + ctx.profile.level):
+                return summarize(spec, rows, done, scope + f"; stopped after {done} of {len(instances)} instances",
+                                 tol, undecided_extra=[f"time budget of the exact tier spent after {done} of "
+                                                       f"{len(instances)} instances"])
             try:
                 pts, smooth = _points(spec, inst)
             except NotApplicable as exc:

@@ -50,6 +50,17 @@ def _user_functions(problem: Any, depth: int) -> tuple[Callable, Callable, Calla
     return loss, dloss, tuple(pens), tuple(dpens)
 
 
+@functools.lru_cache(maxsize=64)
+def _second_derivatives(problem: Any, depth: int) -> tuple[Callable, tuple[Callable, ...]]:
+    """(d²loss/dp²(p, m), [d²penalty_l/dw²(w, lam)]) as mpmath callables (penalties smooth where used)."""
+    from ..problems.symbols import DEPTH, LAM, LAYER, M, P, W
+
+    d2loss = sp.lambdify((P, M), sp.diff(problem.loss, P, 2), "mpmath")
+    d2pens = tuple(sp.lambdify((W, LAM), sp.diff(problem.penalty.subs({LAYER: layer, DEPTH: depth}), W, 2),
+                               "mpmath") for layer in range(1, depth + 1))
+    return d2loss, d2pens
+
+
 class _Route:
     """Objective, gradient, Hessian and the point sets of one (problem, L, m, λ) at the working precision."""
 
@@ -86,7 +97,23 @@ class _Route:
     def hessian(self, w) -> mpmath.matrix:
         if self.conv is not None:
             return hps.hessian(w, self.m, self.a, self.b)
-        return self.hpp.hessian(self.spec.problem, self.L, list(w), self.m, self.lam)
+        if all(x != 0 for x in w):
+            return self.hpp.hessian(self.spec.problem, self.L, list(w), self.m, self.lam)
+        # S2 differentiates only where every w_l ≠ 0; at a point with a zero coordinate (reached only for a
+        # penalty smooth at 0) the product rule on the input formulas: H_ii = loss''·P_i² + penalty_i'',
+        # H_ij = loss''·P_i·P_j + loss'·P_ij
+        _, dloss, _, _ = self.fns
+        d2loss, d2pens = _second_derivatives(self.spec.problem, self.L)
+        P = mpmath.fprod(w)
+        n = len(w)
+        Pi = [mpmath.fprod(w[:i] + w[i + 1:]) for i in range(n)]
+        H = mpmath.matrix(n, n)
+        for i in range(n):
+            H[i, i] = d2loss(P, self.m) * Pi[i] ** 2 + d2pens[i](w[i], self.lam)
+            for j in range(i + 1, n):
+                Pij = mpmath.fprod(w[k] for k in range(n) if k not in (i, j))
+                H[i, j] = H[j, i] = d2loss(P, self.m) * Pi[i] * Pi[j] + dloss(P, self.m) * Pij
+        return H
 
     def candidates(self, points: str) -> list[tuple[str, list[mpf], str]]:
         """[(label, w, membership)] of the point set, one point per sign orbit; membership "yes", or "test" for a

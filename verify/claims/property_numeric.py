@@ -81,7 +81,6 @@ def _radii(kern, gammas: np.ndarray, m: np.ndarray, lam: np.ndarray, rho_max: np
 def _quantities(kern, spec: PropertySpec, W: np.ndarray, m: np.ndarray, lam: np.ndarray) -> dict[str, tuple]:
     """name -> (values (P,), scales (P,)) for the quantities the relation uses."""
     out = {}
-    L = W.shape[1]
     absw = np.abs(W)
     used = spec.used
     with np.errstate(all="ignore"):
@@ -105,10 +104,19 @@ def _quantities(kern, spec: PropertySpec, W: np.ndarray, m: np.ndarray, lam: np.
             if "trace" in used:
                 out["trace"] = (np.trace(H, axis1=1, axis2=2), hn)
             if used & EIGEN_QUANTITIES:
-                E = np.linalg.eigvalsh(H) if np.all(np.isfinite(H)) else np.full((len(W), L), np.nan)
+                E = _eigvalsh(H)
                 for name, v in (("hess_min", E[:, 0]), ("hess_max", E[:, -1]), ("hess_min_orbit", E[:, 0])):
                     if name in used:
                         out[name] = (v, hn)
+    return out
+
+
+def _eigvalsh(H: np.ndarray) -> np.ndarray:
+    """Ascending eigenvalues of each finite Hessian; NaN rows where it is not finite (e.g. a nonsmooth 0)."""
+    out = np.full(H.shape[:2], np.nan)
+    ok = np.isfinite(H).all(axis=(1, 2))
+    if ok.any():
+        out[ok] = np.linalg.eigvalsh(H[ok])
     return out
 
 
@@ -130,7 +138,7 @@ def _local_membership(kern, W: np.ndarray, m: np.ndarray, lam: np.ndarray) -> np
     with np.errstate(all="ignore"):
         H = kern.hessian(W, m, lam)
     hn = np.sqrt(np.sum(H * H, axis=(1, 2)))
-    lo = np.linalg.eigvalsh(H)[:, 0] if np.all(np.isfinite(H)) else np.full(len(W), np.nan)
+    lo = _eigvalsh(H)[:, 0]
     band = 16 * (W.shape[1] + 4) * EPS * hn * 64
     return np.where(lo > band, "yes", np.where(lo < -band, "no", "maybe"))
 
