@@ -134,8 +134,8 @@ def parse_property_relation(text: str) -> tuple[str, sp.Expr, sp.Expr]:
     try:
         rel = parse_relation(text, RELATION_NAMES)
     except UsageError as exc:
-        raise UsageError(f"property relation: {exc} (quantities: {', '.join(sorted(QUANTITIES))}; "
-                         "formula names: m (= |m|), L, lam)") from None
+        raise type(exc)(f"property relation: {exc} (quantities: {', '.join(sorted(QUANTITIES))}; "
+                        "formula names: m (= |m|), L, lam)") from None
     op = OPERATORS.get(type(rel))
     if op is None:
         raise UsageError(f"property relation {text!r}: use <=, >= or == (a strict < or > cannot be told from "

@@ -2,8 +2,11 @@
 
 Points: a named convention goes through ``verify.highprec.scalar`` (hand-derived gradient and Hessian, all
 stationary radii bracketed and solved); a user problem through ``verify.highprec.problem`` (S2: stationary points,
-global minimizers and local minima from the problem's definition). The gradient of a user problem is the exact
-derivative of its two input formulas (chain rule through the product), evaluated in mpmath.
+global minimizers, local minima and the Hessian where every w_l ≠ 0, from the problem's definition). The gradient
+of a user problem is the exact derivative of its two input formulas (chain rule through the product), evaluated in
+mpmath; so is its Hessian at a point with a zero coordinate (reached only when the penalty is smooth at 0), by the
+product rule H_ii = loss''·P_i² + penalty_i'', H_ij = loss''·P_i·P_j + loss'·P_ij (P_i, P_ij: the product without
+w_i, without w_i and w_j).
 
 Every quantity is computed at dps + 20 digits and trusted to 10^(−dps) relative to its scale (|F(w)| + |F(0)| for
 the objective, |value| for product and layer norms, ‖H‖_F for Hessian quantities, ‖H‖_F·‖w‖ + ‖∇F‖ for the
