@@ -125,7 +125,7 @@ class Claimed:
         try:
             v = self._fn(depth, "mpmath")(*values)
             return mpmath.mpf(v) if mpmath.im(v) == 0 else mpmath.nan
-        except (ValueError, TypeError, ZeroDivisionError):
+        except (ValueError, TypeError, ZeroDivisionError, NameError):  # NameError: an h(x, y, n) with n not an integer
             return mpmath.nan
 
     def float(self, depth: int, values: Sequence[float]) -> float:
@@ -133,7 +133,7 @@ class Claimed:
         try:
             v = self._fn(depth, "math")(*values)
             return float(v) if not isinstance(v, complex) else float("nan")
-        except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+        except (ValueError, TypeError, ZeroDivisionError, OverflowError, NameError):
             return float("nan")
 
 
