@@ -86,8 +86,8 @@ def shrinker(spec: PropertySpec) -> Callable[[RunContext], dict[str, Any] | None
         point, judged = found
         return {**spec.base_example(inst), "point": point.label, "w": list(point.w), "lhs": judged.lhs,
                 "rhs": judged.rhs, "candidates_tried": tried,
-                "reproduce": "property_claim(..., depths=[%d], m_range=('%s', '%s'), lam_range=('%s', '%s'))"
-                             % (inst.depth, inst.m, inst.m, inst.lam, inst.lam)}
+                "reproduce": f'the same claim with depths = [{inst.depth}], m_range = ["{inst.m}", "{inst.m}"], '
+                             f'lam_range = ["{inst.lam}", "{inst.lam}"]'}
     return shrink
 
 
