@@ -17,6 +17,7 @@ from verify.claims.matrix_kinds import (
     Figure1, matrix_balancedness_claim, matrix_collapse_claim, matrix_figures_claim, matrix_layer_norms_claim,
     matrix_trace_claim, matrix_uniqueness_claim,
 )
+from verify.claims.matrix_sharpness import matrix_sharpness_claim
 from verify.conventions import CONVENTIONS
 from verify.errors import UsageError
 
@@ -205,7 +206,40 @@ def figures_claim(multiple=1, fig1_depth: int = 3, fig1_m=3, fig1_lam=4, fig1_co
     )
 
 
+# ----------------------------------------------------------------------------------------------
+# K8 — sharpness (largest Hessian eigenvalue) at the minimizers
+
+
+def sharpness_matrix_claim(scale: float = 1, convention: str = "A1") -> Claim:
+    """K8; ``scale`` multiplies the suite's closed form of the largest Hessian eigenvalue at nonzero global
+    minimizers (``verify.claims.matrix_sharpness.derived_sharpness``)."""
+    return matrix_sharpness_claim(
+        "kp.sharpness.matrix",
+        statement="At every nonzero global minimizer (L ≥ 2, off the exceptional set, hidden widths ≥ its rank) the "
+                  "largest Hessian eigenvalue is max{L·a·ρ^(2L−2) − (L−2)·b, 2b, a·h_(L−1)(ρ², ρ₂²) + b + "
+                  "a·(σ₂ − ρ₂^L)·h_(L−2)(ρ², ρ₂²)/ρ^(L−2)}, h_n(x, y) = Σ_(k=0..n) x^k·y^(n−k), where ρ ≥ ρ₂ are the two "
+                  "largest layer singular values (ρ₂ = 0 when the minimizer drops the second singular direction of M "
+                  "or M has none) and σ₂ is the second singular value of M (0 if absent). It is the same at every such "
+                  "minimizer and does not depend on the hidden widths.",
+        source=f"{PAPER}, title ('sharpness'; the abstract gives no formula for the largest eigenvalue); the closed "
+               f"form, its constancy across minimizers and its independence of the hidden widths are derived by the "
+               f"suite; {DOC} §K8",
+        scale=scale, convention=convention, paper=PAPER,
+        resolutions=(
+            "Sharpness read as the largest Hessian eigenvalue; the trace, its other usual meaning, is kp.hessian_trace "
+            "(§K6).",
+            "Stated for nonzero minimizers and L ≥ 2: at P* = 0 the Hessian is b·I for L ≥ 3 (λ_max = b + a·σ_1 at "
+            "L = 2); at L = 1 it is (a + b)·I.",
+            "The largest eigenvalue comes from the top direction's own block (the scalar spectrum, §K4), the block "
+            "coupling the two top directions, or, when the second direction is dropped, the block coupling the top "
+            "direction with a zero singular direction (a width block): the scalar formula alone is refuted.",
+            "On the exceptional set different minimizers have different singular values, hence different sharpness; "
+            "it is excluded.",
+        ),
+    )
+
+
 def claims() -> list[Claim]:
     """The matrix claims of Kamber & Parhi (2026) with their stated constants."""
     return [uniqueness_claim(), balancedness_claim(), layer_norm_claim(), trace_claim(), collapse_claim(),
-            figures_claim()]
+            figures_claim(), sharpness_matrix_claim()]
