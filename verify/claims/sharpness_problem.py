@@ -1,0 +1,364 @@
+"""Sharpness claims on a user problem (its loss and penalty formulas): three checks and the shrinker.
+
+- symbolic: the balanced Hessian eigenvalues of ``verify.symbolic.problem`` with λ eliminated through the
+  reduction's stationary equation, judged on u = |m|/ρ^L ∈ (1, u*] (``verify.claims.sharpness_exact``),
+  u* located to 40 digits from the derived threshold (undecided when it depends on |m|); a refutation needs
+  the point confirmed global by mpmath;
+- high precision: minimizers and Hessians of ``verify.highprec.problem`` (from the input formulas only) at
+  λ below its mpmath threshold;
+- numeric: float64 kernels of ``verify.kernels.problem`` at the minimizers of
+  ``verify.claims.problem_minimizer``; a mismatch refutes only once mpmath confirms it.
+The general route, for every problem the reduction accepts; the named conventions take their own
+(``verify.claims.sharpness_convention``).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from ..errors import UsageError
+from ..numbers import dec, to_mpf
+from ..symbolic.scalar import L_sym, mabs, rho
+from .base import Check, CheckResult, Tier, Verdict
+from .context import RunContext
+from .sampling import instances_per_depth, random_targets, targets_per_depth
+from .scalar_common import ClaimUndecided, undecided_inconclusive
+from .scope import depth_text
+from .sharpness_common import LAM, chosen_depths, claimed_mp, float_claim, fraction_below, refuted_value
+from .sharpness_exact import U, judge_depth
+
+if TYPE_CHECKING:
+    from ..problems import ScalarProblem
+
+#: |m| (the same object as verify.problems.symbols.MABS)
+MABS_P = mabs
+
+
+def _u_star(problem, depth: int, t, m_value: sp.Rational) -> mpmath.mpf | None:
+    """u* = |m|/ρ*^L at a jump threshold, at |m| = m_value, to ~40 digits: ρ* maximizes
+    T(ρ) = (A(0) − A(ρ))/B(ρ) (φ_λ = A + λ·B, §P2) on (0, ρ_max); None when T's maximum does not reproduce
+    the derived λ* to 25 digits (then the region is not trusted)."""
+    from ..problems.reduction import reduce
+
+    red = reduce(problem, depth)
+    phi = red.phi.subs(MABS_P, m_value)
+    A = phi.subs(LAM, 0)
+    B = sp.diff(phi, LAM)
+    T = (A.subs(rho, 0) - A) / B if A.subs(rho, 0).is_finite else None
+    if T is None:
+        return None
+    f = sp.lambdify(rho, T, "mpmath")
+    df = sp.lambdify(rho, sp.diff(T, rho), "mpmath")
+    with mpmath.workdps(50):
+        top = to_mpf(red.rho_max.subs(MABS_P, m_value), 50)
+        grid = [top * mpmath.mpf(k) / 400 for k in range(1, 400)]
+        vals = [f(r) for r in grid]
+        k = max(range(len(vals)), key=lambda i: vals[i])
+        try:
+            r_star = mpmath.findroot(df, (grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]), solver="anderson")
+        except (ValueError, ZeroDivisionError):
+            return None
+        lam_star = t.exact.subs(MABS_P, m_value) if t.exact is not None else None
+        ref = to_mpf(lam_star, 50) if lam_star is not None else t.value(m_value, 40)
+        if ref is None or abs(f(r_star) - ref) > abs(ref) * mpmath.mpf(10) ** -25:
+            return None
+        return to_mpf(m_value, 50) / r_star ** depth
+
+
+def _problem_symbolic(problem, formula: sp.Expr, depths, min_depth: int):
+    def run(ctx: RunContext) -> CheckResult:
+        from ..problems.reduction import reduce
+        from ..symbolic.problem import balanced_hessian_eigenvalues, derive_problem_threshold
+
+        cap = {0: 5, 1: 8, 2: 12}[ctx.profile.level]
+        chosen = chosen_depths(ctx, depths, min_depth, cap)
+        scope = (f"{depth_text(chosen)}, exact eigenvalues per depth; the global minimizers lie in u = |m|/ρ^L ∈ "
+                 "(1, u*] (§P3), u* from the derived threshold")
+        rows, undecided = {}, {}
+        for L in chosen:
+            try:
+                eig = balanced_hessian_eigenvalues(problem, L)
+            except UsageError as exc:
+                undecided[str(L)] = str(exc)
+                continue
+            red = reduce(problem, L)
+            sol = sp.solve(red.stationary, LAM)
+            if len(sol) != 1:
+                undecided[str(L)] = "the stationary equation does not give λ as one function of (ρ, |m|)"
+                continue
+            lam_of = sol[0]
+            to_u = {MABS_P: U * rho**L}
+            eig_u = [sp.simplify(e.subs(LAM, lam_of).subs(to_u)) for e, _ in eig]
+            claim_u = sp.simplify(sp.sympify(formula).subs(L_sym, L).subs(LAM, lam_of).subs(to_u))
+            t = derive_problem_threshold(problem, L)
+            lo, hi = sp.Integer(1), sp.oo
+            if t.kind == "jump":
+                stars = [_u_star(problem, L, t, v) for v in (sp.Integer(1), sp.Integer(2))]
+                if None in stars or abs(stars[0] - stars[1]) > abs(stars[0]) * mpmath.mpf(10) ** -25:
+                    undecided[str(L)] = ("u* = |m|/ρ*^L was not found, or depends on |m| (the problem is not "
+                                         "scale-homogeneous): the set of global minimizers is not one interval in u")
+                    continue
+                hi = sp.Float(stars[0], 40)
+
+            def point(r, u0, L=L, lam_of=lam_of):
+                m0 = u0 * r**L
+                return {"depth": L, "rho": str(r), "m": str(m0),
+                        "lambda": str(sp.nsimplify(lam_of.subs({rho: r, MABS_P: m0}))), "problem": problem.to_json()}
+
+            out = judge_depth(eig_u, claim_u, lo, hi, point)
+            rows[str(L)] = f"eigenvalues {[str(e) for e, _ in eig]}; global minimizers within u ∈ (1, {hi}]"
+            if out["outcome"] == "differs":
+                out.pop("outcome")
+                if _is_global(problem, L, out):
+                    return CheckResult(Verdict.REFUTED, f"depth {L}: the claim is not the largest Hessian eigenvalue "
+                                       "at a global minimizer (that it is global: mpmath enumeration)",
+                                       instances=len(rows), scope=scope, counterexample=out, details={"per_depth": rows})
+                undecided[str(L)] = (f"the claim is not the largest eigenvalue at the stationary point {out}, which "
+                                     "lies in the region but was not confirmed global")
+            elif out["outcome"] == "undecided":
+                undecided[str(L)] = out["reason"]
+        if undecided:
+            return CheckResult(Verdict.INCONCLUSIVE, f"not decided symbolically at depths {sorted(undecided)}",
+                               instances=len(rows), scope=scope, details={"per_depth": rows, "undecided": undecided})
+        return CheckResult(Verdict.VERIFIED, f"the claim is exactly the largest eigenvalue on the global minimizers "
+                           f"at {depth_text(chosen)}", instances=len(rows), digits=float("inf"), scope=scope,
+                           details={"per_depth": rows}, tolerance="u* located to 40 digits (the sign analysis in u "
+                                                                  "is exact)")
+    return run
+
+
+def _is_global(problem, L: int, where: dict) -> bool:
+    """True when the stationary point of a counterexample (ρ, m, λ) is a global minimizer (mpmath, 40 digits)."""
+    from ..highprec import problem as hpp
+
+    with mpmath.workdps(40):
+        m_mp = to_mpf(sp.sympify(where["m"]), 40)
+        lam_mp = to_mpf(sp.sympify(where["lambda"]), 40)
+        r = to_mpf(sp.sympify(where["rho"]), 40)
+        mins = hpp.global_minimizers(problem, L, m_mp, lam_mp)
+        return any(abs(p.rho - r) <= r * mpmath.mpf(10) ** -25 for p in mins)
+
+
+def _problem_lambda(problem, L: int, m_mp, frac: float, rng) -> tuple:
+    """λ = frac·λ*(|m|) (λ* by mpmath; λ = |m|·10^U(−1,1) when there is none), inside ``workdps``."""
+    from ..highprec import problem as hpp
+
+    star = hpp.threshold(problem, L, m_mp) if _lam_linear(problem, L) else None
+    if star is None:
+        return abs(m_mp) * mpmath.mpf(10) ** mpmath.mpf(str(round(float(rng.uniform(-1, 1)), 6))), None
+    return star * mpmath.mpf(str(frac)), star
+
+
+def _lam_linear(problem, L: int) -> bool:
+    from ..problems.reduction import reduce
+
+    return reduce(problem, L).lam_linear
+
+
+def _problem_high_precision(problem, formula: sp.Expr, depths, min_depth: int):
+    def run(ctx: RunContext) -> CheckResult:
+        from ..highprec import problem as hpp
+
+        work = ctx.dps + 10
+        # S2's Hessian is assembled from derivatives at raised precision; agreement to ctx.dps − 10 digits
+        # relative to ||H|| is required (eigensolver and ρ are good to ~work digits)
+        need = ctx.dps - 10
+        rng = ctx.rng(f"sharpness-hp:{problem.label()}")
+        cap = {0: 5, 1: 8, 2: 16}[ctx.profile.level]
+        chosen = chosen_depths(ctx, depths, min_depth, cap)
+        per = min(3, targets_per_depth(ctx.profile.hp_instances, len(chosen)))
+        scope = f"{depth_text(chosen)}, {per} targets each at λ = (0.02…0.98)·λ* (mpmath λ*), one sign pattern"
+        worst, count = float("inf"), 0
+        for L in chosen:
+            for m in random_targets(rng, per):
+                frac = fraction_below(rng)
+                with mpmath.workdps(work):
+                    m_mp = to_mpf(m, work)
+                    lam, _ = _problem_lambda(problem, L, m_mp, frac, rng)
+                    for pt in hpp.global_minimizers(problem, L, m_mp, lam):
+                        if pt.rho == 0:
+                            continue
+                        eig = hpp.hessian_eigenvalues(problem, L, pt.w, m_mp, lam)
+                        scale = max(abs(e) for e in eig)
+                        try:
+                            c = claimed_mp(formula, L, {rho: pt.rho, mabs: abs(m_mp), LAM: lam}, work)
+                        except ValueError as exc:
+                            return refuted_value(L, m, lam, problem.label(), str(exc), count + 1, scope)
+                        count += 1
+                        diff = abs(eig[-1] - c)
+                        dig = float(-mpmath.log10(diff / scale)) if diff else float(work)
+                        worst = min(worst, dig)
+                        if dig < need:
+                            return CheckResult(
+                                Verdict.REFUTED, f"depth {L}: the largest Hessian eigenvalue is {dec(eig[-1], 20)}, "
+                                f"the claim gives {dec(c, 20)}", digits=dig, instances=count, scope=scope,
+                                tolerance=f"agreement to {need} digits relative to ||H||",
+                                counterexample={"depth": L, "m": str(m), "lambda": dec(lam, 30),
+                                                "problem": problem.to_json(), "rho": dec(pt.rho, 30),
+                                                "eigenvalues": [dec(e, 25) for e in eig], "claimed": dec(c, 25)})
+        return CheckResult(Verdict.VERIFIED, f"the largest mpmath eigenvalue matches the claim to ≥ {worst:.1f} "
+                           f"digits at {count} minimizers", digits=worst, instances=count, scope=scope,
+                           tolerance=f"≥ {need} digits relative to ||H|| (working precision {work})")
+    return run
+
+
+def _problem_numeric(problem, formula: sp.Expr, depths, min_depth: int):
+    def run(ctx: RunContext) -> CheckResult:
+        from ..kernels.problem import problem_kernels
+        from .problem_minimizer import NUMERIC_MAX_DEPTH, float_kind, float_minimizers
+
+        rng = ctx.rng(f"sharpness-num:{problem.label()}")
+        eps = np.finfo(float).eps
+        cap = {0: 5, 1: 8, 2: 12}[ctx.profile.level]
+        chosen = [L for L in chosen_depths(ctx, depths, min_depth, cap) if L <= NUMERIC_MAX_DEPTH]
+        n = min(150, instances_per_depth(ctx.profile.instances, len(chosen)))
+        scope = (f"{depth_text(chosen)}, {n} random (m, λ) each, λ = 10^(−3…0)·λ*(|m|) (λ* interpolated from mpmath "
+                 "thresholds at |m| = 10^-3, 1, 10^3); draws where 0 is global are skipped")
+        tol_text = ("4·(32·L·eps·||H|| + ||H||·|∇F|/(λ_min·ρ)) on the largest eigenvalue; a float64 mismatch counts "
+                    "only when mpmath confirms it")
+        total, skipped, worst, conflicts = 0, 0, np.inf, []
+        for L in chosen:
+            kern = problem_kernels(problem, L)
+            scale_fn = _lambda_scale(problem, L)
+            claim = float_claim(formula, L, (rho, mabs, LAM))
+            m = np.array([float(x) for x in random_targets(rng, n)])
+            lam = scale_fn(np.abs(m)) * 10 ** rng.uniform(-3, 0, n)
+            f0, best, fb, W, counts = float_minimizers(problem, L, m, lam)
+            keep = float_kind(f0, fb, counts, L) == "nonzero"
+            skipped += int((~keep).sum())
+            idx = np.flatnonzero(keep)
+            if idx.size == 0:
+                continue
+            flip = rng.choice([-1.0, 1.0], size=(len(idx), L))
+            flip[:, -1] = np.prod(flip[:, :-1], axis=1)
+            Wk = W[idx] * flip
+            H = kern.hessian(Wk, m[idx], lam[idx])
+            G = kern.gradient(Wk, m[idx], lam[idx])
+            eig = np.linalg.eigvalsh(H)
+            norm = np.abs(eig).max(axis=1)
+            tol = 4 * (32 * L * eps * norm + norm * np.linalg.norm(G, axis=1) / (np.abs(eig).min(axis=1) * best[idx]))
+            c = claim(best[idx], np.abs(m[idx]), lam[idx])
+            err = np.abs(eig[:, -1] - c)
+            err[~np.isfinite(c)] = np.inf
+            total += len(idx)
+            worst = min(worst, float(np.min(1 - err / tol)))
+            for j in np.argsort(-(err / tol)):
+                if err[j] <= tol[j]:
+                    break
+                where = {"depth": L, "m": repr(float(m[idx[j]])), "lambda": repr(float(lam[idx[j]])),
+                         "problem": problem.to_json(), "rho": repr(float(best[idx[j]])),
+                         "largest_eigenvalue": repr(float(eig[j, -1])), "claimed": repr(float(c[j]))}
+                if _problem_confirm(problem, formula, L, float(m[idx[j]]), float(lam[idx[j]]), ctx.dps):
+                    return CheckResult(Verdict.REFUTED, f"depth {L}: float64 largest Hessian eigenvalue "
+                                       f"{eig[j, -1]:.12g} vs claimed {c[j]:.12g} (confirmed in mpmath)",
+                                       instances=total, scope=scope, tolerance=tol_text, counterexample=where,
+                                       worst_margin=f"{1 - err[j] / tol[j]:.3e}")
+                conflicts.append(where)
+                break
+        if conflicts:
+            return CheckResult(Verdict.INCONCLUSIVE, "conflict: float64 says the claim differs from the largest "
+                               "eigenvalue, mpmath says it agrees", instances=total, scope=scope, tolerance=tol_text,
+                               details={"conflicts": conflicts[:5]})
+        return CheckResult(Verdict.VERIFIED, f"float64 largest Hessian eigenvalue matches the claim at {total} "
+                           f"global minimizers ({skipped} draws had 0 as the minimizer or were within rounding)",
+                           instances=total, worst_margin=None if total == 0 else f"{worst:.3e}", scope=scope,
+                           tolerance=tol_text)
+    return run
+
+
+def _lambda_scale(problem, L: int):
+    """|m| ↦ λ*(|m|) interpolated log-log between mpmath thresholds at |m| = 10^-3, 1, 10^3 (|m| without one):
+    only a scale to draw λ below the threshold; which point is global is decided per draw."""
+    from ..highprec import problem as hpp
+
+    knots = np.array([1e-3, 1.0, 1e3])
+    values = []
+    with mpmath.workdps(20):
+        for x in knots:
+            star = hpp.threshold(problem, L, mpmath.mpf(x)) if _lam_linear(problem, L) else None
+            values.append(float(star) if star is not None and star > 0 else x)
+    logs = np.log(values)
+    # log-log piecewise linear through the knots at log|m| = −log(10^3), 0, log(10^3), extrapolated linearly
+    left, right = (logs[1] - logs[0]) / np.log(1e3), (logs[2] - logs[1]) / np.log(1e3)
+    return lambda mabs_: np.exp(logs[1] + np.where(np.log(mabs_) < 0, left, right) * np.log(mabs_))
+
+
+def _problem_confirm(problem, formula: sp.Expr, L: int, m: float, lam: float, dps: int) -> bool:
+    """A float64 mismatch re-checked in mpmath at the same (L, m, λ)."""
+    from ..highprec import problem as hpp
+
+    work = dps + 10
+    with mpmath.workdps(work):
+        m_mp, lam_mp = to_mpf(sp.Rational(m), work), to_mpf(sp.Rational(lam), work)
+        mins = [p for p in hpp.global_minimizers(problem, L, m_mp, lam_mp)]
+        if len(mins) != 1 or mins[0].rho == 0:
+            return False
+        pt = mins[0]
+        eig = hpp.hessian_eigenvalues(problem, L, pt.w, m_mp, lam_mp)
+        c = claimed_mp(formula, L, {rho: pt.rho, mabs: abs(m_mp), LAM: lam_mp}, work)
+        return abs(eig[-1] - c) > max(abs(e) for e in eig) * mpmath.mpf(10) ** (-(dps // 2))
+
+
+def _problem_shrinker(problem, formula: sp.Expr, depths, min_depth: int):
+    """Smallest depth and simplest m where, at λ = (3/4)·λ* (mpmath), the largest eigenvalue at the global
+    minimizer differs from the claim (40 digits)."""
+    def at(example):
+        from ..highprec import problem as hpp
+
+        L, m_text = example
+        with mpmath.workdps(40):
+            m_mp = to_mpf(sp.Rational(m_text), 40)
+            lam, _ = _problem_lambda(problem, L, m_mp, 0.75, np.random.default_rng(0))
+            pts = [p for p in hpp.global_minimizers(problem, L, m_mp, lam) if p.rho > 0]
+            if not pts:
+                return lam, None, None, m_mp
+            return lam, pts[0], hpp.hessian_eigenvalues(problem, L, pts[0].w, m_mp, lam), m_mp
+
+    def differs(example) -> bool:
+        lam, pt, eig, m_mp = at(example)
+        if pt is None:
+            return False
+        try:
+            c = claimed_mp(formula, example[0], {rho: pt.rho, mabs: abs(m_mp), LAM: lam}, 40)
+        except ValueError:
+            return True
+        except ClaimUndecided:
+            return False
+        return abs(eig[-1] - c) > max(abs(e) for e in eig) * mpmath.mpf(10) ** -25
+
+    def shrink(ctx: RunContext) -> dict | None:
+        from .shrinking import find_minimal, simple_rationals, strategies
+
+        st = strategies()
+        pool = chosen_depths(ctx, depths, min_depth, {0: 5, 1: 8, 2: 16}[ctx.profile.level])
+        if not pool:
+            return None
+        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,
+                             f"sharpness:{problem.label()}", max_examples=30)
+        if found is None:
+            return None
+        lam, pt, eig, _ = at(found)
+        with mpmath.workdps(40):
+            return {"depth": found[0], "m": found[1], "problem": problem.to_json(), "lambda": dec(lam, 30),
+                    "rho": dec(pt.rho, 25), "largest_eigenvalue": dec(eig[-1], 25)}
+    return shrink
+
+
+def problem_sharpness_checks(problem: ScalarProblem, formula: sp.Expr, depths: Sequence[int] | None,
+                             min_depth: int) -> tuple[tuple[Check, ...], Callable[[RunContext], dict | None]]:
+    """The three checks and the shrinker of a sharpness claim on a user problem."""
+    checks = (
+        Check("the claim is the largest exact eigenvalue on the global minimizers", Tier.SYMBOLIC,
+              undecided_inconclusive(_problem_symbolic(problem, formula, depths, min_depth))),
+        Check("largest mpmath eigenvalue at global minimizers", Tier.HIGH_PRECISION,
+              undecided_inconclusive(_problem_high_precision(problem, formula, depths, min_depth))),
+        Check("largest float64 eigenvalue at global minimizers", Tier.NUMERIC,
+              undecided_inconclusive(_problem_numeric(problem, formula, depths, min_depth))),
+    )
+    return checks, _problem_shrinker(problem, formula, depths, min_depth)
+
+
+# ------------------------------------------------------------------ the factory
