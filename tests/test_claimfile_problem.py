@@ -152,7 +152,7 @@ def test_every_kind_example_covers_every_kind_and_validates():
 
 def test_l1_example_verdicts(tmp_path, capsys):
     """The l1 example: the hand-derived threshold verified, the fold misreading refuted at every tier and shrunk
-    (quick profile). Its third claim (sharpness, about 10 s) is run in docs/claim-files.md; the l1 sharpness
+    (quick profile). Its third claim (sharpness, 3-10 s) is run in docs/claim-files.md; the l1 sharpness
     kind is tested in tests/test_sharpness*.py."""
     assert [c.id for c in load_claim_file(L1_EXAMPLE)] == ["l1.threshold", "l1.threshold.fold", "l1.sharpness"]
     code = main(["check", str(L1_EXAMPLE), "--profile", "quick", "--out", str(tmp_path), "--quiet",
