@@ -122,12 +122,13 @@ def matrix_balancedness_claim(id: str, statement: str, source: str, *, rate: obj
     _no_weights(layer_weights, "matrix.balancedness")
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("exact flow identity dD/dt = −rate·b·D", Tier.SYMBOLIC, flow_identity_check(rate)),
-        guarded_check("one-step descent identity on random trajectories", Tier.NUMERIC, gd_step_check(rate)),
-        guarded_check("imbalance decay along integrated gradient flow", Tier.NUMERIC, flow_rate_check(rate)),
+        # float64 tiers: an exact claimed constant enters as its nearest double
+        guarded_check("one-step descent identity on random trajectories", Tier.NUMERIC, gd_step_check(float(rate))),
+        guarded_check("imbalance decay along integrated gradient flow", Tier.NUMERIC, flow_rate_check(float(rate))),
         guarded_check("balance and alignment at descent-found critical points", Tier.NUMERIC,
-                      critical_balance_check(balance)),
+                      critical_balance_check(float(balance))),
         guarded_check("balance at Newton-found critical points (saddles included)", Tier.NUMERIC,
-                      saddle_balance_check(balance)),
+                      saddle_balance_check(float(balance))),
     ))
 
 
@@ -184,11 +185,11 @@ def matrix_trace_claim(id: str, statement: str, source: str, *, constant: object
     def formula(Ws, a, b):
         return trace_formula(Ws, a, b, constant)
 
-    def at_min(s, dims, a, b):
-        return trace_at_minimizer(s, dims, a, b, constant)
+    def at_min(s, dims, a, b):  # float64 tier: an exact claimed constant enters as its nearest double
+        return trace_at_minimizer(s, dims, a, b, float(constant))
 
     def bound(s, dims, a, b):
-        return trace_lower_bound(s, dims, a, b, bound_constant)
+        return trace_lower_bound(s, dims, a, b, float(bound_constant))
 
     label = f"{constant}·a·Σ_l ||A_l||²||B_l||² + b·Σ d_l d_(l−1)"
     return _claim(id, statement, source, paper, resolutions, (
