@@ -206,3 +206,30 @@ def test_a_problem_the_suite_cannot_justify_stops_the_file_with_exit_2(tmp_path,
     out, err = capsys.readouterr()
     assert code == 2 and out == "" and not (tmp_path / "r").exists()  # no verdict, no report
     assert err.count("\n") == 1 and "claim 'c1'" in err and msg in err
+
+
+def test_exact_matrix_constants_reach_the_float64_checks_without_a_crash(tmp_path):
+    """rate = "19/10", constant = "2" are exact in the claim file; the float64 checks take their doubles."""
+    from verify.claims import RunContext, get_profile, run_claim
+
+    claims = load(tmp_path, """
+[[claim]]
+id = "u.bal"
+kind = "matrix.balancedness"
+statement = "rate 19/10"
+source = "test"
+rate = "19/10"
+
+[[claim]]
+id = "u.trace"
+kind = "matrix.trace"
+statement = "trace constant 2"
+source = "test"
+constant = "2"
+bound_constant = "1/2"
+""")
+    ctx = RunContext(profile=get_profile("quick"))
+    for claim in claims:
+        result = run_claim(claim, ctx)
+        assert not result.crashed, [c.summary for c in result.checks if c.error]
+        assert str(result.verdict) == "refuted"
