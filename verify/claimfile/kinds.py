@@ -156,7 +156,7 @@ def _threshold(t: dict[str, Any]) -> Claim:
     if "problem" in t:
         problem = scalar_problem(t)
         make = factory("threshold", "verify.claims.problem_threshold", "problem_threshold_claim")
-        return make(*_text(t), problem, expr, depths=_depths(t))
+        return make(*_text(t), problem, expr, depths=_depths(t), min_depth=3 if expr is not None else 1)
     return threshold_claim(*_text(t), expr, t.get("convention", DEFAULT_CONVENTION), depths=_depths(t),
                            min_depth=3 if expr is not None else 1)
 
