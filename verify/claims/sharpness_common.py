@@ -47,6 +47,8 @@ def claimed_mp(formula: sp.Expr, depth: int, values: dict, work: int) -> mpmath.
         raise UsageError(f"the sharpness formula uses {sorted(map(str, expr.free_symbols - set(at)))}, unknown here")
     x = _evalf_bounded(expr, at, work)
     re, im = x.as_real_imag()
+    if re.is_zero and im == 0:  # an exact 0 (the formula vanishes identically at this depth) is a real number
+        return mpmath.mpf(0)
     if im != 0 or not re.is_Float:
         raise ValueError(f"the claimed sharpness is {x}, not a finite real number")
     with mpmath.workdps(work):
