@@ -34,3 +34,17 @@ def test_problem_threshold_without_depths_uses_the_documented_default(tmp_path):
 
 def test_problem_threshold_none_keeps_depth_one(tmp_path):
     assert _scope(tmp_path, "none").startswith("depths 1"), _scope(tmp_path, "none")
+
+
+def test_critical_scale_with_an_exceptional_formula_is_a_usage_error(tmp_path):
+    """docs/claim-files.md: critical_scale is a factor on the derived σ_c "when exceptional is absent". Given
+    both, the loader multiplied the user's formula by it without saying so; now it names the key."""
+    import pytest
+
+    from verify.errors import UsageError
+
+    f = tmp_path / "c.toml"
+    f.write_text('[[claim]]\nid = "mu"\nkind = "matrix.uniqueness"\nstatement = "s"\nsource = "test"\n'
+                 'exceptional = "(L - 1)/(L - 2)"\ncritical_scale = 2\n')
+    with pytest.raises(UsageError, match="claim 'mu': key 'critical_scale': .*only when 'exceptional' is absent"):
+        load_claim_file(f)

@@ -17,7 +17,7 @@ from ..claims import Claim
 from ..conventions import DEFAULT_CONVENTION
 from ..expressions import DEFAULT_FUNCTIONS
 from ..symbolic.scalar import L_sym, a, b
-from .kinds import exact_number, factory, formula, positive_number, threshold_names
+from .kinds import KeyProblem, exact_number, factory, formula, positive_number, threshold_names
 
 MODULE = "verify.claims.matrix_kinds"
 
@@ -49,6 +49,9 @@ def _numbers(t: dict[str, Any], *keys: str) -> dict[str, int | sp.Rational]:
 
 
 def _uniqueness(t: dict[str, Any]) -> Claim:
+    if "critical_scale" in t and "exceptional" in t:  # documented as a factor on the derived σ_c only
+        raise KeyProblem("critical_scale", "is a factor on the derived sigma_c and applies only when 'exceptional' "
+                                           "is absent; with 'exceptional', write the factor into the formula")
     params = {**_optional(t, "exceptional", lambda: {"L": L_sym, "a": a, "b": b}), **_numbers(t, "critical_scale"),
               **_optional(t, "layer_weights", layer_names)}
     return factory("matrix.uniqueness", MODULE, "matrix_uniqueness_claim")(*_text(t), **params)
