@@ -93,6 +93,14 @@ def problem_threshold_summary(depth, target, problem, digits: int = 50) -> dict:
                  "derivation": list(deriv.steps)}
     if deriv.kind == "none":
         out["note"] = f"the minimizer does not collapse at depth {L}: it is nonzero for every λ > 0 (m ≠ 0)"
+        if m != 0:  # the independent route must find no threshold either; otherwise say the routes disagree
+            with mpmath.workdps(n + 20):
+                independent = hpp.threshold(problem, L, to_mpf(m, n + 20))
+            if independent is not None:
+                out["bisection"] = dec(independent, n)
+                out["digits"] = "0.0"
+                out["note"] = ("the derivation finds no collapse, but the high-precision route finds a threshold; "
+                               "the two routes disagree")
         return out
     if deriv.exact is not None:
         out["threshold_exact"] = str(deriv.exact.subs(mabs, sp.Symbol("|m|", positive=True)))
