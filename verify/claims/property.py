@@ -159,10 +159,10 @@ def property_claim(id: str, statement: str, source: str, problem: Any, points: s
     """Declare "at every point of ``points`` of ``problem``, ``relation`` holds" for L in ``depths`` (default:
     the profile's depths ≥ 2), m in ``m_range`` and λ in ``lam_range`` (see the module docstring).
 
-    Building the claim proves the problem's reduction at the claimed depths (or depth 3) so that a problem the
-    suite cannot justify is a UsageError here, never a verdict.
+    Building the claim proves the problem's reduction at every depth it may be judged at (``prove_claim_depths``)
+    so that a problem the suite cannot justify is a UsageError here, never a verdict.
     """
-    from ..problems.reduction import reduce
+    from ..problems.reduction import prove_claim_depths
     from ..problems.scalar import ScalarProblem
 
     if not isinstance(problem, ScalarProblem):
@@ -197,8 +197,7 @@ def property_claim(id: str, statement: str, source: str, problem: Any, points: s
             raise UsageError("property claims cover depths L >= 2 (at L = 1 whether 0 is a stationary point depends "
                              "on (m, λ)); got depth 1")
         depths = tuple(sorted(ds))
-    for L in (depths if depths is not None else (3,)):
-        reduce(problem, L)
+    prove_claim_depths(problem, depths, 2)
     spec = PropertySpec(id, problem, points, relation, op, lhs, rhs, tol, m_r, lam_r, depths, used)
     from .property_exact import exact_check
     from .property_highprec import highprec_check

@@ -64,6 +64,9 @@ def sharpness_claim(id: str, statement: str, source: str, problem, formula: sp.E
         raise UsageError(f"min_depth must be an integer from 1 to {MAX_DEPTH}, got {min_depth!r}")
     conv_name = getattr(problem, "convention", None)
     if conv_name is None:
+        from ..problems.reduction import prove_claim_depths
+
+        prove_claim_depths(problem, depths, min_depth)  # an unjustifiable problem: a UsageError now, never later
         formula = validate_formula(formula, {rho, mabs, L_sym, LAM})
         checks, shrink = problem_sharpness_checks(problem, formula, depths, min_depth)
         return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper, shrink=shrink)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import sympy as sp
 
@@ -180,6 +181,30 @@ def reduce(problem: ScalarProblem, depth: int) -> Reduction:
     if not isinstance(problem, ScalarProblem):
         raise UsageError(f"expected a ScalarProblem, got {type(problem).__name__}")
     return _reduce(problem, check_depth(depth))
+
+
+CLAIM_DEPTHS = tuple(range(1, 33))
+"""Every depth a claim on a user problem may be judged at when it names none: the profiles' depths (1–32) and
+the sentinel depths of the high-precision tiers (6, 8, 16)."""
+
+
+def prove_claim_depths(problem: ScalarProblem, depths: Sequence[int] | None, min_depth: int = 1) -> None:
+    """Prove the reduction at every depth a claim on ``problem`` may be judged at (ReductionRefused otherwise),
+    so that a problem the suite cannot justify at one of them is a usage error when the claim is built, never a
+    verdict at the depths where it can be, followed by a crash at one where it cannot.
+
+    The depths: the claim's own, or else ``CLAIM_DEPTHS`` from ``min_depth``. A penalty that involves neither the
+    layer index l nor the depth L makes every precondition independent of the depth (the same loss, the same
+    penalty on every layer, γ_l = 1), so one depth proves them all; otherwise each depth is proved.
+    """
+    if depths is not None:
+        chosen = list(depths)
+    else:
+        chosen = [L for L in CLAIM_DEPTHS if L >= min_depth]
+        if not problem.penalty.has(LAYER, DEPTH):
+            chosen = [max(3, min_depth)] if chosen else []
+    for L in chosen:
+        reduce(problem, L)
 
 
 @lru_cache(maxsize=256)
