@@ -34,6 +34,45 @@ def exponent_value(exponent: Callable[[int], object], depth: int) -> sp.Expr:
     return exact(exponent(depth))
 
 
+def _hp_instance(rng: np.random.Generator, L: int, dps: int, cbar: object = 1) -> tuple | None:
+    """One random instance of the 50-digit checks: a convention, a 3-value spectrum σ ∈ [0.5, 6) and
+    λ = (0.001…2)·max σ^(2 − 2/L); b = λ·k(L)/c̄ is the (weighted) problem's b (c̄ = 1 without weights) and the
+    scalar problems of the balanced form, with b·c̄, are solved at dps + 10 digits. (conv, σ, a, c̄, λ, b, the
+    scalar solutions), or None when one of them is a tie."""
+    conv = get_convention(str(rng.choice(list(CONVENTIONS))))
+    sig = [mpmath.mpf(int(x)) / 1000 for x in rng.integers(500, 6000, size=3)]
+    with mpmath.workdps(dps + 20):
+        a = mpmath.mpf(int(conv.a))
+        cb_mp = mp_of(cbar, dps + 10)
+        lam = mpmath.mpf(int(rng.integers(1, 2000))) / 1000 * (max(sig) ** (2 - mpmath.mpf(2) / L) if L > 1 else 1)
+        b = lam * mp_of(conv.b_over_lam(L), dps + 10) / cb_mp
+        sols = [solve_scalar_mp(x, L, a, b * cb_mp, dps + 10) for x in sig]
+    if any(so.tie for so in sols):
+        return None
+    return conv, sig, a, cb_mp, lam, b, sols
+
+
+class _Agreement:
+    """The 50-digit checks' acceptance: the two sides agree to ≥ dps − 10 digits (the scalar roots are found
+    at dps + 10); a pair with both sides 0 is not counted."""
+
+    def __init__(self, dps: int) -> None:
+        self.dps, self.worst, self.n = dps, math.inf, 0
+        self.tolerance = f"agreement to ≥ {dps - 10} digits (scalar roots found at {dps + 10})"
+
+    def digits(self, lhs: mpmath.mpf, rhs: mpmath.mpf) -> float | None:
+        """Digits of agreement (capped at dps), counted; None when both sides are 0."""
+        if lhs == 0 and rhs == 0:
+            return None
+        d = digits_of_agreement(lhs, rhs, cap=self.dps)
+        self.n += 1
+        self.worst = min(self.worst, d)
+        return d
+
+    def fails(self, d: float | None) -> bool:
+        return d is not None and d < self.dps - 10
+
+
 def layer_norm_symbolic(exponent) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         s, c, sigma = sp.symbols("s c sigma", positive=True)
@@ -62,29 +101,20 @@ def layer_norm_hp(exponent) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.layer_norms.hp")
         dps = ctx.dps
-        worst = math.inf
-        n = 0
+        agree = _Agreement(dps)
         for L in ctx.profile.depths:
             e = exponent_value(exponent, L)
             for _ in range(ctx.profile.hp_instances):
-                conv = get_convention(str(rng.choice(list(CONVENTIONS))))
-                sig = [mpmath.mpf(int(x)) / 1000 for x in rng.integers(500, 6000, size=3)]
+                drawn = _hp_instance(rng, L, dps)
+                if drawn is None:
+                    continue
+                conv, sig, a, _, lam, b, sols = drawn
                 with mpmath.workdps(dps + 20):
-                    a = mpmath.mpf(int(conv.a))
-                    lam = mpmath.mpf(int(rng.integers(1, 2000))) / 1000 * (max(sig) ** (2 - mpmath.mpf(2) / L) if L > 1 else 1)
-                    b = lam * mp_of(conv.b_over_lam(L), dps + 10)
-                    sols = [solve_scalar_mp(x, L, a, b, dps + 10) for x in sig]
-                    if any(so.tie for so in sols):
-                        continue
                     lhs = a / b * sum((x - so.x) * so.x for x, so in zip(sig, sols))
                     e_mp = mp_of(e, dps + 10)
                     rhs = sum(so.x ** e_mp for so in sols if so.x > 0)
-                    if lhs == 0 and rhs == 0:
-                        continue
-                    d = digits_of_agreement(lhs, rhs, cap=dps)
-                n += 1
-                worst = min(worst, d)
-                if d < dps - 10:
+                    d = agree.digits(lhs, rhs)
+                if agree.fails(d):
                     return CheckResult(
                         Verdict.REFUTED, f"L={L}: (a/b)⟨M − P, P⟩ = {dec(lhs, 20)} but Σ s_i^e = {dec(rhs, 20)}",
                         digits=d, counterexample={"depth": L, "sigma": [dec(x, 20) for x in sig], "convention": conv.name,
@@ -92,8 +122,8 @@ def layer_norm_hp(exponent) -> Callable[[RunContext], CheckResult]:
         return CheckResult(
             Verdict.VERIFIED,
             f"at {dps} digits, (a/b)⟨M − P*, P*⟩ (the layer norm forced by stationarity) equals Σ s_i^e on "
-            f"{n} random spectra across conventions and depths",
-            digits=worst, instances=n, tolerance=f"agreement to ≥ {dps - 10} digits (scalar roots found at {dps + 10})",
+            f"{agree.n} random spectra across conventions and depths",
+            digits=agree.worst, instances=agree.n, tolerance=agree.tolerance,
             scope=f"{depth_text(ctx.profile.depths)}, {ctx.profile.hp_instances} random 3-value spectra per depth, "
                   "random conventions")
     return run
@@ -185,33 +215,24 @@ def weighted_hp(exponent, weights: LayerWeights, weight_exponent) -> Callable[[R
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.layer_norms.weighted.hp")
         dps = ctx.dps
-        worst, n = math.inf, 0
+        agree = _Agreement(dps)
         for L in ctx.profile.depths:
             e = exponent_value(exponent, L)
             c, cb = weights.values(L), weights.cbar(L)
             for _ in range(ctx.profile.hp_instances):
-                conv = get_convention(str(rng.choice(list(CONVENTIONS))))
-                sig = [mpmath.mpf(int(x)) / 1000 for x in rng.integers(500, 6000, size=3)]
+                drawn = _hp_instance(rng, L, dps, cb)
+                if drawn is None:
+                    continue
+                conv, sig, a, cb_mp, lam, b, sols = drawn
                 with mpmath.workdps(dps + 20):
-                    a = mpmath.mpf(int(conv.a))
-                    cb_mp = mp_of(cb, dps + 10)
-                    lam = mpmath.mpf(int(rng.integers(1, 2000))) / 1000 * (max(sig) ** (2 - mpmath.mpf(2) / L) if L > 1 else 1)
-                    b = lam * mp_of(conv.b_over_lam(L), dps + 10) / cb_mp  # the weighted problem's b; balanced: b·c̄
-                    sols = [solve_scalar_mp(x, L, a, b * cb_mp, dps + 10) for x in sig]
-                    if any(so.tie for so in sols):
-                        continue
                     inner = sum((x - so.x) * so.x for x, so in zip(sig, sols))
                     schatten = sum(so.x ** mp_of(e, dps + 10) for so in sols if so.x > 0)
                     for l, cl in enumerate(c, start=1):
                         cl_mp = mp_of(cl, dps + 10)
                         lhs = a / (b * cl_mp) * inner
                         rhs = (cb_mp / cl_mp) ** mp_of(weight_exponent, dps + 10) * schatten
-                        if lhs == 0 and rhs == 0:
-                            continue
-                        d = digits_of_agreement(lhs, rhs, cap=dps)
-                        n += 1
-                        worst = min(worst, d)
-                        if d < dps - 10:
+                        d = agree.digits(lhs, rhs)
+                        if agree.fails(d):
                             return CheckResult(
                                 Verdict.REFUTED, f"L={L}, layer {l}: (a/(b·c_l))⟨M − P, P⟩ = {dec(lhs, 20)} but "
                                 f"(c̄/c_l)^k·Σ s_i^e = {dec(rhs, 20)} ({weights.describe()})", digits=d,
@@ -219,9 +240,9 @@ def weighted_hp(exponent, weights: LayerWeights, weight_exponent) -> Callable[[R
                                                 "convention": conv.name, "lambda": dec(lam, 30)})
         return CheckResult(
             Verdict.VERIFIED,
-            f"at {dps} digits, on every layer (a/(b·c_l))⟨M − P*, P*⟩ equals (c̄/c_l)^k·Σ s_i^e on {n} (spectrum, "
-            f"layer) pairs ({weights.describe()})",
-            digits=worst, instances=n, tolerance=f"agreement to ≥ {dps - 10} digits (scalar roots found at {dps + 10})",
+            f"at {dps} digits, on every layer (a/(b·c_l))⟨M − P*, P*⟩ equals (c̄/c_l)^k·Σ s_i^e on {agree.n} "
+            f"(spectrum, layer) pairs ({weights.describe()})",
+            digits=agree.worst, instances=agree.n, tolerance=agree.tolerance,
             scope=f"{depth_text(ctx.profile.depths)}, {ctx.profile.hp_instances} random 3-value spectra per depth, "
                   f"every layer, random conventions ({weights.describe()})")
     return run

@@ -14,14 +14,13 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import Convention, get_convention
-from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
-from ..numbers import check_depth, dec, parse_rational, to_mpf
+from ..numbers import dec, to_mpf
 from ..symbolic.scalar import derive_threshold, lam_star, mabs
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .scalar_common import global_kind
+from .scalar_common import global_kind, minimizer_instance, minimizer_verdict
 
 OUTCOMES = ("zero", "nonzero", "tie")
 
@@ -33,25 +32,15 @@ NUMERIC_MAX_DEPTH = 32
 L2_TIE = 8
 
 
-def _verdict(found: str, expect: str, what: str, **kw) -> CheckResult:
-    if found == "undecided":
-        return CheckResult(Verdict.INCONCLUSIVE, f"{what}: too close to the threshold to separate 0 from the "
-                           "nonzero point", **kw)
-    if found == expect:
-        return CheckResult(Verdict.VERIFIED, f"{what}: the global minimizer is {found}, as claimed", **kw)
-    return CheckResult(Verdict.REFUTED, f"{what}: the global minimizer is {found}, not {expect}",
-                       counterexample={"found": found, "claimed": expect}, **kw)
-
-
 def _symbolic(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect: str):
     def run(ctx: RunContext) -> CheckResult:
         t = derive_threshold(L)
         star = lam_star(L, conv)
         scope = _scope(L, m, lam, conv)
         if m == 0:
-            return _verdict("zero", expect, "m = 0", instances=1, scope=scope)
+            return minimizer_verdict("zero", expect, "m = 0", instances=1, scope=scope)
         if star is None:
-            return _verdict("nonzero", expect, "L = 1 never collapses", instances=1, scope=scope)
+            return minimizer_verdict("nonzero", expect, "L = 1 never collapses", instances=1, scope=scope)
         value = star.subs(mabs, abs(m))
         diff = lam - value
         with mpmath.workdps(ctx.dps):
@@ -67,8 +56,8 @@ def _symbolic(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect
                 detail["lambda_minus_lambda_star"] = str(sp.N(approx, 10))
             else:
                 found = "undecided"
-        return _verdict(found, expect, "exact comparison of λ with λ*", details=detail, instances=1,
-                        scope=_scope(L, m, lam, conv))
+        return minimizer_verdict(found, expect, "exact comparison of λ with λ*", details=detail, instances=1,
+                                 scope=_scope(L, m, lam, conv))
     return run
 
 
@@ -82,11 +71,11 @@ def _high_precision(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, 
             gap = hp.collapse_gap(L, m_mp, a_mp, b_mp)
             f0 = a_mp * m_mp**2 / 2
             margin = None if gap is None or f0 == 0 else dec(gap / f0, 10)
-        return _verdict(found, expect, f"mpmath at {work} and {2 * ctx.dps + 20} digits", worst_margin=margin,
-                        instances=1, scope=_scope(L, m, lam, conv),
-                        tolerance=f"|F(0) − F(ρ)| ≤ 10^-{ctx.dps}·F(0) is a tie within working error; at L = 2 the "
-                                  "existence of a nonzero stationary point decides; a decision that changes between "
-                                  "the two precisions is undecided")
+        return minimizer_verdict(found, expect, f"mpmath at {work} and {2 * ctx.dps + 20} digits",
+                                 worst_margin=margin, instances=1, scope=_scope(L, m, lam, conv),
+                                 tolerance=f"|F(0) − F(ρ)| ≤ 10^-{ctx.dps}·F(0) is a tie within working error; at "
+                                           "L = 2 the existence of a nonzero stationary point decides; a decision "
+                                           "that changes between the two precisions is undecided")
     return run
 
 
@@ -129,7 +118,7 @@ def _numeric(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention, expect:
                 return CheckResult(Verdict.INCONCLUSIVE, f"conflict: float64 says the global minimizer is {found}, "
                                    f"high precision says {high}", details={"float64": found, "high_precision": high},
                                    **kw)
-        return _verdict(found, expect, "float64 kernels", **kw)
+        return minimizer_verdict(found, expect, "float64 kernels", **kw)
     return run
 
 
@@ -149,13 +138,7 @@ def _scope(L: int, m: sp.Rational, lam: sp.Rational, conv: Convention) -> str:
 def minimizer_claim(id: str, statement: str, source: str, depth, target, lam, expect: str,
                     convention: str | Convention = "A1", resolutions: Sequence[str] = (), paper: str = "") -> Claim:
     """Declare "at (depth, target, λ) the global minimizer is ``expect``" (zero, nonzero or tie)."""
-    L = check_depth(depth)
-    m = parse_rational(target, "target")
-    lam_q = parse_rational(lam, "lambda")
-    if lam_q <= 0:
-        raise UsageError(f"lambda must be > 0, got {lam}")
-    if expect not in OUTCOMES:
-        raise UsageError(f"expect must be one of {', '.join(OUTCOMES)}, got {expect!r}")
+    L, m, lam_q = minimizer_instance(depth, target, lam, expect, OUTCOMES)
     conv = get_convention(convention)
     args = (L, m, lam_q, conv, expect)
     checks = (

@@ -16,13 +16,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import UsageError
-from ..numbers import check_depth, dec, parse_rational, to_mpf
+from ..numbers import dec, to_mpf
 from ..problems.reduction import reduce
 from ..problems.scalar import ScalarProblem
 from ..problems.symbols import LAM, MABS
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
+from .scalar_common import minimizer_instance, minimizer_verdict
 
 OUTCOMES = ("zero", "nonzero")
 
@@ -147,17 +147,6 @@ def hp_kind(problem: ScalarProblem, depth: int, m: sp.Rational, lam: sp.Expr, dp
     return (kinds[0] if kinds[0] == kinds[1] else "undecided"), evidence
 
 
-def _verdict(found: str, expect: str, what: str, **kw) -> CheckResult:
-    where = kw.pop("where", {})
-    if found == "undecided":
-        return CheckResult(Verdict.INCONCLUSIVE, f"{what}: too close to the threshold to separate 0 from the "
-                           "nonzero point", **kw)
-    if found == expect:
-        return CheckResult(Verdict.VERIFIED, f"{what}: the global minimizer is {found}, as claimed", **kw)
-    return CheckResult(Verdict.REFUTED, f"{what}: the global minimizer is {found}, not {expect}",
-                       counterexample={"found": found, "claimed": expect, **where}, **kw)
-
-
 def _where(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational) -> dict:
     return {"depth": L, "m": str(m), "lambda": str(lam), "problem": problem.to_json()}
 
@@ -183,16 +172,16 @@ def _symbolic(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, 
 
         scope = _scope(problem, L, m, lam)
         if m == 0:
-            return _verdict("zero", expect, "m = 0 (no nonzero stationary point, §P1)", instances=1, scope=scope,
-                            where=_where(problem, L, m, lam))
+            return minimizer_verdict("zero", expect, "m = 0 (no nonzero stationary point, §P1)", instances=1,
+                                     scope=scope, where=_where(problem, L, m, lam))
         if not reduce(problem, L).lam_linear:
             return CheckResult(Verdict.INCONCLUSIVE, "the penalty is not λ·g(w): there is no threshold in λ to "
                                "compare with; the other tiers decide", instances=0, scope=scope)
         t = derive_problem_threshold(problem, L)
         detail = {"threshold_kind": t.kind, "derivation": list(t.steps)}
         if t.kind == "none":
-            return _verdict("nonzero", expect, "the derived threshold: no collapse at this depth", instances=1,
-                            scope=scope, details=detail, where=_where(problem, L, m, lam))
+            return minimizer_verdict("nonzero", expect, "the derived threshold: no collapse at this depth",
+                                     instances=1, scope=scope, details=detail, where=_where(problem, L, m, lam))
         if t.exact is not None:
             star = t.exact.subs(MABS, abs(m))
             detail["lambda_star"] = str(star) if len(str(star)) < 200 else dec(star, 30)
@@ -214,18 +203,19 @@ def _symbolic(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, 
             return CheckResult(Verdict.REFUTED, f"{how}: λ = λ*, where 0 and the nonzero point are both global "
                                f"(not only {expect})", instances=1, scope=scope, details=detail,
                                counterexample={"found": "tie", "claimed": expect, **_where(problem, L, m, lam)})
-        return _verdict(found, expect, how, instances=1, scope=scope, details=detail,
-                        where=_where(problem, L, m, lam))
+        return minimizer_verdict(found, expect, how, instances=1, scope=scope, details=detail,
+                                 where=_where(problem, L, m, lam))
     return run
 
 
 def _high_precision(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, expect: str):
     def run(ctx: RunContext) -> CheckResult:
         found, evidence = hp_kind(problem, L, m, lam, ctx.dps)
-        return _verdict(found, expect, f"mpmath at {ctx.dps + 10} and {2 * ctx.dps + 20} digits", instances=1,
-                        scope=_scope(problem, L, m, lam), details=evidence, where=_where(problem, L, m, lam),
-                        tolerance=f"|F(0) − F(ρ)| ≤ 10^-{ctx.dps}·|F| is a tie within working error; a decision that "
-                                  "changes between the two precisions is undecided")
+        return minimizer_verdict(found, expect, f"mpmath at {ctx.dps + 10} and {2 * ctx.dps + 20} digits",
+                                 instances=1, scope=_scope(problem, L, m, lam), details=evidence,
+                                 where=_where(problem, L, m, lam),
+                                 tolerance=f"|F(0) − F(ρ)| ≤ 10^-{ctx.dps}·|F| is a tie within working error; a "
+                                           "decision that changes between the two precisions is undecided")
     return run
 
 
@@ -252,7 +242,7 @@ def _numeric(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, e
                 kw.pop("where")
                 return CheckResult(Verdict.INCONCLUSIVE, f"conflict: float64 says the global minimizer is {found}, "
                                    f"high precision says {high}", **kw)
-        return _verdict(found, expect, "float64 kernels on the rays", **kw)
+        return minimizer_verdict(found, expect, "float64 kernels on the rays", **kw)
     return run
 
 
@@ -264,13 +254,7 @@ def problem_minimizer_claim(id: str, statement: str, source: str, problem: Scala
     Building the claim proves the problem's reduction at that depth (``ReductionRefused``, a UsageError,
     otherwise): a problem the suite cannot justify never gets a verdict.
     """
-    L = check_depth(depth)
-    m = parse_rational(target, "target")
-    lam_q = parse_rational(lam, "lambda")
-    if lam_q <= 0:
-        raise UsageError(f"lambda must be > 0, got {lam}")
-    if expect not in OUTCOMES:
-        raise UsageError(f"expect must be one of {', '.join(OUTCOMES)}, got {expect!r}")
+    L, m, lam_q = minimizer_instance(depth, target, lam, expect, OUTCOMES)
     reduce(problem, L)
     args = (problem, L, m, lam_q, expect)
     checks = (

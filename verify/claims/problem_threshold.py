@@ -26,10 +26,11 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .problem_minimizer import NUMERIC_MAX_DEPTH, float_kind, float_minimizers, hp_kind
 from .sampling import instances_per_depth, random_targets, targets_per_depth
-from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claimed_floats, claimed_formula,
-                            claimed_values, undecided_inconclusive)
+from .scalar_common import (MAX_DEPTH, ClaimValueError, claim_depths, claimed_floats, claimed_formula, claimed_values,
+                            undecided_inconclusive)
 from .scope import depth_text
-from .threshold import _compare
+from .shrinking import depth_target_shrinker
+from .threshold import _compare, threshold_disagreement
 
 #: relative offset of the float64 test points λ_claim·(1 ∓ δ) (as in ``verify.claims.threshold``: a claim off
 #: by 1e-6 lands on the wrong side; the objective gap at a jump, ≈ δ·|F|, is far above float64 rounding)
@@ -298,31 +299,11 @@ def _shrinker(problem: ScalarProblem, formula: sp.Expr | None, depths, min_depth
             claimed = None if formula is None else claimed_values(_formula_at(formula, L), MABS, [abs(m)], 40)[0]
         return found, claimed
 
-    def disagrees(example) -> bool:
-        L, m_text = example
-        try:
-            found, claimed = thresholds(L, sp.Rational(m_text))
-        except ClaimValueError:
-            return True
-        except ClaimUndecided:
-            return False
-        if found is None or claimed is None:
-            return (found is None) != (claimed is None)
-        return digits_of_agreement(found, claimed) < 25
-
-    def shrink(ctx: RunContext) -> dict | None:
-        from .shrinking import find_minimal, simple_rationals, strategies
-
-        st = strategies()
+    def pool(ctx: RunContext) -> list[int]:
         chosen = _depths(ctx, depths, min_depth)
-        pool = sorted(set(chosen) | set(_sentinels(chosen, min_depth, depths)))
-        if not pool:
-            return None
-        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), disagrees, ctx,
-                             f"problem-threshold:{problem.label()}")
-        if found is None:
-            return None
-        L, m_text = found
+        return sorted(set(chosen) | set(_sentinels(chosen, min_depth, depths)))
+
+    def describe(L: int, m_text: str) -> dict:
         true, claimed = thresholds(L, sp.Rational(m_text))
         p = problem.to_json()
         spec = f"--convention {p['convention']}" if "convention" in p else \
@@ -330,7 +311,8 @@ def _shrinker(problem: ScalarProblem, formula: sp.Expr | None, depths, min_depth
         return {**_where(problem, L, m=m_text), "lambda_true": None if true is None else dec(true, 20),
                 "lambda_claimed": None if claimed is None else dec(claimed, 20),
                 "reproduce": f"verify threshold --depth {L} --target {m_text} {spec}"}
-    return shrink
+    return depth_target_shrinker(pool, threshold_disagreement(thresholds), f"problem-threshold:{problem.label()}",
+                                 describe)
 
 
 def problem_threshold_claim(id: str, statement: str, source: str, problem: ScalarProblem, formula: sp.Expr | None,

@@ -1,5 +1,5 @@
-"""Shared pieces of the scalar claim kinds: scope strings, sentinel depths, and claimed closed forms
-evaluated exactly or at high precision (never in float64 alone).
+"""Shared pieces of the scalar claim kinds: scope strings, sentinel depths, claimed closed forms
+evaluated exactly or at high precision (never in float64 alone), and the minimizer kinds' instance and verdict.
 
 A claimed closed form in |m| can cancel catastrophically: (√2 + √3 − √(5 + 2√6))·(m + 1)^50 is exactly 0,
 yet float64 makes it about 10^134. ``claimed_values`` therefore evaluates it on the exact rational target by
@@ -23,7 +23,7 @@ from sympy.core.evalf import PrecisionExhausted
 
 from ..errors import UsageError
 from ..expressions import check_exp_nesting
-from ..numbers import check_depth, to_mpf
+from ..numbers import check_depth, parse_rational, to_mpf
 from ..symbolic.scalar import L_sym, mabs
 from .base import CheckResult, Verdict
 
@@ -252,3 +252,29 @@ def claimed_formula(expr: object, what: str) -> sp.Expr:
         raise UsageError(f"{what} has inexact number(s) {', '.join(inexact)}: write them exactly "
                          "(e.g. 7/10, not 0.7)")
     return formula
+
+
+def minimizer_instance(depth: object, target: object, lam: object, expect: str,
+                       outcomes: Sequence[str]) -> tuple[int, sp.Rational, sp.Rational]:
+    """A minimizer claim's (L, m, λ) read exactly, λ > 0 and ``expect`` one of ``outcomes`` (else UsageError)."""
+    L = check_depth(depth)
+    m = parse_rational(target, "target")
+    lam_q = parse_rational(lam, "lambda")
+    if lam_q <= 0:
+        raise UsageError(f"lambda must be > 0, got {lam}")
+    if expect not in outcomes:
+        raise UsageError(f"expect must be one of {', '.join(outcomes)}, got {expect!r}")
+    return L, m, lam_q
+
+
+def minimizer_verdict(found: str, expect: str, what: str, **kw) -> CheckResult:
+    """A minimizer check's verdict from the global minimizer ``found`` ("undecided": inconclusive) against the
+    claimed ``expect``; ``where`` (optional) names the instance in a counterexample."""
+    where = kw.pop("where", {})
+    if found == "undecided":
+        return CheckResult(Verdict.INCONCLUSIVE, f"{what}: too close to the threshold to separate 0 from the "
+                           "nonzero point", **kw)
+    if found == expect:
+        return CheckResult(Verdict.VERIFIED, f"{what}: the global minimizer is {found}, as claimed", **kw)
+    return CheckResult(Verdict.REFUTED, f"{what}: the global minimizer is {found}, not {expect}",
+                       counterexample={"found": found, "claimed": expect, **where}, **kw)

@@ -24,12 +24,14 @@ from ..highprec import scalar as hp
 from ..kernels.scalar import scalar_kernels, stationary_radii_batch
 from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns
-from .base import Check, CheckResult, Tier, Verdict
+from .base import Check, CheckResult, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
-from .scalar_common import ClaimUndecided, sentinels, undecided_inconclusive
+from .scalar_common import sentinels
 from .scope import depth_text
-from .sharpness_common import LAM, chosen_depths, claimed_mp, float_claim, fraction_below, refuted_value
+from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
+                               float_claim, fraction_below, largest_differs, sharpness_checks)
+from .shrinking import depth_target_shrinker
 from .sharpness_exact import U, judge_depth
 from .threshold import _ab_of_lam
 
@@ -121,7 +123,7 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, min_depth: int):
         scope = f"{depth_text(chosen)}, {per} targets each at λ = (0.02…0.98)·λ*, 2 sign patterns each"
         if extra:
             scope += f"; sentinel {depth_text(extra)} (1 target each)"
-        worst, count = float("inf"), 0
+        tally = MpmathTally(formula, work, need, scope, conv.name, {"convention": conv.name})
         for L, n in plan:
             for m in random_targets(rng, n):
                 frac = fraction_below(rng)
@@ -136,33 +138,16 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, min_depth: int):
                         if cls.rho == 0:
                             return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}, m = {m}: 0 is global at "
                                                f"{frac}·λ*; the threshold search and the enumeration disagree",
-                                               instances=count, scope=scope)
+                                               instances=tally.count, scope=scope)
                         every = list(sign_patterns(L, -1 if m < 0 else 1, 64))
                         pats = [every[0], every[int(rng.integers(len(every)))]]
                         for s in pats:
                             eig = hp.hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
-                            scale = max(abs(e) for e in eig)
-                            try:
-                                c = claimed_mp(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp,
-                                                            LAM: lam}, work)
-                            except ValueError as exc:
-                                return refuted_value(L, m, lam, conv.name, str(exc), count + 1, scope)
-                            count += 1
-                            diff = abs(eig[-1] - c)
-                            dig = float(-mpmath.log10(diff / scale)) if diff else float(work)
-                            worst = min(worst, dig)
-                            if dig < need:
-                                return CheckResult(
-                                    Verdict.REFUTED, f"depth {L}: the largest Hessian eigenvalue is "
-                                    f"{dec(eig[-1], 20)}, the claim gives {dec(c, 20)}", digits=dig, instances=count,
-                                    scope=scope, tolerance=f"agreement to {need} digits relative to ||H||",
-                                    counterexample={"depth": L, "m": str(m), "lambda": dec(lam, 30),
-                                                    "convention": conv.name, "rho": dec(cls.rho, 30),
-                                                    "signs": list(s), "eigenvalues": [dec(e, 25) for e in eig],
-                                                    "claimed": dec(c, 25)})
-        return CheckResult(Verdict.VERIFIED, f"the largest mpmath eigenvalue matches the claim to ≥ {worst:.1f} "
-                           f"digits at {count} minimizers", digits=worst, instances=count, scope=scope,
-                           tolerance=f"≥ {need} digits relative to ||H|| (working precision {work})")
+                            refuted = tally.judge(L, m, lam, cls.rho, {rho: cls.rho, mabs: abs(m_mp), a: a_mp,
+                                                                       b: b_mp, LAM: lam}, eig, signs=list(s))
+                            if refuted is not None:
+                                return refuted
+        return tally.verified()
     return run
 
 
@@ -181,7 +166,7 @@ def _confirm(conv: Convention, formula: sp.Expr, L: int, m: float, lam: float, d
         cls = mins[0]
         eig = hp.hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
         c = claimed_mp(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp, LAM: lam_mp}, work)
-        return abs(eig[-1] - c) > max(abs(e) for e in eig) * mpmath.mpf(10) ** (-(dps // 2))
+        return largest_differs(eig, c, dps // 2)
 
 
 def _numeric(conv: Convention, formula: sp.Expr, depths, min_depth: int):
@@ -195,7 +180,7 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, min_depth: int):
         tol_text = ("4·(32·L·eps·||H|| + ||H||·|∇F|/(λ_min·ρ)) on the largest eigenvalue; minimizer = the "
                     "stationary point of least F, kept when F(0) − F(ρ) > 8(L+8)·eps·F(0); a float64 mismatch "
                     "counts only when mpmath confirms it")
-        total, skipped, worst, conflicts = 0, 0, np.inf, []
+        tally = FloatTally(scope, tol_text, {"convention": conv.name})
         aa = float(conv.a)
         for L in chosen:
             kern = scalar_kernels(L)
@@ -220,44 +205,22 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, min_depth: int):
                 wins = (vals == least[owner]) & (f0[owner] - vals > 8 * (L + 8) * eps * f0[owner])
                 best[owner[wins]] = roots[wins]
             keep = best > 0
-            skipped += int((~keep).sum())
+            tally.skipped += int((~keep).sum())
             if not keep.any():
                 continue
             idx = np.flatnonzero(keep)
-            S = rng.choice([-1.0, 1.0], size=(len(idx), L))
-            S[:, -1] = np.prod(S[:, :-1], axis=1) * sign_last[idx]
+            S = balanced_flips(rng, len(idx), L)
+            S[:, -1] *= sign_last[idx]
             W = best[idx, None] * S
             H = kern.hessian(W, m[idx], aa, bb[idx])
             G = kern.gradient(W, m[idx], aa, bb[idx])
-            eig = np.linalg.eigvalsh(H)
-            norm = np.abs(eig).max(axis=1)
-            tol = 4 * (32 * L * eps * norm + norm * np.linalg.norm(G, axis=1) / (np.abs(eig).min(axis=1) * best[idx]))
             lam = bb[idx] / k
             c = claim(best[idx], np.abs(m[idx]), np.full(len(idx), aa), bb[idx], lam)
-            err = np.abs(eig[:, -1] - c)
-            err[~np.isfinite(c)] = np.inf
-            total += len(idx)
-            worst = min(worst, float(np.min(1 - err / tol)))
-            for j in np.argsort(-(err / tol)):
-                if err[j] <= tol[j]:
-                    break
-                where = {"depth": L, "m": repr(float(m[idx[j]])), "lambda": repr(float(lam[j])),
-                         "convention": conv.name, "rho": repr(float(best[idx[j]])),
-                         "largest_eigenvalue": repr(float(eig[j, -1])), "claimed": repr(float(c[j]))}
-                if _confirm(conv, formula, L, float(m[idx[j]]), float(lam[j]), ctx.dps):
-                    return CheckResult(Verdict.REFUTED, f"depth {L}: float64 largest Hessian eigenvalue "
-                                       f"{eig[j, -1]:.12g} vs claimed {c[j]:.12g} (confirmed in mpmath)",
-                                       instances=total, scope=scope, tolerance=tol_text, counterexample=where,
-                                       worst_margin=f"{1 - err[j] / tol[j]:.3e}")
-                conflicts.append(where)
-                break
-        if conflicts:
-            return CheckResult(Verdict.INCONCLUSIVE, "conflict: float64 says the claim differs from the largest "
-                               "eigenvalue, mpmath says it agrees", instances=total, scope=scope, tolerance=tol_text,
-                               details={"conflicts": conflicts[:5]})
-        return CheckResult(Verdict.VERIFIED, f"float64 largest Hessian eigenvalue matches the claim at {total} "
-                           f"global minimizers ({skipped} draws had 0 as the minimizer)", instances=total,
-                           worst_margin=None if total == 0 else f"{worst:.3e}", scope=scope, tolerance=tol_text)
+            refuted = tally.judge(L, H, G, c, m[idx], lam, best[idx],
+                                  lambda m_j, lam_j, L=L: _confirm(conv, formula, L, m_j, lam_j, ctx.dps))
+            if refuted is not None:
+                return refuted
+        return tally.result("had 0 as the minimizer")
     return run
 
 
@@ -284,35 +247,21 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths, min_depth: int):
         lam, cls, eig, a_mp, b_mp, m_mp = at(example)
         if cls.rho == 0:
             return False
-        try:
-            c = claimed_mp(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp, LAM: lam}, 40)
-        except ValueError:
-            return True
-        except ClaimUndecided:
-            return False
-        return abs(eig[-1] - c) > max(abs(e) for e in eig) * mpmath.mpf(10) ** -25
+        return claim_differs(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp, LAM: lam}, eig)
 
-    def shrink(ctx: RunContext) -> dict | None:
-        from .shrinking import find_minimal, simple_rationals, strategies
-
-        st = strategies()
+    def pool(ctx: RunContext) -> list[int]:
         chosen = chosen_depths(ctx, depths, min_depth, {0: 5, 1: 12, 2: 32}[ctx.profile.level])
-        pool = sorted(set(chosen) | (set(sentinels(chosen, min_depth)) if depths is None else set()))
-        if not pool:
-            return None
-        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,
-                             f"sharpness:{conv.name}")
-        if found is None:
-            return None
-        L, m_text = found
-        lam, cls, eig, *_ = at(found)
+        return sorted(set(chosen) | (set(sentinels(chosen, min_depth)) if depths is None else set()))
+
+    def describe(L: int, m_text: str) -> dict:
+        lam, cls, eig, *_ = at((L, m_text))
         with mpmath.workdps(40):
             lam_text = dec(lam, 30)
             return {"depth": L, "m": m_text, "convention": conv.name, "lambda": lam_text, "rho": dec(cls.rho, 25),
                     "largest_eigenvalue": dec(eig[-1], 25),
                     "reproduce": f"verify minimizers --depth {L} --target {m_text} --lam {lam_text} "
                                  f"--convention {conv.name}"}
-    return shrink
+    return depth_target_shrinker(pool, differs, f"sharpness:{conv.name}", describe)
 
 
 # ------------------------------------------------------------------ the checks
@@ -320,12 +269,7 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths, min_depth: int):
 def convention_sharpness_checks(conv: Convention, formula: sp.Expr, depths: Sequence[int] | None,
                                 min_depth: int) -> tuple[tuple[Check, ...], Callable[[RunContext], dict | None]]:
     """The three checks and the shrinker of a sharpness claim under a named convention."""
-    checks = (
-        Check("the claim is the largest exact eigenvalue on the set of global minimizers", Tier.SYMBOLIC,
-              undecided_inconclusive(_symbolic(conv, formula, depths, min_depth))),
-        Check("largest mpmath eigenvalue at global minimizers", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth))),
-        Check("largest float64 eigenvalue at global minimizers", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(conv, formula, depths, min_depth))),
-    )
-    return checks, _shrinker(conv, formula, depths, min_depth)
+    args = (conv, formula, depths, min_depth)
+    checks = sharpness_checks("the claim is the largest exact eigenvalue on the set of global minimizers",
+                              _symbolic(*args), _high_precision(*args), _numeric(*args))
+    return checks, _shrinker(*args)

@@ -22,12 +22,13 @@ import sympy as sp
 from ..errors import UsageError
 from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, mabs, rho
-from .base import Check, CheckResult, Tier, Verdict
+from .base import Check, CheckResult, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, random_targets, targets_per_depth
-from .scalar_common import ClaimUndecided, undecided_inconclusive
 from .scope import depth_text
-from .sharpness_common import LAM, chosen_depths, claimed_mp, float_claim, fraction_below, refuted_value
+from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
+                               float_claim, fraction_below, largest_differs, sharpness_checks)
+from .shrinking import depth_target_shrinker
 from .sharpness_exact import U, judge_depth
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def _problem_high_precision(problem, formula: sp.Expr, depths, min_depth: int):
         chosen = chosen_depths(ctx, depths, min_depth, cap)
         per = min(3, targets_per_depth(ctx.profile.hp_instances, len(chosen)))
         scope = f"{depth_text(chosen)}, {per} targets each at λ = (0.02…0.98)·λ* (mpmath λ*), one sign pattern"
-        worst, count = float("inf"), 0
+        tally = MpmathTally(formula, work, need, scope, problem.label(), {"problem": problem.to_json()})
         for L in chosen:
             for m in random_targets(rng, per):
                 frac = fraction_below(rng)
@@ -182,26 +183,10 @@ def _problem_high_precision(problem, formula: sp.Expr, depths, min_depth: int):
                         if pt.rho == 0:
                             continue
                         eig = hpp.hessian_eigenvalues(problem, L, pt.w, m_mp, lam)
-                        scale = max(abs(e) for e in eig)
-                        try:
-                            c = claimed_mp(formula, L, {rho: pt.rho, mabs: abs(m_mp), LAM: lam}, work)
-                        except ValueError as exc:
-                            return refuted_value(L, m, lam, problem.label(), str(exc), count + 1, scope)
-                        count += 1
-                        diff = abs(eig[-1] - c)
-                        dig = float(-mpmath.log10(diff / scale)) if diff else float(work)
-                        worst = min(worst, dig)
-                        if dig < need:
-                            return CheckResult(
-                                Verdict.REFUTED, f"depth {L}: the largest Hessian eigenvalue is {dec(eig[-1], 20)}, "
-                                f"the claim gives {dec(c, 20)}", digits=dig, instances=count, scope=scope,
-                                tolerance=f"agreement to {need} digits relative to ||H||",
-                                counterexample={"depth": L, "m": str(m), "lambda": dec(lam, 30),
-                                                "problem": problem.to_json(), "rho": dec(pt.rho, 30),
-                                                "eigenvalues": [dec(e, 25) for e in eig], "claimed": dec(c, 25)})
-        return CheckResult(Verdict.VERIFIED, f"the largest mpmath eigenvalue matches the claim to ≥ {worst:.1f} "
-                           f"digits at {count} minimizers", digits=worst, instances=count, scope=scope,
-                           tolerance=f"≥ {need} digits relative to ||H|| (working precision {work})")
+                        refuted = tally.judge(L, m, lam, pt.rho, {rho: pt.rho, mabs: abs(m_mp), LAM: lam}, eig)
+                        if refuted is not None:
+                            return refuted
+        return tally.verified()
     return run
 
 
@@ -211,7 +196,6 @@ def _problem_numeric(problem, formula: sp.Expr, depths, min_depth: int):
         from .problem_minimizer import NUMERIC_MAX_DEPTH, float_kind, float_minimizers
 
         rng = ctx.rng(f"sharpness-num:{problem.label()}")
-        eps = np.finfo(float).eps
         cap = {0: 5, 1: 8, 2: 12}[ctx.profile.level]
         chosen = [L for L in chosen_depths(ctx, depths, min_depth, cap) if L <= NUMERIC_MAX_DEPTH]
         n = min(150, instances_per_depth(ctx.profile.instances, len(chosen)))
@@ -219,7 +203,7 @@ def _problem_numeric(problem, formula: sp.Expr, depths, min_depth: int):
                  "thresholds at |m| = 10^-3, 1, 10^3); draws where 0 is global are skipped")
         tol_text = ("4·(32·L·eps·||H|| + ||H||·|∇F|/(λ_min·ρ)) on the largest eigenvalue; a float64 mismatch counts "
                     "only when mpmath confirms it")
-        total, skipped, worst, conflicts = 0, 0, np.inf, []
+        tally = FloatTally(scope, tol_text, {"problem": problem.to_json()})
         for L in chosen:
             kern = problem_kernels(problem, L)
             scale_fn = _lambda_scale(problem, L)
@@ -228,44 +212,19 @@ def _problem_numeric(problem, formula: sp.Expr, depths, min_depth: int):
             lam = scale_fn(np.abs(m)) * 10 ** rng.uniform(-3, 0, n)
             f0, best, fb, W, counts = float_minimizers(problem, L, m, lam)
             keep = float_kind(f0, fb, counts, L) == "nonzero"
-            skipped += int((~keep).sum())
+            tally.skipped += int((~keep).sum())
             idx = np.flatnonzero(keep)
             if idx.size == 0:
                 continue
-            flip = rng.choice([-1.0, 1.0], size=(len(idx), L))
-            flip[:, -1] = np.prod(flip[:, :-1], axis=1)
-            Wk = W[idx] * flip
+            Wk = W[idx] * balanced_flips(rng, len(idx), L)
             H = kern.hessian(Wk, m[idx], lam[idx])
             G = kern.gradient(Wk, m[idx], lam[idx])
-            eig = np.linalg.eigvalsh(H)
-            norm = np.abs(eig).max(axis=1)
-            tol = 4 * (32 * L * eps * norm + norm * np.linalg.norm(G, axis=1) / (np.abs(eig).min(axis=1) * best[idx]))
             c = claim(best[idx], np.abs(m[idx]), lam[idx])
-            err = np.abs(eig[:, -1] - c)
-            err[~np.isfinite(c)] = np.inf
-            total += len(idx)
-            worst = min(worst, float(np.min(1 - err / tol)))
-            for j in np.argsort(-(err / tol)):
-                if err[j] <= tol[j]:
-                    break
-                where = {"depth": L, "m": repr(float(m[idx[j]])), "lambda": repr(float(lam[idx[j]])),
-                         "problem": problem.to_json(), "rho": repr(float(best[idx[j]])),
-                         "largest_eigenvalue": repr(float(eig[j, -1])), "claimed": repr(float(c[j]))}
-                if _problem_confirm(problem, formula, L, float(m[idx[j]]), float(lam[idx[j]]), ctx.dps):
-                    return CheckResult(Verdict.REFUTED, f"depth {L}: float64 largest Hessian eigenvalue "
-                                       f"{eig[j, -1]:.12g} vs claimed {c[j]:.12g} (confirmed in mpmath)",
-                                       instances=total, scope=scope, tolerance=tol_text, counterexample=where,
-                                       worst_margin=f"{1 - err[j] / tol[j]:.3e}")
-                conflicts.append(where)
-                break
-        if conflicts:
-            return CheckResult(Verdict.INCONCLUSIVE, "conflict: float64 says the claim differs from the largest "
-                               "eigenvalue, mpmath says it agrees", instances=total, scope=scope, tolerance=tol_text,
-                               details={"conflicts": conflicts[:5]})
-        return CheckResult(Verdict.VERIFIED, f"float64 largest Hessian eigenvalue matches the claim at {total} "
-                           f"global minimizers ({skipped} draws had 0 as the minimizer or were within rounding)",
-                           instances=total, worst_margin=None if total == 0 else f"{worst:.3e}", scope=scope,
-                           tolerance=tol_text)
+            refuted = tally.judge(L, H, G, c, m[idx], lam[idx], best[idx],
+                                  lambda m_j, lam_j, L=L: _problem_confirm(problem, formula, L, m_j, lam_j, ctx.dps))
+            if refuted is not None:
+                return refuted
+        return tally.result("had 0 as the minimizer or were within rounding")
     return run
 
 
@@ -299,7 +258,7 @@ def _problem_confirm(problem, formula: sp.Expr, L: int, m: float, lam: float, dp
         pt = mins[0]
         eig = hpp.hessian_eigenvalues(problem, L, pt.w, m_mp, lam_mp)
         c = claimed_mp(formula, L, {rho: pt.rho, mabs: abs(m_mp), LAM: lam_mp}, work)
-        return abs(eig[-1] - c) > max(abs(e) for e in eig) * mpmath.mpf(10) ** (-(dps // 2))
+        return largest_differs(eig, c, dps // 2)
 
 
 def _problem_shrinker(problem, formula: sp.Expr, depths, min_depth: int):
@@ -321,44 +280,25 @@ def _problem_shrinker(problem, formula: sp.Expr, depths, min_depth: int):
         lam, pt, eig, m_mp = at(example)
         if pt is None:
             return False
-        try:
-            c = claimed_mp(formula, example[0], {rho: pt.rho, mabs: abs(m_mp), LAM: lam}, 40)
-        except ValueError:
-            return True
-        except ClaimUndecided:
-            return False
-        return abs(eig[-1] - c) > max(abs(e) for e in eig) * mpmath.mpf(10) ** -25
+        return claim_differs(formula, example[0], {rho: pt.rho, mabs: abs(m_mp), LAM: lam}, eig)
 
-    def shrink(ctx: RunContext) -> dict | None:
-        from .shrinking import find_minimal, simple_rationals, strategies
-
-        st = strategies()
-        pool = chosen_depths(ctx, depths, min_depth, {0: 5, 1: 8, 2: 16}[ctx.profile.level])
-        if not pool:
-            return None
-        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,
-                             f"sharpness:{problem.label()}", max_examples=30)
-        if found is None:
-            return None
-        lam, pt, eig, _ = at(found)
+    def describe(L: int, m_text: str) -> dict:
+        lam, pt, eig, _ = at((L, m_text))
         with mpmath.workdps(40):
-            return {"depth": found[0], "m": found[1], "problem": problem.to_json(), "lambda": dec(lam, 30),
+            return {"depth": L, "m": m_text, "problem": problem.to_json(), "lambda": dec(lam, 30),
                     "rho": dec(pt.rho, 25), "largest_eigenvalue": dec(eig[-1], 25)}
-    return shrink
+    def pool(ctx: RunContext) -> list[int]:
+        return chosen_depths(ctx, depths, min_depth, {0: 5, 1: 8, 2: 16}[ctx.profile.level])
+    return depth_target_shrinker(pool, differs, f"sharpness:{problem.label()}", describe, max_examples=30)
 
 
 def problem_sharpness_checks(problem: ScalarProblem, formula: sp.Expr, depths: Sequence[int] | None,
                              min_depth: int) -> tuple[tuple[Check, ...], Callable[[RunContext], dict | None]]:
     """The three checks and the shrinker of a sharpness claim on a user problem."""
-    checks = (
-        Check("the claim is the largest exact eigenvalue on the global minimizers", Tier.SYMBOLIC,
-              undecided_inconclusive(_problem_symbolic(problem, formula, depths, min_depth))),
-        Check("largest mpmath eigenvalue at global minimizers", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_problem_high_precision(problem, formula, depths, min_depth))),
-        Check("largest float64 eigenvalue at global minimizers", Tier.NUMERIC,
-              undecided_inconclusive(_problem_numeric(problem, formula, depths, min_depth))),
-    )
-    return checks, _problem_shrinker(problem, formula, depths, min_depth)
+    args = (problem, formula, depths, min_depth)
+    checks = sharpness_checks("the claim is the largest exact eigenvalue on the global minimizers",
+                              _problem_symbolic(*args), _problem_high_precision(*args), _problem_numeric(*args))
+    return checks, _problem_shrinker(*args)
 
 
 # ------------------------------------------------------------------ the factory

@@ -1,7 +1,8 @@
 """Minimal counterexamples by Hypothesis shrinking: smallest depth, simplest numbers.
 
 ``find_minimal(strategy, fails, ctx)`` runs ``hypothesis.find`` with a generator seeded from the run's
-seed, so the same seed gives the same minimal example. Hypothesis is imported here only, on first use
+seed, so the same seed gives the same minimal example; ``depth_target_shrinker`` is the scalar kinds'
+shrinker over (depth, simple rational target) built on it. Hypothesis is imported here only, on first use
 (shrinking runs only for refuted claims), and it never writes into the user's directory: no example
 database, and its storage directory (``.hypothesis/``, where it caches e.g. collected constants) is a
 private temporary directory, removed at exit.
@@ -15,7 +16,7 @@ import shutil
 import sys
 import tempfile
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from .context import RunContext
 
@@ -72,3 +73,20 @@ def find_minimal(strategy, fails: Callable[[Any], bool], ctx: RunContext,
         return None
     finally:
         configuration.set_hypothesis_home_dir(previous)
+
+
+def depth_target_shrinker(pool: Callable[[RunContext], Sequence[int]], fails: Callable[[tuple[int, str]], bool],
+                          key: str, describe: Callable[[int, str], dict],
+                          max_examples: int = 60) -> Callable[[RunContext], dict | None]:
+    """A claim's shrinker over examples (L, m): L from ``pool(ctx)`` (Hypothesis shrinks toward its first
+    depth), m a simple rational as text. The minimal example on which ``fails`` holds, as ``describe(L, m)``;
+    None when the pool is empty or no example fails within ``max_examples``."""
+    def shrink(ctx: RunContext) -> dict | None:
+        st = strategies()
+        depths = pool(ctx)
+        if not depths:
+            return None
+        found = find_minimal(st.tuples(st.sampled_from(depths), simple_rationals()), fails, ctx, key,
+                             max_examples=max_examples)
+        return None if found is None else describe(*found)
+    return shrink

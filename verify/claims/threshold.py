@@ -8,7 +8,7 @@ the minimizer never collapses). Three independent routes judge it:
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import mpmath
 import numpy as np
@@ -24,8 +24,9 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values,
-                            global_kind, sentinels, undecided_inconclusive)
+from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claimed_floats, claimed_formula,
+                            claimed_values, global_kind, sentinels, undecided_inconclusive)
+from .shrinking import depth_target_shrinker
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
 #: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
@@ -338,37 +339,37 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     return run
 
 
+def threshold_disagreement(thresholds: Callable[[int, sp.Rational], tuple]) -> Callable[[tuple[int, str]], bool]:
+    """The threshold shrinkers' test on an example (L, m as text), from (λ* found at 40 digits, λ* claimed) =
+    ``thresholds(L, m)`` (None: no collapse): one collapses and the other not, or they agree to fewer than 25
+    digits. A claim with no value there disagrees; one that cannot be evaluated within the budget does not."""
+    def disagrees(example: tuple[int, str]) -> bool:
+        L, m_text = example
+        try:
+            found, claimed = thresholds(L, sp.Rational(m_text))
+        except ClaimValueError:
+            return True
+        except ClaimUndecided:
+            return False
+        if found is None or claimed is None:
+            return (found is None) != (claimed is None)
+        return digits_of_agreement(found, claimed) < 25
+    return disagrees
+
+
 def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
     """Smallest depth and simplest m where bisection (30 digits) and the claim disagree."""
-    def disagrees(example) -> bool:
-        L, m_text = example
-        m = sp.Rational(m_text)
+    def thresholds(L: int, m: sp.Rational):
         with mpmath.workdps(40):
             lam = hp.threshold_by_bisection(L, to_mpf(m, 40), _ab_of_lam(conv, L))
-            try:
-                claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs, [abs(m)], 40)[0]
-            except ClaimValueError:
-                return True
-            except ClaimUndecided:
-                return False
-            if lam is None or claimed is None:
-                return (lam is None) != (claimed is None)
-            return digits_of_agreement(lam, claimed) < 25
+            claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs, [abs(m)], 40)[0]
+        return lam, claimed
 
-    def shrink(ctx: RunContext) -> dict | None:
-        from .shrinking import find_minimal, simple_rationals, strategies
-
-        st = strategies()
-
+    def pool(ctx: RunContext) -> list[int]:
         chosen = _depths(ctx, depths, min_depth)
-        pool = sorted(set(chosen) | (set(sentinels(chosen, max(min_depth, 1))) if depths is None else set()))
-        if not pool:
-            return None
-        found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), disagrees, ctx,
-                             f"threshold:{conv.name}")
-        if found is None:
-            return None
-        L, m_text = found
+        return sorted(set(chosen) | (set(sentinels(chosen, max(min_depth, 1))) if depths is None else set()))
+
+    def describe(L: int, m_text: str) -> dict:
         with mpmath.workdps(30):
             lam = hp.threshold_by_bisection(L, to_mpf(sp.Rational(m_text), 30), _ab_of_lam(conv, L))
             claimed = None if formula is None else _formula_at(formula, L).subs(mabs, abs(sp.Rational(m_text)))
@@ -376,7 +377,7 @@ def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
                 "lambda_true": None if lam is None else dec(lam, 20),
                 "lambda_claimed": None if claimed is None else dec(claimed, 20),
                 "reproduce": f"verify threshold --depth {L} --target {m_text} --convention {conv.name}"}
-    return shrink
+    return depth_target_shrinker(pool, threshold_disagreement(thresholds), f"threshold:{conv.name}", describe)
 
 
 def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | None,
