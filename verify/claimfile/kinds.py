@@ -154,11 +154,8 @@ def _threshold(t: dict[str, Any]) -> Claim:
     raw = t["formula"]
     expr = None if raw.strip() == "none" else formula(raw, "formula", threshold_names())
     if "problem" in t:
-        from ..problems.reduction import prove_claim_depths
-
         problem = scalar_problem(t)
         min_depth = 3 if expr is not None else 1
-        prove_claim_depths(problem, _depths(t), min_depth)  # every depth it may be judged at, not only one
         make = factory("threshold", "verify.claims.problem_threshold", "problem_threshold_claim")
         return make(*_text(t), problem, expr, depths=_depths(t), min_depth=min_depth)
     return threshold_claim(*_text(t), expr, t.get("convention", DEFAULT_CONVENTION), depths=_depths(t),

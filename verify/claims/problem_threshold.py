@@ -18,7 +18,7 @@ import sympy as sp
 
 from ..errors import UsageError
 from ..numbers import dec, digits_of_agreement, to_mpf
-from ..problems.reduction import reduce
+from ..problems.reduction import prove_claim_depths, reduce
 from ..problems.scalar import ScalarProblem
 from ..problems.symbols import MABS
 from ..symbolic.scalar import L_sym
@@ -322,7 +322,8 @@ def problem_threshold_claim(id: str, statement: str, source: str, problem: Scala
 
     ``formula`` is in |m| (``MABS``, the claims' "m") and L, or None for "never collapses". ``depths`` fixes the
     depths; by default the profile's depths ≥ ``min_depth`` (plus sentinel depths 6, 8, 16 at high precision).
-    Building the claim proves the reduction at the claimed depths (at depth max(3, min_depth) when none are
+    Building the claim proves the reduction at every depth it may be judged at (``prove_claim_depths``; the
+    linearity in λ at the claimed depths, or at depth max(3, min_depth) when none are
     given): an unjustifiable problem, or a penalty not linear in λ, is a UsageError here, never a verdict.
     """
     depths = claim_depths(depths)
@@ -330,6 +331,7 @@ def problem_threshold_claim(id: str, statement: str, source: str, problem: Scala
         raise UsageError(f"min_depth must be an integer from 1 to {MAX_DEPTH}, got {min_depth!r}")
     if formula is not None:
         formula = claimed_formula(formula, "the threshold formula")
+    prove_claim_depths(problem, depths, min_depth)  # every depth the claim may be judged at
     for L in depths if depths is not None else (max(3, min_depth),):
         if not reduce(problem, L).lam_linear:
             raise UsageError(f"a collapse threshold in lam needs penalty = lam·g(w, l, L); the penalty of "

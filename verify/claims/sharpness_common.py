@@ -15,12 +15,11 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from ..errors import UsageError
 from ..numbers import dec
 from ..symbolic.scalar import L_sym
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
-from .scalar_common import ClaimUndecided, _evalf_bounded, undecided_inconclusive
+from .scalar_common import ClaimUndecided, ClaimValueError, _evalf_bounded, undecided_inconclusive
 
 
 #: λ (the claims' "lam"); the same object as verify.problems.symbols.LAM (SymPy symbols are equal by name
@@ -45,14 +44,17 @@ def claimed_mp(formula: sp.Expr, depth: int, values: dict, work: int) -> mpmath.
     """The claim at depth L and the given symbol values (mpf), by SymPy's adaptive evalf at ``work`` digits."""
     expr = sp.sympify(formula).subs(L_sym, depth)
     at = {s: sp.Float(v, work) for s, v in values.items() if s in expr.free_symbols}
-    if expr.free_symbols - set(at):
-        raise UsageError(f"the sharpness formula uses {sorted(map(str, expr.free_symbols - set(at)))}, unknown here")
-    x = _evalf_bounded(expr, at, work)
+    if expr.free_symbols - set(at):  # the names were validated when the claim was built: a route's omission
+        raise RuntimeError(f"no value for {sorted(map(str, expr.free_symbols - set(at)))} in the sharpness formula")
+    try:
+        x = _evalf_bounded(expr, at, work)
+    except (ZeroDivisionError, OverflowError) as exc:
+        raise ClaimValueError(f"the claimed sharpness has no value here ({type(exc).__name__})") from None
     re, im = x.as_real_imag()
     if re.is_zero and im == 0:  # an exact 0 (the formula vanishes identically at this depth) is a real number
         return mpmath.mpf(0)
     if im != 0 or not re.is_Float:
-        raise ValueError(f"the claimed sharpness is {x}, not a finite real number")
+        raise ClaimValueError(f"the claimed sharpness is {x}, not a finite real number")
     with mpmath.workdps(work):
         return +mpmath.mpf(re._mpf_)
 
@@ -85,7 +87,7 @@ def claim_differs(formula: sp.Expr, depth: int, values: dict, eig: Sequence[mpma
     within the budget (False: unknown), or differs from the largest eigenvalue by more than 10^-25·||H||."""
     try:
         c = claimed_mp(formula, depth, values, 40)
-    except ValueError:
+    except ClaimValueError:
         return True
     except ClaimUndecided:
         return False
@@ -119,7 +121,7 @@ class MpmathTally:
         scale = max(abs(e) for e in eig)
         try:
             c = claimed_mp(self.formula, depth, values, self.work)
-        except ValueError as exc:
+        except ClaimValueError as exc:
             return refuted_value(depth, m, lam, self.label, str(exc), self.count + 1, self.scope)
         self.count += 1
         diff = abs(eig[-1] - c)
