@@ -25,7 +25,7 @@ def _only(claim: Claim, *names: str) -> Claim:
 def test_catalogue_ids():
     ids = [c.id for c in kp.claims()]
     assert ids == ["kp.uniqueness", "kp.balancedness", "kp.layer_norms", "kp.hessian_trace", "kp.collapse",
-                   "kp.figures", "kp.sharpness.matrix"]
+                   "kp.figures", "kp.sharpness.matrix", "kp.uniqueness.width"]
     for c in kp.claims():
         assert c.statement and c.source and c.resolutions and c.paper == "Kamber & Parhi 2026"
         # honest sources: what the abstract or a figure states, what the suite derived, and the shipped maths doc

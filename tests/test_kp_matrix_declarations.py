@@ -15,7 +15,7 @@ def test_no_numerics_and_no_nested_functions():
     top = [n for n in TREE.body if isinstance(n, ast.FunctionDef)]
     assert {f.name for f in top} == {"uniqueness_claim", "balancedness_claim", "_default_exponent", "layer_norm_claim",
                                      "trace_claim", "collapse_claim", "figures_claim", "sharpness_matrix_claim",
-                                     "claims"}
+                                     "uniqueness_width_claim", "claims"}
     for f in top:
         assert not any(isinstance(n, (ast.FunctionDef, ast.Lambda)) for n in ast.walk(f) if n is not f), f.name
 
@@ -23,5 +23,6 @@ def test_no_numerics_and_no_nested_functions():
 def test_each_claim_is_built_by_a_matrix_kind():
     called = {n.func.id for n in ast.walk(TREE) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     assert {"matrix_uniqueness_claim", "matrix_balancedness_claim", "matrix_layer_norms_claim", "matrix_trace_claim",
-            "matrix_collapse_claim", "matrix_figures_claim", "matrix_sharpness_claim"} <= called
+            "matrix_collapse_claim", "matrix_figures_claim", "matrix_sharpness_claim",
+            "matrix_width_claim"} <= called
     assert "Claim" not in called and "guarded_check" not in called

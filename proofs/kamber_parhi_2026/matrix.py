@@ -1,5 +1,6 @@
 """Kamber & Parhi (2026): matrix claims K2 (uniqueness), K3 (balancedness), K5 (layer norms),
-K6 (Hessian trace and spectrum), K7 (collapse) and the paper's figures 1–3 (docs/mathematics.md).
+K6 (Hessian trace and spectrum), K7 (collapse), the paper's figures 1–3, K8 (sharpness) and K10 (where
+uniqueness ends: the width condition) (docs/mathematics.md).
 
 Objective F(W) = (a/2)||W_L⋯W_1 − M||_F² + (b/2)Σ||W_l||_F², (a, b) from a named convention.
 Declarations only: the statements, sources, resolutions and default constants of the paper's claims. Each
@@ -18,6 +19,7 @@ from verify.claims.matrix_kinds import (
     matrix_trace_claim, matrix_uniqueness_claim,
 )
 from verify.claims.matrix_sharpness import matrix_sharpness_claim
+from verify.claims.matrix_widths import matrix_width_claim
 from verify.conventions import CONVENTIONS
 from verify.errors import UsageError
 
@@ -54,10 +56,39 @@ def uniqueness_claim(critical_scale: sp.Expr | float = 1) -> Claim:
         resolutions=(
             "Exceptional set made explicit: σ_c(L, a, b) = x*(L−1)/(L−2) with x*^(2−2/L) = (b/a)(L−2), L ≥ 3; "
             "empty for L ∈ {1, 2} (strictly convex reduction).",
-            "Bottleneck widths < rank of the minimizer are outside the claim and reported, not tested.",
+            "Bottleneck widths < rank of the minimizer are outside this claim; kp.uniqueness.width (§K10) states and tests "
+            "where uniqueness ends.",
             "Repeated singular values keep the product unique (the minimizer acts as a function of σ).",
         ),
         critical_scale=critical_scale,
+    )
+
+
+def uniqueness_width_claim(condition: str = "rank") -> Claim:
+    """K10 (where uniqueness ends); ``condition`` names the claimed width condition (``verify.claims.matrix_widths.
+    CONDITIONS``; "rank" is the suite's derivation)."""
+    return matrix_width_claim(
+        "kp.uniqueness.width",
+        statement="With widths d_0..d_L let k = min_l d_l (the largest rank W_L⋯W_1 can have) and r the number of "
+                  "singular values σ_1 ≥ σ_2 ≥ … of M whose scalar problem has a nonzero minimizer. Off the "
+                  "exceptional set the end-to-end minimizer is the rank-k truncation of the unconstrained one, and it "
+                  "is unique iff r ≤ k or σ_k > σ_(k+1). Otherwise the global minimizers form a continuous family: "
+                  "for widths (2, 1, 1, 2), M = 3·I, λ = 1 (A1) every P = x*·u·uᵀ, u a unit vector, is a global "
+                  "end-to-end minimizer (x* the scalar minimizer at σ = 3).",
+        source=f"{PAPER}, stated in the abstract (a unique end-to-end minimizer for targets 'subject to "
+               f"factorization'; the width condition is not at hand); the rank-k reduction, the condition and the "
+               f"bottleneck family are derived by the suite; {DOC} §K10",
+        paper=PAPER, condition=condition,
+        resolutions=(
+            "'Subject to factorization' read as: hidden widths large enough for the product to reach the rank the "
+            "minimizer wants; the exact boundary derived: unique iff r ≤ k or σ_k > σ_(k+1).",
+            "Hidden widths ≥ rank of the minimizer (kp.uniqueness's setting) is sufficient, not necessary: a "
+            "bottleneck with σ_k > σ_(k+1) keeps a unique (truncated) minimizer.",
+            "The exceptional set σ_i = σ_c of kp.uniqueness is excluded here as there; the cases are placed away "
+            "from it.",
+            "'Unique' at the symbolic and high-precision tiers rests on the rank-≤ k reduction (derived, not proved "
+            "symbolically); 'not unique' is exhibited by explicit global minimizers with equal objective.",
+        ),
     )
 
 
@@ -242,4 +273,4 @@ def sharpness_matrix_claim(scale: float = 1, convention: str = "A1") -> Claim:
 def claims() -> list[Claim]:
     """The matrix claims of Kamber & Parhi (2026) with their stated constants."""
     return [uniqueness_claim(), balancedness_claim(), layer_norm_claim(), trace_claim(), collapse_claim(),
-            figures_claim(), sharpness_matrix_claim()]
+            figures_claim(), sharpness_matrix_claim(), uniqueness_width_claim()]
