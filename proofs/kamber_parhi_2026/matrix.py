@@ -241,9 +241,10 @@ def figures_claim(multiple=1, fig1_depth: int = 3, fig1_m=3, fig1_lam=4, fig1_co
 # K8 — sharpness (largest Hessian eigenvalue) at the minimizers
 
 
-def sharpness_matrix_claim(scale: float = 1, convention: str = "A1") -> Claim:
+def sharpness_matrix_claim(scale: float = 1, convention: str = "A1", trace_constant: float = 1) -> Claim:
     """K8; ``scale`` multiplies the suite's closed form of the largest Hessian eigenvalue at nonzero global
-    minimizers (``verify.claims.matrix_sharpness.derived_sharpness``)."""
+    minimizers (``verify.claims.matrix_sharpness.derived_sharpness``), ``trace_constant`` the data term of §K6's
+    trace closed form it is related to."""
     return matrix_sharpness_claim(
         "kp.sharpness.matrix",
         statement="At every nonzero global minimizer (L ≥ 2, off the exceptional set, hidden widths ≥ its rank) the "
@@ -251,14 +252,16 @@ def sharpness_matrix_claim(scale: float = 1, convention: str = "A1") -> Claim:
                   "a·(σ₂ − ρ₂^L)·h_(L−2)(ρ², ρ₂²)/ρ^(L−2)}, h_n(x, y) = Σ_(k=0..n) x^k·y^(n−k), where ρ ≥ ρ₂ are the two "
                   "largest layer singular values (ρ₂ = 0 when the minimizer drops the second singular direction of M "
                   "or M has none) and σ₂ is the second singular value of M (0 if absent). It is the same at every such "
-                  "minimizer and does not depend on the hidden widths.",
+                  "minimizer and does not depend on the hidden widths. With the Hessian trace (the other meaning of "
+                  "sharpness, §K6's closed form) at the same minimizers: λ_max ≤ tr ∇²F ≤ n·λ_max (n parameters), "
+                  "and both are the same at every gauge of a minimizer.",
         source=f"{PAPER}, title ('sharpness'; the abstract gives no formula for the largest eigenvalue); the closed "
                f"form, its constancy across minimizers and its independence of the hidden widths are derived by the "
                f"suite; {DOC} §K8",
-        scale=scale, convention=convention, paper=PAPER,
+        scale=scale, convention=convention, trace_constant=trace_constant, paper=PAPER,
         resolutions=(
             "Sharpness read as the largest Hessian eigenvalue; the trace, its other usual meaning, is kp.hessian_trace "
-            "(§K6).",
+            "(§K6); this claim relates the two at the same minimizers (λ_max ≤ trace ≤ n·λ_max, both gauge-invariant).",
             "Stated for nonzero minimizers and L ≥ 2: at P* = 0 the Hessian is b·I for L ≥ 3 (λ_max = b + a·σ_1 at "
             "L = 2); at L = 1 it is (a + b)·I.",
             "The largest eigenvalue comes from the top direction's own block (the scalar spectrum, §K4), the block "

@@ -347,12 +347,17 @@ def numeric_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
 
 
 def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.Expr | None = None, scale: Any = 1,
-                           convention: str = "A1", paper: str = "user claim",
+                           convention: str = "A1", trace_constant: Any = 1, paper: str = "user claim",
                            resolutions: Sequence[str] = ()) -> Claim:
     """Declare "at every nonzero global minimizer (L ≥ 2, off the exceptional set, hidden widths ≥ its rank) the
-    largest Hessian eigenvalue equals scale·formula". ``formula`` in the names of ``matrix_sharpness_names`` (and
-    ``h``); None = the suite's ``derived_sharpness``. ``convention`` fixes (a, b) as functions of λ and L."""
+    largest Hessian eigenvalue equals scale·formula; with the trace (§K6's closed form, its data term times
+    ``trace_constant``) it satisfies λ_max ≤ trace ≤ n·λ_max, both the same at every gauge". ``formula`` in the
+    names of ``matrix_sharpness_names`` (and ``h``); None = the suite's ``derived_sharpness``. ``convention`` fixes
+    (a, b) as functions of λ and L."""
+    from .matrix_sharpness_trace import hp_trace_check, numeric_trace_check, symbolic_trace_check
+
     positive_constant(scale, "scale")
+    positive_constant(trace_constant, "trace_constant")
     conv = get_convention(convention)
     claimed = Claimed(_check_formula(derived_sharpness() if formula is None else formula), exact(scale), conv.name)
     checks = (
@@ -361,5 +366,11 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
         guarded_check("largest mpmath eigenvalue at 50-digit minimizers", Tier.HIGH_PRECISION, hp_check(claimed)),
         guarded_check("largest float64 eigenvalue at constructed minimizers, three gauges each", Tier.NUMERIC,
                       numeric_check(claimed)),
+        guarded_check("both meanings, exact: λ_max ≤ trace (K6) ≤ n·λ_max, spectrum gauge-invariant", Tier.SYMBOLIC,
+                      symbolic_trace_check(claimed, VOCABULARY, trace_constant, _depths)),
+        guarded_check("both meanings at 50 digits: λ_max ≤ trace (K6) ≤ n·λ_max, two gauges", Tier.HIGH_PRECISION,
+                      hp_trace_check(claimed, trace_constant, _depths)),
+        guarded_check("both meanings in float64: λ_max ≤ trace (K6) ≤ n·λ_max, three gauges", Tier.NUMERIC,
+                      numeric_trace_check(claimed, trace_constant, _depths, _numeric_instance, _sign_flip)),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper)

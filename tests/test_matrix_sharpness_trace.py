@@ -1,0 +1,61 @@
+"""kp.sharpness.matrix, both meanings of sharpness at the same minimizers (docs/mathematics.md §K8 item 5): λ_max ≤
+trace ≤ n·λ_max with §K6's trace closed form, both gauge-invariant; verified at every tier, a wrong trace constant
+and a claimed λ_max that breaks the bound refuted at every tier; expected values from outside the code under test."""
+import numpy as np
+import pytest
+import sympy as sp
+
+import proofs.kamber_parhi_2026.matrix as kp
+from verify.claims import RunContext, Verdict, get_profile
+from verify.claims.matrix_sharpness import matrix_sharpness_claim
+from verify.errors import UsageError
+from verify.landscape.deep_matrix import hessian
+
+CTX = RunContext(seed=0, profile=get_profile("quick"))
+
+
+def _only_trace(claim):
+    results = [c.execute(CTX) for c in claim.checks if c.name.startswith("both meanings")]
+    assert all(r.error is None for r in results), [r.error for r in results]
+    return {str(r.tier): r for r in results}
+
+
+def _trace_tiers(**kw):
+    return _only_trace(matrix_sharpness_claim("t.sharp", "test", "test", **kw))
+
+
+def test_catalogue_claim_has_the_trace_relation_at_every_tier_and_it_holds():
+    claim = kp.sharpness_matrix_claim()
+    assert "trace" in claim.statement
+    tiers = _only_trace(claim)
+    assert {t: c.verdict for t, c in tiers.items()} == {
+        "symbolic": Verdict.VERIFIED, "high-precision": Verdict.VERIFIED, "numeric": Verdict.VERIFIED}
+    assert all(c.scope and c.tolerance and c.instances for c in tiers.values())
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(trace_constant=sp.Rational(101, 100)), "closed form"),      # a wrong K6 data-term constant
+    (dict(trace_constant=sp.Rational(99, 100)), "closed form"),
+    (dict(scale=sp.Rational(1, 1000)), "λ_max ≤ trace ≤ n·λ_max"),   # a claimed λ_max far below trace/n
+])
+def test_perturbed_claims_refuted_at_every_tier(kw, message):
+    tiers = _trace_tiers(**kw)
+    assert {t: c.verdict for t, c in tiers.items()} == {
+        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "numeric": Verdict.REFUTED}, kw
+    assert all(message in c.summary and c.counterexample for c in tiers.values()), [c.summary for c in tiers.values()]
+
+
+def test_trace_constant_usage_error():
+    with pytest.raises(UsageError):
+        matrix_sharpness_claim("t", "s", "s", trace_constant=0)
+
+
+def test_by_hand_l2_rank_one():
+    # Outside the code under test: L = 2, widths 1 × 1 × 1, M = (σ), F = (a/2)(w2·w1 − σ)² + (b/2)(w1² + w2²).
+    # Minimizer w1 = w2 = ρ with ρ² = σ − b/a; Hessian [[aρ² + b, 2aρ² − aσ], [2aρ² − aσ, aρ² + b]] =
+    # [[aσ, aσ − 2b], [aσ − 2b, aσ]]: trace 2aσ, eigenvalues 2(aσ − b) and 2b; with a = 1, b = 1/2, σ = 3:
+    # trace 6, λ_max = 5, n = 2: 5 ≤ 6 ≤ 10.
+    a, b, sigma = 1.0, 0.5, 3.0
+    rho = np.sqrt(sigma - b / a)
+    H = hessian([np.array([[rho]]), np.array([[rho]])], np.array([[sigma]]), a, b)
+    assert np.isclose(np.trace(H), 6.0, rtol=1e-14) and np.isclose(np.linalg.eigvalsh(H)[-1], 5.0, rtol=1e-14)
