@@ -1,0 +1,215 @@
+"""Exact classification of the critical points of the weighted scalar problem (docs/mathematics.md §K9).
+
+F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σ_l c_l·w_l², with exact a, m, c_l and b such that b^L·∏c_l is rational.
+Derived here by SymPy from F alone (entrywise derivatives), without the balanced reduction:
+
+* w_l·∂F/∂w_l = a(P − m)P + b·c_l·w_l² (checked by expansion), so at a critical point with every w_l ≠ 0,
+  w_l² = q_l(t) := a(m − t)t/(b·c_l) with t = P, and t² = ∏q_l(t): t is a real root of
+  N(t) = (a(m − t)t)^L − b^L·∏c_l·t² other than 0, with q_l(t) > 0. A critical point with some w_l = 0
+  is 0 (for j ≠ l, ∂F/∂w_j = b·c_j·w_j there, checked by substitution).
+* inertia: D·H·D with D = diag(w) is congruent to H (Sylvester), and its entries reduce, monomial by
+  monomial, to polynomials in t (even exponents: ∏q_l^(e/2); all odd: t·∏q_l^((e−1)/2)). The signs of the
+  characteristic polynomial's coefficients at the root (certified by root isolation) give the inertia
+  (Descartes' rule is exact for a real-rooted polynomial).
+* a singular PSD Hessian: the only critical point of the coercive F is its global minimum; otherwise, when
+  the ray direction w is in the null space, F((1 + s)w) decides: a first nonzero derivative of odd order
+  means no local extremum (a non-strict saddle). Anything else is undecided (None).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import mpmath
+import sympy as sp
+
+T = sp.Symbol("t", real=True)
+S = sp.Symbol("s", real=True)
+X = sp.Symbol("x", real=True)
+
+
+@dataclass(frozen=True)
+class ExactPoint:
+    """A critical point: product t (0 for the origin), its objective, inertia (n+, n0, n−) and kind
+    ("minimum", "strict saddle", "non-strict saddle", or None when undecided)."""
+
+    t: float
+    poly: sp.Poly | None
+    interval: tuple[sp.Rational, sp.Rational] | None
+    objective_poly: sp.Poly | None
+    inertia: tuple[int, int, int]
+    kind: str | None
+    multiplicity: int
+
+
+class _Root:
+    """A simple real root of a rational polynomial, isolated in [lo, hi] and narrowed by exact bisection; signs
+    of polynomials there, certified (zero: a common factor with a root in [lo, hi]; otherwise interval
+    arithmetic on the narrowed interval must exclude 0)."""
+
+    def __init__(self, poly: sp.Poly, lo, hi) -> None:
+        self.sqf = sp.Poly(sp.quo(poly, sp.gcd(poly, poly.diff(T))), T)
+        self.lo, self.hi = sp.Rational(lo), sp.Rational(hi)
+        self._narrow(120)
+
+    def _narrow(self, steps: int) -> None:
+        if self.lo == self.hi:
+            return
+        # an endpoint that is a root belongs to a neighbouring isolating interval: step inside, keeping our root
+        if self.sqf.eval(self.lo) == 0 or self.sqf.eval(self.hi) == 0:
+            lo, hi = self.lo, self.hi
+            for k in range(1, 400):
+                d = (hi - lo) / 2 ** k
+                lo2 = lo + d if self.sqf.eval(lo) == 0 else lo
+                hi2 = hi - d if self.sqf.eval(hi) == 0 else hi
+                if self.sqf.eval(lo2) != 0 and self.sqf.eval(hi2) != 0 and self.sqf.count_roots(lo2, hi2) == 1:
+                    self.lo, self.hi = lo2, hi2
+                    break
+            else:
+                raise ArithmeticError("could not separate the root from its interval's endpoints")
+        s_lo = sp.sign(self.sqf.eval(self.lo))
+        for _ in range(steps):
+            mid = (self.lo + self.hi) / 2
+            v = sp.sign(self.sqf.eval(mid))
+            if v == 0:
+                self.lo = self.hi = mid
+                return
+            if v == s_lo:
+                self.lo = mid
+            else:
+                self.hi = mid
+
+    def sign(self, g: sp.Expr) -> int:
+        gp = sp.Poly(sp.expand(g), T)
+        if gp.is_zero:
+            return 0
+        if self.lo == self.hi:
+            return int(sp.sign(gp.eval(self.lo)))
+        common = sp.Poly(sp.gcd(gp, self.sqf), T)
+        if common.degree() > 0 and common.count_roots(self.lo, self.hi) > 0:
+            return 0
+        coeffs = gp.all_coeffs()
+        for _ in range(8):
+            iv = mpmath.iv
+            saved, iv.prec = iv.prec, 600  # the interval context's own precision (mp.dps is not touched)
+            try:
+                x_lo, x_hi = iv.mpf(self.lo.p) / self.lo.q, iv.mpf(self.hi.p) / self.hi.q
+                x = iv.mpf([x_lo.a, x_hi.b])
+                acc = iv.mpf(0)
+                for cf in coeffs:
+                    acc = acc * x + iv.mpf(cf.p) / cf.q
+            finally:
+                iv.prec = saved
+            if acc.a > 0:
+                return 1
+            if acc.b < 0:
+                return -1
+            self._narrow(200)
+        raise ArithmeticError("interval evaluation did not separate the polynomial from 0 at the root")
+
+
+def _reduce(expr: sp.Expr, ws: Sequence[sp.Symbol], q: Sequence[sp.Expr]) -> sp.Expr:
+    """A polynomial in w reduced with w_l² = q_l(t), w_1⋯w_L = t (each monomial all even or all odd)."""
+    poly = sp.Poly(sp.expand(expr), *ws)
+    out = sp.Integer(0)
+    for exps, coeff in poly.terms():
+        par = {e % 2 for e in exps}
+        if len(par) != 1:
+            raise ArithmeticError(f"monomial with mixed parities {exps}: not reducible to t")
+        if par == {0}:
+            out += coeff * sp.prod([ql ** (e // 2) for ql, e in zip(q, exps)])
+        else:
+            out += coeff * T * sp.prod([ql ** ((e - 1) // 2) for ql, e in zip(q, exps)])
+    return sp.cancel(sp.together(out))
+
+
+def _inertia_from_charpoly(coeffs: Sequence[int], n: int) -> tuple[int, int, int]:
+    """(n+, n0, n−) from the signs of det(xI − K)'s coefficients (highest first), K real symmetric."""
+    zeros = 0
+    for c in reversed(coeffs):
+        if c != 0:
+            break
+        zeros += 1
+    nz = [c for c in coeffs if c != 0]
+    pos = sum(1 for u, v in zip(nz, nz[1:]) if u * v < 0)
+    return pos, zeros, n - pos - zeros
+
+
+def _kind(inertia: tuple[int, int, int]) -> str | None:
+    pos, zero, neg = inertia
+    if neg > 0:
+        return "strict saddle"
+    return "minimum" if zero == 0 else None
+
+
+def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.Expr]) -> tuple[list[ExactPoint], list[str]]:
+    """Every critical point of F (origin first, then by |t|), each with its exact inertia and kind; and the
+    derivation lines proved on the way."""
+    ws = sp.symbols(f"w1:{L + 1}", real=True)
+    P = sp.prod(ws)
+    F = a / 2 * (P - m) ** 2 + b / 2 * sum(cl * w ** 2 for cl, w in zip(c, ws))
+    grad = [sp.diff(F, w) for w in ws]
+    H = sp.hessian(F, ws)
+    lines = []
+    for l, w in enumerate(ws):
+        if sp.expand(w * grad[l] - (a * (P - m) * P + b * c[l] * w ** 2)) != 0:
+            raise ArithmeticError(f"w_{l + 1}·∂F/∂w_{l + 1} identity fails")
+    lines.append("w_l·∂F/∂w_l = a(P − m)P + b·c_l·w_l² (expanded)")
+    points: list[ExactPoint] = []
+    if L >= 2:
+        for l in range(L):
+            sub = {ws[l]: 0}
+            for j in range(L):
+                if j != l and sp.expand(grad[j].subs(sub) - b * c[j] * ws[j]) != 0:
+                    raise ArithmeticError("a critical point with one zero layer is not 0")
+        lines.append("w_l = 0 ⇒ ∂F/∂w_j = b·c_j·w_j (j ≠ l): the only such critical point is 0")
+        H0 = H.subs({w: 0 for w in ws})
+        cp = H0.charpoly(X)
+        coeffs = [int(sp.sign(sp.simplify(cf))) for cf in cp.all_coeffs()]
+        inertia = _inertia_from_charpoly(coeffs, L)
+        points.append(ExactPoint(0.0, None, None, None, inertia, _kind(inertia), 1))
+    bLC = sp.simplify(b ** L * sp.prod(c))
+    if not bLC.is_Rational:
+        raise ArithmeticError(f"b^L·∏c_l = {bLC} is not rational: exact root isolation needs it")
+    N = sp.Poly(sp.expand((a * (m - T) * T) ** L - bLC * T ** 2), T)
+    j = 0
+    while N.eval(0) == 0:
+        N = sp.Poly(sp.quo(N, sp.Poly(T, T)), T)
+        j += 1
+    lines.append(f"nonzero critical products t: real roots of {sp.sstr(N.as_expr())} with a(m − t)t > 0")
+    q = [a * (m - T) * T / (b * cl) for cl in c]
+    K = sp.Matrix(L, L, lambda i, k: _reduce(ws[i] * ws[k] * H[i, k], ws, q)) if L >= 2 else None
+    cpK = K.charpoly(X) if L >= 2 else None
+    Fred = _reduce(F, ws, q)
+    along = _reduce(sp.expand(F.subs({w: (1 + S) * w for w in ws}, simultaneous=True)), ws, q)
+    nonzero = []
+    for (lo, hi), mult in N.intervals():
+        root = _Root(N, lo, hi)
+        if root.sign(a * (m - T) * T) <= 0:
+            continue
+        if L == 1:  # H = a + b·c_1 does not depend on w
+            inertia = _inertia_from_charpoly([1, -int(sp.sign(sp.simplify(H[0, 0])))], 1)
+        else:
+            inertia = _inertia_from_charpoly([root.sign(cf) for cf in cpK.all_coeffs()], L)
+        kind = _kind(inertia)
+        t_val = float((root.lo + root.hi) / 2)
+        nonzero.append(ExactPoint(t_val, N, (root.lo, root.hi), sp.Poly(sp.expand(Fred), T), inertia, kind, mult))
+        if kind is None and L >= 2:
+            null_ray = all(root.sign(sum(K[i, k] for k in range(L))) == 0 for i in range(L))
+            if null_ray:
+                ds = sp.Poly(along, S).all_coeffs()[::-1]  # coefficient of s^n, n = 0, 1, ..
+                first = next((n for n in range(1, len(ds)) if root.sign(ds[n]) != 0), None)
+                if first is not None and first % 2 == 1:
+                    nonzero[-1] = ExactPoint(t_val, N, (root.lo, root.hi), nonzero[-1].objective_poly, inertia,
+                                             "non-strict saddle", mult)
+    points += sorted(nonzero, key=lambda p: abs(p.t))
+    if len(points) == 1 and points[0].kind is None:
+        p0 = points[0]
+        points[0] = ExactPoint(p0.t, p0.poly, p0.interval, p0.objective_poly, p0.inertia, "minimum", p0.multiplicity)
+        lines.append("the only critical point of the coercive F is its global minimum")
+    return points, lines
+
+
+def objective_sign_vs(p: ExactPoint, value: sp.Expr) -> int:
+    """Sign of F(p) − value, certified (p a nonzero critical point, value exact rational)."""
+    return _Root(p.poly, *p.interval).sign(p.objective_poly.as_expr() - value)
