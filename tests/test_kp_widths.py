@@ -44,6 +44,9 @@ def test_unknown_condition_is_a_usage_error():
     with pytest.raises(UsageError):
         kp.uniqueness_width_claim(condition=None)
     assert "rank" in CONDITIONS
+    for kw in ({"statement": ""}, {"source": None}, {"id": "bad id; rm -rf"}, {"resolutions": ("",)}):
+        with pytest.raises(UsageError):
+            matrix_width_claim(**{"id": "t", "statement": "s", "source": "src", **kw})
 
 
 def test_bottleneck_family_by_hand():
@@ -65,6 +68,7 @@ def test_bottleneck_family_by_hand():
     assert np.allclose(values, F_hand, rtol=1e-14, atol=0)
     assert min(np.linalg.norm(p - q) for i, p in enumerate(products) for q in products[:i]) > 1.0
     # the catalogue's numeric tier sees the same value and several products among its descent runs
-    row = _tiers()["numeric"].details["rows"][0]
+    numeric = next(c for c in matrix_width_claim("t", "s", "src").checks if str(c.tier) == "numeric")
+    row = numeric.execute(CTX).details["rows"][0]
     assert np.isclose(float(row["F* (reduction)"]), F_hand, rtol=1e-12)
     assert float(row["largest product distance / ||M||"]) > 0.1

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from verify.claims import RunContext, Verdict, get_profile, run_claim
+from verify.claims import RunContext, Verdict, get_profile
 from verify.claims.matrix_sharpness import (
     M2, RHO2, derived_sharpness, h, matrix_sharpness_claim, matrix_sharpness_functions, matrix_sharpness_names,
 )

@@ -86,7 +86,7 @@ def hp_trace_check(claimed: Any, trace_constant: Any, depths_of: Callable) -> Ca
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.sharpness.matrix.trace.hp")
         dps, work = ctx.dps, ctx.dps + 20
-        depths = depths_of(ctx, (3, 4, 5))
+        depths = depths_of(ctx, (2, 4, 5))
         rows = []
         tol_text = f"10^-({dps}-10)·max(||H||, 1) on spectra and traces (the point carries {work} digits)"
         for L in depths:

@@ -389,6 +389,10 @@ def matrix_width_claim(id: str, statement: str, source: str, *, condition: str =
                        resolutions: Sequence[str] = ()) -> Claim:
     """"Off the exceptional set the end-to-end minimizer is unique exactly when ``condition`` holds", a name from
     ``CONDITIONS`` ("rank": the suite's derivation)."""
+    for value, what in [(statement, "statement"), (source, "source"), (paper, "paper")] + \
+            [(r, "resolution") for r in resolutions]:
+        if not isinstance(value, str) or not value.strip():
+            raise UsageError(f"a width claim needs a non-empty {what} (a string), got {value!r}")
     pred = width_condition(condition)
     return Claim(id, statement, source, (
         guarded_check("exact kept sets and an exact tied family", Tier.SYMBOLIC, symbolic_widths(pred)),
