@@ -179,10 +179,10 @@ def _observed(ex: Exact, s, S, widths, H) -> tuple[str, tuple[int, int, int], st
 
 def exact_classification(c: Claimed) -> Callable[[RunContext], CheckResult]:
     """Exact inertia at every partial-SVD point (GL-moved by G = [[2,1],[1,1]]) of M = diag(2^L, 1), widths 2,
-    L = 2, 3 (and 4 beyond quick); null dimension and GL orbit tangent at the minimizers, plus the minimizer of
+    L = 2, 3 (and 4 at thorough); null dimension and GL orbit tangent at the minimizers, plus the minimizer of
     M = [diag(4, 1) | 0] with widths (3, 3, 2) (one adjacent pair above r = 2)."""
     def run(ctx: RunContext) -> CheckResult:
-        depths = (2, 3) if ctx.profile.level == 0 else (2, 3, 4)
+        depths = (2, 3) if ctx.profile.level < 2 else (2, 3, 4)
         rows, bad = [], None
         cases = [((2,) * (L + 1), L, sp.diag(2 ** L, 1)) for L in depths]
         cases.append(((3, 3, 2), 2, sp.Matrix([[4, 0, 0], [0, 1, 0]])))

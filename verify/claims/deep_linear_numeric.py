@@ -371,7 +371,6 @@ def hp_regularized(c: Claimed) -> Callable[[RunContext], CheckResult]:
         with mpmath.workdps(ctx.dps + 10):
             b = mpmath.mpf(c.b.p) / c.b.q
             for L in (2, 3):
-                widths = (2,) * (L + 1)
                 s1, s2 = sorted(rng.uniform(1.5, 4, 2) * np.array([1.3, 1.0]) + 4 * float(b), reverse=True)
                 sig = [mpmath.mpf(f"{s1:.6g}"), mpmath.mpf(f"{s2:.6g}")]
                 e2e = end_to_end_minimizer(None, L, 1.0, float(b), svd=(np.eye(2), np.array(sig, dtype=float),

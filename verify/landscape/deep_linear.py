@@ -25,7 +25,7 @@ import mpmath
 import numpy as np
 
 from ..errors import UsageError
-from .deep_matrix import flatten, haar_orthogonal, product
+from .deep_matrix import flatten, haar_orthogonal
 
 
 def check_widths(widths: Sequence[int], r: int) -> tuple[int, ...]:
@@ -59,7 +59,7 @@ def target(rng: np.random.Generator, d0: int, dL: int, r: int, spread: float = 4
 
 def balanced_point(U, sig, V, S: Sequence[int], widths: Sequence[int], Qs_hidden: Sequence[np.ndarray]):
     """W_l = Q_l diag(σ_S^(1/L)) Q_(l−1)ᵀ; Qs_hidden[h] are orthonormal d_h × r frames, the first |S| columns used.
-    With S = ∅ every layer is zero. Works on float arrays and on mpmath matrices converted by the caller."""
+    With S = ∅ every layer is zero (float64; the high-precision tier builds its own in mpmath)."""
     L = len(widths) - 1
     S = list(S)
     k = len(S)
