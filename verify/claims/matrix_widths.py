@@ -311,7 +311,7 @@ def numeric_widths(pred) -> Callable[[RunContext], CheckResult]:
     share one product (unique) or reach products O(||P*||) apart with equal objective (not unique)."""
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.uniqueness.width.numeric")
-        starts, steps = ((12, 1500), (24, 2500), (48, 4000))[min(ctx.profile.level, 2)]
+        starts, steps = ((8, 1200), (24, 2500), (48, 4000))[min(ctx.profile.level, 2)]
         rows = []
         for case in FIXED_CASES:
             a, b = (float(v) for v in case.ab())
