@@ -102,9 +102,9 @@ def _describe(found: list[tuple[str, bool]]) -> list[str]:
 # symbolic tier
 
 
-def _exact_instances(L: int, rng: np.random.Generator, rule: Rule) -> list[tuple[sp.Rational, sp.Rational, sp.Rational]]:
-    """(m, a, β) exact: for L ≥ 3 at the claimed threshold and fold (exact where the claimed value is rational
-    at a rational m), and rationals below, between and above them; L = 2 below, at and above β_f(2)."""
+def _exact_instances(L: int, rng: np.random.Generator, rule: Rule, level: int) -> list[tuple[sp.Rational, sp.Rational, sp.Rational]]:
+    """(m, a, β) exact: for L ≥ 3 below the claimed threshold, between it and the claimed fold, above the fold,
+    and exactly at both (at a rational m where the claimed value is rational); L = 2 below, at and above β_f(2)."""
     sign = 1 if rng.random() < 0.5 else -1
     a = sp.Integer(int(rng.integers(1, 3)))
     m = sign * sp.Rational(int(rng.integers(2, 9)), int(rng.integers(1, 4)))
@@ -112,8 +112,14 @@ def _exact_instances(L: int, rng: np.random.Generator, rule: Rule) -> list[tuple
         return [(m, a, sp.Rational(int(rng.integers(1, 9)), 4))]
     star, fold = rule.values(L, m, a)
     out = []
-    for base in ((star, fold) if L >= 3 else (fold,)):
-        for f in (sp.Rational(1, 2), sp.Integer(1), sp.Rational(3, 2)):
+    if L == 2:
+        plan = [(fold, (sp.Rational(1, 2), sp.Integer(1), sp.Rational(3, 2)))]
+    elif L <= 2 + level:
+        plan = [(star, (sp.Rational(1, 2), sp.Rational(11, 10)))] + ([(fold, (sp.Rational(21, 20),))] if level else [])
+    else:  # deeper: only the exact instances at the claimed tie and fold (cost)
+        plan = []
+    for base, factors in plan:
+        for f in factors:
             v = sp.simplify(base * f)
             if not v.is_Rational:
                 v = sp.Rational(str(sp.N(v, 12)))
@@ -161,13 +167,13 @@ def _exact_global(points, f0: sp.Expr) -> list[tuple[str, bool]]:
 def classification_symbolic(weights: LayerWeights, rule: Rule) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.classification.symbolic")
-        depths = [L for L in ctx.profile.depths if L <= (3 if ctx.profile.level == 0 else 4)]
+        depths = [L for L in ctx.profile.depths if L <= 3 + ctx.profile.level]
         n = 0
         rows = []
         for L in depths:
             c = list(weights.values(L))
             cbar = weights.cbar(L)
-            for m, a, beta in _exact_instances(L, rng, rule):
+            for m, a, beta in _exact_instances(L, rng, rule, ctx.profile.level):
                 b = beta / cbar
                 points, _lines = classify(L, m, a, b, c)
                 if any(p.kind is None for p in points):
@@ -217,18 +223,28 @@ def classification_hp(weights: LayerWeights, rule: Rule) -> Callable[[RunContext
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.classification.hp")
         problem = _problem(weights)
-        depths = [L for L in ctx.profile.depths if L <= 6]
-        per = max(2, ctx.profile.hp_instances // 4)
+        depths = [L for L in ctx.profile.depths if L <= (3, 5, 8)[min(ctx.profile.level, 2)]]
+        per = max(1, ctx.profile.hp_instances // 8)
         n = skipped = 0
         with mpmath.workdps(ctx.dps + 10):
             for L in depths:
                 c = [mpmath.mpf(sp.N(x, ctx.dps + 20)) for x in weights.values(L)]
                 cbar = mpmath.mpf(sp.N(weights.cbar(L), ctx.dps + 20))
-                for _ in range(per):
-                    m = mpmath.mpf(sp.Rational(int(rng.integers(1, 10 ** 6)), 10 ** 5)) * (1 if rng.random() < .5 else -1)
-                    u = mpmath.mpf(sp.Rational(str(round(float(np.exp(rng.uniform(np.log(0.05), np.log(2)))), 6))))
-                    beta = u * abs(m) ** (2 - mpmath.mpf(2) / L)
-                    b = beta / cbar
+                cbar_k = rule.beta(1, weights.cbar(L))
+                extra = 0 if L == 1 else 2 if L == 2 else 3
+                for j in range(per + extra):
+                    mq = sp.Rational(int(rng.integers(1, 10 ** 6)), 10 ** 5)
+                    m = mpmath.mpf(mq) * (1 if rng.random() < .5 else -1)
+                    if j < per:
+                        u = mpmath.mpf(sp.Rational(str(round(float(np.exp(rng.uniform(np.log(0.05), np.log(2)))), 6))))
+                        b = u * abs(m) ** (2 - mpmath.mpf(2) / L) / cbar
+                    else:
+                        # just outside the skip bands on both sides of the claimed boundaries, where a wrong
+                        # boundary changes the classification
+                        s_, f_ = rule.values(L, mq, 1)
+                        near = [f_ * sp.Rational(3, 4), f_ * sp.Rational(5, 4)] if L == 2 else \
+                            [s_ * sp.Rational(23, 25), s_ * sp.Rational(27, 25), f_ * sp.Rational(5, 4)]
+                        b = mpmath.mpf(sp.N(near[j - per] / cbar_k, ctx.dps + 20))
                     be = mpmath.mpf(sp.N(rule.beta(sp.Float(b, ctx.dps + 10), sp.Float(cbar, ctx.dps + 10)), ctx.dps + 10))
                     star, fold = ((mpmath.mpf(sp.N(v, ctx.dps + 20)) for v in rule.values(L, sp.Rational(mpmath.nstr(abs(m), 30, min_fixed=-100, max_fixed=100)), 1))
                                   if L >= 2 else (be, be))
@@ -279,7 +295,8 @@ def classification_hp(weights: LayerWeights, rule: Rule) -> Callable[[RunContext
             instances=n, digits=float(ctx.dps),
             tolerance=f"eigenvalue signs beyond 10^−{ctx.dps // 2}·(m² + b·max c + 1) (finite-difference Hessians); "
                       "instances within 15 % of the claimed fold skipped (the scan misses radii within 10 %)",
-            scope=f"{depth_text(depths)}, {per} random (m, b) per depth (a = 1), {weights.describe()}")
+            scope=f"{depth_text(depths)}, {per} random (m, b) per depth and 2–3 just outside the bands around the claimed "
+                  f"threshold and fold (a = 1), {weights.describe()}")
     return run
 
 
@@ -305,7 +322,7 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.classification.numeric")
         depths = [L for L in ctx.profile.depths if L <= 12]
-        per = max(20, ctx.profile.instances // 20)
+        per = max(20, ctx.profile.instances // 100)
         n = skipped = 0
         for L in depths:
             for _ in range(per):
@@ -326,7 +343,7 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                 s[-1] = np.sign(m)
                 d = gam * s  # the ray w = ρ·d: ∏d = sign m
                 top = 1.01 * abs(m) ** (1 / L)
-                rho = top * np.geomspace(1e-7, 1.0, 4000)
+                rho = top * np.geomspace(1e-7, 1.0, 2000)
 
                 def slope(r):
                     w = np.outer(r, d)
@@ -335,16 +352,13 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                     return ((a * (P - m))[:, None] * Pi + b * c * w) @ d
 
                 g = slope(rho)
-                roots = []
-                for i in np.nonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)[0]:
-                    lo, hi = rho[i], rho[i + 1]
-                    for _ in range(80):
-                        mid = 0.5 * (lo + hi)
-                        if np.sign(slope(np.array([mid]))[0]) == np.sign(g[i]):
-                            lo = mid
-                        else:
-                            hi = mid
-                    roots.append(0.5 * (lo + hi))
+                idx = np.nonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)[0]
+                lo, hi, s_lo = rho[idx], rho[idx + 1], np.sign(g[idx])
+                for _ in range(80):  # bisection of every bracket at once
+                    mid = 0.5 * (lo + hi)
+                    left = np.sign(slope(mid)) == s_lo
+                    lo, hi = np.where(left, mid, lo), np.where(left, hi, mid)
+                roots = list(0.5 * (lo + hi))
                 pts = ([np.zeros(L)] if L >= 2 else []) + [r * d for r in roots]
                 found, vals, ok = [], [], True
                 for w in pts:

@@ -120,7 +120,7 @@ def _reduce(expr: sp.Expr, ws: Sequence[sp.Symbol], q: Sequence[sp.Expr]) -> sp.
             out += coeff * sp.prod([ql ** (e // 2) for ql, e in zip(q, exps)])
         else:
             out += coeff * T * sp.prod([ql ** ((e - 1) // 2) for ql, e in zip(q, exps)])
-    return sp.cancel(sp.together(out))
+    return sp.expand(out)
 
 
 def _inertia_from_charpoly(coeffs: Sequence[int], n: int) -> tuple[int, int, int]:
@@ -142,66 +142,72 @@ def _kind(inertia: tuple[int, int, int]) -> str | None:
     return "minimum" if zero == 0 else None
 
 
-def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.Expr]) -> tuple[list[ExactPoint], list[str]]:
-    """Every critical point of F (origin first, then by |t|), each with its exact inertia and kind; and the
-    derivation lines proved on the way."""
+def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]) -> dict:
+    """The depth-L derivation at exact a, m, b, c_l: the identities proved, the origin's Hessian, the product
+    polynomial, the reduced D·H·D, F and F((1 + s)w)."""
     ws = sp.symbols(f"w1:{L + 1}", real=True)
     P = sp.prod(ws)
     F = a / 2 * (P - m) ** 2 + b / 2 * sum(cl * w ** 2 for cl, w in zip(c, ws))
     grad = [sp.diff(F, w) for w in ws]
     H = sp.hessian(F, ws)
-    lines = []
     for l, w in enumerate(ws):
         if sp.expand(w * grad[l] - (a * (P - m) * P + b * c[l] * w ** 2)) != 0:
             raise ArithmeticError(f"w_{l + 1}·∂F/∂w_{l + 1} identity fails")
-    lines.append("w_l·∂F/∂w_l = a(P − m)P + b·c_l·w_l² (expanded)")
-    points: list[ExactPoint] = []
+    lines = ["w_l·∂F/∂w_l = a(P − m)P + b·c_l·w_l² (expanded)"]
     if L >= 2:
         for l in range(L):
-            sub = {ws[l]: 0}
             for j in range(L):
-                if j != l and sp.expand(grad[j].subs(sub) - b * c[j] * ws[j]) != 0:
+                if j != l and sp.expand(grad[j].subs({ws[l]: 0}) - b * c[j] * ws[j]) != 0:
                     raise ArithmeticError("a critical point with one zero layer is not 0")
         lines.append("w_l = 0 ⇒ ∂F/∂w_j = b·c_j·w_j (j ≠ l): the only such critical point is 0")
-        H0 = H.subs({w: 0 for w in ws})
-        cp = H0.charpoly(X)
-        coeffs = [int(sp.sign(sp.simplify(cf))) for cf in cp.all_coeffs()]
-        inertia = _inertia_from_charpoly(coeffs, L)
-        points.append(ExactPoint(0.0, None, None, None, inertia, _kind(inertia), 1))
-    bLC = sp.simplify(b ** L * sp.prod(c))
-    if not bLC.is_Rational:
-        raise ArithmeticError(f"b^L·∏c_l = {bLC} is not rational: exact root isolation needs it")
-    N = sp.Poly(sp.expand((a * (m - T) * T) ** L - bLC * T ** 2), T)
-    j = 0
-    while N.eval(0) == 0:
-        N = sp.Poly(sp.quo(N, sp.Poly(T, T)), T)
-        j += 1
-    lines.append(f"nonzero critical products t: real roots of {sp.sstr(N.as_expr())} with a(m − t)t > 0")
     q = [a * (m - T) * T / (b * cl) for cl in c]
     K = sp.Matrix(L, L, lambda i, k: _reduce(ws[i] * ws[k] * H[i, k], ws, q)) if L >= 2 else None
-    cpK = K.charpoly(X) if L >= 2 else None
-    Fred = _reduce(F, ws, q)
-    along = _reduce(sp.expand(F.subs({w: (1 + S) * w for w in ws}, simultaneous=True)), ws, q)
+    return {
+        "lines": lines, "H00": H[0, 0],
+        "H0": H.subs({w: 0 for w in ws}).charpoly(X).all_coeffs() if L >= 2 else None,
+        "N": (a * (m - T) * T) ** L - b ** L * sp.prod(c) * T ** 2,
+        "K_rows": [sum(K[i, k] for k in range(L)) for i in range(L)] if L >= 2 else None,
+        "cpK": K.charpoly(X).all_coeffs() if L >= 2 else None,
+        "F": _reduce(F, ws, q),
+        "along": sp.Poly(_reduce(sp.expand(F.subs({w: (1 + S) * w for w in ws}, simultaneous=True)), ws, q), S).all_coeffs()[::-1],
+    }
+
+
+def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.Expr]) -> tuple[list[ExactPoint], list[str]]:
+    """Every critical point of F (origin first, then by |t|), each with its exact inertia and kind; and the
+    derivation lines proved on the way."""
+    d = _derivation(L, sp.sympify(a), sp.sympify(m), sp.sympify(b), [sp.sympify(v) for v in c])
+    at = sp.expand
+
+    lines = list(d["lines"])
+    points: list[ExactPoint] = []
+    if L >= 2:
+        coeffs = [int(sp.sign(sp.simplify(at(cf)))) for cf in d["H0"]]
+        inertia = _inertia_from_charpoly(coeffs, L)
+        points.append(ExactPoint(0.0, None, None, None, inertia, _kind(inertia), 1))
+    N = sp.Poly(at(d["N"]), T)
+    if not all(cf.is_Rational for cf in N.all_coeffs()):
+        raise ArithmeticError(f"b^L·∏c_l is not rational ({N}): exact root isolation needs it")
+    while N.eval(0) == 0:
+        N = sp.Poly(sp.quo(N, sp.Poly(T, T)), T)
+    lines.append(f"nonzero critical products t: real roots of {sp.sstr(N.as_expr())} with a(m − t)t > 0")
+    Fred = sp.Poly(at(d["F"]), T)
     nonzero = []
     for (lo, hi), mult in N.intervals():
         root = _Root(N, lo, hi)
         if root.sign(a * (m - T) * T) <= 0:
             continue
         if L == 1:  # H = a + b·c_1 does not depend on w
-            inertia = _inertia_from_charpoly([1, -int(sp.sign(sp.simplify(H[0, 0])))], 1)
+            inertia = _inertia_from_charpoly([1, -int(sp.sign(sp.simplify(at(d["H00"]))))], 1)
         else:
-            inertia = _inertia_from_charpoly([root.sign(cf) for cf in cpK.all_coeffs()], L)
+            inertia = _inertia_from_charpoly([root.sign(at(cf)) for cf in d["cpK"]], L)
         kind = _kind(inertia)
-        t_val = float((root.lo + root.hi) / 2)
-        nonzero.append(ExactPoint(t_val, N, (root.lo, root.hi), sp.Poly(sp.expand(Fred), T), inertia, kind, mult))
-        if kind is None and L >= 2:
-            null_ray = all(root.sign(sum(K[i, k] for k in range(L))) == 0 for i in range(L))
-            if null_ray:
-                ds = sp.Poly(along, S).all_coeffs()[::-1]  # coefficient of s^n, n = 0, 1, ..
-                first = next((n for n in range(1, len(ds)) if root.sign(ds[n]) != 0), None)
-                if first is not None and first % 2 == 1:
-                    nonzero[-1] = ExactPoint(t_val, N, (root.lo, root.hi), nonzero[-1].objective_poly, inertia,
-                                             "non-strict saddle", mult)
+        if kind is None and L >= 2 and all(root.sign(at(r)) == 0 for r in d["K_rows"]):
+            # the ray direction w spans the null space: F((1 + s)w) − F(w) with a first nonzero odd-order term
+            first = next((n for n in range(1, len(d["along"])) if root.sign(at(d["along"][n])) != 0), None)
+            if first is not None and first % 2 == 1:
+                kind = "non-strict saddle"
+        nonzero.append(ExactPoint(float((root.lo + root.hi) / 2), N, (root.lo, root.hi), Fred, inertia, kind, mult))
     points += sorted(nonzero, key=lambda p: abs(p.t))
     if len(points) == 1 and points[0].kind is None:
         p0 = points[0]
