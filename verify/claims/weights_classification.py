@@ -223,7 +223,7 @@ def classification_hp(weights: LayerWeights, rule: Rule) -> Callable[[RunContext
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.classification.hp")
         problem = _problem(weights)
-        depths = [L for L in ctx.profile.depths if L <= (3, 5, 8)[min(ctx.profile.level, 2)]]
+        depths = [L for L in ctx.profile.depths if L <= (3, 4, 8)[min(ctx.profile.level, 2)]]
         per = max(1, ctx.profile.hp_instances // 8)
         n = skipped = 0
         with mpmath.workdps(ctx.dps + 10):
@@ -322,7 +322,7 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.classification.numeric")
         depths = [L for L in ctx.profile.depths if L <= 12]
-        per = max(20, ctx.profile.instances // 100)
+        per = max(12, ctx.profile.instances // 160)
         n = skipped = 0
         for L in depths:
             for _ in range(per):

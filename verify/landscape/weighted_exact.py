@@ -123,6 +123,19 @@ def _reduce(expr: sp.Expr, ws: Sequence[sp.Symbol], q: Sequence[sp.Expr]) -> sp.
     return sp.expand(out)
 
 
+def _constant_sign(value: sp.Expr) -> int:
+    """Sign of an exact real constant (rationals and radicals of the instance): zero only when SymPy's automatic
+    evaluation makes it exactly 0; otherwise SymPy's sign, an error if undecided."""
+    value = sp.expand(value)
+    if value == 0:
+        return 0
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    raise ArithmeticError(f"the sign of {value} is undecided")
+
+
 def _inertia_from_charpoly(coeffs: Sequence[int], n: int) -> tuple[int, int, int]:
     """(n+, n0, n−) from the signs of det(xI − K)'s coefficients (highest first), K real symmetric."""
     zeros = 0
@@ -161,7 +174,12 @@ def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]
                     raise ArithmeticError("a critical point with one zero layer is not 0")
         lines.append("w_l = 0 ⇒ ∂F/∂w_j = b·c_j·w_j (j ≠ l): the only such critical point is 0")
     q = [a * (m - T) * T / (b * cl) for cl in c]
-    K = sp.Matrix(L, L, lambda i, k: _reduce(ws[i] * ws[k] * H[i, k], ws, q)) if L >= 2 else None
+    K = None
+    if L >= 2:
+        K = sp.zeros(L, L)
+        for i in range(L):
+            for k in range(i, L):
+                K[i, k] = K[k, i] = _reduce(ws[i] * ws[k] * H[i, k], ws, q)
     return {
         "lines": lines, "H00": H[0, 0],
         "H0": H.subs({w: 0 for w in ws}).charpoly(X).all_coeffs() if L >= 2 else None,
@@ -182,7 +200,7 @@ def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.
     lines = list(d["lines"])
     points: list[ExactPoint] = []
     if L >= 2:
-        coeffs = [int(sp.sign(sp.simplify(at(cf)))) for cf in d["H0"]]
+        coeffs = [_constant_sign(at(cf)) for cf in d["H0"]]
         inertia = _inertia_from_charpoly(coeffs, L)
         points.append(ExactPoint(0.0, None, None, None, inertia, _kind(inertia), 1))
     N = sp.Poly(at(d["N"]), T)
@@ -198,7 +216,7 @@ def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.
         if root.sign(a * (m - T) * T) <= 0:
             continue
         if L == 1:  # H = a + b·c_1 does not depend on w
-            inertia = _inertia_from_charpoly([1, -int(sp.sign(sp.simplify(at(d["H00"]))))], 1)
+            inertia = _inertia_from_charpoly([1, -_constant_sign(at(d["H00"]))], 1)
         else:
             inertia = _inertia_from_charpoly([root.sign(at(cf)) for cf in d["cpK"]], L)
         kind = _kind(inertia)
