@@ -18,12 +18,14 @@ R = sp.Rational
 
 
 def _verdicts(claim) -> dict[Tier, Verdict]:
-    out = {}
+    """Each tier's verdict: refuted if any of its checks is, verified if all are."""
+    by_tier: dict[Tier, list[Verdict]] = {}
     for check in claim.checks:
         result = check.execute(QUICK)
         assert result.error is None, result.error
-        out[check.tier] = result.verdict
-    return out
+        by_tier.setdefault(check.tier, []).append(result.verdict)
+    return {t: Verdict.REFUTED if Verdict.REFUTED in vs else vs[0] if len(set(vs)) == 1 else Verdict.INCONCLUSIVE
+            for t, vs in by_tier.items()}
 
 
 ALL = {Tier.SYMBOLIC, Tier.HIGH_PRECISION, Tier.NUMERIC}
