@@ -200,7 +200,7 @@ def balance_hp(weights: LayerWeights, power: object) -> Callable[[RunContext], C
 # float64: descent-found critical points and the one-step identity
 
 
-def T(X: np.ndarray) -> np.ndarray:
+def _bt(X: np.ndarray) -> np.ndarray:
     """Batched transpose."""
     return np.swapaxes(X, 1, 2)
 
@@ -232,10 +232,10 @@ def balance_numeric(weights: LayerWeights, power: object, rate: object) -> Calla
                     G = weighted_gradient(Ws, inst.M, inst.a, inst.b, c)
                     new = [W - eta * g for W, g in zip(Ws, G)]
                     for l in range(L - 1):
-                        D0 = T(Ws[l + 1]) @ Ws[l + 1] - Ws[l] @ T(Ws[l])
-                        D1 = T(new[l + 1]) @ new[l + 1] - new[l] @ T(new[l])
-                        Dc = c[l + 1] ** k * T(Ws[l + 1]) @ Ws[l + 1] - c[l] ** k * Ws[l] @ T(Ws[l])
-                        E = T(G[l + 1]) @ G[l + 1] - G[l] @ T(G[l])
+                        D0 = _bt(Ws[l + 1]) @ Ws[l + 1] - Ws[l] @ _bt(Ws[l])
+                        D1 = _bt(new[l + 1]) @ new[l + 1] - new[l] @ _bt(new[l])
+                        Dc = c[l + 1] ** k * _bt(Ws[l + 1]) @ Ws[l + 1] - c[l] ** k * Ws[l] @ _bt(Ws[l])
+                        E = _bt(G[l + 1]) @ G[l + 1] - G[l] @ _bt(G[l])
                         res = np.linalg.norm(D1 - (D0 - r * eta * inst.b * Dc + eta ** 2 * E), axis=(1, 2))
                         # rounding of the Gram products: a few eps per entry times the squared norms involved
                         mags = sum(np.linalg.norm(X[j], axis=(1, 2)) ** 2 for X in (Ws, new) for j in (l, l + 1))
