@@ -91,8 +91,8 @@ def classification_claim(kinds: dict | None = None, threshold: sp.Expr = DEFAULT
             "L = 2 at β = a|m| is a degenerate global minimum (the only critical point), not a non-strict saddle: "
             "non-strict saddles occur only at the fold β = β_f, L ≥ 3.",
             "Each nonzero class stands for its 2^(L−1) sign patterns (product of sign m); they share the kind.",
-            "The reduction to β = b·c̄ is §K9's (rescaling w_l = (c̄/c_l)^(1/2)·u_l); its float64 check runs in this claim, "
-            "its exact check is §K9's own. The exact tier classifies F in w directly, without the rescaling.",
+            "The reduction to β = b·c̄ is §K9's (rescaling w_l = (c̄/c_l)^(1/2)·u_l), checked there and not redone; the "
+            "exact tier classifies F in w directly, without the rescaling.",
         ),
         layer_weights=layer_weights, kinds={**DEFAULT_KINDS, **(kinds or {})}, threshold=threshold, fold=fold,
         weight_power=weight_power,

@@ -31,7 +31,7 @@ from .closed_form import exact
 from .context import RunContext
 from .matrix_common import guarded_check
 from .matrix_kinds import USER_PAPER, _claim, _formula
-from .matrix_weights import LayerWeights, layer_weights_from, reduction_numeric
+from .matrix_weights import LayerWeights, layer_weights_from
 from .scope import depth_text
 
 KINDS = ("minimum", "strict saddle", "non-strict saddle")
@@ -405,11 +405,9 @@ def weights_classification_claim(id: str, statement: str, source: str, *, layer_
     if weights is None:
         raise UsageError("a weighted classification claim needs layer_weights (c_l as a formula in l and L)")
     rule = Rule(kinds, threshold, fold, weight_power)
-    # the reduction to the balanced problem with b·c̄ that the statement is phrased in is §K9's: its float64 check
-    # (verify.claims.matrix_weights) runs here as it is; its exact check (seconds at standard) is not repeated
+    # the reduction to the balanced problem with b·c̄ that the statement is phrased in is §K9's, checked there
+    # (verify.claims.matrix_weights); the tiers here do not use it except to seed and to draw instances
     return _claim(id, statement, source, paper, resolutions, (
-        guarded_check("per-layer weights: rescaling identity at random points (§K9)", Tier.NUMERIC,
-                      reduction_numeric(weights)),
         guarded_check("exact inertia at exact critical points", Tier.SYMBOLIC, classification_symbolic(weights, rule)),
         guarded_check("Hessian eigenvalues at 50 digits (user-problem route)", Tier.HIGH_PRECISION,
                       classification_hp(weights, rule)),
