@@ -186,3 +186,11 @@ def test_symbols_read_by_name():
     claim = mk.matrix_collapse_claim("t", "s", "src", threshold=tau(sp.Symbol("m"), sp.Symbol("L")))
     assert _check(claim, "threshold edges at 50 digits, all conventions").verdict is Verdict.VERIFIED
     assert m in mk.claimed_threshold(tau(sp.Symbol("m"), sp.Symbol("L"))).tau.expr.free_symbols
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_right_rescaling_verified_on_many_seeds(seed):
+    """The product check is relative to |U_L|⋯|U_1|, not |P| (which can cancel to ~0: seed 1 once moved the
+    product by 5e-17 and was refuted)."""
+    w = layer_weights_from(LINEAR)
+    assert reduction_numeric(w)(RunContext(seed=seed, profile=get_profile("quick"))).verdict is Verdict.VERIFIED

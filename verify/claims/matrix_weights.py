@@ -203,7 +203,9 @@ def reduction_numeric(weights: LayerWeights) -> Callable[[RunContext], CheckResu
                 # ~(2L + max d + 4)·eps relative each; 64× leaves room
                 tol = 64 * (2 * L + max(dims) + 4) * EPS * max(abs(fb), 1e-300)
                 dp = float(np.max(np.abs(product(Ws) - product(Us))))
-                ptol = 64 * L * EPS * max(float(np.max(np.abs(product(Us)))), 1e-300) * max(dims) ** (L - 1)
+                # entrywise, a float64 product of L matrices errs by ≤ (L·max d)·eps·(|U_L|⋯|U_1|) (the product of
+                # the absolute values, not |P|, which can cancel to ~0), and the rounded γ_l add L·eps: 64× that
+                ptol = 64 * L * (max(dims) + 1) * EPS * max(float(np.max(product([np.abs(U) for U in Us]))), 1e-300)
                 total += 1
                 worst = max(worst, abs(fw - fb) / tol)
                 if abs(fw - fb) > tol or dp > ptol:
