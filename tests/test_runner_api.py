@@ -232,3 +232,10 @@ def test_only_splits_commas_and_rejects_what_matches_nothing():
     for bad in (["kp.nope"], ["zz*"], ["kp.thresh"]):
         with pytest.raises(UsageError, match="unknown claim id"):
             runner.select(claims, bad)
+
+
+def test_every_lazily_exported_name_resolves_to_a_callable():
+    import verify.api as api
+
+    for name in api._LAZY:
+        assert callable(getattr(api, name)), name

@@ -23,7 +23,9 @@ penalty in w, lam, l, L), ``convention_problem("A1")`` writes a convention as on
 ``property_claim`` (a relation at the stationary points, global minimizers, local minima or random points)
 take such a problem; the deep matrix kinds with plain-data parameters are ``matrix_uniqueness_claim``,
 ``matrix_balancedness_claim``, ``matrix_layer_norms_claim`` and ``matrix_sharpness_claim`` (``verify.claims``),
-loaded on first use. See docs/claim-files.md.
+loaded on first use. See docs/claim-files.md. The kinds of issue 12 are exported the same way:
+``matrix_width_claim`` (where uniqueness ends), ``weighted_balancedness_claim`` and
+``weights_classification_claim`` (per-layer weights), ``deep_linear_claim`` and ``convergence_claim`` (Li et al.).
 
 Every factory takes the claim's ``id``, ``statement`` and ``source`` (required; keyword-only for the
 matrix and symmetric ones, e.g. ``matrix_layer_norm_claim(id="me.k5", statement="...", source="my note",
@@ -120,6 +122,11 @@ _LAZY = {
     "matrix_balancedness_claim": ("verify.claims.matrix_kinds", "matrix_balancedness_claim"),
     "matrix_layer_norms_claim": ("verify.claims.matrix_kinds", "matrix_layer_norms_claim"),
     "matrix_sharpness_claim": ("verify.claims.matrix_sharpness", "matrix_sharpness_claim"),
+    "matrix_width_claim": ("verify.claims.matrix_widths", "matrix_width_claim"),
+    "weighted_balancedness_claim": ("verify.claims.matrix_weighted_balance", "weighted_balancedness_claim"),
+    "weights_classification_claim": ("verify.claims.weights_classification", "weights_classification_claim"),
+    "deep_linear_claim": ("verify.claims.deep_linear", "deep_linear_claim"),
+    "convergence_claim": ("verify.claims.convergence", "convergence_claim"),
 }
 
 
