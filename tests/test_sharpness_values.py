@@ -26,3 +26,18 @@ def test_a_missing_value_is_a_fault_of_the_tool_not_a_refutation():
 
 def test_a_claim_with_no_real_value_differs():
     assert claim_differs(sp.sqrt(rho - 2), 3, {rho: mpmath.mpf(1)}, [mpmath.mpf(1)])
+
+
+@pytest.mark.parametrize("problem", ["A1", "l1"])
+def test_a_formula_with_no_real_value_is_refuted_at_every_tier_not_a_crash(problem):
+    """sqrt(rho - 100) is complex at every minimizer: each tier refutes it (the exact tier and the float64
+    confirmation used to crash on the complex value)."""
+    from verify.claims import RunContext, get_profile, run_claim
+    from verify.claims.sharpness import sharpness_claim
+    from verify.problems import convention_problem, parse_problem
+
+    prob = convention_problem("A1") if problem == "A1" else parse_problem("(p - m)**2 / 2", "lam * abs(w)")
+    result = run_claim(sharpness_claim("x.y", "s", "t", prob, sp.sqrt(rho - 100), depths=(3,)),
+                       RunContext(profile=get_profile("quick")))
+    assert [(str(c.tier), str(c.verdict), c.error) for c in result.checks] == [
+        ("symbolic", "refuted", None), ("high-precision", "refuted", None), ("numeric", "refuted", None)]

@@ -27,7 +27,7 @@ from ..symbolic.scalar import L_sym, a, b, derive_spectrum, derive_threshold, ma
 from .base import Check, CheckResult, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
-from .scalar_common import sentinels
+from .scalar_common import ClaimValueError, sentinels
 from .scope import depth_text
 from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
                                float_claim, fraction_below, largest_differs, sharpness_checks)
@@ -165,7 +165,10 @@ def _confirm(conv: Convention, formula: sp.Expr, L: int, m: float, lam: float, d
             return False
         cls = mins[0]
         eig = hp.hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
-        c = claimed_mp(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp, LAM: lam_mp}, work)
+        try:
+            c = claimed_mp(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp, LAM: lam_mp}, work)
+        except ClaimValueError:  # no real value at a confirmed global minimizer: the claim is wrong there
+            return True
         return largest_differs(eig, c, dps // 2)
 
 

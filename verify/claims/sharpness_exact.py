@@ -92,9 +92,10 @@ def judge_depth(eigs: list[sp.Expr], claim: sp.Expr, lo: sp.Expr, hi: sp.Expr,
             vals = [e.subs({rho: r, U: u0}) for e in eigs]
             top = max(vals, key=lambda v: sp.N(v, 40))
             c = claim.subs({rho: r, U: u0})
-            if c.free_symbols or not _close(c, top):
+            real = not c.free_symbols and sp.N(c, 40).is_extended_real and sp.N(c, 40).is_finite
+            if not real or not _close(c, top):  # a claim with no finite real value here differs, exactly
                 return {"outcome": "differs", **to_point(r, u0), "largest_eigenvalue": dec(top, 25),
-                        "claimed": str(c) if c.free_symbols else dec(c, 25)}
+                        "claimed": dec(c, 25) if real else str(c)}
     match = next((i for i, e in enumerate(eigs) if sp.expand(sp.powsimp(e - claim, force=True)) == 0
                   or sp.simplify(e - claim) == 0), None)
     if match is None:

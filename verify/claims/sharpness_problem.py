@@ -26,6 +26,7 @@ from .base import Check, CheckResult, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, random_targets, targets_per_depth
 from .scope import depth_text
+from .scalar_common import ClaimValueError
 from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
                                float_claim, fraction_below, largest_differs, sharpness_checks)
 from .shrinking import depth_target_shrinker
@@ -257,7 +258,10 @@ def _problem_confirm(problem, formula: sp.Expr, L: int, m: float, lam: float, dp
             return False
         pt = mins[0]
         eig = hpp.hessian_eigenvalues(problem, L, pt.w, m_mp, lam_mp)
-        c = claimed_mp(formula, L, {rho: pt.rho, mabs: abs(m_mp), LAM: lam_mp}, work)
+        try:
+            c = claimed_mp(formula, L, {rho: pt.rho, mabs: abs(m_mp), LAM: lam_mp}, work)
+        except ClaimValueError:  # no real value at a confirmed global minimizer: the claim is wrong there
+            return True
         return largest_differs(eig, c, dps // 2)
 
 
