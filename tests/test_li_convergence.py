@@ -120,3 +120,14 @@ def test_texts_filled_and_declaration_source_honest():
 def test_malformed_declarations_are_usage_errors(kwargs):
     with pytest.raises(UsageError):
         convergence_claim(**kwargs)
+
+
+def test_unmeasured_lingering_slope_is_not_a_refutation(monkeypatch):
+    """A slow (but admissible, η ≤ 1/L) step leaves the δ-runs short of ε within the cap: the slope is NaN, which
+    is no evidence against the claim (before: refuted as 'lingering slope nan outside (0, ...]')."""
+    import verify.claims.convergence_numeric as cn
+    monkeypatch.setattr(cn, "ADV_MAX_ITER", 5)
+    res = cn.numeric_check(QUICK, 0.25, lambda c, lam1, F0: 1 / (18 * c * (lam1 + math.sqrt(F0 / c))), 1.0,
+                           figure=False)
+    assert res.verdict is Verdict.INCONCLUSIVE, res.summary
+    assert "no lingering slope" in res.summary or "gap > ε" in res.summary

@@ -148,7 +148,11 @@ def numeric_check(ctx: RunContext, c: float, step: Callable[[float, float, float
     undecided = [j for j in runs + adv if j.undecided and not j.problem]
     slope, sb = info["slope"], info["slope_bound"]
     extra = []
-    if not (0 < slope <= sb * (1 + 1e-3)):
+    if math.isnan(slope):  # fewer than 2 δ-runs reached ε within ADV_MAX_ITER: nothing measured, nothing refuted
+        undecided.append(Judged("adversarial lingering", RunStats(), info["eta"], 0, 0, None,
+                                f"fewer than 2 of the δ-runs reached ε within {ADV_MAX_ITER} iterations: no "
+                                "lingering slope measured"))
+    elif not (0 < slope <= sb * (1 + 1e-3)):
         extra.append(f"lingering slope {slope:.4g} iterations per unit of log(1/δ) outside (0, 1/log(1 + ηκ1) = "
                      f"{sb:.4g}]")
     if info["pgd"]["iterations"] is None:
