@@ -131,3 +131,22 @@ def test_usage_errors():
                                      threshold=W.DEFAULT_THRESHOLD, fold=W.DEFAULT_FOLD)
     with pytest.raises(UsageError):
         W.balancedness_claim(layer_weights=sp.Integer(1) - W.LAYER)
+
+
+def test_classification_fold_too_high_refuted_at_every_tier():
+    # β_f claimed 6/5 of the derived one: probes just above the true fold find no nonzero critical point
+    assert _verdicts(W.classification_claim(fold=W.DEFAULT_FOLD * R(6, 5))) == {t: Verdict.REFUTED for t in ALL}
+
+
+def test_boundaries_below_the_resolution_of_hp_and_float64_are_said_in_their_scopes():
+    # a fold 5/6 of the derived one is refuted exactly; the 50-digit and float64 tiers cannot resolve it, and
+    # their scopes say that the boundaries' exact positions and the fold class are the exact tier's
+    claim = W.classification_claim(fold=W.DEFAULT_FOLD * R(5, 6))
+    for check in claim.checks:
+        res = check.execute(QUICK)
+        if check.tier is Tier.SYMBOLIC:
+            assert res.verdict is Verdict.REFUTED
+        else:
+            assert "exact positions are checked at the exact tier" in res.scope, res.scope
+    bal = next(c for c in W.balancedness_claim().checks if c.tier is Tier.HIGH_PRECISION)
+    assert "flow rate is not seen" in bal.execute(QUICK).scope

@@ -192,7 +192,8 @@ def balance_hp(weights: LayerWeights, power: object) -> Callable[[RunContext], C
             instances=found, digits=float(ctx.dps), worst_margin=f"{mpmath.nstr(worst, 3)} of bound",
             tolerance="||D^c|| ≤ (||W_(l+1)|| + ||W_l||)·||∇F_c||/b + 10^−digits·(c_(l+1)||W_(l+1)||² + c_l||W_l||²) "
                       "(the exact identity bounds D^c by the residual gradient)",
-            scope=f"depths 2–3, widths 2, {n_inst} random targets (convention S), 3 Newton seeds each (saddles included)")
+            scope=f"depths 2–3, widths 2, {n_inst} random targets (convention S), 3 Newton seeds each (saddles included); "
+                  "critical points only: the flow rate is not seen at this tier (symbolic and float64 tiers check it)")
     return run
 
 
