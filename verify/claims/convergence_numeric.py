@@ -55,7 +55,7 @@ class Judged:
 
 
 def _judge(how: str, st: RunStats, inst: Instance, K, eta: float, F0: float, eps: float, b: float,
-           adversarial: bool) -> Judged:
+           adversarial: bool, cap: int = MAX_ITER) -> Judged:
     dF0 = F0 - best_value(inst, K.c)
     N3 = float(r3_bound(K, eta, dF0))
     N2 = r2_bound(K, eta, st.gap_entry or 0.0, eps, math.log)
@@ -72,7 +72,7 @@ def _judge(how: str, st: RunStats, inst: Instance, K, eta: float, F0: float, eps
     elif st.counts["R3"] > b * N3:
         out.problem = f"{st.counts['R3']} R3 iterates, bound {b:g}·N3 = {b * N3:.6g}"
     elif st.iterations is None:
-        out.undecided = f"gap > ε after {MAX_ITER} iterations (bound not exceeded yet)"
+        out.undecided = f"gap > ε after {cap} iterations (bound not exceeded yet)"
     elif not adversarial and st.final_set != tuple(range(inst.r)):
         out.problem = f"ended at index set {st.final_set} (residual {st.final_residual:.3g}), not a global minimum"
     return out
@@ -113,7 +113,7 @@ def _adversarial(ctx: RunContext, c: float, step: Callable, b: float) -> tuple[l
     F0 = [float(objective(X, inst.M, c)) for X in X0]
     eta = np.array([step(c, 1.0, f) for f in F0])
     stats = gd_batch([inst] * len(deltas), X0, c, eta, eps, [K] * len(deltas), ADV_MAX_ITER)
-    runs = [_judge(f"adversarial: δ = {d:g}", s, inst, K, e, f, eps, b, True)
+    runs = [_judge(f"adversarial: δ = {d:g}", s, inst, K, e, f, eps, b, True, ADV_MAX_ITER)
             for d, s, e, f in zip(deltas, stats, eta, F0)]
     lingering = runs[:-1]
     on_manifold = runs[-1]
