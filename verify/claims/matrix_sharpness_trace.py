@@ -133,6 +133,9 @@ def hp_trace_check(claimed: Any, trace_constant: Any, depths_of: Callable) -> Ca
                 if not mpmath.isfinite(lam) or not (lam - tol <= T <= n * lam + tol):
                     return _refute(f"L={L}: λ_max ≤ trace ≤ n·λ_max fails for the claimed λ_max = {mpmath.nstr(lam, 15)} "
                                    f"and the trace {mpmath.nstr(T, 15)} (n = {n})", row, tol_text, scope, len(rows))
+        if not rows:
+            return CheckResult(Verdict.INCONCLUSIVE, "every drawn target was a near tie or dropped: no minimizer checked",
+                               instances=0, tolerance=tol_text, scope=f"depths {depths[0]}–{depths[-1]}, none kept")
         return CheckResult(
             Verdict.VERIFIED, f"at {dps} digits the Hessian spectrum (λ_max and trace) is the same at two gauges, the "
             "trace is §K6's closed form, and claimed λ_max ≤ trace ≤ n·λ_max", instances=len(rows),
@@ -193,6 +196,9 @@ def numeric_trace_check(claimed: Any, trace_constant: Any, depths_of: Callable, 
             if not np.isfinite(lam) or not (lam - tol <= T <= n * lam + tol):
                 return _refute(f"L={L}: λ_max ≤ trace ≤ n·λ_max fails for the claimed λ_max = {lam!r} and the trace "
                                f"{T!r} (n = {n})", row, tol_text, scope, done)
+        if not done:
+            return CheckResult(Verdict.INCONCLUSIVE, "every drawn target was a near tie or dropped: no minimizer checked",
+                               instances=0, tolerance=tol_text, scope=f"depths {depths[0]}–{depths[-1]}, none kept")
         return CheckResult(
             Verdict.VERIFIED, f"float64: at {done} constructed minimizers λ_max and the trace are the same at three "
             "gauges, the trace is §K6's closed form and claimed λ_max ≤ trace ≤ n·λ_max", instances=done,
