@@ -184,6 +184,9 @@ def balance_hp(weights: LayerWeights, power: object) -> Callable[[RunContext], C
                                 f"on layers {l + 1},{l + 2}", instances=found,
                                 counterexample={**inst.describe(), "weights": weights.describe(),
                                                 "imbalance": mpmath.nstr(dn, 15), "bound": mpmath.nstr(bound, 15)})
+        if not found:
+            return CheckResult(Verdict.INCONCLUSIVE, f"no critical point refined ({skipped} seeds did not converge or "
+                               "reached 0)", instances=0, digits=float(ctx.dps))
         return CheckResult(
             Verdict.VERIFIED,
             f"{found} critical points of F_c refined to ||∇F_c|| ≤ 10^−{ctx.dps + 5}·scale satisfy "

@@ -287,6 +287,9 @@ def classification_hp(weights: LayerWeights, rule: Rule) -> Callable[[RunContext
                             instances=n, counterexample={"depth": L, "m": mpmath.nstr(m, 20), "b": mpmath.nstr(b, 30),
                                                          "weights": weights.describe(), "found": _describe(fg),
                                                          "claimed": [f"{c_}: {k}" for c_, k, _ in pred]})
+        if not n:
+            return CheckResult(Verdict.INCONCLUSIVE, f"no instance classified ({skipped} skipped near the claimed "
+                               "boundaries or undecided)", instances=0, digits=float(ctx.dps))
         return CheckResult(
             Verdict.VERIFIED,
             f"at {ctx.dps} digits, {n} random instances: every stationary point (0 and the radii isolated on the rays "
@@ -386,6 +389,9 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                         Verdict.REFUTED, f"L={L}, m={m!r}, a={a}, b={b!r}, c={c.tolist()}: {bad}", instances=n,
                         counterexample={"depth": L, "m": repr(m), "a": repr(a), "b": repr(b), "c": [repr(x) for x in c],
                                         "found": _describe(fg), "claimed": [f"{c_}: {k}" for c_, k, _ in pred]})
+        if not n:
+            return CheckResult(Verdict.INCONCLUSIVE, f"no instance classified ({skipped} skipped near the claimed "
+                               "boundaries or undecided)", instances=0)
         return CheckResult(
             Verdict.VERIFIED,
             f"float64, {n} random instances (random c_l in [0.2, 5], a ∈ {{1, 2}}, |m| in [0.1, 10]): every critical "
