@@ -1,8 +1,12 @@
 """The claim model: a claim declares a statement and the checks that establish it.
 
-A check runs at one of three tiers (symbolic, high precision, numeric) and returns a
+A check runs at one of four tiers (symbolic, high precision, certified, numeric) and returns a
 ``CheckResult`` holding its verdict and the evidence behind it. A claim's verdict is
 refuted if any check refutes it, verified if every check verifies it, else inconclusive.
+
+A verified check also says how strong it is (``Strength``): proved for every parameter in a
+stated range, certified for the stated instances, agreement of independent routes to N digits, or
+sampled. The tier caps the strength a check may claim, so sampling never reads as a proof.
 """
 from __future__ import annotations
 
@@ -32,10 +36,73 @@ class Verdict(str, enum.Enum):
 class Tier(str, enum.Enum):
     SYMBOLIC = "symbolic"
     HIGH_PRECISION = "high-precision"
+    CERTIFIED = "certified"
     NUMERIC = "numeric"
 
     def __str__(self) -> str:
         return self.value
+
+
+class Strength(str, enum.Enum):
+    """How strong a verified check is, weakest first.
+
+    sampled: no counterexample on N instances; agreement: independent routes agree to N digits;
+    certified: rigorous for the stated instances (exact arithmetic or interval enclosures);
+    proved: an exact identity or inequality for every parameter in the stated range (``proved_for``).
+    """
+
+    SAMPLED = "sampled"
+    AGREEMENT = "agreement"
+    CERTIFIED = "certified"
+    PROVED = "proved"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def rank(self) -> int:
+        return _STRENGTH_ORDER.index(self)
+
+
+_STRENGTH_ORDER = (Strength.SAMPLED, Strength.AGREEMENT, Strength.CERTIFIED, Strength.PROVED)
+
+#: the strongest a check of each tier may claim: floats sample, 50 digits agree, only exact or
+#: interval computations certify, and only a symbolic tier proves
+_TIER_CAP = {Tier.NUMERIC: Strength.SAMPLED, Tier.HIGH_PRECISION: Strength.AGREEMENT,
+             Tier.CERTIFIED: Strength.CERTIFIED, Tier.SYMBOLIC: Strength.PROVED}
+
+
+def weakest(strengths: Iterable[Strength | None]) -> Strength | None:
+    """The weakest of ``strengths`` (None when there are none)."""
+    present = [s for s in strengths if s is not None]
+    return min(present, key=lambda s: s.rank) if present else None
+
+
+def default_strength(tier: Tier | None, digits: float | None, proved_for: str | None) -> Strength:
+    """The strength a verified check has when it does not say: symbolic is proved only with a stated
+    range (else certified for its instances), high precision is agreement only with digits (else
+    sampled), certified is certified, numeric is sampled."""
+    if tier is Tier.SYMBOLIC:
+        return Strength.PROVED if proved_for else Strength.CERTIFIED
+    if tier is Tier.HIGH_PRECISION:
+        return Strength.AGREEMENT if digits is not None else Strength.SAMPLED
+    if tier is Tier.CERTIFIED:
+        return Strength.CERTIFIED
+    return Strength.SAMPLED
+
+
+def settle_strength(result: "CheckResult", tier: Tier) -> Strength | None:
+    """The strength a result may carry: None unless verified; never above its tier's cap; proved
+    only with ``proved_for``; agreement only with ``digits``."""
+    if result.verdict is not Verdict.VERIFIED:
+        return None
+    s = result.strength or default_strength(tier, result.digits, result.proved_for)
+    if s is Strength.PROVED and not result.proved_for:
+        s = Strength.CERTIFIED
+    if s is Strength.AGREEMENT and result.digits is None:
+        s = Strength.SAMPLED
+    cap = _TIER_CAP[tier]
+    return s if s.rank <= cap.rank else cap
 
 
 def combine(verdicts: Iterable[Verdict]) -> Verdict:
@@ -61,6 +128,11 @@ class CheckResult:
     ``scope``: what the verdict covers, e.g. "depths 3–12, 8 targets" or "all L ≥ 3 (symbolic proof)";
     a check verified at a few depths never reads as verified for every depth.
     ``error``: set when the check crashed (an internal error of the tool, never a refutation).
+    ``strength``: how strong a verified verdict is (settled by ``Check.execute``; see ``Strength``).
+    ``proved_for``: the parameter range an exact proof covers, e.g. "every integer L ≥ 3, m ≠ 0".
+    ``captions``: figure file name → a caption saying what the figure shows.
+    ``derivation``: the proof's steps, each {"say": sentence, "plain": formula, "mathml": formula},
+    built with ``verify.claims.derivation.step``.
     """
 
     verdict: Verdict
@@ -77,6 +149,11 @@ class CheckResult:
     tier: Tier | None = None
     seconds: float = 0.0
     error: str | None = None
+    strength: Strength | None = None
+    proved_for: str | None = None
+    derivation: list[dict[str, str]] = field(default_factory=list)
+    corroborates: bool = False
+    captions: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         d = {
@@ -91,7 +168,12 @@ class CheckResult:
             "counterexample": self.counterexample,
             "details": self.details,
             "figures": list(self.figures),
+            "captions": dict(self.captions),
             "scope": self.scope,
+            "strength": None if self.strength is None else str(self.strength),
+            "proved_for": self.proved_for,
+            "derivation": [dict(d) for d in self.derivation],
+            "corroborates": self.corroborates,
             "seconds": round(self.seconds, 3),
         }
         if self.error:
@@ -101,11 +183,17 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Check:
-    """One way of establishing a claim, at one tier."""
+    """One way of establishing a claim, at one tier.
+
+    ``corroborates``: True for a cross-check of a statement another, stronger check of the same
+    claim establishes (say float64 sampling beside a certified enclosure). It still refutes; it does
+    not lower the claim's headline strength.
+    """
 
     name: str
     tier: Tier
     run: Callable[[RunContext], CheckResult]
+    corroborates: bool = False
 
     def execute(self, ctx: RunContext) -> CheckResult:
         """Run the check, timing it; an internal error becomes an inconclusive result that says so."""
@@ -129,6 +217,8 @@ class Check:
                                  instances=0, details=result.details, tolerance=result.tolerance)
         result.name = self.name
         result.tier = self.tier
+        result.strength = settle_strength(result, self.tier)
+        result.corroborates = self.corroborates
         result.seconds = time.perf_counter() - start
         return result
 
@@ -169,6 +259,15 @@ class ClaimResult:
         return combine(c.verdict for c in self.checks)
 
     @property
+    def strength(self) -> Strength | None:
+        """The headline strength of a verified claim: the weakest among the checks it rests on (all
+        but corroborating ones; all when every check corroborates); None unless verified."""
+        if self.verdict is not Verdict.VERIFIED:
+            return None
+        resting = [c for c in self.checks if not c.corroborates] or self.checks
+        return weakest(c.strength for c in resting)
+
+    @property
     def seconds(self) -> float:
         return sum(c.seconds for c in self.checks)
 
@@ -201,6 +300,7 @@ class ClaimResult:
             "source": self.claim.source,
             "resolutions": list(self.claim.resolutions),
             "verdict": str(self.verdict),
+            "strength": None if self.strength is None else str(self.strength),
             "tiers": {t: str(v) for t, v in self.tier_verdicts().items()},
             "evidence": [c.to_json() for c in self.checks],
             "minimal_counterexample": self.minimal_counterexample,
