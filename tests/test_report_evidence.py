@@ -102,7 +102,7 @@ def formats(doc: dict) -> dict[str, str]:
 # -- the JSON document ---------------------------------------------------------------------
 
 def test_document_v2_fields(doc):
-    assert doc["schema_version"] == SCHEMA_VERSION == 2
+    assert doc["schema_version"] == SCHEMA_VERSION == 3
     by_id = {c["id"]: c for c in doc["claims"]}
     assert by_id["kp.threshold.depth3"]["tier_conflict"] is True
     assert by_id["kp.threshold.depth3"]["crashed"] is False

@@ -54,3 +54,37 @@ def test_a_misspelt_key_does_not_validate(document):
     bad["claims"][0]["verdcit"] = bad["claims"][0].pop("verdict")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(_schema()).validate(bad)
+
+
+def test_strength_fields_validate_and_are_required():
+    from verify.claims.derivation import step
+    import sympy
+
+    def proved(ctx):
+        L = sympy.Symbol("L", integer=True)
+        return CheckResult(Verdict.VERIFIED, "identity", proved_for="every integer L >= 3",
+                           derivation=[step("write the power", sympy.Eq(L**2, L * L))],
+                           figures=["figures/x.png"], captions={"figures/x.png": "margin against instance"})
+
+    claim = Claim(id="demo.proved", statement="s", source="test",
+                  checks=(Check("p", Tier.SYMBOLIC, proved), Check("n", Tier.NUMERIC, lambda ctx: CheckResult(
+                      Verdict.VERIFIED, "sampled", instances=3), corroborates=True)))
+    ctx = RunContext(seed=0, profile=get_profile("quick"))
+    res = run([claim], ctx)
+    prov = provenance(0, "quick", ctx.dps, dt.datetime.now(dt.timezone.utc), res.wall_seconds, "verify run")
+    doc = json.loads(to_json_text(build_document(res, prov)))
+    validator = jsonschema.Draft202012Validator(_schema())
+    validator.validate(doc)
+    entry = doc["claims"][0]
+    assert entry["strength"] == "proved"
+    assert entry["evidence"][0]["derivation"][0]["mathml"].startswith("<m")
+    assert entry["evidence"][1]["strength"] == "sampled" and entry["evidence"][1]["corroborates"] is True
+    for key in ("strength", "proved_for", "derivation", "corroborates", "captions"):
+        bad = json.loads(json.dumps(doc))
+        del bad["claims"][0]["evidence"][0][key]
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate(bad)
+    bad = json.loads(json.dumps(doc))
+    bad["claims"][0]["strength"] = "probable"
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(bad)

@@ -195,7 +195,7 @@ def test_renderers_refuse_other_documents(render):
     with pytest.raises(UsageError, match="not a dmf-verify report"):
         render({"schema": "other"})
     bad_version = make_report()
-    bad_version["schema_version"] = 3
+    bad_version["schema_version"] = 4
     with pytest.raises(UsageError, match="schema_version"):
         render(bad_version)
     with pytest.raises(UsageError, match="JSON object"):

@@ -1,10 +1,11 @@
-"""The report as a JSON-able document (schema ``dmf-verify/report``, version 2).
+"""The report as a JSON-able document (schema ``dmf-verify/report``, version 3).
 
 Layout: {schema, schema_version, provenance, summary, claims: [ClaimResult.to_json()]}; each claim
 entry holds id, paper, statement, source, resolutions, verdict, tiers, tier_conflict, crashed,
 minimal_counterexample, reproduce, seconds and ``evidence`` (one entry per check: check, tier,
 verdict, summary, scope, digits, instances, worst_margin, tolerance, counterexample, details,
-figures, seconds[, error]). Documented in docs/report-schema.md.
+figures, captions, strength, proved_for, derivation, corroborates, seconds[, error]); each
+claim also has ``strength`` (version 3). Documented in docs/report-schema.md.
 """
 from __future__ import annotations
 
@@ -15,9 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 SCHEMA = "dmf-verify/report"
-SCHEMA_VERSION = 2
-#: versions the renderers read (version 1 lacks scope, tier_conflict, crashed, claim_file_sha256)
-READABLE_VERSIONS = (1, 2)
+SCHEMA_VERSION = 3
+#: versions the renderers read (version 1 lacks scope, tier_conflict, crashed, claim_file_sha256;
+#: version 2 lacks strength, proved_for, derivation, corroborates, captions)
+READABLE_VERSIONS = (1, 2, 3)
 #: the project's statement of the mathematics: what each paper states, what the suite derived,
 #: each open point and how the suite resolved it
 MATHEMATICS_DOC = "docs/mathematics.md"
