@@ -172,14 +172,18 @@ def test_html_summary_counts_and_sections(report_dir):
         assert f"1 {verdict}</span>" in page
     assert "differs" not in page
     parsed = parse_html(page)
-    links = [attrs["href"] for tag, attrs in parsed.tags if tag == "a"]
-    ids = {attrs.get("id") for tag, attrs in parsed.tags if tag == "section"}
+    links = [attrs["href"] for tag, attrs in parsed.tags if tag == "a" and attrs["href"] != "#summary"]
+    ids = {attrs.get("id") for tag, attrs in parsed.tags
+           if tag == "section" and "claim" in attrs.get("class", "").split()}
     assert len(links) == 3 and {link[1:] for link in links} == ids
-    # one summary row per claim, with per-tier columns in the fixed order
-    header = page[page.index("<thead>"):page.index("</thead>")]
-    assert header.index("symbolic") < header.index("high-precision") < header.index("numeric")
-    assert page.count("<details>") == 3      # details of two checks, the error of one
-    assert "Counterexample" in page and "&quot;lambda&quot;: &quot;0.5&quot;" in page
+    # the summary table: one row per claim, with its statement; tiers in the fixed order per claim
+    summary = page[page.index('<table class="summary">'):page.index("</table>", page.index('<table class="summary">'))]
+    assert summary.count('class="claim-row') == 3 and "tau(m, L) is the collapse threshold" in summary
+    tiers = page[page.index("Tiers: symbolic"):]
+    assert tiers.index("symbolic") < tiers.index("numeric")
+    assert "<details" not in page         # the full evidence is visible (and printable), not folded
+    assert "Counterexample" in page and "<dt>lambda</dt><dd>0.5</dd>" in page
+    assert "{" not in "".join(parsed.text[parsed.text.index("Counterexample"):][:8])   # no dict repr in prose
     assert "seed" in page and "1234" in page and "sympy 1.14.0" in page
     assert "48.7" in page and "1e-9 relative (float64, cond 1e3)" in page
 

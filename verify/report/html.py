@@ -1,7 +1,14 @@
-"""Self-contained HTML rendering of a JSON report (schema dmf-verify/report, versions 1 and 2).
+"""Self-contained HTML rendering of a JSON report (schema dmf-verify/report, versions 1 to 3).
 
-One file, no scripts, no external requests: inline CSS, figures inlined as base64 PNG data URIs.
-All text from the report (claim statements may come from users) is escaped.
+One file, no scripts, no external requests: inline CSS, figures inlined as base64 PNG data URIs,
+formulas as MathML. The first page is a summary: per claim its statement, its verdict with its
+strength and the one line of evidence that matters; then, as an appendix, one section per claim
+with every check's evidence. A CSS-only filter (radio buttons, no script) shows only refuted or
+inconclusive claims; print CSS puts the summary first and the evidence after a page break.
+
+The page is a Jinja2 template (``report.html.j2``, autoescaped); the pieces that recurse (details,
+counterexamples) are built here as escaped markup. All text from the report (claim statements may
+come from users) is escaped; MathML is rebuilt from allowed elements only (``mathml.safe_mathml``).
 """
 from __future__ import annotations
 
@@ -10,77 +17,73 @@ import html
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from ..errors import UsageError
 from .document import MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, crashed_text, tier_conflict_text
+from .mathml import safe_mathml
 
 VERDICTS = ("verified", "refuted", "inconclusive")
-TIER_ORDER = ("symbolic", "high-precision", "numeric")
+TIER_ORDER = ("symbolic", "high-precision", "certified", "numeric")
+STRENGTHS = ("sampled", "agreement", "certified", "proved")
+STRENGTH_HELP = {
+    "sampled": "no counterexample on the sampled instances (float64)",
+    "agreement": "independent routes agree to the stated digits (high precision)",
+    "certified": "rigorous for the stated instances (exact or interval arithmetic)",
+    "proved": "exact, for every parameter in the stated range",
+}
 MAX_FIGURE_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 200
+KEY_LINE_CHARS = 220
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
-       max-width: 72em; padding: 0 1em; color: #1f2328; line-height: 1.45; }
-h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 0.2em; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; }
-th, td { border: 1px solid #d0d7de; padding: 0.25em 0.6em; text-align: left;
-         vertical-align: top; }
-th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; white-space: pre-wrap;
-      word-break: break-word; }
-.badge { display: inline-block; padding: 0.05em 0.5em; border-radius: 0.8em;
-         font-weight: 600; font-size: 0.9em; }
-.v-verified { background: #dafbe1; color: #116329; }
-.v-refuted { background: #ffebe9; color: #a40e26; }
-.v-inconclusive { background: #fff8c5; color: #7d4e00; }
-.v-unknown { background: #eaeef2; color: #57606a; }
-.v-none { color: #8c959f; }
-section.claim { border: 1px solid #d0d7de; border-radius: 6px; padding: 0.2em 1em 1em;
-                margin: 1.2em 0; }
-div.check { border-left: 4px solid #d0d7de; padding: 0.1em 0 0.1em 0.9em; margin: 1em 0; }
-div.check.c-verified { border-color: #2da44e; }
-div.check.c-refuted { border-color: #cf222e; }
-div.check.c-inconclusive { border-color: #bf8700; }
-.statement { font-size: 1.05em; }
-.muted { color: #57606a; }
-figure { margin: 0.5em 0; } figure img { max-width: 100%; border: 1px solid #d0d7de; }
-.warning { background: #fff8c5; padding: 0.4em 0.8em; border-radius: 4px; }
-"""
+_FORMULA = re.compile(r"\*\*|[A-Za-z_]\w*\(|sqrt|\bRational\b")
 
 
-def render_html(report: Mapping[str, Any], figures_dir: Path | None) -> str:
+def render_html(report: Mapping[str, Any], figures_dir: Path | None,
+                plots: Sequence[Mapping[str, Any]] | None = None) -> str:
     """The report as one self-contained HTML page.
 
     ``figures_dir`` is the directory the figure paths in the report are relative to (the
     report's output directory, where save_figure wrote ``figures/<name>.png``); with None,
-    figures are listed by name and not inlined.
+    figures are listed by caption and not inlined. ``plots``: evidence plots drawn from the report
+    (``verify.report.plots.evidence_plots``), each {"file", "caption", "claim" (id or None), "png"}.
     """
     check_report(report)
     claims = [c for c in report.get("claims") or [] if isinstance(c, Mapping)]
     base = Path(figures_dir) if figures_dir is not None else None
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        'img-src data:; style-src \'unsafe-inline\'">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>dmf-verify report</title>",
-        f"<style>{_CSS}</style></head><body>",
-        "<h1>dmf-verify report</h1>",
-        _counts(report, claims),
-        _summary_table(claims),
-        _provenance(report.get("provenance")),
-        "<h2>Claims</h2>",
-    ]
-    parts += [_claim_section(i, claim, base) for i, claim in enumerate(claims)]
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    plots = [p for p in plots or [] if isinstance(p, Mapping)]
+    counts = {v: sum(1 for c in claims if c.get("verdict") == v) for v in VERDICTS}
+    views = [_claim_view(i, c, base, [p for p in plots if p.get("claim") == c.get("id")])
+             for i, c in enumerate(claims)]
+    open_count = counts["refuted"] + counts["inconclusive"]
+    filters = [{"key": "all", "label": "all", "count": len(claims)},
+               {"key": "refuted", "label": "refuted", "count": counts["refuted"]},
+               {"key": "inconclusive", "label": "inconclusive", "count": counts["inconclusive"]},
+               {"key": "open", "label": "refuted or inconclusive", "count": open_count},
+               {"key": "verified", "label": "verified", "count": counts["verified"]}]
+    return _template().render(
+        claims=views, counts=counts, verdicts=VERDICTS, filters=filters,
+        warnings=_warnings(report, claims, counts), run_line=_run_line(report.get("provenance"), claims),
+        overview=[_plot_figure(p) for p in plots if p.get("claim") is None],
+        provenance=_provenance(report.get("provenance")), mathematics_doc=MATHEMATICS_DOC,
+        verdict_class=_verdict_class, strength_help=STRENGTH_HELP,
+    )
+
+
+@lru_cache(maxsize=1)
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent),
+                             autoescape=True, undefined=jinja2.StrictUndefined)
+    env.finalize = lambda value: value if isinstance(value, Markup) else _clean_text(value)
+    return env.get_template("report.html.j2")
 
 
 def check_report(report: object) -> None:
@@ -100,37 +103,38 @@ def check_report(report: object) -> None:
 
 # -- small pieces ---------------------------------------------------------------------------
 
+def _clean_text(value: object) -> str:
+    """Text with control characters and lone surrogates replaced by U+FFFD (None → '')."""
+    return "" if value is None else _CONTROL.sub("\ufffd", str(value))
+
+
 def esc(value: object) -> str:
     """Escaped text for element content or a quoted attribute; control characters and lone
     surrogates (which could not be written as UTF-8) become U+FFFD."""
-    text = "" if value is None else str(value)
-    return html.escape(_CONTROL.sub("\ufffd", text), quote=True)
+    return html.escape(_clean_text(value), quote=True)
+
+
+def _m(text: str) -> Markup:
+    return Markup(text)
 
 
 def _verdict_class(verdict: object) -> str:
     return f"v-{verdict}" if verdict in VERDICTS else "v-unknown"
 
 
-def _badge(verdict: object) -> str:
-    if verdict is None:
-        return '<span class="v-none">&mdash;</span>'
-    return f'<span class="badge {_verdict_class(verdict)}">{esc(verdict)}</span>'
+def _strength(value: object) -> str | None:
+    return str(value) if value in STRENGTHS else None
 
 
 def _number(value: object, digits: int) -> str:
     """A number with ``digits`` decimals; other values as text; missing as a dash."""
     if value is None:
-        return "&mdash;"
+        return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return esc(value)
+        return _clean_text(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return esc(value)
-    return esc(f"{value:.{digits}f}" if isinstance(value, float) else str(value))
-
-
-def _json_block(value: object) -> str:
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    return f"<pre>{esc(text)}</pre>"
+        return _clean_text(value)
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 def _anchor(index: int, claim_id: object) -> str:
@@ -138,149 +142,232 @@ def _anchor(index: int, claim_id: object) -> str:
     return f"claim-{index}-{slug}"
 
 
-def _tiers(claims: list[Mapping[str, Any]]) -> list[str]:
-    seen = {str(t) for c in claims for t in (c.get("tiers") or {})}
-    return [t for t in TIER_ORDER if t in seen] + sorted(seen - set(TIER_ORDER))
+def _shorten(text: str, limit: int = KEY_LINE_CHARS) -> str:
+    """One line of at most ``limit`` characters, cut at a word boundary (never mid-word)."""
+    line = " ".join(_clean_text(text).split())
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
 
 
-# -- sections -------------------------------------------------------------------------------
+def value_html(value: object, depth: int = 0) -> Markup:
+    """A JSON value as readable markup: objects as definition lists, lists of objects as tables,
+    formulas as code; never a Python or JSON repr in running text."""
+    if isinstance(value, Mapping):
+        if not value:
+            return _m('<span class="muted">none</span>')
+        if depth > 6:
+            return _m(f"<pre>{esc(json.dumps(value, ensure_ascii=False, default=str))}</pre>")
+        items = "".join(f"<dt>{esc(_label(k))}</dt><dd>{value_html(v, depth + 1)}</dd>" for k, v in value.items())
+        return _m(f'<dl class="kv">{items}</dl>')
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return _m('<span class="muted">none</span>')
+        if all(isinstance(v, Mapping) for v in value):
+            return _rows_table(value, depth)
+        if all(not isinstance(v, (Mapping, list, tuple)) for v in value) and len(value) <= 40:
+            return _m(", ".join(str(_scalar(v)) for v in value))
+        return _m("<ol>" + "".join(f"<li>{value_html(v, depth + 1)}</li>" for v in value[:MAX_ROWS]) + "</ol>"
+                  + _more(len(value)))
+    return _scalar(value)
 
-def _counts(report: Mapping[str, Any], claims: list[Mapping[str, Any]]) -> str:
-    counts = {v: sum(1 for c in claims if c.get("verdict") == v) for v in VERDICTS}
-    line = (f'<p class="counts">{len(claims)} claims: '
-            + ", ".join(f'<span class="badge {_verdict_class(v)}">{counts[v]} {v}</span>'
-                        for v in VERDICTS) + "</p>")
+
+def _label(key: object) -> str:
+    return _clean_text(key).replace("_", " ")
+
+
+def _scalar(value: object) -> Markup:
+    if value is None:
+        return _m("—")
+    if isinstance(value, bool):
+        return _m("yes" if value else "no")
+    if isinstance(value, (int, float)):
+        return _m(esc(_number(value, 6) if isinstance(value, float) else value))
+    text = _clean_text(value)
+    if _FORMULA.search(text):
+        return _m(f"<code>{esc(text)}</code>")
+    return _m(esc(text))
+
+
+def _rows_table(rows: Sequence[Mapping[str, Any]], depth: int) -> Markup:
+    keys: list[str] = []
+    for row in rows[:MAX_ROWS]:
+        keys += [str(k) for k in row if str(k) not in keys]
+    head = "".join(f"<th>{esc(_label(k))}</th>" for k in keys)
+    body = "".join("<tr>" + "".join(f"<td>{value_html(row.get(k), depth + 1) if k in row else ''}</td>"
+                                    for k in keys) + "</tr>" for row in rows[:MAX_ROWS])
+    return _m(f'<table class="rows"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+              + _more(len(rows)))
+
+
+def _more(n: int) -> str:
+    return (f'<p class="muted">… and {n - MAX_ROWS} more (all of them are in report.json).</p>'
+            if n > MAX_ROWS else "")
+
+
+# -- the first page ---------------------------------------------------------------------------
+
+def _warnings(report: Mapping[str, Any], claims: list[Mapping[str, Any]], counts: dict) -> list[str]:
+    out = []
     crashed = [c for c in claims if crashed_text(c)]
     if crashed:
-        line += (f'<p class="warning">Internal error: a check crashed in {len(crashed)} claim(s) '
-                 f"({esc(', '.join(str(c.get('id')) for c in crashed))}); a crash is not a verdict.</p>")
+        out.append(f"Internal error: a check crashed in {len(crashed)} claim(s) "
+                   f"({', '.join(str(c.get('id')) for c in crashed)}); a crash is not a verdict.")
     conflicts = [c for c in claims if tier_conflict_text(c)]
     if conflicts:
-        line += (f'<p class="warning">Tiers disagree in {len(conflicts)} claim(s) '
-                 f"({esc(', '.join(str(c.get('id')) for c in conflicts))}).</p>")
+        out.append(f"Tiers disagree in {len(conflicts)} claim(s) "
+                   f"({', '.join(str(c.get('id')) for c in conflicts)}).")
     stated = report.get("summary")
     if isinstance(stated, Mapping):
         expected = {**counts, "total": len(claims)}
         differs = {k: stated.get(k) for k in expected if stated.get(k) != expected[k]}
         if differs:
-            line += (f'<p class="warning">The report\'s own summary differs from its claims: '
-                     f"{esc(json.dumps(differs, sort_keys=True, default=str))}</p>")
-    return line
+            shown = ", ".join(f"{k} {v} (the claims give {expected[k]})" for k, v in differs.items())
+            out.append(f"The report's own summary differs from its claims: {shown}.")
+    return out
 
 
-def _summary_table(claims: list[Mapping[str, Any]]) -> str:
-    tiers = _tiers(claims)
-    head = "".join(f"<th>{esc(t)}</th>" for t in tiers)
-    rows = [f"<h2>Summary</h2><table class=\"summary\"><thead><tr><th>Claim</th><th>Paper</th>"
-            f"<th>Verdict</th>{head}<th>Seconds</th></tr></thead><tbody>"]
-    for i, claim in enumerate(claims):
-        tier_verdicts = claim.get("tiers") or {}
-        cells = "".join(f"<td>{_badge(tier_verdicts.get(t))}</td>" for t in tiers)
-        rows.append(
-            f'<tr><td><a href="#{esc(_anchor(i, claim.get("id")))}">{esc(claim.get("id"))}</a>'
-            f"</td><td>{esc(claim.get('paper'))}</td><td>{_badge(claim.get('verdict'))}{_flags(claim)}</td>"
-            f"{cells}<td class=\"num\">{_number(claim.get('seconds'), 2)}</td></tr>")
-    rows.append("</tbody></table>")
-    return "\n".join(rows)
-
-
-def _flags(claim: Mapping[str, Any]) -> str:
-    """Short marks beside a verdict: a tier conflict, a crashed check."""
-    marks = [m for m, on in (("tiers disagree", tier_conflict_text(claim)),
-                             ("internal error", crashed_text(claim))) if on]
-    return "".join(f' <span class="muted">({m})</span>' for m in marks)
-
-
-def _provenance(provenance: object) -> str:
+def _run_line(provenance: object, claims: list) -> str:
     if not isinstance(provenance, Mapping):
-        return "<h2>Provenance</h2><p class=\"muted\">No provenance recorded.</p>"
+        return ""
+    parts = []
+    if provenance.get("profile") is not None:
+        parts.append(f"profile {provenance['profile']}")
+    if provenance.get("seed") is not None:
+        parts.append(f"seed {provenance['seed']}")
+    if provenance.get("dps") is not None:
+        parts.append(f"{provenance['dps']} digits")
+    if provenance.get("wall_seconds") is not None:
+        parts.append(f"{len(claims)} claims in {provenance['wall_seconds']} s")
+    if provenance.get("verify_version"):
+        git = provenance.get("git_commit")
+        dirty = " (modified)" if provenance.get("git_dirty") else ""
+        parts.append(f"dmf-verify {provenance['verify_version']}" + (f", commit {git}{dirty}" if git else ""))
+    if provenance.get("started"):
+        parts.append(f"started {provenance['started']}")
+    if provenance.get("claim_file"):
+        parts.append(f"claim file {provenance['claim_file']}")
+    return " · ".join(_clean_text(p) for p in parts)
+
+
+def key_evidence(claim: Mapping[str, Any]) -> dict[str, str] | None:
+    """The one line of evidence that matters: the refuting check of a refuted claim, the open check
+    of an inconclusive one, and the strongest check a verified claim rests on."""
+    evidence = [e for e in claim.get("evidence") or [] if isinstance(e, Mapping)]
+    if not evidence:
+        return None
+    verdict = claim.get("verdict")
+    if verdict == "refuted":
+        pick, label = next((e for e in evidence if e.get("verdict") == "refuted"), evidence[0]), "refuted by"
+    elif verdict == "verified":
+        resting = [e for e in evidence if not e.get("corroborates")] or evidence
+        pick = max(resting, key=lambda e: STRENGTHS.index(e["strength"]) if e.get("strength") in STRENGTHS else -1)
+        label = _strength(pick.get("strength")) or "verified by"
+    else:
+        crashed = [e for e in evidence if e.get("error")]
+        pick = crashed[0] if crashed else next((e for e in evidence if e.get("verdict") != "verified"), evidence[0])
+        label = "open"
+    text = f"{_shorten(str(pick.get('summary') or ''))} ({pick.get('check')}, {pick.get('tier')})"
+    return {"strength": label, "text": text}
+
+
+# -- one claim ---------------------------------------------------------------------------------
+
+def _claim_view(index: int, claim: Mapping[str, Any], base: Path | None,
+                plots: list[Mapping[str, Any]]) -> dict[str, Any]:
+    tiers = claim.get("tiers") or {}
+    tiers = tiers if isinstance(tiers, Mapping) else {}
+    ordered = [t for t in TIER_ORDER if t in tiers] + sorted(set(map(str, tiers)) - set(TIER_ORDER))
+    flags = [m for m, on in (("tiers disagree", tier_conflict_text(claim)),
+                             ("internal error", crashed_text(claim))) if on]
+    minimal = claim.get("minimal_counterexample")
+    return {
+        "anchor": _anchor(index, claim.get("id")), "id": claim.get("id"), "paper": claim.get("paper"),
+        "statement": claim.get("statement"), "source": claim.get("source"),
+        "verdict": claim.get("verdict"), "strength": _strength(claim.get("strength")),
+        "seconds": _number(claim.get("seconds"), 2), "flags": flags,
+        "warnings": [w for w in (tier_conflict_text(claim), crashed_text(claim)) if w],
+        "resolutions": list(claim.get("resolutions") or []),
+        "tiers": [(t, tiers.get(t)) for t in ordered],
+        "minimal_counterexample": value_html(minimal) if minimal is not None else None,
+        "reproduce": claim.get("reproduce"), "key": key_evidence(claim),
+        "plots": [_plot_figure(p) for p in plots],
+        "checks": [_check_view(claim, e, base) for e in claim.get("evidence") or [] if isinstance(e, Mapping)],
+    }
+
+
+def _check_view(claim: Mapping[str, Any], check: Mapping[str, Any], base: Path | None) -> dict[str, Any]:
+    facts = [("verdict", check.get("verdict")),
+             ("strength", _strength(check.get("strength")) or "—"),
+             ("proved for", check.get("proved_for")),
+             ("scope", check.get("scope") or "—"),
+             ("digits", _number(check.get("digits"), 1)),
+             ("instances", _number(check.get("instances"), 0)),
+             ("worst margin", check.get("worst_margin") or "—"),
+             ("tolerance", check.get("tolerance") or "—"),
+             ("seconds", _number(check.get("seconds"), 3))]
+    steps = []
+    for s in check.get("derivation") or []:
+        if isinstance(s, Mapping):
+            math_markup = safe_mathml(s.get("mathml"))
+            steps.append({"say": s.get("say"), "plain": s.get("plain"),
+                          "math": Markup(math_markup) if math_markup else None})
+    captions = check.get("captions") if isinstance(check.get("captions"), Mapping) else {}
+    counterexample = check.get("counterexample")
+    return {
+        "verdict": check.get("verdict"), "strength": _strength(check.get("strength")),
+        "name": check.get("check"), "tier": check.get("tier"), "corroborates": bool(check.get("corroborates")),
+        "summary": check.get("summary"), "facts": [(k, v) for k, v in facts if v is not None],
+        "derivation": steps, "error": check.get("error"),
+        "counterexample": value_html(counterexample) if counterexample is not None else None,
+        "details": value_html(check.get("details")) if check.get("details") else None,
+        "figures": [_figure(path, base, captions.get(str(path)) or _default_caption(claim, check))
+                    for path in check.get("figures") or []],
+    }
+
+
+def _default_caption(claim: Mapping[str, Any], check: Mapping[str, Any]) -> str:
+    return (f"Figure drawn by the {check.get('tier')} check “{check.get('check')}” of claim "
+            f"{claim.get('id')}; the check's summary above says what it shows.")
+
+
+def _figure(relative: object, base: Path | None, caption: str) -> Markup:
+    """A figure inlined as a data URI with its caption, or a note saying why it is not shown."""
+    if base is None:
+        return _m(f'<p class="muted">Figure (not inlined): {esc(caption)}</p>')
+    data, problem = _read_png(base, str(relative))
+    if data is None:
+        return _m(f'<p class="warning">Figure {esc(relative)}: {esc(problem)}</p>')
+    return _png_figure(data, caption)
+
+
+def _png_figure(data: bytes, caption: str) -> Markup:
+    encoded = base64.b64encode(data).decode("ascii")
+    return _m(f'<figure><img src="data:image/png;base64,{encoded}" alt="{esc(caption)}">'
+              f"<figcaption>{esc(caption)}</figcaption></figure>")
+
+
+def _plot_figure(plot: Mapping[str, Any]) -> Markup:
+    data = plot.get("png")
+    if not isinstance(data, bytes) or not data.startswith(_PNG_SIGNATURE):
+        return _m("")
+    return _png_figure(data, str(plot.get("caption") or "Evidence plot drawn from this report's data."))
+
+
+def _provenance(provenance: object) -> Markup:
+    if not isinstance(provenance, Mapping):
+        return _m('<p class="muted">No provenance recorded.</p>')
     rows = []
     for key, value in provenance.items():
         if key == "packages" and isinstance(value, Mapping):
-            shown = ", ".join(f"{esc(k)} {esc(v)}" for k, v in sorted(value.items()))
+            shown = esc(", ".join(f"{k} {v}" for k, v in sorted(value.items())))
         elif isinstance(value, float):
-            shown = _number(value, 3)
-        elif isinstance(value, (Mapping, list)):
-            shown = esc(json.dumps(value, sort_keys=True, default=str))
+            shown = esc(_number(value, 3))
         else:
-            shown = esc(value)
-        rows.append(f"<tr><th>{esc(key)}</th><td>{shown}</td></tr>")
-    return "<h2>Provenance</h2><table class=\"kv\">" + "".join(rows) + "</table>"
-
-
-def _claim_section(index: int, claim: Mapping[str, Any], base: Path | None) -> str:
-    verdict = claim.get("verdict")
-    out = [f'<section class="claim" id="{esc(_anchor(index, claim.get("id")))}">',
-           f"<h3>{esc(claim.get('id'))} {_badge(verdict)}</h3>",
-           f'<p class="statement">{esc(claim.get("statement"))}</p>',
-           f'<p class="muted">Paper: {esc(claim.get("paper"))} &middot; '
-           f'Source: {esc(claim.get("source"))} &middot; '
-           f"{_number(claim.get('seconds'), 2)} s</p>"]
-    for warning in (tier_conflict_text(claim), crashed_text(claim)):
-        if warning:
-            out.append(f'<p class="warning"><strong>{esc(warning)}</strong></p>')
-    resolutions = [r for r in claim.get("resolutions") or []]
-    if resolutions:
-        out.append("<h4>Open points resolved</h4><ul>"
-                   + "".join(f"<li>{esc(r)}</li>" for r in resolutions) + "</ul>"
-                   + f'<p class="muted">What the paper states, what the suite derived and how each open '
-                   f"point was resolved: <code>{esc(MATHEMATICS_DOC)}</code> in the dmf-verify repository.</p>")
-    tiers = claim.get("tiers") or {}
-    if tiers:
-        out.append("<p>Tiers: " + " ".join(f"{esc(t)} {_badge(v)}" for t, v in tiers.items())
-                   + "</p>")
-    if claim.get("minimal_counterexample") is not None:
-        out.append("<h4>Minimal counterexample (shrunk)</h4>" + _json_block(claim["minimal_counterexample"]))
-    if claim.get("reproduce"):
-        out.append(f'<h4>Reproduce</h4><pre class="reproduce">{esc(claim["reproduce"])}</pre>')
-    evidence = [e for e in claim.get("evidence") or [] if isinstance(e, Mapping)]
-    if not evidence:
-        out.append('<p class="muted">No checks recorded.</p>')
-    out += [_check_block(check, base) for check in evidence]
-    out.append("</section>")
-    return "\n".join(out)
-
-
-def _check_block(check: Mapping[str, Any], base: Path | None) -> str:
-    verdict = check.get("verdict")
-    css = f"c-{verdict}" if verdict in VERDICTS else "c-unknown"
-    out = [f'<div class="check {css}">',
-           f"<h4>{_badge(verdict)} {esc(check.get('check'))} "
-           f'<span class="muted">[{esc(check.get("tier"))}]</span></h4>',
-           f"<p>{esc(check.get('summary'))}</p>"]
-    rows = [("tier", esc(check.get("tier"))), ("verdict", _badge(verdict)),
-            ("scope", esc(check.get("scope")) or "&mdash;"),
-            ("digits", _number(check.get("digits"), 1)),
-            ("instances", _number(check.get("instances"), 0)),
-            ("worst margin", esc(check.get("worst_margin")) or "&mdash;"),
-            ("tolerance", esc(check.get("tolerance")) or "&mdash;"),
-            ("seconds", _number(check.get("seconds"), 3))]
-    out.append('<table class="kv">'
-               + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>")
-    if check.get("counterexample") is not None:
-        out.append("<h5>Counterexample</h5>" + _json_block(check["counterexample"]))
-    if check.get("error"):
-        out.append("<details><summary>Internal error (the check crashed; not a verdict)</summary>"
-                   f"<pre>{esc(check['error'])}</pre></details>")
-    if check.get("details"):
-        out.append("<details><summary>Details</summary>" + _json_block(check["details"])
-                   + "</details>")
-    out += [_figure(path, base) for path in check.get("figures") or []]
-    out.append("</div>")
-    return "\n".join(out)
-
-
-def _figure(relative: object, base: Path | None) -> str:
-    """A figure inlined as a data URI, or a note saying why it is not shown."""
-    name = esc(relative)
-    if base is None:
-        return f'<p class="muted">Figure (not inlined): {name}</p>'
-    data, problem = _read_png(base, str(relative))
-    if data is None:
-        return f'<p class="warning">Figure {name}: {esc(problem)}</p>'
-    encoded = base64.b64encode(data).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{encoded}" alt="{name}">'
-            f"<figcaption class=\"muted\">{name}</figcaption></figure>")
+            shown = str(value_html(value))
+        rows.append(f"<tr><th>{esc(_label(key))}</th><td>{shown}</td></tr>")
+    return _m('<table class="kv">' + "".join(rows) + "</table>")
 
 
 def _read_png(base: Path, relative: str) -> tuple[bytes | None, str]:
