@@ -35,6 +35,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
+from . import matrix_terms as terms
 
 Factor = tuple[int, bool]  # (atom index, transposed); atoms: W_1..W_L = 0..L-1, M = L, V_l = L+1+l
 Chain = tuple[Factor, ...]
@@ -66,7 +67,12 @@ class CrossCheck:
 
 @dataclass
 class MatrixDerivation:
-    """Symbols and structured derivatives of F for one (depth, widths); see module docstring."""
+    """Symbols and structured derivatives of F for one (depth, widths); see module docstring.
+
+    ``blocks``, ``gradient_terms`` and ``hvp_terms`` are the structure (built eagerly, cheap at any depth);
+    the SymPy expressions ``objective``, ``first``, ``second``, ``gradient`` and ``hvp`` are built from it on
+    first use (``first`` and ``second`` by SymPy differentiation, for the cross-checks at small sizes).
+    """
 
     depth: int
     widths: tuple[int, ...]
@@ -75,14 +81,29 @@ class MatrixDerivation:
     M: sp.MatrixSymbol
     a: sp.Symbol
     b: sp.Symbol
-    objective: sp.Expr
-    first: sp.Expr
-    gradient: tuple[sp.MatrixExpr, ...]
-    hvp: tuple[sp.MatrixExpr, ...]
     blocks: dict[tuple[int, int], list[BlockTerm]]
     gradient_terms: tuple[LinComb, ...] = ()
     hvp_terms: tuple[LinComb, ...] = ()
+    _objective: sp.Expr | None = field(default=None, repr=False)
+    _first: sp.Expr | None = field(default=None, repr=False)
     _second: sp.Expr | None = field(default=None, repr=False)
+    _gradient: tuple[sp.MatrixExpr, ...] | None = field(default=None, repr=False)
+    _hvp: tuple[sp.MatrixExpr, ...] | None = field(default=None, repr=False)
+
+    @property
+    def objective(self) -> sp.Expr:
+        """F as Σ c·Trace(products)."""
+        if self._objective is None:
+            self._objective = sum((c * sp.Trace(X) for c, X in _trace_parts(self.W, self.M, self.a, self.b)),
+                                  sp.Integer(0))
+        return self._objective
+
+    @property
+    def first(self) -> sp.Expr:
+        """d/dt F(W + tV) at t = 0, by SymPy (computed on first use)."""
+        if self._first is None:
+            self._first = _directional(self, order=1)
+        return self._first
 
     @property
     def second(self) -> sp.Expr:
@@ -90,6 +111,20 @@ class MatrixDerivation:
         if self._second is None:
             self._second = _directional(self, order=2)
         return self._second
+
+    @property
+    def gradient(self) -> tuple[sp.MatrixExpr, ...]:
+        """∇_l F as SymPy matrix expressions (d_l × d_{l−1}), built from ``gradient_terms``."""
+        if self._gradient is None:
+            self._gradient = tuple(_chain_to_expr(g, self.atoms) for g in self.gradient_terms)
+        return self._gradient
+
+    @property
+    def hvp(self) -> tuple[sp.MatrixExpr, ...]:
+        """d/dt ∇_l F(W + tV) at t = 0 as SymPy matrix expressions, built from ``hvp_terms``."""
+        if self._hvp is None:
+            self._hvp = tuple(_chain_to_expr(h, self.atoms) for h in self.hvp_terms)
+        return self._hvp
 
     @property
     def atoms(self) -> tuple[sp.MatrixSymbol, ...]:
@@ -146,28 +181,6 @@ def _trace_parts(W, M, a, b) -> list[tuple[sp.Expr, sp.MatrixExpr]]:
     return [(a / 2, R.T * R)] + [(b / 2, w.T * w) for w in W]
 
 
-def _terms(expr: sp.MatrixExpr, index: dict[sp.MatrixSymbol, int]) -> list[tuple[sp.Expr, Chain]]:
-    """Split an expanded matrix expression into (coefficient, factor chain) terms."""
-    expr = sp.expand(expr.doit())
-    out = []
-    for term in (expr.args if isinstance(expr, sp.MatAdd) else (expr,)):
-        if isinstance(term, sp.ZeroMatrix) or term == 0:
-            continue
-        if isinstance(term, sp.MatMul):
-            coeff, mats = term.as_coeff_matrices()
-        else:
-            coeff, mats = sp.Integer(1), [term]
-        chain = []
-        for m in mats:
-            tr = isinstance(m, sp.Transpose)
-            base = m.arg if tr else m
-            if base not in index:
-                raise RuntimeError(f"unexpected factor {m} in derivative term {term}")
-            chain.append((index[base], tr))
-        out.append((coeff, tuple(chain)))
-    return out
-
-
 def _at_zero(expr: sp.MatrixExpr, t: sp.Symbol) -> sp.MatrixExpr:
     return expr.subs(t, 0).doit()
 
@@ -193,25 +206,6 @@ def _directional(der: MatrixDerivation, order: int) -> sp.Expr:
     return total
 
 
-def _flip(chain: Chain) -> Chain:
-    """Chain of the transpose: (F1⋯Fm)ᵀ = Fmᵀ⋯F1ᵀ."""
-    return tuple((i, not tr) for i, tr in reversed(chain))
-
-
-def _gradient_from_first(first_terms, L: int) -> list[list[tuple[sp.Expr, Chain]]]:
-    """Matrix calculus on tr(A V_l B): ∂/∂V_l = AᵀBᵀ; on tr(A V_lᵀ B): ∂/∂V_l = B A."""
-    grads: list[list[tuple[sp.Expr, Chain]]] = [[] for _ in range(L)]
-    for c, chain in first_terms:
-        pos = [j for j, (i, _) in enumerate(chain) if i > L]
-        if len(pos) != 1:
-            raise RuntimeError(f"first derivative term is not linear in V: {chain}")
-        j = pos[0]
-        i, tr = chain[j]
-        A, B = chain[:j], chain[j + 1:]
-        grads[i - L - 1].append((c, B + A if tr else _flip(A) + _flip(B)))
-    return grads
-
-
 def _chain_to_expr(terms, atoms) -> sp.MatrixExpr:
     out = []
     for c, chain in terms:
@@ -220,75 +214,32 @@ def _chain_to_expr(terms, atoms) -> sp.MatrixExpr:
     return sp.MatAdd(*out).doit() if len(out) > 1 else out[0]
 
 
-def _merge(terms: list[tuple[sp.Expr, Chain, Chain, bool]]) -> list[BlockTerm]:
-    """Group c·A V B terms sharing A (sum the B's), then terms sharing B (sum the A's).
-
-    Fewer, fatter terms: the dense-Hessian kernels write one outer product per term.
-    """
-    by_left: dict[tuple, list] = {}
-    for c, A, B, tr in terms:
-        by_left.setdefault((A, tr), []).append((c, B))
-    by_right: dict[tuple, list] = {}
-    for (A, tr), rights in by_left.items():
-        if len(rights) == 1:
-            (c, B), = rights
-            by_right.setdefault((((sp.Integer(1), B),), tr), []).append((c, A))
-        else:
-            by_right.setdefault((_simplify_comb(rights), tr), []).append((sp.Integer(1), A))
-    return [BlockTerm(_simplify_comb(lefts), right, tr) for (right, tr), lefts in by_right.items()]
-
-
-def _simplify_comb(comb) -> LinComb:
-    acc: dict[Chain, sp.Expr] = {}
-    for c, chain in comb:
-        acc[chain] = acc.get(chain, 0) + c
-    return tuple((sp.simplify(c), ch) for ch, c in acc.items() if c != 0)
+def _coef(c: tuple, a: sp.Symbol, b: sp.Symbol) -> sp.Expr:
+    """q_1 + q_a·a + q_b·b as a SymPy expression (exact rationals)."""
+    q1, qa, qb = (sp.Rational(x.numerator, x.denominator) for x in c)
+    return q1 + qa * a + qb * b
 
 
 @functools.lru_cache(maxsize=64)
 def derive(depth: int, widths: tuple[int, ...]) -> MatrixDerivation:
-    """Structured objective, gradient, HVP and Hessian blocks for depth L and widths (d_0..d_L)."""
+    """Structured gradient, HVP and Hessian blocks for depth L and widths (d_0..d_L).
+
+    By matrix calculus on words (``verify.symbolic.matrix_terms``): linear in the number of terms, about L²
+    words of length ≤ 3L for the Hessian, so depth 32 takes well under a second. The SymPy route it replaced
+    (``verify.symbolic.matrix_sympy.derive_sympy``) is kept as an independent cross-check for small sizes.
+    """
     depth, widths = check_widths(depth, widths)
     W, V, M, a, b = _symbols(depth, widths)
-    L = depth
-    atoms = (*W, M, *V)
-    index = {s: i for i, s in enumerate(atoms)}
-    objective = sum((c * sp.Trace(X) for c, X in _trace_parts(W, M, a, b)), sp.Integer(0))
-    der = MatrixDerivation(depth, widths, W, V, M, a, b, objective, sp.Integer(0), (), (), {})
-    der.first = _directional(der, order=1)
-    first_terms = []
-    for tr_term in sp.Add.make_args(der.first):
-        coeff, rest = tr_term.as_coeff_Mul()
-        scal, traces = [], []
-        for f in sp.Mul.make_args(rest):
-            (traces if isinstance(f, sp.Trace) else scal).append(f)
-        if len(traces) != 1:
-            raise RuntimeError(f"unexpected first-derivative term {tr_term}")
-        for c2, chain in _terms(traces[0].arg, index):
-            first_terms.append((coeff * sp.Mul(*scal) * c2, chain))
-    grad_terms = _gradient_from_first(first_terms, L)
-    der.gradient = tuple(_chain_to_expr(g, atoms) for g in grad_terms)
-    der.gradient_terms = tuple(_simplify_comb(g) for g in grad_terms)
-    t = sp.Symbol("t")
-    shift = _shifted((W, V), t)
-    hvps, hvp_terms, blocks = [], [], {}
-    for l in range(L):
-        d1 = _at_zero(der.gradient[l].xreplace(shift).doit().diff(t), t)
-        terms = _terms(d1, index)
-        hvps.append(_chain_to_expr(terms, atoms))
-        hvp_terms.append(_simplify_comb(terms))
-        for c, chain in terms:
-            pos = [j for j, (i, _) in enumerate(chain) if i > L]
-            if len(pos) != 1:
-                raise RuntimeError(f"HVP term is not linear in V: {chain}")
-            j = pos[0]
-            i, tr = chain[j]
-            k = i - L - 1
-            blocks.setdefault((l, k), []).append((c, chain[:j], chain[j + 1:], tr))
-    der.hvp = tuple(hvps)
-    der.hvp_terms = tuple(hvp_terms)
-    der.blocks = {key: _merge(v) for key, v in sorted(blocks.items())}
-    return der
+    grad = terms.gradient_words(depth)
+    hvp = terms.hvp_words(depth, grad)
+    comb = lambda words: tuple((_coef(c, a, b), ch) for ch, c in words.items())  # noqa: E731
+    blocks = {}
+    for key, raw in sorted(terms.block_terms(depth, hvp).items()):
+        blocks[key] = [BlockTerm(tuple((_coef(c, a, b), ch) for c, ch in left),
+                                 tuple((_coef(c, a, b), ch) for c, ch in right), tr)
+                       for left, right, tr in terms.merge_block(raw)]
+    return MatrixDerivation(depth, widths, W, V, M, a, b, blocks,
+                            tuple(comb(g) for g in grad), tuple(comb(h) for h in hvp))
 
 
 def sympy_direct_gradient(der: MatrixDerivation) -> tuple[sp.MatrixExpr, ...]:
