@@ -196,11 +196,19 @@ class FloatTally:
 
 
 def sharpness_checks(symbolic_name: str, symbolic: Callable, high_precision: Callable,
-                     numeric: Callable) -> tuple[Check, ...]:
-    """The three checks of a sharpness claim (a claimed value beyond the evaluation budget: inconclusive)."""
-    return (
+                     numeric: Callable, certified: Callable | None = None,
+                     numeric_corroborates: bool = False) -> tuple[Check, ...]:
+    """The checks of a sharpness claim (a claimed value beyond the evaluation budget: inconclusive): symbolic,
+    high precision, certified (when given) and numeric; ``numeric_corroborates`` marks the float64 check as a
+    cross-check of what the high-precision check establishes (same depths and statement)."""
+    checks = [
         Check(symbolic_name, Tier.SYMBOLIC, undecided_inconclusive(symbolic)),
         Check("largest mpmath eigenvalue at global minimizers", Tier.HIGH_PRECISION,
               undecided_inconclusive(high_precision)),
-        Check("largest float64 eigenvalue at global minimizers", Tier.NUMERIC, undecided_inconclusive(numeric)),
-    )
+    ]
+    if certified is not None:
+        checks.append(Check("certified enclosure of the largest eigenvalue at certified minimizers", Tier.CERTIFIED,
+                            certified))
+    checks.append(Check("largest float64 eigenvalue at global minimizers", Tier.NUMERIC,
+                        undecided_inconclusive(numeric), corroborates=numeric_corroborates))
+    return tuple(checks)

@@ -32,6 +32,7 @@ from .scope import depth_text
 from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
                                float_claim, fraction_below, largest_differs, sharpness_checks)
 from .shrinking import depth_target_shrinker
+from .spectrum_certified import certified_sharpness_check
 from .sharpness_exact import U, judge_depth
 from .threshold import _ab_of_lam
 
@@ -102,8 +103,27 @@ def _symbolic(conv: Convention, formula: sp.Expr, depths, min_depth: int):
                                instances=len(rows), scope=scope, details={"per_depth": rows, "undecided": undecided})
         return CheckResult(Verdict.VERIFIED, f"the claim is exactly the largest eigenvalue on every global minimizer "
                            f"at {depth_text(chosen)}", instances=len(rows), digits=float("inf"), scope=scope,
-                           details={"per_depth": rows})
+                           proved_for=f"each depth L ∈ {{{', '.join(map(str, chosen))}}} (exactly, depth by depth; no "
+                                      f"other L), under {conv.name}, every λ > 0 and m ≠ 0 with a nonzero global "
+                                      "minimizer, given the §P3 lemma that these are exactly u = |m|/ρ^L ∈ (1, u*]",
+                           derivation=_sharpness_steps(), details={"per_depth": rows})
     return run
+
+
+def _sharpness_steps() -> list[dict[str, str]]:
+    """The symbolic tier's proof, step by step (docs/mathematics.md §P3)."""
+    from .derivation import step
+
+    return [
+        step("At a nonzero balanced stationary point the exact eigenvalues are 2b (×(L−1)) and L·a·ρ^(2L−2) − (L−2)·b "
+             "(§K4, derived per depth)", None),
+        step("With u = |m|/ρ^L, stationarity gives b = a·ρ^(2L−2)(u − 1); the nonzero global minimizers are exactly "
+             "u ∈ (1, u*], u* = |m|/x* from the derived threshold (§P3 lemma, taken as premise)",
+             sp.Eq(b, a * rho ** (2 * L_sym - 2) * (U - 1))),
+        step("The claim, written in (ρ, u), is identically one of the eigenvalues (expand / simplify to 0)", None),
+        step("Each difference with another eigenvalue is ρ^c·δ(u); δ ≥ 0 on (1, u*] is decided from the exact real "
+             "roots of its numerator and denominator and its exact value on each piece", None),
+    ]
 
 
 # ------------------------------------------------------------------ high precision
@@ -273,6 +293,9 @@ def convention_sharpness_checks(conv: Convention, formula: sp.Expr, depths: Sequ
                                 min_depth: int) -> tuple[tuple[Check, ...], Callable[[RunContext], dict | None]]:
     """The three checks and the shrinker of a sharpness claim under a named convention."""
     args = (conv, formula, depths, min_depth)
+    # the float64 check corroborates: its depths (≤ 5/12/16, or the claim's) lie within the mpmath check's (≤ 5/12/32,
+    # or the claim's), which establishes the same statement at agreement strength
     checks = sharpness_checks("the claim is the largest exact eigenvalue on the set of global minimizers",
-                              _symbolic(*args), _high_precision(*args), _numeric(*args))
+                              _symbolic(*args), _high_precision(*args), _numeric(*args),
+                              certified=certified_sharpness_check(*args), numeric_corroborates=True)
     return checks, _shrinker(*args)

@@ -1,0 +1,302 @@
+"""Certified Hessian spectra of the deep scalar problem at certified global minimizers (docs/mathematics.md §K4, §P3).
+
+Everything here runs on Arb balls (python-flint): a ball is a midpoint and a radius, and every operation returns a
+ball that contains the exact result for every input inside its arguments. Three layers:
+
+1. The minimizer. Every critical point of F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σw_l² (b > 0) is balanced (§K3):
+   w = ρ·s with ∏s = sign m and g(ρ) = a·ρ^(L−2)(ρ^L − |m|) + b = 0 (L ≥ 3; §K1 item 1). g decreases on (0, ρ_c)
+   and increases on (ρ_c, ∞), ρ_c^L = |m|(L−2)/(2L−2), so it has at most two positive roots; the smaller is a
+   maximum along the ray (φ″ = L·ρ·g′ < 0) and the global minimizer is 0 or ρ₊·s, ρ₊ the larger root.
+   ``certify_scalar_minimizer`` isolates ρ₊ by interval Newton on a small interval where g′ > 0 (which proves
+   the interval lies right of ρ_c, so the root is ρ₊ and unique) and decides φ(ρ₊) < φ(0) or > φ(0) by balls.
+2. The Hessian, entry by entry from the objective (H_ii = a·P_i² + b, H_ij = a·P_i·P_j + a(P − m)·P_ij), at the
+   ball ρ₊·s (``hessian_ball``): no closed form of the claim enters.
+3. Eigenvalue enclosures in the style of Rump (``symmetric_eigen_enclosures``): an approximate orthonormal
+   eigenbasis Q (mpmath ``eigsy``, no error bound needed), then rigorously ε ≥ ‖QᵀQ − I‖₂ and r ≥ ‖QᵀHQ − D‖₂ by
+   Frobenius norms of ball matrices. Weyl: the k-th smallest eigenvalue of QᵀHQ is within r of d_k; Ostrowski:
+   it is θ_k·λ_k(H) with θ_k ∈ [1 − ε, 1 + ε]. So λ_k(H) ∈ (d_k ± r)/(1 ± ε), index by index: a cluster of
+   overlapping enclosures disjoint from the others holds exactly as many eigenvalues as it has indices.
+
+``enclose`` evaluates a claimed SymPy formula on balls (``verify.certified.arb.sympy_to_arb``: exact rationals in,
+no float on the way). Shared helpers (``workprec``, ``to_arb``) come from ``verify.certified.arb``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import flint
+import mpmath
+import sympy as sp
+
+from .arb import NotEnclosable, sympy_to_arb, to_arb, workprec
+
+__all__ = ["NotEnclosable", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
+           "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest"]
+
+
+def enclose(expr: sp.Expr, values: dict[sp.Symbol, flint.arb]) -> flint.arb:
+    """A finite ball holding the real value of a claimed formula at ``values`` (``sympy_to_arb``); a formula the
+    balls cannot enclose, or a value that is not a finite real ball (a power of a base that may be ≤ 0, a pole),
+    raises ``NotEnclosable``: the certified check is then inconclusive, never verified."""
+    x = sympy_to_arb(sp.sympify(expr), values)
+    if not x.is_finite():
+        raise NotEnclosable(f"the claimed formula has no finite real enclosure here ({sp.sstr(expr)[:60]})")
+    return x
+
+
+def interval_newton(g, dg, center: flint.arb, half_width: flint.arb, steps: int = 60) -> flint.arb | None:
+    """A ball X around ``center`` proven to hold exactly one zero of g, or None.
+
+    Interval Newton: N(X) = c − g(c)/g′(X), c the midpoint of X. If g′(X) excludes 0 and N(X) ⊂ X, X holds a zero
+    (and only one, g being monotone on X); X ∩ N(X) is then iterated until it stops shrinking."""
+    X = flint.arb(center.mid(), half_width.upper())
+    proven = False
+    for _ in range(steps):
+        d = dg(X)
+        if d.contains(0):
+            return None
+        c = flint.arb(X.mid())
+        N = c - g(c) / d
+        if X.contains(N):
+            proven = True
+        elif not proven:
+            return None
+        Y = N.intersection(X)
+        if Y.rad() >= X.rad():
+            return Y
+        X = Y
+    return X if proven else None
+
+
+@dataclass(frozen=True)
+class ScalarMinimizer:
+    """The certified global minimizer of the scalar problem at one (L, |m|, a, b).
+
+    ``kind``: "nonzero" (ρ₊·s, every sign pattern with ∏s = sign m), "zero", or "undecided" (``why`` says why: a
+    near tie or a near fold that the balls do not resolve). ``rho``: a ball holding ρ₊ (None at 0 when g has no
+    positive root); ``gap``: a ball holding φ(ρ₊) − φ(0)."""
+
+    kind: str
+    rho: flint.arb | None
+    gap: flint.arb | None
+    why: str
+
+
+def _phi(L: int, rho: flint.arb, m_abs: flint.arb, a: flint.arb, b: flint.arb) -> flint.arb:
+    """φ(ρ) = (a/2)(ρ^L − |m|)² + (bL/2)ρ²: F along the balanced ray."""
+    return a / 2 * (rho ** L - m_abs) ** 2 + b * L / 2 * rho ** 2
+
+
+def approx_root(g, dg, start: flint.arb, prec: int) -> flint.arb:
+    """Floating Newton from ``start`` on midpoints (no bound claimed; interval Newton certifies afterwards)."""
+    x = flint.arb(start.mid())
+    for _ in range(4 * prec):
+        step = flint.arb((g(x) / dg(x)).mid())
+        x = flint.arb((x - step).mid())
+        if step == 0 or abs(step) <= abs(x) * flint.arb(2) ** (-prec + 8):
+            break
+    return x
+
+
+def certify_scalar_minimizer(L: int, m_abs: flint.arb, a: flint.arb, b: flint.arb, prec: int) -> ScalarMinimizer:
+    """The global minimizer of F at depth L, certified (call inside ``workprec(prec)``; |m|, a, b > 0 balls)."""
+    if L == 1:  # F = (a/2)(w − m)² + (b/2)w²: strictly convex, w = a|m|/(a + b) (sign of m)
+        return ScalarMinimizer("nonzero", a * m_abs / (a + b), None, "L = 1: strictly convex quadratic")
+    if L == 2:  # soft threshold of the product: ρ² = |m| − b/a when b < a|m|, else 0 (strictly convex in x = ρ²)
+        slack = m_abs - b / a
+        if slack > 0:
+            return ScalarMinimizer("nonzero", slack.sqrt(), None, "L = 2: ρ² = |m| − b/a > 0")
+        if slack < 0:
+            return ScalarMinimizer("zero", None, None, "L = 2: b > a|m|, the minimizer is 0")
+        return ScalarMinimizer("undecided", None, None, "L = 2: b = a|m| not decided by the balls")
+
+    def g(r):
+        return a * r ** (L - 2) * (r ** L - m_abs) + b
+
+    def dg(r):
+        return a * r ** (L - 3) * ((2 * L - 2) * r ** L - (L - 2) * m_abs)
+
+    rho_c = (m_abs * (L - 2) / (2 * L - 2)).root(L)
+    g_c = g(rho_c)
+    if g_c > 0:  # g > 0 on (0, ∞): no nonzero critical point, 0 is the only one
+        return ScalarMinimizer("zero", None, None, "g(ρ_c) > 0: no nonzero critical point")
+    if not g_c < 0:
+        return ScalarMinimizer("undecided", None, None, "g(ρ_c) contains 0 (a fold): roots not separated")
+    # g is convex on [ρ_c, ∞) and g(|m|^(1/L)) = b > 0: Newton from the right converges to ρ₊ from above
+    guess = approx_root(g, dg, m_abs.root(L), prec)
+    rho = interval_newton(g, dg, guess, abs(guess) * flint.arb(2) ** (-prec // 2))
+    if rho is None:
+        return ScalarMinimizer("undecided", None, None, "interval Newton did not certify ρ₊")
+    gap = _phi(L, rho, m_abs, a, b) - _phi(L, flint.arb(0), m_abs, a, b)
+    if gap < 0:
+        return ScalarMinimizer("nonzero", rho, gap, "φ(ρ₊) < φ(0)")
+    if gap > 0:
+        return ScalarMinimizer("zero", rho, gap, "φ(ρ₊) > φ(0)")
+    return ScalarMinimizer("undecided", rho, gap, "φ(ρ₊) − φ(0) contains 0: a tie is not decided by balls")
+
+
+def hessian_ball(w: Sequence[flint.arb], m: flint.arb, a: flint.arb, b: flint.arb) -> flint.arb_mat:
+    """∇²F at w (balls), from the objective: H_ii = a·P_i² + b, H_ij = a·P_i·P_j + a(P − m)·P_ij, P_i = ∏_{k≠i} w_k,
+    P_ij = ∏_{k≠i,j} w_k (signed target m)."""
+    n = len(w)
+    P = flint.arb(1)
+    for x in w:
+        P *= x
+    Pi = []
+    for i in range(n):
+        p = flint.arb(1)
+        for k in range(n):
+            if k != i:
+                p *= w[k]
+        Pi.append(p)
+    H = flint.arb_mat(n, n)
+    for i in range(n):
+        H[i, i] = a * Pi[i] ** 2 + b
+        for j in range(i + 1, n):
+            pij = flint.arb(1)
+            for k in range(n):
+                if k != i and k != j:
+                    pij *= w[k]
+            H[i, j] = H[j, i] = a * Pi[i] * Pi[j] + a * (P - m) * pij
+    return H
+
+
+def _frobenius_upper(M: flint.arb_mat) -> flint.arb:
+    """An exact upper bound of the Frobenius norm of every matrix inside the ball matrix M."""
+    s = flint.arb(0)
+    for i in range(M.nrows()):
+        for j in range(M.ncols()):
+            s += M[i, j].abs_upper() ** 2
+    return s.sqrt().upper()
+
+
+def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:
+    """Balls I_1 … I_n with λ_k(H) ∈ I_k for every symmetric matrix inside H (λ ascending), or [] when the
+    approximate eigenbasis is too far from orthonormal (ε ≥ 1/2). Call inside ``workprec(prec)``."""
+    n = H.nrows()
+    with mpmath.workprec(prec):
+        mid = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                man, exp = H[i, j].mid().man_exp()
+                mid[i, j] = mpmath.ldexp(mpmath.mpf(int(man)), int(exp))
+        E, Qm = mpmath.eigsy(mid)
+        order = sorted(range(n), key=lambda k: E[k])
+        Q = flint.arb_mat(n, n)
+        for i in range(n):
+            for j, k in enumerate(order):
+                Q[i, j] = to_arb(Qm[i, k])
+    QT = Q.transpose()
+    G = QT * Q
+    for i in range(n):
+        G[i, i] -= 1
+    eps = _frobenius_upper(G)
+    if not eps < flint.arb(1) / 2:
+        return []
+    B = QT * H * Q
+    d = [flint.arb(B[k, k].mid()) for k in range(n)]
+    for k in range(n):
+        B[k, k] -= d[k]
+    r = _frobenius_upper(B)
+    theta = flint.arb(1, eps)
+    return [flint.arb(dk.mid(), r) / theta for dk in d]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Consecutive eigenvalue enclosures chained by overlap: ``hull`` holds exactly ``count`` eigenvalues."""
+
+    hull: flint.arb
+    count: int
+
+
+def clusters(enclosures: Sequence[flint.arb]) -> list[Cluster]:
+    """Group the ordered enclosures into disjoint clusters (hulls of chains of overlapping balls)."""
+    out: list[Cluster] = []
+    for ball in sorted(enclosures, key=lambda x: x.lower()):
+        if out and out[-1].hull.overlaps(ball):
+            out[-1] = Cluster(out[-1].hull.union(ball), out[-1].count + 1)
+        else:
+            out.append(Cluster(ball, 1))
+    # merging may make a hull reach an earlier one: repeat until the hulls are pairwise disjoint
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out) - 1):
+            if out[i].hull.overlaps(out[i + 1].hull):
+                out[i:i + 2] = [Cluster(out[i].hull.union(out[i + 1].hull), out[i].count + out[i + 1].count)]
+                merged = True
+                break
+    return out
+
+
+def relative_width(x: flint.arb) -> float:
+    """rad/|mid| of a ball as a float for reports (inf at a midpoint 0 with positive radius)."""
+    r, m = float(x.rad()), abs(float(x.mid()))
+    if r == 0:
+        return 0.0
+    return r / m if m else float("inf")
+
+
+@dataclass(frozen=True)
+class SpectrumJudgement:
+    """``outcome``: "match" (every claimed value meets exactly one cluster, with the claimed multiplicities, all
+    balls resolved to ``resolution``), "differs" (proved: a claimed value meets no enclosure, or a cluster holds
+    another number of eigenvalues than the claim puts there) or "undecided"; ``why`` says which."""
+
+    outcome: str
+    why: str
+    widest: float
+
+
+def judge_spectrum(claimed: Sequence[tuple[flint.arb, int]], enclosures: Sequence[flint.arb],
+                   resolution: float) -> SpectrumJudgement:
+    """Compare a claimed multiset {(value ball, multiplicity)} with certified enclosures (see ``SpectrumJudgement``).
+
+    Rigour: every eigenvalue lies in exactly one cluster hull, and a hull holds exactly its count. If the claim
+    were true, each claimed value would be an eigenvalue, so inside the one hull its ball meets; the multiplicities
+    put into a hull would then add up to its count. A claimed value meeting no hull, or counts that differ, prove
+    the claim false."""
+    cl = clusters(enclosures)
+    widest = max([relative_width(c.hull) for c in cl] + [relative_width(v) for v, _ in claimed] + [0.0])
+    assigned = [0] * len(cl)
+    undecided = []
+    for value, k in claimed:
+        hits = [i for i, c in enumerate(cl) if c.hull.overlaps(value)]
+        if not hits:
+            return SpectrumJudgement("differs", f"the claimed eigenvalue {value.str(12, radius=False)} lies in no "
+                                     "eigenvalue enclosure", widest)
+        if len(hits) > 1:
+            undecided.append(f"the claimed value {value.str(12, radius=False)} meets {len(hits)} clusters")
+            continue
+        assigned[hits[0]] += k
+    if not undecided:
+        for c, k in zip(cl, assigned):
+            if k != c.count:
+                return SpectrumJudgement("differs", f"the cluster {c.hull.str(12, radius=False)} holds exactly "
+                                         f"{c.count} eigenvalue(s); the claim puts {k} there", widest)
+    if undecided:
+        return SpectrumJudgement("undecided", "; ".join(undecided), widest)
+    if widest > resolution:
+        return SpectrumJudgement("undecided", f"enclosures of relative width {widest:.1e} are wider than the "
+                                 f"resolution {resolution:.0e}", widest)
+    return SpectrumJudgement("match", "every claimed value meets one cluster with its multiplicity", widest)
+
+
+def judge_largest(claimed: flint.arb, enclosures: Sequence[flint.arb], resolution: float) -> SpectrumJudgement:
+    """The claim against the enclosure of the largest eigenvalue λ_n ∈ I_n: disjoint balls prove it wrong."""
+    top = enclosures[-1]
+    widest = max(relative_width(top), relative_width(claimed))
+    if not top.overlaps(claimed):
+        return SpectrumJudgement("differs", f"the largest eigenvalue lies in {top.str(15)}, the claim is "
+                                 f"{claimed.str(15)}", widest)
+    if widest > resolution:
+        return SpectrumJudgement("undecided", f"balls of relative width {widest:.1e} exceed the resolution "
+                                 f"{resolution:.0e}", widest)
+    return SpectrumJudgement("match", "the claim meets the enclosure of the largest eigenvalue", widest)
+
+
+def ball_text(x: flint.arb, digits: int = 25) -> str:
+    """A ball as '[mid ± rad]' text for reports."""
+    return x.str(digits, radius=True)
