@@ -8,6 +8,7 @@ the minimizer never collapses). Three independent routes judge it:
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import mpmath
@@ -19,9 +20,11 @@ from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
 from ..numbers import dec, digits_of_agreement, to_mpf
-from ..symbolic.scalar import L_sym, derive_threshold, exact_ratio, general_depth_ratio, lam_star, mabs
+from ..symbolic.scalar import (L_sym, a as a_sym, b as b_sym, derive_threshold, exact_ratio, general_depth_ratio,
+                               lam_star, mabs, rho)
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
+from .derivation import step
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claimed_floats, claimed_formula,
@@ -128,7 +131,8 @@ def _symbolic(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
                                instances=n, details={**details, "undecided": {str(k): v for k, v in undecided.items()}},
                                scope=scope)
         return CheckResult(Verdict.VERIFIED, f"exact equality at {depth_text(list(rows))}", instances=n,
-                           digits=float("inf"), details=details, scope=scope)
+                           digits=float("inf"), details=details, scope=scope,
+                           proved_for=f"every m ≠ 0 (|m| a symbol) at {depth_text(list(rows))}, convention {conv.name}")
     return run
 
 
@@ -152,7 +156,10 @@ def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
         details = {"general_L_ratio_b*/b_claimed": str(ratio)}
         if sp.simplify(ratio - 1) == 0:
             return CheckResult(Verdict.VERIFIED, f"for every L ≥ {start}, b*(L)/b_claimed(L) simplifies to 1",
-                               instances=1, digits=float("inf"), details=details, scope=scope)
+                               instances=1, digits=float("inf"), details=details, scope=scope,
+                               proved_for=f"every integer L ≥ {start}, every m ≠ 0 (convention {conv.name}: "
+                                          f"a = {conv.a}, b = k(L)·λ)",
+                               derivation=general_derivation(conv, claimed_b, start))
         if L_sym not in ratio.free_symbols:
             return CheckResult(Verdict.REFUTED, f"for every L ≥ {start} the ratio b*(L)/b_claimed(L) is the constant "
                                f"{ratio} ≠ 1", instances=1, details=details, scope=scope,
@@ -170,7 +177,44 @@ def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
     return run
 
 
-def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
+#: appended to the scope of a check that corroborates the certified one
+CORROBORATES = ("; corroborates the certified check (same statement at the same depths, certified there) and "
+                "the symbolic proof")
+
+
+@lru_cache(maxsize=None)
+def _symbolic_L_elimination() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
+    """φ, b(ρ) from φ' = 0, the tie (φ(ρ) − φ(0))/ρ² at that b, its root x = ρ^L and b*, all with L a symbol
+    (derived by SymPy once, for the printed derivation; the proof is ``general_depth_ratio``)."""
+    phi = a_sym / 2 * (rho**L_sym - mabs) ** 2 + b_sym * L_sym / 2 * rho**2
+    b_rho = sp.factor(sp.solve(sp.diff(phi, rho), b_sym)[0])
+    tie = sp.factor(sp.powsimp(sp.expand((phi - phi.subs(rho, 0)).subs(b_sym, b_rho) / rho**2)))
+    X = sp.Symbol("X", positive=True)
+    x = sp.solve(sp.expand(tie).subs(rho**L_sym, X), X)[0]
+    b_star = sp.powdenest(b_rho.subs(rho, x ** (1 / L_sym)), force=True)
+    return phi, b_rho, tie, x, b_star
+
+
+def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list[dict[str, str]]:
+    """The symbolic-L proof, step by step (docs/mathematics.md §K1)."""
+    phi, b_rho, tie, x, b_star = _symbolic_L_elimination()
+    log_ratio = sp.expand_log(sp.log(b_star / claimed_b), force=True)
+    B = sp.Symbol("b^*", positive=True)
+    return [
+        step("Every stationary point is balanced, |w_l| = ρ with the product's sign that of m; there "
+             "F equals φ(ρ) (b = k(L)·λ, m written for |m|)", sp.Eq(sp.Function("phi")(rho), phi)),
+        step("φ'(ρ) = 0 with ρ > 0 is linear in b", sp.Eq(b_sym, b_rho)),
+        step("0 and ρ tie, φ(ρ) = φ(0), at that b: divided by ρ² > 0", sp.Eq(tie, 0)),
+        step("its only positive solution", sp.Eq(rho**L_sym, x)),
+        step("so the jump happens at", sp.Eq(B, b_star)),
+        step(f"the claim under {conv.name}, as b = k(L)·λ", sp.Eq(sp.Symbol("b_claim", positive=True), claimed_b)),
+        step(f"logarithms, expanded with L a symbol (L ≥ {start})", sp.Eq(sp.log(B / sp.Symbol("b_claim")),
+                                                                         log_ratio)),
+        step("which simplifies to 0: b*(L) = b_claim(L) for every L", sp.Eq(sp.simplify(log_ratio), 0)),
+    ]
+
+
+def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, note: str = ""):
     def run(ctx: RunContext) -> CheckResult:
         work = ctx.dps + 20
         # bisection/Illinois stop at 10^-(work-3) relative; agreement to ctx.dps digits is required,
@@ -183,6 +227,7 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
         scope = f"{depth_text(chosen)} ({per} targets each)" if chosen else "no profile depths"
         if extra:
             scope += f"; sentinel {depth_text(extra)} (1 target each)"
+        scope += note
         worst = float("inf")
         count, samples = 0, []
         for L, targets in plan:
@@ -241,12 +286,12 @@ def _confirm(conv: Convention, formula: sp.Expr | None, L: int, m: sp.Rational, 
     return global_kind(L, m, conv.a, k * lam, dps)
 
 
-def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int):
+def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, note: str = ""):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"threshold-num:{conv.name}")
         chosen = numeric_depths(_depths(ctx, depths, min_depth), explicit=depths is not None)
         n = instances_per_depth(ctx.profile.instances, len(chosen))
-        scope = f"{depth_text(chosen)}, {n} random targets each" if chosen else "no depths"
+        scope = (f"{depth_text(chosen)}, {n} random targets each" if chosen else "no depths") + note
         eps = np.finfo(float).eps
         total = undecided = 0
         worst = np.inf
@@ -401,11 +446,24 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     if depths is None:
         checks.append(Check("derived threshold equals the claim for every depth", Tier.SYMBOLIC,
                             _general(conv, formula, min_depth)))
+    certified = depths is None or any(L >= 2 for L in depths)
+    if certified:
+        from ..certified.checks import threshold_check
+
+        checks.append(Check("certified enclosure of λ* and the minimizer on both sides (Arb)", Tier.CERTIFIED,
+                            undecided_inconclusive(threshold_check(
+                                conv.name, formula, lambda ctx: _depths(ctx, depths, min_depth), depths is not None,
+                                min_depth))))
+    # with the certified check present (and the symbolic proof), bisection and float64 sampling re-check the
+    # statement it certifies at the same depths: they corroborate and do not set the headline strength
+    cover = certified and formula is not None
     checks += [
         Check("bisection on λ over all stationary points", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth))),
+              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth, CORROBORATES if cover else "")),
+              corroborates=cover),
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(conv, formula, depths, min_depth))),
+              undecided_inconclusive(_numeric(conv, formula, depths, min_depth, CORROBORATES if cover else "")),
+              corroborates=cover),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths, min_depth))

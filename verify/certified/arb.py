@@ -1,0 +1,334 @@
+"""Shared Arb (python-flint) helpers for the certified tier.
+
+Every quantity here is a ball [mid ± rad] that rigorously contains the true value; a decision is made
+only when the balls separate. Inputs reach Arb exactly (rationals, strings, mpmath mantissa/exponent
+pairs), never through ``float``. Precision is set only inside ``workprec``, which restores it.
+
+``isolate_roots`` is a 1-D interval Newton root isolator: on [lo, hi] it returns boxes each proved to
+hold exactly one root (N(X) = c − f(c)/f'(X) ⊂ int X, Moore's theorem) and proves every other part of
+[lo, hi] root-free (0 ∉ f(X), or N(X) ∩ X = ∅).
+"""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Iterator
+
+import flint
+import mpmath
+import sympy as sp
+
+from ..errors import UsageError
+
+arb = flint.arb
+fmpq = flint.fmpq
+
+
+class CertificationFailed(ArithmeticError):
+    """The interval computation could not decide (balls overlap, isolation undecided): inconclusive."""
+
+
+class NotEnclosable(ValueError):
+    """A formula uses something the certified tier cannot enclose (its verdict is inconclusive)."""
+
+
+@contextlib.contextmanager
+def workprec(bits: int) -> Iterator[int]:
+    """Run a block at ``bits`` of Arb precision and restore the previous precision afterwards."""
+    if isinstance(bits, bool) or not isinstance(bits, int) or bits < 2:
+        raise UsageError(f"Arb precision must be an integer ≥ 2 bits, got {bits!r}")
+    old = flint.ctx.prec
+    flint.ctx.prec = bits
+    try:
+        yield bits
+    finally:
+        flint.ctx.prec = old
+
+
+def bits_for_digits(digits: int, guard: int = 32) -> int:
+    """Bits of working precision for ``digits`` decimal digits plus ``guard`` bits."""
+    return int(digits * 3.3219280948873623) + 1 + guard
+
+
+def to_fmpq(x: object) -> fmpq:
+    """An exact rational from int / str / Fraction / SymPy Rational / mpmath mpf / exact arb / fmpq.
+
+    Strings are read exactly (``verify.numbers.parse_rational``); an mpf by its mantissa and exponent.
+    Floats are refused (they are not what a user typed); so is anything inexact.
+    """
+    from ..numbers import parse_rational
+
+    if isinstance(x, fmpq):
+        return x
+    if isinstance(x, bool) or isinstance(x, float):
+        raise UsageError(f"pass numbers exactly (str, int, Rational), got {type(x).__name__} {x!r}")
+    if isinstance(x, flint.fmpz) or isinstance(x, int):
+        return fmpq(int(x))
+    if isinstance(x, Fraction):
+        return fmpq(x.numerator, x.denominator)
+    if isinstance(x, sp.Rational):
+        return fmpq(int(x.p), int(x.q))
+    if isinstance(x, mpmath.mpf):
+        f = _mpf_fraction(x)
+        return fmpq(f.numerator, f.denominator)
+    if isinstance(x, arb):
+        f = arb_exact_fraction(x)
+        return fmpq(f.numerator, f.denominator)
+    if isinstance(x, str):
+        r = parse_rational(x, "number")
+        return fmpq(int(r.p), int(r.q))
+    raise UsageError(f"cannot convert {type(x).__name__} {x!r} to an exact rational")
+
+
+def _mpf_fraction(x: mpmath.mpf) -> Fraction:
+    sign, man, exp, _ = x._mpf_
+    if not man and exp:  # nan / inf
+        raise UsageError(f"not a finite number: {x}")
+    v = Fraction(int(man)) * (Fraction(2) ** int(exp))
+    return -v if sign else v
+
+
+def to_arb(x: object) -> arb:
+    """A ball containing ``x`` exactly: exact rationals by ``to_fmpq``; an arb is returned as is."""
+    if isinstance(x, arb):
+        return x
+    return arb(to_fmpq(x))
+
+
+def arb_exact_fraction(x: arb) -> Fraction:
+    """The exact value of an exact (radius 0) finite arb as a Fraction."""
+    man, exp = x.man_exp()
+    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+
+
+def ball_bounds(x: arb) -> tuple[Fraction, Fraction]:
+    """Exact rational bounds lo ≤ x ≤ hi of a finite ball (midpoint ∓ radius, both exact dyadics)."""
+    if not x.is_finite():
+        raise CertificationFailed(f"the ball {x} is not finite")
+    mid = arb_exact_fraction(x.mid())
+    rad = arb_exact_fraction(x.rad())
+    return mid - rad, mid + rad
+
+
+def _ilog10_floor(v: Fraction) -> int:
+    """floor(log10(v)) for v > 0, exactly."""
+    e = len(str(v.numerator)) - len(str(v.denominator))
+    while Fraction(10) ** e > v:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= v:
+        e += 1
+    return e
+
+
+def round_decimal(v: Fraction, digits: int, up: bool) -> str:
+    """``v`` rounded to ``digits`` significant digits, downward (up=False) or upward, as a decimal string."""
+    if v == 0:
+        return "0"
+    e = _ilog10_floor(abs(v))
+    shift = e - digits + 1
+    scaled = v / (Fraction(10) ** shift)
+    n = -((-scaled.numerator) // scaled.denominator) if up else scaled.numerator // scaled.denominator
+    sign = "-" if n < 0 else ""
+    s = str(abs(n))
+    exp = shift + len(s) - 1
+    return f"{sign}{s[0]}.{s[1:] or '0'}e{exp}"
+
+
+def arb_to_decimal_pair(ball: arb, digits: int) -> tuple[str, str]:
+    """Decimal strings (lo, hi) with lo ≤ every point of ``ball`` ≤ hi, ``digits`` significant digits,
+    rounded outward (exact rational arithmetic: no rounding inward anywhere)."""
+    lo, hi = ball_bounds(ball)
+    return round_decimal(lo, digits, up=False), round_decimal(hi, digits, up=True)
+
+
+def decimal_pair(ball: arb, digits: int) -> tuple[str, str]:
+    """Alias of ``arb_to_decimal_pair``."""
+    return arb_to_decimal_pair(ball, digits)
+
+
+def rel_width(ball: arb) -> Fraction:
+    """(hi − lo)/min(|lo|, |hi|) of a ball not containing 0, exactly (inf when it contains 0)."""
+    lo, hi = ball_bounds(ball)
+    if lo <= 0 <= hi:
+        return Fraction(10) ** 100000
+    return (hi - lo) / min(abs(lo), abs(hi))
+
+
+def interval(lo: Fraction, hi: Fraction) -> arb:
+    """A ball containing [lo, hi] (exactly [lo, hi] when both are dyadic with the same small exponent)."""
+    return arb(fmpq(lo.numerator, lo.denominator)).union(arb(fmpq(hi.numerator, hi.denominator)))
+
+
+# --- SymPy expressions enclosed in Arb ----------------------------------------------------------------------
+
+def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None) -> arb:
+    """A ball containing the real value of ``expr`` (SymPy) at ``subs`` (symbol → ball), at the current precision.
+
+    Handles rationals, + · powers (integer, rational and ball exponents of positive bases), sqrt, exp, log,
+    π, e and |·|. Anything else (floats, other functions) raises ``NotEnclosable``: the certified tier never
+    guesses a value.
+    """
+    subs = subs or {}
+
+    def ev(e: sp.Expr) -> arb:
+        if e in subs:
+            return subs[e]
+        if isinstance(e, sp.Rational):
+            return arb(fmpq(int(e.p), int(e.q)))
+        if e is sp.pi:
+            return arb.pi()
+        if e is sp.E:
+            return arb.const_e()
+        if isinstance(e, sp.Add):
+            out = arb(0)
+            for t in e.args:
+                out += ev(t)
+            return out
+        if isinstance(e, sp.Mul):
+            out = arb(1)
+            for t in e.args:
+                out *= ev(t)
+            return out
+        if isinstance(e, sp.Pow):
+            base = ev(e.base)
+            if isinstance(e.exp, sp.Integer):
+                n = int(e.exp)
+                return base ** n if n >= 0 else 1 / base ** (-n)
+            if e.exp == sp.Rational(1, 2):
+                return base.sqrt()
+            expo = ev(e.exp)
+            return base ** expo  # nan unless the base is certainly positive: caught by the caller
+        if isinstance(e, sp.exp):
+            return ev(e.args[0]).exp()
+        if isinstance(e, sp.log) and len(e.args) == 1:
+            return ev(e.args[0]).log()
+        if isinstance(e, sp.Abs):
+            return abs(ev(e.args[0]))
+        raise NotEnclosable(f"the certified tier cannot enclose {type(e).__name__} ({sp.sstr(e)[:60]})")
+
+    return ev(sp.sympify(expr))
+
+
+# --- interval Newton root isolation ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RootBox:
+    """A box [lo, hi] proved to contain exactly one root, and a tight ball ``root`` around it."""
+
+    lo: Fraction
+    hi: Fraction
+    root: arb
+
+
+@dataclass
+class Isolation:
+    """Roots of f on [lo, hi]: ``roots`` (each proved unique in its box), the number of boxes proved
+    root-free (``excluded``, by 0 ∉ f(X) or N(X) ∩ X = ∅), and ``undecided`` boxes (none when complete)."""
+
+    lo: Fraction
+    hi: Fraction
+    roots: list[RootBox] = field(default_factory=list)
+    excluded: int = 0
+    undecided: list[tuple[Fraction, Fraction]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.undecided
+
+
+def _box(lo: Fraction, hi: Fraction) -> arb:
+    """The ball equal to [lo, hi] for dyadic endpoints (midpoint and radius exact)."""
+    mid = (lo + hi) / 2
+    rad = (hi - lo) / 2
+    return arb(_mag(mid), _mag(rad))
+
+
+def _mag(r: Fraction) -> tuple[int, int]:
+    """A dyadic r = n / 2^k as (n, −k) for Arb's exact (mantissa, exponent) form."""
+    k = r.denominator.bit_length() - 1
+    if r.denominator != 1 << k:
+        raise ValueError("box radii must be dyadic")
+    return (r.numerator, -k)
+
+
+def _newton(f: Callable[[arb], arb], df: Callable[[arb], arb], X: arb) -> arb | None:
+    """N(X) = c − f(c)/f'(X) with c = mid X, or None when f'(X) contains 0."""
+    d = df(X)
+    if d.contains(0) or not d.is_finite():
+        return None
+    c = X.mid()
+    return c - f(c) / d
+
+
+def refine_root(f: Callable[[arb], arb], df: Callable[[arb], arb], X: arb, steps: int = 200) -> arb:
+    """Contract a box holding a unique root by interval Newton (X ← N(X) ∩ X) until it stops shrinking."""
+    for _ in range(steps):
+        N = _newton(f, df, X)
+        if N is None:
+            break
+        try:
+            Y = N.intersection(X)
+        except ValueError:  # cannot happen for a box proved to hold a root; keep X
+            break
+        if not Y.rad() < X.rad():
+            return Y
+        X = Y
+    return X
+
+
+def isolate_roots(f: Callable[[arb], arb], df: Callable[[arb], arb], lo: Fraction, hi: Fraction,
+                  max_depth: int = 400, max_boxes: int = 20000) -> Isolation:
+    """All roots of f in [lo, hi] (dyadic ends), each in a box with a proof of existence and uniqueness,
+    every other box proved root-free; boxes not decided within ``max_depth`` bisections are ``undecided``.
+
+    Call inside ``workprec``; f and df map a ball to a ball containing the function's range over it.
+    """
+    out = Isolation(lo, hi)
+    stack = [(Fraction(lo), Fraction(hi), 0)]
+    seen = 0
+    while stack:
+        a_, b_, depth = stack.pop()
+        seen += 1
+        X = _box(a_, b_)
+        fX = f(X)
+        if fX.is_finite() and not fX.contains(0):
+            out.excluded += 1
+            continue
+        dX = df(X)
+        c = X.mid()
+        mean_value = f(c) + dX * (X - c)  # f(X) ⊂ f(c) + f'(X)(X − c): tighter than the natural form on small boxes
+        if mean_value.is_finite() and not mean_value.contains(0):
+            out.excluded += 1
+            continue
+        N = _newton(f, df, X)
+        if N is not None and N.is_finite():
+            if not N.overlaps(X):
+                out.excluded += 1
+                continue
+            if X.contains_interior(N):
+                out.roots.append(RootBox(a_, b_, refine_root(f, df, N.intersection(X))))
+                continue
+        if depth >= max_depth or seen >= max_boxes:
+            out.undecided.append((a_, b_))
+            continue
+        mid = (a_ + b_) / 2
+        stack.append((mid, b_, depth + 1))
+        stack.append((a_, mid, depth + 1))
+    out.roots.sort(key=lambda r: r.lo)
+    return out
+
+
+def dyadic_above(x: Fraction, root: int = 1) -> Fraction:
+    """The least power of two p = 2^j (j any integer) with p^root ≥ x > 0: p ≥ x^(1/root), exactly.
+
+    A root domain [0, p] then has exact dyadic box endpoints.
+    """
+    if x <= 0:
+        raise ValueError("dyadic_above needs x > 0")
+    p = Fraction(1)
+    while p**root < x:
+        p *= 2
+    while (p / 2) ** root >= x:
+        p /= 2
+    return p
