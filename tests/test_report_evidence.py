@@ -178,11 +178,19 @@ def test_reports_cite_only_documents_that_ship(doc, fmt):
 def test_open_points_cite_the_mathematics_document_and_name_their_claims(doc):
     root = Path(__file__).resolve().parent.parent
     md = render_markdown(doc)
-    section = md[md.index("## Open points the suite resolved"):md.index("## `kp.threshold.depth3`")]
+    start = md.index("## Open points the suite resolved")
+    section = md[start:md.index("\n## `", start)]
     assert "docs/mathematics.md" in section
     assert (root / "docs" / "mathematics.md").is_file()        # the cited document ships
-    assert "- `kp.threshold.depth3`, `li.crash+x:y/z`: normalization: convention A1" in section
-    assert "- `kp.ok`: region constants chosen by the suite" in section
+    # grouped under each claim's name: no anonymous bullet
+    for cid, note in (("kp.threshold.depth3", "normalization: convention A1"),
+                      ("li.crash+x:y/z", "normalization: convention A1"),
+                      ("kp.ok", "region constants chosen by the suite")):
+        head = section.index(f"### `{cid}`")
+        nxt = section.find("### ", head + 4)
+        assert f"- {note}" in section[head:nxt if nxt > 0 else None]
+    bullets = [line for line in section.splitlines() if line.startswith("- ")]
+    assert bullets and all(section.rfind("### `", 0, section.index(b)) >= 0 for b in bullets)
     assert "docs/mathematics.md" in html_text(render_html(doc, None))
 
 

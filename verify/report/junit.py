@@ -1,11 +1,14 @@
-"""JUnit XML rendering of a JSON report (schema dmf-verify/report, versions 1 and 2), for CI dashboards.
+"""JUnit XML rendering of a JSON report (schema dmf-verify/report, versions 1 to 3), for CI dashboards.
 
 One <testsuite> per paper, one <testcase> per claim (classname = paper, name = claim id,
 time = seconds). Refuted claims carry a <failure>; a claim with a crashed check and nothing refuted
 carries an <error> (an internal error of the tool, not a verdict); other inconclusive claims a
 <skipped>; verified claims pass. The failure or error body holds the evidence as text: each check's
 scope and margins, the counterexamples (the shrunk one included) and the command that reproduces
-the claim; every test case's <system-out> holds the same text.
+the claim; every test case's <system-out> holds the same text. Each test case has a <properties>
+block with the claim's verdict and strength (``strength`` is "proved", "certified", "agreement",
+"sampled", or "none" when the claim is not verified) and each check's strength
+(``strength.<check>``); a verified claim's strength is also in its system-out's first line.
 """
 from __future__ import annotations
 
@@ -108,6 +111,12 @@ def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
     evidence = [e for e in claim.get("evidence") or [] if isinstance(e, Mapping)]
     verdict = claim.get("verdict")
     text = _evidence_text(claim, evidence)
+    properties = ET.SubElement(case, "properties")
+    ET.SubElement(properties, "property", name="verdict", value=_clean(verdict))
+    ET.SubElement(properties, "property", name="strength", value=_clean(claim.get("strength") or "none"))
+    for e in evidence:
+        ET.SubElement(properties, "property", name=f"strength.{_clean(e.get('check'))}",
+                      value=_clean(e.get("strength") or "none") + (" (corroborating)" if e.get("corroborates") else ""))
     if verdict == "refuted":
         deciding = [e for e in evidence if e.get("verdict") == "refuted"] or evidence
         message = "; ".join(_clean(e.get("summary")) for e in deciding) or "refuted"
@@ -144,7 +153,8 @@ def _one_line(text: str) -> str:
 
 def _evidence_text(claim: Mapping[str, Any], evidence: list[Mapping[str, Any]]) -> str:
     """Plain-text evidence of one claim: statement, source, then one paragraph per check."""
-    lines = [f"claim {_clean(claim.get('id'))}: {_clean(claim.get('verdict'))}",
+    strength = f" ({_clean(claim['strength'])})" if claim.get("strength") else ""
+    lines = [f"claim {_clean(claim.get('id'))}: {_clean(claim.get('verdict'))}{strength}",
              f"statement: {_clean(claim.get('statement'))}",
              f"source: {_clean(claim.get('source'))}"]
     lines += [f"resolution: {_clean(r)}" for r in claim.get("resolutions") or []]
@@ -156,11 +166,16 @@ def _evidence_text(claim: Mapping[str, Any], evidence: list[Mapping[str, Any]]) 
         lines.append(f"reproduce: {_clean(claim['reproduce'])}")
     for e in evidence:
         lines.append("")
+        strength = f" ({_clean(e['strength'])})" if e.get("strength") else ""
+        corroborating = " [corroborating]" if e.get("corroborates") else ""
         lines.append(f"[{_clean(e.get('tier'))}] {_clean(e.get('check'))}: "
-                     f"{_clean(e.get('verdict'))} - {_clean(e.get('summary'))}")
-        for key in ("scope", "digits", "instances", "worst_margin", "tolerance", "seconds"):
+                     f"{_clean(e.get('verdict'))}{strength}{corroborating} - {_clean(e.get('summary'))}")
+        for key in ("proved_for", "scope", "digits", "instances", "worst_margin", "tolerance", "seconds"):
             if e.get(key) is not None:
                 lines.append(f"  {key}: {_clean(e.get(key))}")
+        for i, step in enumerate([s for s in e.get("derivation") or [] if isinstance(s, Mapping)], 1):
+            formula = f": {_clean(step.get('plain'))}" if step.get("plain") else ""
+            lines.append(f"  step {i}. {_clean(step.get('say'))}{formula}")
         if e.get("counterexample") is not None:
             dump = json.dumps(e["counterexample"], sort_keys=True, ensure_ascii=False, default=str)
             lines.append(f"  counterexample: {_clean(dump)}")

@@ -1,21 +1,24 @@
 """Render the report document as Markdown (report.md).
 
-Every claim carries its evidence here as in the JSON: each check's scope, a refuted claim's
-counterexamples (the shrunk one included) and the exact command that reproduces it, a conflict
-between tiers and a crashed check (an internal error, never a verdict) are all spelt out.
+Every claim carries its evidence here as in the JSON: each check's scope and strength, a refuted
+claim's counterexamples (the shrunk one included) and the exact command that reproduces it, a
+conflict between tiers, a crashed check (an internal error, never a verdict) and the steps of a
+proof (in plain text) are all spelt out. The summary table gives each claim's verdict, its strength
+and the one line of evidence that matters; open points are listed under the claim they belong to.
 """
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Sequence
 
 from .document import MATHEMATICS_DOC, crashed_text, tier_conflict_text
+from .html import key_evidence
 
-TIERS = ("symbolic", "high-precision", "numeric")
+TIERS = ("symbolic", "high-precision", "certified", "numeric")
 MARK = {"verified": "✅ verified", "refuted": "❌ refuted", "inconclusive": "⚠️ inconclusive"}
-FACTS = ("scope", "digits", "instances", "worst_margin", "tolerance", "seconds")
+FACTS = ("strength", "proved_for", "scope", "digits", "instances", "worst_margin", "tolerance", "seconds")
 
 
 def _mark(verdict: object) -> str:
@@ -46,16 +49,29 @@ def _json(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def render_markdown(doc: Mapping[str, Any]) -> str:
-    """The whole report as Markdown: counts, a summary table, open points, each claim's evidence."""
+def _strength(value: object) -> str:
+    return f"**{value}**" if value else "—"
+
+
+def render_markdown(doc: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] | None = None) -> str:
+    """The whole report as Markdown: counts, a summary table, open points, each claim's evidence.
+
+    ``plots``: evidence plots already written into the report set (``verify.report.plots``), linked
+    with their captions."""
     p = doc.get("provenance") or {}
     s = doc.get("summary") or {}
     claims = [c for c in doc.get("claims") or [] if isinstance(c, Mapping)]
+    plots = [x for x in plots or [] if isinstance(x, Mapping)]
     lines = [
         "# dmf-verify report", "",
         f"**{s.get('verified', 0)} verified, {s.get('refuted', 0)} refuted, "
         f"{s.get('inconclusive', 0)} inconclusive** of {s.get('total', len(claims))} claims — profile "
         f"`{p.get('profile')}`, seed `{p.get('seed')}`, {p.get('dps')} digits, {p.get('wall_seconds')} s wall.",
+        "",
+        "Strength of a verified verdict, weakest first: **sampled** (no counterexample on N float64 instances), "
+        "**agreement** (independent routes agree to N digits), **certified** (rigorous for the stated "
+        "instances), **proved** (exact, for every parameter in a stated range). A claim shows the weakest "
+        "strength among the checks it rests on.",
         "",
     ]
     crashed = [c for c in claims if crashed_text(c)]
@@ -66,57 +82,70 @@ def render_markdown(doc: Mapping[str, Any]) -> str:
     if conflicts:
         lines += [f"**Tiers disagree** in {len(conflicts)} claim(s) "
                   f"({_ids(conflicts)}); see each claim below.", ""]
-    lines += ["| claim | verdict | " + " | ".join(TIERS) + " | seconds |",
-              "|---|---|" + "---|" * len(TIERS) + "---|"]
+    lines += ["| claim | verdict | strength | evidence that matters | seconds |", "|---|---|---|---|---|"]
     for c in claims:
-        tiers = c.get("tiers") or {}
         verdict = _mark(c.get("verdict"))
         if tier_conflict_text(c):
             verdict += " (tiers disagree)"
         if crashed_text(c):
             verdict += " (internal error)"
-        lines.append(f"| `{_cell(c.get('id'))}` | {verdict} | "
-                     + " | ".join(_mark(tiers.get(t)) if t in tiers else "—" for t in TIERS)
-                     + f" | {c.get('seconds')} |")
+        key = key_evidence(c)
+        shown = f"{key['strength']}: {key['text']}" if key else "—"
+        lines.append(f"| `{_cell(c.get('id'))}` | {verdict} | {_strength(c.get('strength'))} | {_cell(shown)} "
+                     f"| {c.get('seconds')} |")
+    overview = [x for x in plots if x.get("claim") is None]
+    if overview:
+        lines += ["", "## Evidence at a glance", ""]
+        for x in overview:
+            lines += _plot(x)
     lines += _open_points(claims)
     for c in claims:
-        lines += _claim(c)
+        lines += _claim(c, [x for x in plots if x.get("claim") == c.get("id")])
     lines += ["", "## Provenance", "", *_fence(_json(p), "json"), ""]
     return "\n".join(lines)
 
 
+def _plot(plot: Mapping[str, Any]) -> list[str]:
+    caption = " ".join(str(plot.get("caption") or "Evidence plot drawn from this report's data.").split())
+    return [f"![{_cell(caption)}]({plot.get('file')})", "", f"*{caption}*", ""]
+
+
 def _open_points(claims: list[Mapping[str, Any]]) -> list[str]:
-    """Each resolution once, naming the claims it belongs to."""
-    owners: dict[str, list[str]] = {}
-    for c in claims:
-        for r in c.get("resolutions") or []:
-            ids = owners.setdefault(str(r), [])
-            if str(c.get("id")) not in ids:
-                ids.append(str(c.get("id")))
-    if not owners:
+    """Open points grouped under the claim they belong to (its id and statement)."""
+    with_points = [c for c in claims if c.get("resolutions")]
+    if not with_points:
         return []
     lines = ["", "## Open points the suite resolved", "",
              f"Where a source leaves a point open, the suite fixes it as below; `{MATHEMATICS_DOC}` in the "
              "dmf-verify repository states, claim by claim, what the paper states, what the suite derived "
              "and how each open point was resolved.", ""]
-    for note, ids in owners.items():
-        lines.append(f"- {', '.join(f'`{i}`' for i in ids)}: {note}")
+    for c in with_points:
+        statement = " ".join(str(c.get("statement") or "").split())
+        lines += [f"### `{c.get('id')}`", "", _quote(statement), ""]
+        lines += [f"- {' '.join(str(r).split())}" for r in c.get("resolutions") or []] + [""]
     return lines
 
 
-def _claim(c: Mapping[str, Any]) -> list[str]:
-    lines = ["", f"## `{c.get('id')}` — {_mark(c.get('verdict'))}", "", _quote(c.get("statement")), "",
+def _claim(c: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+    strength = f" · {c['strength']}" if c.get("strength") else ""
+    lines = ["", f"## `{c.get('id')}` — {_mark(c.get('verdict'))}{strength}", "", _quote(c.get("statement")), "",
              f"*Source:* {c.get('source')}", ""]
+    tiers = c.get("tiers") or {}
+    if isinstance(tiers, Mapping) and tiers:
+        ordered = [t for t in TIERS if t in tiers] + sorted(set(map(str, tiers)) - set(TIERS))
+        lines += ["*Tiers:* " + ", ".join(f"{t} {_mark(tiers.get(t))}" for t in ordered), ""]
     for warning in (tier_conflict_text(c), crashed_text(c)):
         if warning:
             lines += [f"**{warning}**", ""]
     if c.get("resolutions"):
-        lines += [f"*Open points resolved (see `{MATHEMATICS_DOC}`):*", ""]
-        lines += [f"- {r}" for r in c["resolutions"]] + [""]
+        lines += [f"*Open points resolved:* {len(c['resolutions'])}, listed under `{c.get('id')}` in "
+                  f"“Open points the suite resolved” above (see `{MATHEMATICS_DOC}`).", ""]
     if c.get("minimal_counterexample") is not None:
         lines += ["**Minimal counterexample** (shrunk):", "", *_fence(_json(c["minimal_counterexample"]), "json"), ""]
     if c.get("reproduce"):
         lines += ["**Reproduce:**", "", *_fence(str(c["reproduce"]), "sh"), ""]
+    for x in plots:
+        lines += _plot(x)
     for e in c.get("evidence") or []:
         if isinstance(e, Mapping):
             lines += _check(e)
@@ -124,8 +153,17 @@ def _claim(c: Mapping[str, Any]) -> list[str]:
 
 
 def _check(e: Mapping[str, Any]) -> list[str]:
-    lines = [f"### {e.get('tier')}: {e.get('check')} — {_mark(e.get('verdict'))}", "", str(e.get("summary")), ""]
+    corroborating = " (corroborating)" if e.get("corroborates") else ""
+    lines = [f"### {e.get('tier')}: {e.get('check')} — {_mark(e.get('verdict'))}{corroborating}", "",
+             str(e.get("summary")), ""]
     lines += [f"- {k.replace('_', ' ')}: {e.get(k)}" for k in FACTS if e.get(k) not in (None, "")]
+    steps = [s for s in e.get("derivation") or [] if isinstance(s, Mapping)]
+    if steps:
+        lines += ["", "Derivation:", ""]
+        for i, s in enumerate(steps, 1):
+            lines.append(f"{i}. {' '.join(str(s.get('say') or '').split())}")
+            if s.get("plain"):
+                lines += ["", *["   " + x for x in _fence(str(s["plain"]))], ""]
     if e.get("counterexample") is not None:
         lines += ["", "Counterexample:", "", *_fence(_json(e["counterexample"]), "json")]
     if e.get("error"):
@@ -133,7 +171,10 @@ def _check(e: Mapping[str, Any]) -> list[str]:
     if e.get("details"):
         lines += ["", "<details><summary>details</summary>", "", *_fence(_json(e["details"]), "json"), "",
                   "</details>"]
+    captions = e.get("captions") if isinstance(e.get("captions"), Mapping) else {}
     for f in e.get("figures") or []:
-        lines += ["", f"![{e.get('check')}]({f})"]
+        caption = " ".join(str(captions.get(str(f)) or f"Figure drawn by the {e.get('tier')} check "
+                                f"“{e.get('check')}”; its summary above says what it shows.").split())
+        lines += ["", f"![{_cell(caption)}]({f})", "", f"*{caption}*"]
     lines.append("")
     return lines

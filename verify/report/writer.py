@@ -15,20 +15,23 @@ Documented in docs/report-schema.md.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ..errors import UsageError, VerifyError
 from . import atomic, sets
 from .document import to_json_text
 from .sets import MANIFEST, MANIFEST_SCHEMA, REPORT_FILES, foreign_entries
 
-__all__ = ["MANIFEST", "REPORT_FILES", "ReportStage", "ReportWriteError", "foreign_entries", "write_reports"]
+__all__ = ["MANIFEST", "REPORT_FILES", "ReportStage", "ReportWriteError", "foreign_entries", "python_reproducer",
+           "run_document", "write_reports", "write_run"]
 
 
 class ReportWriteError(VerifyError, OSError):
@@ -170,11 +173,17 @@ class ReportStage:
         from .html import render_html
         from .junit import render_junit
         from .markdown import render_markdown
+        from .plots import evidence_plots
 
         try:
-            texts = {"report.json": to_json_text(doc), "report.md": render_markdown(doc),
-                     "report.html": render_html(doc, self.path), "junit.xml": render_junit(doc)}
+            plots = evidence_plots(doc)
+            texts = {"report.json": to_json_text(doc), "report.md": render_markdown(doc, plots),
+                     "report.html": render_html(doc, self.path, plots), "junit.xml": render_junit(doc)}
             try:
+                for plot in plots:
+                    path = self.path / plot["file"]
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    atomic.write_new(path, plot["png"])
                 for name, text in texts.items():
                     atomic.write_new(self.path / name, text)
                 self._write_manifest()
@@ -298,3 +307,59 @@ def write_reports(doc: dict, out_dir: Path | str, figures_dir: Path | str | None
             except OSError as exc:
                 raise _write_error("write", out_dir, exc) from exc
         return stage.publish(doc)
+
+
+def python_reproducer(profile: str, seed: int, digits: int) -> Callable[[str], str]:
+    """How to rerun a claim that lives in the caller's code (not in the catalogue or a claim file)."""
+    return lambda cid: (f"verify.api.run_claims([<claim {cid}>], profile={profile!r}, seed={seed}, "
+                        f"digits={digits})")
+
+
+def run_document(run_result: Any, *, command: str | None = None, claim_file: str | None = None,
+                 started: dt.datetime | None = None,
+                 reproduce: Callable[[str], str] | None = None) -> dict:
+    """The report document (report.json) of a finished ``verify.runner.RunResult``.
+
+    Seed, profile, digits and jobs come from the run itself. ``command``: what produced it (the CLI
+    passes its command line; default: a ``verify.api.run_claims`` call). ``claim_file``: the claim
+    file's path, hashed into the provenance. ``started``: when the run began (default: its end minus
+    its wall time). ``reproduce``: claim id → command that reruns it; default, for a run with a
+    ``command``, ``verify run``/``verify check`` with the same seed, profile and digits, and without
+    one, ``python_reproducer`` (claims built in code are not in the catalogue).
+    """
+    from .document import build_document
+    from .provenance import provenance
+
+    ctx = run_result.ctx
+    profile, seed, digits = ctx.profile.name, ctx.seed, ctx.dps
+    if started is None:
+        started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=float(run_result.wall_seconds))
+    if command is None:
+        command = (f"verify.api.run_claims(claims, profile={profile!r}, seed={seed}, digits={digits}, "
+                   f"jobs={run_result.jobs})")
+        reproduce = reproduce or python_reproducer(profile, seed, digits)
+    doc = build_document(run_result, provenance(seed, profile, digits, started, run_result.wall_seconds,
+                                                command, run_result.jobs, claim_file=claim_file))
+    if reproduce is not None:
+        for entry in doc["claims"]:
+            entry["reproduce"] = reproduce(entry["id"])
+    return doc
+
+
+def write_run(run_result: Any, out_dir: Path | str, *, command: str | None = None,
+              claim_file: str | None = None, started: dt.datetime | None = None,
+              reproduce: Callable[[str], str] | None = None,
+              figures_dir: Path | str | None = None) -> list[Path]:
+    """Write the whole report set (report.json, .md, .html, junit.xml, figures/ with the evidence
+    plots) of a finished run into ``out_dir``, atomically as a set; returns the four report files.
+
+    The figures the checks drew are copied from ``figures_dir`` (default: the run's own
+    ``ctx.out_dir``, where they were drawn; a run without one drew none). The other arguments are
+    those of ``run_document``. Raises UsageError for an output directory that cannot hold a report
+    set, ReportWriteError when writing fails (the previous set is then untouched).
+    """
+    doc = run_document(run_result, command=command, claim_file=claim_file, started=started, reproduce=reproduce)
+    source = figures_dir if figures_dir is not None else getattr(run_result.ctx, "out_dir", None)
+    if source is None or not Path(source).is_dir():
+        source = out_dir
+    return write_reports(doc, out_dir, figures_dir=source)
