@@ -145,9 +145,11 @@ def __getattr__(name: str):
 
 
 def run_claims(claims: Sequence[Claim], profile: str = "standard", seed: int = 0, digits: int = 50,
-               jobs: int = 1, out_dir: str | Path | None = None) -> RunResult:
+               jobs: int = 1, out_dir: str | Path | None = None, executor: Any = None) -> RunResult:
     """Run exactly these claim objects (``jobs`` worker processes, forked, so claims built in code run
-    as written; the verdicts and numbers do not depend on ``jobs``).
+    as written; or on ``executor``, any ``concurrent.futures.Executor`` such as a Dask client's
+    ``get_executor()``; the verdicts and numbers depend on neither).
+    ``result.write_report(DIR)`` writes the report set afterwards.
 
     With ``out_dir``, figures are staged during the run and the report set (report.json, .md, .html,
     junit.xml, figures/) is published there atomically; an exception or Ctrl-C leaves the previous set
@@ -158,7 +160,7 @@ def run_claims(claims: Sequence[Claim], profile: str = "standard", seed: int = 0
         raise UsageError("run_claims takes a sequence of Claim objects")
     ctx = RunContext(seed=seed, profile=get_profile(profile), dps=digits)
     if out_dir is None:
-        return run(claims, ctx, jobs=jobs)
+        return run(claims, ctx, jobs=jobs, executor=executor)
     import datetime as dt
 
     from .report.document import build_document
@@ -167,7 +169,7 @@ def run_claims(claims: Sequence[Claim], profile: str = "standard", seed: int = 0
 
     with ReportStage(out_dir) as stage:
         started = dt.datetime.now(dt.timezone.utc)
-        result = run(claims, dataclasses.replace(ctx, out_dir=str(stage.path)), jobs=jobs)
+        result = run(claims, dataclasses.replace(ctx, out_dir=str(stage.path)), jobs=jobs, executor=executor)
         command = f"verify.api.run_claims(claims, profile={profile!r}, seed={seed}, digits={digits}, jobs={jobs})"
         doc = build_document(result, provenance(seed, profile, digits, started, result.wall_seconds, command,
                                                 result.jobs))
@@ -175,6 +177,7 @@ def run_claims(claims: Sequence[Claim], profile: str = "standard", seed: int = 0
             entry["reproduce"] = (f"verify.api.run_claims([<claim {entry['id']}>], profile={profile!r}, "
                                   f"seed={seed}, digits={digits})")
         result.extra["report"] = stage.publish(doc)
+    result.extra["report_dir"] = str(out_dir)  # where write_report finds the figures again
     result.ctx = ctx
     return result
 

@@ -68,7 +68,8 @@ def _digits(text: str) -> int:
 
 def _problem_options(p: argparse.ArgumentParser) -> None:
     """--convention NAME, or --loss FORMULA --penalty FORMULA (a user problem); see ``_problem``."""
-    p.add_argument("--convention", default=None, help="A1 (default), A2, S, S2 or B; not with --loss/--penalty")
+    p.add_argument("--convention", default=None,
+                   help="A1 (default), A2, S, S2 or B (see conventions below); not with --loss/--penalty")
     p.add_argument("--loss", default=None, metavar="FORMULA",
                    help="a user problem's loss in p (the product w_L⋯w_1) and m, e.g. '(p - m)**2 / 2'; "
                         "needs --penalty")
@@ -103,57 +104,114 @@ def _convention_json(name: str) -> dict:
     return convention_problem(name).to_json()
 
 
+def _conventions_text() -> str:
+    from .conventions import CONVENTIONS
+
+    return "\n".join(f"  {name:<3} {c.objective}" for name, c in CONVENTIONS.items())
+
+
+def _profiles_text() -> str:
+    from .claims import PROFILES
+
+    return "\n".join(f"  {name:<9} scalar depths {p.depths[0]}-{p.depths[-1]}, {p.instances} random instances per "
+                     f"numeric check, {p.hp_instances} per high-precision check"
+                     f"{' (the default)' if name == 'standard' else ''}" for name, p in PROFILES.items())
+
+
+EXIT_CODES = ("exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error, 3 internal error "
+              "(or a check crashed), 130 interrupted")
+
+
+def _epilog(*parts: str) -> str:
+    """The text after a command's options: conventions, profiles, defaults and exit codes, as asked."""
+    blocks = []
+    if "conventions" in parts:
+        blocks.append("conventions (docs/mathematics.md; M the target, W_l the layers, λ > 0):\n" + _conventions_text())
+    if "profiles" in parts:
+        blocks.append("profiles:\n" + _profiles_text())
+    if "run" in parts:
+        from .runner import default_jobs
+
+        blocks.append(f"defaults: --profile standard, --seed 0, --digits 50, --jobs {default_jobs()} (the cores "
+                      f"available here), progress on stderr (live on a terminal, one line per claim otherwise).\n"
+                      f"The same seed gives the same verdicts and numbers whatever --jobs or --executor is.")
+    blocks.append(EXIT_CODES)
+    return "\n\n".join(blocks)
+
+
+def _run_options(p: argparse.ArgumentParser, out_help: str) -> None:
+    from .numbers import DEFAULT_DIGITS
+    from .runner import MAX_JOBS, default_jobs
+
+    p.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard",
+                   help="how hard to look (default: standard; see profiles below)")
+    p.add_argument("--only", action="append", metavar="ID", help=ONLY_HELP)
+    p.add_argument("--out", default=None, help=out_help)
+    p.add_argument("--seed", type=_seed, default=0, help="seed of every random draw (default: 0)")
+    p.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS,
+                   help=f"working digits of mpmath checks, 15-1000 (default: {DEFAULT_DIGITS})")
+    p.add_argument("--jobs", type=_jobs, default=None,
+                   help=f"worker processes, 1-{MAX_JOBS}, never more than the checks to run (default: the cores "
+                        f"available, {default_jobs()} here)")
+    p.add_argument("--executor", default=None, metavar="dask://HOST:PORT",
+                   help="run the checks on a Dask scheduler instead of local workers (needs "
+                        "pip install 'dmf-verify[dask]'); --jobs then does not apply")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .numbers import DEFAULT_DIGITS  # imported here, inside main's handlers (it loads SymPy)
-    from .runner import MAX_JOBS
 
-    jobs_help = f"worker processes (1-{MAX_JOBS}; never more than the claims run)"
+    raw = argparse.RawDescriptionHelpFormatter
     p = _Parser(prog="verify", description="Verify theorems about matrix factorization landscapes.",
-                epilog="exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error, 3 internal error "
-                       "(or a check crashed), 130 interrupted")
+                epilog=_epilog("conventions", "profiles", "run"), formatter_class=raw)
     p.add_argument("--version", action="version", version=f"verify {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    r = sub.add_parser("run", help="verify the catalogue and write a report")
-    r.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard")
-    r.add_argument("--only", action="append", metavar="ID", help=ONLY_HELP)
-    r.add_argument("--out", default="reports", help="report directory (default: reports/)")
-    r.add_argument("--seed", type=_seed, default=0)
-    r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="working digits of mpmath checks")
-    r.add_argument("--jobs", type=_jobs, default=1, help=jobs_help)
-    r.add_argument("--quiet", action="store_true", help="no progress lines")
+    r = sub.add_parser("run", help="verify the catalogue and write a report", formatter_class=raw,
+                       description="Verify the catalogue (or the claims --only names), print a summary and "
+                                   "write report.md, report.json, report.html and junit.xml.",
+                       epilog=_epilog("profiles", "run"))
+    _run_options(r, "report directory (default: reports/)")
 
-    c = sub.add_parser("check", help="check the claims in a claim file (.toml or .py) and write a report")
+    c = sub.add_parser("check", help="check the claims in a claim file (.toml or .py) and write a report",
+                       formatter_class=raw, epilog=_epilog("conventions", "profiles", "run"),
+                       description="Check the claims of a claim file (docs/claim-files.md) as 'run' does.")
     c.add_argument("file")
-    c.add_argument("--profile", choices=("quick", "standard", "thorough"), default="standard")
-    c.add_argument("--only", action="append", metavar="ID", help=ONLY_HELP)
-    c.add_argument("--out", default=None, help="report directory (default: reports/<file name>/)")
-    c.add_argument("--seed", type=_seed, default=0)
-    c.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
-    c.add_argument("--jobs", type=_jobs, default=1, help=jobs_help)
-    c.add_argument("--quiet", action="store_true")
+    _run_options(c, "report directory (default: reports/<file name>/)")
 
-    sub.add_parser("list", help="list the claim catalogue")
+    sub.add_parser("list", help="list the claim catalogue", formatter_class=raw, epilog=_epilog(),
+                   description="The catalogue: id, paper and statement of every claim.")
 
     bench = sub.add_parser("bench", add_help=False,
                            help="batched Hessian throughput vs JAX/PyTorch (options: verify bench --help)")
     bench.add_argument("rest", nargs="*")
 
-    t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ")
-    t.add_argument("--depth", required=True)
+    t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ",
+                       formatter_class=raw, epilog=_epilog("conventions"),
+                       description="The exact collapse threshold λ* of the deep scalar problem, an independent "
+                                   "mpmath value, the paper's τ and their ratio.")
+    t.add_argument("--depth", required=True, help="L, 1-64")
     t.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
     _problem_options(t)
-    t.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
-    t.add_argument("--json", action="store_true")
+    t.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS,
+                   help=f"digits, 15-1000 (default: {DEFAULT_DIGITS})")
+    t.add_argument("--certify", action="store_true",
+                   help="also a rigorous enclosure [lo, hi] of λ* (interval arithmetic, python-flint)")
+    t.add_argument("--json", action="store_true", help="JSON, numbers as decimal strings")
 
-    m = sub.add_parser("minimizers", help="global minimizers of the scalar problem at λ")
-    m.add_argument("--depth", required=True)
-    m.add_argument("--target", required=True)
+    m = sub.add_parser("minimizers", help="global minimizers of the scalar problem at λ", formatter_class=raw,
+                       epilog=_epilog("conventions"),
+                       description="The global minimizers of the deep scalar problem at λ, with their Hessian "
+                                   "eigenvalues.")
+    m.add_argument("--depth", required=True, help="L, 1-64")
+    m.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
     m.add_argument("--lam", required=True,
                    help="λ > 0 (decimal or fraction, read exactly), or 'threshold' for the exact derived λ*")
     _problem_options(m)
-    m.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS)
-    m.add_argument("--json", action="store_true")
+    m.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS,
+                   help=f"digits, 15-1000 (default: {DEFAULT_DIGITS})")
+    m.add_argument("--json", action="store_true", help="JSON, numbers as decimal strings")
     return p
 
 
@@ -188,41 +246,62 @@ def _load(source) -> list:
         raise UsageError(f"{where}: called sys.exit({exc.code!r}) while loading the claims") from None
 
 
+def _executor(args):
+    """The executor --executor names (and its client, to close), or (None, None) for local workers."""
+    if args.executor is None:
+        return None, None
+    if args.jobs is not None:
+        raise UsageError("--jobs and --executor are mutually exclusive: --jobs sets local worker processes, "
+                         "a Dask scheduler has its own workers")
+    from .executors import dask_executor
+
+    return dask_executor(args.executor)
+
+
 def _cmd_run(args) -> int:
     from .claims import RunContext, get_profile
+    from .progress import for_stderr
     from .report.document import build_document
     from .report.provenance import provenance
     from .report.writer import ReportStage
-    from .runner import ClaimSource, run, select, split_only, stderr_progress
+    from .runner import ClaimSource, default_jobs, run, select, split_only
 
     _Output.closed = False
+    if args.out is None:
+        args.out = "reports"
     source = ClaimSource(getattr(args, "file", None))
     claims = select(_load(source), split_only(args.only))
     profile = get_profile(args.profile)
-    with ReportStage(args.out) as stage:  # figures go to the stage; out_dir changes only on publish
-        ctx = RunContext(seed=args.seed, profile=profile, dps=args.digits, out_dir=str(stage.path))
-        started = dt.datetime.now(dt.timezone.utc)
-        with warnings.catch_warnings():  # the note below says it in one line
-            warnings.filterwarnings("ignore", message="--jobs", category=RuntimeWarning)
-            result = run(claims, ctx, jobs=args.jobs, progress=None if args.quiet else stderr_progress)
-        if result.extra.get("jobs_note"):
-            print(f"verify: note: {result.extra['jobs_note']}", file=sys.stderr)
-        command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
-        doc = build_document(result, provenance(args.seed, args.profile, args.digits, started,
-                                                result.wall_seconds, command, result.jobs,
-                                                claim_file=source.path))
-        _print_summary(doc)
-        for c in doc["claims"]:
-            if c["verdict"] == "refuted":
-                _Output.line(f"refuted: {c['id']} — reproduce with: {c['reproduce']}")
-                if c.get("minimal_counterexample"):
-                    _Output.line("  minimal counterexample: "
-                                 + json.dumps(c["minimal_counterexample"], ensure_ascii=False))
-        try:
-            paths = stage.publish(doc)
-        except OSError as exc:  # ReportWriteError included: full disk, permissions
-            print(f"verify: error: {exc.strerror or exc}", file=sys.stderr)
-            return 3
+    executor, client = _executor(args)
+    try:
+        with ReportStage(args.out) as stage:  # figures go to the stage; out_dir changes only on publish
+            ctx = RunContext(seed=args.seed, profile=profile, dps=args.digits, out_dir=str(stage.path))
+            started = dt.datetime.now(dt.timezone.utc)
+            with warnings.catch_warnings():  # the note below says it in one line
+                warnings.filterwarnings("ignore", message="--jobs", category=RuntimeWarning)
+                result = run(claims, ctx, jobs=args.jobs or default_jobs(), progress=for_stderr(args.quiet),
+                             executor=executor)
+            if result.extra.get("jobs_note"):
+                print(f"verify: note: {result.extra['jobs_note']}", file=sys.stderr)
+            command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
+            doc = build_document(result, provenance(args.seed, args.profile, args.digits, started,
+                                                    result.wall_seconds, command, result.jobs,
+                                                    claim_file=source.path))
+            _print_summary(doc)
+            for c in doc["claims"]:
+                if c["verdict"] == "refuted":
+                    _Output.line(f"refuted: {c['id']} — reproduce with: {c['reproduce']}")
+                    if c.get("minimal_counterexample"):
+                        _Output.line("  minimal counterexample: "
+                                     + json.dumps(c["minimal_counterexample"], ensure_ascii=False))
+            try:
+                paths = stage.publish(doc)
+            except OSError as exc:  # ReportWriteError included: full disk, permissions
+                print(f"verify: error: {exc.strerror or exc}", file=sys.stderr)
+                return 3
+    finally:
+        if client is not None:
+            client.close()
     _Output.line("report: " + ", ".join(str(p) for p in paths))
     if doc["summary"]["refuted"]:
         return 1
@@ -240,25 +319,78 @@ def _cmd_check(args) -> int:
     return _cmd_run(args)
 
 
+def _table_lines(table, width: int) -> list[str]:
+    """A rich table rendered as plain lines (no colour, no escape codes), at most ``width`` columns."""
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None, force_terminal=False, no_color=True,
+            highlight=False, emoji=False, markup=False, soft_wrap=False).print(table)
+    return [line.rstrip() for line in buf.getvalue().splitlines()]
+
+
+def _terminal_width(default: int) -> int:
+    """The terminal's width on a terminal (COLUMNS honoured); ``default`` for a pipe or a file."""
+    try:
+        if sys.stdout.isatty():
+            return max(shutil_width(), 60)
+    except (AttributeError, ValueError, OSError):
+        pass
+    try:
+        return max(int(os.environ["COLUMNS"]), 60)
+    except (KeyError, ValueError):
+        return default
+
+
+def shutil_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _plain_table(*columns: str, wrap: str | None = None):
+    """A rich table in plain text: a header, columns two spaces apart, no borders; the ``wrap`` column
+    wraps at word boundaries (rich folds only a word longer than the whole column)."""
+    from rich.box import Box
+    from rich.table import Table
+
+    rule_under_header = Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+    table = Table(box=rule_under_header, show_edge=False, pad_edge=False, padding=(0, 1))
+    for name in columns:
+        if name == wrap:
+            table.add_column(name, overflow="fold", ratio=1, min_width=20)
+        else:
+            table.add_column(name, no_wrap=True, justify="right" if name == "s" else "left")
+    return table
+
+
+TIERS = ("symbolic", "high-precision", "certified", "numeric")
+
+
 def _print_summary(doc: dict) -> None:
-    rows = [(c["id"], c["verdict"], c["tiers"].get("symbolic", "—"), c["tiers"].get("high-precision", "—"),
-             c["tiers"].get("numeric", "—"), f"{c['seconds']:.1f}") for c in doc["claims"]]
-    head = ("claim", "verdict", "symbolic", "high-precision", "numeric", "s")
-    widths = [max(len(str(r[i])) for r in rows + [head]) for i in range(len(head))]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    _Output.line(fmt.format(*head))
-    for r in rows:
-        _Output.line(fmt.format(*r))
+    """The run's summary: one row per claim (verdict, strength, verdict per tier, seconds)."""
+    tiers = [t for t in TIERS if any(t in c["tiers"] for c in doc["claims"])] or list(TIERS[:1])
+    table = _plain_table("claim", "verdict", "strength", *tiers, "s")
+    for c in doc["claims"]:
+        table.add_row(c["id"], c["verdict"], c.get("strength") or "—", *(c["tiers"].get(t, "—") for t in tiers),
+                      f"{c['seconds']:.1f}")
+    for line in _table_lines(table, width=1000):
+        _Output.line(line)
     s = doc["summary"]
     _Output.line(f"{s['verified']} verified, {s['refuted']} refuted, {s['inconclusive']} inconclusive "
-          f"({s['total']} claims, {doc['provenance']['wall_seconds']} s)")
+                 f"({s['total']} claims, {doc['provenance']['wall_seconds']} s)")
 
 
 def _cmd_list(args) -> int:
     import proofs
 
+    table = _plain_table("id", "paper", "statement", wrap="statement")
     for c in proofs.catalogue():
-        print(f"{c.id:<34} {c.paper:<22} {c.statement[:100]}")
+        table.add_row(c.id, c.paper, " ".join(c.statement.split()))
+    for line in _table_lines(table, width=_terminal_width(120)):
+        _Output.line(line)
     return 0
 
 
@@ -277,19 +409,40 @@ def _emit(data: dict, as_json: bool, keys: Sequence[str]) -> None:
                     print(f"{'':>22}{item}")
 
 
+def _accepts(fn, name: str) -> bool:
+    import inspect
+
+    try:
+        return name in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def _cmd_threshold(args) -> int:
     from proofs.kamber_parhi_2026.formulas import tau_at
 
     from .queries import problem_threshold_summary, threshold_summary
 
     problem = _problem(args)
+    summary = threshold_summary if problem is None else problem_threshold_summary
+    certify = {}
+    if args.certify:
+        if not _accepts(summary, "certify"):
+            raise UsageError("--certify is not available for " + (
+                "a convention in this build (the certified tier is missing)" if problem is None
+                else "a problem given as --loss/--penalty; name a --convention"))
+        certify = {"certify": True}
     if problem is None:
-        data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at)
+        data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at, **certify)
         data["problem"] = _convention_json(args.convention)
     else:
-        data = problem_threshold_summary(args.depth, args.target, problem, args.digits)
-    _emit(data, args.json, ("depth", "target", "convention", "problem", "kind", "threshold", "bisection", "tau",
-                            "ratio", "ratio_exact", "threshold_exact", "digits", "note", "derivation"))
+        data = problem_threshold_summary(args.depth, args.target, problem, args.digits, **certify)
+    enclosure = data.get("enclosure")
+    if args.certify and not args.json and isinstance(enclosure, dict):
+        data = dict(data, enclosure=f"[{enclosure['lo']}, {enclosure['hi']}]")
+    _emit(data, args.json, ("depth", "target", "convention", "problem", "kind", "threshold", "enclosure",
+                            "enclosure_method", "bisection", "tau", "ratio", "ratio_exact", "threshold_exact",
+                            "digits", "note", "derivation"))
     return 0
 
 

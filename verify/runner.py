@@ -1,21 +1,33 @@
-"""Schedule claims: select, run (in-process or in worker processes), time, and collect results.
+"""Schedule claims: select, run (in-process, in forked worker processes, or on any executor), time,
+and collect results.
 
-Workers run the very ``Claim`` objects the caller passed: they are forked from this process after the
-claim list is in memory, inherit it, and receive only an index into it. Nothing is rebuilt from the
-catalogue or re-imported from a claim file, so a claim built in code (closures included) runs as
-written, whatever ``jobs`` is. Where ``fork`` is unavailable the claims run in this process.
+The unit of work is one check of one claim (``verify.executors``), so a long claim spreads over the
+workers; a refuted claim's shrinker runs once all its checks are back. Tasks start longest first
+(expected seconds from ``verify/claim_costs.json``), which shortens the wall time of a parallel run.
 
-Every random draw comes from ``RunContext.rng(key)``, so results do not depend on the number of
-workers or the order claims finish in. Workers ignore SIGINT (the parent handles Ctrl-C and
+Local workers run the very ``Claim`` objects the caller passed: they are forked from this process
+after the claim list is in memory (and after the modules checks import are loaded: ``warm``), inherit
+both, and receive only indices. Nothing is rebuilt from the catalogue or re-imported from a claim
+file, so a claim built in code (closures included) runs as written, whatever ``jobs`` is. Where
+``fork`` is unavailable the claims run in this process. An ``executor`` (any
+``concurrent.futures.Executor``, such as a Dask client's ``get_executor()``) receives each claim
+pickled with cloudpickle instead (see ``verify.executors``).
+
+Every random draw comes from ``RunContext.rng(key)``, so results do not depend on the executor, the
+number of workers or the order tasks finish in. Workers ignore SIGINT (the parent handles Ctrl-C and
 terminates them) and end when the parent dies (``PR_SET_PDEATHSIG`` on Linux, a watchdog elsewhere).
 """
 from __future__ import annotations
 
 import concurrent.futures as cf
+import datetime as dt
 import fnmatch
+import importlib
 import multiprocessing
 import os
 import pickle
+import pkgutil
+import queue as queue_module
 import signal
 import sys
 import threading
@@ -23,10 +35,14 @@ import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
 from .claims import Claim, CheckResult, ClaimResult, RunContext, Verdict, run_claim
+from .claims.context import progress_sink
 from .errors import UsageError
+from .executors import SHRINK, executor_workers, pack_claim, remote_task, run_task, unpack_result
+from .progress import CallbackProgress, CostModel, RunProgress, safely
 
 #: More worker processes than this is a usage error (a typo such as --jobs 1000 must not fork 1000).
 MAX_JOBS = 256
@@ -120,6 +136,27 @@ class RunResult:
         """Results with a check that raised: internal errors of the tool, never verdicts."""
         return [r for r in self.results if r.crashed]
 
+    def write_report(self, out_dir: str | Path) -> list[Path]:
+        """Write this run's report set (report.json, .md, .html, junit.xml, figures/) into ``out_dir``,
+        atomically as a set; returns the files written. Delegates to the report writer
+        (``verify.report.writer.write_run`` where it exists, else the path the command uses)."""
+        from .report import writer
+
+        write_run = getattr(writer, "write_run", None)
+        if write_run is not None:
+            return write_run(self, out_dir)
+        from .report.document import build_document
+        from .report.provenance import provenance
+
+        started = self.extra.get("started") or dt.datetime.now(dt.timezone.utc)
+        command = self.extra.get("command") or (
+            f"verify.api.run_claims(claims, profile={self.ctx.profile.name!r}, seed={self.ctx.seed}, "
+            f"digits={self.ctx.dps}, jobs={self.jobs}).write_report(...)")
+        doc = build_document(self, provenance(self.ctx.seed, self.ctx.profile.name, self.ctx.dps, started,
+                                              self.wall_seconds, command, self.jobs))
+        figures = self.extra.get("report_dir") or self.ctx.out_dir
+        return writer.write_reports(doc, out_dir, figures_dir=figures)
+
     def _repr_html_(self) -> str:
         from .claims.display import results_table_html
 
@@ -143,7 +180,7 @@ def run_one(claim: Claim, ctx: RunContext) -> ClaimResult:
 
 # ---------------------------------------------------------------- worker processes
 
-_WORK: tuple[Sequence[Claim], RunContext] | None = None  # set in each forked worker by _init_worker
+_WORK: tuple[Sequence[Claim], RunContext, Any] | None = None  # set in each forked worker by _init_worker
 
 
 def _die_with_parent(parent: int) -> None:
@@ -169,25 +206,42 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="verify-parent-watchdog", daemon=True).start()
 
 
-def _init_worker(claims: Sequence[Claim], ctx: RunContext, parent: int) -> None:
+def _init_worker(claims: Sequence[Claim], ctx: RunContext, parent: int, events: Any = None) -> None:
     """Worker start-up (forked, so ``claims`` are the parent's objects, not copies rebuilt by id)."""
     global _WORK
-    _WORK = (claims, ctx)
+    _WORK = (claims, ctx, events)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent(parent)
 
 
-def _run_index(i: int) -> tuple[int, bytes | None]:
-    """Worker side: run claim ``i`` of the inherited list; the pickled (checks, minimal counterexample),
-    or None when the result does not pickle (the parent then reruns that claim in its own process)."""
+def _throttled(emit: Callable[[str, int, int], None], period: float = 0.1) -> Callable[[str, int, int], None]:
+    """``emit`` at most every ``period`` seconds, and always for the last unit (done ≥ total)."""
+    last = [0.0]
+
+    def sink(task: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - last[0] >= period:
+            last[0] = now
+            emit(task, done, total)
+    return sink
+
+
+def _run_index(i: int, j: int) -> tuple[int, int, bytes | None]:
+    """Worker side: run task ``j`` of claim ``i`` of the inherited list; the pickled result, or None when
+    it does not pickle (the parent then reruns that task in its own process)."""
     assert _WORK is not None, "worker not initialised"
-    claims, ctx = _WORK
-    r = run_one(claims[i], ctx)
+    claims, ctx, events = _WORK
+    sink = None
+    if events is not None:
+        events.put(("start", i, j))
+        sink = _throttled(lambda task, done, total: events.put(("progress", i, j, task, done, total)), 0.25)
+    with progress_sink(sink):
+        value = run_task(claims[i], j, ctx)
     try:
-        return i, pickle.dumps((r.checks, r.minimal_counterexample))
+        return i, j, pickle.dumps(value)
     except Exception:
-        return i, None
+        return i, j, None
 
 
 def _fork_context():
@@ -215,6 +269,33 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
             pass
 
 
+#: Packages whose modules checks import lazily: loaded once before forking, so every worker has them.
+WARM_PACKAGES = ("verify.claims", "verify.symbolic", "verify.highprec", "verify.kernels", "verify.certified",
+                 "verify.landscape", "verify.problems", "proofs")
+
+
+def warm(claims: Sequence[Claim]) -> float:
+    """Load, in this process, what every worker would otherwise load again: the modules of the
+    packages checks import lazily (``WARM_PACKAGES``) and of every check's function. Forked workers
+    inherit them (with the catalogue, already loaded). Returns the seconds spent. A module that fails to
+    import is left to fail, or not, where a check imports it."""
+    start = time.perf_counter()
+    names: list[str] = []
+    for package in WARM_PACKAGES:
+        try:
+            module = importlib.import_module(package)
+        except Exception:
+            continue
+        names.extend(info.name for info in pkgutil.walk_packages(getattr(module, "__path__", []), package + "."))
+    names.extend(getattr(check.run, "__module__", None) or "" for c in claims for check in c.checks)
+    for name in dict.fromkeys(n for n in names if n and n not in sys.modules):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+    return time.perf_counter() - start
+
+
 Progress = Callable[[int, int, ClaimResult, float], None]
 
 
@@ -235,71 +316,229 @@ def check_jobs(jobs: object) -> int:
     return jobs
 
 
-def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progress | None = None) -> RunResult:
-    """Run ``claims`` with up to ``jobs`` worker processes (1: in this process).
+def default_jobs() -> int:
+    """The cores this process may run on (its CPU affinity where the system says), at most MAX_JOBS."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, MAX_JOBS))
 
-    The workers never outnumber the claims. Verdicts and numbers are those of ``jobs=1``. Where the
-    ``fork`` start method is unavailable the claims run in this process; ``extra["jobs_note"]`` says so.
+
+class _Collector:
+    """Check results as they arrive, assembled into claim results in declaration order."""
+
+    def __init__(self, claims: list[Claim], tracker: RunProgress, start: float) -> None:
+        self.claims, self.tracker, self.start = claims, tracker, start
+        self.partial: list[list[CheckResult | None]] = [[None] * len(c.checks) for c in claims]
+        self.left = [len(c.checks) for c in claims]
+        self.results: list[ClaimResult | None] = [None] * len(claims)
+        self.shrinking: dict[int, ClaimResult] = {}
+        self.done = 0
+        for i, c in enumerate(claims):
+            if not c.checks:
+                self._finish(i, ClaimResult(c, []))
+
+    def check(self, i: int, j: int, result: CheckResult) -> bool:
+        """Record check ``j`` of claim ``i``; True when the claim is complete, refuted and has a shrinker
+        (the caller then runs task SHRINK)."""
+        self.partial[i][j] = result
+        self.left[i] -= 1
+        safely(self.tracker.check_finished, i, j, result)
+        if self.left[i]:
+            return False
+        claim_result = ClaimResult(self.claims[i], [r for r in self.partial[i] if r is not None])
+        if claim_result.verdict is Verdict.REFUTED and self.claims[i].shrink is not None:
+            self.shrinking[i] = claim_result
+            safely(self.tracker.check_started, i, SHRINK)
+            return True
+        self._finish(i, claim_result)
+        return False
+
+    def shrunk(self, i: int, minimal: dict | None) -> None:
+        claim_result = self.shrinking.pop(i)
+        claim_result.minimal_counterexample = minimal
+        self._finish(i, claim_result)
+
+    def take(self, i: int, j: int, value: Any) -> bool:
+        if j == SHRINK:
+            self.shrunk(i, value)
+            return False
+        return self.check(i, j, value)
+
+    def _finish(self, i: int, result: ClaimResult) -> None:
+        self.results[i] = result
+        self.done += 1
+        safely(self.tracker.claim_finished, self.done, len(self.claims), result, time.perf_counter() - self.start)
+
+
+def _tracker(progress: Progress | RunProgress | None) -> RunProgress:
+    if progress is None:
+        return RunProgress()
+    if isinstance(progress, RunProgress):
+        return progress
+    return CallbackProgress(progress)
+
+
+def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progress | RunProgress | None = None,
+        executor: cf.Executor | None = None) -> RunResult:
+    """Run ``claims`` with up to ``jobs`` forked worker processes (1: in this process), or on
+    ``executor`` (any ``concurrent.futures.Executor``; ``jobs`` is then the executor's business).
+
+    Work is split per check (see the module docstring). The local workers never outnumber the checks
+    to run. Verdicts and numbers are those of ``jobs=1``. Where the ``fork`` start method is
+    unavailable the claims run in this process; ``extra["jobs_note"]`` says so. ``progress`` is a
+    ``verify.progress.RunProgress`` or a callable ``(done, total, result, elapsed)`` per finished claim.
     """
     jobs = check_jobs(jobs)
+    if executor is not None and not isinstance(executor, cf.Executor):
+        raise UsageError(f"executor must be a concurrent.futures.Executor, got {type(executor).__name__}")
     claims = list(claims)
     dupes = sorted(cid for cid, n in Counter(c.id for c in claims).items() if n > 1)
     if dupes:
         raise UsageError(f"duplicate claim id(s): {', '.join(dupes)}")
+    started = dt.datetime.now(dt.timezone.utc)
     start = time.perf_counter()
-    total = len(claims)
-    used = min(jobs, max(total, 1))
-    extra: dict = {}
-    context = _fork_context() if used > 1 else None
-    if used > 1 and context is None:
-        extra["jobs_note"] = (f"--jobs {jobs}: worker processes need the 'fork' start method, unavailable "
-                              f"on this platform; ran the claims in this process")
-        warnings.warn(extra["jobs_note"], RuntimeWarning, stacklevel=2)
-        used = 1
-    results: list[ClaimResult | None] = [None] * total
-
-    def finished(i: int, r: ClaimResult) -> None:
-        results[i] = r
-        if progress:
-            done = sum(x is not None for x in results)
-            progress(done, total, r, time.perf_counter() - start)
-
-    if used == 1:
-        for i, c in enumerate(claims):
-            finished(i, run_one(c, ctx))
+    tasks = [(i, j) for i, c in enumerate(claims) for j in range(len(c.checks))]
+    extra: dict = {"started": started}
+    context = None
+    if executor is not None:
+        used = executor_workers(executor) or 1
+        extra["executor"] = type(executor).__name__
     else:
-        _run_pool(claims, ctx, used, context, finished)
-    return RunResult([r for r in results if r is not None], time.perf_counter() - start, ctx, used, extra)
-
-
-def _run_pool(claims: list[Claim], ctx: RunContext, workers: int, context,
-              finished: Callable[[int, ClaimResult], None]) -> None:
-    """Run ``claims`` in ``workers`` forked processes; on any exit path (Ctrl-C included) stop them."""
-    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                  initargs=(claims, ctx, os.getpid()))
+        used = min(jobs, max(len(tasks), 1))
+        context = _fork_context() if used > 1 else None
+        if used > 1 and context is None:
+            extra["jobs_note"] = (f"--jobs {jobs}: worker processes need the 'fork' start method, unavailable "
+                                  f"on this platform; ran the claims in this process")
+            warnings.warn(extra["jobs_note"], RuntimeWarning, stacklevel=2)
+            used = 1
+    tracker = _tracker(progress)
+    safely(tracker.begin, claims, ctx.profile.name, used)
+    collected = _Collector(claims, tracker, start)
+    costs = CostModel(claims, ctx.profile.name)
+    longest_first = sorted(tasks, key=lambda t: -costs.check[t[0]][t[1]])
     try:
-        # Workers are forked during the first submit; block SIGINT meanwhile so that none is born
-        # with Python's SIGINT handler (a Ctrl-C then is delivered to this process after the fork).
+        if executor is not None:
+            _run_executor(claims, ctx, executor, longest_first, collected)
+        elif used == 1:
+            _run_inline(claims, ctx, tasks, collected)
+        else:
+            extra["warm_seconds"] = round(warm(claims), 3)
+            _run_pool(claims, ctx, used, context, longest_first, collected)
+    finally:
+        safely(tracker.end)
+    return RunResult([r for r in collected.results if r is not None], time.perf_counter() - start, ctx, used, extra)
+
+
+def _inline(claims: list[Claim], ctx: RunContext, i: int, j: int, collected: _Collector) -> Any:
+    """Task (i, j) in this process, its ``RunContext.progress`` calls going to the display."""
+    tracker = collected.tracker
+    sink = None
+    if tracker.wants_inner:
+        sink = _throttled(lambda task, done, total: safely(tracker.check_progress, i, j, task, done, total))
+    safely(tracker.check_started, i, j)
+    with progress_sink(sink):
+        return run_task(claims[i], j, ctx)
+
+
+def _run_inline(claims: list[Claim], ctx: RunContext, tasks: list[tuple[int, int]], collected: _Collector) -> None:
+    for i, j in tasks:  # declaration order: a claim's shrinker runs right after its last check
+        if collected.take(i, j, _inline(claims, ctx, i, j, collected)):
+            collected.take(i, SHRINK, _inline(claims, ctx, i, SHRINK, collected))
+
+
+def _drain(events: Any, tracker: RunProgress) -> None:
+    """Relay the workers' start and progress messages to the display."""
+    while True:
+        try:
+            message = events.get_nowait()
+        except (queue_module.Empty, OSError, ValueError, EOFError):
+            return
+        if message[0] == "start":
+            safely(tracker.check_started, message[1], message[2])
+        else:
+            safely(tracker.check_progress, *message[1:])
+
+
+def _run_pool(claims: list[Claim], ctx: RunContext, workers: int, context, tasks: list[tuple[int, int]],
+              collected: _Collector) -> None:
+    """Run the tasks in ``workers`` forked processes; on any exit path (Ctrl-C included) stop them."""
+    events = context.Queue() if collected.tracker.wants_inner else None
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                  initargs=(claims, ctx, os.getpid(), events))
+
+    def submit(i: int, j: int) -> cf.Future:
+        # Workers are forked during a submit; block SIGINT meanwhile so that none is born with
+        # Python's SIGINT handler (a Ctrl-C then is delivered to this process after the fork).
         old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            futures = {pool.submit(_run_index, i): i for i in range(len(claims))}
+            return pool.submit(_run_index, i, j)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, old)
-        for fut in cf.as_completed(futures):
-            try:
-                i, payload = fut.result()
-            except cf.process.BrokenProcessPool as exc:
-                unfinished = [claims[j].id for f, j in futures.items()
-                              if not f.done() or f.cancelled() or f.exception() is not None]
-                raise WorkerDied(f"a worker process died (out of memory, a signal, or a check that ended its "
-                                 f"process) while running {', '.join(unfinished[:5])}"
-                                 f"{' and others' if len(unfinished) > 5 else ''}") from exc
-            if payload is None:
-                finished(i, run_one(claims[i], ctx))
-            else:
-                checks, minimal = pickle.loads(payload)
-                finished(i, ClaimResult(claims[i], checks, minimal))
+
+    try:
+        pending = {submit(i, j): (i, j) for i, j in tasks}
+        while pending:
+            done, _ = cf.wait(pending, timeout=0.25 if events is not None else None,
+                              return_when=cf.FIRST_COMPLETED)
+            if events is not None:
+                _drain(events, collected.tracker)
+            for fut in done:
+                i, j = pending.pop(fut)
+                try:
+                    _, _, payload = fut.result()
+                except cf.process.BrokenProcessPool as exc:
+                    unfinished = list(dict.fromkeys([claims[i].id] + [claims[a].id for a, _ in pending.values()]))
+                    raise WorkerDied(f"a worker process died (out of memory, a signal, or a check that ended its "
+                                     f"process) while running {', '.join(unfinished[:5])}"
+                                     f"{' and others' if len(unfinished) > 5 else ''}") from exc
+                value = _inline(claims, ctx, i, j, collected) if payload is None else pickle.loads(payload)
+                if collected.take(i, j, value):
+                    pending[submit(i, SHRINK)] = (i, SHRINK)
     except BaseException:
         _terminate(pool)
         raise
+    finally:
+        if events is not None:
+            events.cancel_join_thread()
+            events.close()
     pool.shutdown(wait=True)
+
+
+def _run_executor(claims: list[Claim], ctx: RunContext, executor: cf.Executor, tasks: list[tuple[int, int]],
+                  collected: _Collector) -> None:
+    """Run the tasks on ``executor``, each claim shipped pickled (``verify.executors``). The executor is
+    the caller's: it is not shut down here; on Ctrl-C or an error the tasks not yet run are cancelled."""
+    payloads: dict[int, bytes] = {}
+
+    def submit(i: int, j: int) -> cf.Future:
+        if i not in payloads:
+            payloads[i] = pack_claim(claims[i])
+        return executor.submit(remote_task, payloads[i], j, ctx)
+
+    pending: dict[cf.Future, tuple[int, int]] = {}
+    try:
+        for i, j in tasks:
+            pending[submit(i, j)] = (i, j)
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in done:
+                i, j = pending.pop(fut)
+                try:
+                    data = fut.result()
+                except cf.CancelledError as exc:
+                    raise WorkerDied(f"the executor cancelled a task of {claims[i].id}") from exc
+                except Exception as exc:
+                    raise WorkerDied(f"a task of {claims[i].id} failed on the executor "
+                                     f"({type(exc).__name__}: {' '.join(str(exc).split())[:300]})") from exc
+                if data is None:
+                    value = _inline(claims, ctx, i, j, collected)
+                else:
+                    value, _pid = unpack_result(data, ctx)
+                if collected.take(i, j, value):
+                    pending[submit(i, SHRINK)] = (i, SHRINK)
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise

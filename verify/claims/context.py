@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
@@ -44,6 +46,28 @@ def get_profile(name: str) -> Profile:
     return PROFILES[name]
 
 
+#: Where ``RunContext.progress`` reports: a callable (task, done, total), set per thread by the runner
+#: while a check runs (``progress_sink``); unset, progress is a no-op.
+_SINK = threading.local()
+
+
+class progress_sink:
+    """Route ``RunContext.progress`` calls made in this thread to ``sink`` while the block runs.
+
+    The runner wraps each check in one; a sink that raises is ignored (progress is optional)."""
+
+    def __init__(self, sink: Callable[[str, int, int], None] | None) -> None:
+        self.sink = sink
+
+    def __enter__(self) -> "progress_sink":
+        self._previous = getattr(_SINK, "fn", None)
+        _SINK.fn = self.sink
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _SINK.fn = self._previous
+
+
 @dataclass(frozen=True)
 class RunContext:
     """What a check may read: the seed, the profile and the working precision.
@@ -66,6 +90,19 @@ class RunContext:
         """A generator seeded by (seed, key), stable across runs, platforms and processes."""
         digest = hashlib.sha256(f"{self.seed}:{key}".encode()).digest()
         return np.random.default_rng(int.from_bytes(digest[:16], "little"))
+
+    def progress(self, task: str, done: int, total: int) -> None:
+        """Report that ``done`` of ``total`` units of ``task`` (say "instances") are finished.
+
+        For the live display of long checks; a no-op unless the runner listens. Never raises and
+        costs a thread-local lookup when nobody listens, so a loop may call it once per batch."""
+        fn = getattr(_SINK, "fn", None)
+        if fn is None:
+            return
+        try:
+            fn(str(task), int(done), int(total))
+        except Exception:  # progress is optional: a display that fails must not fail the check
+            pass
 
     def artifact_path(self, name: str) -> Path | None:
         """Where a check writes an artifact (a figure) named ``name``; None when not writing files."""

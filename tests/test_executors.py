@@ -1,0 +1,226 @@
+"""Runs on any concurrent.futures.Executor, a Dask cluster included (issue 14, item 2).
+
+The unit of work is one check of one claim; a claim is shipped to the executor pickled (cloudpickle);
+the same seed gives the same verdicts and numbers as ``jobs=1`` whatever executor runs the checks.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import sys
+import textwrap
+import threading
+
+import pytest
+
+from verify import executors, runner
+from verify.api import Check, CheckResult, Claim, RunContext, Tier, Verdict, get_profile, run_claims
+from verify.cli import main
+from verify.errors import UsageError
+
+QUICK = RunContext(seed=3, profile=get_profile("quick"))
+
+#: A claim file exercising what must cross to a worker: module-level functions of a file that is not
+#: importable there, closures, a figure written by a check, a refuted claim with a shrinker.
+CLAIMS_PY = textwrap.dedent('''
+    import os
+    from verify.claims import Check, CheckResult, Claim, Tier, Verdict
+
+    def draw(key, verdict):
+        def run(ctx):
+            x = float(ctx.rng(key).standard_normal())
+            path = ctx.artifact_path(key + ".txt")
+            figures = []
+            if path is not None:
+                path.write_text(f"{x!r}")
+                figures = ["figures/" + key + ".txt"]
+            return CheckResult(verdict, f"draw {x!r}", instances=1, worst_margin=repr(x), figures=figures,
+                               details={"x": x})
+        return run
+
+    def smallest(ctx):
+        return {"n": int(ctx.rng("shrink").integers(1, 100))}
+
+    def claims():
+        return [
+            Claim("e.one", "true", "test", (Check("a", Tier.NUMERIC, draw("e.one.a", Verdict.VERIFIED)),
+                                          Check("b", Tier.HIGH_PRECISION, draw("e.one.b", Verdict.VERIFIED)))),
+            Claim("e.bad", "false", "test", (Check("a", Tier.NUMERIC, draw("e.bad.a", Verdict.VERIFIED)),
+                                           Check("b", Tier.NUMERIC, draw("e.bad.b", Verdict.REFUTED))),
+                  shrink=smallest),
+            Claim("e.two", "true", "test", (Check("a", Tier.SYMBOLIC, draw("e.two.a", Verdict.VERIFIED)),)),
+        ]
+''')
+
+
+def _claims() -> list[Claim]:
+    """Claims built in code, with closures (plain pickle cannot carry them)."""
+    def draw(key: str, verdict: Verdict):
+        return lambda ctx: CheckResult(verdict, "draw", instances=1,
+                                       details={"x": float(ctx.rng(key).random()), "pid": os.getpid()})
+    return [Claim("c.one", "s", "test", (Check("a", Tier.NUMERIC, draw("a", Verdict.VERIFIED)),
+                                        Check("b", Tier.NUMERIC, draw("b", Verdict.VERIFIED)))),
+            Claim("c.bad", "s", "test", (Check("a", Tier.NUMERIC, draw("c", Verdict.REFUTED)),),
+                  shrink=lambda ctx: {"n": int(ctx.rng("s").integers(0, 1000))})]
+
+
+def _numbers(result) -> list:
+    """Verdicts and numbers of a run, without timings and pids."""
+    out = []
+    for r in result.results:
+        d = json.loads(json.dumps(r.to_json(), default=repr))
+        d.pop("seconds")
+        if d["minimal_counterexample"]:
+            d["minimal_counterexample"].pop("seconds")
+        for e in d["evidence"]:
+            e.pop("seconds")
+            e["details"].pop("pid", None)
+        out.append(d)
+    return out
+
+
+def _report(path) -> dict:
+    """report.json without what differs between two runs of the same seed: timings and provenance."""
+    doc = json.loads((path / "report.json").read_text())
+    doc.pop("provenance")
+    for c in doc["claims"]:
+        c.pop("seconds")
+        c.pop("reproduce", None)
+        if c.get("minimal_counterexample"):
+            c["minimal_counterexample"].pop("seconds")
+        for e in c["evidence"]:
+            e.pop("seconds")
+    doc.get("summary", {}).pop("wall_seconds", None)
+    return doc
+
+
+def test_any_executor_gives_the_numbers_of_jobs_1():
+    claims = _claims()
+    one = runner.run(claims, QUICK, jobs=1)
+    with cf.ThreadPoolExecutor(max_workers=3) as pool:
+        threads = runner.run(claims, QUICK, executor=pool)
+    assert _numbers(one) == _numbers(threads)
+    assert [str(r.verdict) for r in threads.results] == ["verified", "refuted"]
+    assert threads.results[1].minimal_counterexample["n"] == one.results[1].minimal_counterexample["n"]
+    assert all(r.claim is c for r, c in zip(threads.results, claims))  # the caller's objects come back
+    assert threads.jobs == 3 and threads.extra["executor"] == "ThreadPoolExecutor"
+
+
+_BARRIER = threading.Barrier(2, timeout=20)
+
+
+def _meet(ctx: RunContext) -> CheckResult:
+    _BARRIER.wait()  # both checks of the one claim must be running at once to pass
+    return CheckResult(Verdict.VERIFIED, "met", instances=1)
+
+
+def test_one_task_per_check():
+    """A claim's checks are separate tasks: they can run at the same time on different workers."""
+    claim = Claim("two.checks", "s", "test", (Check("a", Tier.NUMERIC, _meet), Check("b", Tier.NUMERIC, _meet)))
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        r = runner.run([claim], QUICK, executor=pool)
+    assert r.results[0].verdict is Verdict.VERIFIED and [c.name for c in r.results[0].checks] == ["a", "b"]
+
+
+def test_not_an_executor_is_a_usage_error():
+    with pytest.raises(UsageError, match="concurrent.futures.Executor"):
+        runner.run(_claims(), QUICK, executor="dask://localhost:8786")
+
+
+@pytest.mark.parametrize("text", ["localhost:8786", "dask://", "dask://host", "dask://host:", "dask://:8786",
+                                  "dask://host:0", "dask://host:65536", "dask://host:80x", "dask://a/b:1",
+                                  "dask://host:８７", "tcp://host:8786"])
+def test_malformed_addresses_are_usage_errors(text):
+    with pytest.raises(UsageError, match="dask://HOST:PORT"):
+        executors.parse_executor_address(text)
+
+
+def test_addresses():
+    assert executors.parse_executor_address("dask://127.0.0.1:8786") == "tcp://127.0.0.1:8786"
+    assert executors.parse_executor_address("dask://[::1]:8786") == "tcp://[::1]:8786"
+    assert executors.parse_executor_address("dask://sched.example.org:1") == "tcp://sched.example.org:1"
+
+
+def _cli(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_executor_usage_errors(tmp_path, capsys, monkeypatch):
+    f = tmp_path / "mine.py"
+    f.write_text(CLAIMS_PY)
+    code, _, err = _cli(capsys, "check", f, "--executor", "dask:/nowhere", "--out", tmp_path / "r")
+    assert code == 2 and err.startswith("verify: error: --executor must be dask://HOST:PORT") and err.count("\n") == 1
+    code, _, err = _cli(capsys, "check", f, "--executor", "dask://127.0.0.1:1", "--jobs", "2")
+    assert code == 2 and "mutually exclusive" in err and err.count("\n") == 1
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the dask extra were not installed
+    code, _, err = _cli(capsys, "check", f, "--executor", "dask://127.0.0.1:8786", "--out", tmp_path / "r")
+    assert code == 2 and err.count("\n") == 1 and "pip install 'dmf-verify[dask]'" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_unreachable_scheduler_is_a_usage_error():
+    pytest.importorskip("distributed")
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(UsageError, match="cannot reach a Dask scheduler at tcp://127.0.0.1"):
+        executors.dask_executor(f"dask://127.0.0.1:{port}", timeout=0.5)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as c:
+        yield c
+
+
+def test_dask_cluster_gives_the_report_of_jobs_1(tmp_path, capsys, cluster):
+    """Issue 14's test: a claim file run on a Dask LocalCluster gives the report.json (timings and
+    provenance aside) of --jobs 1, figures written on the workers included."""
+    f = tmp_path / "mine.py"
+    f.write_text(CLAIMS_PY)
+    code, out1, _ = _cli(capsys, "check", f, "--jobs", "1", "--seed", "5", "--out", tmp_path / "one", "--quiet")
+    address = cluster.scheduler_address.replace("tcp://", "dask://")
+    code_d, out_d, err = _cli(capsys, "check", f, "--executor", address, "--seed", "5", "--out", tmp_path / "dask",
+                              "--quiet")
+    assert code == code_d == 1, err  # e.bad is refuted
+    assert _report(tmp_path / "one") == _report(tmp_path / "dask")
+    assert "refuted: e.bad" in out_d and "minimal counterexample" in out_d
+    for key in ("e.one.a", "e.one.b", "e.bad.a", "e.bad.b", "e.two.a"):
+        assert (tmp_path / "dask" / "figures" / f"{key}.txt").read_text() == \
+            (tmp_path / "one" / "figures" / f"{key}.txt").read_text()
+
+
+def test_run_claims_on_a_dask_client_executor(cluster):
+    distributed = pytest.importorskip("distributed")
+    claims = _claims()
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        on_dask = run_claims(claims, profile="quick", seed=3, executor=client.get_executor())
+    one = run_claims(claims, profile="quick", seed=3, jobs=1)
+    assert _numbers(on_dask) == _numbers(one) and on_dask.jobs == 2
+
+
+@pytest.mark.slow
+def test_spawned_processes_rebuild_claims_from_a_claim_file(tmp_path):
+    """A fresh interpreter (spawn) has none of the parent's modules: the claim file's functions travel
+    by value. Slow: each worker imports the suite."""
+    import multiprocessing
+
+    from verify.claimfile import load_claim_file
+
+    f = tmp_path / "mine.py"
+    f.write_text(CLAIMS_PY)
+    claims = load_claim_file(f)
+    ctx = RunContext(seed=5, profile=get_profile("quick"), out_dir=str(tmp_path / "figs"))
+    with cf.ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        remote = runner.run(claims, ctx, executor=pool)
+    local = runner.run(claims, RunContext(seed=5, profile=get_profile("quick"), out_dir=str(tmp_path / "f1")))
+    assert _numbers(remote) == _numbers(local)
+    assert sorted(p.name for p in (tmp_path / "figs" / "figures").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "f1" / "figures").iterdir())
