@@ -29,7 +29,7 @@ import flint
 import mpmath
 import sympy as sp
 
-from .arb import NotEnclosable, sympy_to_arb, to_arb, workprec
+from .arb import NotEnclosable, arb_to_decimal_pair, sympy_to_arb, to_arb, workprec
 
 __all__ = ["NotEnclosable", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
            "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest"]
@@ -297,6 +297,7 @@ def judge_largest(claimed: flint.arb, enclosures: Sequence[flint.arb], resolutio
     return SpectrumJudgement("match", "the claim meets the enclosure of the largest eigenvalue", widest)
 
 
-def ball_text(x: flint.arb, digits: int = 25) -> str:
-    """A ball as '[mid ± rad]' text for reports."""
-    return x.str(digits, radius=True)
+def ball_text(x: flint.arb, digits: int = 60) -> str:
+    """A ball as '[lo, hi]' with ``digits`` significant digits, rounded outward (it contains the ball)."""
+    lo, hi = arb_to_decimal_pair(x, digits)
+    return f"[{lo}, {hi}]"
