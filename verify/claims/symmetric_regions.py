@@ -181,6 +181,65 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
                        tolerance="exact arithmetic (sign of an algebraic number)")
 
 
+# ---------------------------------------------------------------------------------------- certified
+
+#: the strength of each constant's evidence, as the suite stands (docs/mathematics.md §L5)
+CONSTANT_STRENGTH: dict[str, str] = {
+    "kappa1 (R1a, fraction 1/6)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1)",
+    "kappa1, rho1 (R1b)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, n = 2, r = 1)",
+    "kappa2, rho2 (R2)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1)",
+    "kappa3'' (R3'')": "proved (every c, λ; symbolic tier)",
+    "kappa3 (R3')": "certified on the branch-and-bound instances (n ≤ 2); sampled beyond (n ≤ 4); not proved",
+}
+
+
+def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rational]) -> CheckResult:
+    """Exact interval branch-and-bound over the bounded regions (``verify.certified.regions``).
+
+    Instances by profile: n = r = 1 (λ = 1: every n = r = 1 instance, by scaling), n = 2, r = 1 with
+    λ = (1, μ) (every instance with λ_2/λ_1 = μ) and, beyond quick, n = r = 2 (R3′ only).
+    """
+    from ..certified.regions import branch_and_bound, family
+
+    insts = family(ctx.profile.level)
+    outcomes = []
+    for i, inst in enumerate(insts):
+        outcomes.append(branch_and_bound(inst, c, factors))
+        progress = getattr(ctx, "progress", None)
+        if progress is not None:
+            progress("li.regions branch-and-bound", i + 1, len(insts))
+        if outcomes[-1].violation:  # one certified violation refutes; the rest would not change that
+            break
+    boxes = sum(o.boxes for o in outcomes)
+    rows = {o.instance: o.status for o in outcomes}
+    slack = {o.instance: mpmath.nstr(mpmath.sqrt(mpmath.mpf(int(o.r3_ratio_sq_upper.p)) / int(o.r3_ratio_sq_upper.q)), 6)
+             for o in outcomes if o.r3_ratio_sq_upper is not None}
+    scope = ("exact rational interval arithmetic on boxes of X's entries (eigenbasis of M, λ_1 = 1; every c, "
+             "orthogonal U and scale reduce to these): " + "; ".join(rows)
+             + ". Regions R1a, R1b, R2 (λ_min bounds) and R3′ (||∇F|| ≥ κ3) for r = 1; R3′ only for n = r = 2; "
+             "R3″ is not searched (proved for every instance at the symbolic tier)")
+    details = {"outcomes": [o.to_json() for o in outcomes], "constant_strength": CONSTANT_STRENGTH,
+               "kappa3_upper_factor_at_midpoints": slack, "c": str(c),
+               "factors": {k: str(v) for k, v in factors.items()}}
+    tol = "none: exact rational arithmetic (fmpq endpoints), no rounding"
+    bad = [o for o in outcomes if o.violation]
+    if bad:
+        v = bad[0].violation
+        return CheckResult(Verdict.REFUTED, f"certified violation of {v['region']} at {bad[0].instance}: the box "
+                                            f"{v['box']} lies inside {v['region']} and the inequality fails on "
+                                            f"all of it (relative margin at its midpoint {v['midpoint_margin_float']:.3g})",
+                           counterexample={"instance": bad[0].instance, **v}, details=details, scope=scope,
+                           instances=len(outcomes), tolerance=tol)
+    open_ = {o.instance: o.undecided for o in outcomes if o.undecided}
+    if open_:
+        return CheckResult(Verdict.INCONCLUSIVE, f"branch-and-bound undecided within its box budget: {open_}",
+                           details=details, scope=scope, instances=len(outcomes), tolerance=tol)
+    return CheckResult(Verdict.VERIFIED, f"every box of {len(outcomes)} instances settled ({boxes} boxes): each "
+                                         "bounded region's inequality certified; κ3 is certified here and sampled "
+                                         "beyond these instances", details=details, scope=scope,
+                       instances=len(outcomes), tolerance=tol)
+
+
 # ---------------------------------------------------------------------------------------- mpmath
 
 def _mp_probe_reports(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rational], eta) -> dict[str, Any]:

@@ -1,0 +1,452 @@
+"""Rigorous branch-and-bound over the bounded L5 regions of F_c(X) = c·||XXᵀ − M||_F² (docs/mathematics.md §L5).
+
+Exact rational interval arithmetic (python-flint ``fmpq`` endpoints: no rounding at all) over boxes in
+X's entries, for one instance M = diag(λ) at a time. For each box the region tests (R1a, R1b, R2,
+R3″, in the precedence of ``verify.landscape.symmetric.classify_region``) are evaluated as
+certainly-in / certainly-out / undecided, and the region's inequality as holds / fails / undecided on
+the box. A box that is certainly outside a region is pruned for it; a box whose inequality is
+undecided is bisected. The outcome for each region is
+
+- ``certified``: every box that may meet the region satisfies its inequality (a proof for the instance);
+- ``violated``: a box lies certainly inside the region and its inequality fails on all of it (the box
+  and the exact margin at its midpoint are returned);
+- ``undecided``: the box budget ran out first (the caller reports inconclusive).
+
+Why these instances are representative. For an orthogonal Q, F(QX; QMQᵀ) = F(X; M) and every region
+test and ‖∇F‖ are unchanged, so M = diag(λ) loses nothing; X ↦ sX, M ↦ s²M scales λ_min(∇²F) and
+every κ1, κ2 by s², ‖∇F‖ and κ3 by s³, ρ by s, and everything is linear in c, so λ_1 = 1 loses
+nothing either. Hence n = r = 1 with λ = 1 covers every n = r = 1 instance, and n = 2, r = 1 with
+λ = (1, μ) covers every n = 2, r = 1 instance with λ_2/λ_1 = μ. The sign symmetries x_i ↦ −x_i
+(n = 2, r = 1) and X = [[a, 0], [b, d]] with a, b, d ≥ 0 (n = r = 2: right rotation, then the
+reflections diag(±1) on both sides) reduce the domain to the boxes [0, 2]^k, which contain the
+bounded part ||XXᵀ||_F ≤ 2||M||_F of every region (||X||_F² ≤ √r·||XXᵀ||_F ≤ 2√2 for ||M||_F ≤ √2).
+
+What is covered: r = 1 (n = 1, 2): R1a and R1b (λ_min(∇²F) ≤ −κ1), R2 (λ_min(∇²F) ≥ κ2; for r = 1 the
+orbit tangent is {0}) and R3′ (||∇F|| ≥ κ3). n = r = 2: R3′ only (R1a is unbounded there and R2 needs
+the tangent complement at the nearest minimizer); R1a and R2 are still used to decide which points
+belong to R3′. R3″ is proved for every instance (and unbounded): it is not searched.
+
+The constants are ``verify.landscape.symmetric.region_constants`` (the suite's one copy) in exact
+SymPy arithmetic, scaled by the claimed factors, then turned into exact rationals: κ1, κ2, the R1a
+fraction, ρ1², ρ2² and κ3² are rational whenever λ is rational with λ_1 = 1. √λ_2 (the saddle's
+position) is enclosed between two rationals by an integer square root.
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import sympy as sp
+from flint import fmpq, fmpz
+
+from ..errors import UsageError
+
+HOLDS, FAILS, UNKNOWN = 1, -1, 0
+IN, OUT, MAYBE = 1, -1, 0
+
+
+class Iv:
+    """A closed interval [lo, hi] with exact rational endpoints (outward rounding is never needed)."""
+
+    __slots__ = ("lo", "hi")
+
+    def __init__(self, lo: Any, hi: Any = None) -> None:
+        self.lo = fmpq(lo) if not isinstance(lo, fmpq) else lo
+        self.hi = self.lo if hi is None else (fmpq(hi) if not isinstance(hi, fmpq) else hi)
+
+    def __add__(self, o: Any) -> "Iv":
+        if isinstance(o, Iv):
+            return Iv(self.lo + o.lo, self.hi + o.hi)
+        return Iv(self.lo + o, self.hi + o)
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Any) -> "Iv":
+        if isinstance(o, Iv):
+            return Iv(self.lo - o.hi, self.hi - o.lo)
+        return Iv(self.lo - o, self.hi - o)
+
+    def __rsub__(self, o: Any) -> "Iv":
+        return Iv(o - self.hi, o - self.lo)
+
+    def __neg__(self) -> "Iv":
+        return Iv(-self.hi, -self.lo)
+
+    def __mul__(self, o: Any) -> "Iv":
+        if isinstance(o, Iv):
+            p = (self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi)
+            return Iv(min(p), max(p))
+        return Iv(self.lo * o, self.hi * o) if o >= 0 else Iv(self.hi * o, self.lo * o)
+
+    __rmul__ = __mul__
+
+    def sqr(self) -> "Iv":
+        """{x² : x ∈ self} (tighter than self·self when the interval contains 0)."""
+        a, b = self.lo * self.lo, self.hi * self.hi
+        if self.lo >= 0:
+            return Iv(a, b)
+        if self.hi <= 0:
+            return Iv(b, a)
+        return Iv(fmpq(0), max(a, b))
+
+    def clamp_hi(self, top: fmpq) -> "Iv | None":
+        """self ∩ (−∞, top], or None when empty."""
+        if self.lo > top:
+            return None
+        return Iv(self.lo, min(self.hi, top))
+
+    def __repr__(self) -> str:
+        return f"[{self.lo}, {self.hi}]"
+
+
+def ivmin(*xs: Iv) -> Iv:
+    """{min(x_1, …) : x_i ∈ X_i}."""
+    return Iv(min(x.lo for x in xs), min(x.hi for x in xs))
+
+
+def _q(x: Any) -> fmpq:
+    """An exact SymPy rational (or int) as fmpq; anything irrational is a usage error here."""
+    x = sp.nsimplify(x) if not isinstance(x, (int, sp.Rational)) else x
+    if isinstance(x, int):
+        return fmpq(x)
+    if not isinstance(x, sp.Rational):
+        raise UsageError(f"region constant {x} is not rational; normalize the instance to λ_1 = 1")
+    return fmpq(int(x.p), int(x.q))
+
+
+def _sqrt_enclosure(x: fmpq, bits: int = 80) -> Iv:
+    """Rational lo ≤ √x ≤ hi, exact when x is the square of a rational (integer square roots)."""
+    p, q = int(x.p), int(x.q)
+    rp, rq = fmpz(p).isqrt(), fmpz(q).isqrt()
+    if rp * rp == p and rq * rq == q:
+        return Iv(fmpq(int(rp), int(rq)))
+    scale = 2 ** bits
+    k = fmpz(p * q * scale * scale).isqrt()
+    return Iv(fmpq(int(k), q * scale), fmpq(int(k) + 1, q * scale))
+
+
+@dataclass(frozen=True)
+class Instance:
+    """M = diag(lam) (exact, λ_1 = 1, decreasing, ≥ 0) and rank r; ``name`` for reports."""
+
+    lam: tuple[sp.Rational, ...]
+    r: int
+
+    @property
+    def n(self) -> int:
+        return len(self.lam)
+
+    @property
+    def name(self) -> str:
+        return f"n={self.n} r={self.r} λ=({', '.join(str(x) for x in self.lam)})"
+
+
+def make_instance(lam: Any, r: int) -> Instance:
+    """Validated instance: (n, r) in {(1, 1), (2, 1), (2, 2)}, λ_1 = 1 > λ_2 ≥ 0 exact, p ≥ r."""
+    vals = tuple(sp.Rational(str(x)) if not isinstance(x, sp.Rational) else x for x in lam)
+    shape = (len(vals), r)
+    if shape not in ((1, 1), (2, 1), (2, 2)):
+        raise UsageError(f"the branch-and-bound covers (n, r) in (1, 1), (2, 1), (2, 2), not {shape}")
+    if vals[0] != 1 or (len(vals) == 2 and not 0 <= vals[1] < 1):
+        raise UsageError(f"λ must be normalized to λ_1 = 1 > λ_2 ≥ 0 (scaling covers the rest), got {vals}")
+    if sum(1 for x in vals if x > 0) < r:
+        raise UsageError("p = rank M < r is outside the L5 claim")
+    return Instance(vals, r)
+
+
+@dataclass(frozen=True)
+class Constants:
+    """Exact rational forms of the (scaled) constants the branch-and-bound needs."""
+
+    c: fmpq
+    kappa1: fmpq
+    kappa2: fmpq
+    r1a: fmpq          # R1a: σ_r² ≤ r1a (= fraction·λ_r)
+    rho1_sq: fmpq
+    rho2_sq: fmpq
+    kappa3_sq: fmpq
+
+
+def exact_constants(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Rational]) -> Constants:
+    """``region_constants`` in SymPy (exact), scaled by ``factors``, as rationals."""
+    from ..landscape.symmetric import region_constants
+
+    K = region_constants(list(inst.lam), inst.r, c, sp.sqrt).scaled(**dict(factors))
+    return Constants(c=_q(c), kappa1=_q(K.kappa1), kappa2=_q(K.kappa2), r1a=_q(K.r1a_frac * inst.lam[inst.r - 1]),
+                     rho1_sq=_q(sp.expand(K.rho1 ** 2)), rho2_sq=_q(sp.expand(K.rho2 ** 2)),
+                     kappa3_sq=_q(sp.expand(K.kappa3 ** 2)))
+
+
+@dataclass
+class Outcome:
+    """Per region: "certified", "violated" or "undecided"; the boxes used; a violating box if any."""
+
+    instance: str
+    status: dict[str, str]
+    boxes: int
+    violation: dict[str, Any] | None = None
+    undecided: dict[str, int] = field(default_factory=dict)
+    #: the smallest exact ||∇F||²/κ3² at box midpoints certainly in R3′: the constant cannot be raised beyond √ of it
+    r3_ratio_sq_upper: fmpq | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"instance": self.instance, "status": dict(self.status), "boxes": self.boxes,
+                "violation": self.violation, "undecided": dict(self.undecided),
+                "r3_ratio_sq_upper": None if self.r3_ratio_sq_upper is None else str(self.r3_ratio_sq_upper)}
+
+
+def _regions_checked(inst: Instance) -> tuple[str, ...]:
+    if inst.r == 2:
+        return ("R3'",)
+    if inst.n == 2 and inst.lam[1] > 0:
+        return ("R1a", "R1b", "R2", "R3'")
+    return ("R1a", "R2", "R3'")
+
+
+class _Model:
+    """Interval quantities of one instance on a box (coordinates in the eigenbasis, see the module doc)."""
+
+    def __init__(self, inst: Instance, K: Constants) -> None:
+        self.inst, self.K = inst, K
+        self.n, self.r = inst.n, inst.r
+        self.mu = _q(inst.lam[1]) if inst.n == 2 else fmpq(0)
+        self.t = _sqrt_enclosure(self.mu)
+        self.normM_sq4 = 4 * (1 + self.mu * self.mu)
+        self.dim = {(1, 1): 1, (2, 1): 2, (2, 2): 3}[(self.n, self.r)]
+
+    # ---- r = 1
+    def _r1(self, box: tuple[Iv, ...]) -> dict[str, Any]:
+        K, c = self.K, self.K.c
+        x1 = box[0]
+        q1 = x1.sqr()
+        if self.n == 1:
+            s = q1
+            mem = {"R1a": _le(s, K.r1a), "R1b": OUT, "R2": _le((x1 - 1).sqr(), K.rho2_sq),
+                   "R3''": _gt(s.sqr(), fmpq(4))}
+            return {"s": s, "q": (q1,), "x": (x1,), "mem": mem, "s_l": ((x1 - 1) * (x1 + 1),)}
+        x2 = box[1]
+        q2 = x2.sqr()
+        s = q1 + q2
+        # squared distances to the nearest saddle (0, √μ) and minimizer (1, 0) in centred form (x ≥ 0)
+        mem = {"R1a": _le(s, K.r1a),
+               "R1b": _le(q1 + (x2 - self.t).sqr(), K.rho1_sq) if self.mu > 0 else OUT,
+               "R2": _le((x1 - 1).sqr() + q2, K.rho2_sq), "R3''": _gt(s.sqr(), self.normM_sq4)}
+        # s − λ_i in centred form: tight near the minimizer and the saddle
+        s_l = ((x1 - 1) * (x1 + 1) + q2, q1 + (x2 - self.t) * (x2 + self.t))
+        return {"s": s, "q": (q1, q2), "x": (x1, x2), "mem": mem, "s_l": s_l}
+
+    def _hess_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...], x: tuple[Iv, ...], shift: fmpq) -> tuple[Iv, ...]:
+        """(A11, A22, A12) of ∇²F + shift·I = 4c(2xxᵀ + sI − M) + shift·I (r = 1); s_l[i] ∋ s − λ_i."""
+        c4 = 4 * self.K.c
+        a11 = c4 * (2 * q[0] + s_l[0]) + shift
+        if self.n == 1:
+            return (a11,)
+        a22 = c4 * (2 * q[1] + s_l[1]) + shift
+        a12 = (2 * c4) * (x[0] * x[1])
+        return (a11, a22, a12)
+
+    def _grad_sq_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...]) -> Iv:
+        """||∇F||² = 16c² Σ_i x_i²(s − λ_i)², ∇F = 4c(xxᵀ − M)x."""
+        g = q[0] * s_l[0].sqr()
+        if self.n == 2:
+            g = g + q[1] * s_l[1].sqr()
+        return (16 * self.K.c * self.K.c) * g
+
+    # ---- n = r = 2, X = [[a, 0], [b, d]]
+    def _r2(self, box: tuple[Iv, ...]) -> dict[str, Any]:
+        K = self.K
+        a, b, d = box
+        a2, b2, d2 = a.sqr(), b.sqr(), d.sqr()
+        tr = a2 + b2 + d2
+        ad2 = (a * d).sqr()
+        g11, g12, g22 = a2 + b2, b * d, d2   # XᵀX = [[a² + b², bd], [bd, d²]] (also ||XXᵀ|| = ||XᵀX||)
+        n_sq = g11.sqr() + 2 * g12.sqr() + g22.sqr()
+        tau = K.r1a
+        # σ_2² > τ ⟺ tr − 2τ > 0 and det(XᵀX − τI) = (ad)² − τ·tr + τ² > 0
+        dd = ad2 - tau * tr + tau * tau
+        if (tr.lo - 2 * tau > 0) and dd.lo > 0:
+            r1a = OUT
+        elif tr.hi - 2 * tau <= 0 or dd.hi <= 0:
+            r1a = IN
+        else:
+            r1a = MAYBE
+        # dist² to the minimizer orbit = ||X||² + 1 + μ − 2||BᵀX||_*, ||BᵀX||_*² = (a + td)² + μb² (B = diag(1, √μ))
+        P = tr + (1 + self.mu - K.rho2_sq)
+        Q = 4 * ((a + self.t * d).sqr() + self.mu * b2)
+        if P.hi <= 0 or P.sqr().hi <= Q.lo:
+            r2 = IN
+        elif P.lo > 0 and P.lo * P.lo > Q.hi:
+            r2 = OUT
+        else:
+            r2 = MAYBE
+        mem = {"R1a": r1a, "R1b": OUT, "R2": r2, "R3''": _gt(n_sq, self.normM_sq4)}
+        # ∇F = 4c(XXᵀ − M)X; XXᵀ = [[a², ab], [ab, b² + d²]]
+        e11, e12, e22 = a2 - 1, a * b, b2 + d2 - self.mu
+        y = (e11 * a + e12 * b, e12 * d, e12 * a + e22 * b, e22 * d)
+        grad_sq = (16 * K.c * K.c) * (y[0].sqr() + y[1].sqr() + y[2].sqr() + y[3].sqr())
+        return {"mem": mem, "grad_sq": grad_sq}
+
+    def quantities(self, box: tuple[Iv, ...]) -> dict[str, Any]:
+        return self._r2(box) if self.r == 2 else self._r1(box)
+
+    def inequality(self, region: str, Q: dict[str, Any]) -> tuple[int, fmpq]:
+        """HOLDS / FAILS / UNKNOWN for the region's inequality on the box's points of that region, and a
+        lower bound of its margin relative to the constant (the search looks at the lowest first)."""
+        K = self.K
+        if region == "R3'":
+            g = Q["grad_sq"] if self.r == 2 else self._grad_sq_r1(Q["s_l"], Q["q"])
+            low = g.lo / K.kappa3_sq - 1
+            if g.lo >= K.kappa3_sq:
+                return HOLDS, low
+            return (FAILS if g.hi < K.kappa3_sq else UNKNOWN), low
+        s_l, q, x = Q["s_l"], Q["q"], Q["x"]
+        if region == "R1a":
+            # on R1a: s ≤ r1a and x_i² ≤ s (constraint propagation; exact, so the tight case closes)
+            s = Q["s"].clamp_hi(K.r1a)
+            if s is None:
+                return HOLDS, fmpq(0)
+            q = tuple(Iv(qi.lo, min(qi.hi, s.hi)) for qi in q)
+            s_l = (s - 1,) if self.n == 1 else (s - 1, s - self.mu)
+            if self.n == 1:
+                q = (s,)
+        if region in ("R1a", "R1b"):
+            # λ_min(∇²F) ≤ −κ1 ⟺ ∇²F + κ1·I is not positive definite
+            A = self._hess_r1(s_l, q, x, K.kappa1)
+            low = -A[0].hi / K.kappa1
+            if len(A) == 1:
+                return (HOLDS if A[0].hi <= 0 else (FAILS if A[0].lo > 0 else UNKNOWN)), low
+            det = A[0] * A[1] - A[2].sqr()
+            low = max(low, -A[1].hi / K.kappa1)
+            if A[0].hi <= 0 or A[1].hi <= 0 or det.hi <= 0:
+                return HOLDS, low
+            return (FAILS if A[0].lo > 0 and det.lo > 0 else UNKNOWN), low
+        # R2: λ_min(∇²F) ≥ κ2 ⟺ ∇²F − κ2·I is positive semidefinite
+        A = self._hess_r1(s_l, q, x, -K.kappa2)
+        low = min(a.lo for a in A[:2]) / K.kappa2
+        if len(A) == 1:
+            return (HOLDS if A[0].lo >= 0 else (FAILS if A[0].hi < 0 else UNKNOWN)), low
+        det = A[0] * A[1] - A[2].sqr()
+        if A[0].lo >= 0 and A[1].lo >= 0 and det.lo >= 0:
+            return HOLDS, low
+        return (FAILS if A[0].hi < 0 or A[1].hi < 0 or det.hi < 0 else UNKNOWN), low
+
+
+def _le(v: Iv, bound: fmpq) -> int:
+    return IN if v.hi <= bound else (OUT if v.lo > bound else MAYBE)
+
+
+def _gt(v: Iv, bound: fmpq) -> int:
+    return IN if v.lo > bound else (OUT if v.hi <= bound else MAYBE)
+
+
+ORDER = ("R1a", "R1b", "R2", "R3''")
+
+
+def _status(mem: dict[str, int], region: str) -> tuple[bool, bool]:
+    """(the box may meet the region, the box lies certainly inside it), in classify_region's precedence."""
+    if region == "R3'":
+        return all(mem[k] != IN for k in ORDER), all(mem[k] == OUT for k in ORDER)
+    higher = ORDER[:ORDER.index(region)]
+    possible = mem[region] != OUT and all(mem[k] != IN for k in higher)
+    certain = mem[region] == IN and all(mem[k] == OUT for k in higher)
+    return possible, certain
+
+
+def _midpoint_ratio(model: _Model, box: tuple[Iv, ...]) -> fmpq | None:
+    """Exact ||∇F||²/κ3² at the box midpoint if that point lies certainly in R3′ (else None)."""
+    mid = tuple(Iv((b.lo + b.hi) / 2) for b in box)
+    Q = model.quantities(mid)
+    if not _status(Q["mem"], "R3'")[1]:
+        return None
+    g = Q["grad_sq"] if model.r == 2 else model._grad_sq_r1(Q["s_l"], Q["q"])
+    return g.hi / model.K.kappa3_sq
+
+
+def branch_and_bound(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Rational],
+                     max_boxes: int = 20000, min_width: fmpq = fmpq(1, 2 ** 30)) -> Outcome:
+    """Certify, refute or leave undecided each bounded region's inequality for one instance (module doc).
+
+    Best-first: the box whose pending inequality has the lowest margin bound is split first, so a
+    violation is met early; certification needs every box settled, whatever the order.
+    """
+    K = exact_constants(inst, c, factors)
+    model = _Model(inst, K)
+    checked = _regions_checked(inst)
+    status = {r: "certified" for r in checked}
+    undecided: dict[str, int] = {}
+    box0 = tuple(Iv(0, 2) for _ in range(model.dim))
+    heap: list[tuple[fmpq, int, tuple[Iv, ...], tuple[str, ...]]] = [(fmpq(0), 0, box0, checked)]
+    boxes = 0
+    best: fmpq | None = None
+    while heap:
+        _, _, box, pending = heapq.heappop(heap)
+        boxes += 1
+        Q = model.quantities(box)
+        still, low = [], None
+        for region in pending:
+            possible, certain = _status(Q["mem"], region)
+            if not possible:
+                continue
+            verdict, margin = model.inequality(region, Q)
+            if verdict == HOLDS:
+                continue
+            if verdict == FAILS and certain:
+                status[region] = "violated"
+                return Outcome(inst.name, status, boxes, violation=_violation(model, region, box),
+                               r3_ratio_sq_upper=best)
+            still.append(region)
+            low = margin if low is None else min(low, margin)
+        if "R3'" in still:
+            ratio = _midpoint_ratio(model, box)
+            if ratio is not None and (best is None or ratio < best):
+                best = ratio
+        if not still:
+            continue
+        widths = [b.hi - b.lo for b in box]
+        k = max(range(len(box)), key=lambda i: widths[i])
+        if widths[k] <= min_width or boxes >= max_boxes:
+            rest = [still] + ([p for *_, p in heap] if boxes >= max_boxes else [])
+            for regions in rest:
+                for region in regions:
+                    undecided[region] = undecided.get(region, 0) + 1
+                    status[region] = "undecided"
+            if boxes >= max_boxes:
+                break
+            continue
+        m = (box[k].lo + box[k].hi) / 2
+        for half in (Iv(box[k].lo, m), Iv(m, box[k].hi)):
+            heapq.heappush(heap, (low, boxes * 2 + len(heap), box[:k] + (half,) + box[k + 1:], tuple(still)))
+    return Outcome(inst.name, status, boxes, undecided=undecided, r3_ratio_sq_upper=best)
+
+
+def _violation(model: _Model, region: str, box: tuple[Iv, ...]) -> dict[str, Any]:
+    """The certified violating box, with the exact margin at its midpoint."""
+    mid = tuple(Iv((b.lo + b.hi) / 2) for b in box)
+    _, margin = model.inequality(region, model.quantities(mid))
+    return {"region": region, "box": [[str(b.lo), str(b.hi)] for b in box],
+            "midpoint": [str(m.lo) for m in mid], "midpoint_margin": str(margin),
+            "midpoint_margin_float": float(margin), "coordinates": _coordinate_names(model),
+            "why": "the box lies certainly inside the region and the inequality fails on all of it "
+                   "(exact rational interval arithmetic)"}
+
+
+def _coordinate_names(model: _Model) -> list[str]:
+    if model.r == 2:
+        return ["a", "b", "d (X = [[a, 0], [b, d]] in the eigenbasis of M)"]
+    return [f"x{i + 1} (coefficient of u{i + 1})" for i in range(model.n)]
+
+
+#: instances per profile level (λ_1 = 1; see the module doc for what each covers). Quick and standard
+#: stay well under a second; thorough adds more ratios μ = λ_2/λ_1 and the n = r = 2 shape at two of them.
+FAMILIES: dict[int, tuple[tuple[tuple[str, ...], int], ...]] = {
+    0: ((("1",), 1), (("1", "9/10"), 1)),
+    1: ((("1",), 1), (("1", "0"), 1), (("1", "1/2"), 1), (("1", "9/10"), 1), (("1", "1/2"), 2)),
+    2: ((("1",), 1), (("1", "0"), 1), (("1", "1/10"), 1), (("1", "1/4"), 1), (("1", "1/2"), 1),
+        (("1", "2/3"), 1), (("1", "9/10"), 1), (("1", "1/4"), 2), (("1", "1/2"), 2), (("1", "9/10"), 2)),
+}
+
+
+def family(level: int) -> list[Instance]:
+    """The instances of one profile level."""
+    return [make_instance(lam, r) for lam, r in FAMILIES[min(max(level, 0), 2)]]
