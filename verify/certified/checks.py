@@ -19,8 +19,9 @@ from ..claims.sampling import random_targets
 from ..claims.scalar_common import sentinels
 from ..claims.scope import depth_text
 from ..symbolic.scalar import L_sym, mabs
-from .arb import (CertificationFailed, NotEnclosable, arb, ball_bounds, round_decimal, sympy_to_arb, to_fmpq,
-                  workprec)
+from ..conventions import get_convention
+from .arb import (CertificationFailed, NotEnclosable, arb, arb_to_decimal_pair as arb_pair, ball_bounds,
+                  round_decimal, sympy_to_arb, to_fmpq, workprec)
 from .threshold import threshold_certificate
 
 #: certified digits beyond the run's ``dps`` (the high-precision tier's requirement)
@@ -126,3 +127,111 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
                            "(certified)", instances=done, digits=float(D), scope=scope, tolerance=tol,
                            details=details, strength=Strength.CERTIFIED)
     return run
+
+
+def _random_lambda(rng, mid: Fraction) -> Fraction:
+    """mid·r with r = 10^u, u uniform in [−1, 1], rounded to 6 digits: an exact rational λ off the set."""
+    r = Fraction(str(round(10 ** rng.uniform(-1, 1), 6)))
+    return mid * r
+
+
+def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunContext], list[int]], explicit: bool,
+                     exact_tie: Callable[[int], bool]) -> Callable[[RunContext], CheckResult]:
+    """The certified check of "unique end-to-end minimizer for λ ≠ λ_e(|m|, L); at λ_e two: 0 and a nonzero one".
+
+    Per instance (L, m): the unique tie point λ* of 0 and a nonzero stationary point is enclosed
+    (``threshold_certificate``: the tie polynomial has one root); a claimed λ_e outside the enclosure is refuted
+    (there the minimizer is unique). Inside, the tie at λ_e is exact only when ``exact_tie(L)`` (SymPy, |m| a
+    symbol) proves φ(ρ*) = φ(0) and φ'(ρ*) = 0; then the stationary points at λ_e are isolated in Arb, ρ*'s ball
+    lies in one certified root box and every other stationary point is certified worse: exactly two global
+    products, 0 and sign(m)·ρ*^L. Off the set, at λ₋ = lo(1 − 10^-D), λ₊ = hi(1 + 10^-D) and a random λ, the
+    global minimizer is certified unique. Overlapping balls without the exact identity: inconclusive.
+    """
+    def run(ctx: RunContext) -> CheckResult:
+        D = cert_digits(ctx)
+        conv = get_convention(conv_name)
+        chosen = [L for L in depths_of(ctx) if L >= 3]
+        instances = plan(ctx, chosen, explicit, f"uniqueness-cert:{conv_name}", 3)
+        rng = ctx.rng(f"uniqueness-cert-lambda:{conv_name}")
+        extra = sorted({L for L, _ in instances} - set(chosen))
+        scope = (f"{depth_text(chosen)}, 2 targets each (one per sign)"
+                 + (f"; sentinel {depth_text(extra)} (1 target each)" if extra else "")
+                 + f": at λ_e two certified global minimizers (tie exact, by SymPy); a certified unique one at "
+                   f"λ_e(1 ∓ 10^-{D}) and at a random λ; for these instances")
+        tol = ("no tolerance: refuted only when the claimed λ_e's ball is disjoint from the certified enclosure of the "
+               "unique tie point; a tie is never concluded from overlapping balls, only from the exact identity")
+        samples, undecided, done = [], [], 0
+        for i, (L, m) in enumerate(instances):
+            _progress(ctx, "certified uniqueness", i, len(instances))
+            try:
+                cert = threshold_certificate(conv_name, L, m, D)
+                with workprec(cert.prec):
+                    c_ball = claimed_ball(formula, L, m)
+                    c_lo, c_hi = ball_bounds(c_ball)
+            except (CertificationFailed, NotEnclosable) as exc:
+                undecided.append({"depth": L, "m": str(m), "reason": str(exc)})
+                continue
+            done += 1
+            where = {"depth": L, "m": str(m), "convention": conv_name,
+                     "tie_enclosure": [_dec(cert.lo, D + 3, False), _dec(cert.hi, D + 3, True)],
+                     "lambda_e_claimed": [_dec(c_lo, D + 3, False), _dec(c_hi, D + 3, True)]}
+            if c_hi < cert.lo or c_lo > cert.hi:
+                return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: 0 and a nonzero point tie only at λ* in the "
+                                   "certified enclosure, which excludes the claimed λ_e: there the end-to-end minimizer "
+                                   "is unique", instances=done, scope=scope, tolerance=tol, counterexample=where)
+            if not exact_tie(L):
+                undecided.append({"depth": L, "m": str(m), "reason": "the claimed λ_e overlaps the enclosure but the "
+                                  "tie is not an exact identity (SymPy)"})
+                continue
+            k = conv.b_over_lam(L)
+            try:
+                iso, q, rho_e, home, others_worse, off = _at_and_off(conv, L, m, c_ball, cert, rng, k)
+            except CertificationFailed as exc:
+                undecided.append({"depth": L, "m": str(m), "reason": str(exc)})
+                continue
+            if not (iso.complete and len(home) == 1 and others_worse):
+                undecided.append({"depth": L, "m": str(m), "reason": "the stationary points at λ_e were not all "
+                                  "certified (ρ* not isolated, or another point not certainly worse)"})
+                continue
+            kinds = [cert.below.kind, cert.above.kind, off.kind]
+            if "undecided" in kinds:
+                undecided.append({"depth": L, "m": str(m), "reason": f"global minimizers off λ_e: {kinds}"})
+                continue
+            if len(samples) < 4:
+                rb = off.minimizer.rho if off.minimizer is not None else None
+                samples.append({**where, "stationary_at_lambda_e": len(iso.roots),
+                                "rho_star": list(arb_pair(rho_e, 25)),
+                                "off_set": {"kinds": kinds, "rho_at_random_lambda": None if rb is None else
+                                            list(arb_pair(rb, 25))}})
+        _progress(ctx, "certified uniqueness", len(instances), len(instances))
+        details = {"certified_digits": D, "samples": samples}
+        if undecided:
+            return CheckResult(Verdict.INCONCLUSIVE, f"{len(undecided)} of {len(instances)} instances not decided",
+                               instances=done, scope=scope, tolerance=tol, details={**details, "undecided": undecided[:5]})
+        return CheckResult(Verdict.VERIFIED, f"at λ_e exactly two global minimizers (0 and ρ*: tie proved exactly by "
+                           f"SymPy, every other stationary point certified worse) and a certified unique one at "
+                           f"λ_e(1 ∓ 10^-{D}) and a random λ, on {done} instances", instances=done, digits=float(D),
+                           scope=scope, tolerance=tol, details=details, strength=Strength.CERTIFIED)
+    return run
+
+
+def _at_and_off(conv, L: int, m: sp.Rational, c_ball: arb, cert, rng, k: sp.Rational):
+    """At λ_e (a ball): the isolated stationary radii, ρ*'s ball, the root box holding it, whether every other
+    stationary point is certainly worse than 0; and the certified minimizer at a random rational λ."""
+    from ..symbolic.scalar import derive_threshold
+    from .scalar import certify_minimizer, isolate_stationary
+
+    with workprec(cert.prec):
+        b_e = arb(to_fmpq(k)) * c_ball
+        iso, q, _ = isolate_stationary(L, to_fmpq(m), to_fmpq(conv.a), b_e)
+        rho_e = sympy_to_arb(derive_threshold(L).rho_star, {mabs: abs(arb(to_fmpq(m)))})
+        r_lo, r_hi = ball_bounds(rho_e)
+        home = [r for r in iso.roots if r.lo < r_lo and r_hi < r.hi]
+        others_worse = all((r.root ** 2 * q(r.root)) > 0 for r in iso.roots if not home or r is not home[0])
+        off = certify_minimizer(L, to_fmpq(m), to_fmpq(conv.a), _frac(k, _random_lambda(rng, (cert.lo + cert.hi) / 2)))
+    return iso, q, rho_e, home, others_worse, off
+
+
+def _frac(k: sp.Rational, lam: Fraction):
+    v = Fraction(int(k.p), int(k.q)) * lam
+    return to_fmpq(sp.Rational(v.numerator, v.denominator))

@@ -150,8 +150,8 @@ def certify_minimizer(depth: int, m: object, a: object, b: object) -> MinimizerC
                                   "excluded nor isolated (a near-double root)")
     points = []
     for r in iso.roots:
-        if r.lo <= 0:  # ρ = 0 is the point 0 itself, never a nonzero radius
-            raise CertificationFailed(f"depth {depth}: a root box touches ρ = 0")
+        if not r.root > 0:  # ρ = 0 is the point 0 itself, never a nonzero radius
+            raise CertificationFailed(f"depth {depth}: a root ball is not certainly positive")
         points.append(StationaryBall(r.root, r.lo, r.hi, r.root**2 * q(r.root)))
     R = iso.hi
     if all(p.gap > 0 for p in points):

@@ -12,6 +12,7 @@ one) with equal objective. Routes:
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import mpmath
@@ -27,7 +28,7 @@ from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, gen
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
-from .threshold import _too_large
+from .threshold import CORROBORATES, _too_large, general_derivation
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
                             undecided_inconclusive)
@@ -63,14 +64,27 @@ def _symbolic(conv: Convention, formula: sp.Expr, depths):
             if _too_large(b_claim):
                 return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}: the claim has a power of a sum beyond degree 64; "
                                    "not simplified (numerically a tie)", instances=len(rows), scope=scope)
-            tie, slope = sp.simplify(tie), sp.simplify(slope)
+            tie, slope = exact_tie(conv.name, formula, L)
             rows[str(L)] = {"phi(rho*) - phi(0)": str(tie), "phi'(rho*)": str(slope)}
             if tie != 0 or slope != 0:
                 return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}: SymPy could not decide the tie exactly",
                                    instances=len(rows), details={"per_depth": rows}, scope=scope)
         return CheckResult(Verdict.VERIFIED, f"at λ_e, φ(ρ*) = φ(0) and φ'(ρ*) = 0 exactly at {len(rows)} depths",
-                           instances=len(rows), digits=float("inf"), details={"per_depth": rows}, scope=scope)
+                           instances=len(rows), digits=float("inf"), details={"per_depth": rows}, scope=scope,
+                           proved_for=f"every m ≠ 0 (|m| a symbol) at {depth_text(chosen)}, convention {conv.name}")
     return run
+
+
+@lru_cache(maxsize=256)
+def exact_tie(conv_name: str, formula: sp.Expr, L: int) -> tuple[sp.Expr, sp.Expr]:
+    """(φ(ρ*) − φ(0), φ'(ρ*)) at b = k(L)·λ_e(|m|), ρ* = the elimination's tie radius, simplified exactly
+    with |m| a symbol (both 0: the tie of 0 and ρ* at λ_e is an identity at depth L). Shared by the symbolic
+    and certified checks (computed once per depth)."""
+    conv = get_convention(conv_name)
+    t = derive_threshold(L)
+    model = balanced_model(L)
+    at = {a: conv.a, b: conv.b_over_lam(L) * formula.subs(L_sym, L), rho: t.rho_star}
+    return (sp.simplify(model.phi.subs(at) - model.phi.subs(rho, 0).subs(at)), sp.simplify(model.dphi.subs(at)))
 
 
 def _general(conv: Convention, formula: sp.Expr):
@@ -86,7 +100,9 @@ def _general(conv: Convention, formula: sp.Expr):
         details = {"general_L_ratio_b*/b_e": str(ratio)}
         if sp.simplify(ratio - 1) == 0:
             return CheckResult(Verdict.VERIFIED, "for every L ≥ 3 the claimed λ_e is the tie point b*(L) of 0 and ρ*",
-                               instances=1, digits=float("inf"), details=details, scope=scope)
+                               instances=1, digits=float("inf"), details=details, scope=scope,
+                               proved_for=f"every integer L ≥ 3, every m ≠ 0 (convention {conv.name})",
+                               derivation=general_derivation(conv, claimed_b, 3))
         for L in range(3, MAX_DEPTH + 1):
             value = to_mpf(ratio.subs(L_sym, L), ctx.dps)
             if digits_of_agreement(value, mpmath.mpf(1)) < ctx.dps / 2:
@@ -105,7 +121,7 @@ def _ab(conv: Convention, L: int):
     return lambda lam: (a_mp, mpmath.mpf(k.p) / k.q * lam)
 
 
-def _high_precision(conv: Convention, formula: sp.Expr, depths):
+def _high_precision(conv: Convention, formula: sp.Expr, depths, note: str = ""):
     def run(ctx: RunContext) -> CheckResult:
         work = ctx.dps + 10
         rng = ctx.rng(f"uniqueness-hp:{conv.name}")
@@ -115,7 +131,7 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths):
         per = targets_per_depth(ctx.profile.hp_instances, len(chosen))
         plan = [(L, random_targets(rng, per)) for L in chosen] + [(L, random_targets(rng, 1)) for L in extra]
         scope = f"{depth_text(chosen)} ({per} targets each)" + (f"; sentinel {depth_text(extra)} (1 target each)"
-                                                                 if extra else "")
+                                                                 if extra else "") + note
         for L, targets in plan:
             for m in targets:
                 with mpmath.workdps(work):
@@ -179,12 +195,12 @@ def _tie_confirmed_broken(conv: Convention, formula: sp.Expr, L: int, m: sp.Rati
         return abs(gap) > f0 * mpmath.mpf(10) ** (-(dps // 2)), dec(gap, 10)
 
 
-def _numeric(conv: Convention, formula: sp.Expr, depths):
+def _numeric(conv: Convention, formula: sp.Expr, depths, note: str = ""):
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng(f"uniqueness-num:{conv.name}")
         chosen = numeric_depths(_depths(ctx, depths), explicit=depths is not None)
         n = instances_per_depth(ctx.profile.instances, len(chosen))
-        scope = f"{depth_text(chosen)}, {n} random targets each at λ_e and {n} at a random λ"
+        scope = f"{depth_text(chosen)}, {n} random targets each at λ_e and {n} at a random λ" + note
         eps = np.finfo(float).eps
         total = undecided = 0
         worst = np.inf
@@ -300,11 +316,21 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
                     undecided_inconclusive(_symbolic(conv, formula, depths)))]
     if depths is None:
         checks.append(Check("tie of 0 and ρ* at λ_e for every depth", Tier.SYMBOLIC, _general(conv, formula)))
+    from ..certified.checks import uniqueness_check
+
+    def tie_proved(L: int) -> bool:
+        b_claim = conv.b_over_lam(L) * formula.subs(L_sym, L)
+        return not _too_large(b_claim) and exact_tie(conv.name, formula, L) == (0, 0)
+
+    checks.append(Check("certified minimizers at, and off, λ_e (Arb)", Tier.CERTIFIED,
+                        undecided_inconclusive(uniqueness_check(conv.name, formula, lambda ctx: _depths(ctx, depths),
+                                                                depths is not None, tie_proved))))
+    # the certified check establishes the same statements at the same depths (and the sentinels): these corroborate
     checks += [
         Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, formula, depths))),
+              undecided_inconclusive(_high_precision(conv, formula, depths, CORROBORATES)), corroborates=True),
         Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(conv, formula, depths))),
+              undecided_inconclusive(_numeric(conv, formula, depths, CORROBORATES)), corroborates=True),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths))
