@@ -186,6 +186,10 @@ def numeric_check(ctx: RunContext, c: float, step: Callable[[float, float, float
               "counts": j.stats.counts, "iterations": j.stats.iterations}
     return CheckResult(
         verdict, summary, instances=n_runs, figures=figs, counterexample=cx,
+        captions={f: ("float64 GD on F_c(X) = c·||XXᵀ − M||²: left, iterations to F − F* ≤ ε against the region-constant "
+                      "bound (random and adversarial starts); middle, R2 iterates with gap > ε against N2; right, "
+                      "iterations against log(1/δ) from δ off a saddle's stable manifold, with perturbed GD")
+                  for f in figs},
         worst_margin=(f"R2 contraction multiple {min(rates):.5g} vs claimed {1 / b:.5g}; R2 count ratio "
                       f"{max(ratios_r2):.4g} of N2"),
         tolerance=(f"ε = {EPS_REL:g}·c·λ_1²; descent-lemma and rate margins {TOL:g} relative (float64 gaps good to "

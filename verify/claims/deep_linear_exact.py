@@ -13,6 +13,7 @@ import sympy as sp
 from ..landscape.deep_linear import subsets
 from .base import CheckResult, Verdict
 from .context import RunContext
+from .derivation import step
 from .deep_linear import Claimed
 
 G_EXACT = sp.Matrix([[2, 1], [1, 1]])                       # a non-orthogonal GL(2) element, det 1
@@ -153,7 +154,17 @@ def exact_identities() -> Callable[[RunContext], CheckResult]:
             return CheckResult(Verdict.REFUTED, "; ".join(bad), instances=len(depths), counterexample={"failed": bad},
                                scope=scope)
         return CheckResult(Verdict.VERIFIED, "the stationarity identities hold identically", instances=len(depths),
-                           tolerance="exact (polynomial identity)", scope=scope)
+                           tolerance="exact (polynomial identity)", scope=scope,
+                           proved_for=f"every real 2×2 layers W_1..W_L and target M at L = "
+                                      f"{', '.join(map(str, depths))} (other widths and depths are not covered)",
+                           derivation=[
+                               step("f = ½||P − M||², P = W_L⋯W_1; by entrywise differentiation",
+                                    "∇_1 f = (W_L⋯W_2)ᵀ(P − M),  ∇_L f = (P − M)(W_(L−1)⋯W_1)ᵀ"),
+                               step("multiplying by the outer layers (SymPy expands both residuals to 0)",
+                                    "W_1ᵀ∇_1 f = Pᵀ(P − M),  ∇_L f·W_Lᵀ = (P − M)Pᵀ"),
+                               step("so at a stationary point P and P − M have orthogonal row and column spaces",
+                                    "Pᵀ(P − M) = 0,  (P − M)Pᵀ = 0"),
+                           ])
     return run
 
 

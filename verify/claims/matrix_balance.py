@@ -16,6 +16,7 @@ import sympy as sp
 from ..landscape.deep_matrix import flatten, gradient, hessian
 from ..landscape.instances import Instance, random_instance
 from .base import CheckResult, Verdict
+from .derivation import step
 from .context import RunContext
 from .closed_form import exact
 from .scope import depth_text
@@ -53,8 +54,26 @@ def flow_identity_check(rate) -> Callable[[RunContext], CheckResult]:
             f"(gradient by entrywise differentiation), shapes {shapes}; hence D(t) = exp(−{rate}bt)D(0) and D = 0 "
             "at every critical point with b > 0",
             instances=len(shapes), tolerance="exact polynomial identity (SymPy expand)",
-            scope=f"symbolic layers of shapes {shapes} (entries and a, b free symbols)")
+            scope=f"symbolic layers of shapes {shapes} (entries and a, b free symbols)",
+            proved_for=f"every real W_l, M and every a, b at layer shapes {shapes} (one identity in free symbols "
+                       "per shape; other shapes are not covered)",
+            derivation=_flow_derivation(rate))
     return run
+
+
+def _flow_derivation(rate) -> list[dict[str, str]]:
+    """The steps of the flow identity the symbolic check expands (docs/mathematics.md §K3)."""
+    return [
+        step("the imbalance of adjacent layers", "D_l = W_(l+1)ᵀW_(l+1) − W_lW_lᵀ"),
+        step("the gradient, by entrywise differentiation of F, with A_l = W_L⋯W_(l+1), B_l = W_(l−1)⋯W_1",
+             "∇_lF = a·A_lᵀ(P − M)B_lᵀ + b·W_l"),
+        step("the loss terms cancel between adjacent layers (A_l = A_(l+1)W_(l+1), B_(l+1) = W_lB_l)",
+             "W_(l+1)ᵀ∇_(l+1)F − ∇_lF·W_lᵀ = b·D_l"),
+        step("under gradient flow Ẇ_l = −∇_lF, dD_l/dt is minus the previous line plus its transpose; SymPy expands "
+             f"dD_l/dt + {rate}·b·D_l to 0 at each shape", f"dD_l/dt = −{rate}·b·D_l"),
+        step("so the imbalance decays and vanishes at every critical point when b > 0",
+             f"D_l(t) = exp(−{rate}·b·t)·D_l(0)"),
+    ]
 
 
 def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:

@@ -30,15 +30,16 @@ BEAT_REL = 1e-11
 NEAR_TIE_GAP = 1e-6
 
 
-def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult]) -> Check:
-    """A check whose 'verified' needs at least one decided instance (else inconclusive)."""
+def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult], corroborates: bool = False) -> Check:
+    """A check whose 'verified' needs at least one decided instance (else inconclusive); ``corroborates`` as in
+    ``Check`` (a cross-check of what a stronger check of the same claim establishes)."""
     def guarded(ctx: RunContext) -> CheckResult:
         result = run(ctx)
         if result.verdict is Verdict.VERIFIED and result.instances == 0:
             result.verdict = Verdict.INCONCLUSIVE
             result.summary = "no instance could be decided (all outside the claim or near a tie): " + result.summary
         return result
-    return Check(name, tier, guarded)
+    return Check(name, tier, guarded, corroborates=corroborates)
 
 
 def positive_constant(value: object, name: str) -> object:

@@ -79,7 +79,7 @@ def _weight_checks(weights: LayerWeights | None) -> tuple[Check, ...]:
     return (Check("per-layer weights: exact rescaling to the balanced problem", Tier.SYMBOLIC,
                   reduction_exact(weights)),
             guarded_check("per-layer weights: rescaling identity at random points", Tier.NUMERIC,
-                          reduction_numeric(weights)))
+                          reduction_numeric(weights), corroborates=True))
 
 
 # ----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from ..landscape.instances import SPECTRUM_KINDS, random_instance
 from ..landscape.reduction import solve_scalar_mp
 from ..numbers import dec, digits_of_agreement
 from .base import CheckResult, Verdict
+from .derivation import step
 from .context import RunContext
 from .closed_form import exact, mp_of
 from .scope import depth_text
@@ -93,8 +94,26 @@ def layer_norm_symbolic(exponent) -> Callable[[RunContext], CheckResult]:
             "exact: with σ = s + (b/a)s^(2/L − 1) (scalar stationarity), (a/b)(σ − s)s = s^e for the claimed e, "
             f"depths {depths}; with tr(W_lᵀ∇_lF) = a⟨P − M, P⟩ + b||W_l||² = 0 this gives ||W_l||² = Σ s_i^e",
             instances=len(depths), tolerance="exact (SymPy simplify)",
-            scope=f"{depth_text(depths)}, symbolic s, c = b/a > 0 (every spectrum and normalization)")
+            scope=f"{depth_text(depths)}, symbolic s, c = b/a > 0 (every spectrum and normalization)",
+            proved_for=f"every singular value s > 0 and every b/a > 0 (every spectrum and convention) at "
+                       f"{depth_text(depths)}, given scalar stationarity and the trace identity (§K5)",
+            derivation=_layer_norm_derivation())
     return run
+
+
+def _layer_norm_derivation(weighted: bool = False) -> list[dict[str, str]]:
+    """The steps of the layer-norm identity the symbolic checks simplify (docs/mathematics.md §K5, §K9)."""
+    s, c, L, sigma = sp.symbols("s c L sigma", positive=True)
+    return [
+        step("at a critical point the trace identity tr(W_lᵀ∇_lF) = 0 reads, P = W_L⋯W_1 with singular values s_i",
+             f"a⟨P − M, P⟩ + b·{'c_l·' if weighted else ''}||W_l||² = 0, so ||W_l||² = "
+             f"{'(a/(b·c_l))' if weighted else '(a/b)'}·Σ_i (σ_i − s_i)·s_i"),
+        step("scalar stationarity of each nonzero s (σ the matching singular value of M, c = b" +
+             ("·c̄" if weighted else "") + "/a)", sp.Eq(sigma, s + c * s ** (2 / L - 1))),
+        step("substituting σ (SymPy simplifies the difference with the claimed s^e to 0 at each depth)",
+             sp.Eq(sp.UnevaluatedExpr(sigma - s) * s / c, s ** (2 / L))),
+        step("summing over the singular values", "||W_l||² = " + ("(c̄/c_l)·" if weighted else "") + "Σ_i s_i^(2/L)"),
+    ]
 
 
 def layer_norm_hp(exponent) -> Callable[[RunContext], CheckResult]:
@@ -205,7 +224,10 @@ def weighted_symbolic(exponent, weights: LayerWeights, weight_exponent) -> Calla
             f"exact: with σ = s + (b·c̄/a)s^(2/L − 1) and the per-layer trace identity, ||W_l||² = (c̄/c_l)^{k}·Σ s_i^e "
             f"on every layer ({weights.describe()}), depths {depths}",
             instances=len(depths), tolerance="exact (SymPy simplify)",
-            scope=f"{depth_text(depths)}, every layer, symbolic s, a, b > 0 ({weights.describe()})")
+            scope=f"{depth_text(depths)}, every layer, symbolic s, a, b > 0 ({weights.describe()})",
+            proved_for=f"every singular value s > 0 and every a, b > 0 at {depth_text(depths)}, every layer, "
+                       f"{weights.describe()}, given the reduction and the per-layer trace identity (§K9)",
+            derivation=_layer_norm_derivation(weighted=True))
     return run
 
 

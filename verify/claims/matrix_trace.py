@@ -17,6 +17,7 @@ from ..conventions import CONVENTIONS, get_convention
 from ..landscape.deep_matrix import construct_minimizer, end_to_end_minimizer, hessian, orbit_tangent
 from ..landscape.instances import SPECTRUM_KINDS, random_instance, target_from_spectrum
 from .base import CheckResult, Verdict
+from .derivation import step
 from .context import RunContext
 from .scope import depth_text
 from .matrix_common import EPS, NEAR_TIE_GAP, matrix_depths, sym_layers, sym_objective
@@ -43,7 +44,18 @@ def trace_symbolic(formula: TraceFormula, label: str) -> Callable[[RunContext], 
             Verdict.VERIFIED,
             f"exact: Σ_w ∂²F/∂w² = {label} as polynomials, shapes {shapes}",
             instances=len(shapes), tolerance="exact polynomial identity (SymPy)",
-            scope=f"symbolic layers of shapes {shapes} (entries, target, a, b free symbols)")
+            scope=f"symbolic layers of shapes {shapes} (entries, target, a, b free symbols)",
+            proved_for=f"every real W_l, M and every a, b at layer shapes {shapes} (one polynomial identity per "
+                       "shape; other shapes are not covered)",
+            derivation=[
+                step("the objective, P = W_L⋯W_1 = A_l·W_l·B_l with A_l = W_L⋯W_(l+1), B_l = W_(l−1)⋯W_1",
+                     "F = (a/2)||P − M||² + (b/2)·Σ_l ||W_l||²"),
+                step("P is linear in each entry w = (W_l)_ij, ∂P/∂w = A_l·e_i·e_jᵀ·B_l, so",
+                     "∂²F/∂w² = a·||A_l e_i||²·||B_lᵀ e_j||² + b"),
+                step("summing over the d_l·d_(l−1) entries of W_l", "a·||A_l||²·||B_l||² + b·d_l·d_(l−1)"),
+                step("summing over the layers; SymPy expands Σ_w ∂²F/∂w² minus the claimed formula to 0 at each shape",
+                     f"tr ∇²F = {label}"),
+            ])
     return run
 
 

@@ -27,6 +27,7 @@ from ..errors import UsageError
 from .base import CheckResult, Claim, Tier, Verdict
 from .closed_form import exact
 from .context import RunContext
+from .derivation import step
 from .matrix_common import EPS, fro2, guarded_check, positive_constant, sym_layers, sym_product
 from .matrix_kinds import USER_PAPER, _claim
 from .matrix_weights import LayerWeights, cbar_float, layer_weights_from, weighted_gradient, weighted_hessian, weighted_minimize
@@ -71,7 +72,19 @@ def identity_symbolic(power: object, rate: object) -> Callable[[RunContext], Che
             f"gradient flow, d/dt(W_(l+1)ᵀW_(l+1) − W_lW_lᵀ) = −{rate}·b·(the same), for every adjacent pair; hence "
             "the weighted imbalance vanishes at every critical point with b > 0",
             instances=len(shapes), tolerance="exact polynomial identity (SymPy expand)",
-            scope=f"symbolic layers of shapes {shapes}; a, b, c_1..c_L free positive symbols (every choice of weights)")
+            scope=f"symbolic layers of shapes {shapes}; a, b, c_1..c_L free positive symbols (every choice of weights)",
+            proved_for=f"every real W_l, M, every a, b > 0 and every weights c_1..c_L > 0 at layer shapes {shapes} "
+                       "(other shapes are not covered)",
+            derivation=[
+                step("the weighted objective and its gradient (A_l = W_L⋯W_(l+1), B_l = W_(l−1)⋯W_1)",
+                     "F_c = (a/2)||P − M||² + (b/2)Σ_l c_l·||W_l||²,  ∇_lF_c = a·A_lᵀ(P − M)B_lᵀ + b·c_l·W_l"),
+                step("the loss terms cancel between adjacent layers (SymPy expands the residual to 0)",
+                     f"W_(l+1)ᵀ∇_(l+1)F_c − ∇_lF_c·W_lᵀ = b·D^c,  D^c = c_(l+1)^{power}·W_(l+1)ᵀW_(l+1) − "
+                     f"c_l^{power}·W_lW_lᵀ"),
+                step("under gradient flow Ẇ = −∇F_c (SymPy expands the residual to 0)",
+                     f"d/dt(W_(l+1)ᵀW_(l+1) − W_lW_lᵀ) = −{rate}·b·D^c"),
+                step("at a critical point ∇F_c = 0, so with b > 0", "D^c = 0"),
+            ])
     return run
 
 

@@ -220,5 +220,7 @@ def reduction_numeric(weights: LayerWeights) -> Callable[[RunContext], CheckResu
             f"b·c̄ at U, with the same product ({weights.describe()})",
             instances=total, worst_margin=f"{worst:.3f} of tolerance",
             tolerance="64·(2L + max d + 4)·eps·|F|: sums of non-negative float64 terms from once-rounded γ_l, c_l, c̄",
-            scope=f"{depth_text(depths)}, {n} random points per depth, widths 1–3, random (a, b)")
+            scope=f"{depth_text(depths)}, {n} random points per depth, widths 1–3, random (a, b); a float64 "
+                  "cross-check of the exact rescaling check (c_l·γ_l² = c̄ and ∏γ_l = 1 at every depth of the profile "
+                  "give F_c(γ·U) = F_bal(U; b·c̄) identically)")
     return run

@@ -20,7 +20,7 @@ from ..numbers import dec, to_mpf
 from ..problems.reduction import reduce
 from ..problems.scalar import ScalarProblem
 from ..problems.symbols import LAM, MABS
-from .base import Check, CheckResult, Claim, Tier, Verdict
+from .base import Check, CheckResult, Claim, Strength, Tier, Verdict
 from .context import RunContext
 from .scalar_common import minimizer_instance, minimizer_verdict
 
@@ -203,8 +203,11 @@ def _symbolic(problem: ScalarProblem, L: int, m: sp.Rational, lam: sp.Rational, 
             return CheckResult(Verdict.REFUTED, f"{how}: λ = λ*, where 0 and the nonzero point are both global "
                                f"(not only {expect})", instances=1, scope=scope, details=detail,
                                counterexample={"found": "tie", "claimed": expect, **_where(problem, L, m, lam)})
-        return minimizer_verdict(found, expect, how, instances=1, scope=scope, details=detail,
-                                 where=_where(problem, L, m, lam))
+        result = minimizer_verdict(found, expect, how, instances=1, scope=scope, details=detail,
+                                   where=_where(problem, L, m, lam))
+        if t.exact is None:  # λ* from a root finder to dps digits: agreement, not an exact decision
+            result.strength, result.digits = Strength.AGREEMENT, float(ctx.dps - 5)
+        return result
     return run
 
 
@@ -259,7 +262,10 @@ def problem_minimizer_claim(id: str, statement: str, source: str, problem: Scala
     args = (problem, L, m, lam_q, expect)
     checks = (
         Check("sign of λ − λ* (derived threshold)", Tier.SYMBOLIC, _symbolic(*args)),
-        Check("mpmath objective at all stationary points", Tier.HIGH_PRECISION, _high_precision(*args)),
-        Check("float64 objective at the stationary points on the rays", Tier.NUMERIC, _numeric(*args)),
+        # the symbolic sign of λ − λ* decides the same one instance: the mpmath and float64 routes cross-check it
+        Check("mpmath objective at all stationary points", Tier.HIGH_PRECISION, _high_precision(*args),
+              corroborates=True),
+        Check("float64 objective at the stationary points on the rays", Tier.NUMERIC, _numeric(*args),
+              corroborates=True),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper)

@@ -22,8 +22,9 @@ from ..problems.reduction import prove_claim_depths, reduce
 from ..problems.scalar import ScalarProblem
 from ..problems.symbols import MABS
 from ..symbolic.scalar import L_sym
-from .base import Check, CheckResult, Claim, Tier, Verdict
+from .base import Check, CheckResult, Claim, Strength, Tier, Verdict
 from .context import RunContext
+from .derivation import step
 from .problem_minimizer import NUMERIC_MAX_DEPTH, float_kind, float_minimizers, hp_kind
 from .sampling import instances_per_depth, random_targets, targets_per_depth
 from .scalar_common import (MAX_DEPTH, ClaimValueError, claim_depths, claimed_floats, claimed_formula, claimed_values,
@@ -72,6 +73,7 @@ def _symbolic(problem: ScalarProblem, formula: sp.Expr | None, depths, min_depth
 
         chosen = _depths(ctx, depths, min_depth)
         rows, undecided, approx = {}, {}, {}
+        steps: tuple = ()  # (depth, derivation steps) of the last depth compared exactly
         for L in chosen:
             t = derive_problem_threshold(problem, L)
             if formula is None or t.kind == "none":
@@ -86,6 +88,7 @@ def _symbolic(problem: ScalarProblem, formula: sp.Expr | None, depths, min_depth
             claimed = _formula_at(formula, L)
             if t.exact is not None:
                 rows[str(L)] = f"{t.kind}: λ* = {t.exact}"
+                steps = (L, t.steps)
                 outcome, evidence = _compare(t.exact, claimed, ctx.dps)
             else:
                 rows[str(L)] = f"{t.kind}: λ* without a closed form (computed to {ctx.dps} digits)"
@@ -115,6 +118,14 @@ def _symbolic(problem: ScalarProblem, formula: sp.Expr | None, depths, min_depth
                 if exact else " (to digits: no closed form)"
         return CheckResult(Verdict.VERIFIED, summary, instances=len(rows),
                            digits=min(approx.values()) if approx else float("inf"), scope=scope, details=details,
+                           strength=Strength.AGREEMENT if approx else Strength.PROVED,
+                           proved_for=None if approx or not steps else
+                           f"every target m ≠ 0 (|m| symbolic) at {depth_text(chosen)}, given the reduction proved "
+                           "at each depth (§P2)",
+                           derivation=[] if approx or not steps else [step(f"L = {steps[0]}: {x}")
+                                                                       for x in steps[1][:5]] + [
+                               step("SymPy proves the derived λ* equal to the claimed formula in symbolic |m| "
+                                    "(expansion, or the ratio reduced to 1)")],
                            tolerance=(f"without a closed form: agreement to ≥ {ctx.dps - 5} digits required, below "
                                       f"{ctx.dps // 2} a refutation" if approx else None))
     return run

@@ -27,7 +27,8 @@ def sensing_checks(p: SensingParams) -> tuple[Check, ...]:
         Check("gaussian-isotropy", Tier.SYMBOLIC, scoped(isotropy_check(p), lambda ctx: (
             "n = 3, every m (symbolic), every symmetric Z: exact expectation over iid N(0, 1) entries"))),
         Check("derivatives-vs-sympy", Tier.SYMBOLIC, scoped(sympy_derivatives_check(p), lambda ctx: (
-            "n = 3, r = 2, 4 integer measurements, one exact point"))),
+            "n = 3, r = 2, 4 integer measurements, one exact point; the hand formulas are evaluated in float64, "
+            "so this is a float comparison at one point (sampled strength)"))),
         Check("derivatives-vs-fd", Tier.NUMERIC, scoped(fd_check(p), lambda ctx: (
             f"n = {n}, r = {r}: the largest and smallest m, one random point each"))),
         Check("hessian-distance", Tier.NUMERIC, scoped(hessian_distance_check(p), lambda ctx: (

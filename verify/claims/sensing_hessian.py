@@ -111,6 +111,9 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
                            "||A*A - I|| on Sym(n) is an upper bound on every delta_k"}
         base = dict(instances=len(rows) * n_instances(ctx), tolerance=tol, details=details,
                     worst_margin=f"{1 - worst_ratio_est:.6f}", figures=delta_figure(ctx, rows))
+        base["captions"] = {f: ("against the number m of Gaussian measurements: the sampled and estimated isometry "
+                                "constants δ_2r (lower bounds), δ_full (an upper bound) and the largest relative "
+                                "distance ||∇²G − ∇²F|| / ||∇²F|| over stationary points") for f in base["figures"]}
         if basis_worst > EXACT_TOL:
             return CheckResult(Verdict.REFUTED, f"orthonormal basis: G differs from F by {basis_worst:.1e}", **base)
         if cex is not None:

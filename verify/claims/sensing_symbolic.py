@@ -9,8 +9,9 @@ import numpy as np
 import sympy as sp
 
 from verify import sensing as sen
-from verify.claims.base import CheckResult, Verdict
+from verify.claims.base import CheckResult, Strength, Verdict
 from verify.claims.context import RunContext
+from verify.claims.derivation import step
 from verify.claims.sensing_common import EXACT_TOL, SensingParams
 
 
@@ -50,7 +51,15 @@ def full_basis_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
                                instances=len(sizes), tolerance=tol, counterexample=fails[0], details=details)
         return CheckResult(Verdict.VERIFIED, f"G = F identically for the full orthonormal basis of Sym(n) "
                                              f"(scale {p.basis_scale}), (n, r) in {sizes}",
-                           instances=len(sizes), tolerance=tol, details=details)
+                           instances=len(sizes), tolerance=tol, details=details,
+                           proved_for=f"every real X (n×r) and every symmetric M, (n, r) in {sizes}, c = {c}",
+                           derivation=[
+                               step("the basis of Sym(n): E_ii and (E_ij + E_ji)/√2, i < j; E = XXᵀ − M symmetric",
+                                    "⟨B_k, E⟩ = E_ii or √2·E_ij"),
+                               step(f"G sums the squared measurements (scale {p.basis_scale}); SymPy expands G − F "
+                                    "to the zero polynomial", "Σ_k ⟨B_k, E⟩² = Σ_i E_ii² + 2·Σ_(i<j) E_ij² = ||E||_F²"),
+                               step("so the sensing objective is the matrix objective", "G(X) = F(X)"),
+                           ])
     return run
 
 
@@ -82,7 +91,16 @@ def isotropy_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
                                tolerance=tol, details=details, counterexample={"difference": str(diff)[:200]})
         return CheckResult(Verdict.VERIFIED, f"with A_k = (B_k + B_k^T)/2 and scaling m^-{p.gauss_power}, "
                                              "E||A(Z)||^2 = ||Z||_F^2 for symmetric Z (symbolic m)",
-                           instances=1, tolerance=tol, details=details)
+                           instances=1, tolerance=tol, details=details,
+                           proved_for=f"every number of measurements m > 0 and every symmetric Z, n = {n}",
+                           derivation=[
+                               step("one measurement ⟨A, Z⟩ with A = (B + Bᵀ)/2 is linear in the iid standard normal "
+                                    "entries b of B", "⟨A, Z⟩ = Σ_l γ_l·b_l"),
+                               step("for iid standard normals", "E(Σ_l γ_l·b_l)² = Σ_l γ_l²"),
+                               step(f"m measurements scaled by m^-{p.gauss_power}; SymPy simplifies the difference "
+                                    "with ||Z||_F² to 0 for symbolic m",
+                                    f"E||A(Z)||² = m·m^(−2·{p.gauss_power})·Σ_l γ_l² = ||Z||_F²"),
+                           ])
     return run
 
 
@@ -121,5 +139,5 @@ def sympy_derivatives_check(p: SensingParams) -> Callable[[RunContext], CheckRes
                                     f"worst relative difference {worst:.1e}", instances=2,
                            worst_margin=f"{1 - worst / EXACT_TOL:.6f}",
                            tolerance=f"{EXACT_TOL:g} relative (float64 evaluation of exact values, ~100 eps)",
-                           details={"worst": worst})
+                           details={"worst": worst}, strength=Strength.SAMPLED)
     return run

@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..errors import UsageError
 from ..kernels.symmetric import float_tol
+from .derivation import step
 from .base import CheckResult, Verdict
 from .context import RunContext
 
@@ -67,7 +68,18 @@ def symmetry_symbolic(ctx: RunContext, c: sp.Rational, s: sp.Rational) -> CheckR
         return CheckResult(Verdict.REFUTED, f"not invariant/equivariant exactly: {', '.join(bad)}",
                            counterexample={"perturb": str(s), "failed": bad})
     return CheckResult(Verdict.VERIFIED, f"exact identities with a symbolic Cayley rotation for n,r in {sizes}",
-                       details={"sizes": sizes, "c": str(c)})
+                       details={"sizes": sizes, "c": str(c)},
+                       proved_for=f"every real X (n×r), every symmetric M and every rotation R = (I − K)(I + K)⁻¹ "
+                                  f"(K skew: every rotation without eigenvalue −1) scaled by {s}, c = {c}, "
+                                  f"(n, r) in {sizes}",
+                       derivation=[
+                           step("F_c(X) = c·||XXᵀ − M||²; with R = (I − K)(I + K)⁻¹, K skew with free entries",
+                                "RRᵀ = I, so (XR)(XR)ᵀ = XXᵀ"),
+                           step("SymPy cancels F(XR) − F(X) to 0", "F(XR) = F(X)"),
+                           step("entrywise gradient and Hessian, compared after the substitution X ↦ XR "
+                                "(every residual cancels to 0)", "∇F(XR) = ∇F(X)·R,  ∇²F(XR) = K_R·∇²F(X)·K_Rᵀ, "
+                                                              "K_R = I ⊗ Rᵀ"),
+                       ])
 
 
 def symmetry_highprec(ctx: RunContext, c: sp.Rational, s: sp.Rational) -> CheckResult:
