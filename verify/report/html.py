@@ -269,6 +269,11 @@ def key_evidence(claim: Mapping[str, Any]) -> dict[str, str] | None:
         pick = crashed[0] if crashed else next((e for e in evidence if e.get("verdict") != "verified"), evidence[0])
         label = "open"
     text = f"{_shorten(str(pick.get('summary') or ''))} ({pick.get('check')}, {pick.get('tier')})"
+    headline = _strength(claim.get("strength"))
+    if verdict == "verified" and headline and headline != pick.get("strength"):
+        weakest = next((e for e in resting if e.get("strength") == headline), None)
+        if weakest is not None:
+            text += f"; the claim rests also on “{weakest.get('check')}” ({headline})"
     return {"strength": label, "text": text}
 
 
