@@ -1,4 +1,4 @@
-"""Optional accelerators (numba, symengine): detected lazily, never required.
+"""Optional accelerators (numba, symengine, jax): detected lazily, never required.
 
 ``available(name)`` says whether a backend can run here; ``import_numba()`` /
 ``import_symengine()`` return the module or raise UsageError with an install hint.
@@ -11,8 +11,9 @@ from types import ModuleType
 
 from ..errors import UsageError
 
-BACKENDS = ("numpy", "lambdify", "numba", "symengine")
-_MODULE = {"numba": "numba", "symengine": "symengine"}
+BACKENDS = ("numpy", "lambdify", "numba", "symengine", "jaxgen")
+_MODULE = {"numba": "numba", "symengine": "symengine", "jaxgen": "jax"}
+_EXTRA = {"numba": "fast", "symengine": "fast", "jaxgen": "peers"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -32,8 +33,8 @@ def available(name: str) -> bool:
 
 def _import(name: str) -> ModuleType:
     if not available(name):
-        raise UsageError(f"backend {name!r} needs the optional package {name!r} "
-                         "(pip install 'dmf-verify[fast]')")
+        raise UsageError(f"backend {name!r} needs the optional package {_MODULE[name]!r} "
+                         f"(pip install 'dmf-verify[{_EXTRA[name]}]')")
     return importlib.import_module(_MODULE[name])
 
 
@@ -55,3 +56,7 @@ def resolve(backend: str) -> str:
     if not available(name):
         _import(name)
     return name
+
+
+def import_jax() -> ModuleType:
+    return _import("jaxgen")

@@ -18,8 +18,10 @@ layer, each W_l row-major: index offset_l + i·d_{l−1} + j for entry (i, j) of
 Backends: "numpy" (generated straight-line numpy with shared products; always available),
 "lambdify" (SymPy lambdify with cse=True; measured, slower), "numba" (the Hessian blocks compiled to a matrix
 program, verify.kernels.program, run per instance by one compiled interpreter; optional), "symengine" (LLVM Lambdify of the explicit
-entries; fastest at small P but its compile time grows steeply, so limited to P ≤ 48; optional). "auto" picks numba when installed, else numpy. Results count only after
-``validate`` agrees with the independent route.
+entries; fastest at small P but its compile time grows steeply, so limited to P ≤ 48; optional),
+"jaxgen" (the same matrix program traced into one jitted JAX function, verify.kernels.jax_program;
+on the CPU here, the route to a GPU; optional). "auto" picks numba when installed, else numpy.
+Results count only after ``validate`` agrees with the independent route.
 """
 from __future__ import annotations
 
@@ -261,6 +263,20 @@ def _numba_hessian(der: MatrixDerivation) -> Callable:
     return hessian
 
 
+# --- jaxgen backend (the GPU path, run on the CPU here) ------------------------------------
+
+def _jax_hessian(der: MatrixDerivation) -> Callable:
+    _bk.import_jax()
+    from .jax_program import JaxHessian
+    from .program import build_program
+
+    jh = JaxHessian(build_program(der), device="cpu")
+
+    def hessian(W, M, a, b, out):
+        jh.to_host(W, M, a, b, out=out)
+    return hessian
+
+
 # --- symengine backend ----------------------------------------------------------------------
 
 def _symengine_hessian(der: MatrixDerivation) -> Callable:
@@ -307,10 +323,12 @@ def build_matrix_kernels(der: MatrixDerivation, backend: str = "auto") -> Matrix
         hess = _lambdify_hessian(der)
     elif name == "numba":
         hess = _numba_hessian(der)
+    elif name == "jaxgen":
+        hess = _jax_hessian(der)
     else:
         hess = _symengine_hessian(der)
     k = MatrixKernels(der.depth, der.widths, name, 0.0, first, hess, src)
-    if name == "numba":  # JIT happens on first call: include it in the compile time
+    if name in ("numba", "jaxgen"):  # JIT happens on first call: include it in the compile time
         P = k.n_params
         Ws = [np.zeros((1, r, c)) for r, c in k.shapes]
         k.hessian(Ws, np.zeros((1, der.widths[-1], der.widths[0])), 1.0, 1.0, out=np.empty((1, P, P)))

@@ -13,6 +13,8 @@ Block entries (``entries`` rows, 4 ints), for block rows (ro, co, r1, c1, r2, c2
     (1, sA, sB, 0)   H[i,j,p,q] += S[sA][i,q]·S[sB][p,j]      (hvp term A Vᵀ B)
     (2, ci, 0, 0)    H[i,j,i,j] += C[ci]
 C (N, n_coef) holds the scalar coefficients (polynomials in a, b), evaluated by ``coefficients``.
+``groups`` (from ``row_groups``) marks where each row block's run of blocks starts, so that writers
+can produce H row by row; None when the blocks do not tile H (then H must be zeroed first).
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ class Program:
     coeff_exprs: list[sp.Expr]
     a: sp.Symbol
     b: sp.Symbol
+    groups: np.ndarray | None = None
     _fn: object = None
 
     def coefficients(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -131,6 +134,30 @@ class _Builder:
         return self.mat_cache[key]
 
 
+def row_groups(blocks: np.ndarray) -> np.ndarray | None:
+    """Start indices of each row block's run of blocks (plus the end), or None when the blocks do
+    not tile H row-major (every (l, k) present, sorted by row then column offset)."""
+    if blocks.shape[0] == 0:
+        return None
+    starts = [0] + [i for i in range(1, blocks.shape[0]) if blocks[i, 0] != blocks[i - 1, 0]]
+    starts.append(blocks.shape[0])
+    P = int(blocks[-1, 1] + blocks[-1, 4] * blocks[-1, 5])
+    row = 0
+    for g in range(len(starts) - 1):
+        run = blocks[starts[g]:starts[g + 1]]
+        if int(run[0, 0]) != row:
+            return None
+        col = 0
+        for r in run:
+            if int(r[1]) != col:
+                return None
+            col += int(r[4] * r[5])
+        if col != P:
+            return None
+        row += int(run[0, 2] * run[0, 3])
+    return np.array(starts, dtype=np.int64) if row == P else None
+
+
 def build_program(der: MatrixDerivation) -> Program:
     """Compile the Hessian blocks of a derivation into op tables (see module docstring)."""
     bld = _Builder(der)
@@ -153,8 +180,8 @@ def build_program(der: MatrixDerivation) -> Program:
                 entries.append((0, sa, bld.slot(B, n_right, True), 0))
         blocks.append((offs[l], offs[k], r1, c1, r2, c2, e0, len(entries)))
     dmax = max(max(s) for s in bld.shapes)
+    block_table = np.array(blocks, dtype=np.int64).reshape(-1, 8)
     return Program(der.depth, der.widths, int(dmax), bld.n_slots,
-                   np.array(bld.ops, dtype=np.int64).reshape(-1, 9),
-                   np.array(blocks, dtype=np.int64).reshape(-1, 8),
+                   np.array(bld.ops, dtype=np.int64).reshape(-1, 9), block_table,
                    np.array(entries, dtype=np.int64).reshape(-1, 4),
-                   bld.coeffs, der.a, der.b)
+                   bld.coeffs, der.a, der.b, row_groups(block_table))

@@ -1,0 +1,91 @@
+"""Row-order numba writers: every entry point agrees bitwise with the others and, within the
+justified tolerance (verify.kernels.matrix.tolerance), with the hand-derived reference."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from verify.kernels import backends
+from verify.kernels.matrix import compile_matrix_kernels, random_instances, tolerance
+from verify.kernels.program import build_program, row_groups
+from verify.landscape import deep_matrix as reference
+from verify.symbolic.matrix import derive
+
+numba_only = pytest.mark.skipif(not backends.available("numba"), reason="numba not installed")
+
+
+def _rel(x, ref):
+    return float(np.max(np.abs(x - ref)) / np.max(np.abs(ref)))
+
+
+def _case(depth, widths, n, seed):
+    k = compile_matrix_kernels(depth, widths, "numpy")
+    Ws, M, a, b = random_instances(k, np.random.default_rng(seed), n)
+    return k, Ws, M, a, b
+
+
+def test_row_groups_mark_each_row_block_and_refuse_gaps():
+    prog = build_program(derive(3, (2, 3, 2, 4)))
+    assert prog.groups.tolist() == [0, 3, 6, 9]
+    assert row_groups(prog.blocks[[0, 2, 1, 3, 4, 5, 6, 7, 8]]) is None  # columns out of order
+    assert row_groups(prog.blocks[1:]) is None  # a missing block
+
+
+@numba_only
+@pytest.mark.parametrize("depth,widths", [(2, (2, 3, 2)), (3, (3, 2, 4, 3))])
+def test_single_thread_paths_agree_bitwise_and_with_reference(depth, widths):
+    from verify.kernels import numba_program as na
+    k, Ws, M, a, b = _case(depth, widths, 70, 21)  # 70 instances: one full tile of 64 and a rest
+    prog = build_program(derive(depth, widths))
+    P = k.n_params
+    ref = reference.hessian(Ws, M, a, b)
+    outs = {}
+    for path in ("plain", "tiled"):
+        out = np.full((70, P, P), np.nan)  # every entry must be written
+        assert na.hessian(prog, Ws, M, a, b, out, path=path) == path
+        outs[path] = out
+    assert np.array_equal(outs["plain"], outs["tiled"])
+    assert _rel(outs["plain"], ref) <= tolerance(k)
+
+
+@numba_only
+def test_out_buffer_is_reused_and_fully_overwritten():
+    k = compile_matrix_kernels(2, (4, 4, 4), "numba")
+    _, Ws, M, a, b = _case(2, (4, 4, 4), 5, 22)
+    out = np.full((5, k.n_params, k.n_params), 1e300)
+    H = k.hessian(Ws, M, a, b, out=out)
+    assert H is out
+    assert _rel(out, reference.hessian(Ws, M, a, b)) <= tolerance(k)
+
+
+@numba_only
+def test_a_wrong_term_in_the_row_writer_is_caught():
+    """Perturbation: one Hessian term dropped from the program -> the reference disagrees."""
+    from verify.kernels import numba_program as na
+    der = derive(2, (2, 3, 2))
+    prog = build_program(der)
+    blocks = prog.blocks.copy()
+    blocks[1, 7] -= 1  # block (0, 1) loses its last term
+    bad = dataclasses.replace(prog, blocks=blocks)
+    k, Ws, M, a, b = _case(2, (2, 3, 2), 3, 23)
+    for path in ("plain", "tiled"):
+        out = np.empty((3, k.n_params, k.n_params))
+        na.hessian(bad, Ws, M, a, b, out, path=path)
+        assert _rel(out, reference.hessian(Ws, M, a, b)) > 1e-3
+
+
+@numba_only
+@pytest.mark.slow  # the parallel entry points' first compile takes 10-20 s on a cold cache
+def test_parallel_paths_agree_bitwise():
+    from verify.kernels import numba_program as na
+    k, Ws, M, a, b = _case(2, (3, 2, 4), 150, 24)
+    prog = build_program(derive(2, (3, 2, 4)))
+    P = k.n_params
+    outs = []
+    for path in ("plain", "plain_parallel", "tiled", "tiled_parallel"):
+        out = np.full((150, P, P), np.nan)
+        na.hessian(prog, Ws, M, a, b, out, path=path)
+        outs.append(out)
+    assert all(np.array_equal(outs[0], o) for o in outs[1:])
