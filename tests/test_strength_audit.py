@@ -81,6 +81,45 @@ def test_layer_norms_headline_is_sampled_because_minimizers_are_found_by_descent
     assert result.strength is Strength.SAMPLED and result.to_json()["strength"] == "sampled"
 
 
+P, C, A, S = Strength.PROVED, Strength.CERTIFIED, Strength.AGREEMENT, Strength.SAMPLED
+#: the audit's per-check strengths at the quick profile (declaration order), and why
+AUDITED = {
+    # flow identity: one polynomial identity in free symbols per shape; the rest float64
+    "kp.balancedness": [P, S, S, S, S],
+    # exact rank over Q(σ) at stated sizes (generic σ: certified, not proved); 50-digit null spaces; float64
+    "li.null_space": [C, A, S],
+}
+SLOW_AUDITED = {
+    "kp.hessian_trace": [P, S, S, S, S],
+    "kp.figures": [S, S, S],
+    "kp.sharpness.matrix": [C, A, S, C, A, S],
+    "kp.weights.balancedness": [P, A, S],
+    "kp.weights.classification": [C, A, S],
+    "li.symmetry": [P, A, S],
+    "li.sensing": [P, P, S, S, S, S, S, S, A, A, A],
+    "li.deep_linear": [P, C, C, A, A, S, S, S],
+    "li.convergence": [C, A, S],
+}
+
+
+def _assert_audited(claim_id: str, expected: list[Strength]) -> None:
+    result = run_claim(_catalogue()[claim_id], QUICK)
+    assert result.verdict is Verdict.VERIFIED, claim_id
+    assert [c.strength for c in result.checks] == expected, claim_id
+    assert result.strength is Strength.SAMPLED  # every one rests on some float64 sampling no stronger check covers
+
+
+@pytest.mark.parametrize("claim_id", sorted(AUDITED))
+def test_audited_strengths(claim_id):
+    _assert_audited(claim_id, AUDITED[claim_id])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id", sorted(SLOW_AUDITED))
+def test_audited_strengths_more_claims(claim_id):
+    _assert_audited(claim_id, SLOW_AUDITED[claim_id])
+
+
 def test_exact_values_at_stated_instances_are_certified_not_proved():
     r = _check("li.null_space", "exact nullity over Q(σ), tangent in kernel").execute(QUICK)
     assert r.verdict is Verdict.VERIFIED and r.strength is Strength.CERTIFIED and r.proved_for is None
