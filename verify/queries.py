@@ -30,8 +30,36 @@ def _ab(conv, depth: int):
 
 
 def threshold_summary(depth, target, convention: str = "A1", digits: int = 50,
-                      reference: Reference | None = None) -> dict:
-    """λ*, the reference τ, their exact ratio, and digits of agreement of two independent routes."""
+                      reference: Reference | None = None, certify: bool = False) -> dict:
+    """λ*, the reference τ, their exact ratio, and digits of agreement of two independent routes.
+
+    ``certify``: also a rigorous enclosure of λ* (``verify.certified.threshold``, Arb interval Newton) under
+    "enclosure" {"lo", "hi"} (decimal strings, outward rounded, relative width ≤ 10^-digits) with
+    "enclosure_method"; None with "enclosure_note" where there is no threshold (L = 1, m = 0) or the balls
+    could not decide.
+    """
+    out = _threshold_summary(depth, target, convention, digits, reference)
+    if certify:
+        out.update(_enclosure(out["depth"], target, out["convention"], digits))
+    return out
+
+
+def _enclosure(L: int, target, convention: str, digits: int) -> dict:
+    from .certified.arb import CertificationFailed
+    from .certified.threshold import certify_threshold
+
+    m = parse_rational(target, "target")
+    if L == 1 or m == 0:
+        why = "L = 1: no threshold" if L == 1 else "m = 0: the minimizer is 0 for every λ > 0"
+        return {"enclosure": None, "enclosure_method": None, "enclosure_note": f"nothing to certify ({why})"}
+    try:
+        enc = certify_threshold(convention, L, m, check_digits(digits))
+    except CertificationFailed as exc:
+        return {"enclosure": None, "enclosure_method": None, "enclosure_note": f"not certified: {exc}"}
+    return {"enclosure": {"lo": enc.lo, "hi": enc.hi}, "enclosure_method": enc.method}
+
+
+def _threshold_summary(depth, target, convention: str, digits: int, reference: Reference | None) -> dict:
     L = check_depth(depth)
     m = parse_rational(target, "target")
     n = check_digits(digits)

@@ -113,7 +113,7 @@ def ball_bounds(x: arb) -> tuple[Fraction, Fraction]:
 
 def _ilog10_floor(v: Fraction) -> int:
     """floor(log10(v)) for v > 0, exactly."""
-    e = len(str(v.numerator)) - len(str(v.denominator))
+    e = int((v.numerator.bit_length() - v.denominator.bit_length()) * 0.30102999566398120)  # within ±1
     while Fraction(10) ** e > v:
         e -= 1
     while Fraction(10) ** (e + 1) <= v:
@@ -166,7 +166,7 @@ def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None) -> arb
     """A ball containing the real value of ``expr`` (SymPy) at ``subs`` (symbol → ball), at the current precision.
 
     Handles rationals, + · powers (integer, rational and ball exponents of positive bases), sqrt, exp, log,
-    π, e and |·|. Anything else (floats, other functions) raises ``NotEnclosable``: the certified tier never
+    π, e and |·| (what closed-form thresholds use). Anything else (floats, other functions) raises ``NotEnclosable``: the certified tier never
     guesses a value.
     """
     subs = subs or {}

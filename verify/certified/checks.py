@@ -117,8 +117,8 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
         _progress(ctx, "certified thresholds", len(instances), len(instances))
         details = {"certified_digits": D, "samples": samples}
         if undecided:
-            return CheckResult(Verdict.INCONCLUSIVE, f"{len(undecided)} of {len(instances)} instances not decided by "
-                               "the enclosures", instances=done, scope=scope, tolerance=tol,
+            return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {len(instances)} instances not "
+                               f"decided by the enclosures (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
                                details={**details, "undecided": undecided[:5]})
         if formula is None:
             return CheckResult(Verdict.INCONCLUSIVE, "no depth ≥ 2 to certify", instances=0, scope=scope)
@@ -206,8 +206,8 @@ def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunC
         _progress(ctx, "certified uniqueness", len(instances), len(instances))
         details = {"certified_digits": D, "samples": samples}
         if undecided:
-            return CheckResult(Verdict.INCONCLUSIVE, f"{len(undecided)} of {len(instances)} instances not decided",
-                               instances=done, scope=scope, tolerance=tol, details={**details, "undecided": undecided[:5]})
+            return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {len(instances)} instances not "
+                               f"decided (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol, details={**details, "undecided": undecided[:5]})
         return CheckResult(Verdict.VERIFIED, f"at λ_e exactly two global minimizers (0 and ρ*: tie proved exactly by "
                            f"SymPy, every other stationary point certified worse) and a certified unique one at "
                            f"λ_e(1 ∓ 10^-{D}) and a random λ, on {done} instances", instances=done, digits=float(D),
