@@ -180,3 +180,15 @@ def test_catalogue_claims_carry_a_certified_check_and_corroborating_float64():
         tiers = {c.tier: c for c in by_id[cid].checks}
         assert Tier.CERTIFIED in tiers
         assert tiers[Tier.NUMERIC].corroborates and not tiers[Tier.HIGH_PRECISION].corroborates
+
+
+def test_a_claim_with_no_real_value_at_a_certified_minimizer_is_refuted():
+    r = _run(_sharpness(sp.sqrt(rho - 100), depths=(3,)), Tier.CERTIFIED)
+    assert r.verdict is Verdict.REFUTED and "no real value" in r.summary
+
+
+def test_the_depth3_formula_is_refuted_at_depth2_near_the_collapse_where_2b_is_the_largest():
+    # L = 2, A1: the eigenvalues are 2b and 2aρ² = 2(a|m| − b); near the collapse b → a|m| the larger is 2b
+    r = _run(_sharpness(SHARPNESS, depths=(2,)), Tier.CERTIFIED)
+    assert r.verdict is Verdict.REFUTED, r.summary
+    assert r.counterexample["depth"] == 2

@@ -31,15 +31,34 @@ import sympy as sp
 
 from .arb import NotEnclosable, arb_to_decimal_pair, sympy_to_arb, to_arb, workprec
 
-__all__ = ["NotEnclosable", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
+__all__ = ["NotEnclosable", "NotReal", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
            "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest"]
 
 
+class NotReal(ArithmeticError):
+    """Balls prove the claimed formula has no real value here (a real power or log of a negative number, a pole):
+    a claimed eigenvalue or sharpness that is no real number is wrong."""
+
+
 def enclose(expr: sp.Expr, values: dict[sp.Symbol, flint.arb]) -> flint.arb:
-    """A finite ball holding the real value of a claimed formula at ``values`` (``sympy_to_arb``); a formula the
-    balls cannot enclose, or a value that is not a finite real ball (a power of a base that may be ≤ 0, a pole),
-    raises ``NotEnclosable``: the certified check is then inconclusive, never verified."""
-    x = sympy_to_arb(sp.sympify(expr), values)
+    """A finite ball holding the real value of a claimed formula at ``values`` (``sympy_to_arb``).
+
+    ``NotReal`` when the balls prove a subexpression has no real value (base < 0 under a non-integer power, log of a
+    number ≤ 0, division by an exact 0); ``NotEnclosable`` when the formula uses what the balls cannot enclose or a
+    value is not decided (a base that may be ≤ 0): the certified check is then inconclusive, never verified."""
+    e = sp.sympify(expr)
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Pow):
+            base = sympy_to_arb(node.base, values)
+            if not node.exp.is_Integer and base < 0:
+                raise NotReal(f"{sp.sstr(node)[:60]}: a non-integer power of a negative number")
+            if node.exp.is_negative and base.is_exact() and base == 0:
+                raise NotReal(f"{sp.sstr(node)[:60]}: division by 0")
+        elif isinstance(node, sp.log):
+            x = sympy_to_arb(node.args[0], values)
+            if x < 0 or (x.is_exact() and x == 0):
+                raise NotReal(f"{sp.sstr(node)[:60]}: the logarithm of a number ≤ 0")
+    x = sympy_to_arb(e, values)
     if not x.is_finite():
         raise NotEnclosable(f"the claimed formula has no finite real enclosure here ({sp.sstr(expr)[:60]})")
     return x
@@ -171,9 +190,33 @@ def _frobenius_upper(M: flint.arb_mat) -> flint.arb:
     return s.sqrt().upper()
 
 
-def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:
-    """Balls I_1 … I_n with λ_k(H) ∈ I_k for every symmetric matrix inside H (λ ascending), or [] when the
-    approximate eigenbasis is too far from orthonormal (ε ≥ 1/2). Call inside ``workprec(prec)``."""
+def _approx_basis_flint(H: flint.arb_mat) -> tuple[list, flint.arb_mat] | None:
+    """Approximate eigenpairs from Arb's QR eigensolver (no bounds), the eigenvectors' real parts orthonormalized by
+    modified Gram–Schmidt, twice (Arb's vectors for a repeated eigenvalue span its eigenspace but are far from
+    orthogonal); None when a vector collapses."""
+    n = H.nrows()
+    E, R = flint.acb_mat(H).eig(right=True, algorithm="approx")
+    order = sorted(range(n), key=lambda k: float(E[k].real.mid()))
+    cols = [[flint.arb(R[i, k].real.mid()) for i in range(n)] for k in order]
+    for _ in range(2):
+        for j in range(n):
+            v = cols[j]
+            for q in cols[:j]:
+                d = flint.arb(sum((x * y for x, y in zip(q, v)), flint.arb(0)).mid())
+                v = [flint.arb((x - d * y).mid()) for x, y in zip(v, q)]
+            norm = sum((x * x for x in v), flint.arb(0)).sqrt()
+            if not norm > flint.arb(2) ** -20:
+                return None
+            cols[j] = [flint.arb((x / norm).mid()) for x in v]
+    Q = flint.arb_mat(n, n)
+    for j in range(n):
+        for i in range(n):
+            Q[i, j] = cols[j][i]
+    return [E[k] for k in order], Q
+
+
+def _approx_basis_mpmath(H: flint.arb_mat, prec: int) -> flint.arb_mat:
+    """Approximate orthonormal eigenvectors from mpmath's symmetric eigensolver (slower, robust)."""
     n = H.nrows()
     with mpmath.workprec(prec):
         mid = mpmath.matrix(n, n)
@@ -187,6 +230,12 @@ def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:
         for i in range(n):
             for j, k in enumerate(order):
                 Q[i, j] = to_arb(Qm[i, k])
+    return Q
+
+
+def _enclose_with(H: flint.arb_mat, Q: flint.arb_mat) -> list[flint.arb]:
+    """λ_k(H) ∈ (d_k ± r)/(1 ± ε) around the basis Q (module docstring), or [] when ε ≥ 1/2."""
+    n = H.nrows()
     QT = Q.transpose()
     G = QT * Q
     for i in range(n):
@@ -200,7 +249,23 @@ def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:
         B[k, k] -= d[k]
     r = _frobenius_upper(B)
     theta = flint.arb(1, eps)
-    return [flint.arb(dk.mid(), r) / theta for dk in d]
+    # Weyl pairs the k-th smallest eigenvalue of QᵀHQ with the k-th smallest d: sort the midpoints
+    return [flint.arb(dk.mid(), r) / theta for dk in sorted(d, key=lambda x: float(x.mid()))]
+
+
+def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:
+    """Balls I_1 … I_n with λ_k(H) ∈ I_k for every symmetric matrix inside H (λ ascending), or [] when no
+    approximate eigenbasis is close enough to orthonormal. Call inside ``workprec(prec)``.
+
+    The basis comes from Arb's approximate eigensolver (fast) and, when that one's enclosures are wider than
+    2^(−prec/2) relative, from mpmath's symmetric solver; rigour never depends on which."""
+    basis = _approx_basis_flint(H)
+    if basis is not None:
+        enc = _enclose_with(H, basis[1])
+        scale = max((abs(e).upper() for e in enc), default=flint.arb(0))
+        if enc and all(e.rad() <= scale * flint.arb(2) ** (-prec // 2) for e in enc):
+            return enc
+    return _enclose_with(H, _approx_basis_mpmath(H, prec))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import flint
 import sympy as sp
 
 from ..conventions import Convention
@@ -31,10 +32,11 @@ CERT_DEPTHS = {0: (2, 3, 5), 1: (1, 2, 3, 4, 6, 8, 12), 2: (1, 2, 3, 4, 5, 6, 8,
 MAX_CERT_DEPTH = 16
 #: targets of the certified set: exact, of both signs
 CERT_TARGETS = (sp.Rational(3, 2), sp.Rational(-7, 3))
-#: the two sides of the threshold: b as a fraction of the scale a·|m|^(2−2/L). The threshold b* = a(|m| − x)x^((L−2)/L),
+#: where λ is put: b as a fraction of the scale a·|m|^(2−2/L). The threshold b* = a(|m| − x)x^((L−2)/L),
 #: x = |m|(L−2)/(L−1) (§K1) lies between scale·e^(−1)/(L−1) and the scale, so "below" (1/(3(L−1))) has a nonzero
-#: global minimizer and "above" (2) has 0 (L ≥ 2); the certified minimizer decides in any case, never this bound
-SIDES = ("below", "above")
+#: global minimizer and "above" (2) has 0 (L ≥ 2); "near" is 0.95·b*, b* located by bisection on the certified
+#: minimizer's kind at low precision. The certified minimizer at full precision decides in every case, never this.
+SIDES = ("below", "near", "above")
 
 
 def certified_depths(ctx: RunContext, depths: Sequence[int] | None, min_depth: int = 1) -> list[int]:
@@ -44,14 +46,36 @@ def certified_depths(ctx: RunContext, depths: Sequence[int] | None, min_depth: i
 
 
 def instance_lambda(conv: Convention, L: int, m: sp.Rational, side: str) -> sp.Rational | None:
-    """An exact λ on ``side`` of the threshold (b = scale/(3(L−1)) or 2·scale, read to 8 digits: only the side
-    matters); L = 1 has no threshold: λ = |m| for "below", None for "above"."""
+    """An exact λ on ``side`` of the threshold (read to 8 digits: only the side matters); L = 1 has no threshold:
+    λ = |m| for "below", None otherwise."""
     if L == 1:
         return abs(m) if side == "below" else None
-    fraction = sp.Rational(1, 3 * (L - 1)) if side == "below" else sp.Integer(2)
-    b_value = conv.a * abs(m) ** (2 - sp.Rational(2, L)) * fraction
+    scale = conv.a * abs(m) ** (2 - sp.Rational(2, L))
+    if side == "near":
+        b_value = _collapse_b(L, abs(m), conv.a, float(scale / (3 * (L - 1))), float(2 * scale)) * sp.Rational(95, 100)
+    else:
+        b_value = scale * (sp.Rational(1, 3 * (L - 1)) if side == "below" else sp.Integer(2))
     value = sp.N(b_value / conv.b_over_lam(L), 12)
     return sp.Rational(str(sp.Float(value, 8)))
+
+
+def _collapse_b(L: int, m_abs: sp.Rational, a_value: sp.Rational, lo: float, hi: float) -> sp.Rational:
+    """b at which the certified minimizer turns from nonzero (at ``lo``) to 0 (at ``hi``), to about 8 digits, by
+    geometric bisection at 96 bits (a place to put an instance, not a certified threshold)."""
+    from ..certified.spectrum import certify_scalar_minimizer, to_arb, workprec
+
+    with workprec(96):
+        m_, a_ = to_arb(m_abs), to_arb(a_value)
+        for _ in range(30):
+            mid = math.sqrt(lo * hi)
+            kind = certify_scalar_minimizer(L, m_, a_, flint.arb(mid), 96).kind
+            if kind == "nonzero":
+                lo = mid
+            elif kind == "zero":
+                hi = mid
+            else:
+                break
+    return sp.Rational(str(sp.Float(lo, 10)))
 
 
 def _patterns(L: int, sign: int, nonzero: bool) -> list[tuple[int, ...]]:
@@ -90,16 +114,16 @@ def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
     """The certified check of a scalar spectrum claim (pairs (eigenvalue, multiplicity) at a nonzero minimizer and
     at 0, validated by ``verify.claims.scalar_spectrum``)."""
     def run(ctx: RunContext) -> CheckResult:
-        from ..certified.spectrum import (NotEnclosable, ball_text, certify_scalar_minimizer, enclose, hessian_ball,
+        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, certify_scalar_minimizer, enclose, hessian_ball,
                                           judge_spectrum, symmetric_eigen_enclosures, to_arb, workprec)
         from .scalar_spectrum import _expand_spectrum, _wrong_count
 
         prec, resolution = _prec(ctx), 10.0 ** -ctx.dps
         chosen = certified_depths(ctx, depths)
         scope = (f"{depth_text(chosen)}, targets m ∈ {{{', '.join(map(str, CERT_TARGETS))}}}, λ below the threshold "
-                 "(b = a|m|^(2−2/L)/(3(L−1)): nonzero minimizer, 2 sign patterns; all patterns share the spectrum: "
-                 "H(D_s·w) = D_s·H(w)·D_s) and above it (b = 2a|m|^(2−2/L): minimizer 0); L = 1 at λ = |m|; each "
-                 "global minimizer certified")
+                 "(b = a|m|^(2−2/L)/(3(L−1))) and near it (b ≈ 0.95·b*): nonzero minimizers, 2 sign patterns each (all "
+                 "patterns share the spectrum: H(D_s·w) = D_s·H(w)·D_s); above it (b = 2a|m|^(2−2/L)): minimizer 0; "
+                 "L = 1 at λ = |m|; each global minimizer certified")
         tally = _Tally()
         for L in chosen:
             for m in CERT_TARGETS:
@@ -122,6 +146,8 @@ def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
                         values = {a: a_, b: b_, mabs: abs(m_), rho: mz.rho if mz.kind == "nonzero" else to_arb(0)}
                         try:
                             claimed = [(enclose(e, values), k) for e, k in spec]
+                        except NotReal as exc:
+                            return _not_real(where, exc, tally, scope)
                         except NotEnclosable as exc:
                             tally.undecided.append({**where, "why": str(exc)})
                             continue
@@ -150,6 +176,14 @@ def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
     return run
 
 
+def _not_real(where: dict, exc: Exception, tally: "_Tally", scope: str) -> CheckResult:
+    """REFUTED: at a certified global minimizer the claim has no real value (the balls prove it), so it cannot be a
+    Hessian eigenvalue."""
+    return CheckResult(Verdict.REFUTED, f"depth {where['depth']}, m = {where['m']}: the claim has no real value at a "
+                       f"certified global minimizer ({exc})", instances=tally.count + 1, scope=scope,
+                       tolerance="refuted only when the balls prove it", counterexample={**where, "why": str(exc)})
+
+
 def _verdict(tally: _Tally, scope: str, prec: int, dps: int, what: str) -> CheckResult:
     tolerance = (f"refuted only when balls separate; verified when every ball is narrower than 10^-{dps} relative "
                  f"(Arb at {prec} bits; enclosures λ_k ∈ (d_k ± r)/(1 ± ε), r ≥ ‖QᵀHQ − D‖_F, ε ≥ ‖QᵀQ − I‖_F)")
@@ -166,20 +200,22 @@ def certified_sharpness_check(conv: Convention, formula: sp.Expr, depths, min_de
     """The certified check of a sharpness claim under a convention: the claim against the enclosure of the largest
     Hessian eigenvalue at certified nonzero global minimizers (λ below the threshold)."""
     def run(ctx: RunContext) -> CheckResult:
-        from ..certified.spectrum import (NotEnclosable, ball_text, certify_scalar_minimizer, enclose, hessian_ball,
+        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, certify_scalar_minimizer, enclose, hessian_ball,
                                           judge_largest, symmetric_eigen_enclosures, to_arb, workprec)
         from .sharpness_convention import claimed_at
 
         prec, resolution = _prec(ctx), 10.0 ** -ctx.dps
         chosen = certified_depths(ctx, depths, min_depth)
         scope = (f"{depth_text(chosen)}, targets m ∈ {{{', '.join(map(str, CERT_TARGETS))}}} at λ below the threshold "
-                 "(b = a|m|^(2−2/L)/(3(L−1)); L = 1: λ = |m|), 2 sign patterns each; each nonzero global minimizer "
-                 "certified")
+                 "(b = a|m|^(2−2/L)/(3(L−1))) and near it (b ≈ 0.95·b*) (L = 1: λ = |m|), 2 sign patterns each; each "
+                 "nonzero global minimizer certified")
         tally = _Tally()
         for L in chosen:
             claim = claimed_at(formula, L, conv)
-            for m in CERT_TARGETS:
-                lam = instance_lambda(conv, L, m, "below")
+            for m, side in ((m, side) for m in CERT_TARGETS for side in SIDES[:2]):
+                lam = instance_lambda(conv, L, m, side)
+                if lam is None:
+                    continue
                 a_e, b_e = conv.ab(lam, L)
                 with workprec(prec):
                     a_, b_, m_ = to_arb(sp.Rational(a_e)), to_arb(sp.Rational(b_e)), to_arb(m)
@@ -191,6 +227,8 @@ def certified_sharpness_check(conv: Convention, formula: sp.Expr, depths, min_de
                         continue
                     try:
                         c = enclose(claim, {rho: mz.rho, mabs: abs(m_), b: b_})
+                    except NotReal as exc:
+                        return _not_real(where, exc, tally, scope)
                     except NotEnclosable as exc:
                         tally.undecided.append({**where, "why": str(exc)})
                         continue
