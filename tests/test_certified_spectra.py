@@ -154,8 +154,9 @@ def test_certified_spectrum_refutes_wrong_multiplicity_regime_and_constant(nonze
     assert why in r.summary and r.counterexample["eigenvalue_enclosures"]
 
 
-def _sharpness(formula, depths=(3, 4)):
-    return sharpness_claim("t.sharp", "s", "test", convention_problem("A1"), formula, depths=depths, min_depth=3)
+def _sharpness(formula, depths=(3, 4), min_depth=3):
+    return sharpness_claim("t.sharp", "s", "test", convention_problem("A1"), formula, depths=depths,
+                           min_depth=min_depth)
 
 
 def test_certified_sharpness_verifies_and_refutes_beyond_50_digits():
@@ -189,6 +190,6 @@ def test_a_claim_with_no_real_value_at_a_certified_minimizer_is_refuted():
 
 def test_the_depth3_formula_is_refuted_at_depth2_near_the_collapse_where_2b_is_the_largest():
     # L = 2, A1: the eigenvalues are 2b and 2aρ² = 2(a|m| − b); near the collapse b → a|m| the larger is 2b
-    r = _run(_sharpness(SHARPNESS, depths=(2,)), Tier.CERTIFIED)
+    r = _run(_sharpness(SHARPNESS, depths=(2,), min_depth=1), Tier.CERTIFIED)
     assert r.verdict is Verdict.REFUTED, r.summary
     assert r.counterexample["depth"] == 2
