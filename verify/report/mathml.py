@@ -101,14 +101,3 @@ def safe_mathml(markup: object, display: bool = True) -> str | None:
         return None
     return ET.tostring(math, encoding="unicode", short_empty_elements=False)
 
-
-def expression_mathml(expr: object, display: bool = False) -> str | None:
-    """MathML of a SymPy expression object (never of a string: strings are not parsed here)."""
-    import sympy
-
-    if not isinstance(expr, (sympy.Basic, sympy.MatrixBase)):
-        return None
-    try:
-        return safe_mathml(sympy.mathml(expr, printer="presentation"), display)
-    except Exception:  # a printer gap: the caller shows the plain form
-        return None

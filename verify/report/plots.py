@@ -74,6 +74,8 @@ def digits_overview(claims: Sequence[Mapping[str, Any]]) -> dict[str, Any] | Non
         return None
     rows = rows[:MAX_BARS]
     finite = [_num(d) for _, d in rows if _num(d) is not None]
+    if not finite:  # every check exact: the summary table says so, a plot of full bars adds nothing
+        return None
     cap = max(finite + [10.0]) * 1.15
     fig, ax = _figure(7.0, 0.9 + 0.26 * len(rows))
     ys = range(len(rows))
