@@ -41,7 +41,7 @@ def test_suite_constants_certified_on_the_quick_instances():
     res = run({})
     assert res.verdict is Verdict.VERIFIED, res.summary
     assert res.strength is Strength.CERTIFIED and res.error is None
-    assert "n=1 r=1" in res.scope and "λ=(1, 9/10)" in res.scope and "R3″ is not searched" in res.scope
+    assert "n=1 r=1" in res.scope and "λ=(1, 9/10)" in res.scope and "not covered here" in res.scope
     assert "sampled" in res.details["constant_strength"]["kappa3 (R3')"]
 
 
@@ -53,6 +53,7 @@ def test_suite_constants_certified_on_the_quick_instances():
     ({"kappa1": "1000001/1000000"}, ("1",), "R1a"),
     ({"kappa2": "5/4"}, ("1",), "R2"), ({"rho2": "27/20"}, ("1",), "R2"),
     ({"rho1": "49/10"}, ("1", "9/10"), "R1b"), ({"kappa3": "2"}, ("1", "9/10"), "R3'"),
+    ({"kappa3_far": "21/20"}, ("1",), "R3''"), ({"kappa3_far": "1000001/1000000"}, ("1",), "R3''"),
 ])
 def test_constant_beyond_its_slack_refuted_with_a_certified_box(factors, lam, region):
     res = run(factors)
@@ -101,3 +102,20 @@ def test_instances_outside_the_branch_and_bound_are_usage_errors(lam, r):
 def test_every_profile_family_is_valid_and_grows():
     sizes = [len(R.family(level)) for level in (0, 1, 2)]
     assert sizes[0] < sizes[1] < sizes[2]
+
+
+def test_kappa3_slack_at_probe_instance_b_is_bracketed_between_1_99_and_2():
+    """λ = (1, 9/10): the hand-derived first-order slack of κ3 on R3′ is 2 (κ3 is half the first-order gradient
+    on the R1b boundary, docs §L5), and the point B2 has ||∇F||/κ3 = 2.0022 exactly (hand-derived), an upper
+    bound of the minimum. The branch-and-bound certifies ×1.99 and refutes ×2, inside that bracket."""
+    inst = R.make_instance(("1", "9/10"), 1)
+    assert R.branch_and_bound(inst, C, {"kappa3": sp.Rational(199, 100)}).status["R3'"] == "certified"
+    out = R.branch_and_bound(inst, C, {"kappa3": sp.Integer(2)})
+    assert out.status["R3'"] == "violated"
+    rep = mp_margin_at(out.violation, ("1", "9/10"), {"kappa3": "2"})
+    assert rep.region == "R3'" and rep.margin < 0
+
+
+def test_n_equals_r_equals_2_certifies_kappa3_on_r3_prime():
+    out = R.branch_and_bound(R.make_instance(("1", "1/2"), 2), C, {})
+    assert out.status == {"R3'": "certified"} and out.violation is None

@@ -19,17 +19,23 @@ nothing either. Hence n = r = 1 with λ = 1 covers every n = r = 1 instance, and
 λ = (1, μ) covers every n = 2, r = 1 instance with λ_2/λ_1 = μ. The sign symmetries x_i ↦ −x_i
 (n = 2, r = 1) and X = [[a, 0], [b, d]] with a, b, d ≥ 0 (n = r = 2: right rotation, then the
 reflections diag(±1) on both sides) reduce the domain to the boxes [0, 2]^k, which contain the
-bounded part ||XXᵀ||_F ≤ 2||M||_F of every region (||X||_F² ≤ √r·||XXᵀ||_F ≤ 2√2 for ||M||_F ≤ √2).
+bounded part ||XXᵀ||_F ≤ 2||M||_F of every region (||X||_F² ≤ √r·||XXᵀ||_F ≤ √r·2√2 ≤ 4 for
+||M||_F ≤ √2).
 
 What is covered: r = 1 (n = 1, 2): R1a and R1b (λ_min(∇²F) ≤ −κ1), R2 (λ_min(∇²F) ≥ κ2; for r = 1 the
-orbit tangent is {0}) and R3′ (||∇F|| ≥ κ3). n = r = 2: R3′ only (R1a is unbounded there and R2 needs
-the tangent complement at the nearest minimizer); R1a and R2 are still used to decide which points
-belong to R3′. R3″ is proved for every instance (and unbounded): it is not searched.
+orbit tangent is {0}), R3′ (||∇F|| ≥ κ3) and the part of R3″ (||∇F|| ≥ κ3″) inside the box.
+n = r = 2: R3′ only (R1a is unbounded there, R2 needs the tangent complement at the nearest
+minimizer, and R3″ is near-tight as λ_2 → λ_1); R1a, R2 and R3″ are still used to decide which
+points belong to R3′. R3″ is proved for every instance at the symbolic tier.
+
+Tight constants (κ1 with R1a's fraction at n = r = 1, κ3″ at r = p = 1) close exactly because the
+region's own inequality is used on its boxes (on R1a: s = ||x||² ≤ fraction·λ_1 and x_i² ≤ s; on
+R3″: s > 2||M||), which is valid for every point of the box that lies in the region.
 
 The constants are ``verify.landscape.symmetric.region_constants`` (the suite's one copy) in exact
 SymPy arithmetic, scaled by the claimed factors, then turned into exact rationals: κ1, κ2, the R1a
-fraction, ρ1², ρ2² and κ3² are rational whenever λ is rational with λ_1 = 1. √λ_2 (the saddle's
-position) is enclosed between two rationals by an integer square root.
+fraction, ρ1², ρ2² and κ3² are rational whenever λ is rational with λ_1 = 1; κ3″² and 2||M|| are
+enclosed between rationals, and so is √λ_2 (the saddle's position), by integer square roots.
 """
 from __future__ import annotations
 
@@ -166,6 +172,8 @@ class Constants:
     rho1_sq: fmpq
     rho2_sq: fmpq
     kappa3_sq: fmpq
+    kappa3_far_sq: Iv  # (2||M||)³·4c²/√r is irrational in general: a rational enclosure
+    two_norm_lo: fmpq  # a rational lower bound of 2||M||_F
 
 
 def exact_constants(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Rational]) -> Constants:
@@ -173,9 +181,12 @@ def exact_constants(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Rat
     from ..landscape.symmetric import region_constants
 
     K = region_constants(list(inst.lam), inst.r, c, sp.sqrt).scaled(**dict(factors))
+    far = sp.expand(K.kappa3_far ** 2)
+    far_iv = Iv(_q(far)) if isinstance(far, sp.Rational) else _sqrt_enclosure(_q(sp.expand(far ** 2)))
+    two_norm = _sqrt_enclosure(4 * sum(_q(x) ** 2 for x in inst.lam)).lo
     return Constants(c=_q(c), kappa1=_q(K.kappa1), kappa2=_q(K.kappa2), r1a=_q(K.r1a_frac * inst.lam[inst.r - 1]),
                      rho1_sq=_q(sp.expand(K.rho1 ** 2)), rho2_sq=_q(sp.expand(K.rho2 ** 2)),
-                     kappa3_sq=_q(sp.expand(K.kappa3 ** 2)))
+                     kappa3_sq=_q(sp.expand(K.kappa3 ** 2)), kappa3_far_sq=far_iv, two_norm_lo=two_norm)
 
 
 @dataclass
@@ -197,11 +208,11 @@ class Outcome:
 
 
 def _regions_checked(inst: Instance) -> tuple[str, ...]:
-    if inst.r == 2:
+    if inst.r == 2:  # R3'' at n = r = 2 is near-tight as λ_2 → λ_1 (N ∝ I): too slow to settle by boxes
         return ("R3'",)
     if inst.n == 2 and inst.lam[1] > 0:
-        return ("R1a", "R1b", "R2", "R3'")
-    return ("R1a", "R2", "R3'")
+        return ("R1a", "R1b", "R2", "R3'", "R3''")
+    return ("R1a", "R2", "R3'", "R3''")
 
 
 class _Model:
@@ -294,6 +305,17 @@ class _Model:
         """HOLDS / FAILS / UNKNOWN for the region's inequality on the box's points of that region, and a
         lower bound of its margin relative to the constant (the search looks at the lowest first)."""
         K = self.K
+        if region == "R3''":
+            g = Q["grad_sq"] if self.r == 2 else self._grad_sq_r1(Q["s_l"], Q["q"])
+            g_lo = g.lo
+            if self.r == 1:
+                # on R3'': s = ||xxᵀ|| > 2||M|| ≥ 2λ_1 = 2 > λ_i, so ||∇F||² ≥ 16c²·s(s − 1)², increasing in s
+                sc = max(Q["s"].lo, K.two_norm_lo)
+                g_lo = max(g_lo, 16 * K.c * K.c * sc * (sc - 1) ** 2)
+            low = g_lo / K.kappa3_far_sq.hi - 1
+            if g_lo >= K.kappa3_far_sq.hi:
+                return HOLDS, low
+            return (FAILS if g.hi < K.kappa3_far_sq.lo else UNKNOWN), low
         if region == "R3'":
             g = Q["grad_sq"] if self.r == 2 else self._grad_sq_r1(Q["s_l"], Q["q"])
             low = g.lo / K.kappa3_sq - 1

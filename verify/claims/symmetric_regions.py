@@ -218,7 +218,7 @@ CONSTANT_STRENGTH: dict[str, str] = {
     "kappa1 (R1a, fraction 1/6)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1)",
     "kappa1, rho1 (R1b)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, n = 2, r = 1)",
     "kappa2, rho2 (R2)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1)",
-    "kappa3'' (R3'')": "proved (every c, λ; symbolic tier)",
+    "kappa3'' (R3'')": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1, ||X|| ≤ 2)",
     "kappa3 (R3')": "certified on the branch-and-bound instances (n ≤ 2); sampled beyond (n ≤ 4); not proved",
 }
 
@@ -246,8 +246,9 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
              for o in outcomes if o.r3_ratio_sq_upper is not None}
     scope = ("exact rational interval arithmetic on boxes of X's entries (eigenbasis of M, λ_1 = 1; every c, "
              "orthogonal U and scale reduce to these): " + "; ".join(rows)
-             + ". Regions R1a, R1b, R2 (λ_min bounds) and R3′ (||∇F|| ≥ κ3) for r = 1; R3′ only for n = r = 2; "
-             "R3″ is not searched (proved for every instance at the symbolic tier)")
+             + ". For r = 1: R1a, R1b, R2 (λ_min bounds), R3′ (||∇F|| ≥ κ3) and R3″ inside the box [0, 2]^n; "
+             "for n = r = 2: R3′ only. Every c, orthogonal U and scale reduce to these instances; other n, r "
+             "and λ_2/λ_1 are not covered here (sampled at the numeric tier)")
     details = {"outcomes": [o.to_json() for o in outcomes], "constant_strength": CONSTANT_STRENGTH,
                "kappa3_upper_factor_at_midpoints": slack, "c": str(c),
                "factors": {k: str(v) for k, v in factors.items()}}
