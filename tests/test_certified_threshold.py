@@ -159,3 +159,15 @@ def test_contains_refuses_floats():
     e = certify_threshold("A1", 3, "3", 30)
     with pytest.raises(UsageError):
         e.contains(1.5)
+
+
+@pytest.mark.parametrize("conv, L, m", [("A2", 6, "-5/3"), ("S", 11, "250")])
+def test_cli_certify_json_gives_the_enclosure(capsys, conv, L, m):
+    import json
+
+    from verify.cli import main
+
+    assert main(["threshold", "--depth", str(L), "--target", m, "--convention", conv, "--certify", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    e = Enclosure(data["enclosure"]["lo"], data["enclosure"]["hi"], 50, data["enclosure_method"])
+    assert e.contains(_bisection(conv, L, sp.Rational(m))) and _rel_width(e) < Fraction(1, 10**45)
