@@ -249,3 +249,21 @@ def test_renderers_read_a_version_2_report_without_strength(run_dir):
     page = render_html(old, None)
     assert "demo.proved" in page and 'class="badge strength' not in page
     assert "demo.proved" in render_markdown(old) and "demo.proved" in render_junit(old)
+
+
+# -- evidence plots -------------------------------------------------------------------------------
+
+def test_evidence_plots_come_from_the_data_with_captions():
+    from verify.report.plots import digits_by_depth, evidence_plots, iterations_against_bound
+
+    lingering = {"id": "demo.linger", "evidence": [{"check": "adversarial", "details": {"adversarial": {
+        "deltas": [1e-2, 1e-4, 1e-6], "iterations": [285.0, 395.0, 506.0], "slope_bound": 47.4,
+        "slope_predicted": 23.95}}}]}
+    plot = iterations_against_bound(lingering)
+    assert plot["png"].startswith(b"\x89PNG") and plot["claim"] == "demo.linger"
+    assert "bound" in plot["caption"] and "3 starts" in plot["caption"]
+    assert plot["file"] == "figures/evidence/demo.linger-iterations-against-bound.png"
+    nothing = {"id": "demo.none", "evidence": [{"check": "c", "details": {"samples": [{"depth": 3, "digits": 50}]}}]}
+    assert digits_by_depth(nothing) is None and iterations_against_bound(nothing) is None   # one point: no plot
+    doc = {"claims": [nothing, {"id": "x", "evidence": [{"check": "c", "digits": "inf"}, {"check": "d", "digits": "inf"}]}]}
+    assert evidence_plots(doc) == []                     # every check exact, no margins: nothing to plot
