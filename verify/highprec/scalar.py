@@ -218,17 +218,17 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         return mpf(0)
     tol = rel_tol if rel_tol is not None else mpf(10) ** (-mpmath.mp.dps + 3)
 
-    last: dict = {}
+    seen: dict[mpf, tuple[mpf, mpf] | None] = {}
 
     def evaluate(lam: mpf) -> tuple[mpf, mpf] | None:
-        """(gap, best nonzero ρ) at λ, cached for the slope that follows each value."""
-        if last.get("lam") != lam:
+        """(gap, best nonzero ρ) at λ, cached per λ: the bracketing, its re-check, Newton's start and each
+        slope ask for the same λ again (at L = 3 this halves the stationary-point solves)."""
+        if lam not in seen:
             a, b = ab_of_lam(lam)
             nonzero = [c for c in stationary_classes(depth, m, a, b) if c.rho > 0]
             best = min(nonzero, key=lambda c: c.objective) if nonzero else None
-            last.update(lam=lam, value=None if best is None else
-                        (objective([mpf(0)] * depth, m, a, b) - best.objective, best.rho))
-        return last["value"]
+            seen[lam] = None if best is None else (objective([mpf(0)] * depth, m, a, b) - best.objective, best.rho)
+        return seen[lam]
 
     def gap(lam: mpf) -> mpf | None:
         value = evaluate(lam)

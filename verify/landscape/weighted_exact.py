@@ -23,6 +23,8 @@ from typing import Sequence
 import mpmath
 import sympy as sp
 
+from ..cache import disk_cached
+
 T = sp.Symbol("t", real=True)
 S = sp.Symbol("s", real=True)
 X = sp.Symbol("x", real=True)
@@ -155,6 +157,7 @@ def _kind(inertia: tuple[int, int, int]) -> str | None:
     return "minimum" if zero == 0 else None
 
 
+@disk_cached
 def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]) -> dict:
     """The depth-L derivation at exact a, m, b, c_l: the identities proved, the origin's Hessian, the product
     polynomial, the reduced D·H·D, F and F((1 + s)w)."""

@@ -14,6 +14,7 @@ from typing import Sequence
 
 import sympy as sp
 
+from ..cache import disk_cached
 from ..errors import UsageError
 from ..numbers import check_depth
 from .proving import prove, show_point, smoothness_obstacle, witness
@@ -208,6 +209,7 @@ def prove_claim_depths(problem: ScalarProblem, depths: Sequence[int] | None, min
 
 
 @lru_cache(maxsize=256)
+@disk_cached
 def _reduce(problem: ScalarProblem, L: int) -> Reduction:
     try:
         return _derive(problem, L)

@@ -19,6 +19,7 @@ from math import lcm
 import mpmath
 import sympy as sp
 
+from ..cache import disk_cached
 from ..errors import UsageError
 from .proving import prove
 from .reduction import SYMPY_FAILURES, reduce
@@ -183,6 +184,7 @@ def _limit_at_zero(ratio: sp.Expr) -> sp.Expr:
 
 
 @lru_cache(maxsize=256)
+@disk_cached
 def derive_problem_threshold(problem: ScalarProblem, depth: int) -> ProblemThreshold:
     """λ*(|m|) at depth L: exact where the elimination allows, otherwise solvable per |m| by ``value``."""
     red = reduce(problem, depth)

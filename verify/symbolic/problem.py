@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from ..cache import disk_cached
 from ..errors import UsageError
 from ..numbers import check_depth
 from ..problems.reduction import reduce
@@ -46,6 +47,7 @@ def _drop_delta(expr: sp.Expr) -> sp.Expr:
 
 
 @lru_cache(maxsize=128)
+@disk_cached
 def problem_model(problem: ScalarProblem, depth: int) -> ProblemModel:
     """F(w_1..w_L), ∇F and ∇²F for ``problem`` at depth L (cached)."""
     L = check_depth(depth)
@@ -72,6 +74,7 @@ def _signs(depth: int, count: int) -> list[tuple[int, ...]]:
 
 
 @lru_cache(maxsize=128)
+@disk_cached
 def balanced_hessian_eigenvalues(problem: ScalarProblem, depth: int) -> tuple[tuple[sp.Expr, int], ...]:
     """Eigenvalues (with multiplicities) of ∇²F at w_l = ρ·s_l, ∏s = sign m, with |m| eliminated through
     stationarity where that has one solution (else the result is in MABS too).

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import sympy as sp
 
+from ..cache import disk_cached
 from ..numbers import check_depth
 
 rho, mabs, a, b = sp.symbols("rho m a b", positive=True)
@@ -52,11 +53,12 @@ def balanced_model(depth: int) -> BalancedModel:
     phi = D + R
     dphi = sp.diff(phi, rho)
     d2phi = sp.diff(phi, rho, 2)
-    stationary = sp.factor(dphi / (L * rho)) if L >= 2 else dphi
+    stationary = sp.expand(dphi / (L * rho)) if L >= 2 else dphi
     return BalancedModel(L, D, R, phi, dphi, d2phi, stationary)
 
 
 @lru_cache(maxsize=None)
+@disk_cached
 def full_model(depth: int) -> FullModel:
     """F(w_1..w_L) with gradient and Hessian, differentiated entry by entry (L variables)."""
     L = check_depth(depth)
@@ -89,6 +91,7 @@ class ThresholdDerivation:
 
 
 @lru_cache(maxsize=None)
+@disk_cached
 def derive_threshold(depth: int) -> ThresholdDerivation:
     """Eliminate b and ρ from φ(ρ) = φ(0), φ'(ρ) = 0 (ρ > 0) at depth L, exactly."""
     L = check_depth(depth)
@@ -112,6 +115,59 @@ def derive_threshold(depth: int) -> ThresholdDerivation:
              "φ(ρ) = φ(0), φ'(ρ) = 0 has no solution with ρ > 0: there is no jump; the minimizer "
              f"shrinks continuously and reaches 0 at b = {b_c}.",),
         )
+    fast = _jump_by_linear_elimination(L, model)
+    return fast if fast is not None else _jump_by_solve(L, model)
+
+
+def _linear_in(expr: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, sp.Expr] | None:
+    """(c1, c0) with expr = c1·x + c0 identically, c1 ≠ 0 free of x; None when expr is not of that form."""
+    c1 = sp.expand(sp.diff(expr, x))
+    c0 = sp.expand(expr.subs(x, 0))
+    if c1 == 0 or c1.has(x) or sp.expand(expr - c1 * x - c0) != 0:
+        return None
+    return c1, c0
+
+
+def _jump_by_linear_elimination(L: int, model: BalancedModel) -> ThresholdDerivation | None:
+    """The L ≥ 3 elimination with linear algebra only (no solve/factor): φ'(ρ) = 0 is linear in b, and after
+    substituting b the equation (φ(ρ) − φ(0))/ρ² = 0 is, up to nonzero factors (positive constants, powers of
+    ρ > 0), linear in X = ρ^L. Returns None when either step does not have that form (then ``_jump_by_solve``).
+    """
+    lin_b = _linear_in(model.stationary, b)
+    if lin_b is None:
+        return None
+    b_of_rho = sp.factor_terms(-lin_b[1] / lin_b[0])
+    gap = sp.expand((model.phi - model.phi.subs(rho, 0)) / rho**2)
+    reduced = sp.factor_terms(sp.expand(gap.subs(b, b_of_rho)))
+    roots: list[sp.Expr] = []
+    for factor in sp.Mul.make_args(reduced):
+        if not factor.has(rho):
+            if not (factor.is_positive or factor.is_negative):
+                return None
+            continue
+        if factor == rho or (factor.is_Pow and factor.base == rho and factor.exp.is_positive):
+            continue  # ρ^k ≠ 0 for ρ > 0
+        fx = sp.expand(factor).subs(rho**L, X)
+        lin_x = _linear_in(fx, X) if not fx.has(rho) else None
+        if lin_x is None:
+            return None
+        roots.append(-lin_x[1] / lin_x[0])
+    if len(roots) != 1 or roots[0].is_positive is not True:
+        return None
+    product = roots[0]
+    rho_star = product ** sp.Rational(1, L)
+    b_star = b_of_rho.subs(rho, rho_star)
+    steps = (
+        f"φ'(ρ) = 0, ρ > 0  ⇔  {model.stationary} = 0  ⇔  b = {b_of_rho}",
+        f"substituted into (φ(ρ) − φ(0))/ρ² = 0: {reduced} = 0",
+        f"unique positive solution ρ^L = {product}",
+        f"b* = {b_star}",
+    )
+    return ThresholdDerivation(L, "jump", b_star, rho_star, product, steps)
+
+
+def _jump_by_solve(L: int, model: BalancedModel) -> ThresholdDerivation:
+    """The L ≥ 3 elimination by SymPy solve and factor (general, slower; the reference for the fast route)."""
     gap = sp.expand((model.phi - model.phi.subs(rho, 0)) / rho**2)
     b_of_rho = sp.solve(model.stationary, b)
     if len(b_of_rho) != 1:
@@ -143,12 +199,17 @@ def lam_star(depth: int, convention) -> sp.Expr | None:
     if d.b_star is None:
         return None
     a_conv, _ = convention.ab(sp.Integer(1), depth)
-    return sp.simplify(convention.lam_from_b(d.b_star.subs(a, a_conv), depth))
+    # b* is a monomial c·|m|^p with an exact c; dividing by k(L) keeps SymPy's canonical form, so no simplify
+    # (whose first call also imports sympy.physics.units: 0.4–0.6 s of a cold `verify threshold`)
+    return convention.lam_from_b(d.b_star.subs(a, a_conv), depth)
 
 
 def exact_ratio(expr: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
     """expr/reference when it simplifies to a number free of |m|, else None (undecided)."""
-    ratio = sp.simplify(sp.powsimp(sp.powdenest(expr / reference, force=True), force=True))
+    ratio = sp.powsimp(sp.powdenest(expr / reference, force=True), force=True)
+    if ratio.is_Rational:  # already decided (simplify of a Rational is itself); spares simplify's cost
+        return ratio
+    ratio = sp.simplify(ratio)
     if ratio.free_symbols:
         ratio = sp.simplify(sp.exp(sp.expand_log(sp.log(ratio), force=True)))
     return None if ratio.free_symbols else ratio
@@ -228,6 +289,7 @@ def stationary_target(depth: int) -> sp.Expr:
 
 
 @lru_cache(maxsize=None)
+@disk_cached
 def derive_spectrum(depth: int, max_patterns: int = 16) -> SpectrumDerivation:
     """Closed-form Hessian spectrum at balanced stationary points and at 0, exactly.
 

@@ -22,6 +22,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
+from ..cache import disk_cached
 from ..errors import UsageError
 
 
@@ -209,6 +210,7 @@ def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, sc
     return R, values, (P, d, Q, e)
 
 
+@disk_cached
 def stationary_hessian_eigenframe(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
                                   rotate: bool = True) -> sp.Matrix:
     """Kᵀ H(X_S) K with K = U ⊗ Ψᵀ (row-major), H differentiated at the rotated point.
