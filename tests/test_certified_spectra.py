@@ -193,3 +193,21 @@ def test_the_depth3_formula_is_refuted_at_depth2_near_the_collapse_where_2b_is_t
     r = _run(_sharpness(SHARPNESS, depths=(2,), min_depth=1), Tier.CERTIFIED)
     assert r.verdict is Verdict.REFUTED, r.summary
     assert r.counterexample["depth"] == 2
+
+
+def test_strength_marking_of_the_symbolic_sharpness_checks():
+    from verify.claims.sharpness_common import LAM
+    from verify.problems import parse_problem
+
+    conv = _run(_sharpness(SHARPNESS, depths=(3, 4)), Tier.SYMBOLIC)
+    assert conv.strength is Strength.PROVED and "L ∈ {3, 4}" in conv.proved_for and conv.derivation
+    # a user problem's interval end u* is located numerically (agreement to 25 digits): never shown as proved
+    l1 = parse_problem("(p - m)**2 / 2", "lam * abs(w)")
+    claim = sharpness_claim("t.l1", "s", "test", l1, L * rho ** (2 * L - 2) - (L - 1) * LAM / rho, depths=(3,))
+    r = _run(claim, Tier.SYMBOLIC)
+    assert r.verdict is Verdict.VERIFIED and r.strength is Strength.AGREEMENT and r.proved_for is None
+
+
+def test_the_symbolic_spectrum_check_is_a_proof_for_its_listed_depths_only():
+    r = _run(_spectrum_claim(depths=(3, 4)), Tier.SYMBOLIC)
+    assert r.strength is Strength.PROVED and "L ∈ {3, 4}" in r.proved_for and "no other L" in r.proved_for
