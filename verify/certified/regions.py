@@ -459,13 +459,14 @@ def _coordinate_names(model: _Model) -> list[str]:
     return [f"x{i + 1} (coefficient of u{i + 1})" for i in range(model.n)]
 
 
-#: instances per profile level (λ_1 = 1; see the module doc for what each covers). Quick and standard
-#: stay well under a second; thorough adds more ratios μ = λ_2/λ_1 and the n = r = 2 shape at two of them.
+#: instances per profile level (λ_1 = 1; see the module doc for what each covers): quick two, standard
+#: five (well under a second together), thorough every μ = λ_2/λ_1 in {0, 1/20, …, 19/20} at n = 2, r = 1
+#: and four ratios at n = r = 2.
 FAMILIES: dict[int, tuple[tuple[tuple[str, ...], int], ...]] = {
     0: ((("1",), 1), (("1", "9/10"), 1)),
     1: ((("1",), 1), (("1", "0"), 1), (("1", "1/2"), 1), (("1", "9/10"), 1), (("1", "1/2"), 2)),
-    2: ((("1",), 1), (("1", "0"), 1), (("1", "1/10"), 1), (("1", "1/4"), 1), (("1", "1/2"), 1),
-        (("1", "2/3"), 1), (("1", "9/10"), 1), (("1", "1/4"), 2), (("1", "1/2"), 2), (("1", "9/10"), 2)),
+    2: ((("1",), 1),) + tuple((("1", f"{k}/20"), 1) for k in range(20))
+       + tuple((("1", mu), 2) for mu in ("1/4", "1/2", "3/4", "9/10")),
 }
 
 
