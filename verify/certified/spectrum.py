@@ -145,8 +145,8 @@ def certify_scalar_minimizer(L: int, m_abs: flint.arb, a: flint.arb, b: flint.ar
     # g is convex on [ρ_c, ∞) and g(|m|^(1/L)) = b > 0: Newton from the right converges to ρ₊ from above
     guess = approx_root(g, dg, m_abs.root(L), prec)
     rho = interval_newton(g, dg, guess, abs(guess) * flint.arb(2) ** (-prec // 2))
-    if rho is None:
-        return ScalarMinimizer("undecided", None, None, "interval Newton did not certify ρ₊")
+    if rho is None or not dg(rho) > 0:  # g′ > 0 on the box: it lies right of ρ_c, so its root is ρ₊, not ρ₋
+        return ScalarMinimizer("undecided", None, None, "interval Newton did not certify ρ₊ right of the fold")
     gap = _phi(L, rho, m_abs, a, b) - _phi(L, flint.arb(0), m_abs, a, b)
     if gap < 0:
         return ScalarMinimizer("nonzero", rho, gap, "φ(ρ₊) < φ(0)")

@@ -125,7 +125,8 @@ def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
                  "patterns share the spectrum: H(D_s·w) = D_s·H(w)·D_s); above it (b = 2a|m|^(2−2/L)): minimizer 0; "
                  "L = 1 at λ = |m|; each global minimizer certified")
         tally = _Tally()
-        for L in chosen:
+        for done, L in enumerate(chosen):
+            ctx.progress("certified depths", done, len(chosen))
             for m in CERT_TARGETS:
                 for side in SIDES:
                     lam = instance_lambda(conv, L, m, side)
@@ -210,7 +211,8 @@ def certified_sharpness_check(conv: Convention, formula: sp.Expr, depths, min_de
                  "(b = a|m|^(2−2/L)/(3(L−1))) and near it (b ≈ 0.95·b*) (L = 1: λ = |m|), 2 sign patterns each; each "
                  "nonzero global minimizer certified")
         tally = _Tally()
-        for L in chosen:
+        for done, L in enumerate(chosen):
+            ctx.progress("certified depths", done, len(chosen))
             claim = claimed_at(formula, L, conv)
             for m, side in ((m, side) for m in CERT_TARGETS for side in SIDES[:2]):
                 lam = instance_lambda(conv, L, m, side)
