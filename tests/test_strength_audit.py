@@ -68,10 +68,26 @@ def test_layer_norms_symbolic_is_proved_for_its_depths_with_a_readable_derivatio
     r = _check("kp.layer_norms", "exact identity from scalar stationarity").execute(QUICK)
     assert r.verdict is Verdict.VERIFIED and r.strength is Strength.PROVED
     assert "every singular value s > 0" in r.proved_for
-    assert depth_text(list(QUICK.profile.depths)) in r.proved_for  # the range names its depths
+    # the catalogue passes the exponent as a Python function of L: proved at the depths it was simplified at
+    assert depth_text(list(QUICK.profile.depths)) in r.proved_for
     assert 2 <= len(r.derivation) <= 6
     assert all(s["say"] and s["plain"] for s in r.derivation)
     assert any(s["mathml"].startswith("<") for s in r.derivation)  # SymPy steps come with MathML
+
+
+def test_layer_norms_exponent_given_per_depth_is_proved_only_at_the_checked_depths():
+    from verify.claims.matrix_kinds import matrix_layer_norms_claim
+    from verify.symbolic.scalar import L_sym
+
+    general = matrix_layer_norms_claim("u.ln", "s", "t", exponent=2 / L_sym).checks[0].execute(QUICK)
+    assert general.strength is Strength.PROVED and "every depth L ≥ 1" in general.proved_for
+
+    per_depth = matrix_layer_norms_claim("u.ln", "s", "t", exponent=lambda L: sp.Rational(2, L))
+    r = per_depth.checks[0].execute(QUICK)
+    assert r.strength is Strength.PROVED and depth_text(list(QUICK.profile.depths)) in r.proved_for
+    assert "every depth" not in r.proved_for
+    wrong = matrix_layer_norms_claim("u.ln", "s", "t", exponent=2 / (L_sym + 1)).checks[0].execute(QUICK)
+    assert wrong.verdict is Verdict.REFUTED and wrong.strength is None and wrong.proved_for is None
 
 
 def test_layer_norms_headline_is_sampled_because_minimizers_are_found_by_descent():

@@ -29,7 +29,7 @@ from .matrix_collapse import ClaimedThreshold, descent_numeric, edges_hp, rank_h
 from .matrix_common import guarded_check, positive_constant
 from .matrix_figures import Figure1, figure1, figure2, figure3
 from .matrix_layer_norms import (
-    layer_norm_hp, layer_norm_numeric, layer_norm_symbolic, weighted_hp, weighted_numeric, weighted_symbolic,
+    ExponentInL, layer_norm_hp, layer_norm_numeric, layer_norm_symbolic, weighted_hp, weighted_numeric, weighted_symbolic,
 )
 from .matrix_trace import spectrum_check, trace_at_minimizers, trace_compiled, trace_numeric, trace_symbolic
 from .matrix_trace_formula import trace_at_minimizer, trace_formula, trace_lower_bound
@@ -138,8 +138,7 @@ def _exponent(exponent: object) -> Callable[[int], object]:
     if not isinstance(exponent, sp.Basic):
         raise UsageError("exponent must be a SymPy expression in L (e.g. 2/L) or a function of the depth L, "
                          f"got {exponent!r}")
-    expr = _formula(exponent, {"L": L_sym}, "exponent")
-    return lambda L: expr.xreplace({L_sym: sp.Integer(L)})
+    return ExponentInL(_formula(exponent, {"L": L_sym}, "exponent"))
 
 
 def matrix_layer_norms_claim(id: str, statement: str, source: str, *, exponent: object = 2 / L_sym,

@@ -9,6 +9,7 @@ cross-check only, since they are built with layer singular values s^(1/L)).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable
 
 import mpmath
@@ -20,6 +21,7 @@ from ..landscape.deep_matrix import construct_minimizer, end_to_end_minimizer
 from ..landscape.instances import SPECTRUM_KINDS, random_instance
 from ..landscape.reduction import solve_scalar_mp
 from ..numbers import dec, digits_of_agreement
+from ..symbolic.scalar import L_sym
 from .base import CheckResult, Verdict
 from .derivation import step
 from .context import RunContext
@@ -28,6 +30,17 @@ from .scope import depth_text
 from .matrix_common import BEAT_REL, GLOBAL_REL, NEAR_TIE_GAP, all_searched, matrix_depths, near_tie, search_scope, \
     search_sizes
 from .matrix_weights import LayerWeights, cbar_float, weighted_minimize
+
+
+@dataclass(frozen=True)
+class ExponentInL:
+    """A claimed exponent given as a formula in the depth L: called per depth, and kept symbolic so that the
+    symbolic check can try the identity for every L at once."""
+
+    expr: sp.Expr
+
+    def __call__(self, depth: int) -> sp.Expr:
+        return self.expr.xreplace({L_sym: sp.Integer(depth)})
 
 
 def exponent_value(exponent: Callable[[int], object], depth: int) -> sp.Expr:
@@ -89,16 +102,28 @@ def layer_norm_symbolic(exponent) -> Callable[[RunContext], CheckResult]:
                 return CheckResult(Verdict.REFUTED,
                                    f"L={L}: (a/b)(σ − s)s at a stationary s is not s^{e}",
                                    counterexample={"depth": L, "difference": str(per_value)})
+        every_depth = _identity_for_every_depth(exponent, s, c)
+        where = "every depth L ≥ 1" if every_depth else depth_text(depths)
         return CheckResult(
             Verdict.VERIFIED,
             "exact: with σ = s + (b/a)s^(2/L − 1) (scalar stationarity), (a/b)(σ − s)s = s^e for the claimed e, "
-            f"depths {depths}; with tr(W_lᵀ∇_lF) = a⟨P − M, P⟩ + b||W_l||² = 0 this gives ||W_l||² = Σ s_i^e",
+            f"depths {depths}" + (" and for symbolic L" if every_depth else "") + "; with tr(W_lᵀ∇_lF) = "
+            "a⟨P − M, P⟩ + b||W_l||² = 0 this gives ||W_l||² = Σ s_i^e",
             instances=len(depths), tolerance="exact (SymPy simplify)",
-            scope=f"{depth_text(depths)}, symbolic s, c = b/a > 0 (every spectrum and normalization)",
-            proved_for=f"every singular value s > 0 and every b/a > 0 (every spectrum and convention) at "
-                       f"{depth_text(depths)}, given scalar stationarity and the trace identity (§K5)",
+            scope=f"{depth_text(depths)}" + (" and symbolic L" if every_depth else "")
+                  + ", symbolic s, c = b/a > 0 (every spectrum and normalization)",
+            proved_for=f"every singular value s > 0 and every b/a > 0 (every spectrum and convention) at {where}, "
+                       "given scalar stationarity and the trace identity (§K5)",
             derivation=_layer_norm_derivation())
     return run
+
+
+def _identity_for_every_depth(exponent, s: sp.Symbol, c: sp.Symbol) -> bool:
+    """True when (a/b)(σ − s)s = s^e simplifies to 0 with L a free positive integer (the exponent a formula in L)."""
+    if not isinstance(exponent, ExponentInL):
+        return False
+    sigma_at = s + c * s ** (sp.Integer(2) / L_sym - 1)
+    return sp.simplify(sp.powsimp(sp.expand((sigma_at - s) * s / c)) - s ** exponent.expr) == 0
 
 
 def _layer_norm_derivation(weighted: bool = False) -> list[dict[str, str]]:
