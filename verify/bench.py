@@ -1,22 +1,26 @@
-"""Benchmark of the batched dense Hessian: our kernels vs JAX / PyTorch, and the bandwidth bound.
+"""Benchmark of the batched dense Hessian: our kernels vs JAX / PyTorch, against the memory floor.
 
-For each depth L and width d (all widths d, square M) and N random instances, measures
-instances per second of the dense (N, P, P) Hessian, P = L·d², for each backend of
-verify.kernels.matrix and each installed peer (float64):
+For each depth L and width d (all widths d, square M) and N random instances, measures instances
+per second of the dense (N, P, P) float64 Hessian, P = L·d², for each backend of
+verify.kernels.matrix and each installed peer, on one device (``--device cpu``, the default, or
+``gpu``):
 
-    jax:   jax.jit(jax.vmap(jax.hessian(f)))
-    torch: torch.func.vmap(torch.func.hessian(f))
+    jax:   jax.jit(jax.vmap(jax.hessian(f)))     on jax.devices(platform)[0], named in the row
+    torch: torch.func.vmap(torch.func.hessian(f)) on torch's cpu or cuda device, named in the row
 
-Setup (symbolic derivation, code generation, JIT, tracing) is timed separately from throughput
-(best of ``repeats`` warm calls). The bandwidth bound is N·P²·8 bytes divided by the write
-bandwidth of a numpy fill of an array of the same size, measured in the same run. Every backend
-is validated (verify.kernels.matrix.validate) and every peer compared with it before its number
-counts. Entry points: ``run_bench(...) -> list[dict]`` and ``main(argv) -> int``.
+On the CPU the floor is a touched single-thread numpy fill of an (N, P, P) array; on a GPU a
+jitted fill of the same array on the device (the data-sheet bandwidth is reported beside it).
+Setup (derivation, code generation, JIT, tracing) is timed apart from throughput (best of
+``repeats`` warm calls); the cold JIT of every numba entry point, parallel ones included, is
+measured in fresh processes with an empty numba cache (verify.kernels.bench_jit). Every backend is
+validated (verify.kernels.matrix.validate) and every peer compared with it before its number
+counts. Each size is checked against the goals of issue 13 (``GOALS``); a miss is listed with its
+measured cause. Entry points: ``run_bench(...) -> list[dict]``, ``goal_misses(rows)`` and
+``main(argv) -> int``.
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -30,107 +34,118 @@ import numpy as np
 
 from .errors import UsageError
 from .kernels import backends as _bk
+from .kernels import bench_peers as _peers
 from .kernels.matrix import compile_matrix_kernels, validate
 from .report.atomic import write_atomic
 from .symbolic.matrix import derive
 
 PEERS = ("jax", "torch")
+DEVICES = ("cpu", "gpu")
 
+#: Goals per device (issue 13): (backend measured, peer, minimum ratio of instances/s over the
+#: peer, widths it applies to); and on the CPU the floor goal: time with out= ≤ FLOOR_GOAL × the
+#: touched single-thread fill at d = 8.
+GOALS = {
+    "cpu": {"backend": "numba", "peer_goals": [("jax", 10.0, None)], "floor_goal": (1.5, (8,))},
+    "gpu": {"backend": "jaxgen", "peer_goals": [("jax", 5.0, (8,)), ("jax", 2.0, (1, 2, 3, 4))],
+            "floor_goal": None},
+}
 
-def _reps(first_call_s: float, repeats: int) -> int:
-    """Fewer repeats for calls slower than 5 s (large peers), so the full table stays tractable."""
-    return repeats if first_call_s < 5.0 else 1
-
-
-def _best(fn: Callable[[], object], repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def _peer_available(name: str) -> bool:
-    try:
-        importlib.import_module(name)
-    except Exception:  # noqa: BLE001 - a broken optional install counts as absent
-        return False
-    return True
-
-
-def _loss_factory(xp, shapes, a, b):
-    """F(x; M) with x the flat parameter vector (layer 1 first, row-major), in numpy-like xp."""
-    sizes = [r * c for r, c in shapes]
-
-    def f(x, M):
-        Ws, off = [], 0
-        for (r, c), s in zip(shapes, sizes):
-            Ws.append(x[off:off + s].reshape(r, c))
-            off += s
-        P = Ws[0]
-        for w in Ws[1:]:
-            P = w @ P
-        reg = sum((w * w).sum() for w in Ws)
-        return 0.5 * a * ((P - M) ** 2).sum() + 0.5 * b * reg
-    return f
-
-
-def _jax_peer(shapes, X, M, a, b, repeats):
-    os.environ.setdefault("JAX_ENABLE_X64", "1")
-    import jax
-    import jax.numpy as jnp
-
-    jax.config.update("jax_enable_x64", True)
-    f = _loss_factory(jnp, shapes, a, b)
-    hess = jax.jit(jax.vmap(jax.hessian(f)))
-    Xj, Mj = jnp.asarray(X), jnp.asarray(M)
-    t0 = time.perf_counter()
-    H = hess(Xj, Mj).block_until_ready()
-    setup = time.perf_counter() - t0
-    secs = _best(lambda: hess(Xj, Mj).block_until_ready(), _reps(setup, repeats))
-    return setup, secs, np.asarray(H)
-
-
-def _torch_peer(shapes, X, M, a, b, repeats):
-    import torch
-
-    f = _loss_factory(torch, shapes, a, b)
-    hess = torch.func.vmap(torch.func.hessian(f))
-    Xt = torch.as_tensor(X, dtype=torch.float64)
-    Mt = torch.as_tensor(M, dtype=torch.float64)
-    with torch.no_grad():
-        t0 = time.perf_counter()
-        H = hess(Xt, Mt)
-        setup = time.perf_counter() - t0
-        secs = _best(lambda: hess(Xt, Mt), _reps(setup, repeats))
-    return setup, secs, H.numpy()
+_best = _peers.best
+_peer_available = _peers.available
+_jax_peer = _peers.jax_peer
+_torch_peer = _peers.torch_peer
 
 
 def write_bandwidth(shape: tuple[int, ...], repeats: int = 3) -> float:
     """Bytes per second of a numpy fill of a float64 array of ``shape`` (already touched)."""
-    arr = np.empty(shape)
-    arr.fill(0.0)
-    secs = _best(lambda: arr.fill(1.0), repeats)
-    return arr.nbytes / secs
+    return _peers.cpu_fill_floor(shape, repeats)
 
 
 def _rel_diff(x: np.ndarray, ref: np.ndarray) -> float:
     return float(np.max(np.abs(x - ref)) / max(np.max(np.abs(ref)), np.finfo(float).tiny))
 
 
+def _compute_only(k, Ws, M, a, b, repeats: int) -> float | None:
+    """Seconds of the numba kernel with every instance written over a cache-resident sink (the
+    same single-thread path, no DRAM stores): the compute part of a call, for causes."""
+    if k.backend != "numba":
+        return None
+    from .kernels import numba_program as na
+    from .kernels.program import build_program
+    prog = build_program(derive(k.depth, k.widths))
+    N, P = Ws[0].shape[0], k.n_params
+    sink = np.empty((min(N, na.TILE), P, P))
+    W = [np.ascontiguousarray(w) for w in Ws]
+    av, bv = np.full(N, float(a)), np.full(N, float(b))
+    path = na.hessian(prog, W, M, av, bv, sink, sink=True)
+    return _best(lambda: na.hessian(prog, W, M, av, bv, sink, path=path, sink=True), repeats)
+
+
+def _backend_row(be, L, ws, Ws, M, a, b, base, derive_s, repeats, seed, device) -> tuple[dict, np.ndarray | None]:
+    """Measure one backend at one size; returns (row, first HEAD Hessians on the host)."""
+    if not _bk.available(be):
+        return {**base, "impl": be, "kind": "backend", "skipped": "not installed"}, None
+    if device != "cpu" and be != "jaxgen":
+        return {**base, "impl": be, "kind": "backend", "skipped": f"runs on the CPU, not on {device}"}, None
+    try:
+        t0 = time.perf_counter()
+        k = compile_matrix_kernels(int(L), ws, be)
+        setup = time.perf_counter() - t0
+    except UsageError as exc:
+        return {**base, "impl": be, "kind": "backend", "skipped": str(exc)}, None
+    ok, err, tol = validate(k, np.random.default_rng(seed + 1), n=4)
+    n = base["n"]
+    row = {**base, "impl": be, "kind": "backend", "derive_s": derive_s, "compile_s": k.compile_seconds,
+           "valid": ok, "max_rel_err": err, "tolerance": tol, "device": "cpu"}
+    if be == "jaxgen":  # device-resident, like the peers: put once, time the jitted call
+        from .kernels.jax_program import JaxHessian, describe_device
+        from .kernels.program import build_program
+        jh = JaxHessian(build_program(derive(int(L), ws)), device=device)
+        args = jh.put(Ws, M, np.full(n, a), np.full(n, b))
+        t0 = time.perf_counter()
+        H = jh.run(args).block_until_ready()
+        first = time.perf_counter() - t0
+        head = np.asarray(H[:_peers.HEAD])
+        del H
+        secs = _best(lambda: jh.run(args).block_until_ready(), _peers.reps(first, repeats))
+        row.update(setup_s=derive_s + setup + first, seconds=secs, inst_per_s=n / secs,
+                   seconds_prealloc=None, device=describe_device(jh.device))
+        return row, head
+    H = k.hessian(Ws, M, a, b)
+    secs = _best(lambda: k.hessian(Ws, M, a, b), repeats)
+    pre = _best(lambda: k.hessian(Ws, M, a, b, out=H), repeats)
+    row.update(setup_s=derive_s + setup, seconds=secs, inst_per_s=n / secs, seconds_prealloc=pre,
+               seconds_compute_only=_compute_only(k, Ws, M, a, b, repeats))
+    return row, H[:_peers.HEAD].copy()
+
+
+def _floor_row(base, shape, repeats, device) -> dict:
+    if device == "cpu":
+        bw, on = _peers.cpu_fill_floor(shape, repeats), "cpu (numpy fill, 1 thread)"
+    else:
+        bw, on = _peers.device_fill_floor(shape, device, repeats)
+    secs = base["n"] * base["P"] ** 2 * 8 / bw
+    return {**base, "impl": "floor: touched fill", "kind": "bound", "setup_s": 0.0, "seconds": secs,
+            "inst_per_s": base["n"] / secs, "bytes_per_s": bw, "device": on, "valid": True,
+            "max_rel_err": 0.0}
+
+
 def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 4, 8), n: int = 1000,
               backends: Sequence[str] = ("numpy", "numba"), peers: Sequence[str] = PEERS,
               repeats: int = 3, seed: int = 0,
-              progress: Callable[[str], None] | None = None) -> list[dict]:
+              progress: Callable[[str], None] | None = None, device: str = "cpu",
+              nominal_bandwidth: float | None = None) -> list[dict]:
     """One row per (depth, width, implementation); see module docstring for what is measured.
 
-    Row keys: depth, width, P, n, impl, kind ('backend' | 'peer' | 'bound'), setup_s, seconds,
-    inst_per_s, valid, max_rel_err; for backends also seconds_prealloc (writing into a reused,
-    already touched ``out``, like the bandwidth probe), ratio_vs_fastest_peer (allocating calls
-    on both sides, as the peers allocate) and frac_of_bound = bound time / seconds_prealloc.
-    Unavailable backends / peers give a row with kind and ``skipped`` (the reason).
-    ``progress`` receives a one-line note after each size (long runs take minutes).
+    Row keys: depth, width, P, n, impl, kind ('backend' | 'peer' | 'bound'), device, setup_s,
+    seconds, inst_per_s, valid, max_rel_err. Backend rows also carry seconds_prealloc (into a
+    reused, touched ``out=``; CPU backends), seconds_compute_only (numba: the same path with a
+    cache-resident sink), floor_s (the size's floor row), ratio_vs_floor (seconds / floor_s),
+    ratio_vs_floor_out (seconds_prealloc / floor_s), ratios ({peer: our inst/s ÷ the peer's},
+    allocating calls on both sides as the peers allocate), ratio_vs_fastest_peer, frac_of_bound
+    (floor_s / seconds_prealloc) and goals (list of {goal, value, met, cause}). Unavailable
+    backends / peers give a row with ``skipped`` (the reason). ``progress`` gets one line per size.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n must be a positive integer, got {n!r}")
@@ -138,9 +153,14 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
         raise UsageError(f"repeats must be a positive integer, got {repeats!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise UsageError(f"seed must be a non-negative integer, got {seed!r}")
+    if device not in DEVICES:
+        raise UsageError(f"unknown device {device!r}; known: {', '.join(DEVICES)}")
     for p in peers:
         if p not in PEERS:
             raise UsageError(f"unknown peer {p!r}; known: {', '.join(PEERS)}")
+    if device != "cpu":
+        from .kernels.jax_program import resolve_device
+        resolve_device(device)  # UsageError before any work when the device is absent
     rows: list[dict] = []
     rng = np.random.default_rng(seed)
     for L in depths:
@@ -155,34 +175,23 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
             M = rng.standard_normal((n, d, d))
             a, b = 1.0, 0.1
             base = {"depth": int(L), "width": int(d), "P": P, "n": n}
-            bw = write_bandwidth((n, P, P), repeats)
-            bound_s = n * P * P * 8 / bw
-            rows.append({**base, "impl": "bandwidth-bound", "kind": "bound", "setup_s": 0.0,
-                         "seconds": bound_s, "inst_per_s": n / bound_s, "bytes_per_s": bw,
-                         "valid": True, "max_rel_err": 0.0})
+            floor = _floor_row(base, (n, P, P), repeats, device)
+            if nominal_bandwidth or (device != "cpu" and _peers.nominal_bandwidth(floor["device"])):
+                bw = nominal_bandwidth or _peers.nominal_bandwidth(floor["device"])
+                floor["nominal_bytes_per_s"] = bw
+                floor["nominal_seconds"] = n * P * P * 8 / bw
+            rows.append(floor)
             ours: list[dict] = []
-            ref_H = None
+            ref_head = None
             for be in backends:
-                if not _bk.available(be):
-                    ours.append({**base, "impl": be, "kind": "backend", "skipped": "not installed"})
-                    continue
                 try:
-                    t0 = time.perf_counter()
-                    k = compile_matrix_kernels(int(L), ws, be)
-                    setup = time.perf_counter() - t0
-                except UsageError as exc:
-                    ours.append({**base, "impl": be, "kind": "backend", "skipped": str(exc)})
-                    continue
-                ok, err, tol = validate(k, np.random.default_rng(seed + 1), n=4)
-                H = k.hessian(Ws, M, a, b)
-                secs = _best(lambda: k.hessian(Ws, M, a, b), repeats)
-                pre = _best(lambda: k.hessian(Ws, M, a, b, out=H), repeats)
-                ref_H = H.copy() if ref_H is None else ref_H
-                ours.append({**base, "impl": be, "kind": "backend", "setup_s": derive_s + setup,
-                             "derive_s": derive_s, "compile_s": k.compile_seconds,
-                             "seconds": secs, "inst_per_s": n / secs, "valid": ok,
-                             "seconds_prealloc": pre,
-                             "max_rel_err": err, "tolerance": tol})
+                    row, head = _backend_row(be, L, ws, Ws, M, a, b, base, derive_s, repeats, seed, device)
+                except (MemoryError, RuntimeError) as exc:  # device out of memory, XLA errors
+                    row, head = {**base, "impl": be, "kind": "backend",
+                                 "skipped": f"failed: {type(exc).__name__}: {exc}"[:200]}, None
+                ours.append(row)
+                if ref_head is None and head is not None:
+                    ref_head = head
             X = np.concatenate([w.reshape(n, -1) for w in Ws], axis=1)
             peer_rows = []
             for p in peers:
@@ -191,29 +200,103 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
                     continue
                 runner = _jax_peer if p == "jax" else _torch_peer
                 try:
-                    setup, secs, peer_H = runner(shapes, X, M, a, b, repeats)
+                    res = runner(shapes, X, M, a, b, repeats, device=device)
                 except Exception as exc:  # noqa: BLE001 - a peer that fails to run is reported, not fatal
                     peer_rows.append({**base, "impl": p, "kind": "peer",
                                       "skipped": f"failed: {type(exc).__name__}: {exc}"[:200]})
                     continue
-                diff = _rel_diff(peer_H, ref_H) if ref_H is not None else float("nan")
+                diff = _rel_diff(res["head"], ref_head) \
+                    if ref_head is not None and res.get("head") is not None else float("nan")
                 # float64 Hessians by different routes agree to ~1e-15 of the largest entry;
                 # 1e-10 only flags a broken peer setup (float32, wrong loss), not rounding.
-                peer_rows.append({**base, "impl": p, "kind": "peer", "setup_s": setup, "seconds": secs,
-                                  "inst_per_s": n / secs, "valid": bool(diff <= 1e-10),
+                peer_rows.append({**base, "impl": p, "kind": "peer", "device": res["device"],
+                                  "setup_s": res["setup_s"], "seconds": res["seconds"],
+                                  "inst_per_s": n / res["seconds"], "valid": bool(diff <= 1e-10),
                                   "max_rel_err": diff})
-                del peer_H
-            measured = [r["inst_per_s"] for r in peer_rows if "inst_per_s" in r]
-            fastest = max(measured) if measured else None
-            for r in (r for r in ours if "skipped" not in r):
-                r["ratio_vs_fastest_peer"] = r["inst_per_s"] / fastest if fastest else None
-                r["frac_of_bound"] = bound_s / r["seconds_prealloc"]
+            _annotate(ours, peer_rows, floor, device)
             rows += ours + peer_rows
             if progress is not None:
                 done = ", ".join(f"{r['impl']} {r['inst_per_s']:.3g}/s" for r in ours + peer_rows
                                  if "inst_per_s" in r)
                 progress(f"L={L} d={d} P={P}: {done}")
     return rows
+
+
+def _annotate(ours: list[dict], peer_rows: list[dict], floor: dict, device: str) -> None:
+    """Ratios against the floor and each peer, and the goals of ``GOALS[device]`` with causes."""
+    speeds = {r["impl"]: r["inst_per_s"] for r in peer_rows if "inst_per_s" in r}
+    fastest = max(speeds.values()) if speeds else None
+    floor_s = floor["seconds"]
+    goals = GOALS[device]
+    for r in (r for r in ours if "skipped" not in r):
+        pre = r.get("seconds_prealloc")
+        r["floor_s"] = floor_s
+        r["ratio_vs_floor"] = r["seconds"] / floor_s
+        r["ratio_vs_floor_out"] = pre / floor_s if pre else None
+        r["ratios"] = {f"{p} [{_peer_device(peer_rows, p)}]": r["inst_per_s"] / v for p, v in speeds.items()}
+        r["ratio_vs_fastest_peer"] = r["inst_per_s"] / fastest if fastest else None
+        r["frac_of_bound"] = floor_s / pre if pre else floor_s / r["seconds"]
+        if r["impl"] != goals["backend"]:
+            continue
+        r["goals"] = []
+        for peer, target, only in goals["peer_goals"]:
+            if only is not None and r["width"] not in only:
+                continue
+            if peer not in speeds:
+                r["goals"].append({"goal": f"≥ {target:g}× {peer} ({device})", "value": None, "met": None,
+                                   "cause": f"{peer} not measured"})
+                continue
+            value = r["inst_per_s"] / speeds[peer]  # allocating calls on both sides (conservative)
+            met = value >= target
+            value_out = r["n"] / pre / speeds[peer] if pre else None  # ours writing into out=
+            r["goals"].append({"goal": f"≥ {target:g}× {peer} ({device})", "value": value, "met": met,
+                               "value_out": value_out,
+                               "cause": None if met else _peer_cause(r, speeds[peer], floor_s, target)})
+        if goals["floor_goal"] and r["width"] in goals["floor_goal"][1] and pre:
+            target = goals["floor_goal"][0]
+            value = pre / floor_s
+            met = value <= target
+            r["goals"].append({"goal": f"≤ {target:g}× touched fill, out= (d = {r['width']})", "value": value,
+                               "met": met, "cause": None if met else _floor_cause(r, floor_s)})
+
+
+def _peer_device(peer_rows: list[dict], name: str) -> str:
+    return next((r.get("device", "?") for r in peer_rows if r["impl"] == name), "?")
+
+
+def _peer_cause(r: dict, peer_inst_per_s: float, floor_s: float, target: float) -> str:
+    """Why a size is short of target× the peer, from this run's own measurements."""
+    n = r["n"]
+    peer_s = n / peer_inst_per_s
+    if peer_s / floor_s < target:
+        return (f"unreachable here: writing the output alone (the floor, {floor_s:.3g} s) is only "
+                f"{peer_s / floor_s:.1f}× faster than the peer ({peer_s:.3g} s)")
+    c = r.get("seconds_compute_only")
+    if c is not None and c >= 0.5 * r["seconds"]:
+        return (f"compute: the kernel without DRAM stores takes {c:.3g} s of the {r['seconds']:.3g} s call "
+                f"(per-instance factor products and d-long loops), {peer_s / c:.1f}× the peer at most")
+    if c is not None:
+        return (f"allocation and stores: compute alone is {c:.3g} s of {r['seconds']:.3g} s; the rest is "
+                f"first-touch page faults of the fresh output and the DRAM write")
+    return f"{r['seconds']:.3g} s per call vs {peer_s:.3g} s for the peer"
+
+
+def _floor_cause(r: dict, floor_s: float) -> str:
+    c = r.get("seconds_compute_only")
+    pre = r["seconds_prealloc"]
+    if c is not None and c >= floor_s:
+        return (f"compute: even without DRAM stores the kernel takes {c:.3g} s on one thread, "
+                f"{c / floor_s:.2f}× the fill ({floor_s:.3g} s)")
+    if c is not None:
+        return (f"stores and compute do not overlap fully: compute alone {c:.3g} s, fill {floor_s:.3g} s, "
+                f"call with out= {pre:.3g} s")
+    return f"call with out= {pre:.3g} s vs fill {floor_s:.3g} s"
+
+
+def goal_misses(rows: list[dict]) -> list[dict]:
+    """Every missed goal: {depth, width, impl, goal, value, cause}."""
+    return [{"depth": r["depth"], "width": r["width"], "impl": r["impl"], **g}
+            for r in rows for g in r.get("goals", ()) if g["met"] is not True]
 
 
 def machine() -> str:
@@ -230,26 +313,56 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
 
 
+def _f(x, fmt: str, suffix: str = "") -> str:
+    return "" if x is None else f"{x:{fmt}}{suffix}"
+
+
 def format_table(rows: list[dict]) -> str:
-    """Markdown table of run_bench rows."""
-    head = ("| L | d | P | impl | setup s | Hessian s (N) | inst/s | vs fastest peer | s, out= reused | "
-            "of bound | check |\n|---|---|---|---|---|---|---|---|---|---|---|")
+    """Markdown table of run_bench rows (floor, backend and peer rows)."""
+    head = ("| L | d | P | impl | device | setup s | Hessian s (N) | inst/s | vs fastest peer | s, out= reused | "
+            "÷ floor (out=) | check |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     out = [head]
     for r in rows:
+        if r.get("kind") == "jit":
+            continue
         if "skipped" in r:
-            out.append(f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | — | — | — | — | — | — | "
+            out.append(f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | — | — | — | — | — | — | — | "
                        f"skipped: {r['skipped']} |")
             continue
-        ratio = r.get("ratio_vs_fastest_peer")
-        frac = r.get("frac_of_bound")
-        pre = r.get("seconds_prealloc")
-        check = "bound" if r["kind"] == "bound" else \
+        check = "floor" if r["kind"] == "bound" else \
             f"{'ok' if r['valid'] else 'FAIL'} ({r['max_rel_err']:.1e})"
         out.append(
-            f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | {r['setup_s']:.2f} | "
-            f"{r['seconds']:.4g} | {r['inst_per_s']:.4g} | "
-            f"{'' if ratio is None else f'{ratio:.2f}×'} | {'' if pre is None else f'{pre:.4g}'} | "
-            f"{'' if frac is None else f'{frac:.2f}'} | {check} |")
+            f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | {r.get('device', '')} | {r['setup_s']:.2f} | "
+            f"{r['seconds']:.4g} | {r['inst_per_s']:.4g} | {_f(r.get('ratio_vs_fastest_peer'), '.2f', '×')} | "
+            f"{_f(r.get('seconds_prealloc'), '.4g')} | {_f(r.get('ratio_vs_floor_out'), '.2f', '×')} | {check} |")
+    return "\n".join(out)
+
+
+def _goal_text(g: dict) -> str:
+    out = "" if g.get("value_out") is None else f"; out= {g['value_out']:.2f}×"
+    return f"{g['goal']}: {'met' if g['met'] else 'MISSED'} ({_f(g['value'], '.2f', '×')}{out})"
+
+
+def format_summary(rows: list[dict]) -> str:
+    """One line per size for the goal backend: ratios over each peer and the floor, goals met."""
+    out = ["| L | d | P | impl | inst/s | " + "ratio over peers | ÷ floor (alloc) | ÷ floor (out=) | goals |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if "goals" not in r:
+            continue
+        ratios = ", ".join(f"{k}: {v:.1f}×" for k, v in r["ratios"].items()) or "—"
+        goals = "; ".join(_goal_text(g) for g in r["goals"])
+        out.append(f"| {r['depth']} | {r['width']} | {r['P']} | {r['impl']} | {r['inst_per_s']:.4g} | {ratios} | "
+                   f"{r['ratio_vs_floor']:.2f}× | {_f(r.get('ratio_vs_floor_out'), '.2f', '×') or '—'} | {goals} |")
+    return "\n".join(out)
+
+
+def format_jit(rows: list[dict]) -> str:
+    """Markdown table of the cold-JIT rows."""
+    out = ["| entry point | cold s (empty cache) | first call s (cached) | warm call s |", "|---|---|---|---|"]
+    for r in rows:
+        if r.get("kind") == "jit":
+            out.append(f"| {r['impl']} | {r['cold_s']:.2f} | {r['cached_s']:.3f} | {r['warm_s']:.2g} |")
     return "\n".join(out)
 
 
@@ -312,6 +425,13 @@ def _natural(text: str) -> int:
     return int(text)
 
 
+def _gbps(text: str) -> float:
+    """A bandwidth in GB/s: ASCII decimal digits with an optional fraction, > 0; returns B/s."""
+    if not re.fullmatch(r"[0-9]{1,7}(\.[0-9]{1,6})?", text) or float(text) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a bandwidth in GB/s such as 4800, got {text!r}")
+    return float(text) * 1e9
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`verify bench`: print the table (and optionally write JSON). Exit 0, 1 (a backend or peer
     disagrees with the reference), 2 (usage error, one line)."""
@@ -324,6 +444,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--repeats", type=_natural, default=3)
     ap.add_argument("--seed", type=_natural, default=0)
     ap.add_argument("--json", help="also write the rows to this JSON file")
+    ap.add_argument("--device", default="cpu", choices=DEVICES,
+                    help="cpu (default), or gpu: the generated JAX path and the peers on the GPU")
+    ap.add_argument("--device-bandwidth", type=_gbps, default=None,
+                    help="nominal memory bandwidth in GB/s, reported beside the measured floor "
+                         "(default: the data sheet of a known GPU)")
+    ap.add_argument("--no-cold-jit", action="store_true",
+                    help="skip timing numba's cold JIT in fresh processes (about 1-2 minutes)")
     try:
         args = ap.parse_args(argv)
         if args.json:
@@ -340,15 +467,38 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.instances < 1:
             raise UsageError(f"-n must be a positive integer, got {args.instances}")
         _check_memory(depths, widths, args.instances)
+        if args.device == "cpu":
+            _check_memory(depths, widths, args.instances)
+        for p in peers:
+            if p not in PEERS:
+                raise UsageError(f"unknown peer {p!r}; known: {', '.join(PEERS)}")
+        say = (lambda line: print(line, file=sys.stderr, flush=True))
         rows = run_bench(depths, widths, args.instances, backends, peers, args.repeats, args.seed,
-                         progress=lambda line: print(line, file=sys.stderr, flush=True))
+                         progress=say, device=args.device, nominal_bandwidth=args.device_bandwidth)
+        jit_rows: list[dict] = []
+        if "numba" in backends and args.device == "cpu" and not args.no_cold_jit and _bk.available("numba"):
+            from .kernels.bench_jit import cold_jit
+            say("timing numba's cold JIT in fresh processes (empty cache, then cached) ...")
+            jit_rows = cold_jit()
     except UsageError as exc:
         print(f"verify bench: error: {exc}", file=sys.stderr)
         return 2
+    misses = goal_misses(rows)
     print(f"machine: {machine()}")
+    print(f"device: {args.device}; N = {args.instances}; float64\n")
+    print(format_summary(rows) + "\n")
     print(format_table(rows))
+    if jit_rows:
+        print("\n" + format_jit(jit_rows))
+    print(f"\ngoals missed: {len(misses)}")
+    for m in misses:
+        value = "" if m["value"] is None else f" ({m['value']:.2f}×)"
+        print(f"- L={m['depth']} d={m['width']} {m['impl']}: {m['goal']}{value}: {m['cause']}")
     if args.json:
-        write_atomic(args.json, json.dumps({"machine": machine(), "rows": rows}, indent=1, default=float))
+        write_atomic(args.json, json.dumps({"machine": machine(), "device": args.device, "n": args.instances,
+                                            "argv": list(argv) if argv is not None else sys.argv[1:],
+                                            "rows": rows, "jit": jit_rows, "missed": misses},
+                                           indent=1, default=float))
     bad = [r for r in rows if r.get("valid") is False]
     return 1 if bad else 0
 

@@ -1,0 +1,103 @@
+"""`verify bench` goals, floors, devices and cold-JIT rows (issue 13)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import verify.bench as bench
+from verify.bench import _annotate, goal_misses, main, run_bench
+from verify.kernels import backends
+
+
+def _rows(our_s, pre_s, compute_s, jax_s, floor_s, width=8, n=100):
+    base = {"depth": 2, "width": width, "P": 2 * width * width, "n": n}
+    ours = [{**base, "impl": "numba", "kind": "backend", "seconds": our_s, "inst_per_s": n / our_s,
+             "seconds_prealloc": pre_s, "seconds_compute_only": compute_s}]
+    peers = [{**base, "impl": "jax", "kind": "peer", "device": "cpu (cpu)", "seconds": jax_s,
+              "inst_per_s": n / jax_s}]
+    floor = {**base, "impl": "floor: touched fill", "kind": "bound", "seconds": floor_s}
+    _annotate(ours, peers, floor, "cpu")
+    return ours + peers + [floor]
+
+
+def test_goals_met_carry_ratios_and_no_cause():
+    rows = _rows(our_s=0.10, pre_s=0.12, compute_s=0.05, jax_s=2.0, floor_s=0.1)
+    r = rows[0]
+    assert r["ratios"] == {"jax [cpu (cpu)]": pytest.approx(20.0)}
+    assert r["floor_s"] == 0.1 and r["ratio_vs_floor_out"] == pytest.approx(1.2)
+    assert [g["met"] for g in r["goals"]] == [True, True]
+    assert goal_misses(rows) == []
+
+
+def test_a_missed_goal_is_listed_with_its_measured_cause():
+    # 4x JAX (goal 10x) and 3x the fill with out= (goal 1.5x); compute alone exceeds the fill.
+    rows = _rows(our_s=0.5, pre_s=0.3, compute_s=0.25, jax_s=2.0, floor_s=0.1)
+    misses = goal_misses(rows)
+    assert [m["goal"].split(" ")[1] for m in misses] == ["10×", "1.5×"]
+    assert misses[0]["value"] == pytest.approx(4.0) and "compute" in misses[0]["cause"]
+    assert misses[1]["value"] == pytest.approx(3.0) and "compute" in misses[1]["cause"]
+
+
+def test_a_goal_the_floor_itself_cannot_reach_says_so():
+    rows = _rows(our_s=0.05, pre_s=0.05, compute_s=0.04, jax_s=0.2, floor_s=0.04, width=2)
+    (miss,) = goal_misses(rows)  # at d = 2 only the JAX goal applies
+    assert "unreachable" in miss["cause"]
+
+
+def test_floor_goal_applies_at_d8_only():
+    rows = _rows(our_s=0.01, pre_s=1.0, compute_s=0.01, jax_s=1.0, floor_s=0.01, width=4)
+    assert [g["goal"] for g in rows[0]["goals"]] == ["≥ 10× jax (cpu)"]
+
+
+@pytest.mark.skipif(not backends.available("jaxgen"), reason="jax not installed")
+def test_run_bench_names_devices_and_checks_the_generated_jax_path():
+    rows = run_bench(depths=[2], widths=[2], n=8, backends=["numpy", "jaxgen"], peers=["jax"], repeats=1)
+    by = {(r["kind"], r["impl"]): r for r in rows}
+    peer = by[("peer", "jax")]
+    assert peer["device"].startswith("cpu") and peer["valid"]
+    gen = by[("backend", "jaxgen")]
+    assert gen["valid"] and gen["device"].startswith("cpu") and gen["seconds_prealloc"] is None
+    assert by[("bound", "floor: touched fill")]["device"].startswith("cpu")
+    assert set(by[("backend", "numpy")]["ratios"]) == {f"jax [{peer['device']}]"}
+
+
+@pytest.mark.skipif(not backends.available("jaxgen"), reason="jax not installed")
+def test_gpu_device_absent_is_one_line_exit_2(capsys):
+    import jax
+    if any(d.platform in ("gpu", "cuda", "rocm") for d in jax.devices()):
+        pytest.skip("a GPU is present")
+    assert main(["--device", "gpu", "--depths", "1", "--widths", "1", "-n", "2", "--backends", "jaxgen",
+                 "--peers", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("verify bench: error:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("bw", ["0", "-5", "fast", "4800GB", "\uff14"])
+def test_bad_device_bandwidth_is_one_line_exit_2(bw, capsys):
+    assert main(["--device-bandwidth", bw, "--peers", "", "--backends", "numpy"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_json_carries_floor_ratios_and_missed(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "_peer_available", lambda name: True)
+    monkeypatch.setattr(bench, "_jax_peer", lambda shapes, X, M, a, b, repeats, device="cpu": {
+        "setup_s": 0.0, "seconds": 1e-9, "head": None, "device": "cpu (stub)"})
+    path = tmp_path / "b.json"
+    assert main(["--depths", "1", "--widths", "2", "-n", "3", "--backends", "numpy", "--peers", "jax",
+                 "--repeats", "1", "--json", str(path), "--no-cold-jit"]) in (0, 1)
+    data = json.loads(path.read_text())
+    ours = next(r for r in data["rows"] if r["kind"] == "backend")
+    assert ours["floor_s"] > 0 and ours["ratio_vs_floor_out"] > 0
+    assert "jax [cpu (stub)]" in ours["ratios"]
+    assert data["device"] == "cpu" and isinstance(data["missed"], list)
+
+
+@pytest.mark.slow  # two fresh processes compile every numba entry point (1-2 minutes)
+@pytest.mark.skipif(not backends.available("numba"), reason="numba not installed")
+def test_cold_jit_times_every_entry_point():
+    from verify.kernels import numba_program as na
+    from verify.kernels.bench_jit import cold_jit
+    rows = cold_jit()
+    assert {r["impl"] for r in rows} == {"numba: import"} | {f"numba: {ep}" for ep in na.ENTRY_POINTS}
+    assert all(r["cold_s"] > r["cached_s"] for r in rows if r["impl"] != "numba: import")
