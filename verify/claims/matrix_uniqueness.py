@@ -352,7 +352,7 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
         delta = sp.Rational(1, 10 ** (ctx.dps // 2))
         scope = (f"{depth_text(depths)}, one rational (a, b) per depth (σ_c rational there); per instance: the tie at "
                  f"σ_c (exact), unique minimizers at σ_c(1 ∓ 10^-{ctx.dps // 2}), σ_c/2, 2σ_c (balls); matrix "
-                 "targets U·diag(σ_1, σ_c)·Vᵀ through the reduction of §K2 (taken as established there)")
+                 "targets U·diag(2σ_c, σ_c)·Vᵀ through the reduction of §K2 (taken as established there)")
         rows = []
         for i, L in enumerate(depths):
             rho_star, a = _CERT_POINTS[i % len(_CERT_POINTS)]
@@ -403,8 +403,8 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
             Verdict.VERIFIED,
             f"at {len(rows)} rational instances: a tie of exactly two global minimizers (0 and x*) at the claimed σ_c, "
             "proved in exact rational arithmetic (stationarity, equal values, x* right of the fold); a unique global "
-            "minimizer at σ_c(1 ∓ δ), σ_c/2 and 2σ_c, certified by balls; so targets U·diag(σ_1, σ_c)·Vᵀ have exactly "
-            "two end-to-end minimizers and targets off σ_c one (reduction of §K2)",
+            "minimizer at σ_c(1 ∓ δ), σ_c/2 and 2σ_c, certified by balls; so targets U·diag(2σ_c, σ_c)·Vᵀ have exactly "
+            "two end-to-end minimizers and targets with singular values off σ_c one (reduction of §K2)",
             instances=len(rows), scope=scope, details={"rows": rows},
             tolerance=f"tie: exact (no tolerance); uniqueness: φ(ρ₊) − φ(0) a ball excluding 0 (Arb at {prec} bits)")
     return run
