@@ -98,7 +98,9 @@ def test_run_writes_reports_and_is_reproducible(tmp_path, capsys):
     assert a["provenance"]["seed"] == 7 and a["provenance"]["sympy_ground_types"]
     for claim in a["claims"]:
         assert {"id", "statement", "source", "verdict", "evidence"} <= set(claim)
-        assert {e["tier"] for e in claim["evidence"]} == {"symbolic", "high-precision", "numeric"}
+        tiers = {e["tier"] for e in claim["evidence"]}  # a claim may also have a certified check (issue 11)
+        assert {"symbolic", "high-precision", "numeric"} <= tiers <= {"symbolic", "high-precision", "certified",
+                                                                      "numeric"}
     assert _strip_times(a) == _strip_times(b)
     assert (tmp_path / "a" / "report.md").read_text().startswith("# dmf-verify report")
     assert not list((tmp_path / "a").glob("*.part"))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from verify import cli, runner
+from verify import cli, executors, runner
 from verify.cli import main
 from verify.report import writer
 
@@ -148,7 +148,7 @@ def test_uncaught_exception_exits_3_with_one_line(monkeypatch, capsys):
 def test_uncaught_exception_in_a_run_exits_3_and_leaves_no_report(tmp_path, monkeypatch, capsys):
     def broken(*a, **k):
         raise MemoryError("out of memory")
-    monkeypatch.setattr(runner, "run_task", broken)  # the runner's unit of work: one check of one claim
+    monkeypatch.setattr(executors, "run_task", broken)  # the runner's unit of work: one check of one claim
     code, _, err = run_cli(capsys, "run", "--only", CHEAP, "--profile", "quick", "--out", tmp_path / "r")
     assert code == 3
     _one_line(err.splitlines(True)[-1], "verify: internal error: MemoryError: out of memory")

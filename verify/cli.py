@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import UsageError, VerifyError
+from .terminal import epilog as _epilog
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,41 +103,6 @@ def _convention_json(name: str) -> dict:
     from .problems import convention_problem
 
     return convention_problem(name).to_json()
-
-
-def _conventions_text() -> str:
-    from .conventions import CONVENTIONS
-
-    return "\n".join(f"  {name:<3} {c.objective}" for name, c in CONVENTIONS.items())
-
-
-def _profiles_text() -> str:
-    from .claims import PROFILES
-
-    return "\n".join(f"  {name:<9} scalar depths {p.depths[0]}-{p.depths[-1]}, {p.instances} random instances per "
-                     f"numeric check, {p.hp_instances} per high-precision check"
-                     f"{' (the default)' if name == 'standard' else ''}" for name, p in PROFILES.items())
-
-
-EXIT_CODES = ("exit codes: 0 nothing refuted, 1 a claim refuted, 2 usage error, 3 internal error "
-              "(or a check crashed), 130 interrupted")
-
-
-def _epilog(*parts: str) -> str:
-    """The text after a command's options: conventions, profiles, defaults and exit codes, as asked."""
-    blocks = []
-    if "conventions" in parts:
-        blocks.append("conventions (docs/mathematics.md; M the target, W_l the layers, λ > 0):\n" + _conventions_text())
-    if "profiles" in parts:
-        blocks.append("profiles:\n" + _profiles_text())
-    if "run" in parts:
-        from .runner import default_jobs
-
-        blocks.append(f"defaults: --profile standard, --seed 0, --digits 50, --jobs {default_jobs()} (the cores "
-                      f"available here), progress on stderr (live on a terminal, one line per claim otherwise).\n"
-                      f"The same seed gives the same verdicts and numbers whatever --jobs or --executor is.")
-    blocks.append(EXIT_CODES)
-    return "\n\n".join(blocks)
 
 
 def _run_options(p: argparse.ArgumentParser, out_help: str) -> None:
@@ -319,77 +285,19 @@ def _cmd_check(args) -> int:
     return _cmd_run(args)
 
 
-def _table_lines(table, width: int) -> list[str]:
-    """A rich table rendered as plain lines (no colour, no escape codes), at most ``width`` columns."""
-    import io
-
-    from rich.console import Console
-
-    buf = io.StringIO()
-    Console(file=buf, width=width, color_system=None, force_terminal=False, no_color=True,
-            highlight=False, emoji=False, markup=False, soft_wrap=False).print(table)
-    return [line.rstrip() for line in buf.getvalue().splitlines()]
-
-
-def _terminal_width(default: int) -> int:
-    """The terminal's width on a terminal (COLUMNS honoured); ``default`` for a pipe or a file."""
-    try:
-        if sys.stdout.isatty():
-            return max(shutil_width(), 60)
-    except (AttributeError, ValueError, OSError):
-        pass
-    try:
-        return max(int(os.environ["COLUMNS"]), 60)
-    except (KeyError, ValueError):
-        return default
-
-
-def shutil_width() -> int:
-    import shutil
-
-    return shutil.get_terminal_size((100, 24)).columns
-
-
-def _plain_table(*columns: str, wrap: str | None = None):
-    """A rich table in plain text: a header, columns two spaces apart, no borders; the ``wrap`` column
-    wraps at word boundaries (rich folds only a word longer than the whole column)."""
-    from rich.box import Box
-    from rich.table import Table
-
-    rule_under_header = Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
-    table = Table(box=rule_under_header, show_edge=False, pad_edge=False, padding=(0, 1))
-    for name in columns:
-        if name == wrap:
-            table.add_column(name, overflow="fold", ratio=1, min_width=20)
-        else:
-            table.add_column(name, no_wrap=True, justify="right" if name == "s" else "left")
-    return table
-
-
-TIERS = ("symbolic", "high-precision", "certified", "numeric")
-
-
 def _print_summary(doc: dict) -> None:
-    """The run's summary: one row per claim (verdict, strength, verdict per tier, seconds)."""
-    tiers = [t for t in TIERS if any(t in c["tiers"] for c in doc["claims"])] or list(TIERS[:1])
-    table = _plain_table("claim", "verdict", "strength", *tiers, "s")
-    for c in doc["claims"]:
-        table.add_row(c["id"], c["verdict"], c.get("strength") or "—", *(c["tiers"].get(t, "—") for t in tiers),
-                      f"{c['seconds']:.1f}")
-    for line in _table_lines(table, width=1000):
+    from .terminal import summary_lines
+
+    for line in summary_lines(doc):
         _Output.line(line)
-    s = doc["summary"]
-    _Output.line(f"{s['verified']} verified, {s['refuted']} refuted, {s['inconclusive']} inconclusive "
-                 f"({s['total']} claims, {doc['provenance']['wall_seconds']} s)")
 
 
 def _cmd_list(args) -> int:
     import proofs
 
-    table = _plain_table("id", "paper", "statement", wrap="statement")
-    for c in proofs.catalogue():
-        table.add_row(c.id, c.paper, " ".join(c.statement.split()))
-    for line in _table_lines(table, width=_terminal_width(120)):
+    from .terminal import catalogue_lines
+
+    for line in catalogue_lines(proofs.catalogue()):
         _Output.line(line)
     return 0
 

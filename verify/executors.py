@@ -36,6 +36,10 @@ from .errors import UsageError
 #: The check index of a claim's shrink task (its minimal counterexample).
 SHRINK = -1
 
+
+class WorkerDied(RuntimeError):
+    """A worker ended without returning its task's result (an internal error, exit code 3)."""
+
 #: Claim-file modules ``verify.claimfile`` registers under this prefix (not importable on a worker).
 _CLAIMFILE_PREFIX = "_verify_claimfile_"
 

@@ -76,10 +76,11 @@ class RunProgress:
         self.running: dict[tuple[int, int], float] = {}  # task → fraction done
 
     def check_started(self, i: int, j: int) -> None:
-        self.running.setdefault((i, j), 0.0)
+        if j >= 0:  # a shrinker (j < 0) has no expected cost of its own
+            self.running.setdefault((i, j), 0.0)
 
     def check_progress(self, i: int, j: int, task: str, done: int, total: int) -> None:
-        if total > 0:
+        if total > 0 and j >= 0:
             self.running[(i, j)] = min(max(done / total, 0.0), 1.0)
 
     def check_finished(self, i: int, j: int, result: CheckResult) -> None:
@@ -157,6 +158,7 @@ class LiveProgress(RunProgress):
         self.overall = self.bar.add_task(f"claims 0/{len(self.claims)}", total=max(self.costs.total, 1e-9),
                                          info="")
         self.rows: dict[tuple[int, int], Any] = {}
+        self.index = {c.id: i for i, c in enumerate(self.claims)}
         self.finished = 0
         self.bar.start()
 
@@ -195,7 +197,7 @@ class LiveProgress(RunProgress):
 
     def claim_finished(self, done: int, total: int, result: ClaimResult, elapsed: float) -> None:
         self.finished = done
-        for key in [k for k in self.rows if k[0] == self.claims.index(result.claim) and k[1] < 0]:
+        for key in [k for k in self.rows if k[0] == self.index.get(result.claim.id) and k[1] < 0]:
             self.bar.remove_task(self.rows.pop(key))
         self._refresh()
 

@@ -1,0 +1,197 @@
+"""Forked local worker processes: they inherit the claims (and the modules ``warm`` loaded) from the
+parent, receive indices only, ignore SIGINT (the parent handles Ctrl-C and terminates them) and end when
+the parent dies (``PR_SET_PDEATHSIG`` on Linux, a watchdog elsewhere). See ``verify.runner``."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import multiprocessing
+import os
+import pickle
+import pkgutil
+import signal
+import sys
+import threading
+import time
+from typing import Any, Callable, Sequence
+
+from . import executors
+from .claims import Claim, RunContext
+from .claims.context import progress_sink
+from .executors import SHRINK, WorkerDied
+from .progress import RunProgress, safely
+
+_WORK: tuple[Sequence[Claim], RunContext, Any] | None = None  # set in each forked worker by _init_worker
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker end when ``parent`` dies: PR_SET_PDEATHSIG on Linux, else a watchdog thread."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            PR_SET_PDEATHSIG = 1
+            if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before prctl took effect
+                    os._exit(1)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="verify-parent-watchdog", daemon=True).start()
+
+
+def _init_worker(claims: Sequence[Claim], ctx: RunContext, parent: int, events: Any = None) -> None:
+    """Worker start-up (forked, so ``claims`` are the parent's objects, not copies rebuilt by id)."""
+    global _WORK
+    _WORK = (claims, ctx, events)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _die_with_parent(parent)
+
+
+def throttled(emit: Callable[[str, int, int], None], period: float = 0.1) -> Callable[[str, int, int], None]:
+    """``emit`` at most every ``period`` seconds, and always for the last unit (done ≥ total)."""
+    last = [0.0]
+
+    def sink(task: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done >= total or now - last[0] >= period:
+            last[0] = now
+            emit(task, done, total)
+    return sink
+
+
+def _run_index(i: int, j: int) -> tuple[int, int, bytes | None]:
+    """Worker side: run task ``j`` of claim ``i`` of the inherited list; the pickled result, or None when
+    it does not pickle (the parent then reruns that task in its own process)."""
+    assert _WORK is not None, "worker not initialised"
+    claims, ctx, events = _WORK
+    sink = None
+    if events is not None:
+        events.put(("start", i, j))
+        sink = throttled(lambda task, done, total: events.put(("progress", i, j, task, done, total)), 0.25)
+    with progress_sink(sink):
+        value = executors.run_task(claims[i], j, ctx)
+    try:
+        return i, j, pickle.dumps(value)
+    except Exception:
+        return i, j, None
+
+
+def _fork_context():
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+
+
+def _terminate(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool now: cancel what has not started and terminate the workers."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        try:
+            p.terminate()
+        except Exception:
+            pass
+    for p in processes:
+        try:
+            p.join(timeout=2)
+            if p.is_alive():
+                p.kill()
+        except Exception:
+            pass
+
+
+#: Packages whose modules checks import lazily: loaded once before forking, so every worker has them.
+WARM_PACKAGES = ("verify.claims", "verify.symbolic", "verify.highprec", "verify.kernels", "verify.certified",
+                 "verify.landscape", "verify.problems", "proofs")
+
+
+def warm(claims: Sequence[Claim]) -> float:
+    """Load, in this process, what every worker would otherwise load again: the modules of the
+    packages checks import lazily (``WARM_PACKAGES``) and of every check's function. Forked workers
+    inherit them (with the catalogue, already loaded). Returns the seconds spent. A module that fails to
+    import is left to fail, or not, where a check imports it."""
+    start = time.perf_counter()
+    names: list[str] = []
+    for package in WARM_PACKAGES:
+        try:
+            module = importlib.import_module(package)
+        except Exception:
+            continue
+        names.extend(info.name for info in pkgutil.walk_packages(getattr(module, "__path__", []), package + "."))
+    names.extend(getattr(check.run, "__module__", None) or "" for c in claims for check in c.checks)
+    for name in dict.fromkeys(n for n in names if n and n not in sys.modules):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+    return time.perf_counter() - start
+
+
+def _drain(events: Any, tracker: RunProgress) -> None:
+    """Relay the workers' start and progress messages to the display (a SimpleQueue: a worker writes
+    its messages before its result, so a final drain sees every one)."""
+    try:
+        while not events.empty():
+            message = events.get()
+            if message[0] == "start":
+                safely(tracker.check_started, message[1], message[2])
+            else:
+                safely(tracker.check_progress, *message[1:])
+    except (OSError, ValueError, EOFError):
+        return
+
+
+def run_pool(claims: list[Claim], ctx: RunContext, workers: int, context, tasks: list[tuple[int, int]],
+             collected: Any, inline: Callable[..., Any]) -> None:
+    """Run the tasks in ``workers`` forked processes; on any exit path (Ctrl-C included) stop them."""
+    events = context.SimpleQueue() if collected.tracker.wants_inner else None
+    pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                  initargs=(claims, ctx, os.getpid(), events))
+
+    def submit(i: int, j: int) -> cf.Future:
+        # Workers are forked during a submit; block SIGINT meanwhile so that none is born with
+        # Python's SIGINT handler (a Ctrl-C then is delivered to this process after the fork).
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            return pool.submit(_run_index, i, j)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+    try:
+        pending = {submit(i, j): (i, j) for i, j in tasks}
+        while pending:
+            done, _ = cf.wait(pending, timeout=0.25 if events is not None else None,
+                              return_when=cf.FIRST_COMPLETED)
+            if events is not None:
+                _drain(events, collected.tracker)
+            for fut in done:
+                i, j = pending.pop(fut)
+                try:
+                    _, _, payload = fut.result()
+                except cf.process.BrokenProcessPool as exc:
+                    unfinished = list(dict.fromkeys([claims[i].id] + [claims[a].id for a, _ in pending.values()]))
+                    raise WorkerDied(f"a worker process died (out of memory, a signal, or a check that ended its "
+                                     f"process) while running {', '.join(unfinished[:5])}"
+                                     f"{' and others' if len(unfinished) > 5 else ''}") from exc
+                value = inline(claims, ctx, i, j, collected) if payload is None else pickle.loads(payload)
+                if collected.take(i, j, value):
+                    pending[submit(i, SHRINK)] = (i, SHRINK)
+        if events is not None:
+            _drain(events, collected.tracker)
+    except BaseException:
+        _terminate(pool)
+        raise
+    finally:
+        if events is not None:
+            events.close()
+    pool.shutdown(wait=True)
