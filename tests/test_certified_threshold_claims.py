@@ -80,3 +80,13 @@ def test_catalogue_threshold_headline_is_certified_with_a_proof_for_every_depth(
                              "float64 global minimizer on both sides of the threshold"}
     cert = next(c for c in claim.checks if c.tier is Tier.CERTIFIED)
     assert cert.execute(QUICK).strength is Strength.CERTIFIED
+
+
+def test_depth_one_rests_on_its_symbolic_proof():
+    claim = next(c for c in kp_claims() if c.id == "kp.threshold.depth1")
+    assert [c.tier for c in claim.checks if not c.corroborates] == [Tier.SYMBOLIC]
+    r = ClaimResult(claim, [c.execute(QUICK) for c in claim.checks])
+    assert r.verdict is Verdict.VERIFIED and r.strength is Strength.PROVED
+    perturbed = threshold_claim("t.d1", "test", "test", 2 * mabs, depths=(1,))  # a collapse claimed at L = 1
+    results = [c.execute(QUICK) for c in perturbed.checks]
+    assert results[0].verdict is Verdict.REFUTED

@@ -215,6 +215,12 @@ def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list
     ]
 
 
+def _note(cover: bool, only_depth1: bool) -> str:
+    if only_depth1:
+        return "; corroborates the symbolic proof at L = 1 (no collapse for every m ≠ 0 and λ > 0)"
+    return CORROBORATES if cover else ""
+
+
 def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, note: str = ""):
     def run(ctx: RunContext) -> CheckResult:
         work = ctx.dps + 20
@@ -457,13 +463,16 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
                                 min_depth))))
     # with the certified check present (and the symbolic proof), bisection and float64 sampling re-check the
     # statement it certifies at the same depths: they corroborate and do not set the headline strength
-    cover = certified and formula is not None
+    # at L = 1 only, "no collapse" is proved for every m and λ by the per-depth symbolic check (F is a strictly
+    # convex quadratic with minimizer a·m/(a + b) ≠ 0): the numeric tiers re-check that statement
+    only_depth1 = formula is None and depths is not None and set(depths) == {1}
+    cover = (certified and formula is not None) or only_depth1
     checks += [
         Check("bisection on λ over all stationary points", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth, CORROBORATES if cover else "")),
+              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth, _note(cover, only_depth1))),
               corroborates=cover),
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(conv, formula, depths, min_depth, CORROBORATES if cover else "")),
+              undecided_inconclusive(_numeric(conv, formula, depths, min_depth, _note(cover, only_depth1))),
               corroborates=cover),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
