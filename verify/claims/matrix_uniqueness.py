@@ -371,7 +371,7 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
                     at = certify_sigma(L, ball, a, b, prec)
                     if at.kind in ("zero", "nonzero"):
                         return CheckResult(
-                            Verdict.REFUTED, f"L={L}: at the claimed σ_c = {ball_text(ball, 20)} the reduced problem has "
+                            Verdict.REFUTED, f"L={L}: at the claimed σ_c = {ball_text(ball)} the reduced problem has "
                             f"a unique global minimizer ({at.kind}; φ(ρ₊) − φ(0) ∈ "
                             f"{ball_text(at.gap, 8) if at.gap is not None else 'no nonzero critical point'}), not two",
                             instances=len(rows) + 1, scope=scope,
