@@ -22,7 +22,10 @@ def step(say: str, formula: Any = None) -> dict[str, str]:
         return out
     import sympy
 
-    out["plain"] = sympy.sstr(formula)
+    if isinstance(formula, sympy.Equality):  # sstr gives Eq(a, b); a report reads a = b
+        out["plain"] = f"{sympy.sstr(formula.lhs)} = {sympy.sstr(formula.rhs)}"
+    else:
+        out["plain"] = sympy.sstr(formula)
     try:
         out["mathml"] = sympy.mathml(formula, printer="presentation")
     except Exception:  # a printer gap leaves the plain form, which always exists
