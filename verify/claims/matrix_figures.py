@@ -148,7 +148,7 @@ def _figure1(ctx: RunContext, p: Figure1, threshold: ClaimedThreshold) -> CheckR
         Verdict.VERIFIED,
         f"Fig. 1 ({p.describe()}): λ = {p.lam} < λ* = {lam_star:.6f}; φ has local minima at ρ = 0 (φ = {phi0:.6g}) and "
         f"ρ₊ = {rho_plus:.6f} (φ = {phi_plus:.6f}), the global one at ρ₊ (grid and solver agree). "
-        f"The same λ under each convention: {regimes}",
+        "The same λ under each convention: " + "; ".join(f"{k} {v}" for k, v in regimes.items()),
         instances=1, tolerance=tol, details=details, figures=figs, captions=caps, scope=scope)
 
 

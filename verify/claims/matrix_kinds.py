@@ -33,7 +33,8 @@ from .matrix_layer_norms import (
 )
 from .matrix_trace import spectrum_check, trace_at_minimizers, trace_compiled, trace_numeric, trace_symbolic
 from .matrix_trace_formula import trace_at_minimizer, trace_formula, trace_lower_bound
-from .matrix_uniqueness import descent_uniqueness, exact_tie_check, hp_switch_check, numeric_tie_check
+from .matrix_uniqueness import (certified_uniqueness_check, descent_uniqueness, exact_tie_check, hp_switch_check,
+                                numeric_tie_check)
 from .matrix_weights import LAYER, LayerWeights, layer_weights_from, reduction_exact, reduction_numeric
 
 #: what a claim not from the catalogue records as its paper
@@ -107,7 +108,12 @@ def matrix_uniqueness_claim(id: str, statement: str, source: str, *, exceptional
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("exact two minimizers on the exceptional set", Tier.SYMBOLIC, exact_tie_check(sigma_c)),
         guarded_check("exceptional set is exactly σ_c at 50 digits", Tier.HIGH_PRECISION, hp_switch_check(sigma_c)),
-        guarded_check("float64 matrix objective ties at σ_c", Tier.NUMERIC, numeric_tie_check(sigma_c)),
+        guarded_check("certified tie at σ_c, unique minimizer off it", Tier.CERTIFIED,
+                      certified_uniqueness_check(sigma_c)),
+        # corroborating: the certified check establishes the same statement (tie at σ_c, one minimizer at σ_c(1 ∓ δ))
+        # at the same depths (matrix_depths(ctx, lo=3))
+        guarded_check("float64 matrix objective ties at σ_c", Tier.NUMERIC, numeric_tie_check(sigma_c),
+                      corroborates=True),
         guarded_check("descent from many starts vs constructed minimizer", Tier.NUMERIC, descent_uniqueness),
     ) + _weight_checks(weights))
 
