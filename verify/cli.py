@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .errors import UsageError, VerifyError
-from .terminal import epilog as _epilog
+from .terminal import epilog as _epilog, wrap as _wrap
 
 
 class _Parser(argparse.ArgumentParser):
@@ -121,7 +121,7 @@ def _run_options(p: argparse.ArgumentParser, out_help: str) -> None:
                         f"available, {default_jobs()} here)")
     p.add_argument("--executor", default=None, metavar="dask://HOST:PORT",
                    help="run the checks on a Dask scheduler instead of local workers (needs "
-                        "pip install 'dmf-verify[dask]'); --jobs then does not apply")
+                        "pip install 'dmf-verify[dask]'); not with --jobs")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -129,25 +129,25 @@ def build_parser() -> argparse.ArgumentParser:
     from .numbers import DEFAULT_DIGITS  # imported here, inside main's handlers (it loads SymPy)
 
     raw = argparse.RawDescriptionHelpFormatter
-    p = _Parser(prog="verify", description="Verify theorems about matrix factorization landscapes.",
+    p = _Parser(prog="verify", description=_wrap("Verify theorems about matrix factorization landscapes."),
                 epilog=_epilog("conventions", "profiles", "run"), formatter_class=raw)
     p.add_argument("--version", action="version", version=f"verify {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     r = sub.add_parser("run", help="verify the catalogue and write a report", formatter_class=raw,
-                       description="Verify the catalogue (or the claims --only names), print a summary and "
-                                   "write report.md, report.json, report.html and junit.xml.",
+                       description=_wrap("Verify the catalogue (or the claims --only names), print a summary and "
+                                         "write report.md, report.json, report.html and junit.xml."),
                        epilog=_epilog("profiles", "run"))
     _run_options(r, "report directory (default: reports/)")
 
     c = sub.add_parser("check", help="check the claims in a claim file (.toml or .py) and write a report",
                        formatter_class=raw, epilog=_epilog("conventions", "profiles", "run"),
-                       description="Check the claims of a claim file (docs/claim-files.md) as 'run' does.")
+                       description=_wrap("Check the claims of a claim file (docs/claim-files.md) as 'run' does."))
     c.add_argument("file")
     _run_options(c, "report directory (default: reports/<file name>/)")
 
     sub.add_parser("list", help="list the claim catalogue", formatter_class=raw, epilog=_epilog(),
-                   description="The catalogue: id, paper and statement of every claim.")
+                   description=_wrap("The catalogue: id, paper and statement of every claim."))
 
     bench = sub.add_parser("bench", add_help=False,
                            help="batched Hessian throughput vs JAX/PyTorch (options: verify bench --help)")
@@ -155,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("threshold", help="collapse threshold of the scalar problem vs the paper's τ",
                        formatter_class=raw, epilog=_epilog("conventions"),
-                       description="The exact collapse threshold λ* of the deep scalar problem, an independent "
-                                   "mpmath value, the paper's τ and their ratio.")
+                       description=_wrap("The exact collapse threshold λ* of the deep scalar problem, an independent "
+                                         "mpmath value, the paper's τ and their ratio."))
     t.add_argument("--depth", required=True, help="L, 1-64")
     t.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
     _problem_options(t)
@@ -168,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("minimizers", help="global minimizers of the scalar problem at λ", formatter_class=raw,
                        epilog=_epilog("conventions"),
-                       description="The global minimizers of the deep scalar problem at λ, with their Hessian "
-                                   "eigenvalues.")
+                       description=_wrap("The global minimizers of the deep scalar problem at λ, with their Hessian "
+                                         "eigenvalues."))
     m.add_argument("--depth", required=True, help="L, 1-64")
     m.add_argument("--target", required=True, help="m (decimal or fraction, read exactly)")
     m.add_argument("--lam", required=True,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sys
+import textwrap
 from typing import Any, Sequence
 
 def _conventions_text() -> str:
@@ -40,7 +42,18 @@ def epilog(*parts: str) -> str:
                       f"available here), progress on stderr (live on a terminal, one line per claim otherwise).\n"
                       f"The same seed gives the same verdicts and numbers whatever --jobs or --executor is.")
     blocks.append(EXIT_CODES)
-    return "\n\n".join(blocks)
+    return "\n\n".join(wrap(b) for b in blocks)
+
+
+def wrap(text: str, width: int = 100) -> str:
+    """``text`` with each line wrapped at ``width`` columns between words (list items keep their indent)."""
+    out = []
+    for line in text.split("\n"):
+        item = re.match(r"\s+\S+\s+", line)  # a list item "  name  text": continue under its text
+        indent = " " * (len(item.group(0)) if item else len(line) - len(line.lstrip()))
+        out.append(textwrap.fill(line, width, subsequent_indent=indent, break_long_words=False,
+                                 break_on_hyphens=False) if line.strip() else line)
+    return "\n".join(out)
 
 
 def table_lines(table: Any, width: int) -> list[str]:
