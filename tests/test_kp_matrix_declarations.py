@@ -13,7 +13,7 @@ def test_no_numerics_and_no_nested_functions():
     imported |= {n.module.split(".")[0] for n in ast.walk(TREE) if isinstance(n, ast.ImportFrom) and n.module}
     assert not imported & {"numpy", "mpmath", "scipy"}
     top = [n for n in TREE.body if isinstance(n, ast.FunctionDef)]
-    assert {f.name for f in top} == {"uniqueness_claim", "balancedness_claim", "_default_exponent", "layer_norm_claim",
+    assert {f.name for f in top} == {"uniqueness_claim", "balancedness_claim", "layer_norm_claim",
                                      "trace_claim", "collapse_claim", "figures_claim", "sharpness_matrix_claim",
                                      "uniqueness_width_claim", "claims"}
     for f in top:

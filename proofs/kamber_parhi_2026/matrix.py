@@ -22,6 +22,7 @@ from verify.claims.matrix_sharpness import matrix_sharpness_claim
 from verify.claims.matrix_widths import matrix_width_claim
 from verify.conventions import CONVENTIONS
 from verify.errors import UsageError
+from verify.symbolic.scalar import L_sym as L_SYM
 
 from .formulas import tau
 
@@ -122,14 +123,9 @@ def balancedness_claim(rate: float = 2, balance: float = 1) -> Claim:
 # K5 — constant layer norms
 
 
-def _default_exponent(depth: int) -> sp.Expr:
-    return sp.Rational(2, depth)
-
-
-def layer_norm_claim(exponent: Callable[[int], object] = _default_exponent) -> Claim:
-    """K5; ``exponent(L)`` is the claimed exponent e in ||W_l||_F² = Σ_i s_i^e (2/L)."""
-    if not callable(exponent):
-        raise UsageError("exponent must be a function of the depth L, e.g. lambda L: 2/L")
+def layer_norm_claim(exponent: object = 2 / L_SYM) -> Claim:
+    """K5; ``exponent`` is the claimed exponent e in ||W_l||_F² = Σ_i s_i^e (2/L): an expression in L (then the
+    identity is proved for symbolic L) or a function of the depth."""
     return matrix_layer_norms_claim(
         id="kp.layer_norms",
         statement="Off the exceptional set, every layer of every global minimizer has the same Frobenius norm, "
