@@ -171,3 +171,22 @@ def test_cli_certify_json_gives_the_enclosure(capsys, conv, L, m):
     data = json.loads(capsys.readouterr().out)
     e = Enclosure(data["enclosure"]["lo"], data["enclosure"]["hi"], 50, data["enclosure_method"])
     assert e.contains(_bisection(conv, L, sp.Rational(m))) and _rel_width(e) < Fraction(1, 10**45)
+
+
+def test_workprec_is_safe_across_threads():
+    import threading
+
+    before = flint.ctx.prec
+    seen = []
+
+    def work(bits):
+        for _ in range(50):
+            with workprec(bits):
+                seen.append(flint.ctx.prec == bits)
+
+    threads = [threading.Thread(target=work, args=(b,)) for b in (100, 300, 700)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(seen) and len(seen) == 150 and flint.ctx.prec == before

@@ -11,6 +11,7 @@ hold exactly one root (N(X) = c − f(c)/f'(X) ⊂ int X, Moore's theorem) and p
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, Iterator
@@ -33,17 +34,24 @@ class NotEnclosable(ValueError):
     """A formula uses something the certified tier cannot enclose (its verdict is inconclusive)."""
 
 
+#: Arb's working precision (flint.ctx.prec) is one per process, shared by threads: precision blocks are
+#: serialized so that a thread never computes at, or restores, another thread's precision
+_PREC_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def workprec(bits: int) -> Iterator[int]:
-    """Run a block at ``bits`` of Arb precision and restore the previous precision afterwards."""
+    """Run a block at ``bits`` of Arb precision and restore the previous precision afterwards (one thread at a
+    time: see ``_PREC_LOCK``; nesting in one thread is fine)."""
     if isinstance(bits, bool) or not isinstance(bits, int) or bits < 2:
         raise UsageError(f"Arb precision must be an integer ≥ 2 bits, got {bits!r}")
-    old = flint.ctx.prec
-    flint.ctx.prec = bits
-    try:
-        yield bits
-    finally:
-        flint.ctx.prec = old
+    with _PREC_LOCK:
+        old = flint.ctx.prec
+        flint.ctx.prec = bits
+        try:
+            yield bits
+        finally:
+            flint.ctx.prec = old
 
 
 def bits_for_digits(digits: int, guard: int = 32) -> int:
