@@ -119,3 +119,30 @@ def test_kappa3_slack_at_probe_instance_b_is_bracketed_between_1_99_and_2():
 def test_n_equals_r_equals_2_certifies_kappa3_on_r3_prime():
     out = R.branch_and_bound(R.make_instance(("1", "1/2"), 2), C, {})
     assert out.status == {"R3'": "certified"} and out.violation is None
+
+
+def test_n1_kappa3_slack_matches_the_hand_derived_infimum():
+    """n = r = 1, λ = 1, c = 1/4 (by hand): R3′ = (1/√6, 6/7) ∪ (8/7, √2]; ||∇F|| = |x(x² − 1)| is smallest at the
+    R2 boundary x → 6/7, where it is 78/343; κ3 = 2c(1/8)^{3/2} = 1/(32√2). So the slack is 78·32√2/343 ≈ 10.2917:
+    ×10.27 must be certified and ×10.31 refuted."""
+    slack = 78 * 32 * 2 ** 0.5 / 343
+    assert 10.27 < slack < 10.31
+    inst = R.make_instance(("1",), 1)
+    assert R.branch_and_bound(inst, C, {"kappa3": sp.Rational(1027, 100)}).status["R3'"] == "certified"
+    out = R.branch_and_bound(inst, C, {"kappa3": sp.Rational(1031, 100)})
+    assert out.status["R3'"] == "violated"
+    assert abs(float(sp.Rational(out.violation["midpoint"][0])) - 6 / 7) < 1e-2
+
+
+def test_n_equals_r_equals_2_kappa3_times_9_refuted_and_confirmed_in_mpmath():
+    from verify.highprec.regions import InstanceMP, constants_mp, evaluate_mp
+
+    out = R.branch_and_bound(R.make_instance(("1", "1/2"), 2), C, {"kappa3": sp.Integer(9)})
+    assert out.status["R3'"] == "violated"
+    a, b, d = (sp.Rational(x) for x in out.violation["midpoint"])
+    with mpmath.workdps(50):
+        inst = InstanceMP((mpmath.mpf(1), mpmath.mpf(1) / 2), mpmath.eye(2), 2)
+        K = constants_mp(inst, C, {"kappa3": sp.Integer(9)})
+        X = mpmath.matrix([[mpmath.mpf(a.p) / a.q, 0], [mpmath.mpf(b.p) / b.q, mpmath.mpf(d.p) / d.q]])
+        rep = evaluate_mp(X, inst, K)
+    assert rep.region == "R3'" and rep.margin < 0

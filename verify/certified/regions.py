@@ -283,17 +283,25 @@ class _Model:
         else:
             r1a = MAYBE
         # dist² to the minimizer orbit = ||X||² + 1 + μ − 2||BᵀX||_*, ||BᵀX||_*² = (a + td)² + μb² (B = diag(1, √μ))
-        P = tr + (1 + self.mu - K.rho2_sq)
-        Q = 4 * ((a + self.t * d).sqr() + self.mu * b2)
-        if P.hi <= 0 or P.sqr().hi <= Q.lo:
-            r2 = IN
-        elif P.lo > 0 and P.lo * P.lo > Q.hi:
-            r2 = OUT
+        u = a + self.t * d
+        if u.lo > 0:
+            # centred: with w = √(u² + μb²) ∈ [u, u + μb²/(2u)], dist² ∈ [(a−1)² + (d−√μ)² + b² − μb²/u, … + b²]
+            base = (a - 1).sqr() + (d - self.t).sqr() + b2
+            mb2 = self.mu * b2
+            lower = base.lo - mb2.hi / u.lo
+            r2 = IN if base.hi <= K.rho2_sq else (OUT if lower > K.rho2_sq else MAYBE)
         else:
-            r2 = MAYBE
+            P = tr + (1 + self.mu - K.rho2_sq)
+            Q = 4 * (u.sqr() + self.mu * b2)
+            if P.hi <= 0 or P.sqr().hi <= Q.lo:
+                r2 = IN
+            elif P.lo > 0 and P.lo * P.lo > Q.hi:
+                r2 = OUT
+            else:
+                r2 = MAYBE
         mem = {"R1a": r1a, "R1b": OUT, "R2": r2, "R3''": _gt(n_sq, self.normM_sq4)}
         # ∇F = 4c(XXᵀ − M)X; XXᵀ = [[a², ab], [ab, b² + d²]]
-        e11, e12, e22 = a2 - 1, a * b, b2 + d2 - self.mu
+        e11, e12, e22 = (a - 1) * (a + 1), a * b, b2 + (d - self.t) * (d + self.t)
         y = (e11 * a + e12 * b, e12 * d, e12 * a + e22 * b, e22 * d)
         grad_sq = (16 * K.c * K.c) * (y[0].sqr() + y[1].sqr() + y[2].sqr() + y[3].sqr())
         return {"mem": mem, "grad_sq": grad_sq}
@@ -375,14 +383,30 @@ def _status(mem: dict[str, int], region: str) -> tuple[bool, bool]:
     return possible, certain
 
 
-def _midpoint_ratio(model: _Model, box: tuple[Iv, ...]) -> fmpq | None:
-    """Exact ||∇F||²/κ3² at the box midpoint if that point lies certainly in R3′ (else None)."""
-    mid = tuple(Iv((b.lo + b.hi) / 2) for b in box)
-    Q = model.quantities(mid)
-    if not _status(Q["mem"], "R3'")[1]:
+def _point_ratio(model: _Model, Qm: dict[str, Any]) -> fmpq | None:
+    """Exact ||∇F||²/κ3² at a point (quantities ``Qm``) if it lies certainly in R3′ (else None)."""
+    if not _status(Qm["mem"], "R3'")[1]:
         return None
-    g = Q["grad_sq"] if model.r == 2 else model._grad_sq_r1(Q["s_l"], Q["q"])
+    g = Qm["grad_sq"] if model.r == 2 else model._grad_sq_r1(Qm["s_l"], Qm["q"])
     return g.hi / model.K.kappa3_sq
+
+
+def _point_violation(model: _Model, region: str, Qm: dict[str, Any]) -> bool:
+    """True when the point lies certainly in ``region`` and its inequality fails there (exact arithmetic)."""
+    return _status(Qm["mem"], region)[1] and model.inequality(region, Qm)[0] == FAILS
+
+
+def _grow(model: _Model, region: str, mid: tuple[Iv, ...], width: fmpq) -> tuple[Iv, ...]:
+    """The largest box mid ± width/2^k (k ≥ 2) that is certainly in ``region`` and fails on all of it; the
+    point itself when none is (a point of exact rationals is a certificate too)."""
+    h = width / 4
+    while h > fmpq(1, 2 ** 40):
+        box = tuple(Iv(m.lo - h, m.lo + h) for m in mid)
+        Q = model.quantities(box)
+        if _status(Q["mem"], region)[1] and model.inequality(region, Q)[0] == FAILS:
+            return box
+        h /= 4
+    return mid
 
 
 def branch_and_bound(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Rational],
@@ -419,13 +443,21 @@ def branch_and_bound(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Ra
                                r3_ratio_sq_upper=best)
             still.append(region)
             low = margin if low is None else min(low, margin)
-        if "R3'" in still:
-            ratio = _midpoint_ratio(model, box)
-            if ratio is not None and (best is None or ratio < best):
-                best = ratio
         if not still:
             continue
         widths = [b.hi - b.lo for b in box]
+        # the midpoint, exactly: a violation there is certified at once (then grown into a box)
+        mid = tuple(Iv((b.lo + b.hi) / 2) for b in box)
+        Qm = model.quantities(mid)
+        for region in still:
+            if _point_violation(model, region, Qm):
+                status[region] = "violated"
+                return Outcome(inst.name, status, boxes, r3_ratio_sq_upper=best, violation=_violation(
+                    model, region, _grow(model, region, mid, max(widths))))
+        if "R3'" in still:
+            ratio = _point_ratio(model, Qm)
+            if ratio is not None and (best is None or ratio < best):
+                best = ratio
         k = max(range(len(box)), key=lambda i: widths[i])
         if widths[k] <= min_width or boxes >= max_boxes:
             rest = [still] + ([p for *_, p in heap] if boxes >= max_boxes else [])
@@ -449,7 +481,7 @@ def _violation(model: _Model, region: str, box: tuple[Iv, ...]) -> dict[str, Any
     return {"region": region, "box": [[str(b.lo), str(b.hi)] for b in box],
             "midpoint": [str(m.lo) for m in mid], "midpoint_margin": str(margin),
             "midpoint_margin_float": float(margin), "coordinates": _coordinate_names(model),
-            "why": "the box lies certainly inside the region and the inequality fails on all of it "
+            "why": "the box (or point) lies certainly inside the region and the inequality fails on all of it "
                    "(exact rational interval arithmetic)"}
 
 
