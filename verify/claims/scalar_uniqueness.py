@@ -5,6 +5,8 @@ minimizers all share one product w_L⋯w_1; at λ = λ_e there are exactly two p
 one) with equal objective. Routes:
 - symbolic: at λ_e the only candidate ρ > 0 with φ(ρ) = φ(0) (ρ^L = |m|(L−2)/(L−1), from the
   elimination) must also satisfy φ'(ρ) = 0 exactly;
+- certified: the unique tie point enclosed in Arb, the tie at λ_e exact (SymPy identity), every stationary
+  point isolated there and off the set (``verify.certified.checks.uniqueness_check``);
 - high precision: at λ_e (to working precision) mpmath finds exactly two global products with objective
   equal to ~the working precision; at λ_e·(1 ± 10^(−dps/2)) and at random λ, exactly one;
 - numeric: float64 kernels at λ_e see the two candidates tie within rounding, and at random λ one

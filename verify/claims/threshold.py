@@ -1,8 +1,11 @@
 """Claim kind: the collapse threshold of the deep scalar problem is a given closed form.
 
 A claim states λ*(m, L) = formula(|m|, L) under a convention for some depths (or ``formula=None``:
-the minimizer never collapses). Three independent routes judge it:
-- symbolic: λ* derived exactly per depth by elimination (``derive_threshold``), plus general L;
+the minimizer never collapses). Four independent routes judge it:
+- symbolic: λ* derived exactly per depth by elimination (``derive_threshold``), plus general L (proved for
+  every L ≥ 3, with its derivation step by step);
+- certified: Arb enclosures of λ* with every stationary point isolated and the minimizer proved on both
+  sides (``verify.certified.threshold``, ``verify.certified.checks``);
 - high precision: bracketing in λ on the objective's values at *all* stationary points (mpmath);
 - numeric: float64 kernels decide which point is global at λ_claim·(1 ∓ δ) on random targets.
 """
