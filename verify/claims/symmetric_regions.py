@@ -266,8 +266,9 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
         return CheckResult(Verdict.INCONCLUSIVE, f"branch-and-bound undecided within its box budget: {open_}",
                            details=details, scope=scope, instances=len(outcomes), tolerance=tol)
     return CheckResult(Verdict.VERIFIED, f"every box of {len(outcomes)} instances settled ({boxes} boxes): each "
-                                         "bounded region's inequality certified; κ3 is certified here and sampled "
-                                         "beyond these instances", details=details, scope=scope,
+                                         "bounded region's inequality certified. Strength by constant: κ1, ρ1, κ2, "
+                                         "ρ2, κ3'' proved (symbolic tier) and certified here; κ3 certified here "
+                                         "(n ≤ 2), sampled beyond, not proved", details=details, scope=scope,
                        instances=len(outcomes), tolerance=tol)
 
 
