@@ -120,7 +120,18 @@ def test_write_report(tmp_path):
     assert (tmp_path / "c" / "figures" / "w.txt").read_text() == "figure"
 
 
-#: λ* for L = 3, m = 3 under convention S, as printed in README.md's worked example (outside this test's code).
+def _tau_over_L(m: int, L: int) -> Decimal:
+    """λ* under convention S at 80 digits, from the paper's τ (README: τ is λ* for A1, τ/L under S),
+    τ(m, L) = (|m| / ((1 − q/2)(1 − q)^((q−1)/(2−q))))^(2−q), q = 2/L, evaluated here in mpmath."""
+    import mpmath
+
+    with mpmath.workdps(80):
+        q = mpmath.mpf(2) / L
+        tau = (abs(m) / ((1 - q / 2) * (1 - q) ** ((q - 1) / (2 - q)))) ** (2 - q)
+        return Decimal(mpmath.nstr(tau / L, 75, min_fixed=-1, max_fixed=1))
+
+
+#: λ* for L = 3, m = 3 under convention S, as printed (50 digits) in README.md's worked example.
 README_THRESHOLD_S_3_3 = Decimal("1.7170713638299978017120633179095155133738603811819")
 
 
@@ -133,7 +144,9 @@ def test_threshold_certify(capsys):
                         "--json")
     data = json.loads(out)
     lo, hi = Decimal(data["enclosure"]["lo"]), Decimal(data["enclosure"]["hi"])
-    assert code == 0 and lo <= README_THRESHOLD_S_3_3 <= hi and hi - lo < Decimal("1e-45")
+    reference = _tau_over_L(3, 3)
+    assert abs(reference - README_THRESHOLD_S_3_3) < Decimal("1e-49")  # the reference is the README's value
+    assert code == 0 and lo <= reference <= hi and hi - lo < Decimal("1e-45") * reference
     code, out, _ = _cli(capsys, "threshold", "--depth", "3", "--target", "3", "--convention", "S", "--certify")
     line = next(x for x in out.splitlines() if x.strip().startswith("enclosure:"))
     assert re.fullmatch(r"\s*enclosure: \[\S+, \S+\]", line)

@@ -349,7 +349,7 @@ def _cmd_threshold(args) -> int:
     if args.certify and not args.json and isinstance(enclosure, dict):
         data = dict(data, enclosure=f"[{enclosure['lo']}, {enclosure['hi']}]")
     _emit(data, args.json, ("depth", "target", "convention", "problem", "kind", "threshold", "enclosure",
-                            "enclosure_method", "bisection", "tau", "ratio", "ratio_exact", "threshold_exact",
+                            "enclosure_method", "enclosure_note", "bisection", "tau", "ratio", "ratio_exact", "threshold_exact",
                             "digits", "note", "derivation"))
     return 0
 
