@@ -40,6 +40,7 @@ enclosed between rationals, and so is √λ_2 (the saddle's position), by intege
 from __future__ import annotations
 
 import heapq
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -422,6 +423,7 @@ def branch_and_bound(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Ra
     status = {r: "certified" for r in checked}
     undecided: dict[str, int] = {}
     box0 = tuple(Iv(0, 2) for _ in range(model.dim))
+    tie = itertools.count(1)  # unique second key: boxes themselves are never compared
     heap: list[tuple[fmpq, int, tuple[Iv, ...], tuple[str, ...]]] = [(fmpq(0), 0, box0, checked)]
     boxes = 0
     best: fmpq | None = None
@@ -470,7 +472,7 @@ def branch_and_bound(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Ra
             continue
         m = (box[k].lo + box[k].hi) / 2
         for half in (Iv(box[k].lo, m), Iv(m, box[k].hi)):
-            heapq.heappush(heap, (low, boxes * 2 + len(heap), box[:k] + (half,) + box[k + 1:], tuple(still)))
+            heapq.heappush(heap, (low, next(tie), box[:k] + (half,) + box[k + 1:], tuple(still)))
     return Outcome(inst.name, status, boxes, undecided=undecided, r3_ratio_sq_upper=best)
 
 

@@ -2,10 +2,12 @@
 
 The kind is ``verify.claims.symmetric_kinds.symmetric_regions_claim`` (the catalogue's declaration:
 ``proofs.li_2019.symmetric.regions_claim``); the constants are the
-suite's (``verify.landscape.symmetric``), perturbed by exact factors. Three tiers:
+suite's (``verify.landscape.symmetric``), perturbed by exact factors. Four tiers:
 
 - symbolic: the proof identities, the proofs' sufficient conditions on the constants, and the exact
   margins (SymPy, algebraic numbers) at the analytic worst points ``verify.landscape.region_probes``;
+- certified: an exact-interval branch-and-bound over the bounded regions of small instances
+  (``verify.certified.regions``): each constant certified there, or a certified violating box;
 - high precision: margins in mpmath at the region centres, at the probes and at the worst points the
   float64 search found (``verify.highprec.regions``: an independent evaluation of every quantity);
 - numeric: float64 sampling and adversarial search (``verify.landscape.region_search``) and the probes;
