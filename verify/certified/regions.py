@@ -477,14 +477,38 @@ def branch_and_bound(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Ra
 
 
 def _violation(model: _Model, region: str, box: tuple[Iv, ...]) -> dict[str, Any]:
-    """The certified violating box, with the exact margin at its midpoint."""
+    """The certified violating box, with what fails at its midpoint (exact) and the relative margin there
+    (the region's own margin, as in ``verify.landscape.symmetric.evaluate``; mpmath, for display only)."""
+    import mpmath
+
     mid = tuple(Iv((b.lo + b.hi) / 2) for b in box)
-    _, margin = model.inequality(region, model.quantities(mid))
-    return {"region": region, "box": [[str(b.lo), str(b.hi)] for b in box],
-            "midpoint": [str(m.lo) for m in mid], "midpoint_margin": str(margin),
-            "midpoint_margin_float": float(margin), "coordinates": _coordinate_names(model),
-            "why": "the box (or point) lies certainly inside the region and the inequality fails on all of it "
-                   "(exact rational interval arithmetic)"}
+    Q = model.quantities(mid)
+    K = model.K
+    out: dict[str, Any] = {"region": region, "box": [[str(b.lo), str(b.hi)] for b in box],
+                           "midpoint": [str(m.lo) for m in mid], "coordinates": _coordinate_names(model)}
+    with mpmath.workdps(30):
+        def mp(x: fmpq) -> mpmath.mpf:
+            return mpmath.mpf(int(x.p)) / int(x.q)
+
+        if region in ("R3'", "R3''"):
+            g = Q["grad_sq"] if model.r == 2 else model._grad_sq_r1(Q["s_l"], Q["q"])
+            k_sq = K.kappa3_sq if region == "R3'" else K.kappa3_far_sq.lo
+            out["fails"] = f"||∇F||² = {g.lo} < κ² (exact)"
+            margin = mpmath.sqrt(mp(g.lo) / mp(k_sq)) - 1
+        else:
+            shift = K.kappa1 if region in ("R1a", "R1b") else -K.kappa2
+            A = [x.lo for x in model._hess_r1(Q["s_l"], Q["q"], Q["x"], shift)]
+            name = "∇²F + κ1·I" if shift == K.kappa1 else "∇²F − κ2·I"
+            out["fails"] = f"{name} at the midpoint = {[str(x) for x in A]} (A11[, A22, A12], exact)"
+            if len(A) == 1:
+                lmin = mp(A[0])
+            else:
+                lmin = (mp(A[0]) + mp(A[1]) - mpmath.sqrt((mp(A[0]) - mp(A[1])) ** 2 + 4 * mp(A[2]) ** 2)) / 2
+            margin = -lmin / mp(K.kappa1) if region in ("R1a", "R1b") else lmin / mp(K.kappa2)
+        out["midpoint_margin_float"] = float(margin)
+    out["why"] = ("the box (or point) lies certainly inside the region and the inequality fails on all of it "
+                  "(exact rational interval arithmetic)")
+    return out
 
 
 def _coordinate_names(model: _Model) -> list[str]:

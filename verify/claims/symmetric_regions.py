@@ -244,8 +244,8 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
             break
     boxes = sum(o.boxes for o in outcomes)
     rows = {o.instance: o.status for o in outcomes}
-    slack = {o.instance: mpmath.nstr(mpmath.sqrt(mpmath.mpf(int(o.r3_ratio_sq_upper.p)) / int(o.r3_ratio_sq_upper.q)), 6)
-             for o in outcomes if o.r3_ratio_sq_upper is not None}
+    slack = {o.instance: mpmath.nstr(mpmath.sqrt(mpmath.mpf(int(q.p)) / int(q.q)), 6)
+             for o in outcomes if (q := o.r3_ratio_sq_upper) is not None}
     scope = ("exact rational interval arithmetic on boxes of X's entries (eigenbasis of M, λ_1 = 1; every c, "
              "orthogonal U and scale reduce to these): " + "; ".join(rows)
              + ". For r = 1: R1a, R1b, R2 (λ_min bounds), R3′ (||∇F|| ≥ κ3) and R3″ inside the box [0, 2]^n; "
@@ -260,7 +260,8 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
         v = bad[0].violation
         return CheckResult(Verdict.REFUTED, f"certified violation of {v['region']} at {bad[0].instance}: the box "
                                             f"{v['box']} lies inside {v['region']} and the inequality fails on "
-                                            f"all of it (relative margin at its midpoint {v['midpoint_margin_float']:.3g})",
+                                            f"all of it (relative margin at its midpoint "
+                                            f"{v['midpoint_margin_float']:.3g})",
                            counterexample={"instance": bad[0].instance, **v}, details=details, scope=scope,
                            instances=len(outcomes), tolerance=tol)
     open_ = {o.instance: o.undecided for o in outcomes if o.undecided}
