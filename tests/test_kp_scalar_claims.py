@@ -25,7 +25,7 @@ def _by_id(cid):
 def test_catalogue_claim_verified_at_every_tier(cid):
     r = run_claim(_by_id(cid), CTX)
     assert r.verdict is Verdict.VERIFIED, [(c.name, c.verdict, c.summary, c.error) for c in r.checks]
-    assert set(r.tier_verdicts()) == {"symbolic", "high-precision", "numeric"}
+    assert {"symbolic", "high-precision", "numeric"} <= set(r.tier_verdicts())
 
 
 def _refuted_everywhere(claim):

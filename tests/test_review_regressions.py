@@ -40,7 +40,8 @@ def test_minimizers_at_extreme_scales_are_stationary(capsys, target, lam, produc
 def test_missing_eigenvalue_refuted_not_crashed():
     r = run_claim(scalar_spectrum_claim("s", "s", "s", [(2 * b, L - 1)], [(b, L)], depths=(3, 4)), CTX)
     assert {str(c.tier): c.verdict for c in r.checks} == {
-        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "numeric": Verdict.REFUTED}
+        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "certified": Verdict.REFUTED,
+        "numeric": Verdict.REFUTED}
 
 
 def test_uniqueness_outside_its_depths_is_a_usage_error():

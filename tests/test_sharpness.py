@@ -41,7 +41,7 @@ def test_catalogue_declaration():
     assert "title" in c.source and "derived by the suite" in c.source and "§P3" in c.source
     text = c.source + " " + " ".join(c.resolutions)
     assert not any(w in text for w in ("theorem", "Thm", "Lemma", "Corollary", "MATH.md"))
-    assert {str(ch.tier) for ch in c.checks} == {"symbolic", "high-precision", "numeric"}
+    assert {str(ch.tier) for ch in c.checks} == {"symbolic", "high-precision", "certified", "numeric"}
 
 
 def test_catalogue_formula_verified_at_every_tier():
