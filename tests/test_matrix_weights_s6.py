@@ -126,7 +126,7 @@ def _collapse(threshold, convention="A1") -> Claim:
 def test_weighted_collapse_verified():
     result = run_claim(_collapse(tau() / 2 ** (L + 1)), _ctx())
     assert result.verdict is Verdict.VERIFIED, [(c.name, c.verdict, c.summary) for c in result.checks]
-    assert len(result.checks) == 6
+    assert len(result.checks) == 7
 
 
 @pytest.mark.parametrize("threshold", [tau(), tau() / 2 ** L, tau() / 2 ** (L + 1) * (1 + PPM)])

@@ -189,30 +189,42 @@ def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], Check
     return run
 
 
+def rank_spectra(ctx: RunContext, threshold: ClaimedThreshold) -> list[tuple[int, str, str, list[int]]]:
+    """The spectra of the rank checks: (L, convention, kind, σ_1 ≥ σ_2 ≥ σ_3 in thousandths), a fixed budget
+    spread over (depth, convention) pairs (so thorough stays linear in the depths), kinds cycling distinct,
+    repeated, rank-deficient. The 50-digit and the certified rank checks read the same list (same instances)."""
+    rng = ctx.rng("kp.collapse.rank_hp")
+    depths = [L for L in ctx.profile.depths if L >= 2]
+    pairs = [(L, name) for L in depths for name in threshold.multiples]
+    out = []
+    for k in range(max(len(pairs), 8 * ctx.profile.hp_instances) if pairs else 0):
+        L, name = pairs[k % len(pairs)]
+        kind = SPECTRUM_KINDS[k % len(SPECTRUM_KINDS)]
+        sig = sorted((int(x) for x in rng.integers(500, 8000, size=3)), reverse=True)
+        if kind == "repeated":
+            sig[1] = sig[0]
+        elif kind == "rank-deficient":
+            sig[2] = 0
+        out.append((L, name, kind, sig))
+    return out
+
+
 def rank_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
     """High-precision tier: the rank rule across all singular values. For random spectra σ_1 ≥ σ_2 ≥ σ_3
     (distinct, repeated, rank-deficient) and λ at every claimed edge λ*(σ_i)(1 ∓ δ) and between consecutive
     edges, the global end-to-end minimizer (one scalar problem per σ_i, all stationary points compared at
     ``dps`` digits) has rank #{i: λ < λ*(σ_i)}: each σ_i is kept exactly while λ is below its own threshold."""
     def run(ctx: RunContext) -> CheckResult:
-        rng = ctx.rng("kp.collapse.rank_hp")
         dps = ctx.dps
         delta = mpmath.mpf(10) ** -(dps // 2)
         depths = [L for L in ctx.profile.depths if L >= 2]
-        pairs = [(L, name) for L in depths for name in threshold.multiples]
-        # a fixed budget spread over (depth, convention) pairs, so thorough stays linear in the depths
-        cases = max(len(pairs), 8 * ctx.profile.hp_instances)
+        spectra = rank_spectra(ctx, threshold)
+        cases = len(spectra)
         rows, n_lams, n_inner = [], 0, 0
-        for k in range(cases):
-            L, name = pairs[k % len(pairs)]
+        for L, name, kind, thousandths in spectra:
             conv = get_convention(name)
-            kind = SPECTRUM_KINDS[k % len(SPECTRUM_KINDS)]
             with mpmath.workdps(dps + 20):
-                sig = sorted((mpmath.mpf(int(x)) / 1000 for x in rng.integers(500, 8000, size=3)), reverse=True)
-                if kind == "repeated":
-                    sig[1] = sig[0]
-                elif kind == "rank-deficient":
-                    sig[2] = mpmath.mpf(0)
+                sig = [mpmath.mpf(x) / 1000 for x in thousandths]
                 a, kb = mp_of(conv.a, dps), mp_of(conv.b_over_lam(L), dps)
                 thr = [threshold.mp(name, s, L, dps) if s > 0 else mpmath.mpf(0) for s in sig]
                 lams = []
