@@ -92,8 +92,9 @@ def test_interval_arithmetic_encloses():
     assert R._sqrt_enclosure(fmpq(9, 16)).lo == fmpq(3, 4) == R._sqrt_enclosure(fmpq(9, 16)).hi
 
 
-@pytest.mark.parametrize("lam,r", [(("1", "1/2", "1/4"), 1), (("2", "1/2"), 1), (("1", "1"), 1),
-                                   (("1", "0"), 2), (("1",), 2)])
+@pytest.mark.parametrize("lam,r", [(("1", "1/2", "1/4"), 2), (("2", "1/2"), 1), (("1", "1"), 1),
+                                   (("1", "1/2", "1/2"), 1), (("1", "0", "1/2"), 1), (("1", "1/2", "-1"), 1),
+                                   (("1", "0"), 2), (("1",), 2), (("1", "1/2", "1/4", "1/8"), 1)])
 def test_instances_outside_the_branch_and_bound_are_usage_errors(lam, r):
     with pytest.raises(UsageError):
         R.make_instance(lam, r)
@@ -145,4 +146,16 @@ def test_n_equals_r_equals_2_kappa3_times_9_refuted_and_confirmed_in_mpmath():
         K = constants_mp(inst, C, {"kappa3": sp.Integer(9)})
         X = mpmath.matrix([[mpmath.mpf(a.p) / a.q, 0], [mpmath.mpf(b.p) / b.q, mpmath.mpf(d.p) / d.q]])
         rep = evaluate_mp(X, inst, K)
+    assert rep.region == "R3'" and rep.margin < 0
+
+
+@pytest.mark.parametrize("lam", [("1", "3/5", "1/2"), ("1", "1/2", "0")])
+def test_n3_r1_kappa3_certified_and_twice_it_refuted_confirmed_in_mpmath(lam):
+    """n = 3, r = 1: two saddles (one when λ_3 = 0); g = 1/10 ≠ γ = 2/5 for (1, 3/5, 1/2). κ3 holds, and its
+    first-order slack of 2 (docs §L5) is not exceeded: κ3 × 2 fails just outside an R1b ball."""
+    inst = R.make_instance(lam, 1)
+    assert set(R.branch_and_bound(inst, C, {"kappa3": sp.Rational(21, 20)}).status.values()) == {"certified"}
+    out = R.branch_and_bound(inst, C, {"kappa3": sp.Integer(2)})
+    assert out.status["R3'"] == "violated"
+    rep = mp_margin_at(out.violation, lam, {"kappa3": "2"})
     assert rep.region == "R3'" and rep.margin < 0

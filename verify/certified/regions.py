@@ -16,13 +16,13 @@ Why these instances are representative. For an orthogonal Q, F(QX; QMQᵀ) = F(X
 test and ‖∇F‖ are unchanged, so M = diag(λ) loses nothing; X ↦ sX, M ↦ s²M scales λ_min(∇²F) and
 every κ1, κ2 by s², ‖∇F‖ and κ3 by s³, ρ by s, and everything is linear in c, so λ_1 = 1 loses
 nothing either. Hence n = r = 1 with λ = 1 covers every n = r = 1 instance, and n = 2, r = 1 with
-λ = (1, μ) covers every n = 2, r = 1 instance with λ_2/λ_1 = μ. The sign symmetries x_i ↦ −x_i
-(n = 2, r = 1) and X = [[a, 0], [b, d]] with a, b, d ≥ 0 (n = r = 2: right rotation, then the
-reflections diag(±1) on both sides) reduce the domain to the boxes [0, 2]^k, which contain the
-bounded part ||XXᵀ||_F ≤ 2||M||_F of every region (||X||_F² ≤ √r·||XXᵀ||_F ≤ √r·2√2 ≤ 4 for
-||M||_F ≤ √2).
+λ = (1, μ) covers every n = 2, r = 1 instance with λ_2/λ_1 = μ (likewise n = 3, r = 1 with
+λ = (1, μ_2, μ_3)). The sign symmetries x_i ↦ −x_i (r = 1) and X = [[a, 0], [b, d]] with
+a, b, d ≥ 0 (n = r = 2: right rotation, then the reflections diag(±1) on both sides) reduce the
+domain to the boxes [0, 2]^k, which contain the bounded part ||XXᵀ||_F ≤ 2||M||_F of every region
+(||X||_F² ≤ √r·||XXᵀ||_F ≤ 2√r·||M||_F ≤ 2√(rn) ≤ 4 for the shapes here, as every λ_i ≤ 1).
 
-What is covered: r = 1 (n = 1, 2): R1a and R1b (λ_min(∇²F) ≤ −κ1), R2 (λ_min(∇²F) ≥ κ2; for r = 1 the
+What is covered: r = 1 (n = 1, 2, 3): R1a and R1b (λ_min(∇²F) ≤ −κ1), R2 (λ_min(∇²F) ≥ κ2; for r = 1 the
 orbit tangent is {0}), R3′ (||∇F|| ≥ κ3) and the part of R3″ (||∇F|| ≥ κ3″) inside the box.
 n = r = 2: R3′ only (R1a is unbounded there, R2 needs the tangent complement at the nearest
 minimizer, and R3″ is near-tight as λ_2 → λ_1); R1a, R2 and R3″ are still used to decide which
@@ -150,13 +150,17 @@ class Instance:
 
 
 def make_instance(lam: Any, r: int) -> Instance:
-    """Validated instance: (n, r) in {(1, 1), (2, 1), (2, 2)}, λ_1 = 1 > λ_2 ≥ 0 exact, p ≥ r."""
+    """Validated instance: (n, r) in {(1, 1), (2, 1), (3, 1), (2, 2)}, exact λ_1 = 1 > λ_2 > … ≥ 0
+    (positive ones distinct), p ≥ r."""
     vals = tuple(sp.Rational(str(x)) if not isinstance(x, sp.Rational) else x for x in lam)
     shape = (len(vals), r)
-    if shape not in ((1, 1), (2, 1), (2, 2)):
-        raise UsageError(f"the branch-and-bound covers (n, r) in (1, 1), (2, 1), (2, 2), not {shape}")
-    if vals[0] != 1 or (len(vals) == 2 and not 0 <= vals[1] < 1):
-        raise UsageError(f"λ must be normalized to λ_1 = 1 > λ_2 ≥ 0 (scaling covers the rest), got {vals}")
+    if shape not in ((1, 1), (2, 1), (3, 1), (2, 2)):
+        raise UsageError(f"the branch-and-bound covers (n, r) in (1, 1), (2, 1), (3, 1), (2, 2), not {shape}")
+    pos = [x for x in vals if x > 0]
+    if vals[0] != 1 or any(x < 0 for x in vals) or any(a <= b for a, b in zip(pos, pos[1:])) \
+            or list(vals[:len(pos)]) != pos:
+        raise UsageError(f"λ must be normalized to λ_1 = 1 > λ_2 > … > λ_p > 0 = … (scaling covers the rest), "
+                         f"got {vals}")
     if sum(1 for x in vals if x > 0) < r:
         raise UsageError("p = rank M < r is outside the L5 claim")
     return Instance(vals, r)
@@ -211,7 +215,7 @@ class Outcome:
 def _regions_checked(inst: Instance) -> tuple[str, ...]:
     if inst.r == 2:  # R3'' at n = r = 2 is near-tight as λ_2 → λ_1 (N ∝ I): too slow to settle by boxes
         return ("R3'",)
-    if inst.n == 2 and inst.lam[1] > 0:
+    if inst.n >= 2 and inst.lam[1] > 0:
         return ("R1a", "R1b", "R2", "R3'", "R3''")
     return ("R1a", "R2", "R3'", "R3''")
 
@@ -222,48 +226,42 @@ class _Model:
     def __init__(self, inst: Instance, K: Constants) -> None:
         self.inst, self.K = inst, K
         self.n, self.r = inst.n, inst.r
-        self.mu = _q(inst.lam[1]) if inst.n == 2 else fmpq(0)
-        self.t = _sqrt_enclosure(self.mu)
-        self.normM_sq4 = 4 * (1 + self.mu * self.mu)
-        self.dim = {(1, 1): 1, (2, 1): 2, (2, 2): 3}[(self.n, self.r)]
+        self.lams = [_q(x) for x in inst.lam]
+        self.roots = [_sqrt_enclosure(x) for x in self.lams]   # √λ_i, exact when λ_i is a rational square
+        self.mu = self.lams[1] if inst.n >= 2 else fmpq(0)
+        self.t = self.roots[1] if inst.n >= 2 else Iv(0)
+        self.normM_sq4 = 4 * sum(x * x for x in self.lams)
+        self.saddles = [j for j in range(1, self.n) if self.lams[j] > 0]   # S = {j}, |S| = r = 1, j ≠ 1
+        self.dim = 3 if self.r == 2 else self.n
 
-    # ---- r = 1
+    # ---- r = 1, x = Σ x_i u_i with x_i ≥ 0
     def _r1(self, box: tuple[Iv, ...]) -> dict[str, Any]:
-        K, c = self.K, self.K.c
-        x1 = box[0]
-        q1 = x1.sqr()
-        if self.n == 1:
-            s = q1
-            mem = {"R1a": _le(s, K.r1a), "R1b": OUT, "R2": _le((x1 - 1).sqr(), K.rho2_sq),
-                   "R3''": _gt(s.sqr(), fmpq(4))}
-            return {"s": s, "q": (q1,), "x": (x1,), "mem": mem, "s_l": ((x1 - 1) * (x1 + 1),)}
-        x2 = box[1]
-        q2 = x2.sqr()
-        s = q1 + q2
-        # squared distances to the nearest saddle (0, √μ) and minimizer (1, 0) in centred form (x ≥ 0)
-        mem = {"R1a": _le(s, K.r1a),
-               "R1b": _le(q1 + (x2 - self.t).sqr(), K.rho1_sq) if self.mu > 0 else OUT,
-               "R2": _le((x1 - 1).sqr() + q2, K.rho2_sq), "R3''": _gt(s.sqr(), self.normM_sq4)}
-        # s − λ_i in centred form: tight near the minimizer and the saddle
-        s_l = ((x1 - 1) * (x1 + 1) + q2, q1 + (x2 - self.t) * (x2 + self.t))
-        return {"s": s, "q": (q1, q2), "x": (x1, x2), "mem": mem, "s_l": s_l}
+        K = self.K
+        q = tuple(x.sqr() for x in box)
+        s = _sum(q)
+        rest = [_sum(q[:i] + q[i + 1:]) for i in range(self.n)]   # s − x_i²
+        # squared distances to the saddles √λ_j·u_j and to the minimizer u_1, in centred form
+        d_saddle = [_le(rest[j] + (box[j] - self.roots[j]).sqr(), K.rho1_sq) for j in self.saddles]
+        r1b = IN if IN in d_saddle else (OUT if all(d == OUT for d in d_saddle) else MAYBE)
+        mem = {"R1a": _le(s, K.r1a), "R1b": r1b, "R2": _le(rest[0] + (box[0] - 1).sqr(), K.rho2_sq),
+               "R3''": _gt(s.sqr(), self.normM_sq4)}
+        # s − λ_i = Σ_(j≠i) x_j² + (x_i − √λ_i)(x_i + √λ_i): tight near the minimizer and the saddles
+        s_l = tuple(rest[i] + (box[i] - self.roots[i]) * (box[i] + self.roots[i]) for i in range(self.n))
+        return {"s": s, "q": q, "x": box, "mem": mem, "s_l": s_l}
 
-    def _hess_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...], x: tuple[Iv, ...], shift: fmpq) -> tuple[Iv, ...]:
-        """(A11, A22, A12) of ∇²F + shift·I = 4c(2xxᵀ + sI − M) + shift·I (r = 1); s_l[i] ∋ s − λ_i."""
+    def _hess_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...], x: tuple[Iv, ...], shift: fmpq) -> list[list[Iv]]:
+        """∇²F + shift·I = 4c(2xxᵀ + sI − M) + shift·I (r = 1) as a symmetric matrix; s_l[i] ∋ s − λ_i."""
         c4 = 4 * self.K.c
-        a11 = c4 * (2 * q[0] + s_l[0]) + shift
-        if self.n == 1:
-            return (a11,)
-        a22 = c4 * (2 * q[1] + s_l[1]) + shift
-        a12 = (2 * c4) * (x[0] * x[1])
-        return (a11, a22, a12)
+        A = [[Iv(0)] * self.n for _ in range(self.n)]
+        for i in range(self.n):
+            A[i][i] = c4 * (2 * q[i] + s_l[i]) + shift
+            for j in range(i + 1, self.n):
+                A[i][j] = A[j][i] = (2 * c4) * (x[i] * x[j])
+        return A
 
     def _grad_sq_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...]) -> Iv:
         """||∇F||² = 16c² Σ_i x_i²(s − λ_i)², ∇F = 4c(xxᵀ − M)x."""
-        g = q[0] * s_l[0].sqr()
-        if self.n == 2:
-            g = g + q[1] * s_l[1].sqr()
-        return (16 * self.K.c * self.K.c) * g
+        return (16 * self.K.c * self.K.c) * _sum(tuple(q[i] * s_l[i].sqr() for i in range(self.n)))
 
     # ---- n = r = 2, X = [[a, 0], [b, d]]
     def _r2(self, box: tuple[Iv, ...]) -> dict[str, Any]:
@@ -338,29 +336,52 @@ class _Model:
             if s is None:
                 return HOLDS, fmpq(0)
             q = tuple(Iv(qi.lo, min(qi.hi, s.hi)) for qi in q)
-            s_l = (s - 1,) if self.n == 1 else (s - 1, s - self.mu)
+            s_l = tuple(s - lam for lam in self.lams)
             if self.n == 1:
                 q = (s,)
         if region in ("R1a", "R1b"):
-            # λ_min(∇²F) ≤ −κ1 ⟺ ∇²F + κ1·I is not positive definite
+            # λ_min(∇²F) ≤ −κ1 ⟺ A = ∇²F + κ1·I is not positive definite: a principal minor ≤ 0 shows it;
+            # all leading minors > 0 (Sylvester) show the opposite
             A = self._hess_r1(s_l, q, x, K.kappa1)
-            low = -A[0].hi / K.kappa1
-            if len(A) == 1:
-                return (HOLDS if A[0].hi <= 0 else (FAILS if A[0].lo > 0 else UNKNOWN)), low
-            det = A[0] * A[1] - A[2].sqr()
-            low = max(low, -A[1].hi / K.kappa1)
-            if A[0].hi <= 0 or A[1].hi <= 0 or det.hi <= 0:
+            low = max(-A[i][i].hi for i in range(self.n)) / K.kappa1
+            if any(m.hi <= 0 for m in _principal_minors(A)):
                 return HOLDS, low
-            return (FAILS if A[0].lo > 0 and det.lo > 0 else UNKNOWN), low
-        # R2: λ_min(∇²F) ≥ κ2 ⟺ ∇²F − κ2·I is positive semidefinite
+            return (FAILS if all(m.lo > 0 for m in _leading_minors(A)) else UNKNOWN), low
+        # R2: λ_min(∇²F) ≥ κ2 ⟺ A = ∇²F − κ2·I is positive semidefinite ⟺ every principal minor ≥ 0
         A = self._hess_r1(s_l, q, x, -K.kappa2)
-        low = min(a.lo for a in A[:2]) / K.kappa2
-        if len(A) == 1:
-            return (HOLDS if A[0].lo >= 0 else (FAILS if A[0].hi < 0 else UNKNOWN)), low
-        det = A[0] * A[1] - A[2].sqr()
-        if A[0].lo >= 0 and A[1].lo >= 0 and det.lo >= 0:
+        low = min(A[i][i].lo for i in range(self.n)) / K.kappa2
+        minors = _principal_minors(A)
+        if all(m.lo >= 0 for m in minors):
             return HOLDS, low
-        return (FAILS if A[0].hi < 0 or A[1].hi < 0 or det.hi < 0 else UNKNOWN), low
+        return (FAILS if any(m.hi < 0 for m in minors) else UNKNOWN), low
+
+
+def _sum(xs: tuple[Iv, ...]) -> Iv:
+    out = Iv(0)
+    for x in xs:
+        out = out + x
+    return out
+
+
+def _det(A: list[list[Iv]], idx: tuple[int, ...]) -> Iv:
+    """Determinant of the principal submatrix on ``idx`` (size ≤ 3), by cofactors."""
+    if len(idx) == 1:
+        return A[idx[0]][idx[0]]
+    if len(idx) == 2:
+        i, j = idx
+        return A[i][i] * A[j][j] - A[i][j].sqr()
+    i, j, k = idx
+    return (A[i][i] * (A[j][j] * A[k][k] - A[j][k].sqr()) - A[i][j] * (A[i][j] * A[k][k] - A[j][k] * A[i][k])
+            + A[i][k] * (A[i][j] * A[j][k] - A[j][j] * A[i][k]))
+
+
+def _principal_minors(A: list[list[Iv]]) -> list[Iv]:
+    n = len(A)
+    return [_det(A, idx) for k in range(1, n + 1) for idx in itertools.combinations(range(n), k)]
+
+
+def _leading_minors(A: list[list[Iv]]) -> list[Iv]:
+    return [_det(A, tuple(range(k))) for k in range(1, len(A) + 1)]
 
 
 def _le(v: Iv, bound: fmpq) -> int:
@@ -497,13 +518,10 @@ def _violation(model: _Model, region: str, box: tuple[Iv, ...]) -> dict[str, Any
             margin = mpmath.sqrt(mp(g.lo) / mp(k_sq)) - 1
         else:
             shift = K.kappa1 if region in ("R1a", "R1b") else -K.kappa2
-            A = [x.lo for x in model._hess_r1(Q["s_l"], Q["q"], Q["x"], shift)]
+            A = [[x.lo for x in row] for row in model._hess_r1(Q["s_l"], Q["q"], Q["x"], shift)]
             name = "∇²F + κ1·I" if shift == K.kappa1 else "∇²F − κ2·I"
-            out["fails"] = f"{name} at the midpoint = {[str(x) for x in A]} (A11[, A22, A12], exact)"
-            if len(A) == 1:
-                lmin = mp(A[0])
-            else:
-                lmin = (mp(A[0]) + mp(A[1]) - mpmath.sqrt((mp(A[0]) - mp(A[1])) ** 2 + 4 * mp(A[2]) ** 2)) / 2
+            out["fails"] = f"{name} at the midpoint = {[[str(x) for x in row] for row in A]} (exact)"
+            lmin = min(mpmath.eigsy(mpmath.matrix([[mp(x) for x in row] for row in A]), eigvals_only=True))
             margin = -lmin / mp(K.kappa1) if region in ("R1a", "R1b") else lmin / mp(K.kappa2)
         out["midpoint_margin_float"] = float(margin)
     out["why"] = ("the box (or point) lies certainly inside the region and the inequality fails on all of it "
@@ -518,14 +536,18 @@ def _coordinate_names(model: _Model) -> list[str]:
 
 
 #: instances per profile level (λ_1 = 1; see the module doc for what each covers): quick three, standard
-#: eight (≈ 0.3 s together), thorough every μ = λ_2/λ_1 in {0, 1/20, …, 19/20} at n = 2, r = 1 and
-#: μ in {1/10, …, 9/10} at n = r = 2 (≈ 1.5 s; timings on a shared 2-core machine).
+#: ten (≈ 0.5 s together), thorough every μ = λ_2/λ_1 in {0, 1/20, …, 19/20} at n = 2, r = 1, μ in
+#: {1/10, …, 9/10} at n = r = 2 and seven spectra at n = 3, r = 1 (≈ 3 s; shared 2-core machine).
 FAMILIES: dict[int, tuple[tuple[tuple[str, ...], int], ...]] = {
     0: ((("1",), 1), (("1", "9/10"), 1), (("1", "1/2"), 2)),
     1: ((("1",), 1),) + tuple((("1", mu), 1) for mu in ("0", "1/4", "1/2", "3/4", "9/10"))
-       + tuple((("1", mu), 2) for mu in ("1/2", "9/10")),
+       + tuple((("1", mu), 2) for mu in ("1/2", "9/10"))
+       + ((("1", "1/2", "0"), 1), (("1", "3/5", "1/2"), 1)),
     2: ((("1",), 1),) + tuple((("1", f"{k}/20"), 1) for k in range(20))
-       + tuple((("1", f"{k}/10"), 2) for k in range(1, 10)),
+       + tuple((("1", f"{k}/10"), 2) for k in range(1, 10))
+       + tuple((lam, 1) for lam in (("1", "1/2", "0"), ("1", "1/2", "1/4"), ("1", "3/5", "1/2"),
+                                    ("1", "9/10", "1/2"), ("1", "9/10", "4/5"), ("1", "1/4", "1/5"),
+                                    ("1", "3/4", "1/4"))),
 }
 
 

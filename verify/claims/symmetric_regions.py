@@ -218,18 +218,20 @@ def _derivation(c: sp.Rational, f1: sp.Rational, k1: sp.Rational, f2: sp.Rationa
 #: the strength of each constant's evidence, as the suite stands (docs/mathematics.md §L5)
 CONSTANT_STRENGTH: dict[str, str] = {
     "kappa1 (R1a, fraction 1/6)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1)",
-    "kappa1, rho1 (R1b)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, n = 2, r = 1)",
+    "kappa1, rho1 (R1b)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, n = 2, 3, r = 1)",
     "kappa2, rho2 (R2)": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1)",
     "kappa3'' (R3'')": "proved (every c, λ; symbolic tier) and certified (branch-and-bound, r = 1, ||X|| ≤ 2)",
-    "kappa3 (R3')": "certified on the branch-and-bound instances (n ≤ 2); sampled beyond (n ≤ 4); not proved",
+    "kappa3 (R3')": "certified on the branch-and-bound instances (r = 1, n ≤ 3; n = r = 2); sampled beyond "
+                    "(n ≤ 4); not proved",
 }
 
 
 def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rational]) -> CheckResult:
     """Exact interval branch-and-bound over the bounded regions (``verify.certified.regions``).
 
-    Instances by profile: n = r = 1 (λ = 1: every n = r = 1 instance, by scaling), n = 2, r = 1 with
-    λ = (1, μ) (every instance with λ_2/λ_1 = μ) and, beyond quick, n = r = 2 (R3′ only).
+    Instances by profile (``verify.certified.regions.FAMILIES``): n = r = 1 (λ = 1: every n = r = 1
+    instance, by scaling), n = 2, r = 1 with λ = (1, μ) (every instance with λ_2/λ_1 = μ), n = r = 2
+    (R3′ only) and, beyond quick, n = 3, r = 1.
     """
     from ..certified.regions import branch_and_bound, family
 
@@ -248,7 +250,8 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
              for o in outcomes if (q := o.r3_ratio_sq_upper) is not None}
     scope = ("exact rational interval arithmetic on boxes of X's entries (eigenbasis of M, λ_1 = 1; every c, "
              "orthogonal U and scale reduce to these): " + "; ".join(rows)
-             + ". For r = 1: R1a, R1b, R2 (λ_min bounds), R3′ (||∇F|| ≥ κ3) and R3″ inside the box [0, 2]^n; "
+             + ". For r = 1 (n ≤ 3): R1a, R1b, R2 (λ_min bounds), R3′ (||∇F|| ≥ κ3) and R3″ inside the box "
+             "[0, 2]^n; "
              "for n = r = 2: R3′ only. Every c, orthogonal U and scale reduce to these instances; other n, r "
              "and λ_2/λ_1 are not covered here (sampled at the numeric tier)")
     details = {"outcomes": [o.to_json() for o in outcomes], "constant_strength": CONSTANT_STRENGTH,
@@ -271,7 +274,8 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
     return CheckResult(Verdict.VERIFIED, f"every box of {len(outcomes)} instances settled ({boxes} boxes): each "
                                          "bounded region's inequality certified. Strength by constant: κ1, ρ1, κ2, "
                                          "ρ2, κ3'' proved (symbolic tier) and certified here; κ3 certified here "
-                                         "(n ≤ 2), sampled beyond, not proved", details=details, scope=scope,
+                                         "(n ≤ 3 at r = 1, n = r = 2), sampled beyond, not proved", details=details,
+                       scope=scope,
                        instances=len(outcomes), tolerance=tol)
 
 
