@@ -159,3 +159,46 @@ def test_n3_r1_kappa3_certified_and_twice_it_refuted_confirmed_in_mpmath(lam):
     assert out.status["R3'"] == "violated"
     rep = mp_margin_at(out.violation, lam, {"kappa3": "2"})
     assert rep.region == "R3'" and rep.margin < 0
+
+
+@pytest.mark.parametrize("lam,r", [(("1",), 1), (("1", "9/10"), 1), (("1", "1/4"), 1), (("1", "3/5", "1/2"), 1),
+                                   (("1", "1/2", "0"), 1), (("1", "1/2"), 2), (("1", "9/10"), 2)])
+def test_interval_model_at_points_agrees_with_the_float64_evaluator(lam, r):
+    """At random exact points the interval model (region, ||∇F||², Hessian) matches the independent float64
+    route (``verify.landscape.symmetric.evaluate``: SVD-based orbit distances, numpy kernels). Points whose
+    float64 region tests sit within 1e-9 of a boundary are skipped (float64 cannot place them)."""
+    import numpy as np
+
+    from verify.kernels.symmetric import Instance, gradient, hessian_matrix
+    from verify.landscape.symmetric import constants, evaluate
+
+    inst = R.make_instance(lam, r)
+    model = R._Model(inst, R.exact_constants(inst, C, {}))
+    finst = Instance(np.array([float(sp.Rational(x)) for x in lam]), np.eye(len(lam)), r)
+    K = constants(finst, 0.25)
+    rng = np.random.default_rng(7)
+    seen = set()
+    roots = [float(sp.sqrt(sp.Rational(x))) for x in lam]
+    centres = [np.array([1.0, 0.0, roots[1]])] if r == 2 else [np.eye(len(lam))[j] * roots[j]
+                                                                  for j in range(len(lam)) if roots[j] > 0]
+    for i in range(400):
+        if i % 2:  # near the minimizer and the saddles, at the scale of the balls R2, R1b
+            v = np.abs(centres[(i // 2) % len(centres)] + rng.normal(size=model.dim) * max(K.rho1, K.rho2))
+        else:
+            v = rng.uniform(0, 2, size=model.dim) * rng.choice([1.0, 0.6, 0.3])
+        box = tuple(R.Iv(fmpq(*x.as_integer_ratio())) for x in v)
+        X = np.array([[v[0], 0.0], [v[1], v[2]]]) if r == 2 else v[:, None]
+        Q = model.quantities(box)
+        region = next((reg for reg in ("R1a", "R1b", "R2", "R3''", "R3'") if R._status(Q["mem"], reg)[1]), None)
+        rep = evaluate(X, finst, K)
+        if region is None or abs(rep.margin) < 1e-9:
+            continue
+        seen.add(region)
+        assert region == rep.region, (v, region, rep)
+        g = Q["grad_sq"] if r == 2 else model._grad_sq_r1(Q["s_l"], Q["q"])
+        g_float = float(np.sum(gradient(X, finst.M, 0.25) ** 2))
+        assert abs(float(g.lo) - g_float) <= 1e-12 * max(1.0, g_float) and g.hi - g.lo < fmpq(1, 10 ** 15)
+        if r == 1:
+            A = [[float(x.lo) for x in row] for row in model._hess_r1(Q["s_l"], Q["q"], Q["x"], fmpq(0))]
+            assert np.allclose(A, hessian_matrix(X, finst.M, 0.25), atol=1e-12)
+    assert len(seen) >= 3 and "R2" in seen and ("R1b" in seen or r == 2 or len(lam) == 1 or lam[1] == "0"), seen
