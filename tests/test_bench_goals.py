@@ -101,3 +101,11 @@ def test_cold_jit_times_every_entry_point():
     rows = cold_jit()
     assert {r["impl"] for r in rows} == {"numba: import"} | {f"numba: {ep}" for ep in na.ENTRY_POINTS}
     assert all(r["cold_s"] > r["cached_s"] for r in rows if r["impl"] != "numba: import")
+
+
+@pytest.mark.skipif(not backends.available("jaxgen"), reason="jax not installed")
+def test_device_fill_floor_runs_on_jax_cpu():
+    from verify.kernels.bench_peers import device_fill_floor, nominal_bandwidth
+    bw, on = device_fill_floor((4, 8, 8), "cpu", repeats=1)
+    assert bw > 0 and on.startswith("cpu")
+    assert nominal_bandwidth("gpu (NVIDIA H200)") == 4.8e12 and nominal_bandwidth("cpu (cpu)") is None

@@ -116,6 +116,8 @@ def torch_peer(shapes, X, M, a, b, repeats: int, device: str = "cpu") -> dict:
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
     head = H[:HEAD].cpu().numpy()
     del H
+    if dev.type == "cuda":
+        torch.cuda.empty_cache()  # hand the memory back for the next size's JAX runs
     return {"setup_s": setup, "seconds": secs, "head": head,
             "device": f"{dev.type} ({name}, torch {torch.__version__}, {torch.get_num_threads()} threads)"}
 
