@@ -67,7 +67,7 @@ REGIONS_RESOLUTIONS = (
     "r = p = 1, X → √(2λ_1)u_1); κ2 has ≥ 12 % slack by its proof; ρ1, ρ2, κ3 are not tight",
     "κ1, κ2, κ3'' are proved for every c and λ (see verify.landscape.symmetric); κ3 on the bounded part of R3 is "
     "a half-of-first-order estimate, not proved: certified by an exact-interval branch-and-bound for n = r = 1 "
-    "(every instance) and for n = 2, r = 1 and n = r = 2 at the listed ratios λ_2/λ_1 (verify.certified.regions), "
+    "(every instance) and for n = 2, 3 (r = 1) and n = r = 2 at listed spectra (verify.certified.regions), "
     "sampled beyond; its slack is about 2 (κ3 × 2 is false at λ = (1, 1/2) and (1, 9/10))",
     "p < r and tied eigenvalues are outside this claim (reported, not checked)",
 )
