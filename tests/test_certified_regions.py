@@ -87,9 +87,9 @@ def test_interval_arithmetic_encloses():
     p = x * R.Iv(-2, 3)
     assert p.lo == -1 and p.hi == fmpq(3, 2)
     for mu in (fmpq(9, 10), fmpq(1, 2), fmpq(2, 3), fmpq(1, 4)):
-        t = R._sqrt_enclosure(mu)
+        t = R.sqrt_enclosure(mu)
         assert t.lo * t.lo <= mu <= t.hi * t.hi and t.hi - t.lo < fmpq(1, 2 ** 70)
-    assert R._sqrt_enclosure(fmpq(9, 16)).lo == fmpq(3, 4) == R._sqrt_enclosure(fmpq(9, 16)).hi
+    assert R.sqrt_enclosure(fmpq(9, 16)).lo == fmpq(3, 4) == R.sqrt_enclosure(fmpq(9, 16)).hi
 
 
 @pytest.mark.parametrize("lam,r", [(("1", "1/2", "1/4"), 2), (("2", "1/2"), 1), (("1", "1"), 1),

@@ -45,71 +45,13 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import sympy as sp
-from flint import fmpq, fmpz
+from flint import fmpq
 
 from ..errors import UsageError
+from .rational_intervals import Iv, iv_sum, leading_minors, principal_minors, sqrt_enclosure
 
 HOLDS, FAILS, UNKNOWN = 1, -1, 0
 IN, OUT, MAYBE = 1, -1, 0
-
-
-class Iv:
-    """A closed interval [lo, hi] with exact rational endpoints (outward rounding is never needed)."""
-
-    __slots__ = ("lo", "hi")
-
-    def __init__(self, lo: Any, hi: Any = None) -> None:
-        self.lo = fmpq(lo) if not isinstance(lo, fmpq) else lo
-        self.hi = self.lo if hi is None else (fmpq(hi) if not isinstance(hi, fmpq) else hi)
-
-    def __add__(self, o: Any) -> "Iv":
-        if isinstance(o, Iv):
-            return Iv(self.lo + o.lo, self.hi + o.hi)
-        return Iv(self.lo + o, self.hi + o)
-
-    __radd__ = __add__
-
-    def __sub__(self, o: Any) -> "Iv":
-        if isinstance(o, Iv):
-            return Iv(self.lo - o.hi, self.hi - o.lo)
-        return Iv(self.lo - o, self.hi - o)
-
-    def __rsub__(self, o: Any) -> "Iv":
-        return Iv(o - self.hi, o - self.lo)
-
-    def __neg__(self) -> "Iv":
-        return Iv(-self.hi, -self.lo)
-
-    def __mul__(self, o: Any) -> "Iv":
-        if isinstance(o, Iv):
-            p = (self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi)
-            return Iv(min(p), max(p))
-        return Iv(self.lo * o, self.hi * o) if o >= 0 else Iv(self.hi * o, self.lo * o)
-
-    __rmul__ = __mul__
-
-    def sqr(self) -> "Iv":
-        """{x² : x ∈ self} (tighter than self·self when the interval contains 0)."""
-        a, b = self.lo * self.lo, self.hi * self.hi
-        if self.lo >= 0:
-            return Iv(a, b)
-        if self.hi <= 0:
-            return Iv(b, a)
-        return Iv(fmpq(0), max(a, b))
-
-    def clamp_hi(self, top: fmpq) -> "Iv | None":
-        """self ∩ (−∞, top], or None when empty."""
-        if self.lo > top:
-            return None
-        return Iv(self.lo, min(self.hi, top))
-
-    def __repr__(self) -> str:
-        return f"[{self.lo}, {self.hi}]"
-
-
-def ivmin(*xs: Iv) -> Iv:
-    """{min(x_1, …) : x_i ∈ X_i}."""
-    return Iv(min(x.lo for x in xs), min(x.hi for x in xs))
 
 
 def _q(x: Any) -> fmpq:
@@ -120,17 +62,6 @@ def _q(x: Any) -> fmpq:
     if not isinstance(x, sp.Rational):
         raise UsageError(f"region constant {x} is not rational; normalize the instance to λ_1 = 1")
     return fmpq(int(x.p), int(x.q))
-
-
-def _sqrt_enclosure(x: fmpq, bits: int = 80) -> Iv:
-    """Rational lo ≤ √x ≤ hi, exact when x is the square of a rational (integer square roots)."""
-    p, q = int(x.p), int(x.q)
-    rp, rq = fmpz(p).isqrt(), fmpz(q).isqrt()
-    if rp * rp == p and rq * rq == q:
-        return Iv(fmpq(int(rp), int(rq)))
-    scale = 2 ** bits
-    k = fmpz(p * q * scale * scale).isqrt()
-    return Iv(fmpq(int(k), q * scale), fmpq(int(k) + 1, q * scale))
 
 
 @dataclass(frozen=True)
@@ -187,8 +118,8 @@ def exact_constants(inst: Instance, c: sp.Rational, factors: Mapping[str, sp.Rat
 
     K = region_constants(list(inst.lam), inst.r, c, sp.sqrt).scaled(**dict(factors))
     far = sp.expand(K.kappa3_far ** 2)
-    far_iv = Iv(_q(far)) if isinstance(far, sp.Rational) else _sqrt_enclosure(_q(sp.expand(far ** 2)))
-    two_norm = _sqrt_enclosure(4 * sum(_q(x) ** 2 for x in inst.lam)).lo
+    far_iv = Iv(_q(far)) if isinstance(far, sp.Rational) else sqrt_enclosure(_q(sp.expand(far ** 2)))
+    two_norm = sqrt_enclosure(4 * sum(_q(x) ** 2 for x in inst.lam)).lo
     return Constants(c=_q(c), kappa1=_q(K.kappa1), kappa2=_q(K.kappa2), r1a=_q(K.r1a_frac * inst.lam[inst.r - 1]),
                      rho1_sq=_q(sp.expand(K.rho1 ** 2)), rho2_sq=_q(sp.expand(K.rho2 ** 2)),
                      kappa3_sq=_q(sp.expand(K.kappa3 ** 2)), kappa3_far_sq=far_iv, two_norm_lo=two_norm)
@@ -227,7 +158,7 @@ class _Model:
         self.inst, self.K = inst, K
         self.n, self.r = inst.n, inst.r
         self.lams = [_q(x) for x in inst.lam]
-        self.roots = [_sqrt_enclosure(x) for x in self.lams]   # √λ_i, exact when λ_i is a rational square
+        self.roots = [sqrt_enclosure(x) for x in self.lams]   # √λ_i, exact when λ_i is a rational square
         self.mu = self.lams[1] if inst.n >= 2 else fmpq(0)
         self.t = self.roots[1] if inst.n >= 2 else Iv(0)
         self.normM_sq4 = 4 * sum(x * x for x in self.lams)
@@ -238,8 +169,8 @@ class _Model:
     def _r1(self, box: tuple[Iv, ...]) -> dict[str, Any]:
         K = self.K
         q = tuple(x.sqr() for x in box)
-        s = _sum(q)
-        rest = [_sum(q[:i] + q[i + 1:]) for i in range(self.n)]   # s − x_i²
+        s = iv_sum(q)
+        rest = [iv_sum(q[:i] + q[i + 1:]) for i in range(self.n)]   # s − x_i²
         # squared distances to the saddles √λ_j·u_j and to the minimizer u_1, in centred form
         d_saddle = [_le(rest[j] + (box[j] - self.roots[j]).sqr(), K.rho1_sq) for j in self.saddles]
         r1b = IN if IN in d_saddle else (OUT if all(d == OUT for d in d_saddle) else MAYBE)
@@ -261,7 +192,7 @@ class _Model:
 
     def _grad_sq_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...]) -> Iv:
         """||∇F||² = 16c² Σ_i x_i²(s − λ_i)², ∇F = 4c(xxᵀ − M)x."""
-        return (16 * self.K.c * self.K.c) * _sum(tuple(q[i] * s_l[i].sqr() for i in range(self.n)))
+        return (16 * self.K.c * self.K.c) * iv_sum(tuple(q[i] * s_l[i].sqr() for i in range(self.n)))
 
     # ---- n = r = 2, X = [[a, 0], [b, d]]
     def _r2(self, box: tuple[Iv, ...]) -> dict[str, Any]:
@@ -344,44 +275,16 @@ class _Model:
             # all leading minors > 0 (Sylvester) show the opposite
             A = self._hess_r1(s_l, q, x, K.kappa1)
             low = max(-A[i][i].hi for i in range(self.n)) / K.kappa1
-            if any(m.hi <= 0 for m in _principal_minors(A)):
+            if any(m.hi <= 0 for m in principal_minors(A)):
                 return HOLDS, low
-            return (FAILS if all(m.lo > 0 for m in _leading_minors(A)) else UNKNOWN), low
+            return (FAILS if all(m.lo > 0 for m in leading_minors(A)) else UNKNOWN), low
         # R2: λ_min(∇²F) ≥ κ2 ⟺ A = ∇²F − κ2·I is positive semidefinite ⟺ every principal minor ≥ 0
         A = self._hess_r1(s_l, q, x, -K.kappa2)
         low = min(A[i][i].lo for i in range(self.n)) / K.kappa2
-        minors = _principal_minors(A)
+        minors = principal_minors(A)
         if all(m.lo >= 0 for m in minors):
             return HOLDS, low
         return (FAILS if any(m.hi < 0 for m in minors) else UNKNOWN), low
-
-
-def _sum(xs: tuple[Iv, ...]) -> Iv:
-    out = Iv(0)
-    for x in xs:
-        out = out + x
-    return out
-
-
-def _det(A: list[list[Iv]], idx: tuple[int, ...]) -> Iv:
-    """Determinant of the principal submatrix on ``idx`` (size ≤ 3), by cofactors."""
-    if len(idx) == 1:
-        return A[idx[0]][idx[0]]
-    if len(idx) == 2:
-        i, j = idx
-        return A[i][i] * A[j][j] - A[i][j].sqr()
-    i, j, k = idx
-    return (A[i][i] * (A[j][j] * A[k][k] - A[j][k].sqr()) - A[i][j] * (A[i][j] * A[k][k] - A[j][k] * A[i][k])
-            + A[i][k] * (A[i][j] * A[j][k] - A[j][j] * A[i][k]))
-
-
-def _principal_minors(A: list[list[Iv]]) -> list[Iv]:
-    n = len(A)
-    return [_det(A, idx) for k in range(1, n + 1) for idx in itertools.combinations(range(n), k)]
-
-
-def _leading_minors(A: list[list[Iv]]) -> list[Iv]:
-    return [_det(A, tuple(range(k))) for k in range(1, len(A) + 1)]
 
 
 def _le(v: Iv, bound: fmpq) -> int:
