@@ -31,7 +31,8 @@ def _tiers(formula=None, **kw):
 def test_derived_form_verified_at_every_tier():
     tiers = _tiers()
     assert {t: c.verdict for t, c in tiers.items()} == {
-        "symbolic": Verdict.VERIFIED, "high-precision": Verdict.VERIFIED, "numeric": Verdict.VERIFIED}
+        "symbolic": Verdict.VERIFIED, "high-precision": Verdict.VERIFIED, "certified": Verdict.VERIFIED,
+        "numeric": Verdict.VERIFIED}
     assert all(c.scope for c in tiers.values())
     assert tiers["high-precision"].digits >= 40
 
@@ -52,7 +53,8 @@ PERTURBED = {
 def test_perturbed_claims_refuted_at_every_tier(name):
     tiers = _tiers(**PERTURBED[name])
     assert {t: c.verdict for t, c in tiers.items()} == {
-        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "numeric": Verdict.REFUTED}, name
+        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "certified": Verdict.REFUTED,
+        "numeric": Verdict.REFUTED}, name
     assert all(c.counterexample for c in tiers.values())
 
 

@@ -8,7 +8,8 @@ The suite's closed form, written once in ``derived_sharpness``:
 
 with ρ = ρ_1, ρ₂ = ρ_2 (0 when the minimizer drops the second direction or it does not exist), σ₂ = σ_2(M)
 (0 if absent) and h_n(x, y) = Σ_(k=0..n) x^k y^(n−k). The checks never use it: exact Hessians by expanding the
-definition at rational minimizers (symbolic), mpmath eigenvalues at 50-digit minimizers (high precision),
+definition at rational minimizers (symbolic), mpmath eigenvalues at 50-digit minimizers (high precision), Arb
+enclosures of the whole Hessian at certified minimizers (certified, ``verify.claims.certified_sharpness``),
 float64 eigenvalues of the hand-derived Hessian at random gauges (numeric).
 """
 from __future__ import annotations
@@ -354,6 +355,7 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
     ``trace_constant``) it satisfies λ_max ≤ trace ≤ n·λ_max, both the same at every gauge". ``formula`` in the
     names of ``matrix_sharpness_names`` (and ``h``); None = the suite's ``derived_sharpness``. ``convention`` fixes
     (a, b) as functions of λ and L."""
+    from .certified_sharpness import certified_sharpness_check
     from .matrix_sharpness_trace import hp_trace_check, numeric_trace_check, symbolic_trace_check
 
     positive_constant(scale, "scale")
@@ -364,6 +366,8 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
         guarded_check("exact Hessian at rational minimizers: the claim is its largest eigenvalue", Tier.SYMBOLIC,
                       symbolic_check(claimed)),
         guarded_check("largest mpmath eigenvalue at 50-digit minimizers", Tier.HIGH_PRECISION, hp_check(claimed)),
+        guarded_check("certified enclosure of the largest eigenvalue at certified minimizers", Tier.CERTIFIED,
+                      certified_sharpness_check(claimed, VOCABULARY, _depths)),
         guarded_check("largest float64 eigenvalue at constructed minimizers, three gauges each", Tier.NUMERIC,
                       numeric_check(claimed)),
         guarded_check("both meanings, exact: λ_max ≤ trace (K6) ≤ n·λ_max, spectrum gauge-invariant", Tier.SYMBOLIC,
