@@ -246,7 +246,8 @@ class Isolation:
 
 
 def _box(lo: Fraction, hi: Fraction) -> arb:
-    """The ball equal to [lo, hi] for dyadic endpoints (midpoint and radius exact)."""
+    """A ball ⊇ [lo, hi] for dyadic endpoints: equal to it when the radius fits Arb's 30-bit radius mantissa
+    (power-of-two widths, as from [0, 2^j]); otherwise the radius is rounded up."""
     mid = (lo + hi) / 2
     rad = (hi - lo) / 2
     return arb(_mag(mid), _mag(rad))
@@ -285,11 +286,32 @@ def refine_root(f: Callable[[arb], arb], df: Callable[[arb], arb], X: arb, steps
     return X
 
 
+def interval_newton(f: Callable[[arb], arb], df: Callable[[arb], arb], center: arb, half_width: arb,
+                    steps: int = 60) -> arb | None:
+    """A ball X = [mid(center) ± half_width] proved to hold exactly one root of f, contracted, or None.
+
+    Proof (Moore): f'(X) ∌ 0 and N(X) = c − f(c)/f'(X) ⊂ X, c = mid X: X holds a root, unique since f is
+    monotone on X. ``center`` is only a guess (a float-quality Newton iterate is fine): nothing about it is
+    trusted. Call inside ``workprec``."""
+    X = arb(center.mid(), half_width.upper())
+    N = _newton(f, df, X)
+    if N is None or not N.is_finite() or not X.contains(N):
+        return None
+    return refine_root(f, df, N.intersection(X), steps)
+
+
+#: where ``isolate_roots`` splits a box, as a fraction of its width (not 1/2: see there)
+_SPLIT = Fraction(33, 64)
+
+
 def isolate_roots(f: Callable[[arb], arb], df: Callable[[arb], arb], lo: Fraction, hi: Fraction,
-                  max_depth: int = 400, max_boxes: int = 20000) -> Isolation:
+                  max_depth: int = 400, max_boxes: int = 20000, exhaustive: bool = False) -> Isolation:
     """All roots of f in [lo, hi] (dyadic ends), each in a box with a proof of existence and uniqueness,
     every other box proved root-free; boxes not decided within ``max_depth`` bisections are ``undecided``.
 
+    An isolation with an undecided box is incomplete whatever else it finds, so by default the search stops at the
+    first one (the boxes not yet visited are listed as undecided too): balls too wide to decide a whole region
+    would otherwise split it into ~``max_boxes`` boxes. ``exhaustive`` visits every box.
     Call inside ``workprec``; f and df map a ball to a ball containing the function's range over it.
     """
     out = Isolation(lo, hi)
@@ -314,13 +336,21 @@ def isolate_roots(f: Callable[[arb], arb], df: Callable[[arb], arb], lo: Fractio
             if not N.overlaps(X):
                 out.excluded += 1
                 continue
-            if X.contains_interior(N):
+            # the root lies in N(X) ⊂ int X; X may be wider than [a, b] (Arb rounds a long radius up), so the
+            # box is claimed only when N(X) lies inside (a, b) too (exact bounds)
+            n_lo, n_hi = ball_bounds(N)
+            if X.contains_interior(N) and a_ < n_lo and n_hi < b_:
                 out.roots.append(RootBox(a_, b_, refine_root(f, df, N.intersection(X))))
                 continue
         if depth >= max_depth or seen >= max_boxes:
             out.undecided.append((a_, b_))
+            if not exhaustive:
+                out.undecided += [(p, q) for p, q, _ in stack]
+                break
             continue
-        mid = (a_ + b_) / 2
+        # split off-centre: a root at a dyadic point (ρ = 1 at rational instances) would otherwise sit on a box
+        # edge at every level, where N(X) ⊂ int X never holds and the box stays undecided
+        mid = a_ + (b_ - a_) * _SPLIT
         stack.append((mid, b_, depth + 1))
         stack.append((a_, mid, depth + 1))
     out.roots.sort(key=lambda r: r.lo)

@@ -120,8 +120,9 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
             return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {len(instances)} instances not "
                                f"decided by the enclosures (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
                                details={**details, "undecided": undecided[:5]})
-        if formula is None:
-            return CheckResult(Verdict.INCONCLUSIVE, "no depth ≥ 2 to certify", instances=0, scope=scope)
+        if formula is None or done == 0:
+            return CheckResult(Verdict.INCONCLUSIVE, "no instance at depth ≥ 2 to certify: nothing certified",
+                               instances=0, scope=scope, tolerance=tol)
         return CheckResult(Verdict.VERIFIED, f"the claimed threshold lies in the certified enclosure of λ* "
                            f"(relative width ≤ 10^-{D}) on {done} instances; 0 loses just below and wins just above "
                            "(certified)", instances=done, digits=float(D), scope=scope, tolerance=tol,
@@ -207,7 +208,11 @@ def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunC
         details = {"certified_digits": D, "samples": samples}
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {len(instances)} instances not "
-                               f"decided (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol, details={**details, "undecided": undecided[:5]})
+                               f"decided (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
+                               details={**details, "undecided": undecided[:5]})
+        if done == 0:
+            return CheckResult(Verdict.INCONCLUSIVE, "no instance at depth ≥ 3 to certify: nothing certified",
+                               instances=0, scope=scope, tolerance=tol)
         return CheckResult(Verdict.VERIFIED, f"at λ_e exactly two global minimizers (0 and ρ*: tie proved exactly by "
                            f"SymPy, every other stationary point certified worse) and a certified unique one at "
                            f"λ_e(1 ∓ 10^-{D}) and a random λ, on {done} instances", instances=done, digits=float(D),

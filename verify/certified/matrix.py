@@ -9,8 +9,8 @@ is taken, and P stays a function of M), and there are two end-to-end minimizers 
 where g_σ has two.
 
 What is certified here, per instance (L, a, b, σ):
-- a unique minimizer of g_σ: ``certify_scalar_minimizer`` (interval Newton on the larger stationary radius, and
-  φ(ρ₊) − φ(0) a ball that excludes 0);
+- a unique minimizer of g_σ: ``certify_scalar_minimizer`` (every stationary radius isolated by interval Newton,
+  ``verify.certified.scalar.certify_minimizer``, and φ(ρ₊) − φ(0) a ball that excludes 0);
 - a tie, PROVED in exact rational arithmetic (``prove_tie``): for rational a, b, σ and a rational ρ* with
   (i) a·ρ*^(L−2)(ρ*^L − σ) + b = 0 (ρ* stationary), (ii) φ(ρ*) = φ(0), (iii) (2L−2)ρ*^L > (L−2)σ (ρ* is right of
   the fold ρ_c, so it is the larger root ρ₊; the smaller root is a maximum along the ray). g_σ is continuous and
@@ -25,28 +25,37 @@ from dataclasses import dataclass
 import flint
 import sympy as sp
 
+from ..symbolic.scalar import a as a_sym, b as b_sym, mabs, rho as rho_sym
 from .arb import to_arb, workprec
+from .scalar import reduced
 from .spectrum import ScalarMinimizer, certify_scalar_minimizer
 
 
 @dataclass(frozen=True)
 class TieProof:
     """The exact tie test at (L, a, b, σ, ρ*): ``proved`` when (i)–(iii) of the module docstring hold exactly;
-    ``facts`` holds the three exact values (g(ρ*), φ(ρ*) − φ(0), (2L−2)ρ*^L − (L−2)σ) as strings."""
+    ``facts`` holds the three exact values (g(ρ*), φ(ρ*) − φ(0), g′(ρ*)) as strings."""
 
     proved: bool
     facts: dict[str, str]
 
 
 def prove_tie(L: int, a: sp.Rational, b: sp.Rational, sigma: sp.Rational, rho_star: sp.Rational) -> TieProof:
-    """Exact rational test that g_σ has exactly the two global minimizers 0 and ρ*^L (L ≥ 3; module docstring)."""
+    """Exact rational test that g_σ has exactly the two global minimizers 0 and ρ*^L (L ≥ 3; module docstring).
+
+    g, q = (φ − φ(0))/ρ² and g′ come from the one derivation of the balanced model (``verify.certified.scalar.
+    reduced``), evaluated in exact rationals; g′(ρ*) = a·ρ*^(L−3)((2L−2)ρ*^L − (L−2)σ) > 0 is (iii)."""
     a, b, sigma, r = (sp.Rational(v) for v in (a, b, sigma, rho_star))
-    stationary = a * r ** (L - 2) * (r ** L - sigma) + b
-    gap = a / 2 * (r ** L - sigma) ** 2 + b * L / 2 * r ** 2 - a / 2 * sigma ** 2
-    right_of_fold = (2 * L - 2) * r ** L - (L - 2) * sigma
-    proved = L >= 3 and stationary == 0 and gap == 0 and right_of_fold > 0
-    return TieProof(proved, {"g(rho*)": str(stationary), "phi(rho*) - phi(0)": str(gap),
-                             "(2L-2)rho*^L - (L-2)sigma": str(right_of_fold)})
+    if L < 3:
+        return TieProof(False, {"depth": f"L = {L}: no tie of two minimizers below depth 3"})
+    red = reduced(L)
+    at = {a_sym: a, b_sym: b, mabs: sigma}
+    g = sum(sp.sympify(c).subs(at) * rho_sym ** k for k, c in enumerate(red.g))
+    stationary = g.subs(rho_sym, r)
+    gap = r ** 2 * sum(sp.sympify(c).subs(at) * r ** k for k, c in enumerate(red.q))
+    slope = sp.diff(g, rho_sym).subs(rho_sym, r)
+    proved = stationary == 0 and gap == 0 and slope > 0
+    return TieProof(proved, {"g(rho*)": str(stationary), "phi(rho*) - phi(0)": str(gap), "g'(rho*)": str(slope)})
 
 
 def certify_sigma(L: int, sigma: flint.arb, a: sp.Rational, b: sp.Rational, prec: int) -> ScalarMinimizer:

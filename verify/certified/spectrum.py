@@ -3,12 +3,10 @@
 Everything here runs on Arb balls (python-flint): a ball is a midpoint and a radius, and every operation returns a
 ball that contains the exact result for every input inside its arguments. Three layers:
 
-1. The minimizer. Every critical point of F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σw_l² (b > 0) is balanced (§K3):
-   w = ρ·s with ∏s = sign m and g(ρ) = a·ρ^(L−2)(ρ^L − |m|) + b = 0 (L ≥ 3; §K1 item 1). g decreases on (0, ρ_c)
-   and increases on (ρ_c, ∞), ρ_c^L = |m|(L−2)/(2L−2), so it has at most two positive roots; the smaller is a
-   maximum along the ray (φ″ = L·ρ·g′ < 0) and the global minimizer is 0 or ρ₊·s, ρ₊ the larger root.
-   ``certify_scalar_minimizer`` isolates ρ₊ by interval Newton on a small interval where g′ > 0 (which proves
-   the interval lies right of ρ_c, so the root is ρ₊ and unique) and decides φ(ρ₊) < φ(0) or > φ(0) by balls.
+1. The minimizer (``certify_scalar_minimizer``): every critical point of F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σw_l²
+   (b > 0) is balanced (§K3), w = ρ·s with ∏s = sign m; ``verify.certified.scalar.certify_minimizer`` isolates
+   every stationary radius on [0, R] by interval Newton and compares φ(ρ) with φ(0) by balls (L ≥ 2; L = 1 is a
+   strictly convex quadratic). The global minimizer is 0 or ρ₊·s, ρ₊ the best stationary radius.
 2. The Hessian, entry by entry from the objective (H_ii = a·P_i² + b, H_ij = a·P_i·P_j + a(P − m)·P_ij), at the
    ball ρ₊·s (``hessian_ball``): no closed form of the claim enters.
 3. Eigenvalue enclosures in the style of Rump (``symmetric_eigen_enclosures``): an approximate orthonormal
@@ -29,10 +27,12 @@ import flint
 import mpmath
 import sympy as sp
 
-from .arb import NotEnclosable, arb_to_decimal_pair, sympy_to_arb, to_arb, workprec
+from .arb import (CertificationFailed, NotEnclosable, arb_exact_fraction, arb_to_decimal_pair, interval_newton,
+                  sympy_to_arb, to_arb, workprec)
+from .scalar import certify_minimizer
 
 __all__ = ["NotEnclosable", "NotReal", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
-           "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest"]
+           "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest", "interval_newton", "approx_root"]
 
 
 class NotReal(ArithmeticError):
@@ -64,30 +64,6 @@ def enclose(expr: sp.Expr, values: dict[sp.Symbol, flint.arb]) -> flint.arb:
     return x
 
 
-def interval_newton(g, dg, center: flint.arb, half_width: flint.arb, steps: int = 60) -> flint.arb | None:
-    """A ball X around ``center`` proven to hold exactly one zero of g, or None.
-
-    Interval Newton: N(X) = c − g(c)/g′(X), c the midpoint of X. If g′(X) excludes 0 and N(X) ⊂ X, X holds a zero
-    (and only one, g being monotone on X); X ∩ N(X) is then iterated until it stops shrinking."""
-    X = flint.arb(center.mid(), half_width.upper())
-    proven = False
-    for _ in range(steps):
-        d = dg(X)
-        if d.contains(0):
-            return None
-        c = flint.arb(X.mid())
-        N = c - g(c) / d
-        if X.contains(N):
-            proven = True
-        elif not proven:
-            return None
-        Y = N.intersection(X)
-        if Y.rad() >= X.rad():
-            return Y
-        X = Y
-    return X if proven else None
-
-
 @dataclass(frozen=True)
 class ScalarMinimizer:
     """The certified global minimizer of the scalar problem at one (L, |m|, a, b).
@@ -102,13 +78,8 @@ class ScalarMinimizer:
     why: str
 
 
-def _phi(L: int, rho: flint.arb, m_abs: flint.arb, a: flint.arb, b: flint.arb) -> flint.arb:
-    """φ(ρ) = (a/2)(ρ^L − |m|)² + (bL/2)ρ²: F along the balanced ray."""
-    return a / 2 * (rho ** L - m_abs) ** 2 + b * L / 2 * rho ** 2
-
-
 def approx_root(g, dg, start: flint.arb, prec: int) -> flint.arb:
-    """Floating Newton from ``start`` on midpoints (no bound claimed; interval Newton certifies afterwards)."""
+    """Floating Newton from ``start`` on midpoints (no bound claimed; ``interval_newton`` certifies afterwards)."""
     x = flint.arb(start.mid())
     for _ in range(4 * prec):
         step = flint.arb((g(x) / dg(x)).mid())
@@ -119,40 +90,21 @@ def approx_root(g, dg, start: flint.arb, prec: int) -> flint.arb:
 
 
 def certify_scalar_minimizer(L: int, m_abs: flint.arb, a: flint.arb, b: flint.arb, prec: int) -> ScalarMinimizer:
-    """The global minimizer of F at depth L, certified (call inside ``workprec(prec)``; |m|, a, b > 0 balls)."""
+    """The global minimizer of F at depth L, certified (call inside ``workprec(prec)``; |m|, a, b > 0 balls).
+
+    L ≥ 2: ``verify.certified.scalar.certify_minimizer`` (the one implementation: every stationary radius isolated
+    by interval Newton on [0, R], φ compared by balls), read as a ``ScalarMinimizer`` (``rho``/``gap``: the best
+    nonzero stationary point, the largest radius ρ₊ when 0 wins); what it cannot decide is "undecided".
+    ``prec`` is kept for callers; the precision is the enclosing ``workprec``'s."""
     if L == 1:  # F = (a/2)(w − m)² + (b/2)w²: strictly convex, w = a|m|/(a + b) (sign of m)
         return ScalarMinimizer("nonzero", a * m_abs / (a + b), None, "L = 1: strictly convex quadratic")
-    if L == 2:  # soft threshold of the product: ρ² = |m| − b/a when b < a|m|, else 0 (strictly convex in x = ρ²)
-        slack = m_abs - b / a
-        if slack > 0:
-            return ScalarMinimizer("nonzero", slack.sqrt(), None, "L = 2: ρ² = |m| − b/a > 0")
-        if slack < 0:
-            return ScalarMinimizer("zero", None, None, "L = 2: b > a|m|, the minimizer is 0")
-        return ScalarMinimizer("undecided", None, None, "L = 2: b = a|m| not decided by the balls")
-
-    def g(r):
-        return a * r ** (L - 2) * (r ** L - m_abs) + b
-
-    def dg(r):
-        return a * r ** (L - 3) * ((2 * L - 2) * r ** L - (L - 2) * m_abs)
-
-    rho_c = (m_abs * (L - 2) / (2 * L - 2)).root(L)
-    g_c = g(rho_c)
-    if g_c > 0:  # g > 0 on (0, ∞): no nonzero critical point, 0 is the only one
-        return ScalarMinimizer("zero", None, None, "g(ρ_c) > 0: no nonzero critical point")
-    if not g_c < 0:
-        return ScalarMinimizer("undecided", None, None, "g(ρ_c) contains 0 (a fold): roots not separated")
-    # g is convex on [ρ_c, ∞) and g(|m|^(1/L)) = b > 0: Newton from the right converges to ρ₊ from above
-    guess = approx_root(g, dg, m_abs.root(L), prec)
-    rho = interval_newton(g, dg, guess, abs(guess) * flint.arb(2) ** (-prec // 2))
-    if rho is None or not dg(rho) > 0:  # g′ > 0 on the box: it lies right of ρ_c, so its root is ρ₊, not ρ₋
-        return ScalarMinimizer("undecided", None, None, "interval Newton did not certify ρ₊ right of the fold")
-    gap = _phi(L, rho, m_abs, a, b) - _phi(L, flint.arb(0), m_abs, a, b)
-    if gap < 0:
-        return ScalarMinimizer("nonzero", rho, gap, "φ(ρ₊) < φ(0)")
-    if gap > 0:
-        return ScalarMinimizer("zero", rho, gap, "φ(ρ₊) > φ(0)")
-    return ScalarMinimizer("undecided", rho, gap, "φ(ρ₊) − φ(0) contains 0: a tie is not decided by balls")
+    try:
+        cert = certify_minimizer(L, m_abs, a, b)
+    except CertificationFailed as exc:
+        return ScalarMinimizer("undecided", None, None, str(exc))
+    point = cert.minimizer if cert.minimizer is not None else (cert.stationary[-1] if cert.stationary else None)
+    rho, gap = (point.rho, point.gap) if point is not None else (None, None)
+    return ScalarMinimizer(cert.kind, rho, gap, cert.reason)
 
 
 def hessian_ball(w: Sequence[flint.arb], m: flint.arb, a: flint.arb, b: flint.arb) -> flint.arb_mat:
@@ -249,8 +201,9 @@ def _enclose_with(H: flint.arb_mat, Q: flint.arb_mat) -> list[flint.arb]:
         B[k, k] -= d[k]
     r = _frobenius_upper(B)
     theta = flint.arb(1, eps)
-    # Weyl pairs the k-th smallest eigenvalue of QᵀHQ with the k-th smallest d: sort the midpoints
-    return [flint.arb(dk.mid(), r) / theta for dk in sorted(d, key=lambda x: float(x.mid()))]
+    # Weyl pairs the k-th smallest eigenvalue of QᵀHQ with the k-th smallest d: sort the (exact) midpoints exactly,
+    # never by float (two d closer than 2^-53 relative would be paired with the wrong eigenvalues)
+    return [flint.arb(dk.mid(), r) / theta for dk in sorted(d, key=arb_exact_fraction)]
 
 
 def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:

@@ -10,11 +10,14 @@ so the tie b* = B(ρ*) is unique and λ* = b*/k(L) is enclosed. The direction is
 rationals λ₋ = lo·(1 − ε) and λ₊ = hi·(1 + ε), ε = 10^(−digits): every stationary point is isolated on
 [0, R] and the global minimizer is proved nonzero at λ₋ and 0 at λ₊. Since the gap
 G(λ) = φ(0) − min φ(nonzero stationary) is continuous where nonzero stationary points exist (an interval
-(0, λ_c]) and vanishes only at the unique tie, the minimizer is nonzero for every λ < λ* and 0 for every
-λ > λ*.
+(0, λ_c]) and vanishes only at the unique tie, it has one sign on (0, λ*), certified positive at λ₋, and
+one sign on (λ*, λ_c], certified negative at λ₊ — which requires nonzero stationary points to exist at λ₊
+(λ₊ ≤ λ_c; the certificate fails otherwise). Above λ_c only 0 is stationary. So the minimizer is nonzero for
+every λ < λ* and 0 for every λ > λ*.
 
 L = 2 (continuous). T has no positive root; nonzero stationary points exist iff g(0) = a·(−|m|) + b < 0,
-so b* solves g(0, b) = 0 exactly (a rational); the two sides are certified as above.
+so b* solves g(0, b) = 0 exactly (a rational); φ is strictly convex in x = ρ², so the minimizer is the
+nonzero stationary point when one exists and 0 otherwise; the two sides are certified as above.
 """
 from __future__ import annotations
 
@@ -157,6 +160,11 @@ def _attempt(conv, L: int, m: sp.Rational, n: int, prec: int) -> ThresholdCertif
     if below.kind != "nonzero" or above.kind != "zero":
         raise CertificationFailed(f"depth {L}, m = {m}: the global minimizer is {below.kind} just below and "
                                   f"{above.kind} just above the enclosure (expected nonzero, zero)")
+    if kind == "jump" and not above.stationary:
+        # 0 winning because no nonzero stationary point exists at λ₊ (λ₊ > λ_c) does not prove G(λ₊) < 0: G could
+        # touch 0 at λ* without changing sign and the jump would be at λ_c (module docstring)
+        raise CertificationFailed(f"depth {L}, m = {m}: no nonzero stationary point just above the enclosure, so "
+                                  "the sign change of φ(0) − φ(ρ₊) at λ* is not certified")
     return ThresholdCertificate(conv.name, L, m, n, kind, lam, lo, hi, rho_ball, excluded, eps, below, above,
                                 prec, time.perf_counter() - start)
 

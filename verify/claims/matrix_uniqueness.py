@@ -399,6 +399,9 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
                     sides[name] = at.kind
                 row["unique_off_the_set"] = sides
                 rows.append(row)
+        if not rows:
+            return CheckResult(Verdict.INCONCLUSIVE, "no depth ≥ 3 in this profile: nothing certified", instances=0,
+                               scope=scope)
         return CheckResult(
             Verdict.VERIFIED,
             f"at {len(rows)} rational instances: a tie of exactly two global minimizers (0 and x*) at the claimed σ_c, "

@@ -192,6 +192,10 @@ def _verdict(tally: _Tally, scope: str, prec: int, dps: int, what: str) -> Check
         return CheckResult(Verdict.INCONCLUSIVE, f"the balls did not decide {len(tally.undecided)} instance(s): "
                            f"{tally.undecided[0]['why']}", instances=tally.count, scope=scope, tolerance=tolerance,
                            details={"undecided": tally.undecided[:10]})
+    if tally.count == 0:
+        return CheckResult(Verdict.INCONCLUSIVE, "no instance was certified (no depth within the certified range "
+                           f"1–{MAX_CERT_DEPTH}, or no certified global minimizer of the needed kind): nothing certified",
+                           instances=0, scope=scope, tolerance=tolerance)
     return CheckResult(Verdict.VERIFIED, f"certified at {tally.count} global minimizers: {what} (relative width "
                        f"≤ {tally.widest:.1e})", instances=tally.count, digits=tally.digits(), scope=scope,
                        tolerance=tolerance)
