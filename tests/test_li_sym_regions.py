@@ -37,7 +37,7 @@ def tier_verdicts(claim) -> dict[Tier, Verdict]:
 def test_constant_beyond_its_slack_refuted_at_every_tier(factors):
     verdicts = tier_verdicts(li.regions_claim(factors=factors))
     assert verdicts == {Tier.SYMBOLIC: Verdict.REFUTED, Tier.HIGH_PRECISION: Verdict.REFUTED,
-                        Tier.NUMERIC: Verdict.REFUTED}
+                        Tier.CERTIFIED: Verdict.REFUTED, Tier.NUMERIC: Verdict.REFUTED}
 
 
 @pytest.mark.parametrize("name", ["kappa1", "kappa3_far", "r1a_frac"])

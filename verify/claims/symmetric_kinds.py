@@ -276,7 +276,7 @@ def symmetric_regions_claim(id: str, statement: str, source: str, *, c: Any,
     constants (``verify.landscape.symmetric.region_constants``), each multiplied by ``factors[name]``
     (exact, > 0). Placeholders: {c}."""
     from ..landscape.symmetric import RegionConstants
-    from .symmetric_regions import highprec_check, landscape_figure, numeric_check, symbolic_check
+    from .symmetric_regions import certified_check, highprec_check, landscape_figure, numeric_check, symbolic_check
 
     c = positive_rational(c, "c")
     if factors is not None and not isinstance(factors, dict):
@@ -290,6 +290,8 @@ def symmetric_regions_claim(id: str, statement: str, source: str, *, c: Any,
               Tier.SYMBOLIC, lambda ctx: symbolic_check(ctx, c, fac)),
         Check("margins in mpmath at centres, analytic probes and the search's worst points",
               Tier.HIGH_PRECISION, lambda ctx: highprec_check(ctx, c, fac)),
+        Check("exact interval branch-and-bound over the bounded regions (small n, r)",
+              Tier.CERTIFIED, lambda ctx: certified_check(ctx, c, fac)),
         Check("sampling, adversarial search of every region, analytic probes", Tier.NUMERIC,
               lambda ctx: numeric_check(ctx, c, fac, lambda: landscape_figure(
                   ctx, float(c), {k: float(v) for k, v in fac.items()}))))
