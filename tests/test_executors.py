@@ -224,3 +224,38 @@ def test_spawned_processes_rebuild_claims_from_a_claim_file(tmp_path):
     assert _numbers(remote) == _numbers(local)
     assert sorted(p.name for p in (tmp_path / "figs" / "figures").iterdir()) == \
         sorted(p.name for p in (tmp_path / "f1" / "figures").iterdir())
+
+
+class _Costs:
+    """A stand-in for verify.progress.CostModel with chosen expected seconds."""
+
+    def __init__(self, claim: list[float], check: list[list[float]]) -> None:
+        self.claim, self.check = claim, check
+
+    @property
+    def total(self) -> float:
+        return sum(self.claim)
+
+
+def test_plan_splits_only_long_claims_and_starts_the_longest():
+    noop = lambda ctx: None  # noqa: E731
+    claims = [Claim(f"k{i}", "s", "t", tuple(Check(f"c{j}", Tier.NUMERIC, noop) for j in range(n)))
+              for i, n in enumerate((3, 2, 1, 2, 0))]
+    costs = _Costs([60.0, 10.0, 20.0, 10.0, 0.0], [[10.0, 45.0, 5.0], [5.0, 5.0], [20.0], [1.0, 9.0], []])
+    # 2 workers: a claim over 100/4 = 25 s is split; the others run whole, in one worker each
+    assert runner.plan(claims, costs, 2) == [(0, 1), (2, executors.WHOLE), (0, 0), (1, executors.WHOLE),
+                                             (3, executors.WHOLE), (0, 2)]
+    # 8 workers: over 100/16 s, every claim with more than one check is split
+    assert sorted(runner.plan(claims, costs, 8)) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (2, executors.WHOLE),
+                                                     (3, 0), (3, 1)]
+
+
+def test_whole_claim_tasks_with_a_shrinker_match_jobs_1():
+    """Six claims of equal expected cost on 2 workers run as whole-claim tasks (6 > 2·2): the same
+    numbers and minimal counterexample as in one process."""
+    claims = _claims() + [_claims()[0].__class__(f"c.more.{k}", "s", "test", _claims()[0].checks) for k in range(4)]
+    assert all(j == executors.WHOLE for _, j in runner.plan(claims, runner.CostModel(claims, "quick"), 2))
+    one = runner.run(claims, QUICK, jobs=1)
+    two = runner.run(claims, QUICK, jobs=2)
+    assert _numbers(one) == _numbers(two) and two.results[1].minimal_counterexample is not None
+    assert os.getpid() not in {r.checks[0].details["pid"] for r in two.results}

@@ -72,6 +72,18 @@ def test_instances_done_reach_the_display(jobs):
     assert sorted(e[1] for e in rec.events if e[0] == "claim") == [1, 2]
 
 
+def test_whole_claim_tasks_report_each_check():
+    """Claims run whole in a worker (four short claims on two workers) still report each check's start,
+    its instances and its end, and each check counts once in the work done."""
+    rec = Recorder()
+    claims = [_counting(f"w.{k}", 3 + k) for k in range(4)]
+    runner.run(claims, QUICK, jobs=2, progress=rec)
+    assert {e[1:] for e in rec.events if e[0] == "start"} == {(k, 0) for k in range(4)}
+    last = {(e[1], e[2]): e[3:] for e in rec.events if e[0] == "progress"}
+    assert last == {(k, 0): ("instances", 3 + k, 3 + k) for k in range(4)}
+    assert rec.checked == {(k, 0) for k in range(4)} and rec.done_cost == pytest.approx(rec.costs.total)
+
+
 def test_cost_model_uses_the_measured_table_and_the_median_for_unknown_claims():
     table = json.loads(P.COSTS_FILE.read_text())["profiles"]["standard"]["claims"]
     known = "kp.threshold" if "kp.threshold" in table else sorted(table)[0]

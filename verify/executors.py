@@ -1,7 +1,9 @@
 """Units of work of a run and how they cross to an executor's workers.
 
-A run is split into one task per (claim, check), so that a long claim spreads over workers, plus one
-shrink task for a claim found refuted (its minimal counterexample, run once all its checks are back).
+A run is split into tasks: one per (claim, check) for a claim long enough to be worth spreading over
+the workers (then a shrink task for it if it is refuted, once all its checks are back), and one
+``WHOLE`` task for any other claim (its checks in order in one worker, so they share that process's
+caches, then its shrinker). ``verify.runner.plan`` decides.
 
 Two ways to carry a task to a worker:
 
@@ -26,15 +28,18 @@ import pickle
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, ContextManager
 
-from .claims import Check, CheckResult, Claim, RunContext, Verdict
+from .claims import Check, CheckResult, Claim, ClaimResult, RunContext, Verdict
 from .errors import UsageError
 
 #: The check index of a claim's shrink task (its minimal counterexample).
 SHRINK = -1
+#: The check index of a task that runs a whole claim: its checks in order, then its shrinker if refuted.
+WHOLE = -2
 
 
 class WorkerDied(RuntimeError):
@@ -71,10 +76,26 @@ def run_shrink(claim: Claim, ctx: RunContext) -> dict[str, Any] | None:
     return found
 
 
-def run_task(claim: Claim, index: int, ctx: RunContext) -> CheckResult | dict[str, Any] | None:
-    """Task ``index`` of ``claim``: its check ``index``, or its shrinker for ``SHRINK``."""
+def run_whole(claim: Claim, ctx: RunContext,
+              around: Callable[[int], ContextManager[Any]] | None = None) -> tuple[list[CheckResult], dict | None]:
+    """Every check of ``claim`` in declaration order (each inside ``around(j)``, for progress), then
+    its shrinker if the claim is refuted: (check results, minimal counterexample)."""
+    checks = []
+    for j, check in enumerate(claim.checks):
+        with around(j) if around is not None else nullcontext():
+            checks.append(run_check(check, ctx))
+    refuted = ClaimResult(claim, checks).verdict is Verdict.REFUTED
+    return checks, run_shrink(claim, ctx) if refuted else None
+
+
+def run_task(claim: Claim, index: int, ctx: RunContext,
+             around: Callable[[int], ContextManager[Any]] | None = None) -> Any:
+    """Task ``index`` of ``claim``: its check ``index``; its shrinker for ``SHRINK``; the whole claim
+    for ``WHOLE`` (``run_whole``)."""
     if index == SHRINK:
         return run_shrink(claim, ctx)
+    if index == WHOLE:
+        return run_whole(claim, ctx, around)
     return run_check(claim.checks[index], ctx)
 
 

@@ -74,6 +74,7 @@ class RunProgress:
         self.start = time.perf_counter()
         self.done_cost = 0.0
         self.running: dict[tuple[int, int], float] = {}  # task → fraction done
+        self.checked: set[tuple[int, int]] = set()  # checks finished
 
     def check_started(self, i: int, j: int) -> None:
         if j >= 0:  # a shrinker (j < 0) has no expected cost of its own
@@ -83,9 +84,13 @@ class RunProgress:
         if total > 0 and j >= 0:
             self.running[(i, j)] = min(max(done / total, 0.0), 1.0)
 
-    def check_finished(self, i: int, j: int, result: CheckResult) -> None:
+    def check_finished(self, i: int, j: int, result: CheckResult | None) -> None:
+        """Check ``j`` of claim ``i`` is done (reported by a worker as it happens, or with its result;
+        the second report of a check counts once)."""
         self.running.pop((i, j), None)
-        self.done_cost += self.costs.check[i][j]
+        if (i, j) not in self.checked:
+            self.checked.add((i, j))
+            self.done_cost += self.costs.check[i][j]
 
     def claim_finished(self, done: int, total: int, result: ClaimResult, elapsed: float) -> None:
         pass
@@ -164,7 +169,7 @@ class LiveProgress(RunProgress):
 
     def _row(self, i: int, j: int) -> Any:
         row = self.rows.get((i, j))
-        if row is None:
+        if row is None and (i, j) not in self.checked:
             claim = self.claims[i]
             what = claim.checks[j].name if j >= 0 else "shrinking the counterexample"
             row = self.rows[(i, j)] = self.bar.add_task(f"  {claim.id} · {what}"[:60], total=None, info="")
@@ -184,11 +189,12 @@ class LiveProgress(RunProgress):
 
     def check_progress(self, i: int, j: int, task: str, done: int, total: int) -> None:
         super().check_progress(i, j, task, done, total)
-        self.bar.update(self._row(i, j), total=max(total, 1), completed=min(done, total),
-                        info=f"{done}/{total} {task}")
+        row = self._row(i, j)
+        if row is not None:
+            self.bar.update(row, total=max(total, 1), completed=min(done, total), info=f"{done}/{total} {task}")
         self._refresh()
 
-    def check_finished(self, i: int, j: int, result: CheckResult) -> None:
+    def check_finished(self, i: int, j: int, result: CheckResult | None) -> None:
         super().check_finished(i, j, result)
         row = self.rows.pop((i, j), None)
         if row is not None:

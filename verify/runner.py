@@ -35,7 +35,7 @@ from .claims import Claim, CheckResult, ClaimResult, RunContext, Verdict, run_cl
 from .claims.context import progress_sink
 from .errors import UsageError
 from . import executors
-from .executors import SHRINK, WorkerDied, executor_workers, pack_claim, remote_task, unpack_result
+from .executors import SHRINK, WHOLE, WorkerDied, executor_workers, pack_claim, remote_task, unpack_result
 from .progress import CallbackProgress, CostModel, RunProgress, safely
 from .workers import _die_with_parent, _fork_context, run_pool, throttled, warm  # noqa: F401 (re-exported)
 
@@ -235,8 +235,15 @@ class _Collector:
         self._finish(i, claim_result)
 
     def take(self, i: int, j: int, value: Any) -> bool:
+        """Record the value of task (i, j); True when task (i, SHRINK) must run next."""
         if j == SHRINK:
             self.shrunk(i, value)
+            return False
+        if j == WHOLE:
+            checks, minimal = value
+            for k, result in enumerate(checks):
+                safely(self.tracker.check_finished, i, k, result)
+            self._finish(i, ClaimResult(self.claims[i], list(checks), minimal))
             return False
         return self.check(i, j, value)
 
@@ -252,6 +259,20 @@ def _tracker(progress: Progress | RunProgress | None) -> RunProgress:
     if isinstance(progress, RunProgress):
         return progress
     return CallbackProgress(progress)
+
+
+def plan(claims: Sequence[Claim], costs: CostModel, workers: int) -> list[tuple[int, int]]:
+    """The tasks of a parallel run, longest expected first: a claim expected to take more than a
+    (2·workers)-th of the whole run is split into one task per check (a long claim spreads over the
+    workers); any other claim is one ``WHOLE`` task (its checks share one process's caches)."""
+    share = costs.total / (2 * max(workers, 1))
+    tasks: list[tuple[int, int]] = []
+    for i, claim in enumerate(claims):
+        if len(claim.checks) > 1 and costs.claim[i] > share:
+            tasks.extend((i, j) for j in range(len(claim.checks)))
+        elif claim.checks:
+            tasks.append((i, WHOLE))
+    return sorted(tasks, key=lambda t: -(costs.claim[t[0]] if t[1] == WHOLE else costs.check[t[0]][t[1]]))
 
 
 def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progress | RunProgress | None = None,
@@ -273,13 +294,16 @@ def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progr
         raise UsageError(f"duplicate claim id(s): {', '.join(dupes)}")
     started = dt.datetime.now(dt.timezone.utc)
     start = time.perf_counter()
-    tasks = [(i, j) for i, c in enumerate(claims) for j in range(len(c.checks))]
+    checks = [(i, j) for i, c in enumerate(claims) for j in range(len(c.checks))]
+    costs = CostModel(claims, ctx.profile.name)
     extra: dict = {"started": started}
     context = None
     if executor is not None:
         used = executor_workers(executor) or 1
         extra["executor"] = type(executor).__name__
+        tasks = plan(claims, costs, used)
     else:
+        tasks = plan(claims, costs, min(jobs, max(len(checks), 1)))
         used = min(jobs, max(len(tasks), 1))
         context = _fork_context() if used > 1 else None
         if used > 1 and context is None:
@@ -290,16 +314,14 @@ def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progr
     tracker = _tracker(progress)
     safely(tracker.begin, claims, ctx.profile.name, used)
     collected = _Collector(claims, tracker, start)
-    costs = CostModel(claims, ctx.profile.name)
-    longest_first = sorted(tasks, key=lambda t: -costs.check[t[0]][t[1]])
     try:
         if executor is not None:
-            _run_executor(claims, ctx, executor, longest_first, collected)
+            _run_executor(claims, ctx, executor, tasks, collected)
         elif used == 1:
-            _run_inline(claims, ctx, tasks, collected)
+            _run_inline(claims, ctx, checks, collected)
         else:
             extra["warm_seconds"] = round(warm(claims), 3)
-            run_pool(claims, ctx, used, context, longest_first, collected, _inline)
+            run_pool(claims, ctx, used, context, tasks, collected, _inline)
     finally:
         safely(tracker.end)
     return RunResult([r for r in collected.results if r is not None], time.perf_counter() - start, ctx, used, extra)
@@ -309,9 +331,10 @@ def _inline(claims: list[Claim], ctx: RunContext, i: int, j: int, collected: _Co
     """Task (i, j) in this process, its ``RunContext.progress`` calls going to the display."""
     tracker = collected.tracker
     sink = None
-    if tracker.wants_inner:
+    if tracker.wants_inner and j >= 0:
         sink = throttled(lambda task, done, total: safely(tracker.check_progress, i, j, task, done, total))
-    safely(tracker.check_started, i, j)
+    if j != WHOLE:
+        safely(tracker.check_started, i, j)
     with progress_sink(sink):
         return executors.run_task(claims[i], j, ctx)
 

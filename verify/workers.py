@@ -13,12 +13,13 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager, nullcontext
+from typing import Any, Callable, Iterator, Sequence
 
 from . import executors
 from .claims import Claim, RunContext
 from .claims.context import progress_sink
-from .executors import SHRINK, WorkerDied
+from .executors import SHRINK, WHOLE, WorkerDied
 from .progress import RunProgress, safely
 
 _WORK: tuple[Sequence[Claim], RunContext, Any] | None = None  # set in each forked worker by _init_worker
@@ -73,12 +74,24 @@ def _run_index(i: int, j: int) -> tuple[int, int, bytes | None]:
     it does not pickle (the parent then reruns that task in its own process)."""
     assert _WORK is not None, "worker not initialised"
     claims, ctx, events = _WORK
-    sink = None
-    if events is not None:
-        events.put(("start", i, j))
-        sink = throttled(lambda task, done, total: events.put(("progress", i, j, task, done, total)), 0.25)
-    with progress_sink(sink):
-        value = executors.run_task(claims[i], j, ctx)
+
+    @contextmanager
+    def reporting(k: int) -> Iterator[None]:
+        """Check ``k`` runs: tell the parent when it starts, how far it is, and when it ends."""
+        sink = None
+        if events is not None:
+            events.put(("start", i, k))
+            sink = throttled(lambda task, done, total: events.put(("progress", i, k, task, done, total)), 0.25)
+        with progress_sink(sink):
+            yield
+        if events is not None:
+            events.put(("finished", i, k))
+
+    if j == WHOLE:
+        value = executors.run_task(claims[i], j, ctx, reporting)
+    else:
+        with reporting(j) if j >= 0 else nullcontext():
+            value = executors.run_task(claims[i], j, ctx)
     try:
         return i, j, pickle.dumps(value)
     except Exception:
@@ -145,6 +158,8 @@ def _drain(events: Any, tracker: RunProgress) -> None:
             message = events.get()
             if message[0] == "start":
                 safely(tracker.check_started, message[1], message[2])
+            elif message[0] == "finished":
+                safely(tracker.check_finished, message[1], message[2], None)
             else:
                 safely(tracker.check_progress, *message[1:])
     except (OSError, ValueError, EOFError):
