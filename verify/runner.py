@@ -1,9 +1,10 @@
 """Schedule claims: select, run (in-process, in forked worker processes, or on any executor), time,
 and collect results.
 
-The unit of work is one check of one claim (``verify.executors``), so a long claim spreads over the
-workers; a refuted claim's shrinker runs once all its checks are back. Tasks start longest first
-(expected seconds from ``verify/claim_costs.json``), which shortens the wall time of a parallel run.
+In parallel, a claim expected to be long is split into one task per check (``verify.executors``), so
+it spreads over the workers (its shrinker runs once all its checks are back); any other claim is one
+task, so its checks share one process's caches (``plan``). Tasks start longest first (expected seconds
+from ``verify/claim_costs.json``), which shortens the wall time of a parallel run.
 
 Local workers run the very ``Claim`` objects the caller passed: they are forked from this process
 after the claim list is in memory (and after the modules checks import are loaded: ``warm``), inherit
@@ -280,8 +281,7 @@ def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progr
     """Run ``claims`` with up to ``jobs`` forked worker processes (1: in this process), or on
     ``executor`` (any ``concurrent.futures.Executor``; ``jobs`` is then the executor's business).
 
-    Work is split per check (see the module docstring). The local workers never outnumber the checks
-    to run. Verdicts and numbers are those of ``jobs=1``. Where the ``fork`` start method is
+    The work is split into tasks by ``plan``; the local workers never outnumber the tasks. Verdicts and numbers are those of ``jobs=1``. Where the ``fork`` start method is
     unavailable the claims run in this process; ``extra["jobs_note"]`` says so. ``progress`` is a
     ``verify.progress.RunProgress`` or a callable ``(done, total, result, elapsed)`` per finished claim.
     """
