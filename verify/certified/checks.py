@@ -56,10 +56,6 @@ def claimed_ball(formula: sp.Expr, L: int, m: sp.Rational) -> arb:
     return sympy_to_arb(sp.sympify(formula).subs(L_sym, L), {mabs: abs(arb(to_fmpq(m)))})
 
 
-def _dec(x: Fraction, n: int, up: bool) -> str:
-    return round_decimal(x, n, up)
-
-
 def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable[[RunContext], list[int]],
                     explicit: bool, min_depth: int) -> Callable[[RunContext], CheckResult]:
     """The certified check of "the collapse threshold is formula(|m|, L)" (None: no collapse)."""
@@ -84,10 +80,10 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
                 undecided.append({"depth": L, "m": str(m), "reason": str(exc)})
                 continue
             where = {"depth": L, "m": str(m), "convention": conv_name,
-                     "enclosure": [_dec(cert.lo, D + 3, False), _dec(cert.hi, D + 3, True)]}
+                     "enclosure": [round_decimal(cert.lo, D + 3, False), round_decimal(cert.hi, D + 3, True)]}
             if formula is None:
                 return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: certified collapse at λ* in the enclosure "
-                                   f"[{_dec(cert.lo, 20, False)}, {_dec(cert.hi, 20, True)}] (minimizer nonzero "
+                                   f"[{round_decimal(cert.lo, 20, False)}, {round_decimal(cert.hi, 20, True)}] (minimizer nonzero "
                                    "below, 0 above), contrary to \"no collapse\"", instances=done + 1, scope=scope,
                                    counterexample=where, tolerance=tol)
             try:
@@ -101,10 +97,10 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
                 sep = (cert.lo - c_hi) if c_hi < cert.lo else (c_lo - cert.hi)
                 return CheckResult(
                     Verdict.REFUTED, f"depth {L}, m = {m}: the claimed threshold lies outside the certified "
-                    f"enclosure of λ* (relative distance ≥ {_dec(sep / cert.hi, 3, False)})",
+                    f"enclosure of λ* (relative distance ≥ {round_decimal(sep / cert.hi, 3, False)})",
                     instances=done, scope=scope, tolerance=tol,
-                    counterexample={**where, "claimed": [_dec(c_lo, D + 3, False), _dec(c_hi, D + 3, True)],
-                                    "relative_distance_at_least": _dec(sep / cert.hi, 5, False)})
+                    counterexample={**where, "claimed": [round_decimal(c_lo, D + 3, False), round_decimal(c_hi, D + 3, True)],
+                                    "relative_distance_at_least": round_decimal(sep / cert.hi, 5, False)})
             slack = Fraction(1, 10**D)
             if not (c_lo >= cert.lo * (1 - slack) and c_hi <= cert.hi * (1 + slack)):
                 undecided.append({"depth": L, "m": str(m), "reason": "the claimed value's ball is too wide to "
@@ -174,8 +170,8 @@ def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunC
                 continue
             done += 1
             where = {"depth": L, "m": str(m), "convention": conv_name,
-                     "tie_enclosure": [_dec(cert.lo, D + 3, False), _dec(cert.hi, D + 3, True)],
-                     "lambda_e_claimed": [_dec(c_lo, D + 3, False), _dec(c_hi, D + 3, True)]}
+                     "tie_enclosure": [round_decimal(cert.lo, D + 3, False), round_decimal(cert.hi, D + 3, True)],
+                     "lambda_e_claimed": [round_decimal(c_lo, D + 3, False), round_decimal(c_hi, D + 3, True)]}
             if c_hi < cert.lo or c_lo > cert.hi:
                 return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: 0 and a nonzero point tie only at λ* in the "
                                    "certified enclosure, which excludes the claimed λ_e: there the end-to-end minimizer "
@@ -224,7 +220,8 @@ def _at_and_off(conv, L: int, m: sp.Rational, c_ball: arb, cert, rng, k: sp.Rati
     """At λ_e (a ball): the isolated stationary radii, ρ*'s ball, the root box holding it, whether every other
     stationary point is certainly worse than 0; and the certified minimizer at a random rational λ."""
     from ..symbolic.scalar import derive_threshold
-    from .scalar import certify_minimizer, isolate_stationary
+    from .scalar import isolate_stationary
+    from .threshold import _side
 
     with workprec(cert.prec):
         b_e = arb(to_fmpq(k)) * c_ball
@@ -233,10 +230,5 @@ def _at_and_off(conv, L: int, m: sp.Rational, c_ball: arb, cert, rng, k: sp.Rati
         r_lo, r_hi = ball_bounds(rho_e)
         home = [r for r in iso.roots if r.lo < r_lo and r_hi < r.hi]
         others_worse = all((r.root ** 2 * q(r.root)) > 0 for r in iso.roots if not home or r is not home[0])
-        off = certify_minimizer(L, to_fmpq(m), to_fmpq(conv.a), _frac(k, _random_lambda(rng, (cert.lo + cert.hi) / 2)))
+        off = _side(L, m, conv.a, k, _random_lambda(rng, (cert.lo + cert.hi) / 2))
     return iso, q, rho_e, home, others_worse, off
-
-
-def _frac(k: sp.Rational, lam: Fraction):
-    v = Fraction(int(k.p), int(k.q)) * lam
-    return to_fmpq(sp.Rational(v.numerator, v.denominator))

@@ -93,7 +93,7 @@ class ThresholdCertificate:
 def method_text(c: ThresholdCertificate) -> str:
     """How the enclosure was proved, in one paragraph."""
     if c.kind == "continuous":
-        head = (f"L = 2: λ* = b*/k with b* = a|m| solving g(0, b) = 0 exactly (nonzero stationary points exist iff "
+        head = ("L = 2: λ* = b*/k with b* = a|m| solving g(0, b) = 0 exactly (nonzero stationary points exist iff "
                 "b < a|m|)")
     else:
         head = (f"Arb interval Newton at {c.prec} bits: the tie polynomial T(ρ) (b eliminated exactly from "

@@ -110,12 +110,44 @@ def _where(conv: Convention, L: int, m, lam, mz) -> dict:
     return out
 
 
+def _instances(ctx: RunContext, conv: Convention, chosen: Sequence[int], sides: Sequence[str]):
+    """(L, m, side, λ) of the certified set, depth by depth (progress reported per depth)."""
+    for done, L in enumerate(chosen):
+        ctx.progress("certified depths", done, len(chosen))
+        for m in CERT_TARGETS:
+            for side in sides:
+                lam = instance_lambda(conv, L, m, side)
+                if lam is not None:
+                    yield L, m, side, lam
+
+
+def _certified_point(conv: Convention, L: int, m: sp.Rational, lam: sp.Rational, prec: int):
+    """(a, b, m as balls, the certified global minimizer, its description); call inside ``workprec(prec)``."""
+    from ..certified.spectrum import certify_scalar_minimizer, to_arb
+
+    a_e, b_e = conv.ab(lam, L)
+    a_, b_, m_ = to_arb(sp.Rational(a_e)), to_arb(sp.Rational(b_e)), to_arb(m)
+    mz = certify_scalar_minimizer(L, abs(m_), a_, b_, prec)
+    return a_, b_, m_, mz, _where(conv, L, m, lam, mz)
+
+
+def _enclosures(L: int, m_, a_, b_, rho_ball, signs, prec: int):
+    """Certified eigenvalue enclosures of ∇²F at w = ρ·s (or at 0 when ``rho_ball`` is None); [] when undecided."""
+    from ..certified.spectrum import hessian_ball, symmetric_eigen_enclosures, to_arb
+
+    w = [rho_ball * si for si in signs] if rho_ball is not None else [to_arb(0)] * L
+    return symmetric_eigen_enclosures(hessian_ball(w, m_, a_, b_), prec)
+
+
+#: why an instance without a usable eigenbasis is undecided
+_NO_BASIS = "approximate eigenbasis not orthonormal enough"
+
+
 def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
     """The certified check of a scalar spectrum claim (pairs (eigenvalue, multiplicity) at a nonzero minimizer and
     at 0, validated by ``verify.claims.scalar_spectrum``)."""
     def run(ctx: RunContext) -> CheckResult:
-        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, certify_scalar_minimizer, enclose, hessian_ball,
-                                          judge_spectrum, symmetric_eigen_enclosures, to_arb, workprec)
+        from ..certified.spectrum import NotEnclosable, NotReal, ball_text, enclose, judge_spectrum, to_arb, workprec
         from .scalar_spectrum import _expand_spectrum, _wrong_count
 
         prec, resolution = _prec(ctx), 10.0 ** -ctx.dps
@@ -125,53 +157,43 @@ def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
                  "patterns share the spectrum: H(D_s·w) = D_s·H(w)·D_s); above it (b = 2a|m|^(2−2/L)): minimizer 0; "
                  "L = 1 at λ = |m|; each global minimizer certified")
         tally = _Tally()
-        for done, L in enumerate(chosen):
-            ctx.progress("certified depths", done, len(chosen))
-            for m in CERT_TARGETS:
-                for side in SIDES:
-                    lam = instance_lambda(conv, L, m, side)
-                    if lam is None:
+        for L, m, side, lam in _instances(ctx, conv, chosen, SIDES):
+            with workprec(prec):
+                a_, b_, m_, mz, where = _certified_point(conv, L, m, lam, prec)
+                if mz.kind == "undecided":
+                    tally.undecided.append({**where, "why": mz.why})
+                    continue
+                spec = _expand_spectrum(nonzero if mz.kind == "nonzero" else at_zero, L)
+                wrong = _wrong_count(spec, L, tally.count, scope)
+                if wrong is not None:
+                    return wrong
+                values = {a: a_, b: b_, mabs: abs(m_), rho: mz.rho if mz.kind == "nonzero" else to_arb(0)}
+                try:
+                    claimed = [(enclose(e, values), k) for e, k in spec]
+                except NotReal as exc:
+                    return _not_real(where, exc, tally, scope)
+                except NotEnclosable as exc:
+                    tally.undecided.append({**where, "why": str(exc)})
+                    continue
+                for s in _patterns(L, -1 if m < 0 else 1, mz.kind == "nonzero"):
+                    enc = _enclosures(L, m_, a_, b_, mz.rho if mz.kind == "nonzero" else None, s, prec)
+                    if not enc:
+                        tally.undecided.append({**where, "why": _NO_BASIS})
                         continue
-                    a_e, b_e = conv.ab(lam, L)
-                    with workprec(prec):
-                        a_, b_, m_ = to_arb(sp.Rational(a_e)), to_arb(sp.Rational(b_e)), to_arb(m)
-                        mz = certify_scalar_minimizer(L, abs(m_), a_, b_, prec)
-                        where = _where(conv, L, m, lam, mz)
-                        if mz.kind == "undecided":
-                            tally.undecided.append({**where, "why": mz.why})
-                            continue
-                        spec = _expand_spectrum(nonzero if mz.kind == "nonzero" else at_zero, L)
-                        wrong = _wrong_count(spec, L, tally.count, scope)
-                        if wrong is not None:
-                            return wrong
-                        values = {a: a_, b: b_, mabs: abs(m_), rho: mz.rho if mz.kind == "nonzero" else to_arb(0)}
-                        try:
-                            claimed = [(enclose(e, values), k) for e, k in spec]
-                        except NotReal as exc:
-                            return _not_real(where, exc, tally, scope)
-                        except NotEnclosable as exc:
-                            tally.undecided.append({**where, "why": str(exc)})
-                            continue
-                        for s in _patterns(L, -1 if m < 0 else 1, mz.kind == "nonzero"):
-                            w = [mz.rho * si for si in s] if mz.kind == "nonzero" else [to_arb(0)] * L
-                            enc = symmetric_eigen_enclosures(hessian_ball(w, m_, a_, b_), prec)
-                            if not enc:
-                                tally.undecided.append({**where, "why": "approximate eigenbasis not orthonormal enough"})
-                                continue
-                            j = judge_spectrum(claimed, enc, resolution)
-                            if j.outcome == "differs":
-                                return CheckResult(
-                                    Verdict.REFUTED, f"depth {L}, m = {m}, λ = {lam} ({side} the threshold): {j.why}",
-                                    instances=tally.count + 1, scope=scope,
-                                    tolerance="refuted only when the balls separate (rigorous at any precision)",
-                                    counterexample={**where, "signs": list(s), "why": j.why,
-                                                    "eigenvalue_enclosures": [ball_text(e) for e in enc],
-                                                    "claimed": [f"{ball_text(v)} (×{k})" for v, k in claimed]})
-                            if j.outcome == "undecided":
-                                tally.undecided.append({**where, "signs": list(s), "why": j.why})
-                                continue
-                            tally.count += 1
-                            tally.widest = max(tally.widest, j.widest)
+                    j = judge_spectrum(claimed, enc, resolution)
+                    if j.outcome == "differs":
+                        return CheckResult(
+                            Verdict.REFUTED, f"depth {L}, m = {m}, λ = {lam} ({side} the threshold): {j.why}",
+                            instances=tally.count + 1, scope=scope,
+                            tolerance="refuted only when the balls separate (rigorous at any precision)",
+                            counterexample={**where, "signs": list(s), "why": j.why,
+                                            "eigenvalue_enclosures": [ball_text(e) for e in enc],
+                                            "claimed": [f"{ball_text(v)} (×{k})" for v, k in claimed]})
+                    if j.outcome == "undecided":
+                        tally.undecided.append({**where, "signs": list(s), "why": j.why})
+                        continue
+                    tally.count += 1
+                    tally.widest = max(tally.widest, j.widest)
         return _verdict(tally, scope, prec, ctx.dps, "every claimed eigenvalue meets exactly one cluster of rigorous "
                         "eigenvalue enclosures, which holds exactly its claimed multiplicity")
     return run
@@ -205,8 +227,7 @@ def certified_sharpness_check(conv: Convention, formula: sp.Expr, depths, min_de
     """The certified check of a sharpness claim under a convention: the claim against the enclosure of the largest
     Hessian eigenvalue at certified nonzero global minimizers (λ below the threshold)."""
     def run(ctx: RunContext) -> CheckResult:
-        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, certify_scalar_minimizer, enclose, hessian_ball,
-                                          judge_largest, symmetric_eigen_enclosures, to_arb, workprec)
+        from ..certified.spectrum import NotEnclosable, NotReal, ball_text, enclose, judge_largest, workprec
         from .sharpness_convention import claimed_at
 
         prec, resolution = _prec(ctx), 10.0 ** -ctx.dps
@@ -215,46 +236,37 @@ def certified_sharpness_check(conv: Convention, formula: sp.Expr, depths, min_de
                  "(b = a|m|^(2−2/L)/(3(L−1))) and near it (b ≈ 0.95·b*) (L = 1: λ = |m|), 2 sign patterns each; each "
                  "nonzero global minimizer certified")
         tally = _Tally()
-        for done, L in enumerate(chosen):
-            ctx.progress("certified depths", done, len(chosen))
-            claim = claimed_at(formula, L, conv)
-            for m, side in ((m, side) for m in CERT_TARGETS for side in SIDES[:2]):
-                lam = instance_lambda(conv, L, m, side)
-                if lam is None:
+        for L, m, side, lam in _instances(ctx, conv, chosen, SIDES[:2]):
+            with workprec(prec):
+                a_, b_, m_, mz, where = _certified_point(conv, L, m, lam, prec)
+                if mz.kind != "nonzero":
+                    if mz.kind == "undecided":
+                        tally.undecided.append({**where, "why": mz.why})
                     continue
-                a_e, b_e = conv.ab(lam, L)
-                with workprec(prec):
-                    a_, b_, m_ = to_arb(sp.Rational(a_e)), to_arb(sp.Rational(b_e)), to_arb(m)
-                    mz = certify_scalar_minimizer(L, abs(m_), a_, b_, prec)
-                    where = _where(conv, L, m, lam, mz)
-                    if mz.kind != "nonzero":
-                        if mz.kind == "undecided":
-                            tally.undecided.append({**where, "why": mz.why})
+                try:
+                    c = enclose(claimed_at(formula, L, conv), {rho: mz.rho, mabs: abs(m_), b: b_})
+                except NotReal as exc:
+                    return _not_real(where, exc, tally, scope)
+                except NotEnclosable as exc:
+                    tally.undecided.append({**where, "why": str(exc)})
+                    continue
+                for s in _patterns(L, -1 if m < 0 else 1, True):
+                    enc = _enclosures(L, m_, a_, b_, mz.rho, s, prec)
+                    if not enc:
+                        tally.undecided.append({**where, "why": _NO_BASIS})
                         continue
-                    try:
-                        c = enclose(claim, {rho: mz.rho, mabs: abs(m_), b: b_})
-                    except NotReal as exc:
-                        return _not_real(where, exc, tally, scope)
-                    except NotEnclosable as exc:
-                        tally.undecided.append({**where, "why": str(exc)})
+                    j = judge_largest(c, enc, resolution)
+                    if j.outcome == "differs":
+                        return CheckResult(
+                            Verdict.REFUTED, f"depth {L}, m = {m}, λ = {lam}: {j.why}", instances=tally.count + 1,
+                            scope=scope, tolerance="refuted only when the balls separate (rigorous at any precision)",
+                            counterexample={**where, "signs": list(s), "largest_eigenvalue": ball_text(enc[-1]),
+                                            "claimed": ball_text(c)})
+                    if j.outcome == "undecided":
+                        tally.undecided.append({**where, "signs": list(s), "why": j.why})
                         continue
-                    for s in _patterns(L, -1 if m < 0 else 1, True):
-                        enc = symmetric_eigen_enclosures(hessian_ball([mz.rho * si for si in s], m_, a_, b_), prec)
-                        if not enc:
-                            tally.undecided.append({**where, "why": "approximate eigenbasis not orthonormal enough"})
-                            continue
-                        j = judge_largest(c, enc, resolution)
-                        if j.outcome == "differs":
-                            return CheckResult(
-                                Verdict.REFUTED, f"depth {L}, m = {m}, λ = {lam}: {j.why}", instances=tally.count + 1,
-                                scope=scope, tolerance="refuted only when the balls separate (rigorous at any precision)",
-                                counterexample={**where, "signs": list(s), "largest_eigenvalue": ball_text(enc[-1]),
-                                                "claimed": ball_text(c)})
-                        if j.outcome == "undecided":
-                            tally.undecided.append({**where, "signs": list(s), "why": j.why})
-                            continue
-                        tally.count += 1
-                        tally.widest = max(tally.widest, j.widest)
+                    tally.count += 1
+                    tally.widest = max(tally.widest, j.widest)
         return _verdict(tally, scope, prec, ctx.dps, "the claim meets the rigorous enclosure of the largest Hessian "
                         "eigenvalue")
     return run
