@@ -137,13 +137,28 @@ def _exact_instances(L: int, rng: np.random.Generator, rule: Rule, level: int) -
 
 
 def _cmp(x: sp.Expr, y: sp.Expr) -> int:
+    """sign(x − y), exact: 0 when SymPy proves x = y; otherwise the sign of an Arb ball holding x − y (raised
+    precision until the ball excludes 0, up to 2000 bits); expressions Arb cannot enclose fall back to SymPy's
+    evaluation at 50 digits with |x − y| ≥ 1e-40 required. Undecided raises (the check reports it)."""
+    from ..certified.arb import NotEnclosable, sympy_to_arb, workprec
+
     d = sp.simplify(x - y)
     if d == 0:
         return 0
-    v = sp.N(d, 50)
-    if abs(v) < sp.Float("1e-40"):
-        raise ArithmeticError("a comparison with the claimed threshold is undecided at 50 digits")
-    return 1 if v > 0 else -1
+    try:
+        for bits in (128, 512, 2000):
+            with workprec(bits):
+                ball = sympy_to_arb(d)
+                if ball.is_finite() and ball > 0:
+                    return 1
+                if ball.is_finite() and ball < 0:
+                    return -1
+        raise ArithmeticError("a comparison with the claimed threshold is not decided by Arb balls at 2000 bits")
+    except NotEnclosable:
+        v = sp.N(d, 50)
+        if abs(v) < sp.Float("1e-40"):
+            raise ArithmeticError("a comparison with the claimed threshold is undecided at 50 digits") from None
+        return 1 if v > 0 else -1
 
 
 def _exact_global(points, f0: sp.Expr) -> list[tuple[str, bool]]:
@@ -197,7 +212,8 @@ def classification_symbolic(weights: LayerWeights, rule: Rule) -> Callable[[RunC
             f"exact: at {n} rational instances every critical point of F (found as 0 and the real roots of the "
             "product's polynomial) has the claimed kind (inertia of diag(w)·H·diag(w), congruent to H; a singular "
             "Hessian decided along the ray or by coercivity) and the claimed global status",
-            instances=n, tolerance="exact (SymPy: certified root isolation, Descartes on the characteristic polynomial)",
+            instances=n, tolerance="exact (SymPy: certified root isolation, Descartes on the characteristic polynomial; β "
+                      "against the claimed threshold and fold by Arb balls)",
             details={"rows": rows[:24]},
             scope=f"{depth_text(depths)}, at and around the claimed threshold and fold, {weights.describe()}")
     return run
