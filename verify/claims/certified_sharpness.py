@@ -91,8 +91,8 @@ def matrix_hessian_ball(Ws: Sequence[flint.arb_mat], M: flint.arb_mat, a: flint.
         H[p, p] += b
     for k in range(L):
         for l in range(k):
-            C = _chain(Ws, l + 1, k - 1, dims[l + 1])  # d_(k−1)... as a (d_k-1 × d_l) matrix
-            G = A[k].transpose() * R * B[l].transpose()  # d_k × d_(l−1)
+            C = _chain(Ws, l + 1, k - 1, dims[l + 1])  # Ws[k−1]⋯Ws[l+1]: dims[k] × dims[l+1] (0-based layers)
+            G = A[k].transpose() * R * B[l].transpose()  # dims[k+1] × dims[l]
             for i in range(dims[k + 1]):
                 for j in range(dims[k]):
                     for p in range(dims[l + 1]):
