@@ -109,3 +109,29 @@ def test_device_fill_floor_runs_on_jax_cpu():
     bw, on = device_fill_floor((4, 8, 8), "cpu", repeats=1)
     assert bw > 0 and on.startswith("cpu")
     assert nominal_bandwidth("gpu (NVIDIA H200)") == 4.8e12 and nominal_bandwidth("cpu (cpu)") is None
+
+
+def test_floor_lines_show_the_nominal_bandwidth_beside_the_measured_one():
+    from verify.bench import format_floors
+    row = {"kind": "bound", "depth": 6, "width": 8, "bytes_per_s": 3.9e12, "device": "gpu (NVIDIA H200)",
+           "nominal_bytes_per_s": 4.8e12, "nominal_seconds": 0.0025}
+    line = format_floors([row])
+    assert "3900.0 GB/s on gpu (NVIDIA H200)" in line and "nominal 4800 GB/s" in line
+
+
+@pytest.mark.skipif(not backends.available("jaxgen"), reason="jax not installed")
+def test_gpu_pipeline_end_to_end_with_the_cpu_standing_in(monkeypatch):
+    """Every step of `--device gpu` (device floor, jaxgen on the device, peers, GPU goals), with
+    jax's CPU device standing in for the GPU: what a GPU machine runs, minus the GPU."""
+    import verify.kernels.jax_program as jp
+    real = jp.resolve_device
+    monkeypatch.setattr(jp, "resolve_device", lambda device: real("cpu"))
+    rows = run_bench(depths=[2], widths=[2], n=6, backends=["numba", "jaxgen"], peers=["jax"], repeats=1,
+                     device="gpu", nominal_bandwidth=4.8e12)
+    by = {(r["kind"], r["impl"]): r for r in rows}
+    assert "skipped" in by[("backend", "numba")]  # CPU backends are not run on a device
+    gen = by[("backend", "jaxgen")]
+    assert gen["valid"] and [g["goal"] for g in gen["goals"]] == ["≥ 2× jax (gpu)"]
+    floor = by[("bound", "floor: touched fill")]
+    assert floor["nominal_bytes_per_s"] == 4.8e12 and floor["bytes_per_s"] > 0
+    assert by[("peer", "jax")]["valid"]

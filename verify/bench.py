@@ -357,6 +357,18 @@ def format_summary(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def format_floors(rows: list[dict]) -> str:
+    """One line per size: the measured floor bandwidth, and the nominal one where known."""
+    out = []
+    for r in rows:
+        if r.get("kind") == "bound":
+            nominal = r.get("nominal_bytes_per_s")
+            out.append(f"- L={r['depth']} d={r['width']}: floor {r['bytes_per_s'] / 1e9:.1f} GB/s on {r['device']}"
+                       + ("" if nominal is None else f"; nominal {nominal / 1e9:.0f} GB/s "
+                          f"({r['nominal_seconds']:.3g} s for this output)"))
+    return "\n".join(out)
+
+
 def format_jit(rows: list[dict]) -> str:
     """Markdown table of the cold-JIT rows."""
     out = ["| entry point | cold s (empty cache) | first call s (cached) | warm call s |", "|---|---|---|---|"]
@@ -488,6 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"device: {args.device}; N = {args.instances}; float64\n")
     print(format_summary(rows) + "\n")
     print(format_table(rows))
+    print("\nfloors:\n" + format_floors(rows))
     if jit_rows:
         print("\n" + format_jit(jit_rows))
     print(f"\ngoals missed: {len(misses)}")
