@@ -108,7 +108,7 @@ AUDITED = {
 SLOW_AUDITED = {
     "kp.hessian_trace": [P, S, S, S, S],
     "kp.figures": [S, S, S],
-    "kp.sharpness.matrix": [C, A, S, C, A, S],
+    "kp.sharpness.matrix": [C, A, C, S, C, A, S],
     "kp.weights.balancedness": [P, A, S],
     "kp.weights.classification": [C, A, S],
     "li.symmetry": [P, A, S],
