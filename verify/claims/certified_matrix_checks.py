@@ -88,11 +88,12 @@ def certified_collapse_check(threshold: ClaimedThreshold) -> Callable[[RunContex
                     witness = (c_hi + cert.lo) / 2 if c_hi < cert.lo else (cert.hi + c_lo) / 2
                     truth = "nonzero (σ_i kept)" if c_hi < cert.lo else "0 (σ_i dropped)"
                     sep = (cert.lo - c_hi) if c_hi < cert.lo else (c_lo - cert.hi)
+                    shown = min(D + 3, max(20, len(str((cert.hi / sep).__ceil__())) + 6))  # digits that show the gap
                     return CheckResult(
                         Verdict.REFUTED,
                         f"L={L}, {name}, σ = {sigma}: the claimed edge lies outside the certified enclosure of λ*(σ) "
                         f"(relative distance ≥ {round_decimal(sep / cert.hi, 3, False)}); at λ = "
-                        f"{round_decimal(witness, 30, False)} the scalar minimizer is certified {truth}, so the "
+                        f"{round_decimal(witness, shown, False)} the scalar minimizer is certified {truth}, so the "
                         "end-to-end rank differs from the claimed rank",
                         instances=done, scope=scope, tolerance=tol,
                         counterexample={**where, "enclosure": enclosure,
