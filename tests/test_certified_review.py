@@ -121,3 +121,18 @@ def test_scalar_minimizer_near_the_depth2_fold_is_undecided_quickly_and_either_s
 
 def test_exact_tie_is_not_proved_below_depth_3():
     assert not prove_tie(2, sp.Integer(1), sp.Integer(1), sp.Integer(2), sp.Integer(1)).proved
+
+
+def test_a_claimed_threshold_or_sigma_with_no_real_value_is_refuted_not_left_undecided(monkeypatch):
+    from verify.claims import matrix_uniqueness
+    from verify.landscape.reduction import critical_value_exact
+    from verify.symbolic.scalar import mabs
+
+    no_real = sp.sqrt(mabs - 10**7) * tau()  # a square root of a negative number for every target drawn (|m| ≤ 10^3)
+    r = threshold_check("A1", no_real, lambda ctx: [3], True, 3)(QUICK)
+    assert r.verdict is Verdict.REFUTED and "no real value" in r.summary, r.summary
+    r = uniqueness_check("A1", no_real, lambda ctx: [3], True, lambda depth: True)(QUICK)
+    assert r.verdict is Verdict.REFUTED and "no real value" in r.summary, r.summary
+    r = matrix_uniqueness.certified_uniqueness_check(
+        lambda L_, a_, b_: sp.sqrt(-critical_value_exact(L_, a_, b_)))(QUICK)  # SymPy: I·√σ_c
+    assert r.verdict is Verdict.REFUTED and "no real value" in r.summary, r.summary

@@ -218,6 +218,40 @@ def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None) -> arb
     return ev(sp.sympify(expr))
 
 
+class NotReal(ArithmeticError):
+    """Balls prove a claimed formula has no real value here (a real power or log of a negative number, a pole):
+    a claimed eigenvalue, threshold or sharpness that is no real number is wrong."""
+
+
+def enclose(expr: sp.Expr, values: dict[sp.Symbol, arb]) -> arb:
+    """A finite ball holding the real value of a claimed formula at ``values`` (``sympy_to_arb``).
+
+    ``NotReal`` when the balls prove a subexpression has no real value (base < 0 under a non-integer power, log of a
+    number ≤ 0, division by an exact 0); ``NotEnclosable`` when the formula uses what the balls cannot enclose or a
+    value is not decided (a base that may be ≤ 0): the certified check is then inconclusive, never verified."""
+    e = sp.sympify(expr)
+    if e.has(sp.I):  # SymPy writes √(negative number) as I·√(…): no real value when Im is certainly ≠ 0
+        imag = sp.im(e)
+        if not imag.has(sp.I, sp.im, sp.re) and not enclose(imag, values).contains(0):
+            raise NotReal(f"{sp.sstr(e)[:60]}: a nonzero imaginary part")
+        raise NotEnclosable(f"the certified tier cannot enclose the complex expression {sp.sstr(e)[:60]}")
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Pow):
+            base = sympy_to_arb(node.base, values)
+            if not node.exp.is_Integer and base < 0:
+                raise NotReal(f"{sp.sstr(node)[:60]}: a non-integer power of a negative number")
+            if node.exp.is_negative and base.is_exact() and base == 0:
+                raise NotReal(f"{sp.sstr(node)[:60]}: division by 0")
+        elif isinstance(node, sp.log):
+            x = sympy_to_arb(node.args[0], values)
+            if x < 0 or (x.is_exact() and x == 0):
+                raise NotReal(f"{sp.sstr(node)[:60]}: the logarithm of a number ≤ 0")
+    x = sympy_to_arb(e, values)
+    if not x.is_finite():
+        raise NotEnclosable(f"the claimed formula has no finite real enclosure here ({sp.sstr(expr)[:60]})")
+    return x
+
+
 # --- interval Newton root isolation ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from ..claims.scalar_common import sentinels
 from ..claims.scope import depth_text
 from ..symbolic.scalar import L_sym, mabs
 from ..conventions import get_convention
-from .arb import (CertificationFailed, NotEnclosable, arb, arb_to_decimal_pair as arb_pair, ball_bounds,
-                  round_decimal, sympy_to_arb, to_fmpq, workprec)
+from .arb import (CertificationFailed, NotEnclosable, NotReal, arb, arb_to_decimal_pair as arb_pair, ball_bounds,
+                  enclose, round_decimal, sympy_to_arb, to_fmpq, workprec)
 from .threshold import threshold_certificate
 
 #: certified digits beyond the run's ``dps`` (the high-precision tier's requirement)
@@ -52,8 +52,16 @@ def _progress(ctx: RunContext, task: str, done: int, total: int) -> None:
 
 
 def claimed_ball(formula: sp.Expr, L: int, m: sp.Rational) -> arb:
-    """A ball around the claimed closed form at (L, |m|); call inside ``workprec`` (NotEnclosable if it cannot)."""
-    return sympy_to_arb(sp.sympify(formula).subs(L_sym, L), {mabs: abs(arb(to_fmpq(m)))})
+    """A ball around the claimed closed form at (L, |m|); call inside ``workprec`` (``enclose``: NotReal when the
+    balls prove it has no real value, NotEnclosable when they cannot enclose it)."""
+    return enclose(sp.sympify(formula).subs(L_sym, L), {mabs: abs(arb(to_fmpq(m)))})
+
+
+def _not_real(L: int, m: sp.Rational, what: str, exc: Exception, done: int, scope: str, tol: str) -> CheckResult:
+    """REFUTED: the certified value is a positive real number and the balls prove the claim has no real value."""
+    return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: the claimed {what} has no real value ({exc}); the "
+                       f"certified {what} is a positive real number", instances=done + 1, scope=scope, tolerance=tol,
+                       counterexample={"depth": L, "m": str(m), "why": str(exc)})
 
 
 def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable[[RunContext], list[int]],
@@ -89,6 +97,8 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
             try:
                 with workprec(cert.prec):
                     c_lo, c_hi = ball_bounds(claimed_ball(formula, L, m))
+            except NotReal as exc:
+                return _not_real(L, m, "threshold", exc, done, scope, tol)
             except (NotEnclosable, CertificationFailed) as exc:
                 undecided.append({"depth": L, "m": str(m), "reason": f"claimed value not enclosed: {exc}"})
                 continue
@@ -165,6 +175,8 @@ def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunC
                 with workprec(cert.prec):
                     c_ball = claimed_ball(formula, L, m)
                     c_lo, c_hi = ball_bounds(c_ball)
+            except NotReal as exc:
+                return _not_real(L, m, "exceptional λ_e", exc, done, scope, tol)
             except (CertificationFailed, NotEnclosable) as exc:
                 undecided.append({"depth": L, "m": str(m), "reason": str(exc)})
                 continue

@@ -16,7 +16,8 @@ ball that contains the exact result for every input inside its arguments. Three 
    overlapping enclosures disjoint from the others holds exactly as many eigenvalues as it has indices.
 
 ``enclose`` evaluates a claimed SymPy formula on balls (``verify.certified.arb.sympy_to_arb``: exact rationals in,
-no float on the way). Shared helpers (``workprec``, ``to_arb``) come from ``verify.certified.arb``.
+no float on the way). Shared helpers (``workprec``, ``to_arb``, ``enclose``, ``NotReal``) live in
+``verify.certified.arb`` and are re-exported here.
 """
 from __future__ import annotations
 
@@ -25,43 +26,13 @@ from typing import Sequence
 
 import flint
 import mpmath
-import sympy as sp
 
-from .arb import (CertificationFailed, NotEnclosable, arb_exact_fraction, arb_to_decimal_pair, interval_newton,
-                  sympy_to_arb, to_arb, workprec)
+from .arb import (CertificationFailed, NotEnclosable, NotReal, arb_exact_fraction, arb_to_decimal_pair, enclose,
+                  interval_newton, to_arb, workprec)
 from .scalar import certify_minimizer
 
 __all__ = ["NotEnclosable", "NotReal", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
            "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest", "interval_newton", "approx_root"]
-
-
-class NotReal(ArithmeticError):
-    """Balls prove the claimed formula has no real value here (a real power or log of a negative number, a pole):
-    a claimed eigenvalue or sharpness that is no real number is wrong."""
-
-
-def enclose(expr: sp.Expr, values: dict[sp.Symbol, flint.arb]) -> flint.arb:
-    """A finite ball holding the real value of a claimed formula at ``values`` (``sympy_to_arb``).
-
-    ``NotReal`` when the balls prove a subexpression has no real value (base < 0 under a non-integer power, log of a
-    number ≤ 0, division by an exact 0); ``NotEnclosable`` when the formula uses what the balls cannot enclose or a
-    value is not decided (a base that may be ≤ 0): the certified check is then inconclusive, never verified."""
-    e = sp.sympify(expr)
-    for node in sp.preorder_traversal(e):
-        if isinstance(node, sp.Pow):
-            base = sympy_to_arb(node.base, values)
-            if not node.exp.is_Integer and base < 0:
-                raise NotReal(f"{sp.sstr(node)[:60]}: a non-integer power of a negative number")
-            if node.exp.is_negative and base.is_exact() and base == 0:
-                raise NotReal(f"{sp.sstr(node)[:60]}: division by 0")
-        elif isinstance(node, sp.log):
-            x = sympy_to_arb(node.args[0], values)
-            if x < 0 or (x.is_exact() and x == 0):
-                raise NotReal(f"{sp.sstr(node)[:60]}: the logarithm of a number ≤ 0")
-    x = sympy_to_arb(e, values)
-    if not x.is_finite():
-        raise NotEnclosable(f"the claimed formula has no finite real enclosure here ({sp.sstr(expr)[:60]})")
-    return x
 
 
 @dataclass(frozen=True)

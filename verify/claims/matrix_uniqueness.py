@@ -345,7 +345,7 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
     def run(ctx: RunContext) -> CheckResult:
         from ..certified.arb import bits_for_digits
         from ..certified.matrix import certify_sigma, exact_rational, prove_tie
-        from ..certified.spectrum import NotEnclosable, ball_text, enclose, to_arb, workprec
+        from ..certified.spectrum import NotEnclosable, NotReal, ball_text, enclose, to_arb, workprec
 
         depths = matrix_depths(ctx, lo=3)
         prec = bits_for_digits(ctx.dps + 30)
@@ -364,6 +364,10 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
             with workprec(prec):
                 try:
                     ball = to_arb(exact) if exact is not None else enclose(claimed, {})
+                except NotReal as exc:
+                    return CheckResult(Verdict.REFUTED, f"L={L}: the claimed σ_c has no real value ({exc}); σ_c is a "
+                                       "positive singular value", instances=len(rows) + 1, scope=scope,
+                                       counterexample={**row, "why": str(exc)})
                 except NotEnclosable as exc:
                     return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the claimed σ_c cannot be enclosed: {exc}",
                                        instances=len(rows), scope=scope, counterexample=row)
