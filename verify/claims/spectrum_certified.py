@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
-import flint
 import sympy as sp
 
 from ..conventions import Convention
@@ -34,8 +33,8 @@ MAX_CERT_DEPTH = 16
 CERT_TARGETS = (sp.Rational(3, 2), sp.Rational(-7, 3))
 #: where λ is put: b as a fraction of the scale a·|m|^(2−2/L). The threshold b* = a(|m| − x)x^((L−2)/L),
 #: x = |m|(L−2)/(L−1) (§K1) lies between scale·e^(−1)/(L−1) and the scale, so "below" (1/(3(L−1))) has a nonzero
-#: global minimizer and "above" (2) has 0 (L ≥ 2); "near" is 0.95·b*, b* located by bisection on the certified
-#: minimizer's kind at low precision. The certified minimizer at full precision decides in every case, never this.
+#: global minimizer and "above" (2) has 0 (L ≥ 2); "near" is 0.95·λ*, λ* read from its certified enclosure at 10
+#: digits. The certified minimizer at full precision decides the kind in every case, never this placement.
 SIDES = ("below", "near", "above")
 
 
@@ -50,32 +49,24 @@ def instance_lambda(conv: Convention, L: int, m: sp.Rational, side: str) -> sp.R
     λ = |m| for "below", None otherwise."""
     if L == 1:
         return abs(m) if side == "below" else None
-    scale = conv.a * abs(m) ** (2 - sp.Rational(2, L))
     if side == "near":
-        b_value = _collapse_b(L, abs(m), conv.a, float(scale / (3 * (L - 1))), float(2 * scale)) * sp.Rational(95, 100)
+        value = _collapse_lambda(conv.name, L, abs(m)) * sp.Rational(95, 100)
     else:
+        scale = conv.a * abs(m) ** (2 - sp.Rational(2, L))
         b_value = scale * (sp.Rational(1, 3 * (L - 1)) if side == "below" else sp.Integer(2))
-    value = sp.N(b_value / conv.b_over_lam(L), 12)
+        value = sp.N(b_value / conv.b_over_lam(L), 12)
     return sp.Rational(str(sp.Float(value, 8)))
 
 
-def _collapse_b(L: int, m_abs: sp.Rational, a_value: sp.Rational, lo: float, hi: float) -> sp.Rational:
-    """b at which the certified minimizer turns from nonzero (at ``lo``) to 0 (at ``hi``), to about 8 digits, by
-    geometric bisection at 96 bits (a place to put an instance, not a certified threshold)."""
-    from ..certified.spectrum import certify_scalar_minimizer, to_arb, workprec
+def _collapse_lambda(conv_name: str, L: int, m_abs: sp.Rational) -> sp.Rational:
+    """λ* to about 15 digits: the midpoint of its certified enclosure at 15 digits, the least the tier takes
+    (``threshold_certificate``, cached: one isolation of the tie polynomial instead of a bisection of certified
+    minimizers). Only a place to put an instance: the certified minimizer at full precision decides its kind."""
+    from ..certified.threshold import threshold_certificate
 
-    with workprec(96):
-        m_, a_ = to_arb(m_abs), to_arb(a_value)
-        for _ in range(30):
-            mid = math.sqrt(lo * hi)
-            kind = certify_scalar_minimizer(L, m_, a_, flint.arb(mid), 96).kind
-            if kind == "nonzero":
-                lo = mid
-            elif kind == "zero":
-                hi = mid
-            else:
-                break
-    return sp.Rational(str(sp.Float(lo, 10)))
+    cert = threshold_certificate(conv_name, L, m_abs, 15)
+    mid = (cert.lo + cert.hi) / 2
+    return sp.Rational(mid.numerator, mid.denominator)
 
 
 def _patterns(L: int, sign: int, nonzero: bool) -> list[tuple[int, ...]]:
