@@ -136,3 +136,18 @@ def test_a_claimed_threshold_or_sigma_with_no_real_value_is_refuted_not_left_und
     r = matrix_uniqueness.certified_uniqueness_check(
         lambda L_, a_, b_: sp.sqrt(-critical_value_exact(L_, a_, b_)))(QUICK)  # SymPy: I·√σ_c
     assert r.verdict is Verdict.REFUTED and "no real value" in r.summary, r.summary
+
+
+def test_every_depth_proof_rests_on_the_symbolic_L_elimination_it_prints(monkeypatch):
+    from verify.claims import threshold as threshold_claims
+    from verify.claims.threshold import threshold_claim
+
+    claim = threshold_claim("t.th", "s", "test", tau(), convention="A1")
+    general = next(c for c in claim.checks if c.name == "derived threshold equals the claim for every depth")
+    r = general.execute(QUICK)
+    assert r.verdict is Verdict.VERIFIED and r.proved_for.startswith("every integer L ≥ 3"), r.summary
+    phi, b_rho, tie, x, b_star = threshold_claims._symbolic_L_elimination()
+    # an elimination that gave another b*(L) (here 2·b*) no longer supports the printed proof
+    monkeypatch.setattr(threshold_claims, "_symbolic_L_elimination", lambda: (phi, b_rho, tie, x, 2 * b_star))
+    r = general.execute(QUICK)
+    assert r.verdict is Verdict.INCONCLUSIVE and r.proved_for is None, r.summary

@@ -30,7 +30,7 @@ from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, gen
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
-from .threshold import CORROBORATES, _too_large, general_derivation
+from .threshold import CORROBORATES, _too_large, elimination_confirms, general_derivation
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
                             undecided_inconclusive)
@@ -101,6 +101,10 @@ def _general(conv: Convention, formula: sp.Expr):
                                instances=1, scope=scope)
         details = {"general_L_ratio_b*/b_e": str(ratio)}
         if sp.simplify(ratio - 1) == 0:
+            if not elimination_confirms(conv, claimed_b, 3):
+                return CheckResult(Verdict.INCONCLUSIVE, "for every L ≥ 3, b*(L)/b_e(L) simplifies to 1 with b*(L) "
+                                   "written out, but SymPy did not confirm that the symbolic-L elimination gives that "
+                                   "b*(L): not shown as a proof", instances=1, details=details, scope=scope)
             return CheckResult(Verdict.VERIFIED, "for every L ≥ 3 the claimed λ_e is the tie point b*(L) of 0 and ρ*",
                                instances=1, digits=float("inf"), details=details, scope=scope,
                                proved_for=f"every integer L ≥ 3, every m ≠ 0 (convention {conv.name})",

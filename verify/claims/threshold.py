@@ -158,6 +158,10 @@ def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
                                instances=1, scope=scope)
         details = {"general_L_ratio_b*/b_claimed": str(ratio)}
         if sp.simplify(ratio - 1) == 0:
+            if not elimination_confirms(conv, claimed_b, start):
+                return CheckResult(Verdict.INCONCLUSIVE, f"for every L ≥ {start}, b*(L)/b_claimed(L) simplifies to 1 "
+                                   "with b*(L) written out, but SymPy did not confirm that the symbolic-L elimination "
+                                   "gives that b*(L): not shown as a proof", instances=1, details=details, scope=scope)
             return CheckResult(Verdict.VERIFIED, f"for every L ≥ {start}, b*(L)/b_claimed(L) simplifies to 1",
                                instances=1, digits=float("inf"), details=details, scope=scope,
                                proved_for=f"every integer L ≥ {start}, every m ≠ 0 (convention {conv.name}: "
@@ -198,10 +202,25 @@ def _symbolic_L_elimination() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Ex
     return phi, b_rho, tie, x, b_star
 
 
+def _elimination_log_ratio(conv: Convention, claimed_b: sp.Expr) -> sp.Expr:
+    """log(b*/b_claim) with b* from the symbolic-L elimination (``_symbolic_L_elimination``), logs expanded."""
+    b_star = _symbolic_L_elimination()[4]
+    return sp.expand_log(sp.log(b_star.subs(a_sym, conv.a) / claimed_b), force=True)
+
+
+def elimination_confirms(conv: Convention, claimed_b: sp.Expr, start: int) -> bool:
+    """True when the printed derivation is itself a proof: log(b*/b_claim), b* from SymPy's elimination with L a
+    symbol, simplifies to 0 with L = k + start (k ≥ 0 an integer). ``general_depth_ratio`` compares the claim with
+    the closed form b*(L) written out; this ties that closed form to the derivation shown in the report."""
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    shifted = sp.expand_log(_elimination_log_ratio(conv, claimed_b).subs(L_sym, k + start), force=True)
+    return sp.simplify(shifted) == 0
+
+
 def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list[dict[str, str]]:
     """The symbolic-L proof, step by step (docs/mathematics.md §K1)."""
     phi, b_rho, tie, x, b_star = _symbolic_L_elimination()
-    log_ratio = sp.expand_log(sp.log(b_star.subs(a_sym, conv.a) / claimed_b), force=True)
+    log_ratio = _elimination_log_ratio(conv, claimed_b)
     B = sp.Symbol("b^*", positive=True)
     return [
         step("Every stationary point is balanced, |w_l| = ρ with the product's sign that of m; there "
@@ -213,8 +232,8 @@ def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list
         step(f"the claim under {conv.name}, as b = k(L)·λ", sp.Eq(sp.Symbol("b_claim", positive=True), claimed_b)),
         step(f"logarithms, expanded with L a symbol (L ≥ {start})", sp.Eq(sp.log(B / sp.Symbol("b_claim")),
                                                                          log_ratio)),
-        step("which SymPy simplifies to 0 (the check's verdict): b*(L) = b_claim(L) for every L",
-             "log(b*/b_claim) = 0"),
+        step(f"with L = k + {start} (k ≥ 0 an integer) SymPy simplifies it to 0 (checked by the verdict): "
+             f"b*(L) = b_claim(L) for every L ≥ {start}", "log(b*/b_claim) = 0"),
     ]
 
 
