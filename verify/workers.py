@@ -128,11 +128,31 @@ WARM_PACKAGES = ("verify.claims", "verify.symbolic", "verify.highprec", "verify.
                  "verify.landscape", "verify.problems", "proofs")
 
 
-def warm(claims: Sequence[Claim]) -> float:
+#: Per-depth derivations many claims share (cached per process): (module, function, deepest depth
+#: worth deriving ahead, since the float64 tiers stop at 12). Derived before forking for the profile's
+#: depths when a check's module uses the function, so that no worker derives them again.
+SHARED_DERIVATIONS = (("verify.symbolic.scalar", "derive_threshold", 32),
+                      ("verify.kernels.scalar", "scalar_kernels", 12))
+
+
+def _used_by(claims: Sequence[Claim], module: str) -> bool:
+    """True when the module of some check's function refers to ``module`` or to a function of it."""
+    users = {getattr(check.run, "__module__", None) for c in claims for check in c.checks}
+    target = sys.modules.get(module)
+    for name in users:
+        values = vars(sys.modules[name]).values() if name in sys.modules else ()
+        if any(v is target or getattr(v, "__module__", None) == module for v in values):
+            return True
+    return False
+
+
+def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
     """Load, in this process, what every worker would otherwise load again: the modules of the
-    packages checks import lazily (``WARM_PACKAGES``) and of every check's function. Forked workers
-    inherit them (with the catalogue, already loaded). Returns the seconds spent. A module that fails to
-    import is left to fail, or not, where a check imports it."""
+    packages checks import lazily (``WARM_PACKAGES``) and of every check's function, then the shared
+    per-depth derivations (``SHARED_DERIVATIONS``) at ``depths`` where a check uses them. Forked workers
+    inherit all of it (with the catalogue, already loaded). Returns the seconds spent. What fails here is
+    left to fail, or not, where a check needs it: warming never changes a result, only where it is
+    computed (every cached derivation is deterministic)."""
     start = time.perf_counter()
     names: list[str] = []
     for package in WARM_PACKAGES:
@@ -147,6 +167,16 @@ def warm(claims: Sequence[Claim]) -> float:
             importlib.import_module(name)
         except Exception:
             pass
+    for module, attr, deepest in SHARED_DERIVATIONS:
+        fn = getattr(sys.modules.get(module), attr, None)
+        if fn is None or not _used_by(claims, module):
+            continue
+        for depth in depths:
+            if 1 <= depth <= deepest:
+                try:
+                    fn(depth)
+                except Exception:
+                    pass
     return time.perf_counter() - start
 
 
