@@ -64,6 +64,21 @@ def _not_real(L: int, m: sp.Rational, what: str, exc: Exception, done: int, scop
                        counterexample={"depth": L, "m": str(m), "why": str(exc)})
 
 
+def _unsettled(ctx: RunContext, task: str, n: int, done: int, undecided: list[dict], details: dict, scope: str,
+               tol: str) -> CheckResult | None:
+    """INCONCLUSIVE when an instance was not decided by the balls or none was certified; None when the check may
+    be verified (progress closed either way)."""
+    _progress(ctx, task, n, n)
+    if undecided:
+        return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {n} instances not decided by the "
+                           f"enclosures (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
+                           details={**details, "undecided": undecided[:5]})
+    if done == 0:
+        return CheckResult(Verdict.INCONCLUSIVE, "no instance to certify: nothing certified", instances=0, scope=scope,
+                           tolerance=tol)
+    return None
+
+
 def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable[[RunContext], list[int]],
                     explicit: bool, min_depth: int) -> Callable[[RunContext], CheckResult]:
     """The certified check of "the collapse threshold is formula(|m|, L)" (None: no collapse)."""
@@ -120,15 +135,10 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
                 samples.append({**where, "stationary_below": len(cert.below.stationary),
                                 "excluded_boxes": cert.below.excluded + cert.above.excluded + cert.tie_excluded,
                                 "seconds": round(cert.seconds, 4)})
-        _progress(ctx, "certified thresholds", len(instances), len(instances))
         details = {"certified_digits": D, "samples": samples}
-        if undecided:
-            return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {len(instances)} instances not "
-                               f"decided by the enclosures (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
-                               details={**details, "undecided": undecided[:5]})
-        if formula is None or done == 0:
-            return CheckResult(Verdict.INCONCLUSIVE, "no instance at depth ≥ 2 to certify: nothing certified",
-                               instances=0, scope=scope, tolerance=tol)
+        unsettled = _unsettled(ctx, "certified thresholds", len(instances), done, undecided, details, scope, tol)
+        if unsettled is not None:  # with "no collapse" claimed, a certified instance has refuted already
+            return unsettled
         return CheckResult(Verdict.VERIFIED, f"the claimed threshold lies in the certified enclosure of λ* "
                            f"(relative width ≤ 10^-{D}) on {done} instances; 0 loses just below and wins just above "
                            "(certified)", instances=done, digits=float(D), scope=scope, tolerance=tol,
@@ -212,15 +222,10 @@ def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunC
                                 "rho_star": list(arb_pair(rho_e, 25)),
                                 "off_set": {"kinds": kinds, "rho_at_random_lambda": None if rb is None else
                                             list(arb_pair(rb, 25))}})
-        _progress(ctx, "certified uniqueness", len(instances), len(instances))
         details = {"certified_digits": D, "samples": samples}
-        if undecided:
-            return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {len(instances)} instances not "
-                               f"decided (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
-                               details={**details, "undecided": undecided[:5]})
-        if done == 0:
-            return CheckResult(Verdict.INCONCLUSIVE, "no instance at depth ≥ 3 to certify: nothing certified",
-                               instances=0, scope=scope, tolerance=tol)
+        unsettled = _unsettled(ctx, "certified uniqueness", len(instances), done, undecided, details, scope, tol)
+        if unsettled is not None:
+            return unsettled
         return CheckResult(Verdict.VERIFIED, f"at λ_e exactly two global minimizers (0 and ρ*: tie proved exactly by "
                            f"SymPy, every other stationary point certified worse) and a certified unique one at "
                            f"λ_e(1 ∓ 10^-{D}) and a random λ, on {done} instances", instances=done, digits=float(D),

@@ -88,6 +88,14 @@ class _Tally:
     def __init__(self) -> None:
         self.count, self.widest, self.undecided = 0, 0.0, []
 
+    def record(self, where: dict, signs: Sequence[int], judgement) -> None:
+        """Count a match, file an undecided judgement (a difference is the caller's refutation)."""
+        if judgement.outcome == "undecided":
+            self.undecided.append({**where, "signs": list(signs), "why": judgement.why})
+        else:
+            self.count += 1
+            self.widest = max(self.widest, judgement.widest)
+
     def digits(self) -> float:
         return float("inf") if self.widest == 0 else -math.log10(self.widest)
 
@@ -180,11 +188,7 @@ def certified_spectrum_check(conv: Convention, nonzero, at_zero, depths):
                             counterexample={**where, "signs": list(s), "why": j.why,
                                             "eigenvalue_enclosures": [ball_text(e) for e in enc],
                                             "claimed": [f"{ball_text(v)} (×{k})" for v, k in claimed]})
-                    if j.outcome == "undecided":
-                        tally.undecided.append({**where, "signs": list(s), "why": j.why})
-                        continue
-                    tally.count += 1
-                    tally.widest = max(tally.widest, j.widest)
+                    tally.record(where, s, j)
         return _verdict(tally, scope, prec, ctx.dps, "every claimed eigenvalue meets exactly one cluster of rigorous "
                         "eigenvalue enclosures, which holds exactly its claimed multiplicity")
     return run
@@ -253,11 +257,7 @@ def certified_sharpness_check(conv: Convention, formula: sp.Expr, depths, min_de
                             scope=scope, tolerance="refuted only when the balls separate (rigorous at any precision)",
                             counterexample={**where, "signs": list(s), "largest_eigenvalue": ball_text(enc[-1]),
                                             "claimed": ball_text(c)})
-                    if j.outcome == "undecided":
-                        tally.undecided.append({**where, "signs": list(s), "why": j.why})
-                        continue
-                    tally.count += 1
-                    tally.widest = max(tally.widest, j.widest)
+                    tally.record(where, s, j)
         return _verdict(tally, scope, prec, ctx.dps, "the claim meets the rigorous enclosure of the largest Hessian "
                         "eigenvalue")
     return run
