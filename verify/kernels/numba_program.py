@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .program import Program, row_groups  # noqa: F401 - row_groups re-exported
+from .program import Program
 
 _U = numba.uint64
 
@@ -204,7 +204,7 @@ def _write_rows_tiled(S, C, blocks, groups, entries, out2, n0, m, tile, P):
     start = 0
     for g in range(groups.shape[0] - 1):
         b0, b1 = groups[g], groups[g + 1]
-        ro, r1, c1 = blocks[b0, 0], blocks[b0, 2], blocks[b0, 3]
+        r1, c1 = blocks[b0, 2], blocks[b0, 3]
         for i in range(r1):
             for j in range(c1):
                 if filled == rows_per_tile:
