@@ -259,3 +259,22 @@ def test_whole_claim_tasks_with_a_shrinker_match_jobs_1():
     two = runner.run(claims, QUICK, jobs=2)
     assert _numbers(one) == _numbers(two) and two.results[1].minimal_counterexample is not None
     assert os.getpid() not in {r.checks[0].details["pid"] for r in two.results}
+
+
+def test_warm_derives_what_scalar_claims_share_before_forking(monkeypatch):
+    """The per-depth scalar derivations are made once in the parent when a check uses them (forked
+    workers inherit them); claims that do not use them cost no derivation."""
+    from verify import workers
+
+    monkeypatch.setattr(workers, "WARM_PACKAGES", ())  # imports aside: this test is about derivations
+    monkeypatch.setattr(workers, "SHARED_DERIVATIONS", (("verify.symbolic.scalar", "derive_threshold", 32),))
+    from verify.api import tau, threshold_claim
+    from verify.symbolic import scalar
+
+    claim = threshold_claim("w.threshold", "τ under A1", "test", tau, convention="A1")
+    assert workers._used_by([claim], "verify.symbolic.scalar")
+    assert not workers._used_by(_claims(), "verify.symbolic.scalar")
+    workers.warm([claim], depths=(2, 3))
+    misses = scalar.derive_threshold.cache_info().misses
+    scalar.derive_threshold(3)
+    assert scalar.derive_threshold.cache_info().misses == misses  # already derived: a cache hit
