@@ -58,11 +58,11 @@ def _rel_diff(x: np.ndarray, ref: np.ndarray) -> float:
     return float(np.max(np.abs(x - ref)) / max(np.max(np.abs(ref)), np.finfo(float).tiny))
 
 
-def _compute_only(k, Ws, M, a, b, repeats: int) -> float | None:
-    """Seconds of the numba kernel with every instance written over a cache-resident sink (the
-    same single-thread path, no DRAM stores): the compute part of a call, for causes."""
+def _compute_only(k, Ws, M, a, b, repeats: int) -> tuple[float | None, str | None]:
+    """(seconds, path) of the numba kernel with every instance written over a cache-resident sink
+    (the same single-thread path, no DRAM stores): the compute part of a call, for causes."""
     if k.backend != "numba":
-        return None
+        return None, None
     from .kernels import numba_program as na
     from .kernels.program import build_program
     prog = build_program(derive(k.depth, k.widths))
@@ -71,7 +71,7 @@ def _compute_only(k, Ws, M, a, b, repeats: int) -> float | None:
     W = [np.ascontiguousarray(w) for w in Ws]
     av, bv = np.full(N, float(a)), np.full(N, float(b))
     path = na.hessian(prog, W, M, av, bv, sink, sink=True)
-    return _best(lambda: na.hessian(prog, W, M, av, bv, sink, path=path, sink=True), repeats)
+    return _best(lambda: na.hessian(prog, W, M, av, bv, sink, path=path, sink=True), repeats), path
 
 
 def _backend_row(be, L, ws, Ws, M, a, b, base, derive_s, repeats, seed, device) -> tuple[dict, np.ndarray | None]:
@@ -108,7 +108,8 @@ def _backend_row(be, L, ws, Ws, M, a, b, base, derive_s, repeats, seed, device) 
     secs = _best(lambda: k.hessian(Ws, M, a, b), repeats)
     pre = _best(lambda: k.hessian(Ws, M, a, b, out=H), repeats)
     row.update(setup_s=derive_s + setup, seconds=secs, inst_per_s=n / secs, seconds_prealloc=pre,
-               seconds_compute_only=_compute_only(k, Ws, M, a, b, repeats))
+               seconds_compute_only=None)
+    row["seconds_compute_only"], row["compute_path"] = _compute_only(k, Ws, M, a, b, repeats)
     return row, H[:_peers.HEAD].copy()
 
 
@@ -132,11 +133,12 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
 
     Row keys: depth, width, P, n, impl, kind ('backend' | 'peer' | 'bound'), device, setup_s,
     seconds, inst_per_s, valid, max_rel_err. Backend rows also carry seconds_prealloc (into a
-    reused, touched ``out=``; CPU backends), seconds_compute_only (numba: the same path with a
-    cache-resident sink), floor_s (the size's floor row), ratio_vs_floor (seconds / floor_s),
-    ratio_vs_floor_out (seconds_prealloc / floor_s), ratios ({peer: our inst/s ÷ the peer's},
-    allocating calls on both sides as the peers allocate), ratio_vs_fastest_peer, frac_of_bound
-    (floor_s / seconds_prealloc) and goals (list of {goal, value, met, cause}). Unavailable
+    reused, touched ``out=``; CPU backends), seconds_compute_only and compute_path (numba: the
+    single-thread path with a cache-resident sink), floor_s (the size's floor row),
+    ratio_vs_floor (seconds / floor_s), ratio_vs_floor_out (seconds_prealloc / floor_s), ratios
+    ({peer: our inst/s ÷ the peer's}, allocating calls on both sides as the peers allocate),
+    ratio_vs_fastest_peer, frac_of_bound (floor_s / seconds_prealloc) and, for the device's goal
+    backend, goals (list of {goal, value, value_out, met, cause}). Unavailable
     backends / peers give a row with ``skipped`` (the reason). ``progress`` gets one line per size.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:

@@ -18,6 +18,11 @@ GOALS = {
 }
 
 
+#: What the compute of each numba path is, for causes.
+_WORK = {"tiled": "factor products on instance-innermost tiles and their transposition to rows",
+         "plain": "per-instance factor products and the u ⊗ v passes over each row"}
+
+
 def annotate(ours: list[dict], peer_rows: list[dict], floor: dict, device: str) -> None:
     """Ratios against the floor and each peer, and the goals of ``GOALS[device]`` with causes."""
     speeds = {r["impl"]: r["inst_per_s"] for r in peer_rows if "inst_per_s" in r}
@@ -70,7 +75,8 @@ def _peer_cause(r: dict, peer_inst_per_s: float, floor_s: float, target: float) 
     c = r.get("seconds_compute_only")
     if c is not None and c >= 0.5 * r["seconds"]:
         return (f"compute: the kernel without DRAM stores takes {c:.3g} s of the {r['seconds']:.3g} s call "
-                f"(per-instance factor products and d-long loops), {peer_s / c:.1f}× the peer at most")
+                f"({_WORK.get(r.get('compute_path') or '', 'the kernel arithmetic')}); compute alone would be "
+                f"{peer_s / c:.1f}× the peer")
     if c is not None:
         return (f"allocation and stores: compute alone is {c:.3g} s of {r['seconds']:.3g} s; the rest is "
                 f"first-touch page faults of the fresh output and the DRAM write")
