@@ -1,5 +1,9 @@
 """The certified tier: rigorous enclosures on python-flint Arb balls (see ``verify.certified.arb``).
 
-``threshold``: certified collapse thresholds of the deep scalar problem; ``scalar``: certified
-stationary points and global minimizers of its reduced (balanced, 1-D in ρ) objective.
+``arb``: precision blocks (``workprec``), exact conversion, claimed formulas on balls (``enclose``), interval
+Newton (``interval_newton``, ``isolate_roots``); ``scalar``: every stationary point and the global minimizer of the
+deep scalar problem (the one certified minimizer; ``spectrum.certify_scalar_minimizer`` reads it);
+``threshold``: certified collapse thresholds; ``checks``: the certified checks of the threshold and uniqueness
+kinds; ``spectrum``: Hessian eigenvalue enclosures at certified minimizers; ``matrix``: exact ties and certified
+uniqueness of the per-singular-value problem; ``regions``: branch-and-bound over Li et al.'s regions.
 """

@@ -4,7 +4,8 @@ Every quantity here is a ball [mid ± rad] that rigorously contains the true val
 only when the balls separate. Inputs reach Arb exactly (rationals, strings, mpmath mantissa/exponent
 pairs), never through ``float``. Precision is set only inside ``workprec``, which restores it.
 
-``isolate_roots`` is a 1-D interval Newton root isolator: on [lo, hi] it returns boxes each proved to
+``enclose`` puts a claimed SymPy formula on balls (``NotReal`` when the balls prove it has no real value).
+``interval_newton`` validates a box around a guessed root; ``isolate_roots`` is a 1-D interval Newton root isolator: on [lo, hi] it returns boxes each proved to
 hold exactly one root (N(X) = c − f(c)/f'(X) ⊂ int X, Moore's theorem) and proves every other part of
 [lo, hi] root-free (0 ∉ f(X), or N(X) ∩ X = ∅).
 """
