@@ -148,20 +148,22 @@ def _used_by(claims: Sequence[Claim], module: str) -> bool:
 
 def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
     """Load, in this process, what every worker would otherwise load again: the modules of the
-    packages checks import lazily (``WARM_PACKAGES``) and of every check's function, then the shared
-    per-depth derivations (``SHARED_DERIVATIONS``) at ``depths`` where a check uses them. Forked workers
-    inherit all of it (with the catalogue, already loaded). Returns the seconds spent. What fails here is
+    packages checks import lazily (``WARM_PACKAGES``, when some check is the suite's) and of every
+    check's function, then the shared per-depth derivations (``SHARED_DERIVATIONS``) at ``depths``
+    where a check uses them. Forked workers inherit all of it (with the catalogue, already loaded). Returns the seconds spent. What fails here is
     left to fail, or not, where a check needs it: warming never changes a result, only where it is
     computed (every cached derivation is deterministic)."""
     start = time.perf_counter()
     names: list[str] = []
-    for package in WARM_PACKAGES:
+    users = {getattr(check.run, "__module__", None) or "" for c in claims for check in c.checks}
+    suite = any(u.split(".")[0] in ("verify", "proofs") for u in users)  # else nothing of ours to load
+    for package in WARM_PACKAGES if suite else ():
         try:
             module = importlib.import_module(package)
         except Exception:
             continue
         names.extend(info.name for info in pkgutil.walk_packages(getattr(module, "__path__", []), package + "."))
-    names.extend(getattr(check.run, "__module__", None) or "" for c in claims for check in c.checks)
+    names.extend(users)
     for name in dict.fromkeys(n for n in names if n and n not in sys.modules):
         try:
             importlib.import_module(name)
