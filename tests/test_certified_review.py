@@ -151,3 +151,10 @@ def test_every_depth_proof_rests_on_the_symbolic_L_elimination_it_prints(monkeyp
     monkeypatch.setattr(threshold_claims, "_symbolic_L_elimination", lambda: (phi, b_rho, tie, x, 2 * b_star))
     r = general.execute(QUICK)
     assert r.verdict is Verdict.INCONCLUSIVE and r.proved_for is None, r.summary
+
+
+def test_threshold_with_a_dyadic_tie_radius_is_certified():
+    # L = 3, |m| = 2 under A1 (a = 2, b = 2λ/3): ρ*^3 = |m|(L − 2)/(L − 1) = 1, so ρ* = 1 is the midpoint of the root
+    # domain [0, 2]; b* = a(|m| − 1)·1 = 2 and λ* = 3 (by hand, §K1). Bisection at midpoints left ρ* on a box edge.
+    for target in ("2", "-2"):
+        assert cert_threshold.certify_threshold("A1", 3, target, 50).contains("3")
