@@ -94,3 +94,16 @@ def test_bisection_asks_each_lambda_once():
     finally:
         hp.stationary_classes = original
     assert len(seen) == len(set(seen)) <= 14  # 18 before the per-λ cache, 12 after (measured)
+
+
+@pytest.mark.parametrize("depth", [3, 6, 12])
+def test_warm_start_hints_find_the_same_radii_even_when_misleading(depth):
+    with mpmath.workdps(50):
+        m, a, b = mpmath.mpf(3), mpmath.mpf(2), mpmath.mpf("0.2")
+        cold = hp.nonzero_stationary_radii(depth, m, a, b)
+        near = hp.nonzero_stationary_radii(depth, m, a, b, [r * (1 + mpmath.mpf(10) ** -5) for r in cold])
+        swapped = hp.nonzero_stationary_radii(depth, m, a, b, cold[::-1])  # each hint outside its own bracket
+        wild = hp.nonzero_stationary_radii(depth, m, a, b, [mpmath.mpf(0), mpmath.mpf(10) ** 6])
+        for other in (near, swapped, wild):
+            assert len(other) == 2
+            assert all(abs(x - y) <= mpmath.mpf(10) ** -45 * y for x, y in zip(other, cold))

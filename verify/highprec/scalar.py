@@ -63,7 +63,8 @@ def hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
     return sorted(E[i] for i in range(len(w)))
 
 
-def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo: mpf, hi: mpf) -> mpf:
+def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo: mpf, hi: mpf,
+                          hint: mpf | None = None) -> mpf:
     """The root of g in [lo, hi] (g(lo)·g(hi) ≤ 0, g monotone there) by Newton safeguarded by bisection.
 
     Newton is tried from both ends of the current bracket (from the end with the smaller |g| first): a convex
@@ -73,6 +74,8 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
     the answer stays bracketed; it stops at a bracket of a few ulps or a Newton step below one ulp.
     Quadratic convergence keeps the count of g evaluations near log2(precision in bits) instead of the
     precision in bits that bisection (or Illinois stalled on the steep ρ^(2L−2)) needs.
+    ``hint``: a point believed near the root (the root of a nearby problem); when strictly inside the bracket it
+    replaces the end on its side (the sign change is kept), so Newton starts next to the root.
     """
     glo, ghi = g(lo), g(hi)
     if glo == 0:
@@ -82,6 +85,14 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
     if (glo > 0) == (ghi > 0):
         raise ArithmeticError(f"no sign change on the bracket [{mpmath.nstr(lo, 8)}, {mpmath.nstr(hi, 8)}]")
     rising = ghi > 0
+    if hint is not None and lo < hint < hi:
+        gh = g(hint)
+        if gh == 0:
+            return hint
+        if (gh > 0) == rising:
+            hi, ghi = hint, gh
+        else:
+            lo, glo = hint, gh
     dlo, dhi = dg(lo), dg(hi)
     dx = dx_old = hi - lo
     tiny = 4 * mpmath.eps
@@ -114,8 +125,12 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
     return (lo + hi) / 2
 
 
-def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf]:
-    """All ρ > 0 with g(ρ) = 0 for the sign pattern with σ = sign(m) (see module docstring)."""
+def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf,
+                             hints: Sequence[mpf] | None = None) -> list[mpf]:
+    """All ρ > 0 with g(ρ) = 0 for the sign pattern with σ = sign(m) (see module docstring).
+
+    ``hints``: the two radii of a nearby problem (a warm start for the root finder; never changes which roots are
+    found, each stays bracketed by its own interval)."""
     L = depth
     mab = abs(m)
     if mab == 0:
@@ -145,7 +160,8 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf]:
     while g(hi) <= 0:
         hi *= 1 + step
         step *= 2
-    return [_solve_newton_bracket(g, dg, mpf(0), rc), _solve_newton_bracket(g, dg, rc, hi)]
+    low_hint, high_hint = hints if hints is not None and len(hints) == 2 else (None, None)
+    return [_solve_newton_bracket(g, dg, mpf(0), rc, low_hint), _solve_newton_bracket(g, dg, rc, hi, high_hint)]
 
 
 @dataclass(frozen=True)
@@ -165,13 +181,15 @@ def canonical_signs(depth: int, m: mpf) -> list[int]:
     return [1] * (depth - 1) + [(-1 if m < 0 else 1)]
 
 
-def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf) -> list[StationaryClass]:
-    """Every stationary point of F, grouped by (ρ, product); objective evaluated from F itself."""
+def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf,
+                       hints: Sequence[mpf] | None = None) -> list[StationaryClass]:
+    """Every stationary point of F, grouped by (ρ, product); objective evaluated from F itself.
+    ``hints``: as for ``nonzero_stationary_radii``."""
     out = []
     signs = canonical_signs(depth, m)
     if depth >= 2 or m == 0:
         out.append(StationaryClass(mpf(0), mpf(0), objective([mpf(0)] * depth, m, a, b)))
-    for r in nonzero_stationary_radii(depth, m, a, b):
+    for r in nonzero_stationary_radii(depth, m, a, b, hints):
         w = [r * s for s in signs]
         P, _ = _products(w)
         out.append(StationaryClass(r, P, objective(w, m, a, b)))
@@ -219,13 +237,17 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
     tol = rel_tol if rel_tol is not None else mpf(10) ** (-mpmath.mp.dps + 3)
 
     seen: dict[mpf, tuple[mpf, mpf] | None] = {}
+    radii: list = []  # the two radii at the last λ that had them: warm start for the next (λ moves little)
 
     def evaluate(lam: mpf) -> tuple[mpf, mpf] | None:
         """(gap, best nonzero ρ) at λ, cached per λ: the bracketing, its re-check, Newton's start and each
         slope ask for the same λ again (at L = 3 this halves the stationary-point solves)."""
         if lam not in seen:
             a, b = ab_of_lam(lam)
-            nonzero = [c for c in stationary_classes(depth, m, a, b) if c.rho > 0]
+            classes = stationary_classes(depth, m, a, b, radii[-1] if radii else None)
+            nonzero = [c for c in classes if c.rho > 0]
+            if len(nonzero) == 2:
+                radii.append([c.rho for c in nonzero])
             best = min(nonzero, key=lambda c: c.objective) if nonzero else None
             seen[lam] = None if best is None else (objective([mpf(0)] * depth, m, a, b) - best.objective, best.rho)
         return seen[lam]
