@@ -21,6 +21,7 @@ nonzero stationary point when one exists and 0 otherwise; the two sides are cert
 """
 from __future__ import annotations
 
+
 import time
 from dataclasses import dataclass
 from fractions import Fraction
@@ -122,6 +123,12 @@ def _side(L: int, m: sp.Rational, a: sp.Rational, k: sp.Rational, lam: Fraction)
     return certify_minimizer(L, to_fmpq(m), to_fmpq(a), b)
 
 
+@lru_cache(maxsize=None)
+def _zero_coefficient_roots(L: int) -> tuple[sp.Expr, ...]:
+    """Solutions in b of g(0, b) = 0 (g's constant coefficient), per depth: they depend on neither m nor λ."""
+    return tuple(sp.solve(reduced(L).g[0], b_sym))
+
+
 def _attempt(conv, L: int, m: sp.Rational, n: int, prec: int) -> ThresholdCertificate:
     start = time.perf_counter()
     a = conv.a
@@ -132,7 +139,7 @@ def _attempt(conv, L: int, m: sp.Rational, n: int, prec: int) -> ThresholdCertif
         subs = {a_sym: arb(to_fmpq(a)), mabs: arb(m_abs)}
         R = dyadic_above(Fraction(int(m_abs.p), int(m_abs.q)), L)  # R^L ≥ |m| > ρ*^L
         if L == 2:
-            g0 = sp.solve(red.g[0], b_sym)  # g(0, b) = 0: the constant coefficient of g
+            g0 = _zero_coefficient_roots(L)
             if len(g0) != 1:
                 raise CertificationFailed("L = 2: g(0, b) = 0 has no unique solution in b")
             b_star = sp.Rational(g0[0].subs({a_sym: a, mabs: abs(m)}))

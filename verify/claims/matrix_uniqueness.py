@@ -382,7 +382,7 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
                             counterexample={**row, "minimizer": at.kind, "why": at.why,
                                             "exact_tie_test": None if proof is None else proof.facts})
                     other = prove_tie(L, a, b, sigma_true, rho_star)
-                    if other.proved and not ball.contains(to_arb(sigma_true)):
+                    if other.proved and not ball.overlaps(to_arb(sigma_true)):
                         return CheckResult(
                             Verdict.REFUTED, f"L={L}: at σ = {sigma_true} (off the claimed exceptional set) two global "
                             "minimizers 0 and x* are proved in exact arithmetic: the minimizer is not unique there",
