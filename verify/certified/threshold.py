@@ -21,7 +21,6 @@ nonzero stationary point when one exists and 0 otherwise; the two sides are cert
 """
 from __future__ import annotations
 
-
 import time
 from dataclasses import dataclass
 from fractions import Fraction
