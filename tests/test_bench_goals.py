@@ -39,6 +39,12 @@ def test_a_missed_goal_is_listed_with_its_measured_cause():
     assert misses[1]["value"] == pytest.approx(3.0) and "compute" in misses[1]["cause"]
 
 
+def test_a_miss_whose_compute_alone_would_meet_the_goal_blames_allocation():
+    rows = _rows(our_s=0.5, pre_s=0.1, compute_s=0.05, jax_s=2.0, floor_s=0.01, width=4)
+    (miss,) = goal_misses(rows)
+    assert miss["cause"].startswith("allocation and stores") and "40.0× the peer" in miss["cause"]
+
+
 def test_a_goal_the_floor_itself_cannot_reach_says_so():
     rows = _rows(our_s=0.05, pre_s=0.05, compute_s=0.04, jax_s=0.2, floor_s=0.04, width=2)
     (miss,) = goal_misses(rows)  # at d = 2 only the JAX goal applies

@@ -73,13 +73,14 @@ def _peer_cause(r: dict, peer_inst_per_s: float, floor_s: float, target: float) 
         return (f"unreachable here: writing the output alone (the floor, {floor_s:.3g} s) is only "
                 f"{peer_s / floor_s:.1f}× faster than the peer ({peer_s:.3g} s)")
     c = r.get("seconds_compute_only")
-    if c is not None and c >= 0.5 * r["seconds"]:
+    if c is not None and peer_s / c < target:
         return (f"compute: the kernel without DRAM stores takes {c:.3g} s of the {r['seconds']:.3g} s call "
                 f"({_WORK.get(r.get('compute_path') or '', 'the kernel arithmetic')}); compute alone would be "
-                f"{peer_s / c:.1f}× the peer")
+                f"only {peer_s / c:.1f}× the peer")
     if c is not None:
-        return (f"allocation and stores: compute alone is {c:.3g} s of {r['seconds']:.3g} s; the rest is "
-                f"first-touch page faults of the fresh output and the DRAM write")
+        return (f"allocation and stores: compute alone ({c:.3g} s of the {r['seconds']:.3g} s call) would be "
+                f"{peer_s / c:.1f}× the peer; the rest is first-touch page faults of the fresh output and the "
+                f"DRAM write (the call into out= takes {r.get('seconds_prealloc') or float('nan'):.3g} s)")
     return f"{r['seconds']:.3g} s per call vs {peer_s:.3g} s for the peer"
 
 
