@@ -11,7 +11,8 @@
 # beside it (override: VERIFY_GPU_GBPS=4800). Needs numpy, sympy, mpmath and a CUDA build of jax
 # (torch optional): no install of this package is needed, the tree is put on PYTHONPATH.
 # Writes OUT_DIR/bench-gpu.json (rows, goals, misses), OUT_DIR/bench-gpu.md (tables) and
-# OUT_DIR/gpu.txt (nvidia-smi). Takes about 3-6 minutes on an H200 (most of it XLA compiles).
+# OUT_DIR/gpu.txt (nvidia-smi). Expected to take a few minutes on an H200, mostly XLA compiles
+# (an estimate: never run on a GPU yet).
 set -euo pipefail
 OUT_DIR=${1:-${OUT:-bench-gpu}}
 mkdir -p "$OUT_DIR"
