@@ -10,6 +10,9 @@ import sys
 import textwrap
 from typing import Any, Sequence
 
+from .report.document import shown_strength
+
+
 def _conventions_text() -> str:
     from .conventions import CONVENTIONS
 
@@ -104,7 +107,7 @@ def summary_lines(doc: dict) -> list[str]:
     tiers = [t for t in TIERS if any(t in c["tiers"] for c in doc["claims"])] or list(TIERS[:1])
     table = plain_table("claim", "verdict", "strength", *tiers, "s")
     for c in doc["claims"]:
-        table.add_row(c["id"], c["verdict"], c.get("strength") or "—", *(c["tiers"].get(t, "—") for t in tiers),
+        table.add_row(c["id"], c["verdict"], shown_strength(c) or "—", *(c["tiers"].get(t, "—") for t in tiers),
                       f"{c['seconds']:.1f}")
     s = doc["summary"]
     return table_lines(table, width=1000) + [

@@ -23,6 +23,8 @@ READABLE_VERSIONS = (1, 2, 3)
 #: the project's statement of the mathematics: what each paper states, what the suite derived,
 #: each open point and how the suite resolved it
 MATHEMATICS_DOC = "docs/mathematics.md"
+#: verdict strengths, weakest first (verify.claims.base.Strength)
+STRENGTHS = ("sampled", "agreement", "certified", "proved")
 
 
 def _clean(x: Any) -> Any:
@@ -51,6 +53,14 @@ def reproducer(claim_id: str, provenance: Mapping[str, Any]) -> str:
     args = head + ["--only", str(claim_id), "--seed", str(provenance["seed"]),
                    "--profile", str(provenance["profile"]), "--digits", str(provenance["dps"])]
     return shlex.join(args)
+
+
+def shown_strength(item: Mapping[str, Any]) -> str | None:
+    """The strength a renderer shows for a claim or a check of a report: only for a verified one and
+    only a known strength (a report file may come from anywhere: a refuted or inconclusive verdict
+    never shows a strength, whatever the file says)."""
+    value = item.get("strength")
+    return value if item.get("verdict") == "verified" and value in STRENGTHS else None
 
 
 def tier_conflict_text(claim: Mapping[str, Any]) -> str | None:

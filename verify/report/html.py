@@ -25,12 +25,12 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import UsageError
-from .document import MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, crashed_text, tier_conflict_text
+from .document import (MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, STRENGTHS, crashed_text, shown_strength,
+                       tier_conflict_text)
 from .mathml import safe_mathml
 
 VERDICTS = ("verified", "refuted", "inconclusive")
 TIER_ORDER = ("symbolic", "high-precision", "certified", "numeric")
-STRENGTHS = ("sampled", "agreement", "certified", "proved")
 STRENGTH_HELP = {
     "sampled": "no counterexample on the sampled instances (float64)",
     "agreement": "independent routes agree to the stated digits (high precision)",
@@ -120,10 +120,6 @@ def _m(text: str) -> Markup:
 
 def _verdict_class(verdict: object) -> str:
     return f"v-{verdict}" if verdict in VERDICTS else "v-unknown"
-
-
-def _strength(value: object) -> str | None:
-    return str(value) if value in STRENGTHS else None
 
 
 def _number(value: object, digits: int) -> str:
@@ -262,16 +258,16 @@ def key_evidence(claim: Mapping[str, Any]) -> dict[str, str] | None:
         pick, label = next((e for e in evidence if e.get("verdict") == "refuted"), evidence[0]), "refuted by"
     elif verdict == "verified":
         resting = [e for e in evidence if not e.get("corroborates")] or evidence
-        pick = max(resting, key=lambda e: STRENGTHS.index(e["strength"]) if e.get("strength") in STRENGTHS else -1)
-        label = _strength(pick.get("strength")) or "verified by"
+        pick = max(resting, key=lambda e: STRENGTHS.index(shown_strength(e)) if shown_strength(e) else -1)
+        label = shown_strength(pick) or "verified by"
     else:
         crashed = [e for e in evidence if e.get("error")]
         pick = crashed[0] if crashed else next((e for e in evidence if e.get("verdict") != "verified"), evidence[0])
         label = "open"
     text = f"{_shorten(str(pick.get('summary') or ''))} ({pick.get('check')}, {pick.get('tier')})"
-    headline = _strength(claim.get("strength"))
-    if verdict == "verified" and headline and headline != pick.get("strength"):
-        weakest = next((e for e in resting if e.get("strength") == headline), None)
+    headline = shown_strength(claim)
+    if headline and headline != shown_strength(pick):
+        weakest = next((e for e in resting if shown_strength(e) == headline), None)
         if weakest is not None:
             text += f"; the claim rests also on “{weakest.get('check')}” ({headline})"
     return {"strength": label, "text": text}
@@ -290,7 +286,7 @@ def _claim_view(index: int, claim: Mapping[str, Any], base: Path | None,
     return {
         "anchor": _anchor(index, claim.get("id")), "id": claim.get("id"), "paper": claim.get("paper"),
         "statement": claim.get("statement"), "source": claim.get("source"),
-        "verdict": claim.get("verdict"), "strength": _strength(claim.get("strength")),
+        "verdict": claim.get("verdict"), "strength": shown_strength(claim),
         "seconds": _number(claim.get("seconds"), 2), "flags": flags,
         "warnings": [w for w in (tier_conflict_text(claim), crashed_text(claim)) if w],
         "resolutions": list(claim.get("resolutions") or []),
@@ -304,7 +300,7 @@ def _claim_view(index: int, claim: Mapping[str, Any], base: Path | None,
 
 def _check_view(claim: Mapping[str, Any], check: Mapping[str, Any], base: Path | None) -> dict[str, Any]:
     facts = [("verdict", check.get("verdict")),
-             ("strength", _strength(check.get("strength")) or "—"),
+             ("strength", shown_strength(check) or "—"),
              ("proved for", check.get("proved_for")),
              ("scope", check.get("scope") or "—"),
              ("digits", _number(check.get("digits"), 1)),
@@ -321,7 +317,7 @@ def _check_view(claim: Mapping[str, Any], check: Mapping[str, Any], base: Path |
     captions = check.get("captions") if isinstance(check.get("captions"), Mapping) else {}
     counterexample = check.get("counterexample")
     return {
-        "verdict": check.get("verdict"), "strength": _strength(check.get("strength")),
+        "verdict": check.get("verdict"), "strength": shown_strength(check),
         "name": check.get("check"), "tier": check.get("tier"), "corroborates": bool(check.get("corroborates")),
         "summary": check.get("summary"), "facts": [(k, v) for k, v in facts if v is not None],
         "derivation": steps, "error": check.get("error"),

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from .document import crashed_text, tier_conflict_text
+from .document import crashed_text, shown_strength, tier_conflict_text
 from .html import check_report
 
 MAX_MESSAGE = 2000
@@ -113,10 +113,10 @@ def _testcase(paper: str, claim: Mapping[str, Any]) -> ET.Element:
     text = _evidence_text(claim, evidence)
     properties = ET.SubElement(case, "properties")
     ET.SubElement(properties, "property", name="verdict", value=_clean(verdict))
-    ET.SubElement(properties, "property", name="strength", value=_clean(claim.get("strength") or "none"))
+    ET.SubElement(properties, "property", name="strength", value=_clean(shown_strength(claim) or "none"))
     for e in evidence:
         ET.SubElement(properties, "property", name=f"strength.{_clean(e.get('check'))}",
-                      value=_clean(e.get("strength") or "none") + (" (corroborating)" if e.get("corroborates") else ""))
+                      value=_clean(shown_strength(e) or "none") + (" (corroborating)" if e.get("corroborates") else ""))
     if verdict == "refuted":
         deciding = [e for e in evidence if e.get("verdict") == "refuted"] or evidence
         message = "; ".join(_clean(e.get("summary")) for e in deciding) or "refuted"
@@ -153,7 +153,7 @@ def _one_line(text: str) -> str:
 
 def _evidence_text(claim: Mapping[str, Any], evidence: list[Mapping[str, Any]]) -> str:
     """Plain-text evidence of one claim: statement, source, then one paragraph per check."""
-    strength = f" ({_clean(claim['strength'])})" if claim.get("strength") else ""
+    strength = f" ({shown_strength(claim)})" if shown_strength(claim) else ""
     lines = [f"claim {_clean(claim.get('id'))}: {_clean(claim.get('verdict'))}{strength}",
              f"statement: {_clean(claim.get('statement'))}",
              f"source: {_clean(claim.get('source'))}"]
@@ -166,7 +166,7 @@ def _evidence_text(claim: Mapping[str, Any], evidence: list[Mapping[str, Any]]) 
         lines.append(f"reproduce: {_clean(claim['reproduce'])}")
     for e in evidence:
         lines.append("")
-        strength = f" ({_clean(e['strength'])})" if e.get("strength") else ""
+        strength = f" ({shown_strength(e)})" if shown_strength(e) else ""
         corroborating = " [corroborating]" if e.get("corroborates") else ""
         lines.append(f"[{_clean(e.get('tier'))}] {_clean(e.get('check'))}: "
                      f"{_clean(e.get('verdict'))}{strength}{corroborating} - {_clean(e.get('summary'))}")

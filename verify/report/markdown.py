@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Sequence
 
-from .document import MATHEMATICS_DOC, crashed_text, tier_conflict_text
+from .document import MATHEMATICS_DOC, crashed_text, shown_strength, tier_conflict_text
 from .html import key_evidence
 
 TIERS = ("symbolic", "high-precision", "certified", "numeric")
@@ -49,7 +49,8 @@ def _json(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
-def _strength(value: object) -> str:
+def _strength(item: Mapping[str, Any]) -> str:
+    value = shown_strength(item)
     return f"**{value}**" if value else "—"
 
 
@@ -91,7 +92,7 @@ def render_markdown(doc: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] |
             verdict += " (internal error)"
         key = key_evidence(c)
         shown = f"{key['strength']}: {key['text']}" if key else "—"
-        lines.append(f"| `{_cell(c.get('id'))}` | {verdict} | {_strength(c.get('strength'))} | {_cell(shown)} "
+        lines.append(f"| `{_cell(c.get('id'))}` | {verdict} | {_strength(c)} | {_cell(shown)} "
                      f"| {c.get('seconds')} |")
     overview = [x for x in plots if x.get("claim") is None]
     if overview:
@@ -127,7 +128,7 @@ def _open_points(claims: list[Mapping[str, Any]]) -> list[str]:
 
 
 def _claim(c: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] = ()) -> list[str]:
-    strength = f" · {c['strength']}" if c.get("strength") else ""
+    strength = f" · {shown_strength(c)}" if shown_strength(c) else ""
     lines = ["", f"## `{c.get('id')}` — {_mark(c.get('verdict'))}{strength}", "", _quote(c.get("statement")), "",
              f"*Source:* {c.get('source')}", ""]
     tiers = c.get("tiers") or {}
@@ -156,7 +157,8 @@ def _check(e: Mapping[str, Any]) -> list[str]:
     corroborating = " (corroborating)" if e.get("corroborates") else ""
     lines = [f"### {e.get('tier')}: {e.get('check')} — {_mark(e.get('verdict'))}{corroborating}", "",
              str(e.get("summary")), ""]
-    lines += [f"- {k.replace('_', ' ')}: {e.get(k)}" for k in FACTS if e.get(k) not in (None, "")]
+    facts = {**e, "strength": shown_strength(e)}
+    lines += [f"- {k.replace('_', ' ')}: {facts.get(k)}" for k in FACTS if facts.get(k) not in (None, "")]
     steps = [s for s in e.get("derivation") or [] if isinstance(s, Mapping)]
     if steps:
         lines += ["", "Derivation:", ""]
