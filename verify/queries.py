@@ -76,7 +76,7 @@ def _threshold_summary(depth, target, convention: str, digits: int, reference: R
         out["note"] = ("L = 1: the minimizer a·m/(a + b) is nonzero for every λ > 0; there is no threshold, "
                        "and τ's formula divides by zero (q = 2).")
         return out
-    lam_m = sp.simplify(lam_expr.subs(mabs, abs(m)))
+    lam_m = lam_expr.subs(mabs, abs(m))
     out["threshold_exact"] = str(lam_expr.subs(mabs, sp.Symbol("|m|", positive=True)))
     out["threshold"] = dec(lam_m, n)
     with mpmath.workdps(n + 20):

@@ -45,4 +45,4 @@ def tau_at(m: sp.Expr, depth: int) -> sp.Expr | None:
         return None
     if depth == 2:
         return _tau_limit_at_depth2().subs(mabs, m)
-    return sp.simplify(tau(m, sp.Integer(depth)))
+    return tau(m, sp.Integer(depth))
