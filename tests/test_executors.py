@@ -10,7 +10,6 @@ import json
 import os
 import sys
 import textwrap
-import threading
 
 import pytest
 
@@ -107,20 +106,56 @@ def test_any_executor_gives_the_numbers_of_jobs_1():
     assert threads.jobs == 3 and threads.extra["executor"] == "ThreadPoolExecutor"
 
 
-_BARRIER = threading.Barrier(2, timeout=20)
+class _Recording(cf.ThreadPoolExecutor):
+    """A thread pool that records the (claim, task) of each submit."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(max_workers=workers)
+        self.tasks: list[int] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.tasks.append(args[1])
+        return super().submit(fn, *args, **kwargs)
 
 
-def _meet(ctx: RunContext) -> CheckResult:
-    _BARRIER.wait()  # both checks of the one claim must be running at once to pass
+def _met(ctx: RunContext) -> CheckResult:
     return CheckResult(Verdict.VERIFIED, "met", instances=1)
 
 
 def test_one_task_per_check():
-    """A claim's checks are separate tasks: they can run at the same time on different workers."""
-    claim = Claim("two.checks", "s", "test", (Check("a", Tier.NUMERIC, _meet), Check("b", Tier.NUMERIC, _meet)))
-    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+    """A lone claim's checks are separate tasks on the executor (they may run on different workers)."""
+    claim = Claim("two.checks", "s", "test", (Check("a", Tier.NUMERIC, _met), Check("b", Tier.NUMERIC, _met)))
+    with _Recording(2) as pool:
         r = runner.run([claim], QUICK, executor=pool)
+    assert sorted(pool.tasks) == [0, 1]
     assert r.results[0].verdict is Verdict.VERIFIED and [c.name for c in r.results[0].checks] == ["a", "b"]
+
+
+def _third(dps: int):
+    """A check computing 1/3 at ``dps`` digits 20 times (mp.workdps, as the house rules ask), yielding
+    the thread between setting the precision and using it."""
+    def run(ctx: RunContext) -> CheckResult:
+        import time
+
+        import mpmath
+
+        seen = set()
+        for _ in range(20):
+            with mpmath.mp.workdps(dps):
+                time.sleep(0.001)
+                seen.add(str(mpmath.mpf(1) / 3))
+        return CheckResult(Verdict.VERIFIED, "1/3", instances=1, details={"values": sorted(seen)})
+    return run
+
+
+def test_threads_of_one_process_never_share_a_working_precision():
+    """mpmath's and flint's precision are process-wide: two checks in threads of one process (a thread
+    pool, a Dask worker with several threads) must not run at once, or each computes at the other's
+    precision (review: 1/3 came back at 15 and 55 digits from both checks)."""
+    claims = [Claim(f"p{k}", "s", "test", (Check("a", Tier.HIGH_PRECISION, _third(15 + 40 * k)),)) for k in range(2)]
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        r = runner.run(claims, QUICK, executor=pool)
+    assert [[len(v) for v in x.checks[0].details["values"]] for x in r.results] == [[17], [57]]
 
 
 def test_not_an_executor_is_a_usage_error():

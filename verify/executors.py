@@ -27,6 +27,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 import time
 from contextlib import nullcontext
 from dataclasses import replace
@@ -88,15 +89,23 @@ def run_whole(claim: Claim, ctx: RunContext,
     return checks, run_shrink(claim, ctx) if refuted else None
 
 
+#: One task at a time per process. mpmath's working precision (``mp.workdps``) and python-flint's
+#: ``ctx.prec`` are process-wide, so two checks in threads of one process (a thread pool, a Dask
+#: worker with several threads, the parent rerunning a task while a thread pool runs others) would
+#: change each other's precision and so their numbers. Forked workers run one task each anyway.
+TASK_LOCK = threading.RLock()
+
+
 def run_task(claim: Claim, index: int, ctx: RunContext,
              around: Callable[[int], ContextManager[Any]] | None = None) -> Any:
     """Task ``index`` of ``claim``: its check ``index``; its shrinker for ``SHRINK``; the whole claim
-    for ``WHOLE`` (``run_whole``)."""
-    if index == SHRINK:
-        return run_shrink(claim, ctx)
-    if index == WHOLE:
-        return run_whole(claim, ctx, around)
-    return run_check(claim.checks[index], ctx)
+    for ``WHOLE`` (``run_whole``). Tasks of one process run one at a time (``TASK_LOCK``)."""
+    with TASK_LOCK:
+        if index == SHRINK:
+            return run_shrink(claim, ctx)
+        if index == WHOLE:
+            return run_whole(claim, ctx, around)
+        return run_check(claim.checks[index], ctx)
 
 
 # ---------------------------------------------------------------- shipping claims to any executor
