@@ -7,13 +7,13 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 import zlib
-from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import pytest
 import sympy
+from test_report_renderers import parse_html
 
 from verify.claims import Check, CheckResult, Claim, RunContext, Tier, Verdict, get_profile
 from verify.claims.derivation import step
@@ -86,24 +86,7 @@ def run_dir(tmp_path_factory) -> tuple[Path, dict, object]:
     return out, json.loads((out / "report.json").read_text()), result
 
 
-class Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def parse(page: str) -> Page:
-    p = Page()
-    p.feed(page)
-    p.close()
-    return p
+parse = parse_html  # every start tag with its attributes, and all text
 
 
 # -- report.json --------------------------------------------------------------------------------

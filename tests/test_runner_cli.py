@@ -114,9 +114,10 @@ def test_jobs_never_exceed_the_claims(tmp_path, claims_py, capsys):
 
 
 def test_refuted_exits_1_even_with_a_crash(tmp_path, claims_py, capsys):
-    code, out, _ = run_cli(capsys, "check", claims_py, "--out", tmp_path / "r", "--quiet")
+    code, out, err = run_cli(capsys, "check", claims_py, "--out", tmp_path / "r", "--quiet")
     assert code == 1
     assert "refuted: bad" in out
+    assert "internal error: a check crashed in crash" in err  # the crash is said, not hidden behind exit 1
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

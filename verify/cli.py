@@ -227,9 +227,7 @@ def _executor(args):
 def _cmd_run(args) -> int:
     from .claims import RunContext, get_profile
     from .progress import for_stderr
-    from .report.document import build_document
-    from .report.provenance import provenance
-    from .report.writer import ReportStage
+    from .report.writer import ReportStage, run_document
     from .runner import ClaimSource, default_jobs, run, select, split_only
 
     _Output.closed = False
@@ -250,9 +248,7 @@ def _cmd_run(args) -> int:
             if result.extra.get("jobs_note"):
                 print(f"verify: note: {result.extra['jobs_note']}", file=sys.stderr)
             command = "verify " + " ".join(shlex.quote(a) for a in args.argv)
-            doc = build_document(result, provenance(args.seed, args.profile, args.digits, started,
-                                                    result.wall_seconds, command, result.jobs,
-                                                    claim_file=source.path))
+            doc = run_document(result, command=command, claim_file=source.path, started=started)
             _print_summary(doc)
             for c in doc["claims"]:
                 if c["verdict"] == "refuted":
@@ -269,14 +265,13 @@ def _cmd_run(args) -> int:
         if client is not None:
             client.close()
     _Output.line("report: " + ", ".join(str(p) for p in paths))
-    if doc["summary"]["refuted"]:
-        return 1
     crashed = [r.claim.id for r in result.crashed]
-    if crashed:
+    if crashed:  # said even when a refutation sets the exit code: a crash is never part of a refutation
         print(f"verify: internal error: a check crashed in {', '.join(crashed)} (not a verdict; the report "
               f"holds the traceback; please report)", file=sys.stderr)
-        return 3
-    return 0
+    if doc["summary"]["refuted"]:
+        return 1
+    return 3 if crashed else 0
 
 
 def _cmd_check(args) -> int:

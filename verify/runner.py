@@ -130,25 +130,12 @@ class RunResult:
 
     def write_report(self, out_dir: str | Path) -> list[Path]:
         """Write this run's report set (report.json, .md, .html, junit.xml, figures/) into ``out_dir``,
-        atomically as a set; returns the files written. Delegates to the report writer
-        (``verify.report.writer.write_run`` where it exists, else the path the command uses)."""
-        from .report import writer
+        atomically as a set; returns the files written (``verify.report.writer.write_run``)."""
+        from .report.writer import write_run
 
-        write_run = getattr(writer, "write_run", None)
         figures = self.extra.get("report_dir") or self.ctx.out_dir  # a published run's figures live there
-        if write_run is not None:
-            return write_run(self, out_dir, started=self.extra.get("started"), command=self.extra.get("command"),
-                             figures_dir=figures)
-        from .report.document import build_document
-        from .report.provenance import provenance
-
-        started = self.extra.get("started") or dt.datetime.now(dt.timezone.utc)
-        command = self.extra.get("command") or (
-            f"verify.api.run_claims(claims, profile={self.ctx.profile.name!r}, seed={self.ctx.seed}, "
-            f"digits={self.ctx.dps}, jobs={self.jobs}).write_report(...)")
-        doc = build_document(self, provenance(self.ctx.seed, self.ctx.profile.name, self.ctx.dps, started,
-                                              self.wall_seconds, command, self.jobs))
-        return writer.write_reports(doc, out_dir, figures_dir=figures)
+        return write_run(self, out_dir, started=self.extra.get("started"), command=self.extra.get("command"),
+                         figures_dir=figures)
 
     def _repr_html_(self) -> str:
         from .claims.display import results_table_html

@@ -27,16 +27,11 @@ from markupsafe import Markup
 from ..errors import UsageError
 from .document import (MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, STRENGTHS, crashed_text, shown_strength,
                        tier_conflict_text)
+from ..claims.display import STRENGTH_HELP
 from .mathml import safe_mathml
 
 VERDICTS = ("verified", "refuted", "inconclusive")
 TIER_ORDER = ("symbolic", "high-precision", "certified", "numeric")
-STRENGTH_HELP = {
-    "sampled": "no counterexample on the sampled instances (float64)",
-    "agreement": "independent routes agree to the stated digits (high precision)",
-    "certified": "rigorous for the stated instances (exact or interval arithmetic)",
-    "proved": "exact, for every parameter in the stated range",
-}
 MAX_FIGURE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 200
 KEY_LINE_CHARS = 220
