@@ -130,6 +130,17 @@ def test_quiet_and_not_a_terminal_and_a_terminal():
     assert isinstance(P.for_stderr(stream=Stream(True)), P.LiveProgress)
 
 
+def test_without_a_stderr_progress_never_goes_to_stdout(monkeypatch, capsys):
+    """Started with fd 2 closed, Python's sys.stderr is None and print(file=None) writes to stdout: the
+    progress lines then polluted the summary on stdout (review)."""
+    monkeypatch.setattr("sys.stderr", None)
+    claims = [_counting("n.a"), _counting("n.b")]
+    runner.run(claims, QUICK, jobs=1, progress=P.for_stderr())
+    runner.run(claims, QUICK, jobs=1, progress=P.LineProgress())
+    runner.run(claims, QUICK, jobs=1, progress=runner.stderr_progress)
+    assert capsys.readouterr().out == ""
+
+
 def test_not_a_terminal_gives_one_plain_line_per_claim():
     out = Stream(False)
     runner.run([_counting("l.a"), _counting("l.b")], QUICK, jobs=1, progress=P.for_stderr(stream=out))

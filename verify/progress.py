@@ -125,6 +125,8 @@ class LineProgress(RunProgress):
 
     def claim_finished(self, done: int, total: int, result: ClaimResult, elapsed: float) -> None:
         stream = self.stream or sys.stderr
+        if stream is None:  # no stderr at all (fd 2 closed): print(file=None) would write to stdout
+            return
         try:
             print(f"[{done}/{total}] {result.claim.id:<32} {str(result.verdict):<12} {result.seconds:6.1f} s"
                   f"   elapsed {elapsed:6.1f} s, about {self.eta():5.0f} s left", file=stream, flush=True)
@@ -214,10 +216,11 @@ class LiveProgress(RunProgress):
 
 
 def for_stderr(quiet: bool = False, stream: TextIO | None = None) -> RunProgress:
-    """The display for a command: nothing with ``quiet``; live on a terminal; else one line per claim."""
-    if quiet:
-        return RunProgress()
+    """The display for a command: nothing with ``quiet`` or without a stderr; live on a terminal; else
+    one line per claim."""
     stream = stream or sys.stderr
+    if quiet or stream is None:  # None: started with fd 2 closed; never fall back to stdout
+        return RunProgress()
     try:
         tty = stream.isatty()
     except (AttributeError, ValueError, OSError):

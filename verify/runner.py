@@ -162,7 +162,10 @@ Progress = Callable[[int, int, ClaimResult, float], None]
 
 
 def stderr_progress(done: int, total: int, result: ClaimResult, elapsed: float) -> None:
-    """One line per finished claim with an estimate of the time left (never fails the run)."""
+    """One line per finished claim with an estimate of the time left (never fails the run; nothing
+    without a stderr, never on stdout)."""
+    if sys.stderr is None:
+        return
     try:
         eta = elapsed / max(done, 1) * max(total - done, 0)
         print(f"[{done}/{total}] {result.claim.id:<32} {str(result.verdict):<12} {result.seconds:6.1f} s"
