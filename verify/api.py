@@ -163,19 +163,15 @@ def run_claims(claims: Sequence[Claim], profile: str = "standard", seed: int = 0
         return run(claims, ctx, jobs=jobs, executor=executor)
     import datetime as dt
 
-    from .report.document import build_document
-    from .report.provenance import provenance
-    from .report.writer import ReportStage
+    from .report.writer import ReportStage, python_reproducer, run_document
 
     with ReportStage(out_dir) as stage:
         started = dt.datetime.now(dt.timezone.utc)
         result = run(claims, dataclasses.replace(ctx, out_dir=str(stage.path)), jobs=jobs, executor=executor)
         command = f"verify.api.run_claims(claims, profile={profile!r}, seed={seed}, digits={digits}, jobs={jobs})"
-        doc = build_document(result, provenance(seed, profile, digits, started, result.wall_seconds, command,
-                                                result.jobs))
-        for entry in doc["claims"]:  # these claims live in the caller's code, not in the catalogue
-            entry["reproduce"] = (f"verify.api.run_claims([<claim {entry['id']}>], profile={profile!r}, "
-                                  f"seed={seed}, digits={digits})")
+        # these claims live in the caller's code, not in the catalogue: reproduce them from Python
+        doc = run_document(result, command=command, started=started,
+                           reproduce=python_reproducer(profile, seed, digits))
         result.extra["report"] = stage.publish(doc)
     result.extra["report_dir"] = str(out_dir)  # where write_report finds the figures again
     result.ctx = ctx
