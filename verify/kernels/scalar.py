@@ -55,18 +55,14 @@ def scalar_kernels(depth: int) -> ScalarKernels:
     return ScalarKernels(depth, obj, grad, hess)
 
 
-def stationary_radii_batch(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
-                           imag_tol: float = 1e-7) -> list[np.ndarray]:
-    """Real positive roots ρ of a·ρ^(2L−2) − a|m|·ρ^(L−2) + b per instance (float64).
+def _companion_radii(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
+                     imag_tol: float = 1e-7) -> list[np.ndarray]:
+    """Real positive roots of g by batched companion-matrix eigenvalues (the independent cross-check route).
 
-    Batched companion-matrix eigenvalues; a root counts as real when |Im ρ| ≤ imag_tol·|ρ| (a
-    looser test than rounding, so near-double roots are kept, then judged by their objective).
+    A root counts as real when |Im ρ| ≤ imag_tol·|ρ| (looser than rounding, so near-double roots are kept).
     """
     L = depth
-    mabs, a, b = np.broadcast_arrays(np.asarray(mabs, float), np.asarray(a, float), np.asarray(b, float))
     N = mabs.shape[0]
-    if L == 1:
-        return [np.array([ai * mi / (ai + bi)]) for mi, ai, bi in zip(mabs, a, b)]
     deg = 2 * L - 2
     coeffs = np.zeros((N, deg + 1))  # highest degree first
     coeffs[:, 0] = a
@@ -84,6 +80,168 @@ def stationary_radii_batch(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.nd
         keep = (np.abs(r.imag) <= imag_tol * np.abs(r)) & (r.real > 0)
         out.append(np.sort(r.real[keep]))
     return out
+
+
+# the roots are cross-checked against the companion-matrix eigenvalues on this many instances per call
+CROSS_CHECK_SAMPLE = 8
+# relative agreement demanded of the two routes there. Off the fold band below, the two roots lie at least
+# about 10^-3·ρ_c/L apart, so their condition number (Σ|c_i|ρ^i / (ρ|g'(ρ)|)) is ≲ 10^4 and both routes agree to
+# ≲ 10^-11 (measured: ≤ 2·10^-12 at L = 3..12); 10^-6 is far above that and far below what a wrong root (a
+# wrong bracket, a wrong g) differs by, O(1) relative
+CROSS_CHECK_RTOL = 1e-6
+# instances with |g(ρ_c)| ≤ FOLD_BAND·a|m|ρ_c^(L−2) are near a fold (double root): the two routes may then
+# legitimately disagree on whether a nearly double root is real, so they are not compared there
+FOLD_BAND = 1e-6
+
+
+def _fold_radius(L: int, mabs: np.ndarray) -> np.ndarray:
+    """ρ_c, the one positive zero of g' (L ≥ 3): ρ_c^L = |m|(L−2)/(2L−2)."""
+    return ((L - 2) * mabs / (2 * L - 2)) ** (1.0 / L)
+
+
+def _g(L: int, r: np.ndarray, mabs: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """g(ρ) = a·ρ^(L−2)(ρ^L − |m|) + b."""
+    return a * r ** (L - 2) * (r ** L - mabs) + b
+
+
+def _dg(L: int, r: np.ndarray, mabs: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """g'(ρ) = a·ρ^(L−3)·((2L−2)ρ^L − (L−2)|m|)."""
+    return a * r ** (L - 3) * ((2 * L - 2) * r ** L - (L - 2) * mabs)
+
+
+def _bracketed_newton(L: int, lo: np.ndarray, hi: np.ndarray, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
+                      max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
+    """The root of g in [lo, hi] per instance (g(lo), g(hi) of opposite signs, g monotone there).
+
+    Newton from the bracket's midpoint; a Newton point outside the current bracket is replaced by the midpoint
+    (bisection), and every step keeps the sign change, so each root stays inside its own bracket. Stops per
+    instance at a Newton step or bracket below a few ulps. Returns (roots, converged).
+    """
+    lo, hi = lo.copy(), hi.copy()
+    x = 0.5 * (lo + hi)
+    glo = _g(L, lo, mabs, a, b)
+    root = x.copy()
+    done = np.zeros(lo.shape, bool)
+    act = np.flatnonzero(~done)
+    tiny = 4 * np.finfo(float).eps
+    for _ in range(max_iter):
+        if act.size == 0:
+            break
+        xa, la, ha, gla = x[act], lo[act], hi[act], glo[act]
+        ma, aa, ba = mabs[act], a[act], b[act]
+        gx = _g(L, xa, ma, aa, ba)
+        same = np.sign(gx) == np.sign(gla)
+        la = np.where(same, xa, la)
+        gla = np.where(same, gx, gla)
+        ha = np.where(same, ha, xa)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            xn = xa - gx / _dg(L, xa, ma, aa)
+        inside = np.isfinite(xn) & (xn > la) & (xn < ha)
+        xn = np.where(inside, xn, 0.5 * (la + ha))
+        fin = (gx == 0) | (np.abs(xn - xa) <= tiny * np.abs(xa)) | (ha - la <= tiny * ha)
+        lo[act], hi[act], glo[act], x[act] = la, ha, gla, xn
+        root[act] = np.where(gx == 0, xa, xn)
+        done[act[fin]] = True
+        act = act[~fin]
+    return root, done
+
+
+def _structured_radii(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, imag_tol: float
+                      ) -> tuple[list[np.ndarray | None], np.ndarray]:
+    """Positive roots of g for L ≥ 3, a > 0, b > 0 by the structure proved in ``verify.highprec.scalar``.
+
+    g falls then rises on (0, ∞) with its minimum at ρ_c, ρ_c^L = |m|(L−2)/(2L−2), and g(0+) = b > 0,
+    g(|m|^(1/L)) = b > 0: two roots (one in (0, ρ_c], one in [ρ_c, |m|^(1/L)]) when g(ρ_c) < 0, none when
+    g(ρ_c) > 0. As the companion route does, a nearly double root — g(ρ_c) > 0 but the complex pair
+    ρ_c ± iδ, δ² ≈ 2g(ρ_c)/g''(ρ_c), within |δ| ≤ imag_tol·ρ_c — is kept (as ρ_c twice) and judged by its
+    objective. Returns the roots per instance (None where Newton did not converge) and g(ρ_c).
+    """
+    rc = _fold_radius(L, mabs)
+    gc = _g(L, rc, mabs, a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):  # |m| = 0 at L = 3: 0·0^(−1); gc = b > 0 decides
+        g2c = a * L * (L - 2) * mabs * rc ** (L - 4)  # g''(ρ_c)
+    near_fold = (gc > 0) & (2 * gc <= g2c * (imag_tol * rc) ** 2)
+    two = gc < 0
+    out: list[np.ndarray | None] = [np.empty(0) for _ in range(len(mabs))]
+    for i in np.flatnonzero(near_fold | (gc == 0)):
+        out[i] = np.array([rc[i], rc[i]])
+    idx = np.flatnonzero(two)
+    if idx.size:
+        m_, a_, b_, rc_ = mabs[idx], a[idx], b[idx], rc[idx]
+        # g(|m|^(1/L)) = b > 0 exactly, but ρ^L − |m| rounds to about ±ulp·|m|, which can outweigh a tiny b:
+        # widen the upper end by growing relative steps until g is positive there as computed
+        top = m_ ** (1.0 / L)
+        step = np.finfo(float).eps
+        bad = _g(L, top, m_, a_, b_) <= 0
+        while bad.any():
+            top = np.where(bad, top * (1 + step), top)
+            step *= 2
+            bad = _g(L, top, m_, a_, b_) <= 0
+        low, ok_low = _bracketed_newton(L, np.zeros_like(rc_), rc_, m_, a_, b_)
+        high, ok_high = _bracketed_newton(L, rc_, top, m_, a_, b_)
+        for j, i in enumerate(idx):
+            out[i] = np.array([low[j], high[j]]) if ok_low[j] and ok_high[j] else None
+    return out, gc
+
+
+def _cross_check(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, radii: list[np.ndarray],
+                 gc: np.ndarray, imag_tol: float) -> None:
+    """Compare the bracketed roots with the companion-matrix eigenvalues on a few evenly spaced instances.
+
+    Deterministic (the same instances for the same input, so runs stay reproducible) and cheap (at most
+    CROSS_CHECK_SAMPLE small eigenproblems). Raises ArithmeticError on a disagreement off the fold band, so a
+    check relying on these roots becomes inconclusive with the error named, never silently wrong.
+    """
+    N = len(mabs)
+    pick = np.unique(np.linspace(0, N - 1, min(N, CROSS_CHECK_SAMPLE)).round().astype(int))
+    rc = _fold_radius(L, mabs[pick])
+    band = FOLD_BAND * a[pick] * mabs[pick] * rc ** (L - 2)
+    pick = pick[np.abs(gc[pick]) > band]
+    if pick.size == 0:
+        return
+    ref = _companion_radii(L, mabs[pick], a[pick], b[pick], imag_tol)
+    for i, r in zip(pick, ref):
+        ours = radii[i]
+        if len(ours) != len(r) or not np.allclose(ours, r, rtol=CROSS_CHECK_RTOL, atol=0):
+            raise ArithmeticError(
+                f"stationary radii at depth {L}, |m| = {mabs[i]!r}, a = {a[i]!r}, b = {b[i]!r}: bracketed Newton "
+                f"gives {list(ours)}, companion-matrix eigenvalues {list(r)}")
+
+
+def stationary_radii_batch(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
+                           imag_tol: float = 1e-7) -> list[np.ndarray]:
+    """Real positive roots ρ of a·ρ^(2L−2) − a|m|·ρ^(L−2) + b per instance (float64), ascending.
+
+    L ≥ 3 with a, b > 0 (every caller): bracketed Newton on the two intervals that the structure of g gives
+    (``_structured_radii``), vectorised over the batch, about 8× faster than the companion eigenvalues; a few
+    instances per call are cross-checked against the companion route (``_cross_check``). Other inputs (and any
+    instance whose Newton iteration does not converge) use the companion-matrix eigenvalues, where a root counts
+    as real when |Im ρ| ≤ imag_tol·|ρ| (a looser test than rounding, so near-double roots are kept, then judged
+    by their objective). L = 2: ρ² = |m| − b/a; L = 1: ρ = a|m|/(a + b).
+    """
+    L = depth
+    mabs, a, b = np.broadcast_arrays(np.asarray(mabs, float), np.asarray(a, float), np.asarray(b, float))
+    if L == 1:
+        return [np.array([ai * mi / (ai + bi)]) for mi, ai, bi in zip(mabs, a, b)]
+    N = mabs.shape[0]
+    structured = (np.isfinite(mabs) & np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0) & (mabs >= 0)
+                  if L >= 3 else np.zeros(N, bool))
+    out: list[np.ndarray | None] = [None] * N
+    idx = np.flatnonzero(structured)
+    if idx.size:
+        m_, a_, b_ = mabs[idx], a[idx], b[idx]
+        found, gc = _structured_radii(L, m_, a_, b_, imag_tol)
+        solved = np.array([r is not None for r in found])
+        if solved.any():
+            keep = np.flatnonzero(solved)
+            _cross_check(L, m_[keep], a_[keep], b_[keep], [found[j] for j in keep], gc[keep], imag_tol)
+        for j, i in enumerate(idx):
+            out[i] = found[j]
+    rest = np.array([i for i in range(N) if out[i] is None], dtype=int)
+    if rest.size:
+        for i, r in zip(rest, _companion_radii(L, mabs[rest], a[rest], b[rest], imag_tol)):
+            out[i] = r
+    return out  # type: ignore[return-value]
 
 
 def collapse_gaps(depth: int, m: np.ndarray, a: float, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
