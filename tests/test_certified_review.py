@@ -15,7 +15,7 @@ from proofs.kamber_parhi_2026.formulas import tau
 from verify.certified import threshold as cert_threshold
 from verify.certified.arb import (CertificationFailed, bits_for_digits, interval_newton, isolate_roots, to_arb,
                                   workprec)
-from verify.certified.checks import threshold_check, uniqueness_check
+from verify.claims.certified_scalar import threshold_check, uniqueness_check
 from verify.certified.matrix import prove_tie
 from verify.certified.scalar import MinimizerCertificate
 from verify.certified.spectrum import certify_scalar_minimizer, judge_largest, symmetric_eigen_enclosures

@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from proofs.kamber_parhi_2026.formulas import tau
-from verify.certified.checks import uniqueness_check
+from verify.claims.certified_scalar import uniqueness_check
 from verify.claims.base import Strength, Tier, Verdict
 from verify.claims.context import PROFILES, RunContext
 from verify.claims.scalar_uniqueness import scalar_uniqueness_claim

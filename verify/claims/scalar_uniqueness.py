@@ -6,7 +6,7 @@ one) with equal objective. Routes:
 - symbolic: at λ_e the only candidate ρ > 0 with φ(ρ) = φ(0) (ρ^L = |m|(L−2)/(L−1), from the
   elimination) must also satisfy φ'(ρ) = 0 exactly;
 - certified: the unique tie point enclosed in Arb, the tie at λ_e exact (SymPy identity), every stationary
-  point isolated there and off the set (``verify.certified.checks.uniqueness_check``);
+  point isolated there and off the set (``verify.claims.certified_scalar.uniqueness_check``);
 - high precision: at λ_e (to working precision) mpmath finds exactly two global products with objective
   equal to ~the working precision; at λ_e·(1 ± 10^(−dps/2)) and at random λ, exactly one;
 - numeric: float64 kernels at λ_e see the two candidates tie within rounding, and at random λ one
@@ -322,7 +322,7 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
                     undecided_inconclusive(_symbolic(conv, formula, depths)))]
     if depths is None:
         checks.append(Check("tie of 0 and ρ* at λ_e for every depth", Tier.SYMBOLIC, _general(conv, formula)))
-    from ..certified.checks import uniqueness_check
+    from .certified_scalar import uniqueness_check
 
     def tie_proved(L: int) -> bool:
         b_claim = conv.b_over_lam(L) * formula.subs(L_sym, L)

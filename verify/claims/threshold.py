@@ -5,7 +5,7 @@ the minimizer never collapses). Four independent routes judge it:
 - symbolic: λ* derived exactly per depth by elimination (``derive_threshold``), plus general L (proved for
   every L ≥ 3, with its derivation step by step);
 - certified: Arb enclosures of λ* with every stationary point isolated and the minimizer proved on both
-  sides (``verify.certified.threshold``, ``verify.certified.checks``);
+  sides (``verify.certified.threshold``, ``verify.claims.certified_scalar``);
 - high precision: bracketing in λ on the objective's values at *all* stationary points (mpmath);
 - numeric: float64 kernels decide which point is global at λ_claim·(1 ∓ δ) on random targets.
 """
@@ -477,7 +477,7 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
                             _general(conv, formula, min_depth)))
     certified = depths is None or any(L >= 2 for L in depths)
     if certified:
-        from ..certified.checks import threshold_check
+        from .certified_scalar import threshold_check
 
         checks.append(Check("certified enclosure of λ* and the minimizer on both sides (Arb)", Tier.CERTIFIED,
                             undecided_inconclusive(threshold_check(

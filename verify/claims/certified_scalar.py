@@ -13,16 +13,16 @@ from typing import Callable, Sequence
 
 import sympy as sp
 
-from ..claims.base import CheckResult, Strength, Verdict
-from ..claims.context import RunContext
-from ..claims.sampling import random_targets
-from ..claims.scalar_common import sentinels
-from ..claims.scope import depth_text
+from .base import CheckResult, Strength, Verdict
+from .context import RunContext
+from .sampling import random_targets
+from .scalar_common import sentinels
+from .scope import depth_text
 from ..symbolic.scalar import L_sym, mabs
 from ..conventions import get_convention
-from .arb import (CertificationFailed, NotEnclosable, NotReal, arb, arb_to_decimal_pair as arb_pair, ball_bounds,
-                  enclose, round_decimal, sympy_to_arb, to_fmpq, workprec)
-from .threshold import threshold_certificate
+from ..certified.arb import (CertificationFailed, NotEnclosable, NotReal, arb, arb_to_decimal_pair as arb_pair,
+                             ball_bounds, enclose, round_decimal, sympy_to_arb, to_fmpq, workprec)
+from ..certified.threshold import threshold_certificate
 
 #: certified digits beyond the run's ``dps`` (the high-precision tier's requirement)
 CERT_GUARD = 20
@@ -237,8 +237,8 @@ def _at_and_off(conv, L: int, m: sp.Rational, c_ball: arb, cert, rng, k: sp.Rati
     """At λ_e (a ball): the isolated stationary radii, ρ*'s ball, the root box holding it, whether every other
     stationary point is certainly worse than 0; and the certified minimizer at a random rational λ."""
     from ..symbolic.scalar import derive_threshold
-    from .scalar import isolate_stationary
-    from .threshold import _side
+    from ..certified.scalar import isolate_stationary
+    from ..certified.threshold import _side
 
     with workprec(cert.prec):
         b_e = arb(to_fmpq(k)) * c_ball
