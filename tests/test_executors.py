@@ -313,3 +313,36 @@ def test_warm_derives_what_scalar_claims_share_before_forking(monkeypatch):
     misses = scalar.derive_threshold.cache_info().misses
     scalar.derive_threshold(3)
     assert scalar.derive_threshold.cache_info().misses == misses  # already derived: a cache hit
+
+
+SLEEPING_PY = textwrap.dedent('''
+    import time
+    from verify.claims import Check, CheckResult, Claim, Tier, Verdict
+
+    def slow(ctx):
+        time.sleep(8)
+        return CheckResult(Verdict.VERIFIED, "slept", instances=1)
+
+    def claims():
+        return [Claim("s.one", "s", "test", (Check("a", Tier.NUMERIC, slow),))]
+''')
+
+
+@pytest.mark.slow
+def test_ctrl_c_on_a_dask_run_exits_130_with_no_report(tmp_path, cluster):
+    """Ctrl-C while a check runs on the cluster: one line, exit 130, no report (review, issue 14)."""
+    import signal
+    import subprocess
+    import time
+
+    f = tmp_path / "sleeping.py"
+    f.write_text(SLEEPING_PY)
+    port = cluster.scheduler_address.rsplit(":", 1)[1]
+    proc = subprocess.Popen([sys.executable, "-m", "verify.cli", "check", str(f), "--out", str(tmp_path / "r"),
+                             "--executor", f"dask://127.0.0.1:{port}"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(4)  # connected, and the check is running on the cluster
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "verify: interrupted"
+    assert not (tmp_path / "r").exists()
