@@ -28,6 +28,7 @@ from .base import Check, CheckResult, Verdict
 from .context import RunContext
 from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scalar_common import ClaimValueError, sentinels
+from .scalar_spectrum import placement_threshold
 from .scope import depth_text
 from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
                                float_claim, fraction_below, largest_differs, sharpness_checks)
@@ -150,14 +151,14 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, min_depth: int):
                 with mpmath.workdps(work):
                     m_mp = to_mpf(m, work)
                     ab = _ab_of_lam(conv, L)
-                    star = hp.threshold_by_bisection(L, m_mp, ab)
+                    star = placement_threshold(conv, L, m)
                     lam = (star if star is not None else 10 * abs(m_mp)) * mpmath.mpf(str(frac))
                     a_mp, b_mp = ab(lam)
                     mins = hp.global_minimizers(L, m_mp, a_mp, b_mp)
                     for cls in mins:
                         if cls.rho == 0:
                             return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}, m = {m}: 0 is global at "
-                                               f"{frac}·λ*; the threshold search and the enumeration disagree",
+                                               f"{frac}·λ*; the derived threshold and the enumeration disagree",
                                                instances=tally.count, scope=scope)
                         every = list(sign_patterns(L, -1 if m < 0 else 1, 64))
                         pats = [every[0], every[int(rng.integers(len(every)))]]
@@ -258,7 +259,7 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths, min_depth: int):
         with mpmath.workdps(40):
             m_mp = to_mpf(m, 40)
             ab = _ab_of_lam(conv, L)
-            star = hp.threshold_by_bisection(L, m_mp, ab)
+            star = placement_threshold(conv, L, m)
             lam = star * 3 / 4 if star is not None else abs(m_mp)
             a_mp, b_mp = ab(lam)
             cls = hp.global_minimizers(L, m_mp, a_mp, b_mp)[0]
