@@ -137,3 +137,23 @@ def test_hostile_derivation_and_summary_never_become_markup(mathml):
     assert not any("javascript:" in (v or "") for _, attrs in tags.tags for v in attrs.values())
     assert all(attrs.get("href", "#").startswith("#") for t, attrs in tags.tags if t == "a")
     assert "<script" not in page.lower()
+
+
+def test_markdown_never_passes_a_reports_text_through_as_html_or_a_link():
+    """report.md is often turned into HTML (pandoc, an editor's preview) with raw HTML allowed: the
+    report's strings are escaped, and a figure path that is not inside the report set is not linked."""
+    from markdown_it import MarkdownIt
+
+    text = '<script>alert(1)</script><img src=x onerror=alert(1)> [click](javascript:alert(1)) a & b \\ c'
+    check = _check("verified", "proved", summary=text, proved_for=text, figures=["javascript:alert(1)", "figures/a.png"],
+                   captions={"figures/a.png": text}, derivation=[{"say": text, "plain": "x", "mathml": ""}])
+    claim = _claim("m.ok", "verified", "proved", [check]) | {"statement": text, "source": text, "resolutions": [text]}
+    md = render_markdown(_doc([claim]))
+    page = MarkdownIt("commonmark").render(md)  # raw HTML enabled, as in many converters
+    tags = _Tags()
+    tags.feed(page)
+    names = [t for t, _ in tags.tags]
+    assert "script" not in names and all(not k.startswith("on") for _, a in tags.tags for k in a)
+    assert [a.get("src") for t, a in tags.tags if t == "img"] == ["figures/a.png"]
+    assert not any("javascript:" in (a.get(k) or "") for _, a in tags.tags for k in ("href", "src"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "a &amp; b \\ c" in page  # shown as text

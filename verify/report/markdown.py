@@ -25,13 +25,35 @@ def _mark(verdict: object) -> str:
     return MARK.get(str(verdict), f"`{verdict}`" if verdict is not None else "—")
 
 
+_SPECIAL = re.compile(r"([\\<>&\[\]])")
+
+
+def _text(text: object) -> str:
+    """Prose from a report as Markdown text: ``<``, ``>``, ``&``, brackets and backslashes escaped with a
+    backslash, so a report's strings (a user's claim file) never become raw HTML or a link."""
+    return _SPECIAL.sub(r"\\\1", str(text))
+
+
 def _cell(text: object) -> str:
+    return _text(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _code_cell(text: object) -> str:
+    """Text for a code span in a table cell (a code span shows backslash escapes literally)."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _quote(text: object) -> str:
     """A block quote, however many lines ``text`` has."""
-    return "\n".join("> " + line for line in str(text).splitlines() or [""])
+    return "\n".join("> " + _text(line) for line in str(text).splitlines() or [""])
+
+
+def _link(path: object) -> str | None:
+    """A figure's path as a link target: relative, inside the report set, no scheme; else None."""
+    rel = str(path)
+    if not re.fullmatch(r"[A-Za-z0-9_./-]+", rel) or rel.startswith("/") or ".." in rel.split("/"):
+        return None
+    return rel
 
 
 def _fence(body: str, lang: str = "") -> list[str]:
@@ -92,7 +114,7 @@ def render_markdown(doc: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] |
             verdict += " (internal error)"
         key = key_evidence(c)
         shown = f"{key['strength']}: {key['text']}" if key else "—"
-        lines.append(f"| `{_cell(c.get('id'))}` | {verdict} | {_strength(c)} | {_cell(shown)} "
+        lines.append(f"| `{_code_cell(c.get('id'))}` | {verdict} | {_strength(c)} | {_cell(shown)} "
                      f"| {c.get('seconds')} |")
     overview = [x for x in plots if x.get("claim") is None]
     if overview:
@@ -108,7 +130,8 @@ def render_markdown(doc: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] |
 
 def _plot(plot: Mapping[str, Any]) -> list[str]:
     caption = " ".join(str(plot.get("caption") or "Evidence plot drawn from this report's data.").split())
-    return [f"![{_cell(caption)}]({plot.get('file')})", "", f"*{caption}*", ""]
+    link = _link(plot.get("file"))
+    return ([f"![{_cell(caption)}]({link})", ""] if link else []) + [f"*{_text(caption)}*", ""]
 
 
 def _open_points(claims: list[Mapping[str, Any]]) -> list[str]:
@@ -123,21 +146,21 @@ def _open_points(claims: list[Mapping[str, Any]]) -> list[str]:
     for c in with_points:
         statement = " ".join(str(c.get("statement") or "").split())
         lines += [f"### `{c.get('id')}`", "", _quote(statement), ""]
-        lines += [f"- {' '.join(str(r).split())}" for r in c.get("resolutions") or []] + [""]
+        lines += [f"- {_text(' '.join(str(r).split()))}" for r in c.get("resolutions") or []] + [""]
     return lines
 
 
 def _claim(c: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] = ()) -> list[str]:
     strength = f" · {shown_strength(c)}" if shown_strength(c) else ""
     lines = ["", f"## `{c.get('id')}` — {_mark(c.get('verdict'))}{strength}", "", _quote(c.get("statement")), "",
-             f"*Source:* {c.get('source')}", ""]
+             f"*Source:* {_text(c.get('source'))}", ""]
     tiers = c.get("tiers") or {}
     if isinstance(tiers, Mapping) and tiers:
         ordered = [t for t in TIERS if t in tiers] + sorted(set(map(str, tiers)) - set(TIERS))
         lines += ["*Tiers:* " + ", ".join(f"{t} {_mark(tiers.get(t))}" for t in ordered), ""]
     for warning in (tier_conflict_text(c), crashed_text(c)):
         if warning:
-            lines += [f"**{warning}**", ""]
+            lines += [f"**{_text(warning)}**", ""]
     if c.get("resolutions"):
         lines += [f"*Open points resolved:* {len(c['resolutions'])}, listed under `{c.get('id')}` in "
                   f"“Open points the suite resolved” above (see `{MATHEMATICS_DOC}`).", ""]
@@ -155,15 +178,15 @@ def _claim(c: Mapping[str, Any], plots: Sequence[Mapping[str, Any]] = ()) -> lis
 
 def _check(e: Mapping[str, Any]) -> list[str]:
     corroborating = " (corroborating)" if e.get("corroborates") else ""
-    lines = [f"### {e.get('tier')}: {e.get('check')} — {_mark(e.get('verdict'))}{corroborating}", "",
-             str(e.get("summary")), ""]
+    lines = [f"### {_text(e.get('tier'))}: {_text(e.get('check'))} — {_mark(e.get('verdict'))}{corroborating}",
+             "", _text(e.get("summary")), ""]
     facts = {**e, "strength": shown_strength(e)}
-    lines += [f"- {k.replace('_', ' ')}: {facts.get(k)}" for k in FACTS if facts.get(k) not in (None, "")]
+    lines += [f"- {k.replace('_', ' ')}: {_text(facts.get(k))}" for k in FACTS if facts.get(k) not in (None, "")]
     steps = [s for s in e.get("derivation") or [] if isinstance(s, Mapping)]
     if steps:
         lines += ["", "Derivation:", ""]
         for i, s in enumerate(steps, 1):
-            lines.append(f"{i}. {' '.join(str(s.get('say') or '').split())}")
+            lines.append(f"{i}. {_text(' '.join(str(s.get('say') or '').split()))}")
             if s.get("plain"):
                 lines += ["", *["   " + x for x in _fence(str(s["plain"]))], ""]
     if e.get("counterexample") is not None:
@@ -177,6 +200,9 @@ def _check(e: Mapping[str, Any]) -> list[str]:
     for f in e.get("figures") or []:
         caption = " ".join(str(captions.get(str(f)) or f"Figure drawn by the {e.get('tier')} check "
                                 f"“{e.get('check')}”; its summary above says what it shows.").split())
-        lines += ["", f"![{_cell(caption)}]({f})", "", f"*{caption}*"]
+        link = _link(f)
+        lines += ["", f"![{_cell(caption)}]({link})" if link else
+                  f"Figure `{_cell(f)}` is not linked: not a path inside the report set."]
+        lines += ["", f"*{_text(caption)}*"]
     lines.append("")
     return lines
