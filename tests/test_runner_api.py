@@ -12,6 +12,7 @@ import pickle
 
 import pytest
 import sympy as sp
+from test_executors import _numbers
 
 import verify.api as api
 from verify import runner
@@ -29,17 +30,7 @@ def _claim(cid: str, verdict: Verdict, **details) -> Claim:
     return Claim(cid, "a fixed verdict", "test", (Check("fixed", Tier.NUMERIC, run),))
 
 
-def _evidence(result) -> list:
-    """Verdicts and numbers of a run, without timings and pids."""
-    out = []
-    for r in result.results:
-        d = json.loads(json.dumps(r.to_json(), default=repr))
-        d.pop("seconds")
-        for e in d["evidence"]:
-            e.pop("seconds")
-            e["details"].pop("pid", None)
-        out.append(d)
-    return out
+_evidence = _numbers  # verdicts and numbers of a run, without timings and pids
 
 
 def _wrong_matrix_claims() -> list[Claim]:
