@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import sympy as sp
 
 from verify import executors, runner
@@ -12,12 +11,7 @@ from verify.claims import Verdict
 from verify.claims.context import RunContext
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "verify/claims/property_shrink.py starts from REFUTED_AT, a per-process dict the tiers fill: a shrink "
-    "task on a worker that ran only the exact tier starts elsewhere than jobs=1 (after every tier) and "
-    "finds another 'minimal' counterexample; the shrinker must be a function of (claim, ctx) only"))
 def test_a_split_property_claim_shrinks_to_the_counterexample_of_jobs_1():
-    from verify.claims import property_shrink
     from verify.claims.property import property_claim
     from verify.problems.scalar import parse_problem
 
@@ -34,6 +28,5 @@ def test_a_split_property_claim_shrinks_to_the_counterexample_of_jobs_1():
 
     one = runner.run([claim], ctx, jobs=1).results[0]  # every tier, then the shrinker, in one process
     # what a split run may do: the exact tier on one worker, the others elsewhere, the shrinker on the first
-    property_shrink.REFUTED_AT.clear()
     assert executors.run_task(claim, 0, ctx).verdict is Verdict.REFUTED
     assert minimal(executors.run_task(claim, executors.SHRINK, ctx)) == minimal(one.minimal_counterexample)

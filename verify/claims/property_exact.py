@@ -365,9 +365,6 @@ def exact_check(spec: PropertySpec) -> Callable[[RunContext], CheckResult]:
                 point = PointResult(label, member, wtext, {})
                 rows.append((inst, point, judged))
                 if judged.status == "violated" and member == "yes":
-                    from .property_shrink import remember
-
-                    remember(spec, ctx, inst)
                     result = summarize(spec, rows, len(instances), scope, tol, refuting=(inst, point, judged))
                     result.counterexample["quantities"] = {k: _short(v) for k, v in vals.items()}
                     result.digits = float("inf")

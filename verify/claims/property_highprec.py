@@ -235,9 +235,6 @@ def highprec_check(spec: PropertySpec) -> Callable[[RunContext], CheckResult]:
             for point, judged in evaluate(spec, inst, ctx.dps, smooth_at_zero(spec, inst.depth)):
                 rows.append((inst, point, judged))
                 if judged is not None and judged.status == "violated" and point.member == "yes":
-                    from .property_shrink import remember
-
-                    remember(spec, ctx, inst)
                     return summarize(spec, rows, len(instances), scope, tol, refuting=(inst, point, judged))
         return summarize(spec, rows, len(instances), scope, tol)
     return run

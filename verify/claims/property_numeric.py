@@ -149,7 +149,6 @@ def numeric_check(spec: PropertySpec) -> Callable[[RunContext], CheckResult]:
         from ..problems.reduction import reduce
         from ..problems.symbols import LAM, MABS
         from .property_highprec import confirm
-        from .property_shrink import remember
 
         explicit = spec.depths is not None
         depths = numeric_depths(spec.chosen_depths(ctx), explicit=explicit)
@@ -210,7 +209,6 @@ def numeric_check(spec: PropertySpec) -> Callable[[RunContext], CheckResult]:
                 if judged.status == "violated" and member == "yes":
                     verdict, found = confirm(spec, inst, 30)
                     if verdict == "violated":
-                        remember(spec, ctx, inst)
                         hp_point, hp_judged = found
                         rows.append((inst, point, judged))
                         result = summarize(spec, rows, total, scope, tol, refuting=(inst, point, judged))

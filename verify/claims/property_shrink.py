@@ -1,7 +1,7 @@
 """Minimal counterexamples of the property kind: smallest depth, then simplest m, then simplest λ.
 
-Greedy and deterministic: starting from the instance a tier refuted (or the first failing instance of a
-high-precision scan), each coordinate in turn is replaced by the simplest value that still fails, judged at
+Greedy and deterministic: starting from the first failing instance of a seeded high-precision scan (it
+depends only on the claim and the run's seed, profile and digits, never on which tier or worker refuted first), each coordinate in turn is replaced by the simplest value that still fails, judged at
 high precision (30 digits, ``property_highprec.confirm``). "Simplest" orders exact rationals p/q in the claimed
 range by height max(|p|, q), then value; the range's endpoints are tried too.
 """
@@ -14,14 +14,8 @@ import sympy as sp
 from .context import RunContext
 from .property import Instance, PropertySpec, plan
 
-#: (claim spec, seed, profile, dps) -> the instance a tier refuted last in this process
-REFUTED_AT: dict[tuple, Instance] = {}
 MAX_TRIES = 24
 MAX_HEIGHT = 24
-
-
-def remember(spec: PropertySpec, ctx: RunContext, inst: Instance) -> None:
-    REFUTED_AT[(spec, ctx.seed, ctx.profile.name, ctx.dps)] = inst
 
 
 def simple_values(lo: sp.Rational, hi: sp.Rational, limit: int = MAX_TRIES) -> list[sp.Rational]:
@@ -50,9 +44,6 @@ def shrinker(spec: PropertySpec) -> Callable[[RunContext], dict[str, Any] | None
         return confirm(spec, inst, 30)[0] == "violated"
 
     def start(ctx: RunContext) -> Instance | None:
-        known = REFUTED_AT.get((spec, ctx.seed, ctx.profile.name, ctx.dps))
-        if known is not None and fails(known):
-            return known
         for inst in plan(spec, ctx, "shrink-scan", 8, spec.chosen_depths(ctx)):
             if fails(inst):
                 return inst
