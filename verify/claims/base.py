@@ -237,7 +237,8 @@ class Claim:
     checks: tuple[Check, ...]
     resolutions: tuple[str, ...] = ()
     paper: str = ""
-    #: optional search for a minimal counterexample, run only when the claim is refuted
+    #: optional search for a minimal counterexample, run only when the claim is refuted; a function of the
+    #: claim and ctx only (in a split run it is its own task, on any worker, after every check is back)
     shrink: Callable[[RunContext], dict[str, Any] | None] | None = None
 
     def __post_init__(self) -> None:
