@@ -50,16 +50,23 @@ class Measurement:
     def m(self) -> int:
         return -1 if self.rows is None else self.rows.shape[0]
 
+    @property
+    def _via_gram(self) -> bool:
+        """Route products through the n^2 x n^2 Gram matrix A*A: always when only A*A is known, and for
+        float operators with more measurements than n^2 (then A*A costs m n^4 once and every later product
+        n^4 instead of m n^2 per column). Both routes are the same linear map; they differ by roundoff."""
+        return self.gram_matrix is not None or (self.rows.dtype != object and self.rows.shape[0] > self.n * self.n)
+
     def normal(self, Z: Array) -> Array:
         """A*A(Z) as an n x n matrix."""
-        if self.gram_matrix is not None:
-            return (self.gram_matrix @ Z.reshape(self.n * self.n)).reshape(self.n, self.n)
+        if self._via_gram:
+            return (self._gram @ Z.reshape(self.n * self.n)).reshape(self.n, self.n)
         return self.adjoint(self.apply(Z))
 
     def quad(self, J: Array) -> Array:
         """(A J)^T (A J) for a matrix J with n^2 rows."""
-        if self.gram_matrix is not None:
-            return J.T @ self.gram_matrix @ J
+        if self._via_gram:
+            return J.T @ self._gram @ J
         AJ = self.rows @ J
         return AJ.T @ AJ
 

@@ -1,0 +1,59 @@
+"""Slice S1 (issue 13): the Gram-matrix route of verify.sensing.Measurement equals the direct route.
+
+For operators with more measurements than n^2, ``quad`` and ``normal`` go through A*A (computed once).
+The reference here is the textbook definition on the rows, (A J)^T (A J) and sum_k <A_k, Z> A_k, written in
+the test, so the two routes are independent; they agree to roundoff (~m eps ||A||^2 ||J||^2, well below 1e-12
+relative for these sizes).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verify import sensing as sen
+
+
+@pytest.mark.parametrize("n,m", [(3, 4), (3, 50), (4, 300), (6, 2000)])
+def test_quad_and_normal_match_the_rows(n: int, m: int) -> None:
+    rng = np.random.default_rng(1000 + n + m)
+    A = sen.gaussian_measurements(n, m, rng)
+    J = rng.standard_normal((n * n, 5))
+    AJ = np.array([[A.rows[k] @ J[:, a] for a in range(J.shape[1])] for k in range(m)])
+    ref = AJ.T @ AJ
+    got = A.quad(J)
+    assert np.abs(got - ref).max() <= 1e-12 * np.abs(ref).max()
+    Z = rng.standard_normal((n, n))
+    Z = Z + Z.T
+    ref_n = sum((A.rows[k] @ Z.ravel()) * A.rows[k] for k in range(m)).reshape(n, n)
+    assert np.abs(A.normal(Z) - ref_n).max() <= 1e-12 * np.abs(ref_n).max()
+
+
+def test_gram_route_used_only_for_tall_float_operators() -> None:
+    rng = np.random.default_rng(7)
+    assert not sen.gaussian_measurements(3, 9, rng)._via_gram
+    assert sen.gaussian_measurements(3, 10, rng)._via_gram
+    assert not sen.basis_measurements(4)._via_gram
+
+
+def test_hessian_of_g_matches_finite_differences_on_the_gram_route() -> None:
+    """g_hess (through quad and normal on A*A) against central differences of g_grad computed on the rows."""
+    rng = np.random.default_rng(11)
+    n, r, m = 4, 2, 200
+    A = sen.gaussian_measurements(n, m, rng)
+    X = rng.standard_normal((n, r))
+    M = rng.standard_normal((n, n))
+    M = M @ M.T
+    H = sen.g_hess(A, X, M, 0.25)
+
+    def grad_rows(Y: np.ndarray) -> np.ndarray:
+        E = Y @ Y.T - M
+        W = (A.rows.T @ (A.rows @ E.ravel())).reshape(n, n)
+        return (4 * 0.25 * W @ Y).ravel()
+
+    h = 1e-5
+    H_fd = np.zeros_like(H)
+    for i in range(X.size):
+        e = np.zeros(X.size)
+        e[i] = h
+        H_fd[:, i] = (grad_rows(X + e.reshape(X.shape)) - grad_rows(X - e.reshape(X.shape))) / (2 * h)
+    assert np.linalg.norm(H - H_fd) <= 1e-6 * np.linalg.norm(H)
