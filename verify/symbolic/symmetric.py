@@ -236,6 +236,75 @@ def stationary_hessian_eigenframe(n: int, r: int, S: tuple[int, ...], c: sp.Rati
     return out
 
 
+def orbit_residual_numerators(n: int, r: int, c: sp.Rational, s: sp.Rational) -> dict[str, list]:
+    """Numerators of F(XR) − F(X), ∇F(XR) − ∇F(X)·R and ∇²F(XR) − K_R ∇²F(X) K_Rᵀ (K_R = I ⊗ Rᵀ), R = s·Q.
+
+    Q = (I − K)(I + K)⁻¹ = P/d is the Cayley rotation with free skew K (t parameters), P = (I − K)·adj(I + K)
+    and d = det(I + K). Every derived entry p (from ``derivatives``) is a polynomial of degree ≤ D in x, so
+    d^D·p(XR) = Σ_k d^(D−k)·p_k(s·XP) (p_k: the part of degree k in x) is a polynomial. Each residual is
+    multiplied by d^D (D = 4, 3, 2 or the largest degree found) and compared in Q[x, m, t] exactly; d is a
+    nonzero polynomial, so a numerator vanishes iff the rational residual does. One pass of ring arithmetic
+    replaces an entrywise SymPy ``cancel`` of rational functions (same statement, ≈ 40× less CPU).
+    Returns {"F": [num], "gradient": [n·r nums], "Hessian": [(nr)² nums]} (ring elements; zero ⇔ identity).
+    """
+    from sympy.polys.rings import ring
+
+    F, grad, hess = derivatives(n, r, c)
+    X, M = entry_symbols(n, r)
+    xs = list(X)
+    ms = [M[a, b] for a in range(n) for b in range(a, n)]
+    ts = rotation_symbols(r, "t")
+    R, *gens = ring([*xs, *ms, *ts], sp.QQ)
+    nx, nm = len(xs), len(ms)
+    xg, mg, tg = gens[:nx], gens[nx:nx + nm], gens[nx + nm:]
+    P, d = _cayley_numerator(R, tg, r)
+    sr = R(sp.Rational(s))
+    Y = [sr * sum((xg[a * r + j] * P[j][k] for j in range(r)), R(0)) for a in range(n) for k in range(r)]
+
+    def to_ring(e: sp.Expr):
+        e = sp.sympify(e)
+        return R(sp.Poly(e, *xs, *ms, *ts).as_dict()) if e != 0 else R(0)
+
+    def xdeg(p) -> int:
+        return max((sum(mon[:nx]) for mon in p.monoms()), default=0)
+
+    def at_rotated(p, D: int):
+        """d^D·p(XR), a polynomial (D ≥ the x-degree of p)."""
+        dpow = [R(1)]
+        for _ in range(D):
+            dpow.append(dpow[-1] * d)
+        acc = R(0)
+        for mon, co in p.terms():
+            term = R(co) * dpow[D - sum(mon[:nx])]
+            for y, ex in zip(Y, mon[:nx]):
+                if ex:
+                    term *= y ** ex
+            for g, ex in zip(mg, mon[nx:nx + nm]):
+                if ex:
+                    term *= g ** ex
+            acc += term
+        return acc
+
+    N = n * r
+    Fp = to_ring(F)
+    Gp = [to_ring(g) for g in grad]
+    Hp = [[to_ring(hess[i, j]) for j in range(N)] for i in range(N)]
+    DF = max(4, xdeg(Fp))
+    DG = max(3, *(xdeg(g) for g in Gp))
+    DH = max(2, *(xdeg(h) for row in Hp for h in row))
+    out = {"F": [at_rotated(Fp, DF) - d ** DF * Fp]}
+    out["gradient"] = [at_rotated(Gp[a * r + k], DG)
+                       - d ** (DG - 1) * sr * sum((Gp[a * r + j] * P[j][k] for j in range(r)), R(0))
+                       for a in range(n) for k in range(r)]
+    # (K_R H K_Rᵀ)[(a,k),(b,l)] = Σ_{k',l'} R[k',k] H[(a,k'),(b,l')] R[l',l]; R = s·P/d
+    PH = [[sum((P[kk][k] * Hp[a * r + kk][j] for kk in range(r)), R(0)) for j in range(N)]
+          for a in range(n) for k in range(r)]
+    out["Hessian"] = [at_rotated(Hp[i][b * r + l], DH)
+                      - d ** (DH - 2) * sr ** 2 * sum((PH[i][b * r + ll] * P[ll][l] for ll in range(r)), R(0))
+                      for i in range(N) for b in range(n) for l in range(r)]
+    return out
+
+
 def _cayley_numerator(R, params, k: int):
     """Numerator P and denominator d of the Cayley matrix (I − A)(I + A)⁻¹ = P/d in ring R."""
     A = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"a_{i}_{j}"))
