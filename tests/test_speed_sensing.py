@@ -57,3 +57,45 @@ def test_hessian_of_g_matches_finite_differences_on_the_gram_route() -> None:
         e[i] = h
         H_fd[:, i] = (grad_rows(X + e.reshape(X.shape)) - grad_rows(X - e.reshape(X.shape))) / (2 * h)
     assert np.linalg.norm(H - H_fd) <= 1e-6 * np.linalg.norm(H)
+
+
+def _gram_fdot(A: sen.Measurement) -> np.ndarray:
+    """The former loop route (reference only): mpmath.fdot of every pair of columns at the working precision."""
+    import mpmath
+
+    nn = A.n * A.n
+    cols = [[mpmath.mpf(float(v)) for v in A.rows[:, j]] for j in range(nn)]
+    K = np.empty((nn, nn), dtype=object)
+    for j in range(nn):
+        for k in range(j, nn):
+            K[j, k] = K[k, j] = mpmath.fdot(cols[j], cols[k])
+    return K
+
+
+@pytest.mark.parametrize("n,m,dps", [(2, 3, 30), (3, 40, 50), (4, 120, 60)])
+def test_measurement_mp_equals_fdot_exactly(n: int, m: int, dps: int) -> None:
+    """The exact integer Gram rounded once equals fdot's exact-sum-rounded-once entry for entry."""
+    import mpmath
+
+    rng = np.random.default_rng(n * 100 + m)
+    A = sen.gaussian_measurements(n, m, rng)
+    rows = A.rows.copy()
+    rows[0, 0] = 0.0                       # zeros and a wide exponent range are exact too
+    rows[-1, -1] *= 2.0 ** -40
+    A = sen.Measurement(rows, n, "test")
+    with mpmath.workdps(dps):
+        got, ref = sen.measurement_mp(A).gram(), _gram_fdot(A)
+    assert all(a == b for a, b in zip(got.ravel(), ref.ravel()))
+
+
+def test_measurement_mp_of_the_basis_is_the_identity_on_sym() -> None:
+    """Independent value: the orthonormal basis of Sym(n) has A*A = identity on Sym(n) up to the rounding of 1/sqrt2."""
+    import mpmath
+
+    B = sen.basis_measurements(3)
+    with mpmath.workdps(40):
+        K = sen.measurement_mp(B).gram()
+        S = sen.sym_basis(3).reshape(6, 9)
+        for b in S:
+            v = K @ np.array([mpmath.mpf(float(x)) for x in b], dtype=object)
+            assert max(abs(v[i] - b[i]) for i in range(9)) < 1e-15

@@ -400,14 +400,35 @@ def newton_stationary(A: Measurement, X0: Array, M: Array, c: float, iters: int 
 
 
 def measurement_mp(A: Measurement) -> Measurement:
-    """A known through an exact-as-possible A*A: the Gram matrix of A's float rows summed at the working
-    mpmath precision (fdot), so the high-precision tiers see the same operator as float64."""
+    """A known through an exact-as-possible A*A: the Gram matrix of A's float rows, each entry the exact sum
+    of exact products rounded once to the working mpmath precision (what ``mpmath.fdot`` returns), so the
+    high-precision tiers see the same operator as float64.
+
+    Every float64 is an integer times 2^(e_min - 53), e_min the smallest binary exponent among the rows, so
+    the Gram matrix is an exact integer matrix product (python-flint ``fmpz_mat``) times 2^(2(e_min - 53)).
+    """
+    import flint
+
     nn = A.n * A.n
+    rows = np.asarray(A.rows, dtype=float)
+    if not np.all(np.isfinite(rows)):
+        raise UsageError("measurement rows must be finite")
+    mant, expo = np.frexp(rows)
+    nz = mant != 0
+    if not nz.any():
+        K = np.full((nn, nn), mpmath.mpf(0), dtype=object)
+        return Measurement.from_gram(K, A.n, A.name + " (mp)")
+    emin = int(expo[nz].min())
+    shift = emin - 53
+    mi = (mant * 2.0 ** 53).astype(np.int64)      # exact: |mant| in [1/2, 1)
+    ints = [[int(a) << int(b) for a, b in zip(mrow, erow)]
+            for mrow, erow in zip(mi.tolist(), np.where(nz, expo - emin, 0).tolist())]
+    R = flint.fmpz_mat(ints)
+    G = R.transpose() * R
     K = np.empty((nn, nn), dtype=object)
-    cols = [[mpmath.mpf(float(v)) for v in A.rows[:, j]] for j in range(nn)]
     for j in range(nn):
         for k in range(j, nn):
-            K[j, k] = K[k, j] = mpmath.fdot(cols[j], cols[k])
+            K[j, k] = K[k, j] = mpmath.ldexp(mpmath.mpf(int(G[j, k])), 2 * shift)
     return Measurement.from_gram(K, A.n, A.name + " (mp)")
 
 
