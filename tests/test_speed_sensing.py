@@ -99,3 +99,20 @@ def test_measurement_mp_of_the_basis_is_the_identity_on_sym() -> None:
         for b in S:
             v = K @ np.array([mpmath.mpf(float(x)) for x in b], dtype=object)
             assert max(abs(v[i] - b[i]) for i in range(9)) < 1e-15
+
+
+def test_refine_matches_the_einsum_definition() -> None:
+    """_refine's subspace basis Q S_l Q^T by batched matmul against the explicit einsum (the former route)."""
+    rng = np.random.default_rng(5)
+    A = sen.gaussian_measurements(6, 300, rng)
+    K = A.gram()
+    for Z in sen.random_low_rank(6, 4, 5, rng):
+        w, V = np.linalg.eigh(Z)
+        Q = V[:, np.argsort(-np.abs(w))[:4]]
+        B = np.einsum("ia,lab,jb->lij", Q, sen.sym_basis(4), Q).reshape(10, 36)
+        vals = np.linalg.eigvalsh(B @ K @ B.T)
+        for upper, ref in ((True, vals[-1]), (False, vals[0])):
+            Zn, val = sen._refine(K, Z, 4, upper)
+            assert abs(val - ref) <= 1e-12 * abs(ref)
+            z = Zn.ravel()
+            assert abs(z @ K @ z - ref) <= 1e-12 * abs(ref) and abs(np.linalg.norm(z) - 1) <= 1e-12

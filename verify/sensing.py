@@ -243,11 +243,11 @@ def _refine(K: Array, Z: Array, k: int, upper: bool) -> tuple[Array, float]:
     n = Z.shape[0]
     w, V = np.linalg.eigh(Z)
     Q = V[:, np.argsort(-np.abs(w))[:k]]
-    B = np.einsum("ia,lab,jb->lij", Q, _sym_basis(Q.shape[1]), Q)   # orthonormal in Frobenius
+    B = Q @ _sym_basis(Q.shape[1]) @ Q.T       # Q S_l Q^T for the basis S_l of Sym(k): orthonormal in Frobenius
     Bv = B.reshape(len(B), n * n)
     vals, vecs = np.linalg.eigh(Bv @ K @ Bv.T)
     j = -1 if upper else 0
-    Zn = np.tensordot(vecs[:, j], B, axes=1)
+    Zn = (vecs[:, j] @ Bv).reshape(n, n)
     return Zn / np.linalg.norm(Zn), float(vals[j])
 
 

@@ -111,7 +111,7 @@ def _extreme_eigs(N: list[list[float]]) -> tuple[float, float]:
 
 
 def _reduced(p: Array) -> tuple[list[list[float]], float, float]:
-    ls, phi, u, a, b = (float(v) for v in p)
+    ls, phi, u, a, b = p.tolist()
     s = math.exp(min(ls, 50.0))
     c, sn = math.cos(phi), math.sin(phi)
     n22 = 2 * sn * sn + s * s * (1 - MARGIN) / (1 + math.exp(-min(max(u, -700.0), 700.0)))
