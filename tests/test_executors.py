@@ -207,12 +207,24 @@ def test_unreachable_scheduler_is_a_usage_error():
         executors.dask_executor(f"dask://127.0.0.1:{port}", timeout=0.5)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cluster():
+    """An in-process cluster for one test, its threads all ended afterwards: a later test that forks
+    (``--jobs``) must not fork a multi-threaded pytest (a deadlock risk, and a DeprecationWarning)."""
     distributed = pytest.importorskip("distributed")
+    import threading
+
+    import distributed.utils as dutils
+
+    before = set(threading.enumerate())
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
                                   host="127.0.0.1", dashboard_address=None) as c:
         yield c
+    offload = dutils._offload_executor  # Dask's process-wide thread pool ("Dask-Offload"): replaced by an
+    dutils._offload_executor = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
+    offload.shutdown(wait=True)  # unstarted one, so that the next cluster still has one
+    for thread in set(threading.enumerate()) - before:  # e.g. the profiler ("Profile") ends a moment later
+        thread.join(timeout=5)
 
 
 def test_dask_cluster_gives_the_report_of_jobs_1(tmp_path, capsys, cluster):

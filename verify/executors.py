@@ -213,6 +213,26 @@ def parse_executor_address(text: str) -> str:
     return f"tcp://{'[' + host + ']' if ':' in host else host}:{int(port)}"
 
 
+def _closing_client(Client: type) -> type:
+    """``Client`` that stops its event-loop thread when it fails to connect. Dask's own leaves the
+    thread ("IO loop") running; a later fork in this process (``--jobs``, a bounded evaluation) would
+    then fork a multi-threaded process, which can deadlock the child."""
+
+    class ClosingClient(Client):  # type: ignore[misc,valid-type]
+        def start(self, **kwargs: Any) -> None:
+            try:
+                super().start(**kwargs)
+            except BaseException:
+                runner = getattr(self, "_loop_runner", None)
+                if runner is not None:
+                    try:
+                        runner.stop()
+                    except Exception:
+                        pass
+                raise
+    return ClosingClient
+
+
 def dask_executor(text: str, timeout: float = 10.0):
     """A ``concurrent.futures.Executor`` on the Dask scheduler named by ``dask://HOST:PORT``, and the
     client to close afterwards. Dask missing, or a scheduler that does not answer, is a usage error."""
@@ -222,7 +242,7 @@ def dask_executor(text: str, timeout: float = 10.0):
     except ImportError:
         raise UsageError(f"--executor dask://... needs Dask's distributed scheduler: {DASK_HINT}") from None
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = _closing_client(Client)(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise UsageError(f"--executor {text}: cannot reach a Dask scheduler at {address} "
                          f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]})") from None

@@ -159,15 +159,18 @@ class LiveProgress(RunProgress):
         from rich.progress import BarColumn, Progress, TextColumn
 
         super().begin(claims, profile, workers)
+        # Redrawn on each event by _refresh, with no refresh thread: the runner's forks (worker
+        # processes, bounded evaluations) then fork a single-threaded process (no deadlock risk).
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=30),
                             TextColumn("{task.fields[info]}"), console=self.console, transient=True,
-                            refresh_per_second=4)
+                            auto_refresh=False)
         self.overall = self.bar.add_task(f"claims 0/{len(self.claims)}", total=max(self.costs.total, 1e-9),
                                          info="")
         self.rows: dict[tuple[int, int], Any] = {}
         self.index = {c.id: i for i, c in enumerate(self.claims)}
         self.finished = 0
         self.bar.start()
+        self.bar.refresh()
 
     def _row(self, i: int, j: int) -> Any:
         row = self.rows.get((i, j))
@@ -183,6 +186,7 @@ class LiveProgress(RunProgress):
         self.bar.update(self.overall, completed=min(done, self.costs.total),
                         description=f"claims {self.finished}/{len(self.claims)}",
                         info=f"{elapsed:4.0f} s elapsed, about {self.eta():4.0f} s left")
+        self.bar.refresh()
 
     def check_started(self, i: int, j: int) -> None:
         super().check_started(i, j)

@@ -26,7 +26,10 @@ _WORK: tuple[Sequence[Claim], RunContext, Any] | None = None  # set in each fork
 
 
 def _die_with_parent(parent: int) -> None:
-    """Make this worker end when ``parent`` dies: PR_SET_PDEATHSIG on Linux, else a watchdog thread."""
+    """Make this worker end when ``parent`` dies: PR_SET_PDEATHSIG on Linux, else a watchdog thread.
+
+    The thread only where prctl is unavailable: a worker may fork in turn (a bounded evaluation in
+    ``verify.claims.scalar_common``), and a fork of a multi-threaded process can deadlock the child."""
     if sys.platform.startswith("linux"):
         try:
             import ctypes
@@ -36,6 +39,7 @@ def _die_with_parent(parent: int) -> None:
             if libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0:
                 if os.getppid() != parent:  # the parent died before prctl took effect
                     os._exit(1)
+                return
         except (OSError, AttributeError):
             pass
 

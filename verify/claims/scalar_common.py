@@ -7,11 +7,15 @@ SymPy's adaptive ``evalf``, which follows the accuracy through cancellations.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import pickle
 import select
 import signal
+import subprocess
+import sys
+import threading
 import time
 from typing import Callable, Sequence
 
@@ -72,23 +76,29 @@ def _evalf_once(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
         return expr.evalf(dps + 5, subs=at, maxn=4 * dps + 2000)
 
 
-def _bounded(fn: Callable[[], object], where: str) -> object:
-    """fn() computed in a forked child and stopped after EVAL_SECONDS (ClaimUndecided naming ``where``).
+def _attempt(fn: Callable[[], object]) -> tuple[bool | None, object]:
+    """(True, fn()); (False, message) for ZeroDivisionError/ValueError/OverflowError; else (None, message)."""
+    try:
+        return True, fn()
+    except (ZeroDivisionError, ValueError, OverflowError) as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent as undecided
+        return None, f"{type(exc).__name__}: {exc}"
 
-    ZeroDivisionError, ValueError and OverflowError in the child are raised here as ValueError; anything
-    else, or a child that dies without an answer, is ClaimUndecided.
-    """
+
+class _TimedOut(Exception):
+    """The child ran past its budget and was killed."""
+
+
+def _forked(fn: Callable[[], object], seconds: float) -> bytes:
+    """The pickled ``_attempt(fn)`` computed in a forked child killed after ``seconds`` (_TimedOut);
+    b"" when the child died without an answer."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: compute, send (ok, payload), exit without running the parent's cleanup
         try:
             os.close(read)
-            try:
-                payload = (True, fn())
-            except (ZeroDivisionError, ValueError, OverflowError) as exc:
-                payload = (False, f"{type(exc).__name__}: {exc}")
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent as undecided
-                payload = (None, f"{type(exc).__name__}: {exc}")
+            payload = _attempt(fn)
             with os.fdopen(write, "wb") as f:
                 pickle.dump(payload, f)
         finally:
@@ -98,21 +108,95 @@ def _bounded(fn: Callable[[], object], where: str) -> object:
     try:
         with os.fdopen(read, "rb") as f:
             fd = f.fileno()
-            end = time.monotonic() + EVAL_SECONDS
+            end = time.monotonic() + seconds
             while True:
                 left = end - time.monotonic()
                 if left <= 0 or not select.select([fd], [], [], left)[0]:
                     os.kill(pid, signal.SIGKILL)
-                    raise ClaimUndecided(f"evaluating the claimed formula took over {EVAL_SECONDS:g} s {where}")
+                    raise _TimedOut
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     break
                 chunks.append(chunk)
     finally:
         os.waitpid(pid, 0)
+    return b"".join(chunks)
+
+
+def _serve() -> None:
+    """The evaluation server's loop, in a fresh single-threaded interpreter: each request on stdin is
+    8 bytes of length and the pickled (fn, seconds); the answer is b"T" (timed out) or b"R", 8 bytes of
+    length and ``_forked``'s bytes. fn is unpickled in the forked child only."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    x = sp.Symbol("x")  # load what evalf and lambdify load lazily, once here rather than in every child
+    _evalf_once(sp.exp(x) * sp.sin(x) + x ** sp.Rational(1, 3), {x: sp.Rational(7, 3)}, 30)
+    _lambdified(sp.exp(x), x, np.ones(2))
+    while True:
+        head = stdin.read(8)
+        if len(head) < 8:
+            return
+        fn_blob, seconds = pickle.loads(stdin.read(int.from_bytes(head, "big")))
+        try:
+            data = _forked(lambda: pickle.loads(fn_blob)(), seconds)
+            stdout.write(b"R" + len(data).to_bytes(8, "big") + data)
+        except _TimedOut:
+            stdout.write(b"T")
+        stdout.flush()
+
+
+class _Server:
+    """A client of one evaluation server (``_serve``), started on first use by subprocess (fork + exec,
+    safe in a multi-threaded process) with this module loaded; it ends when its stdin closes."""
+
+    lock = threading.Lock()
+    proc: subprocess.Popen | None = None
+
+    @staticmethod
+    def close(proc: subprocess.Popen) -> None:
+        """End a server: close its stdin (it returns), else kill it after 2 s."""
+        try:
+            if proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+
+    @classmethod
+    def ask(cls, fn_blob: bytes, seconds: float) -> bytes:
+        """``_forked``'s bytes for the pickled ``fn_blob`` (``_TimedOut`` past ``seconds``)."""
+        with cls.lock:
+            proc = cls.proc
+            if proc is None or proc.poll() is not None:
+                root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+                env = dict(os.environ, PYTHONPATH=os.pathsep.join([root] + [p for p in sys.path if p]))
+                proc = cls.proc = subprocess.Popen(
+                    [sys.executable, "-c", f"from {__name__} import _serve; _serve()"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+                atexit.register(cls.close, proc)
+            assert proc.stdin is not None and proc.stdout is not None
+            try:
+                request = pickle.dumps((fn_blob, seconds))
+                proc.stdin.write(len(request).to_bytes(8, "big") + request)
+                proc.stdin.flush()
+                tag = proc.stdout.read(1)
+                if tag == b"T":
+                    raise _TimedOut
+                if tag != b"R":
+                    raise OSError("the evaluation server ended")
+                return proc.stdout.read(int.from_bytes(proc.stdout.read(8), "big"))
+            except OSError:
+                proc.kill()
+                proc.wait()
+                cls.proc = None
+                return b""
+
+
+def _outcome(data: bytes, where: str) -> object:
+    """The child's answer as a value, ValueError or ClaimUndecided."""
     try:
-        ok, payload = pickle.loads(b"".join(chunks))
-    except Exception:  # noqa: BLE001 - a child that died without an answer
+        ok, payload = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a child that died without an answer (no data, or cut short)
         raise ClaimUndecided(f"evaluating the claimed formula failed in the worker process {where}") from None
     if ok is None:
         raise ClaimUndecided(f"evaluating the claimed formula failed {where}: {payload}")
@@ -121,11 +205,34 @@ def _bounded(fn: Callable[[], object], where: str) -> object:
     return payload
 
 
+def _bounded(fn: Callable[[], object], where: str) -> object:
+    """fn() computed in a child process and stopped after EVAL_SECONDS (ClaimUndecided naming ``where``).
+
+    ZeroDivisionError, ValueError and OverflowError in the child are raised here as ValueError; anything
+    else, or a child that dies without an answer, is ClaimUndecided. The child is forked from this
+    process when it has a single Python thread (cheap). A fork of a process with other threads (a Dask
+    worker, a user's program, a live display) can deadlock the child on a lock another thread held, so there, when
+    ``fn`` pickles, the child is forked by the evaluation server (``_Server``: a single-threaded
+    interpreter started once) instead: the same computation and answer, and the same budget.
+    """
+    blob = None
+    if threading.active_count() > 1:
+        try:
+            blob = pickle.dumps(fn)
+        except Exception:  # noqa: BLE001 - e.g. a closure: only a fork of this process can run it
+            blob = None
+    try:
+        data = _Server.ask(blob, EVAL_SECONDS) if blob is not None else _forked(fn, EVAL_SECONDS)
+    except _TimedOut:
+        raise ClaimUndecided(f"evaluating the claimed formula took over {EVAL_SECONDS:g} s {where}") from None
+    return _outcome(data, where)
+
+
 def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
     """``_evalf_once`` stopped after EVAL_SECONDS (ClaimUndecided) for formulas whose cost is unbounded."""
     if not _risky(expr) or not hasattr(os, "fork"):
         return _evalf_once(expr, at, dps)
-    return _bounded(lambda: _evalf_once(expr, at, dps), "at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
+    return _bounded(functools.partial(_evalf_once, expr, at, dps), "at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
 
 
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
@@ -168,6 +275,13 @@ def undecided_inconclusive(run: Callable) -> Callable:
     return wrapped
 
 
+def _lambdified(expr: sp.Expr, var: sp.Symbol, approx: np.ndarray) -> np.ndarray:
+    """The float64 lambdified ``expr`` at ``approx`` (complex, one value per entry)."""
+    with np.errstate(all="ignore"):
+        values = np.asarray(sp.lambdify(var, expr, "numpy")(approx), dtype=complex)
+    return np.broadcast_to(values, approx.shape).copy()
+
+
 def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], probes: int = 8) -> np.ndarray:
     """expr at each exact value, rounded once to float64 from a high-precision value.
 
@@ -180,11 +294,7 @@ def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
     if n == 0:
         return np.zeros(0)
     approx = np.array([float(v) for v in vals])
-
-    def lambdified() -> np.ndarray:
-        with np.errstate(all="ignore"):
-            return np.broadcast_to(np.asarray(sp.lambdify(var, expr, "numpy")(approx), dtype=complex), (n,)).copy()
-
+    lambdified = functools.partial(_lambdified, expr, var, approx)
     try:
         # printing a formula for lambdify can itself call evalf (term ordering): bounded like evalf
         fast = _bounded(lambdified, "(float64 batch)") if _risky(expr) and hasattr(os, "fork") else lambdified()
