@@ -232,8 +232,6 @@ def stationary_highprec(ctx: RunContext, c: sp.Rational, e: sp.Rational, f: sp.R
 
 
 def stationary_numeric(ctx: RunContext, c: sp.Rational, e: sp.Rational, f: sp.Rational, family: str) -> CheckResult:
-    from scipy.optimize import least_squares
-
     from verify.kernels.symmetric import (classify, gradient, hessian_matrix, index_sets,
                                           random_instances, solve_gradient_batch)
 
@@ -261,6 +259,8 @@ def stationary_numeric(ctx: RunContext, c: sp.Rational, e: sp.Rational, f: sp.Ra
         sols, gnorms = solve_gradient_batch(np.array(x0s), M, cf, scale)
         for x0, X, gn in zip(x0s, sols, gnorms):
             if gn > 1e-11 * scale:
+                from scipy.optimize import least_squares  # only when needed: the import costs ≈ 0.5 s
+
                 fallback += 1
                 sol = least_squares(lambda x: gradient(x.reshape(n, r), M, cf).ravel(), x0.ravel(),
                                     jac=lambda x: hessian_matrix(x.reshape(n, r), M, cf),

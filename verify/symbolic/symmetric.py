@@ -305,12 +305,17 @@ def orbit_residual_numerators(n: int, r: int, c: sp.Rational, s: sp.Rational) ->
     return out
 
 
-def _cayley_numerator(R, params, k: int):
-    """Numerator P and denominator d of the Cayley matrix (I − A)(I + A)⁻¹ = P/d in ring R."""
+@functools.lru_cache(maxsize=None)
+def _cayley_numerator_exprs(k: int) -> tuple[sp.Matrix, sp.Matrix, sp.Expr]:
+    """A generic k×k A, the expanded (I − A)·adj(I + A) and det(I + A) (computed once per k)."""
     A = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"a_{i}_{j}"))
     I = sp.eye(k)
-    Pexpr = ((I - A) * (I + A).adjugate()).applyfunc(sp.expand)
-    dexpr = sp.expand((I + A).det())
+    return A, ((I - A) * (I + A).adjugate()).applyfunc(sp.expand), sp.expand((I + A).det())
+
+
+def _cayley_numerator(R, params, k: int):
+    """Numerator P and denominator d of the Cayley matrix (I − A)(I + A)⁻¹ = P/d in ring R."""
+    A, Pexpr, dexpr = _cayley_numerator_exprs(k)
     vals = {A[i, j]: R(0) for i in range(k) for j in range(k)}
     for (i, j), t in zip(itertools.combinations(range(k), 2), params):
         vals[A[i, j]], vals[A[j, i]] = t, -t
@@ -319,13 +324,20 @@ def _cayley_numerator(R, params, k: int):
     return P, _eval_poly(dexpr, gens, vals, R)
 
 
+@functools.lru_cache(maxsize=4096)
+def _poly_terms(expr: sp.Expr, gens: tuple) -> tuple:
+    """The (monomial, coefficient) terms of expr in gens; cached: the same derived entries and Cayley
+    numerators are evaluated for every index set S."""
+    return tuple(sp.Poly(expr, *gens).terms())
+
+
 def _eval_poly(expr: sp.Expr, gens: list, values: dict, R):
     """Evaluate a polynomial SymPy expression at ring elements (no Expr-level cancellation)."""
     expr = sp.sympify(expr)
     if expr == 0:
         return R(0)
     acc = R(0)
-    for mon, coeff in sp.Poly(expr, *gens).terms():
+    for mon, coeff in _poly_terms(expr, tuple(gens)):
         term = R(coeff)
         for g, ex in zip(gens, mon):
             if ex:
@@ -382,7 +394,10 @@ def solve_rank_one_stationary(lam: Sequence[sp.Rational]) -> tuple[list[tuple[sp
     sols = sp.solve_poly_system(eqs, *xs) or []
     good, spurious = [], 0
     for sol in sols:
-        if all(sp.simplify(e.subs(dict(zip(xs, sol)))) == 0 for e in eqs):
+        vals = dict(zip(xs, sol))
+        # expand settles the usual case (sums of rational multiples of square roots) exactly; simplify as before
+        # for whatever it leaves nonzero
+        if all(sp.expand(z) == 0 or sp.simplify(z) == 0 for z in (e.subs(vals) for e in eqs)):
             good.append(tuple(sp.nsimplify(v) for v in sol))
         else:
             spurious += 1
