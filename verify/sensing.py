@@ -232,23 +232,27 @@ def ratios(A: Measurement, Z: Array) -> Array:
 
 
 def _truncate(Y: Array, k: int) -> Array:
-    w, V = np.linalg.eigh((Y + Y.T) / 2)
-    idx = np.argsort(-np.abs(w))[:k]
-    Z = (V[:, idx] * w[idx]) @ V[:, idx].T
-    return Z / np.linalg.norm(Z)
+    """Best rank-k approximation of sym(Y) for a batch Y of shape (B, n, n), each scaled to unit norm."""
+    w, V = np.linalg.eigh((Y + Y.transpose(0, 2, 1)) / 2)
+    idx = np.argsort(-np.abs(w), axis=-1)[:, :k]
+    Vk = np.take_along_axis(V, idx[:, None, :], axis=2)
+    Z = (Vk * np.take_along_axis(w, idx, axis=1)[:, None, :]) @ Vk.transpose(0, 2, 1)
+    return Z / np.linalg.norm(Z, axis=(1, 2), keepdims=True)
 
 
-def _refine(K: Array, Z: Array, k: int, upper: bool) -> tuple[Array, float]:
-    """Exact extreme of the ratio over {Q S Q^T : S symmetric}, Q the top-k eigenvectors of Z (K = A*A)."""
-    n = Z.shape[0]
+def _refine(K: Array, Z: Array, k: int, upper: bool) -> tuple[Array, Array]:
+    """Exact extreme of the ratio over {Q S Q^T : S symmetric}, Q the top-k eigenvectors of Z (K = A*A),
+    for a batch Z of shape (B, n, n): the maximizers (B, n, n) and the extreme values (B,)."""
+    n = Z.shape[-1]
     w, V = np.linalg.eigh(Z)
-    Q = V[:, np.argsort(-np.abs(w))[:k]]
-    B = Q @ _sym_basis(Q.shape[1]) @ Q.T       # Q S_l Q^T for the basis S_l of Sym(k): orthonormal in Frobenius
-    Bv = B.reshape(len(B), n * n)
-    vals, vecs = np.linalg.eigh(Bv @ K @ Bv.T)
+    Q = np.take_along_axis(V, np.argsort(-np.abs(w), axis=-1)[:, None, :k], axis=2)
+    Qt = Q.transpose(0, 2, 1)
+    B = Q[:, None] @ _sym_basis(k)[None] @ Qt[:, None]     # Q S_l Q^T, orthonormal in Frobenius
+    Bv = B.reshape(len(Z), -1, n * n)
+    vals, vecs = np.linalg.eigh(Bv @ K @ Bv.transpose(0, 2, 1))
     j = -1 if upper else 0
-    Zn = (vecs[:, j] @ Bv).reshape(n, n)
-    return Zn / np.linalg.norm(Zn), float(vals[j])
+    Zn = (vecs[:, None, :, j] @ Bv)[:, 0].reshape(len(Z), n, n)
+    return Zn / np.linalg.norm(Zn, axis=(1, 2), keepdims=True), vals[:, j]
 
 
 def subspace_extremes(A: Measurement, spanning: Array) -> tuple[float, float, Array, Array]:
@@ -299,21 +303,30 @@ def rip_estimate(A: Measurement, k: int, rng: np.random.Generator, samples: int,
         # a seed needs one exact refinement to be counted; a few power steps may improve on it
         starts_hi += [(z, min(steps, 3)) for z in seeds]
         starts_lo += [(z, min(steps, 3)) for z in seeds]
+    nn = n * n
     for upper, starts in ((True, starts_hi), (False, starts_lo)):
-        for Z0, budget in starts:
-            Zc = _truncate(Z0, k)
-            prev = None
-            for _ in range(max(1, budget)):
-                Zc, val = _refine(K, Zc, k, upper)
-                if upper:
-                    high = max(high, val)
-                else:
-                    low = min(low, val)
-                if prev is not None and abs(val - prev) <= 1e-10 * abs(val):
-                    break   # the power iteration has settled
-                prev = val
-                y = (K @ Zc.ravel()).reshape(n, n)
-                Zc = _truncate(y if upper else shift * Zc - y, k)
+        # every start runs its own power iteration; the starts advance together as one batch
+        Zc = _truncate(np.array([z for z, _ in starts]), k)
+        budget = np.array([max(1, b) for _, b in starts])
+        prev = np.zeros(len(starts))
+        live = np.ones(len(starts), dtype=bool)
+        for it in range(int(budget.max())):
+            idx = np.flatnonzero(live & (it < budget))
+            if idx.size == 0:
+                break
+            Zr, val = _refine(K, Zc[idx], k, upper)
+            if upper:
+                high = max(high, float(val.max()))
+            else:
+                low = min(low, float(val.min()))
+            settled = np.abs(val - prev[idx]) <= 1e-10 * np.abs(val) if it > 0 else np.zeros(idx.size, dtype=bool)
+            live[idx[settled]] = False   # the power iteration has settled
+            prev[idx] = val
+            go, Zg = idx[~settled], Zr[~settled]
+            if go.size == 0:
+                continue
+            y = (Zg.reshape(len(go), nn) @ K.T).reshape(len(go), n, n)
+            Zc[go] = _truncate(y if upper else shift * Zg - y, k)
     return RipEstimate(k, max(abs(low - 1), abs(high - 1)), low, high, sampled, samples, steps)
 
 
