@@ -152,3 +152,25 @@ def test_served_evaluation_keeps_the_budget_and_the_error_kinds(other_thread, fo
         sc._bounded(functools.partial(os._exit, 3), "(test)")
     assert sc._bounded(functools.partial(operator.add, 2, 3), "(test)") == 5
     assert forks == []
+
+
+def test_an_interrupted_request_leaves_no_stale_answer(other_thread, monkeypatch):
+    """A request interrupted before its answer is read (Ctrl-C) ends that server: the next request
+    gets its own answer, not the pending one."""
+    real = sc.pickle.dumps
+    sc._bounded(functools.partial(operator.add, 1, 1), "(test)")  # a server is running
+    server = sc._Server.proc
+
+    def interrupted_once(obj, *args, **kwargs):
+        data = real(obj, *args, **kwargs)
+        if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[0], bytes):  # the request, sent...
+            monkeypatch.setattr(sc.pickle, "dumps", real)
+            server.stdin.write(len(data).to_bytes(8, "big") + data)
+            server.stdin.flush()
+            raise KeyboardInterrupt  # ...and Ctrl-C before its answer is read
+        return data
+    monkeypatch.setattr(sc.pickle, "dumps", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        sc._bounded(functools.partial(operator.add, 2, 2), "(test)")
+    assert sc._Server.proc is None and server.poll() is not None
+    assert sc._bounded(functools.partial(operator.add, 3, 4), "(test)") == 7

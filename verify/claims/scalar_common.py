@@ -185,11 +185,15 @@ class _Server:
                 if tag != b"R":
                     raise OSError("the evaluation server ended")
                 return proc.stdout.read(int.from_bytes(proc.stdout.read(8), "big"))
-            except OSError:
+            except _TimedOut:
+                raise
+            except BaseException as exc:  # Ctrl-C mid-request included: an answer may be pending, so a new server
                 proc.kill()
                 proc.wait()
                 cls.proc = None
-                return b""
+                if isinstance(exc, OSError):
+                    return b""
+                raise
 
 
 def _outcome(data: bytes, where: str) -> object:
