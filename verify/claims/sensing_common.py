@@ -48,7 +48,23 @@ class SensingParams:
 
 
 def sensing_instance(ctx: RunContext, p: SensingParams, i: int) -> SensingInstance:
-    """Target i: M = U diag(lam) U^T of rank r, F's stationary points, one Gaussian operator per m."""
+    """Target i: M = U diag(lam) U^T of rank r, F's stationary points, one Gaussian operator per m.
+
+    Every draw comes from ``ctx.rng(key)``, a function of (seed, key) only, so the instance depends on
+    (seed, p, i) alone: it is built once per process and shared by the checks (with its operators' Gram
+    matrices A*A, computed once). Its arrays are read-only, so no check can alter another's input."""
+    key = (type(ctx), ctx.seed, p, i)
+    if key not in _INSTANCES:
+        if len(_INSTANCES) >= 8:
+            _INSTANCES.pop(next(iter(_INSTANCES)))
+        _INSTANCES[key] = _build_instance(ctx, p, i)
+    return _INSTANCES[key]
+
+
+_INSTANCES: dict[tuple, SensingInstance] = {}
+
+
+def _build_instance(ctx: RunContext, p: SensingParams, i: int) -> SensingInstance:
     rng = ctx.rng(f"sensing.instance.{i}")
     U, _ = np.linalg.qr(rng.standard_normal((p.n, p.n)))
     lam = np.zeros(p.n)
@@ -58,6 +74,8 @@ def sensing_instance(ctx: RunContext, p: SensingParams, i: int) -> SensingInstan
     M = (M + M.T) / 2
     pts = sen.factorization_stationary_points(U, lam, p.r, psi)
     ens = [sen.gaussian_measurements(p.n, m, ctx.rng(f"sensing.A.{i}.{m}")) for m in p.m_sizes]
+    for arr in [U, lam, M] + [pt.X for pt in pts] + [A.rows for A in ens]:
+        arr.flags.writeable = False
     return SensingInstance(U, lam, M, pts, ens)
 
 
