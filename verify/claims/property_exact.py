@@ -95,7 +95,7 @@ def exact_sign(value: sp.Expr) -> int | None:
     try:
         from .scalar_common import _bounded
 
-        poly = _bounded(lambda: sp.minimal_polynomial(value, X), "(minimal polynomial)")
+        poly = _bounded(functools.partial(sp.minimal_polynomial, value, X), "(minimal polynomial)")
     except Exception:  # noqa: BLE001 - no proof within the budget
         return None
     return 0 if sp.Poly(poly, X).degree() == 1 and poly.subs(X, 0) == 0 else None
