@@ -149,3 +149,17 @@ def test_unkeyable_arguments_run_uncached(cache_dir):
 
     f(object()), f(object())
     assert len(calls) == 2 and not cache_dir.exists()
+
+
+def test_a_cache_setting_not_understood_turns_the_cache_off_and_says_so(monkeypatch):
+    """VERIFY_CACHE=disable (not on/off) must not silently read as "on"."""
+    import warnings
+
+    from verify import cache
+
+    monkeypatch.setenv("VERIFY_CACHE", "disable")
+    monkeypatch.setitem(cache._state, "warned", False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cache._off()
+    assert any("VERIFY_CACHE='disable'" in str(w.message) for w in caught)

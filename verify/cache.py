@@ -26,6 +26,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -47,6 +48,12 @@ def _off() -> bool:
     hermetic (a test that tampers with a derivation must not be answered from disk)."""
     setting = os.environ.get("VERIFY_CACHE", "").strip().lower()
     if setting in ("0", "off", "no", "false") or _state["disabled"]:
+        return True
+    if setting not in ("", "1", "on", "yes", "true"):  # not understood: never read as "on"
+        if not _state.get("warned"):
+            _state["warned"] = True
+            warnings.warn(f"VERIFY_CACHE={os.environ['VERIFY_CACHE']!r} is not on/off (1/0, yes/no, true/false): "
+                          "the derivation cache is off", RuntimeWarning, stacklevel=2)
         return True
     return "PYTEST_CURRENT_TEST" in os.environ and setting not in ("1", "on", "yes", "true")
 
