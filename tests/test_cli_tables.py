@@ -2,7 +2,6 @@
 ``verify threshold --certify`` (issue 11)."""
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import re
@@ -13,7 +12,7 @@ import pytest
 from rich.cells import cell_len
 
 import proofs
-from verify import queries, runner
+from verify import runner
 from verify.api import Check, CheckResult, Claim, Tier, Verdict, run_claims
 from verify.cli import main
 
@@ -136,10 +135,6 @@ README_THRESHOLD_S_3_3 = Decimal("1.71707136382999780171206331790951551337386038
 
 
 def test_threshold_certify(capsys):
-    if "certify" not in inspect.signature(queries.threshold_summary).parameters:
-        code, out, err = _cli(capsys, "threshold", "--depth", "3", "--target", "3", "--certify")
-        assert code == 2 and err.startswith("verify: error: --certify") and err.count("\n") == 1 and not out
-        pytest.skip("the certified threshold (slice A) has not landed: --certify is a usage error meanwhile")
     code, out, _ = _cli(capsys, "threshold", "--depth", "3", "--target", "3", "--convention", "S", "--certify",
                         "--json")
     data = json.loads(out)
@@ -151,3 +146,10 @@ def test_threshold_certify(capsys):
     line = next(x for x in out.splitlines() if x.strip().startswith("enclosure:"))
     assert re.fullmatch(r"\s*enclosure: \[\S+, \S+\]", line)
     assert "threshold:" in out and "bisection:" in out  # today's output is still there
+
+
+def test_threshold_certify_of_a_user_problem_is_a_usage_error(capsys):
+    """--certify covers the named conventions only: with --loss/--penalty it is refused, never ignored."""
+    code, out, err = _cli(capsys, "threshold", "--depth", "3", "--target", "3", "--loss", "(p - m)**2/2",
+                          "--penalty", "lam*w**2/2", "--certify")
+    assert code == 2 and not out and err.count("\n") == 1 and "--certify" in err and "--convention" in err

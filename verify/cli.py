@@ -312,34 +312,20 @@ def _emit(data: dict, as_json: bool, keys: Sequence[str]) -> None:
                     print(f"{'':>22}{item}")
 
 
-def _accepts(fn, name: str) -> bool:
-    import inspect
-
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def _cmd_threshold(args) -> int:
     from proofs.kamber_parhi_2026.formulas import tau_at
 
     from .queries import problem_threshold_summary, threshold_summary
 
     problem = _problem(args)
-    summary = threshold_summary if problem is None else problem_threshold_summary
-    certify = {}
-    if args.certify:
-        if not _accepts(summary, "certify"):
-            raise UsageError("--certify is not available for " + (
-                "a convention in this build (the certified tier is missing)" if problem is None
-                else "a problem given as --loss/--penalty; name a --convention"))
-        certify = {"certify": True}
+    if args.certify and problem is not None:
+        raise UsageError("--certify is not available for a problem given as --loss/--penalty; name a --convention")
     if problem is None:
-        data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at, **certify)
+        data = threshold_summary(args.depth, args.target, args.convention, args.digits, reference=tau_at,
+                                 certify=args.certify)
         data["problem"] = _convention_json(args.convention)
     else:
-        data = problem_threshold_summary(args.depth, args.target, problem, args.digits, **certify)
+        data = problem_threshold_summary(args.depth, args.target, problem, args.digits)
     enclosure = data.get("enclosure")
     if args.certify and not args.json and isinstance(enclosure, dict):
         data = dict(data, enclosure=f"[{enclosure['lo']}, {enclosure['hi']}]")
