@@ -26,12 +26,6 @@ from .scope import depth_text
 CERT_GUARD = 20
 
 
-def _progress(ctx: RunContext, task: str, done: int, total: int) -> None:
-    report = getattr(ctx, "progress", None)
-    if report is not None:
-        report(task, done, total)
-
-
 def _claimed_edge(threshold: ClaimedThreshold, name: str, L: int, sigma: sp.Rational):
     """A ball around the claimed λ*(σ) = multiple(L)·τ(σ, L) (call inside ``workprec``); ``NotReal`` when the balls
     prove the claimed formula has no real value, ``NotEnclosable`` when they cannot enclose it."""
@@ -64,7 +58,7 @@ def certified_collapse_check(threshold: ClaimedThreshold) -> Callable[[RunContex
         done, undecided, rows = 0, [], []
         slack = Fraction(1, 10 ** D)
         for i, (L, name, kind, thousandths) in enumerate(spectra):
-            _progress(ctx, "certified collapse edges", i, len(spectra))
+            ctx.progress("certified collapse edges", i, len(spectra))
             edges = []
             for t in sorted({x for x in thousandths if x > 0}, reverse=True):
                 sigma = sp.Rational(t, 1000)
@@ -107,7 +101,7 @@ def certified_collapse_check(threshold: ClaimedThreshold) -> Callable[[RunContex
                                                                  round_decimal(cert.hi, 25, True)], "kind": cert.kind})
             if len(rows) < 12:
                 rows.append({"depth": L, "convention": name, "spectrum": kind, "edges": edges})
-        _progress(ctx, "certified collapse edges", len(spectra), len(spectra))
+        ctx.progress("certified collapse edges", len(spectra), len(spectra))
         details = {"certified_digits": D, "rows": rows}
         if undecided:
             return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} edge(s) not decided by the balls "

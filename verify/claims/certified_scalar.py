@@ -45,12 +45,6 @@ def plan(ctx: RunContext, chosen: Sequence[int], explicit: bool, key: str, min_d
     return out
 
 
-def _progress(ctx: RunContext, task: str, done: int, total: int) -> None:
-    report = getattr(ctx, "progress", None)
-    if report is not None:
-        report(task, done, total)
-
-
 def claimed_ball(formula: sp.Expr, L: int, m: sp.Rational) -> arb:
     """A ball around the claimed closed form at (L, |m|); call inside ``workprec`` (``enclose``: NotReal when the
     balls prove it has no real value, NotEnclosable when they cannot enclose it)."""
@@ -68,7 +62,7 @@ def _unsettled(ctx: RunContext, task: str, n: int, done: int, undecided: list[di
                tol: str) -> CheckResult | None:
     """INCONCLUSIVE when an instance was not decided by the balls or none was certified; None when the check may
     be verified (progress closed either way)."""
-    _progress(ctx, task, n, n)
+    ctx.progress(task, n, n)
     if undecided:
         return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {len(undecided)} of {n} instances not decided by the "
                            f"enclosures (first: {undecided[0]['reason']})", instances=done, scope=scope, tolerance=tol,
@@ -96,7 +90,7 @@ def threshold_check(conv_name: str, formula: sp.Expr | None, depths_of: Callable
                f"({D} = run digits + {CERT_GUARD}, beyond what the high-precision tier requires)")
         samples, undecided, done = [], [], 0
         for i, (L, m) in enumerate(instances):
-            _progress(ctx, "certified thresholds", i, len(instances))
+            ctx.progress("certified thresholds", i, len(instances))
             try:
                 cert = threshold_certificate(conv_name, L, m, D)
             except CertificationFailed as exc:
@@ -179,7 +173,7 @@ def uniqueness_check(conv_name: str, formula: sp.Expr, depths_of: Callable[[RunC
                "unique tie point; a tie is never concluded from overlapping balls, only from the exact identity")
         samples, undecided, done = [], [], 0
         for i, (L, m) in enumerate(instances):
-            _progress(ctx, "certified uniqueness", i, len(instances))
+            ctx.progress("certified uniqueness", i, len(instances))
             try:
                 cert = threshold_certificate(conv_name, L, m, D)
                 with workprec(cert.prec):

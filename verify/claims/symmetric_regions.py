@@ -239,9 +239,7 @@ def certified_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ratio
     outcomes = []
     for i, inst in enumerate(insts):
         outcomes.append(branch_and_bound(inst, c, factors))
-        progress = getattr(ctx, "progress", None)
-        if progress is not None:
-            progress("li.regions branch-and-bound", i + 1, len(insts))
+        ctx.progress("li.regions branch-and-bound", i + 1, len(insts))
         if outcomes[-1].violation:  # one certified violation refutes; the rest would not change that
             break
     boxes = sum(o.boxes for o in outcomes)
