@@ -10,7 +10,6 @@ from verify.claims.certified_scalar import uniqueness_check
 from verify.claims.base import Strength, Tier, Verdict
 from verify.claims.context import PROFILES, RunContext
 from verify.claims.scalar_uniqueness import scalar_uniqueness_claim
-from verify.symbolic.scalar import L_sym as L
 
 QUICK = RunContext(profile=PROFILES["quick"])
 

@@ -21,7 +21,6 @@ from verify.claims.matrix_kinds import (
 from verify.claims.matrix_sharpness import matrix_sharpness_claim
 from verify.claims.matrix_widths import matrix_width_claim
 from verify.conventions import CONVENTIONS
-from verify.errors import UsageError
 from verify.symbolic.scalar import L_sym as L_SYM
 
 from .formulas import tau

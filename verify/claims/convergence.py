@@ -17,7 +17,6 @@ outside R1 with gap > ε number at most b·N3 in R3 and b·N2 in R2, and that ev
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Sequence
 
 import mpmath
