@@ -40,3 +40,29 @@ def test_first_order_zero_at_a_stationary_point():
     Ws = [to_fmpq_mat(sp.zeros(2, 2)), to_fmpq_mat(sp.zeros(2, 2))]
     M = to_fmpq_mat(sp.Matrix([[1, 2], [3, 4]]))
     assert first_nonzero(first_order(Ws, M, to_fmpq(1), to_fmpq(sp.Rational(1, 3)))) is None
+
+
+def test_first_order_poly_matches_sympy_expansion():
+    from verify.claims.matrix_exact_dual import first_order_poly, from_fmpq_poly, objective_poly, to_fmpq_poly, \
+        to_poly_mat
+    rnd = random.Random(5)
+    r, t = sp.Symbol("r", positive=True), sp.Symbol("t")
+    minimal = sp.Poly(r ** 3 - 2 * r - 5, r)
+    dims = (2, 1, 2, 2)
+    Ws = [sp.Matrix(dims[l + 1], dims[l], lambda i, j: rnd.randint(-3, 3) * r ** rnd.randint(0, 2) + sp.Rational(1, 2))
+          for l in range(3)]
+    M = _rational_matrix(rnd, 2, 2)
+    a, b = sp.Rational(2, 3), sp.Rational(1, 5)
+    Wq, Mq = [to_poly_mat(W, r) for W in Ws], to_poly_mat(M, r)
+    mq = to_fmpq_poly(minimal, r)
+    coeffs = first_order_poly(Wq, Mq, to_fmpq(a), to_fmpq(b))
+    for l, W in enumerate(Ws):
+        for i in range(W.rows):
+            for j in range(W.cols):
+                E = sp.zeros(W.rows, W.cols)
+                E[i, j] = t
+                moved = [X + E if k == l else X for k, X in enumerate(Ws)]
+                want = sp.Poly(sp.expand(sym_objective(moved, M, a, b)).coeff(t, 1), r).rem(minimal)
+                assert from_fmpq_poly(coeffs[l][i][j] % mq, r) == want
+    want = sp.Poly(sp.expand(sym_objective(Ws, M, a, b)), r).rem(minimal)
+    assert from_fmpq_poly(objective_poly(Wq, Mq, to_fmpq(a), to_fmpq(b)) % mq, r) == want

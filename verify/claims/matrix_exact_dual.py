@@ -78,3 +78,65 @@ def first_nonzero(coeffs: Sequence[flint.fmpq_mat]) -> tuple[int, int, int, flin
                 if G[i, j] != 0:
                     return l, i, j, G[i, j]
     return None
+
+
+# Matrices over ℚ[r] (entries ``flint.fmpq_poly``), for layers whose entries are polynomials in an algebraic ρ:
+# the same t-coefficient, reduced modulo ρ's minimal polynomial by the caller.
+PolyMat = list[list[flint.fmpq_poly]]
+
+
+def to_poly_mat(X: sp.MatrixBase, r: sp.Symbol) -> PolyMat:
+    """A SymPy matrix whose entries are polynomials in ``r`` with rational coefficients, over ℚ[r]."""
+    return [[to_fmpq_poly(X[i, j], r) for j in range(X.cols)] for i in range(X.rows)]
+
+
+def to_fmpq_poly(x, r: sp.Symbol) -> flint.fmpq_poly:
+    """A polynomial in ``r`` with rational coefficients (SymPy expression or Poly) as ``flint.fmpq_poly``."""
+    p = x if isinstance(x, sp.Poly) else sp.Poly(x, r)
+    return flint.fmpq_poly([to_fmpq(c) for c in reversed(p.all_coeffs())])
+
+
+def from_fmpq_poly(p: flint.fmpq_poly, r: sp.Symbol) -> sp.Poly:
+    """``flint.fmpq_poly`` back to a SymPy Poly in ``r`` over ℚ (same coefficients)."""
+    coeffs = [to_sympy(c) for c in p.coeffs()] or [sp.Integer(0)]
+    return sp.Poly(list(reversed(coeffs)), r, domain=sp.QQ)
+
+
+def _mul(X: PolyMat, Y: PolyMat) -> PolyMat:
+    return [[sum((X[i][k] * Y[k][j] for k in range(len(Y))), flint.fmpq_poly(0)) for j in range(len(Y[0]))]
+            for i in range(len(X))]
+
+
+def _tr(X: PolyMat) -> PolyMat:
+    return [list(col) for col in zip(*X)]
+
+
+def _chain(Ws: Sequence[PolyMat]) -> PolyMat:
+    P = Ws[0]
+    for W in Ws[1:]:
+        P = _mul(W, P)
+    return P
+
+
+def objective_poly(Ws: Sequence[PolyMat], M: PolyMat, a: flint.fmpq, b: flint.fmpq) -> flint.fmpq_poly:
+    """F = (a/2)||W_L⋯W_1 − M||² + (b/2)Σ||W_l||² over ℚ[r]."""
+    P = _chain(Ws)
+    data = sum(((P[i][j] - M[i][j]) ** 2 for i in range(len(P)) for j in range(len(P[0]))), flint.fmpq_poly(0))
+    reg = sum((x * x for W in Ws for row in W for x in row), flint.fmpq_poly(0))
+    return a / 2 * data + b / 2 * reg
+
+
+def first_order_poly(Ws: Sequence[PolyMat], M: PolyMat, a: flint.fmpq, b: flint.fmpq) -> list[PolyMat]:
+    """``first_order`` over ℚ[r]: per layer the t-coefficients a·(A_lᵀ R B_lᵀ)_ij + b·(W_l)_ij."""
+    L = len(Ws)
+    P = _chain(Ws)
+    R = [[P[i][j] - M[i][j] for j in range(len(P[0]))] for i in range(len(P))]
+    out = []
+    for l in range(L):
+        X = R
+        if l + 1 < L:
+            X = _mul(_tr(_chain(Ws[l + 1:])), X)
+        if l > 0:
+            X = _mul(X, _tr(_chain(Ws[:l])))
+        out.append([[a * X[i][j] + b * Ws[l][i][j] for j in range(len(X[0]))] for i in range(len(X))])
+    return out

@@ -32,7 +32,8 @@ from ..landscape.descent import gradient_descent, newton_polish, step_size
 from ..landscape.instances import cayley_orthogonal
 from .base import Claim, CheckResult, Tier, Verdict
 from .context import RunContext
-from .matrix_common import guarded_check, sym_objective
+from .matrix_common import guarded_check
+from .matrix_exact_dual import first_order_poly, from_fmpq_poly, objective_poly, to_fmpq, to_fmpq_poly, to_poly_mat
 
 
 def _rank(sigma: Sequence[Any], r: int, k: int, rank_m: int) -> bool:
@@ -114,24 +115,21 @@ def _exact_family(case: WidthCase, a, b, rng, n_members: int = 3) -> dict:
     if not kept or m <= k:
         raise ArithmeticError(f"{case.name}: no tie inside the top eigenspace to build a family from")
     r = minimal.gen
-    M = sp.diag(*case.sigma)
-    t = sp.Symbol("t")
+    M = to_poly_mat(sp.diag(*case.sigma), r)
+    aq, bq, mq = to_fmpq(a), to_fmpq(b), to_fmpq_poly(minimal, r)
     members, values, products = [], [], []
     for Q in _members(rng, n, m, k, n_members):
-        Ws = family_layers(r, case.dims, Q)
-        F = sym_objective(Ws, M, a, b)
-        for l, W in enumerate(Ws):
-            for i in range(W.rows):
-                for j in range(W.cols):
-                    E = sp.zeros(W.rows, W.cols)
-                    E[i, j] = t
-                    moved = [X + E if q == l else X for q, X in enumerate(Ws)]
-                    d = sp.Poly(sp.expand(sym_objective(moved, M, a, b)).coeff(t, 1), r)
-                    if not d.rem(minimal).is_zero:
+        Ws = [to_poly_mat(W, r) for W in family_layers(r, case.dims, Q)]
+        # exact gradient, every entry: the t-coefficient of F(W + t·E) over ℚ[r] (``matrix_exact_dual``), mod ρ's
+        # minimal polynomial
+        for l, G in enumerate(first_order_poly(Ws, M, aq, bq)):
+            for i, row in enumerate(G):
+                for j, d in enumerate(row):
+                    if d % mq != 0:
                         raise ArithmeticError(f"{case.name}: constructed point not stationary (layer {l + 1}, "
                                               f"entry {i},{j}): the construction is wrong")
         members.append(Q)
-        values.append(sp.Poly(sp.expand(F), r).rem(minimal))
+        values.append(from_fmpq_poly(objective_poly(Ws, M, aq, bq) % mq, r))
         products.append(Q * Q.T)
     equal = all((v - values[0]).is_zero for v in values[1:])
     distinct = all((products[i] - products[j]) != sp.zeros(n, n)
