@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
 from functools import lru_cache
 from typing import Callable
 
@@ -15,14 +15,35 @@ import sympy as sp
 from ..symbolic.scalar import a as a_sym, b as b_sym, full_model, m_signed
 
 
-@dataclass(frozen=True)
 class ScalarKernels:
-    """F, ∇F and ∇²F of depth L on batches: W has shape (N, L); m, a, b broadcast to (N,)."""
+    """F, ∇F and ∇²F of depth L on batches: W has shape (N, L); m, a, b broadcast to (N,).
 
-    depth: int
-    _objective: Callable
-    _gradient: Callable
-    _hessian: Callable
+    Each of the three is compiled from ``full_model`` on its first use (the float64 threshold tiers need only
+    F; the Hessian's lambdify is most of the cost at depth 12)."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self._compiled: dict[str, Callable] = {}
+        self._lock = threading.Lock()
+
+    def _fn(self, what: str) -> Callable:
+        fn = self._compiled.get(what)
+        if fn is None:
+            with self._lock:
+                fn = self._compiled.get(what)
+                if fn is None:
+                    fm = full_model(self.depth)
+                    expr = {"objective": fm.objective, "gradient": list(fm.gradient),
+                            "hessian": list(fm.hessian)}[what]
+                    fn = sp.lambdify([*fm.w, m_signed, a_sym, b_sym], expr, "numpy", cse=True)
+                    self._compiled[what] = fn
+        return fn
+
+    def compile_all(self) -> "ScalarKernels":
+        """Compile F, ∇F and ∇²F now (before forking workers, so none compiles them again)."""
+        for what in ("objective", "gradient", "hessian"):
+            self._fn(what)
+        return self
 
     def _args(self, W: np.ndarray, m, a, b) -> list:
         W = np.asarray(W, dtype=np.float64)
@@ -31,14 +52,14 @@ class ScalarKernels:
         return [*W.T, np.asarray(m, np.float64), np.asarray(a, np.float64), np.asarray(b, np.float64)]
 
     def objective(self, W: np.ndarray, m, a, b) -> np.ndarray:
-        return np.broadcast_to(self._objective(*self._args(W, m, a, b)), (len(W),)).copy()
+        return np.broadcast_to(self._fn("objective")(*self._args(W, m, a, b)), (len(W),)).copy()
 
     def gradient(self, W: np.ndarray, m, a, b) -> np.ndarray:
-        cols = self._gradient(*self._args(W, m, a, b))
+        cols = self._fn("gradient")(*self._args(W, m, a, b))
         return np.stack([np.broadcast_to(c, (len(W),)) for c in cols], axis=1)
 
     def hessian(self, W: np.ndarray, m, a, b) -> np.ndarray:
-        entries = self._hessian(*self._args(W, m, a, b))
+        entries = self._fn("hessian")(*self._args(W, m, a, b))
         L, N = self.depth, len(W)
         flat = np.stack([np.broadcast_to(e, (N,)) for e in entries], axis=1)
         return flat.reshape(N, L, L)
@@ -46,13 +67,13 @@ class ScalarKernels:
 
 @lru_cache(maxsize=None)
 def scalar_kernels(depth: int) -> ScalarKernels:
-    """Compile (once per depth) the symbolic objective, gradient and Hessian to NumPy."""
-    fm = full_model(depth)
-    args = [*fm.w, m_signed, a_sym, b_sym]
-    obj = sp.lambdify(args, fm.objective, "numpy", cse=True)
-    grad = sp.lambdify(args, list(fm.gradient), "numpy", cse=True)
-    hess = sp.lambdify(args, list(fm.hessian), "numpy", cse=True)
-    return ScalarKernels(depth, obj, grad, hess)
+    """The batched kernels of depth L (one object per depth; each function compiled on first use)."""
+    return ScalarKernels(depth)
+
+
+def compiled_kernels(depth: int) -> ScalarKernels:
+    """``scalar_kernels(depth)`` with F, ∇F and ∇²F all compiled (for warming a process before it forks)."""
+    return scalar_kernels(depth).compile_all()
 
 
 def _companion_radii(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
