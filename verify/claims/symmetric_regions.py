@@ -476,7 +476,7 @@ def landscape_figure(ctx: RunContext, cf: float, factors: dict[str, float]) -> l
     from matplotlib.colors import ListedColormap
 
     from verify.kernels.symmetric import Instance, objective
-    from verify.landscape.symmetric import constants, evaluate
+    from verify.landscape.symmetric import RegionEvaluator, constants
     from verify.report.figures import save_figure
 
     th = math.pi / 7
@@ -488,7 +488,8 @@ def landscape_figure(ctx: RunContext, cf: float, factors: dict[str, float]) -> l
     P = np.stack([XX, YY], -1)[..., None]
     Fv = objective(P, inst.M, cf)
     code = {"R1a": 0, "R1b": 0, "R2": 1, "R3'": 2, "R3''": 2}
-    lab = np.vectorize(lambda x, y: code[evaluate(np.array([[x], [y]]), inst, K).region])(XX, YY)
+    regions = RegionEvaluator(inst, K).regions(P.reshape(-1, 2, 1))
+    lab = np.array([code[reg] for reg in regions]).reshape(XX.shape)
     fig, ax = plt.subplots(figsize=(5.8, 5.4))
     ax.pcolormesh(XX, YY, lab, cmap=ListedColormap(["#f4b6b6", "#b6e3b6", "#e8e8f4"]), vmin=-0.5, vmax=2.5,
                   shading="auto")

@@ -85,6 +85,35 @@ def hessian_matrix(X: np.ndarray, M: np.ndarray, c: float) -> np.ndarray:
     return 4 * c * H.reshape(*batch, n * r, n * r)
 
 
+class HessianBuilder:
+    """``hessian_matrix`` for one unbatched n×r shape, with the index pattern of its sparse terms built once.
+
+    H = 4c[T1 + T2 + T3] with T1[(a,k),(b,l)] = X_al X_bk (dense), T2 = δ_ab (XᵀX)_lk and T3 = (XXᵀ − M)_ab δ_kl:
+    T1 is one outer product, T2 and T3 are added in place at their nonzero entries only, in the same order
+    (T1 + T2) + T3, so every entry is the same floating-point sum as in ``hessian_matrix`` (adding the zeros
+    it adds changes nothing). For the many single-point calls of the region search.
+    """
+
+    def __init__(self, n: int, r: int) -> None:
+        self.n, self.r = n, r
+        idx = np.arange((n * r) ** 2).reshape(n, r, n, r)
+        pairs = [(a, k, l) for a in range(n) for k in range(r) for l in range(r)]
+        self._t2 = np.array([idx[a, k, a, l] for a, k, l in pairs], dtype=np.intp)
+        self._g = np.array([l * r + k for _, k, l in pairs], dtype=np.intp)
+        triples = [(a, b, k) for a in range(n) for b in range(n) for k in range(r)]
+        self._t3 = np.array([idx[a, k, b, k] for a, b, k in triples], dtype=np.intp)
+        self._r = np.array([a * n + b for a, b, _ in triples], dtype=np.intp)
+
+    def __call__(self, X: np.ndarray, M: np.ndarray, c: float) -> np.ndarray:
+        """The nr×nr Hessian at one X (n×r float64), equal entry for entry to ``hessian_matrix(X, M, c)``."""
+        H = np.multiply.outer(X, X).transpose(0, 3, 2, 1).reshape(-1)
+        Xt = X.T
+        H[self._t2] += (Xt @ X).reshape(-1)[self._g]
+        H[self._t3] += (X @ Xt - M).reshape(-1)[self._r]
+        N = self.n * self.r
+        return (4 * c) * H.reshape(N, N)
+
+
 def solve_gradient_batch(X0: np.ndarray, M: np.ndarray, c: float, scale: np.ndarray,
                          max_iter: int = 400) -> tuple[np.ndarray, np.ndarray]:
     """Levenberg–Marquardt on ∇F(X) = 0 for a batch of starts X0 (B, n, r) with M (B, n, n).

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..kernels.symmetric import Instance, index_sets, random_orthogonal, random_spectrum, stationary_point
-from .symmetric import PointReport, constants, evaluate, in_scope
+from .symmetric import PointReport, RegionEvaluator, constants, in_scope
 
 REGIONS = ("R1a", "R1b", "R2", "R3'", "R3''")
 
@@ -120,7 +120,8 @@ def _search(seed: int, level: int, search_steps: int, c: float, factors: tuple[t
                 pts.append(Xs + base * math.exp(rng.uniform(math.log(1e-2), math.log(30))) * Ed)
         pts += [rng.standard_normal((n, r)) * math.sqrt(inst.lam[0]) * s for s in (0.5, 1, 2, 4)]
         pts += _boundary_samples(rng, inst, K, 4)
-        reps = [evaluate(X, inst, K) for X in pts]
+        evaluate = RegionEvaluator(inst, K)
+        reps = [evaluate(X) for X in pts]
         for X, rep in zip(pts, reps):
             res.record(Found("sampled", inst, X, rep))
         for region in REGIONS:
@@ -130,8 +131,8 @@ def _search(seed: int, level: int, search_steps: int, c: float, factors: tuple[t
 
                 def obj(x, region=region):
                     Xp = x.reshape(n, r)
-                    rp = evaluate(Xp, inst, K)
-                    if rp.region != region:
+                    rp = evaluate(Xp, only=region)
+                    if rp is None:  # outside the region: its margin is not needed
                         return 10.0
                     if rp.margin < best[0]:
                         best[0], best[1] = rp.margin, (Xp.copy(), rp)

@@ -40,8 +40,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import UsageError
-from ..kernels.symmetric import (Instance, gradient, hessian_matrix, nearest_on_orbit, orbit_distance,
-                                 orbit_tangent, orthonormal_complement)
+from ..kernels.symmetric import (HessianBuilder, Instance, gradient, nearest_on_orbit, orbit_tangent,
+                                 orthonormal_complement)
 
 
 @dataclass(frozen=True)
@@ -143,34 +143,97 @@ class PointReport:
     bound: float
 
 
+class RegionEvaluator:
+    """``evaluate`` for one instance and its constants, with everything that depends only on them computed once.
+
+    The search calls it tens of thousands of times per run: M, the orbit bases B_S = U_S Λ_S^{1/2} (stacked
+    as B_Sᵀ), ||B_S||², ||M||_F, the saddle list and the Hessian's index pattern are per instance, and the
+    nuclear norms ||B_Sᵀ X||_* of all orbits come from one batched SVD. The arithmetic per point is the same
+    as the per-call definition (the tests compare them bit for bit); at r = 1 the orbit tangent is {0}, so the
+    tangent complement is all of R^n and λ_min is that of the Hessian itself.
+    """
+
+    def __init__(self, inst: Instance, K: RegionConstants) -> None:
+        self.inst, self.K = inst, K
+        self.M = inst.M
+        self.r = inst.r
+        self.lam_r = inst.lam[inst.r - 1]
+        self.Btop = _basis(inst, tuple(range(inst.r)))
+        bases = [self.Btop] + [_basis(inst, S) for S in full_rank_saddles(inst)]
+        self.BT = np.ascontiguousarray(np.stack([B.T for B in bases]))
+        self.BB = np.array([np.sum(B * B) for B in bases])
+        self.has_saddles = len(bases) > 1
+        self.norm_M = float(np.linalg.norm(inst.lam))
+        self.hessian = HessianBuilder(inst.n, inst.r)
+
+    def _distances(self, X: np.ndarray) -> np.ndarray:
+        """Distances to the global-minimum orbit (entry 0) and to each full-rank saddle orbit."""
+        nuc = np.sum(np.linalg.svd(self.BT @ X, compute_uv=False), axis=-1)
+        d2 = (float(np.sum(X * X)) + self.BB) - 2 * nuc
+        return np.sqrt(np.maximum(d2, 0.0))
+
+    def region(self, X: np.ndarray) -> str:
+        """The region of X (``classify_region``; orbit distances only when the definition asks for them)."""
+        sv = np.linalg.svd(X, compute_uv=False)
+        sr = sv[self.r - 1] if len(sv) >= self.r else 0.0
+        dist: list[np.ndarray] = []
+
+        def distances() -> np.ndarray:
+            if not dist:
+                dist.append(self._distances(X))
+            return dist[0]
+
+        return classify_region(sr ** 2, self.lam_r,
+                               lambda: float(np.min(distances()[1:])) if self.has_saddles else None,
+                               lambda: float(distances()[0]), lambda: float(np.linalg.norm(X @ X.T)),
+                               self.norm_M, self.K)
+
+    def __call__(self, X: np.ndarray, only: str | None = None) -> PointReport | None:
+        """Region of X and the margin of that region's inequality; None if ``only`` is given and X lies
+        in another region (the margin, which the caller would discard, is then not computed)."""
+        region = self.region(X)
+        if only is not None and region != only:
+            return None
+        K, M, c = self.K, self.M, self.K.c
+        if region in ("R1a", "R1b"):
+            lmin = float(np.linalg.eigvalsh(self.hessian(X, M, c))[0])
+            return PointReport(region, (-lmin - K.kappa1) / K.kappa1, -lmin, K.kappa1)
+        if region == "R2":
+            H = self.hessian(X, M, c)
+            if self.r > 1:
+                Xh = nearest_on_orbit(X, self.Btop)
+                scale = max(1.0, float(np.linalg.norm(Xh)))
+                Q = orthonormal_complement(orbit_tangent(Xh), X.size, 1e-10 * scale)
+                H = Q.T @ H @ Q
+            lmin = float(np.linalg.eigvalsh(H)[0])
+            return PointReport("R2", (lmin - K.kappa2) / K.kappa2, lmin, K.kappa2)
+        gnorm = float(np.linalg.norm(gradient(X, M, c)))
+        if region == "R3''":
+            return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
+        return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
+
+    def regions(self, X: np.ndarray) -> np.ndarray:
+        """Regions of a batch X (B, n, r), as strings: ``classify_region`` applied pointwise, vectorized."""
+        K = self.K
+        sv = np.linalg.svd(X, compute_uv=False)
+        sr2 = sv[:, self.r - 1] ** 2
+        nuc = np.sum(np.linalg.svd(self.BT[None] @ X[:, None], compute_uv=False), axis=-1)
+        d = np.sqrt(np.maximum((np.sum(X * X, axis=(-1, -2))[:, None] + self.BB) - 2 * nuc, 0.0))
+        normN = np.linalg.norm(X @ np.swapaxes(X, -1, -2), axis=(-1, -2))
+        out = np.where(normN > 2 * self.norm_M, "R3''", "R3'").astype(object)
+        out[d[:, 0] <= K.rho2] = "R2"
+        if self.has_saddles:
+            out[np.min(d[:, 1:], axis=1) <= K.rho1] = "R1b"
+        out[sr2 <= K.r1a_frac * self.lam_r] = "R1a"
+        return out
+
+
 def evaluate(X: np.ndarray, inst: Instance, K: RegionConstants) -> PointReport:
-    """Classify X into R1a/R1b/R2/R3'/R3'' and return the margin of that region's inequality."""
-    c = K.c
-    M = inst.M
-    r = inst.r
-    sv = np.linalg.svd(X, compute_uv=False)
-    sr = sv[r - 1] if len(sv) >= r else 0.0
-    top = tuple(range(r))
-    Btop = _basis(inst, top)
-    saddles = full_rank_saddles(inst)
-    region = classify_region(sr ** 2, inst.lam[r - 1],
-                             lambda: min((orbit_distance(X, _basis(inst, S)) for S in saddles), default=None),
-                             lambda: orbit_distance(X, Btop), lambda: float(np.linalg.norm(X @ X.T)),
-                             float(np.linalg.norm(inst.lam)), K)
-    if region in ("R1a", "R1b"):
-        lmin = float(np.linalg.eigvalsh(hessian_matrix(X, M, c))[0])
-        return PointReport(region, (-lmin - K.kappa1) / K.kappa1, -lmin, K.kappa1)
-    if region == "R2":
-        Xh = nearest_on_orbit(X, Btop)
-        H = hessian_matrix(X, M, c)
-        scale = max(1.0, float(np.linalg.norm(Xh)))
-        Q = orthonormal_complement(orbit_tangent(Xh), X.size, 1e-10 * scale)
-        lmin = float(np.linalg.eigvalsh(Q.T @ H @ Q)[0])
-        return PointReport("R2", (lmin - K.kappa2) / K.kappa2, lmin, K.kappa2)
-    gnorm = float(np.linalg.norm(gradient(X, M, c)))
-    if region == "R3''":
-        return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
-    return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
+    """Classify X into R1a/R1b/R2/R3'/R3'' and return the margin of that region's inequality.
+
+    For many points of one instance build a ``RegionEvaluator`` once instead.
+    """
+    return RegionEvaluator(inst, K)(X)
 
 
 def region_report(M: np.ndarray, X: np.ndarray, c: float = 0.25) -> dict:

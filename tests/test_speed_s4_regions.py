@@ -1,0 +1,89 @@
+"""The region search's per-instance evaluator against the per-call definition it replaced, bit for bit.
+
+``evaluate_reference`` is the earlier ``verify.landscape.symmetric.evaluate`` (one call per point: SVD-based
+orbit distances one orbit at a time, the einsum Hessian, the tangent complement also at r = 1).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from verify.kernels.symmetric import (HessianBuilder, Instance, gradient, hessian_matrix, index_sets,
+                                      nearest_on_orbit, orbit_distance, orbit_tangent, orthonormal_complement,
+                                      random_orthogonal, random_spectrum, stationary_point)
+from verify.landscape.symmetric import (PointReport, RegionEvaluator, _basis, classify_region, constants, evaluate,
+                                        full_rank_saddles)
+
+SHAPES = [(1, 1, 1), (2, 1, 1), (2, 1, 2), (2, 2, 2), (3, 1, 2), (3, 2, 3), (3, 2, 2), (3, 3, 3), (4, 1, 4),
+          (4, 2, 3), (4, 3, 4)]
+
+
+def evaluate_reference(X: np.ndarray, inst: Instance, K) -> PointReport:
+    c, M, r = K.c, inst.M, inst.r
+    sv = np.linalg.svd(X, compute_uv=False)
+    sr = sv[r - 1] if len(sv) >= r else 0.0
+    Btop = _basis(inst, tuple(range(r)))
+    saddles = full_rank_saddles(inst)
+    region = classify_region(sr ** 2, inst.lam[r - 1],
+                             lambda: min((orbit_distance(X, _basis(inst, S)) for S in saddles), default=None),
+                             lambda: orbit_distance(X, Btop), lambda: float(np.linalg.norm(X @ X.T)),
+                             float(np.linalg.norm(inst.lam)), K)
+    if region in ("R1a", "R1b"):
+        lmin = float(np.linalg.eigvalsh(hessian_matrix(X, M, c))[0])
+        return PointReport(region, (-lmin - K.kappa1) / K.kappa1, -lmin, K.kappa1)
+    if region == "R2":
+        Xh = nearest_on_orbit(X, Btop)
+        H = hessian_matrix(X, M, c)
+        scale = max(1.0, float(np.linalg.norm(Xh)))
+        Q = orthonormal_complement(orbit_tangent(Xh), X.size, 1e-10 * scale)
+        lmin = float(np.linalg.eigvalsh(Q.T @ H @ Q)[0])
+        return PointReport("R2", (lmin - K.kappa2) / K.kappa2, lmin, K.kappa2)
+    gnorm = float(np.linalg.norm(gradient(X, M, c)))
+    if region == "R3''":
+        return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
+    return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
+
+
+def _points(rng: np.random.Generator, inst: Instance, K, per: int) -> list[np.ndarray]:
+    n, r = inst.n, inst.r
+    pts = []
+    for S in index_sets(inst):
+        Xs = stationary_point(inst, S, random_orthogonal(rng, r))
+        for _ in range(per):
+            E = rng.standard_normal((n, r))
+            pts.append(Xs + K.rho1 * math.exp(rng.uniform(-5, 4)) * E / np.linalg.norm(E))
+    pts += [rng.standard_normal((n, r)) * s for s in (0.2, 0.5, 1, 2)]
+    return pts
+
+
+@pytest.mark.parametrize("n,r,p", SHAPES)
+def test_evaluator_equals_reference_bit_for_bit(n: int, r: int, p: int) -> None:
+    rng = np.random.default_rng([n, r, p, 13])
+    seen = set()
+    for c, factors in ((0.25, {}), (1.5, {"rho1": 3.0, "rho2": 1.25})):
+        inst = Instance(random_spectrum(rng, n, p), random_orthogonal(rng, n), r)
+        K = constants(inst, c).scaled(**factors)
+        E = RegionEvaluator(inst, K)
+        pts = _points(rng, inst, K, 20)
+        for X in pts:
+            ref = evaluate_reference(X, inst, K)
+            assert E(X) == ref and evaluate(X, inst, K) == ref
+            seen.add(ref.region)
+            for other in ("R1a", "R2", "R3'"):
+                assert E(X, only=other) == (ref if other == ref.region else None)
+        assert list(E.regions(np.array(pts))) == [E.region(X) for X in pts]
+    assert len(seen) >= 3
+
+
+def test_hessian_builder_equals_hessian_matrix() -> None:
+    rng = np.random.default_rng(5)
+    for n in range(1, 6):
+        for r in range(1, n + 1):
+            h = HessianBuilder(n, r)
+            for _ in range(20):
+                X = rng.standard_normal((n, r)) * rng.uniform(0.1, 3)
+                M = rng.standard_normal((n, n))
+                M = M + M.T
+                assert np.array_equal(h(X, M, 0.3), hessian_matrix(X, M, 0.3))
