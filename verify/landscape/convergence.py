@@ -30,7 +30,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..kernels.symmetric import EPS, Instance, classify, gradient, objective
-from .symmetric import RegionConstants, classify_region, full_rank_saddles
+from .symmetric import RegionConstants, full_rank_saddles
 
 #: L = SMOOTHNESS·c·B² is the Hessian bound on Ω = {σ_1² ≤ (3/2)B²} (module docstring)
 SMOOTHNESS = 18
@@ -93,9 +93,10 @@ def gd_batch(insts: Sequence[Instance], X0: np.ndarray, c: float, eta: np.ndarra
              K: Sequence[RegionConstants], max_iter: int) -> list[RunStats]:
     """Plain GD X ← X − η∇F on a batch of runs sharing (n, r, p), until gap ≤ ε or ``max_iter``.
 
-    Vectorized over the runs; every iterate is classified by ``classify_region`` (the L5 definitions) from
-    batched σ_r², orbit distances (||X||² + ||B||² − 2||BᵀX||_*) and ||XXᵀ||. Checks along the way: the
-    descent-lemma decrease at every step and the gap contraction at every R2 step (recorded, not judged).
+    Vectorized over the runs; every iterate is classified by the L5 definitions (``region_codes``, the batched
+    form of ``classify_region``) from batched σ_r², orbit distances (||X||² + ||B||² − 2||BᵀX||_*). Checks along
+    the way: the descent-lemma decrease at every step and the gap contraction at every R2 step (recorded, not
+    judged), kept per run in arrays and turned into ``RunStats`` at the end.
     """
     B = len(insts)
     n, r = X0.shape[-2:]
@@ -110,7 +111,12 @@ def gd_batch(insts: Sequence[Instance], X0: np.ndarray, c: float, eta: np.ndarra
     norm_sad2 = np.sum(Bsad * Bsad, axis=(2, 3))
     normM = np.array([float(np.linalg.norm(i.lam)) for i in insts])
     theta = np.array([max(1 - e * k.kappa2, 1e-300) for e, k in zip(eta, K)])
-    stats = [RunStats() for _ in range(B)]
+    log_theta = [-math.log(t) for t in theta]
+    bounds = RegionBounds.of(insts, K, r)
+    iterations = [None] * B
+    diverged = np.zeros(B, dtype=bool)
+    worst_descent = np.full(B, math.inf)
+    rec_idx, rec_X, rec_gap, rec_next = [], [], [], []     # every iterate with gap > ε, in iteration order
     X = X0.copy()
     active = np.arange(B)
     with np.errstate(all="ignore"):
@@ -118,65 +124,102 @@ def gd_batch(insts: Sequence[Instance], X0: np.ndarray, c: float, eta: np.ndarra
         for k in range(max_iter + 1):
             gap = F[active] - Fstar[active]
             bad = ~np.isfinite(gap)
-            for j in active[bad]:
-                stats[j].diverged = True
+            diverged[active[bad]] = True
             done = (gap <= eps) | bad
             for j in active[done & ~bad]:
-                stats[j].iterations = k
+                iterations[j] = k
             active = active[~done]
             if active.size == 0 or k == max_iter:
                 break
             Xa, Ma = X[active], M[active]
             G = gradient(Xa, Ma, c)
-            regions = _regions(Xa, active, tops, Bsad, norm_top2, norm_sad2, normM, insts, K, nS, r)
             Xn = Xa - eta[active, None, None] * G
             Fn = objective(Xn, Ma, c)
             need = eta[active] / 2 * np.sum(G * G, axis=(1, 2))
             dec = F[active] - Fn
             noise = 100 * n * r * EPS * (np.abs(F[active]) + Fstar[active] + c * normM[active] ** 2)
-            gap_a, gap_n = F[active] - Fstar[active], Fn - Fstar[active]
-            for t, j in enumerate(active):
-                st = stats[j]
-                reg = regions[t]
-                st.counts[reg] += 1
-                if need[t] > 1e3 * noise[t]:
-                    st.worst_descent = min(st.worst_descent, float((dec[t] - need[t]) / need[t]))
-                elif dec[t] < need[t] - noise[t]:
-                    st.worst_descent = min(st.worst_descent, float((dec[t] - need[t]) / need[t]))
-                if reg == "R2":
-                    if st.gap_entry is None:
-                        st.gap_entry = float(gap_a[t])
-                    if gap_n[t] > 1e-3 * eps and gap_a[t] > 0:
-                        rate = math.log(gap_a[t] / gap_n[t]) / -math.log(theta[j]) if gap_n[t] > 0 else math.inf
-                        st.worst_rate = min(st.worst_rate, rate)
+            judged = (need > 1e3 * noise) | (dec < need - noise)
+            worst_descent[active[judged]] = np.fmin(worst_descent[active[judged]],
+                                                    (dec[judged] - need[judged]) / need[judged])
+            rec_idx.append(active)
+            rec_X.append(Xa)
+            rec_gap.append(F[active] - Fstar[active])
+            rec_next.append(Fn - Fstar[active])
             X[active] = Xn
             F[active] = Fn
+        # the regions of all recorded iterates at once (each is classified on its own: batching changes nothing)
+        counts = np.zeros((B, 3), dtype=np.int64)
+        worst_rate = np.full(B, math.inf)
+        has_entry = np.zeros(B, dtype=bool)
+        gap_entry = np.zeros(B)
+        if rec_idx:
+            idx = np.concatenate(rec_idx)
+            codes = _regions(np.concatenate(rec_X), idx, tops, Bsad, norm_top2, norm_sad2, bounds, nS)
+            gap_a, gap_n = np.concatenate(rec_gap), np.concatenate(rec_next)
+            np.add.at(counts, (idx, codes), 1)
+            r2 = codes == 1
+            runs, first = np.unique(idx[r2], return_index=True)   # each run's first R2 iterate
+            gap_entry[runs] = gap_a[r2][first]
+            has_entry[runs] = True
+            rated = r2 & (gap_n > 1e-3 * eps) & (gap_a > 0)
+            js = idx[rated]
+            rates = [math.log(q) / log_theta[j] for q, j in zip((gap_a[rated] / gap_n[rated]).tolist(), js.tolist())]
+            np.fmin.at(worst_rate, js, np.array(rates, dtype=float))
+    stats = []
     for j, inst in enumerate(insts):
-        if not stats[j].diverged:
-            S, res = classify(X[j], inst, FINAL_TOL)
-            stats[j].final_set, stats[j].final_residual = S, res
+        st = RunStats(iterations=iterations[j], diverged=bool(diverged[j]),
+                      counts={name: int(counts[j, q]) for q, name in enumerate(REGION_NAMES)},
+                      gap_entry=float(gap_entry[j]) if has_entry[j] else None,
+                      worst_descent=float(worst_descent[j]), worst_rate=float(worst_rate[j]))
+        if not st.diverged:
+            st.final_set, st.final_residual = classify(X[j], inst, FINAL_TOL)
+        stats.append(st)
     return stats
 
 
-def _regions(X: np.ndarray, idx: np.ndarray, tops, Bsad, norm_top2, norm_sad2, normM, insts, K, nS: int,
-             r: int) -> list[str]:
-    """Region of each X[t] (run idx[t]) by ``classify_region``, R1a/R1b merged to R1 and R3'/R3'' to R3."""
+#: region codes of ``region_codes``: R1a/R1b merged to R1 (0), R2 (1), R3'/R3'' merged to R3 (2)
+REGION_NAMES = ("R1", "R2", "R3")
+
+
+@dataclass(frozen=True)
+class RegionBounds:
+    """Per run, the thresholds ``classify_region`` compares with: r1a_frac·λ_r, ρ1 and ρ2 (float64 arrays)."""
+
+    r1a: np.ndarray
+    rho1: np.ndarray
+    rho2: np.ndarray
+
+    @classmethod
+    def of(cls, insts: Sequence[Instance], K: Sequence[RegionConstants], r: int) -> "RegionBounds":
+        return cls(np.array([k.r1a_frac * i.lam[r - 1] for i, k in zip(insts, K)], dtype=float),
+                   np.array([k.rho1 for k in K], dtype=float), np.array([k.rho2 for k in K], dtype=float))
+
+
+def region_codes(sr2: np.ndarray, d_saddle: np.ndarray | None, d_min: np.ndarray, r1a: np.ndarray,
+                 rho1: np.ndarray, rho2: np.ndarray) -> np.ndarray:
+    """``classify_region`` on arrays, R1a/R1b → 0 (R1), R2 → 1, R3'/R3'' → 2 (R3; ||XXᵀ|| only splits R3, so it
+    is not needed): R1a if σ_r² ≤ r1a_frac·λ_r, else R1b if d_saddle ≤ ρ1, else R2 if d_min ≤ ρ2, else R3.
+    The same comparisons on the same float64 numbers (tests cross-check it against ``classify_region``)."""
+    r1 = sr2 <= r1a
+    if d_saddle is not None:
+        r1 |= d_saddle <= rho1
+    return np.where(r1, 0, np.where(d_min <= rho2, 1, 2))
+
+
+def _regions(X: np.ndarray, idx: np.ndarray, tops, Bsad, norm_top2, norm_sad2, bounds: RegionBounds,
+             nS: int) -> np.ndarray:
+    """Region code (``region_codes``) of each X[t] (run idx[t])."""
     Xt = np.swapaxes(X, -1, -2)
     sr2 = np.linalg.eigvalsh(Xt @ X)[:, 0]
     x2 = np.sum(X * X, axis=(1, 2))
     nuc_top = np.linalg.svd(np.swapaxes(tops[idx], -1, -2) @ X, compute_uv=False).sum(-1)
     dmin = np.sqrt(np.maximum(x2 + norm_top2[idx] - 2 * nuc_top, 0))
+    dsad = None
     if nS:
         P = np.einsum("bsni,bnk->bsik", Bsad[idx], X)
         nuc = np.linalg.svd(P, compute_uv=False).sum(-1)
         dsad = np.sqrt(np.maximum(x2[:, None] + norm_sad2[idx] - 2 * nuc, 0)).min(axis=1)
-    normN = np.linalg.norm(X @ Xt, axis=(1, 2))
-    out = []
-    for t, j in enumerate(idx):
-        reg = classify_region(sr2[t], insts[j].lam[r - 1], (lambda t=t: dsad[t]) if nS else (lambda: None),
-                              lambda t=t: dmin[t], lambda t=t: normN[t], normM[j], K[j])
-        out.append(reg[:2])
-    return out
+    return region_codes(sr2, dsad, dmin, bounds.r1a[idx], bounds.rho1[idx], bounds.rho2[idx])
 
 
 @dataclass
