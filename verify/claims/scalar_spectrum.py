@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import Convention, get_convention
-from ..highprec import scalar as hp
+from ..highprec import eigen, scalar as hp
 from ..kernels.scalar import scalar_kernels, stationary_radii_batch
 from ..numbers import dec, to_mpf
 from ..errors import UsageError
@@ -250,8 +250,9 @@ def _regularization(conv: Convention, L: int, m, work: int, rng, below: bool):
 def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
     def run(ctx: RunContext) -> CheckResult:
         work = ctx.dps + 10
-        # eigsy is backward stable at `work` digits; closed forms evaluated at ρ from mpmath; agreement
-        # to ctx.dps − 5 digits required (eigenvalue conditioning ≤ ||H||/|λ| costs the rest).
+        # the symmetric QL eigensolver (highprec.eigen) is backward stable at `work` digits; closed forms
+        # evaluated at ρ from mpmath; agreement to ctx.dps − 5 digits required (eigenvalue conditioning
+        # ≤ ||H||/|λ| costs the rest).
         need = ctx.dps - 5
         rng = ctx.rng(f"spectrum-hp:{conv.name}")
         cap = {0: 5, 1: 12, 2: 32}[ctx.profile.level]
@@ -292,7 +293,7 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                         every = list(sign_patterns(L, -1 if m < 0 else 1, 4096))
                         pats = [every[((idx // 2) * per + j) % len(every)] for j in range(min(per, len(every)))]
                     for s in pats:
-                        eig = hp.hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
+                        eig = eigen.scalar_hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
                         scale = max(abs(e) for e in eig)
                         patterns_total += 1
                         for e, c in zip(eig, claimed):
@@ -330,7 +331,7 @@ def _confirm(L: int, m: float, aa: float, bb: float, signs, spec: list[tuple[sp.
                 return False
             r = radii[-1]
             w = [r * int(si) for si in signs]
-        eig = hp.hessian_eigenvalues(w, m_mp, a_mp, b_mp)
+        eig = eigen.scalar_hessian_eigenvalues(w, m_mp, a_mp, b_mp)
         values = {a: sp.Float(a_mp, work), b: sp.Float(b_mp, work), rho: sp.Float(r, work),
                   mabs: sp.Float(abs(m_mp), work)}
         claimed = _numbers(spec, values, work)
@@ -483,7 +484,7 @@ def _shrinker(conv: Convention, nonzero: Spectrum, depths):
             if _count(spec) != L:
                 return True
             claimed = _numbers(spec, values, 40)
-            eig = hp.hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
+            eig = eigen.scalar_hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
             scale = max(abs(e) for e in eig)
             return any(abs(e - c) > scale * mpmath.mpf(10) ** -25 for e, c in zip(eig, claimed))
 

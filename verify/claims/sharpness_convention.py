@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import Convention
-from ..highprec import scalar as hp
+from ..highprec import eigen, scalar as hp
 from ..kernels.scalar import scalar_kernels, stationary_radii_batch
 from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns
@@ -132,8 +132,9 @@ def _sharpness_steps() -> list[dict[str, str]]:
 def _high_precision(conv: Convention, formula: sp.Expr, depths, min_depth: int):
     def run(ctx: RunContext) -> CheckResult:
         work = ctx.dps + 10
-        # eigsy is backward stable at `work` digits: the largest eigenvalue is off by ~10^-work·||H||; the
-        # minimizer's ρ is exact to ~10^-work relative; agreement to ctx.dps − 5 digits relative to ||H||
+        # the symmetric QL eigensolver (highprec.eigen) is backward stable at `work` digits: the largest
+        # eigenvalue is off by ~10^-work·||H||; the minimizer's ρ is exact to ~10^-work relative; agreement to
+        # ctx.dps − 5 digits relative to ||H||
         need = ctx.dps - 5
         rng = ctx.rng(f"sharpness-hp:{conv.name}")
         cap = {0: 5, 1: 12, 2: 32}[ctx.profile.level]
@@ -163,7 +164,7 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, min_depth: int):
                         every = list(sign_patterns(L, -1 if m < 0 else 1, 64))
                         pats = [every[0], every[int(rng.integers(len(every)))]]
                         for s in pats:
-                            eig = hp.hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
+                            eig = eigen.scalar_hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
                             refuted = tally.judge(L, m, lam, cls.rho, {rho: cls.rho, mabs: abs(m_mp), a: a_mp,
                                                                        b: b_mp, LAM: lam}, eig, signs=list(s))
                             if refuted is not None:
@@ -185,7 +186,7 @@ def _confirm(conv: Convention, formula: sp.Expr, L: int, m: float, lam: float, d
         if len(mins) != 1 or mins[0].rho == 0:
             return False
         cls = mins[0]
-        eig = hp.hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
+        eig = eigen.scalar_hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
         try:
             c = claimed_mp(formula, L, {rho: cls.rho, mabs: abs(m_mp), a: a_mp, b: b_mp, LAM: lam_mp}, work)
         except ClaimValueError:  # no real value at a confirmed global minimizer: the claim is wrong there
@@ -263,7 +264,7 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths, min_depth: int):
             lam = star * 3 / 4 if star is not None else abs(m_mp)
             a_mp, b_mp = ab(lam)
             cls = hp.global_minimizers(L, m_mp, a_mp, b_mp)[0]
-            eig = hp.hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
+            eig = eigen.scalar_hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
             return lam, cls, eig, a_mp, b_mp, m_mp
 
     def differs(example) -> bool:
