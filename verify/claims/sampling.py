@@ -1,8 +1,59 @@
 """Seeded random instances shared by claim kinds: exact targets and regularization values."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import sympy as sp
+
+
+class Targets(Sequence):
+    """Drawn targets ±mant·10^e, held as exact integer fractions num/den (den a power of 10).
+
+    ``floats`` are the float64 values, num/den rounded once (Python's int/int division is correctly rounded,
+    as is ``float`` of the same SymPy Rational); ``targets[i]`` is the exact ``sp.Rational``, built only when
+    an exact or high-precision route asks for it (the float64 tiers need it only at a few probes).
+    """
+
+    def __init__(self, num: Sequence[int], den: Sequence[int]) -> None:
+        self.num, self.den = tuple(num), tuple(den)
+        self.floats = np.array([p / q for p, q in zip(self.num, self.den)], dtype=float)
+
+    def __len__(self) -> int:
+        return len(self.num)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return sp.Rational(self.num[i], self.den[i])
+
+    def abs(self) -> "Targets":
+        """|m| per target."""
+        return Targets([abs(p) for p in self.num], self.den)
+
+    def subset(self, keep: np.ndarray) -> "Targets":
+        """The targets where the boolean mask ``keep`` is true."""
+        idx = np.flatnonzero(keep)
+        return Targets([self.num[i] for i in idx], [self.den[i] for i in idx])
+
+
+def draw_targets(rng: np.random.Generator, n: int, lo_exp: float = -3.0, hi_exp: float = 3.0,
+                 signed: bool = True) -> Targets:
+    """n targets with 6 significant digits, log-uniform in [10^lo, 10^hi], random sign (``Targets``).
+
+    The same draws, in the same order, as ``random_targets`` (which returns them as SymPy Rationals)."""
+    num, den = [], []
+    uniform, integers, random = rng.uniform, rng.integers, rng.random
+    for _ in range(n):
+        e = uniform(lo_exp, hi_exp)
+        mant = int(integers(100000, 1000000))
+        digits = int(np.floor(e)) - 5
+        p, q = (mant * 10**digits, 1) if digits >= 0 else (mant, 10**-digits)
+        if signed and random() < 0.5:
+            p = -p
+        num.append(p)
+        den.append(q)
+    return Targets(num, den)
 
 
 def random_targets(rng: np.random.Generator, n: int, lo_exp: float = -3.0, hi_exp: float = 3.0,
@@ -11,16 +62,7 @@ def random_targets(rng: np.random.Generator, n: int, lo_exp: float = -3.0, hi_ex
 
     Exact rationals serve every tier: SymPy and mpmath take them without rounding, float64 rounds once.
     """
-    out = []
-    for _ in range(n):
-        e = rng.uniform(lo_exp, hi_exp)
-        mant = int(rng.integers(100000, 1000000))
-        digits = int(np.floor(e)) - 5
-        x = sp.Rational(mant) * sp.Integer(10) ** digits if digits >= 0 else sp.Rational(mant, 10**-digits)
-        if signed and rng.random() < 0.5:
-            x = -x
-        out.append(x)
-    return out
+    return list(draw_targets(rng, n, lo_exp, hi_exp, signed))
 
 
 def targets_per_depth(hp_instances: int, n_depths: int) -> int:

@@ -30,6 +30,7 @@ from ..expressions import check_exp_nesting
 from ..numbers import check_depth, parse_rational, to_mpf
 from ..symbolic.scalar import L_sym, mabs
 from .base import CheckResult, Verdict
+from .sampling import Targets
 
 #: depths beyond the profile's at which the high-precision tiers test a claim quantified over every L
 #: (one target each): a closed form that is right at small depths only is refuted there
@@ -287,17 +288,22 @@ def _lambdified(expr: sp.Expr, var: sp.Symbol, approx: np.ndarray) -> np.ndarray
 
 
 def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], probes: int = 8) -> np.ndarray:
-    """expr at each exact value, rounded once to float64 from a high-precision value.
+    """expr at each exact value, rounded once to float64 from a high-precision value (``values``: Rationals, or
+    ``Targets``, whose floats are used as they are).
 
     Fast path: the float64 lambdified formula, accepted when it agrees to 1e-13 relative with the
     high-precision route on ``probes`` instances spread over the batch (smallest and largest |value|
     included); otherwise every instance is evaluated at high precision.
     """
-    vals = [sp.Rational(v) for v in values]
+    if isinstance(values, Targets):  # floats already rounded once; exact values built only where used
+        vals: Sequence[sp.Rational] = values
+        approx = values.floats
+    else:
+        vals = [sp.Rational(v) for v in values]
+        approx = np.array([float(v) for v in vals])
     n = len(vals)
     if n == 0:
         return np.zeros(0)
-    approx = np.array([float(v) for v in vals])
     lambdified = functools.partial(_lambdified, expr, var, approx)
     try:
         # printing a formula for lambdify can itself call evalf (term ordering): bounded like evalf
@@ -310,7 +316,7 @@ def claimed_floats(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
         ref = claimed_values(expr, var, [vals[i] for i in pick], 20)
         if all(abs(float(r) - fast[i].real) <= 1e-13 * abs(float(r)) for r, i in zip(ref, pick)):
             return fast.real.copy()
-    return np.array([float(x) for x in claimed_values(expr, var, vals, 20)])
+    return np.array([float(x) for x in claimed_values(expr, var, list(vals), 20)])
 
 
 def global_kind(depth: int, m: sp.Rational, a: sp.Expr, b: sp.Expr, dps: int) -> str:

@@ -29,7 +29,7 @@ from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.scalar import L_sym, a, b, balanced_model, derive_threshold, general_depth_ratio, mabs, rho
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
+from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .threshold import CORROBORATES, _too_large, elimination_confirms, general_derivation
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
@@ -214,11 +214,11 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, note: str = ""):
         tol_text = ("objective ties within 8(L+8)·eps·F(0) (float64 rounding of F) count as ties; λ_e evaluated at high "
                     "precision and rounded once; a float64 counterexample counts only when mpmath confirms it")
         for L in chosen:
-            exact = random_targets(rng, n)
-            m = np.array([float(x) for x in exact])
+            exact = draw_targets(rng, n)
+            m = exact.floats
             aa, k = float(conv.a), float(conv.b_over_lam(L))
             try:
-                lam_e = claimed_floats(formula.subs(L_sym, L), mabs, [abs(x) for x in exact])
+                lam_e = claimed_floats(formula.subs(L_sym, L), mabs, exact.abs())
             except ClaimValueError as exc:
                 return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
                                    counterexample={"depth": L, "claimed": str(exc)})
@@ -228,35 +228,35 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, note: str = ""):
             if not ok.all():
                 undecided += 2 * int((~ok).sum())
                 total += 2 * int((~ok).sum())
-                exact = [x for x, keep in zip(exact, ok) if keep]
+                exact = exact.subset(ok)
                 m, lam_e, spread = m[ok], lam_e[ok], spread[ok]
-            if not exact:
+            if not len(exact):
                 continue
             for label, lam in (("at", lam_e), ("random", lam_e * spread)):
                 F0, gaps, _ = collapse_gaps(L, m, aa, k * lam)
                 # F rounding at these points ≈ (L + 8)·eps·F(0); ties within 8× that are undecidable
                 tol = 8 * (L + 8) * eps * F0
-                for i in range(len(exact)):
+                close = np.abs(gaps) <= tol
+                before = total
+                total += len(exact)
+                if label != "at":
+                    undecided += int(close.sum())
+                    continue
+                if close.any():
+                    worst = min(worst, float(np.min(1 - (np.abs(gaps[close]) / F0[close]) / (tol[close] / F0[close]))))
+                for i in np.flatnonzero(~close):  # in instance order, as one instance at a time would
                     gap = gaps[i]
-                    total += 1
-                    if label == "at":
-                        rel = abs(gap) / F0[i]
-                        if abs(gap) <= tol[i]:
-                            worst = min(worst, 1 - rel / (tol[i] / F0[i]))
-                            continue
-                        where = {"depth": L, "m": str(exact[i]), "lambda_e": float(lam[i]), "convention": conv.name,
-                                 "gap": float(gap)}
-                        confirmed, high = _tie_confirmed_broken(conv, formula, L, exact[i], ctx.dps)
-                        if not confirmed:
-                            conflicts.append({**where, "high_precision_gap": high})
-                            continue
-                        return CheckResult(
-                            Verdict.REFUTED, f"depth {L}, m = {exact[i]}: at the claimed λ_e the objective gap "
-                            f"between 0 and the nonzero point is {gap:.3e}, beyond rounding {tol[i]:.1e} (confirmed "
-                            f"in mpmath: {high})", instances=total, scope=scope, tolerance=tol_text,
-                            counterexample={**where, "high_precision_gap": high})
-                    elif abs(gap) <= tol[i]:
-                        undecided += 1
+                    where = {"depth": L, "m": str(exact[i]), "lambda_e": float(lam[i]), "convention": conv.name,
+                             "gap": float(gap)}
+                    confirmed, high = _tie_confirmed_broken(conv, formula, L, exact[i], ctx.dps)
+                    if not confirmed:
+                        conflicts.append({**where, "high_precision_gap": high})
+                        continue
+                    return CheckResult(
+                        Verdict.REFUTED, f"depth {L}, m = {exact[i]}: at the claimed λ_e the objective gap "
+                        f"between 0 and the nonzero point is {gap:.3e}, beyond rounding {tol[i]:.1e} (confirmed "
+                        f"in mpmath: {high})", instances=before + int(i) + 1, scope=scope, tolerance=tol_text,
+                        counterexample={**where, "high_precision_gap": high})
         if conflicts:
             c = conflicts[0]
             return CheckResult(Verdict.INCONCLUSIVE, f"conflict: float64 says 0 and the nonzero point do not tie at "

@@ -28,7 +28,7 @@ from ..symbolic.scalar import (L_sym, a as a_sym, b as b_sym, derive_threshold, 
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .derivation import step
-from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
+from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claimed_floats, claimed_formula,
                             claimed_values, global_kind, sentinels, undecided_inconclusive)
@@ -329,8 +329,8 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, 
                     "once; a gap |F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) is undecided (float64 rounding of F at these "
                     "points); a float64 counterexample counts only when mpmath confirms it")
         for L in chosen:
-            exact = random_targets(rng, n)
-            m = np.array([float(x) for x in exact])
+            exact = draw_targets(rng, n)
+            m = exact.floats
             a = float(conv.a)
             k = float(conv.b_over_lam(L))
             if formula is None:
@@ -338,7 +338,7 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, 
                 factors = {"at": 1.0}
             else:
                 try:
-                    lam_c = claimed_floats(_formula_at(formula, L), mabs, [abs(x) for x in exact])
+                    lam_c = claimed_floats(_formula_at(formula, L), mabs, exact.abs())
                 except ClaimValueError as exc:
                     return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
                                        counterexample={"depth": L, "convention": conv.name, "claimed": str(exc)})
@@ -353,7 +353,7 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, 
             if not ok.all():
                 undecided += int((~ok).sum()) * len(factors)
                 total += int((~ok).sum()) * len(factors)
-                exact = [x for x, keep in zip(exact, ok) if keep]
+                exact = exact.subset(ok)
                 m, lam_c = m[ok], lam_c[ok]
             n_ok = len(exact)
             for side, fac in factors.items():
@@ -363,29 +363,23 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, 
                 F0, gaps, counts = collapse_gaps(L, m, a, b)
                 # objective evaluated in float64 at points of size ~|m|^(1/L): rounding ≈ (L + 8)·eps·F(0)
                 tol = 8 * (L + 8) * eps * np.maximum(F0, np.finfo(float).tiny)
-                for i in range(n_ok):
-                    gap = gaps[i]
-                    total += 1
-                    if abs(gap) <= tol[i]:
-                        # L = 2: a nonzero stationary point (ρ² = |m| − b/a) is the minimizer when it exists;
-                        # its existence is known only when b/a is farther from |m| than the rounding of
-                        # m, λ, k and the factor (≤ 4 eps relative, doubled): closer is undecided
-                        if L != 2 or abs(b[i] / a - abs(m[i])) <= L2_TIE * eps * abs(m[i]):
-                            undecided += 1
-                            continue
-                        nonzero = counts[i] > 0
-                    else:
-                        nonzero = gap > 0
-                    expect_nonzero = side in ("below", "at")
-                    margin = (gap if expect_nonzero else -gap) / F0[i] if np.isfinite(gap) else np.inf
-                    if nonzero == expect_nonzero:
-                        worst = min(worst, margin)
-                        continue
-                    found = "nonzero" if nonzero else "zero"
+                close = np.abs(gaps) <= tol
+                # L = 2: a nonzero stationary point (ρ² = |m| − b/a) is the minimizer when it exists; its
+                # existence is known only when b/a is farther from |m| than the rounding of m, λ, k and the
+                # factor (≤ 4 eps relative, doubled): closer is undecided
+                tie = close & ((L != 2) | (np.abs(b / a - np.abs(m)) <= L2_TIE * eps * np.abs(m)))
+                nonzero = np.where(close, counts > 0, gaps > 0)
+                expect_nonzero = side in ("below", "at")
+                with np.errstate(invalid="ignore", over="ignore"):
+                    margins = np.where(np.isfinite(gaps), (gaps if expect_nonzero else -gaps) / F0, np.inf)
+                agree = ~tie & (nonzero == expect_nonzero)
+                before = total
+                for i in np.flatnonzero(~tie & ~agree):  # in instance order, as one instance at a time would
+                    found = "nonzero" if nonzero[i] else "zero"
                     high = _confirm(conv, formula, L, exact[i], float(lam_c[i]), side, ctx.dps)
                     where = {"depth": L, "m": str(exact[i]), "convention": conv.name,
                              "lambda": repr(float(lam_c[i] * fac)), "side": side,
-                             "gap_F0_minus_Fnonzero": repr(float(gap))}
+                             "gap_F0_minus_Fnonzero": repr(float(gaps[i]))}
                     if high != found:
                         conflicts.append({**where, "float64": found, "high_precision": high})
                         continue
@@ -393,8 +387,12 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, 
                         Verdict.REFUTED,
                         f"depth {L}, m = {exact[i]}: at λ = {float(lam_c[i] * fac)!r} the global minimizer is "
                         f"{found}, contrary to the claim (confirmed in mpmath)", scope=scope,
-                        instances=total, worst_margin=f"{margin:.3e}",
+                        instances=before + int(i) + 1, worst_margin=f"{margins[i]:.3e}",
                         counterexample={**where, "high_precision": high}, tolerance=tol_text)
+                total += n_ok
+                undecided += int(tie.sum())
+                if agree.any():
+                    worst = min(worst, float(margins[agree].min()))
         if conflicts:
             c = conflicts[0]
             return CheckResult(Verdict.INCONCLUSIVE,

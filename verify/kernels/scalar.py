@@ -131,15 +131,18 @@ def _dg(L: int, r: np.ndarray, mabs: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def _bracketed_newton(L: int, lo: np.ndarray, hi: np.ndarray, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
-                      max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
+                      max_iter: int = 300, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The root of g in [lo, hi] per instance (g(lo), g(hi) of opposite signs, g monotone there).
 
-    Newton from the bracket's midpoint; a Newton point outside the current bracket is replaced by the midpoint
-    (bisection), and every step keeps the sign change, so each root stays inside its own bracket. Stops per
-    instance at a Newton step or bracket below a few ulps. Returns (roots, converged).
+    Newton from ``start`` where it lies strictly inside the bracket, else from the bracket's midpoint; a Newton
+    point outside the current bracket is replaced by the midpoint (bisection), and every step keeps the sign
+    change, so each root stays inside its own bracket. Stops per instance at a Newton step or bracket below a
+    few ulps. Returns (roots, converged).
     """
     lo, hi = lo.copy(), hi.copy()
     x = 0.5 * (lo + hi)
+    if start is not None:
+        x = np.where(np.isfinite(start) & (start > lo) & (start < hi), start, x)
     glo = _g(L, lo, mabs, a, b)
     root = x.copy()
     done = np.zeros(lo.shape, bool)
@@ -156,12 +159,16 @@ def _bracketed_newton(L: int, lo: np.ndarray, hi: np.ndarray, mabs: np.ndarray, 
         gla = np.where(same, gx, gla)
         ha = np.where(same, ha, xa)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            xn = xa - gx / _dg(L, xa, ma, aa)
-        inside = np.isfinite(xn) & (xn > la) & (xn < ha)
-        xn = np.where(inside, xn, 0.5 * (la + ha))
-        fin = (gx == 0) | (np.abs(xn - xa) <= tiny * np.abs(xa)) | (ha - la <= tiny * ha)
+            newton = xa - gx / _dg(L, xa, ma, aa)
+        # a Newton step below a few ulps ends the iteration (xa is then an end of the bracket, so the Newton
+        # point is not strictly inside it: tested before the fallback to the midpoint replaces it)
+        small = np.isfinite(newton) & (np.abs(newton - xa) <= tiny * np.abs(xa))
+        inside = np.isfinite(newton) & (newton > la) & (newton < ha)
+        xn = np.where(inside, newton, 0.5 * (la + ha))
+        fin = (gx == 0) | small | (np.abs(xn - xa) <= tiny * np.abs(xa)) | (ha - la <= tiny * ha)
         lo[act], hi[act], glo[act], x[act] = la, ha, gla, xn
-        root[act] = np.where(gx == 0, xa, xn)
+        settled = small & (newton >= la) & (newton <= ha)
+        root[act] = np.where(gx == 0, xa, np.where(small, np.where(settled, newton, xa), xn))
         done[act[fin]] = True
         act = act[~fin]
     return root, done
@@ -198,8 +205,14 @@ def _structured_radii(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, im
             top = np.where(bad, top * (1 + step), top)
             step *= 2
             bad = _g(L, top, m_, a_, b_) <= 0
-        low, ok_low = _bracketed_newton(L, np.zeros_like(rc_), rc_, m_, a_, b_)
-        high, ok_high = _bracketed_newton(L, rc_, top, m_, a_, b_)
+        # starting points next to each root: ρ^(L−2)(|m| − ρ^L) = b/a gives ρ_low^(L−2) ≥ b/(a|m|) and
+        # ρ_high^L ≤ |m| − b/(a|m|^((L−2)/L)) (as ρ_high ≤ |m|^(1/L)); each is the root when ρ^L ≪ |m|, resp.
+        # b ≪ a|m|^((2L−2)/L), and is only a start (the bracket decides)
+        with np.errstate(all="ignore"):
+            start_low = (b_ / (a_ * m_)) ** (1.0 / (L - 2))
+            start_high = (m_ - b_ / (a_ * m_ ** ((L - 2) / L))) ** (1.0 / L)
+        low, ok_low = _bracketed_newton(L, np.zeros_like(rc_), rc_, m_, a_, b_, start=start_low)
+        high, ok_high = _bracketed_newton(L, rc_, top, m_, a_, b_, start=start_high)
         for j, i in enumerate(idx):
             out[i] = np.array([low[j], high[j]]) if ok_low[j] and ok_high[j] else None
     return out, gc
