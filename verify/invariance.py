@@ -257,24 +257,28 @@ def symbolic_defects(obj: Objective, Gs: Sequence[sp.Matrix], xis: Sequence[sp.M
     def q(v: sp.Expr) -> object:
         return sp.QQ.convert(sp.Rational(v))
 
-    def subs(p: object, G: sp.Matrix) -> object:
-        lin = [sum((q(G[i, j]) * gens[j] for j in range(d) if G[i, j] != 0), R.zero) for i in range(d)]
-        return p.compose(list(zip(gens, lin)))
+    def exact(A: sp.Matrix) -> list[list[object]]:
+        """A's entries in QQ, converted once per matrix."""
+        return [[q(A[i, j]) for j in range(d)] for i in range(d)]
 
     out = {"value": 0, "gradient": 0, "hessian": 0, "tangent": 0}
     for G in Gs:
-        Gi = G.inv()
-        if subs(f, G) != f:
+        Gq, Gi = exact(G), exact(G.inv())
+        # x -> Gx: one linear substitution for every polynomial below
+        lin = [sum((Gq[i][j] * gens[j] for j in range(d) if Gq[i][j] != 0), R.zero) for i in range(d)]
+        pairs = list(zip(gens, lin))
+        if f.compose(pairs) != f:
             out["value"] += 1
         # grad f(Gx) = G^{-T} grad f(x)
-        if any(subs(grad[i], G) != sum((q(Gi[j, i]) * grad[j] for j in range(d)), R.zero) for i in range(d)):
+        if any(grad[i].compose(pairs) != sum((Gi[j][i] * grad[j] for j in range(d)), R.zero) for i in range(d)):
             out["gradient"] += 1
-        # hess f(Gx) = G^{-T} hess f(x) G^{-1}
+        # hess f(Gx) = G^{-T} hess f(x) G^{-1}; both sides are exactly symmetric (H[i][j] and H[j][i] are the
+        # same polynomial), so the entries j >= i decide the identity
         if H is not None:
-            HGi = [[sum((H[i][k] * q(Gi[k, j]) for k in range(d) if Gi[k, j] != 0), R.zero) for j in range(d)]
+            HGi = [[sum((H[i][k] * Gi[k][j] for k in range(d) if Gi[k][j] != 0), R.zero) for j in range(d)]
                    for i in range(d)]
-            if any(subs(H[i][j], G) != sum((q(Gi[k, i]) * HGi[k][j] for k in range(d) if Gi[k, i] != 0), R.zero)
-                   for i in range(d) for j in range(d)):
+            if any(H[i][j].compose(pairs) != sum((Gi[k][i] * HGi[k][j] for k in range(d) if Gi[k][i] != 0), R.zero)
+                   for i in range(d) for j in range(i, d)):
                 out["hessian"] += 1
     for xi in xis:
         Hx = H if H is not None else [[g.diff(v) for v in gens] for g in grad]
