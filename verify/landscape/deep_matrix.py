@@ -124,22 +124,33 @@ def gradient_unchecked(Ws: Sequence[np.ndarray], M: np.ndarray, a, b) -> list[np
 
     Same formula as ``gradient``; identities at the ends of the partial products are skipped.
     """
+    return gradient_from_prefix(Ws, prefix_products(Ws), M, a, b)
+
+
+def prefix_products(Ws: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """[W_1, W_2·W_1, …, W_L⋯W_1] (the last is the product, computed as ``product`` does)."""
+    out = [Ws[0]]
+    for W in Ws[1:]:
+        out.append(W @ out[-1])
+    return out
+
+
+def gradient_from_prefix(Ws: Sequence[np.ndarray], pre: Sequence[np.ndarray], M: np.ndarray, a,
+                         b) -> list[np.ndarray]:
+    """``gradient_unchecked`` given ``prefix_products(Ws)`` (a descent step reuses the products it already
+    formed for the objective): ∇_l F = a·A_lᵀ R B_lᵀ + b·W_l, B_l = pre[l − 1], R = pre[L − 1] − M."""
     L = len(Ws)
-    B: list[np.ndarray | None] = [None] * L
-    acc = None
-    for l in range(L):
-        B[l] = acc
-        acc = Ws[l] if acc is None else Ws[l] @ acc
-    R = acc - M
+    R = pre[L - 1] - M
     A: list[np.ndarray | None] = [None] * L
-    acc = None
-    for l in range(L - 1, -1, -1):
+    acc = Ws[L - 1]
+    for l in range(L - 2, -1, -1):  # A[l] = W_L⋯W_(l+1) (A[L−1] = I is skipped)
         A[l] = acc
-        acc = Ws[l] if acc is None else acc @ Ws[l]
+        if l > 0:
+            acc = acc @ Ws[l]
     out = []
     for l in range(L):
         X = R if A[l] is None else _t(A[l]) @ R
-        X = X if B[l] is None else X @ _t(B[l])
+        X = X if l == 0 else X @ _t(pre[l - 1])
         out.append(a * X + b * Ws[l])
     return out
 
