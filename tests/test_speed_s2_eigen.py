@@ -76,3 +76,24 @@ def test_scalar_hessian_and_its_eigenvalues_match_the_old_route(L: int) -> None:
             got = eigen.scalar_hessian_eigenvalues(w, m, a, b)
             top = max(abs(x) for x in want)
             assert all(abs(x - y) <= top * mpmath.mpf(10) ** -56 for x, y in zip(want, got))
+
+
+def test_matrix_hessian_eigenvalues_match_eigsy() -> None:
+    """The deep matrix Hessian (expanded from the definition at 70 digits, 23×23 with a null space from the gauge
+    orbit): the new route against eigsy, as used by kp.sharpness.matrix's high-precision tiers."""
+    import sympy as sp
+
+    from verify.landscape.matrix_hessian_exact import expand_second_order, real_field
+
+    rng = random.Random(5)
+    dims = (3, 3, 2, 2)
+    Ws = [sp.Matrix(dims[k + 1], dims[k], lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 5)))
+          for k in range(len(dims) - 1)]
+    M = sp.Matrix(2, 3, lambda i, j: sp.Rational(rng.randint(-9, 9), 4))
+    with mpmath.workdps(70):
+        _, H = expand_second_order(Ws, M, sp.Rational(1), sp.Rational(1, 7), real_field(70))
+        rows = [[mpmath.mpf(x) for x in r] for r in H]
+        want = sorted(mpmath.eigsy(mpmath.matrix(rows), eigvals_only=True))
+        got = eigen.symmetric_eigenvalues(rows)
+        scale = max(abs(x) for x in want)
+        assert all(abs(x - y) <= scale * mpmath.mpf(10) ** -66 for x, y in zip(want, got))

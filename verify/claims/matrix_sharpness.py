@@ -242,8 +242,8 @@ def hp_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
         return CheckResult(
             Verdict.VERIFIED, f"the largest mpmath eigenvalue equals the claim at {len(rows)} minimizers built to "
             f"{ctx.dps} digits", instances=len(rows), digits=float(worst) if rows else None,
-            tolerance=f"10^-({ctx.dps}-10)·max(||H||, 1): the point carries {ctx.dps}+20 digits, eigsy is backward "
-                      "stable at the working precision", details={"rows": rows},
+            tolerance=f"10^-({ctx.dps}-10)·max(||H||, 1): the point carries {ctx.dps}+20 digits, the eigensolver is "
+                      "backward stable at the working precision", details={"rows": rows},
             scope=f"depths {depths[0]}–{depths[-1]}, {per_depth} random targets per depth (3×2, random spectrum and λ, "
                   "regimes: two kept directions, one kept and one dropped), rational rotations")
     return run

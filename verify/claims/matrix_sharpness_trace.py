@@ -15,6 +15,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from ..highprec.eigen import symmetric_eigenvalues
 from ..landscape.deep_matrix import construct_minimizer, end_to_end_minimizer, hessian
 from ..landscape.instances import cayley_orthogonal, reference_b
 from ..landscape.matrix_hessian_exact import charpoly, exact_hessian, expand_second_order, real_field
@@ -106,9 +107,9 @@ def hp_trace_check(claimed: Any, trace_constant: Any, depths_of: Callable) -> Ca
                     Ws, M = gauge_point(rhos, sigma, dims, gauges)
                     Ws = [W.evalf(work) for W in Ws]
                     _, H = expand_second_order(Ws, M, a, b, real_field(work))
-                    Hm = mpmath.matrix([[mpmath.mpf(x) for x in r] for r in H])
-                    spectra.append(sorted(mpmath.eigsy(Hm, eigvals_only=True)))
-                    traces.append(sum(Hm[i, i] for i in range(Hm.rows)))
+                    Hm = [[mpmath.mpf(x) for x in r] for r in H]
+                    spectra.append(symmetric_eigenvalues(Hm))
+                    traces.append(sum(Hm[i][i] for i in range(len(Hm))))
                     if len(traces) == 1:
                         T = mpmath.mpf(trace_formula(Ws, a, b, k))
                 n = len(spectra[0])

@@ -22,6 +22,7 @@ from mpmath import mpf
 
 from ..errors import UsageError
 from ..problems import ScalarProblem
+from .eigen import symmetric_eigenvalues
 from .problem_radii import MAX_DECADES, MIN_DECADES, POINTS_PER_DECADE, radius_grid, stationary_radii
 from .problem_ray import Ray, derivatives
 from .problem_threshold import _golden_max, _limit_at_zero, _refine_max, threshold
@@ -137,12 +138,11 @@ def hessian(problem: ScalarProblem, depth: int, w: Sequence[mpf], m: mpf, lam: m
 
 
 def hessian_eigenvalues(problem: ScalarProblem, depth: int, w: Sequence[mpf], m: mpf, lam: mpf) -> list[mpf]:
-    """Eigenvalues of ``hessian``, ascending (symmetric eigensolver at working precision)."""
+    """Eigenvalues of ``hessian``, ascending (symmetric eigensolver at working precision, ``verify.highprec.eigen``)."""
     H = hessian(problem, depth, w, m, lam)
     if depth == 1:
         return [H[0, 0]]
-    E = mpmath.eigsy(H, eigvals_only=True)
-    return sorted(E[i] for i in range(depth))
+    return symmetric_eigenvalues(H)
 
 
 def _zero_is_local_min(ray: Ray) -> bool | None:

@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import Convention
+from ..highprec.eigen import symmetric_eigenvalues
 from .instances import cayley_orthogonal, reference_b
 from .matrix_hessian_exact import expand_second_order, exact_hessian, real_field
 from .reduction import critical_value, solve_scalar_mp
@@ -121,7 +122,8 @@ class HPInstance:
 def hp_instance(rng: np.random.Generator, depth: int, conv: Convention, k: int, dps: int) -> HPInstance | None:
     """Random 2×3 target (regime by k: two kept directions, or one kept and one dropped near the threshold),
     the scalar minimizers by ``solve_scalar_mp`` at dps + 20 digits, rational orthogonal gauges, the Hessian
-    expanded from the definition in a dps + 20 digit field and its eigenvalues by ``mpmath.eigsy``."""
+    expanded from the definition in a dps + 20 digit field and its eigenvalues at that precision
+    (``verify.highprec.eigen``: Householder + QL, cross-checked against ``mpmath.eigsy`` in the tests)."""
     L = depth
     a = sp.Rational(conv.a)
     s1 = float(rng.uniform(2.0, 5.0))
@@ -148,8 +150,7 @@ def hp_instance(rng: np.random.Generator, depth: int, conv: Convention, k: int, 
         sub = {sp.Symbol(f"r{i}"): sp.Float(r, work) for i, r in enumerate(rhos)}
         Ws = [W.xreplace(sub).evalf(work) for W in Wq]
         grad, H = expand_second_order(Ws, M, a, b, real_field(work))
-        Hm = mpmath.matrix([[mpmath.mpf(x) for x in row] for row in H])
-        ev = mpmath.eigsy(Hm, eigvals_only=True)
+        ev = symmetric_eigenvalues([[mpmath.mpf(x) for x in row] for row in H])
         lam_max = max(ev)
         norm = max(abs(e) for e in ev)
         residual = max(abs(mpmath.mpf(g)) for g in grad)
