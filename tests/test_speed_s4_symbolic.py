@@ -1,0 +1,35 @@
+"""Exact shortcuts of the L3/L4 symbolic checks against the direct SymPy computations they replace."""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+from verify.symbolic.symmetric import diagonal_blocks, factored_charpoly, stationary_hessian_eigenframe
+
+x = sp.Symbol("x")
+
+
+def test_block_charpoly_equals_factor_of_full_charpoly_on_eigenframe_hessians() -> None:
+    c = sp.Rational(1, 4)
+    for n, r in ((2, 1), (2, 2), (3, 2)):
+        for k in range(r + 1):
+            for S in itertools.combinations(range(n), k):
+                H = stationary_hessian_eigenframe(n, r, S, c, rotate=False)
+                assert factored_charpoly(H, x) == sp.factor(H.charpoly(x).as_expr())
+
+
+def test_block_charpoly_on_permuted_blocks_and_dense_matrices() -> None:
+    a, b = sp.symbols("a b", positive=True)
+    blocks = sp.diag(sp.Matrix([[a, b], [b, a]]), sp.Matrix([[a ** 2]]), sp.Matrix([[1, a, 0], [a, 2, b], [0, b, 3]]))
+    perm = [3, 0, 5, 1, 4, 2]
+    P = sp.Matrix(6, 6, lambda i, j: 1 if perm[i] == j else 0)
+    H = P * blocks * P.T
+    assert sorted(map(len, diagonal_blocks(H))) == [1, 2, 3]
+    assert sp.expand(factored_charpoly(H, x) - H.charpoly(x).as_expr()) == 0
+    dense = sp.Matrix([[2, 1, 1], [1, a, 1], [1, 1, b]])
+    assert diagonal_blocks(dense) == [[0, 1, 2]]
+    assert factored_charpoly(dense, x) == sp.factor(dense.charpoly(x).as_expr())
+    # a one-sided nonzero (not symmetric) still joins its block
+    U = sp.Matrix([[1, a], [0, 2]])
+    assert diagonal_blocks(U) == [[0, 1]]
