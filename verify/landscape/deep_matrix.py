@@ -23,7 +23,7 @@ from .reduction import check_ab, solve_scalar
 
 
 def _t(x: np.ndarray) -> np.ndarray:
-    return np.swapaxes(x, -1, -2)
+    return x.swapaxes(-1, -2)
 
 
 def ab_float(convention: str, lam: float, depth: int) -> tuple[float, float]:
@@ -205,9 +205,9 @@ def hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> np.ndarray
         n = Ws[0].shape[0]
         a_v = np.broadcast_to(np.reshape(a, -1), (n,))
         b_v = np.broadcast_to(np.reshape(b, -1), (n,))
-        return np.stack([_hessian_one([W[i] for W in Ws], M[i] if M.ndim == 3 else M, float(a_v[i]), float(b_v[i]))
+        return np.stack([hessian_one([W[i] for W in Ws], M[i] if M.ndim == 3 else M, float(a_v[i]), float(b_v[i]))
                          for i in range(n)])
-    return _hessian_one(Ws, M, a, b)
+    return hessian_one(Ws, M, a, b)
 
 
 def data_hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0) -> np.ndarray:
@@ -216,11 +216,11 @@ def data_hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0) -> np.ndarray:
     Ws, M, a, _ = validate(Ws, M, a, 1.0)
     if Ws[0].ndim != 2:
         raise UsageError("data_hessian takes one instance (unbatched layers)")
-    return _hessian_one(Ws, M, a, 0.0)
+    return hessian_one(Ws, M, a, 0.0)
 
 
-def _hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
-    """``hessian`` of one validated instance."""
+def hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
+    """``hessian`` of one validated instance (inner loops validate once, then call this)."""
     L = len(Ws)
     A, B = prefix_suffix(Ws)
     R = product(Ws) - M

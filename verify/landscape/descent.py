@@ -11,8 +11,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .deep_matrix import (
-    flatten, gradient, gradient_from_prefix, gradient_unchecked, hessian, objective, prefix_products, product,
-    unflatten, validate,
+    flatten, gradient_from_prefix, gradient_unchecked, hessian_one, objective, prefix_products, unflatten, validate,
 )
 
 
@@ -113,12 +112,13 @@ def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, s
     if not np.all(np.isfinite(x)):
         return list(Ws)
     f = float(objective(unflatten(x, dims), M, a, b))
+    _, M_c, a_c, b_c = validate(unflatten(x, dims), M, a, b)  # x stays finite: an accepted xn passed ``objective``
     for _ in range(steps):
         W = unflatten(x, dims)
-        g = flatten(gradient(W, M, a, b))
+        g = flatten(gradient_unchecked(W, M_c, a_c, b_c))
         if np.linalg.norm(g) <= 1e-15 * max(np.linalg.norm(x), 1.0) * max(a * np.linalg.norm(M), b):
             break
-        H = hessian(W, M, a, b)
+        H = hessian_one(W, M_c, a_c, b_c)
         if not np.all(np.isfinite(H)):
             break
         try:
@@ -145,14 +145,15 @@ def newton_critical(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float,
     x = flatten(list(Ws))
     scale_c = max(a * np.linalg.norm(M), b)
     rel = np.inf
+    _, M_c, a_c, b_c = validate(unflatten(x, dims), M, a, b)  # once: x stays finite (a non-finite step stops)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
             W = unflatten(x, dims)
-            g = flatten(gradient(W, M, a, b))
+            g = flatten(gradient_unchecked(W, M_c, a_c, b_c))
             rel = float(np.linalg.norm(g) / (max(np.linalg.norm(x), 1.0) * scale_c))
             if rel <= 1e-15:
                 break
-            H = hessian(W, M, a, b)
+            H = hessian_one(W, M_c, a_c, b_c)
             try:
                 dx = np.linalg.lstsq(H, -g, rcond=rcond)[0]
             except np.linalg.LinAlgError:
