@@ -33,3 +33,22 @@ def test_block_charpoly_on_permuted_blocks_and_dense_matrices() -> None:
     # a one-sided nonzero (not symmetric) still joins its block
     U = sp.Matrix([[1, a], [0, 2]])
     assert diagonal_blocks(U) == [[0, 1]]
+
+
+def test_flint_eigenframe_equals_sympy_ring_route() -> None:
+    import pytest
+
+    from verify.symbolic import symmetric as ss
+    from verify.symbolic import symmetric_flint
+
+    if not symmetric_flint.available():
+        pytest.skip("python-flint without fmpq_mpoly: the SymPy ring route is the only one")
+    c = sp.Rational(1, 4)
+    for rotate in (True, False):
+        for n, r in ((2, 1), (2, 2), (3, 2)):
+            _, _, hess = ss.derivatives(n, r, c)
+            for k in range(r + 1):
+                for S in itertools.combinations(range(n), k):
+                    R, values, (P, d, Q, e) = ss._ring_stationary_values(n, r, S, rotate)
+                    ring = ss.eigenframe_ring(hess, values, P, d, Q, e, R, n, r)
+                    assert ss.stationary_hessian_eigenframe.uncached(n, r, S, c, rotate) == ring

@@ -188,9 +188,11 @@ def stationary_gradient(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
     return sp.Matrix(n, r, lambda a, k: _eval_poly(grad[a, k], gens, values, R).as_expr())
 
 
-def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, scale=sp.Integer(1)):
-    """Ring R = Q[σ, u, v], numerator values x ↦ scale·P_S Σ_S Q_s, m ↦ PΛPᵀ·e², and the Cayley
-    numerators and denominators (P, d, Q, e) of U = P/d and Ψ = Q/e (see callers)."""
+@functools.lru_cache(maxsize=None)
+def _ring_and_cayley(n: int, r: int, rotate: bool) -> tuple:
+    """Ring R = Q[σ, u, v], its σ generators, the Cayley numerators and denominators (P, d, Q, e) of U = P/d
+    and Ψ = Q/e, and M's numerators PΛPᵀ·e²: everything that does not depend on S, built once per (n, r)
+    (ring elements are immutable values; callers only combine them)."""
     from sympy.polys.rings import ring
 
     sig = root_symbols(n)
@@ -200,9 +202,16 @@ def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, sc
     sg, ug, vg = gens[:n], gens[n:n + len(us)], gens[n + len(us):]
     P, d = _cayley_numerator(R, ug, n)
     Q, e = _cayley_numerator(R, vg, r)
-    Xn = [[sum((P[a][i] * sg[i] * Q[q][k] for q, i in enumerate(S)), R(0)) * R(scale) for k in range(r)]
-          for a in range(n)]
     Mn = [[sum((P[a][i] * sg[i] ** 2 * P[b][i] for i in range(n)), R(0)) * e ** 2 for b in range(n)]
+          for a in range(n)]
+    return R, sg, P, d, Q, e, Mn
+
+
+def _ring_stationary_values(n: int, r: int, S: tuple[int, ...], rotate: bool, scale=sp.Integer(1)):
+    """Ring R = Q[σ, u, v], numerator values x ↦ scale·P_S Σ_S Q_s, m ↦ PΛPᵀ·e², and the Cayley
+    numerators and denominators (P, d, Q, e) of U = P/d and Ψ = Q/e (see callers)."""
+    R, sg, P, d, Q, e, Mn = _ring_and_cayley(n, r, bool(rotate))
+    Xn = [[sum((P[a][i] * sg[i] * Q[q][k] for q, i in enumerate(S)), R(0)) * R(scale) for k in range(r)]
           for a in range(n)]
     X, M = entry_symbols(n, r)
     values = {X[a, k]: Xn[a][k] for a in range(n) for k in range(r)}
@@ -220,8 +229,22 @@ def stationary_hessian_eigenframe(n: int, r: int, S: tuple[int, ...], c: sp.Rati
     KᵀHK = (P⊗Qᵀ)ᵀ H_num (P⊗Qᵀ)/(d⁴e⁴), divided exactly at the end. Equivariance (L1) predicts
     the rotation parameters cancel; the result is returned as a SymPy matrix.
     """
+    from . import symmetric_flint
+
     _, _, hess = derivatives(n, r, c)
     R, values, (P, d, Q, e) = _ring_stationary_values(n, r, S, rotate)
+    gens_xm = list(values)
+    N = n * r
+    if symmetric_flint.available():  # the same ring arithmetic in FLINT (exact; compared in the tests)
+        terms = [[_poly_terms(sp.sympify(hess[i, j]), tuple(gens_xm)) if hess[i, j] != 0 else ()
+                  for j in range(N)] for i in range(N)]
+        return symmetric_flint.eigenframe(terms, gens_xm, values, P, d, Q, e, R, n, r)
+    return eigenframe_ring(hess, values, P, d, Q, e, R, n, r)
+
+
+def eigenframe_ring(hess: sp.Matrix, values: dict, P: list, d, Q: list, e, R, n: int, r: int) -> sp.Matrix:
+    """``stationary_hessian_eigenframe``'s product Kᵀ H_num K/(d⁴e⁴) in the SymPy ring R (the route without
+    python-flint, and the tests' reference for the FLINT route)."""
     gens_xm = list(values)
     N = n * r
     H = [[_eval_poly(hess[i, j], gens_xm, values, R) for j in range(N)] for i in range(N)]
