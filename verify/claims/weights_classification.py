@@ -62,6 +62,19 @@ class Rule:
         sub = {mabs: abs(sp.sympify(m)), L_sym: sp.Integer(L), A_SYM: sp.sympify(a)}
         return self.threshold.xreplace(sub), self.fold.xreplace(sub)
 
+    def float_values(self, L: int, m: sp.Rational, a: sp.Integer) -> tuple[float, float]:
+        """``values`` as floats, evaluated to 20 digits with m and a substituted inside evalf: the same numbers
+        as ``float(sp.N(v, 20))`` of the exact values, without building exact powers of a long rational m
+        (SymPy factors its numerator and denominator for that). Any expression evalf cannot take that way falls
+        back to the exact route."""
+        at_depth = {L_sym: sp.Integer(L)}
+        sub = {mabs: abs(sp.sympify(m)), A_SYM: sp.sympify(a)}
+        out = []
+        for expr in (self.threshold, self.fold):
+            v = expr.xreplace(at_depth).evalf(20, subs=sub)
+            out.append(float(v) if v.is_Number else float(sp.N(expr.xreplace({**at_depth, **sub}), 20)))
+        return out[0], out[1]
+
     def beta(self, b, cbar) -> sp.Expr:
         return sp.sympify(b) * sp.sympify(cbar) ** self.k
 
@@ -326,16 +339,23 @@ def classification_hp(weights: LayerWeights, rule: Rule) -> Callable[[RunContext
 
 
 def _hessian(w: np.ndarray, m: float, a: float, b: float, c: np.ndarray) -> np.ndarray:
-    """H_ii = a·P_i² + b·c_i, H_ij = a·P_i·P_j + a(P − m)·P_ij (hand-derived, one point)."""
+    """H_ii = a·P_i² + b·c_i, H_ij = a·P_i·P_j + a(P − m)·P_ij (hand-derived, one point).
+
+    P_i and P_ij are row products of w with entries i (and j) left out, in their order (the same products, bit
+    for bit, as ``np.prod(np.delete(w, ...))`` one entry at a time), all rows at once."""
     L = len(w)
     P = float(np.prod(w))
-    Pi = np.array([np.prod(np.delete(w, i)) for i in range(L)])
+    off = ~np.eye(L, dtype=bool)
+    Pi = np.prod(np.broadcast_to(w, (L, L))[off].reshape(L, L - 1), axis=1)
     H = a * np.outer(Pi, Pi)
-    for i in range(L):
-        for j in range(L):
-            if i != j:
-                H[i, j] += a * (P - m) * float(np.prod(np.delete(w, [i, j])))
-        H[i, i] += b * c[i]
+    if L >= 2:
+        ii, jj = np.nonzero(off)
+        keep = np.ones((len(ii), L), dtype=bool)
+        keep[np.arange(len(ii)), ii] = False
+        keep[np.arange(len(ii)), jj] = False
+        Pij = np.prod(np.broadcast_to(w, (len(ii), L))[keep].reshape(len(ii), L - 2), axis=1)
+        H[ii, jj] += a * (P - m) * Pij
+    H[np.arange(L), np.arange(L)] += b * c
     return H
 
 
@@ -355,8 +375,8 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                 beta = float(np.exp(rng.uniform(np.log(0.05), np.log(2.0)))) * a * abs(m) ** (2 - 2 / L)
                 b = beta / cbar
                 be = float(rule.beta(sp.Float(b, 20), sp.Float(cbar, 20)))
-                star, fold = ((float(sp.N(v, 20)) for v in rule.values(L, sp.Rational(str(abs(m))), sp.Integer(int(a))))
-                              if L >= 2 else (be, be))
+                star, fold = (rule.float_values(L, sp.Rational(str(abs(m))), sp.Integer(int(a))) if L >= 2
+                              else (be, be))
                 if L >= 2 and (abs(be / fold - 1) < 0.02 or (L >= 3 and abs(be / star - 1) < 1e-6)):
                     skipped += 1
                     continue
