@@ -218,16 +218,123 @@ def collapse_gap(depth: int, m: mpf, a: mpf, b: mpf) -> mpf | None:
     return objective([mpf(0)] * depth, m, a, b) - min(vals)
 
 
+def _float_root(g: Callable[[float], float], lo: float, hi: float) -> float:
+    """The root of g in [lo, hi] (sign change) by bisection in float64: a starting point only."""
+    glo = g(lo)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if mid in (lo, hi):
+            break
+        gm = g(mid)
+        if (gm > 0) == (glo > 0):
+            lo, glo = mid, gm
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _tie_start(L: int, M: float, a: float, k: float) -> tuple[float, float, float]:
+    """(λ, ρ, ρ_low) of the tie in float64, by the Newton of ``_tie_newton`` from the natural scale: a start
+    for the working-precision iteration and a warm start for the small radius. Raises ArithmeticError (or
+    OverflowError) when float64 does not get there."""
+    rc = ((L - 2) * M / (2 * L - 2)) ** (1 / L)
+    lam = a * M ** (2 - 2 / L) / (L * k)
+
+    def g_at(b: float) -> Callable[[float], float]:
+        return lambda r: a * r ** (L - 2) * (r**L - M) + b
+
+    if g_at(k * lam)(rc) >= 0 or g_at(k * lam)(M ** (1 / L)) <= 0:
+        raise ArithmeticError("no bracket at the natural scale")
+    rho = _float_root(g_at(k * lam), rc, M ** (1 / L))
+    for _ in range(100):
+        b = k * lam
+        u = rho**L - M
+        e1 = a * rho ** (L - 2) * u + b
+        e2 = a / 2 * u * u + b * L / 2 * rho * rho - a / 2 * M * M
+        j11 = a * rho ** (L - 3) * ((2 * L - 2) * rho**L - (L - 2) * M)
+        j21, j22 = L * rho * e1, k * L * rho * rho / 2
+        det = j11 * j22 - k * j21
+        d_rho, d_lam = (k * e2 - e1 * j22) / det, (j21 * e1 - j11 * e2) / det
+        t = 1.0
+        while not (rho + t * d_rho > rc and lam + t * d_lam > 0):
+            t /= 2
+            if t < 1e-12:
+                raise ArithmeticError("damping failed")
+        rho, lam = rho + t * d_rho, lam + t * d_lam
+        if abs(d_rho) <= 1e-14 * rho and abs(d_lam) <= 1e-14 * lam:
+            g = g_at(k * lam)
+            if not g(rc) < 0:  # g(0) = b > 0: the small radius is bracketed by [0, ρ_c]
+                raise ArithmeticError("no small radius")
+            return lam, rho, _float_root(g, 0.0, rc)
+    raise ArithmeticError("float64 Newton did not settle")
+
+
+def _tie_newton(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]]
+                ) -> tuple[mpf, mpf, mpf | None] | None:
+    """A candidate (λ, ρ, ρ_low) for the collapse at L ≥ 3: Newton on the two equations of a tie between 0 and
+    the nonzero stationary point w = ρ·s (b = k·λ, k = b/λ, a as ``ab_of_lam`` gives them at λ = 1):
+
+        E1 = g(ρ) = a·ρ^(L−2)(ρ^L − |m|) + b = 0          (stationarity)
+        E2 = F(ρ·s) − F(0) = (a/2)(ρ^L − |m|)² + (bL/2)ρ² − (a/2)m² = 0   (the tie)
+
+    with Jacobian [[g'(ρ), k], [Lρ·E1, kLρ²/2]] (∂E2/∂ρ = Lρ·g), regular at the tie since ρ > ρ_c there. It
+    starts from the float64 solution (``_tie_start``; else from λ0 = a|m|^(2−2/L)/(Lk), the natural scale, and
+    the larger stationary radius there), damped to keep ρ > ρ_c and λ > 0; ρ_low (float64, or None) is only a
+    warm start for the small stationary radius. Only a candidate: ``threshold_by_bisection`` accepts it only
+    when the objective compared at *all* stationary points changes winner across λ(1 ∓ tol/4). None when
+    Newton does not settle.
+    """
+    L = depth
+    M = abs(m)
+    a, k = ab_of_lam(mpf(1))
+    low: mpf | None = None
+    try:
+        lam_f, rho_f, low_f = _tie_start(L, float(M), float(a), float(k))
+        lam, rho, low = mpf(lam_f), mpf(rho_f), mpf(low_f)
+    except (ArithmeticError, ValueError, OverflowError, ZeroDivisionError):
+        lam = a * M ** (2 - mpf(2) / L) / (L * k)
+        radii = nonzero_stationary_radii(L, m, a, k * lam)
+        if len(radii) != 2:
+            return None
+        rho = radii[1]
+    rc = ((L - 2) * M / (2 * L - 2)) ** (mpf(1) / L)
+    tiny = 4 * mpmath.eps
+    for _ in range(4 * mpmath.mp.prec):
+        b = k * lam
+        u = rho**L - M
+        e1 = a * rho ** (L - 2) * u + b
+        e2 = a / 2 * u * u + b * L / 2 * rho * rho - a / 2 * M * M
+        j11 = a * rho ** (L - 3) * ((2 * L - 2) * rho**L - (L - 2) * M)
+        j21, j22 = L * rho * e1, k * L * rho * rho / 2
+        det = j11 * j22 - k * j21
+        if det == 0:
+            return None
+        d_rho = (k * e2 - e1 * j22) / det
+        d_lam = (j21 * e1 - j11 * e2) / det
+        t = mpf(1)
+        while not (rho + t * d_rho > rc and lam + t * d_lam > 0):
+            t /= 2
+            if t < mpf(2) ** -60:
+                return None
+        rho, lam = rho + t * d_rho, lam + t * d_lam
+        if t == 1 and abs(d_rho) <= tiny * rho and abs(d_lam) <= tiny * lam:
+            return lam, rho, low
+    return None
+
+
 def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]],
-                           rel_tol: mpf | None = None) -> mpf | None:
+                           rel_tol: mpf | None = None, tie_newton: bool = True) -> mpf | None:
     """The λ where the global minimizer becomes 0, found by bracketing in λ.
 
     Works from the objective only: for each λ it compares F at *all* stationary points. Returns
     None when the minimizer never becomes 0 (L = 1) and 0 when m = 0. ``ab_of_lam`` maps λ to
-    (a, b) (the convention). For L ≥ 3 the gap F(0) − min F(nonzero) crosses zero transversally and
-    is refined by Newton safeguarded by bisection (the bracket, decided by the sign of the gap, is kept
-    throughout; the slope only steers: by the envelope theorem d/dλ min F(nonzero) = ∂F/∂λ = (b/λ)·Lρ²/2
-    at the minimizing ρ, and F(0) does not depend on λ); for L = 2 the nonzero branch vanishes
+    (a, b) (the convention). For L ≥ 3 a candidate λ from Newton on the tie equations (``_tie_newton``,
+    ``tie_newton=True``) is accepted when the objective gap F(0) − min F(nonzero), from all stationary points,
+    is > 0 at λ(1 − tol/4) and < 0 at λ(1 + tol/4): that is a bracket of relative width ≤ tol with the winner
+    changing inside, what the bracketing below ends with. Otherwise (or ``tie_newton=False``): the gap crosses
+    zero transversally and is refined by Newton safeguarded by bisection (the bracket, decided by the sign of the
+    gap, is kept throughout; the slope only steers: by the envelope theorem d/dλ min F(nonzero) = ∂F/∂λ =
+    (b/λ)·Lρ²/2 at the minimizing ρ, and F(0) does not depend on λ); for L = 2 the nonzero branch vanishes
     continuously and the predicate "a nonzero point beats 0" is bisected.
     """
     if depth == 1:
@@ -259,6 +366,15 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
     def slope(lam: mpf) -> mpf:
         _, b = ab_of_lam(lam)
         return -(b / lam) * depth * evaluate(lam)[1] ** 2 / 2
+
+    if depth >= 3 and tie_newton:
+        found = _tie_newton(depth, m, ab_of_lam)
+        if found is not None:
+            lam, rho, low = found
+            radii.append([low, rho])  # warm starts for the two radii at λ(1 ∓ tol/4)
+            below, above = gap(lam * (1 - tol / 4)), gap(lam * (1 + tol / 4))
+            if below is not None and above is not None and below > 0 and above < 0:
+                return lam
 
     rounding = mpf(10) ** (-mpmath.mp.dps + 5)
 
