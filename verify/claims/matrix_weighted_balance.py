@@ -30,6 +30,7 @@ from .context import RunContext
 from .derivation import step
 from .matrix_common import EPS, fro2, guarded_check, positive_constant, sym_layers, sym_product
 from .matrix_kinds import USER_PAPER, _claim
+from .matrix_poly_identity import balance_residuals
 from .matrix_weights import LayerWeights, cbar_float, layer_weights_from, weighted_gradient, weighted_hessian, weighted_minimize
 
 
@@ -48,6 +49,16 @@ def identity_symbolic(power: object, rate: object) -> Callable[[RunContext], Che
         a, b = sp.symbols("a b", positive=True)
         for dims in shapes:
             L = len(dims) - 1
+            fast = balance_residuals(dims, r, k, weighted=True)  # sparse polynomial ring (None: not polynomial)
+            if fast is not None:
+                for l, name, bad in fast:
+                    if bad:
+                        label = "W_(l+1)ᵀG_(l+1) − G_lW_lᵀ = b·D^c" if name == "identity" else f"dD/dt = −{rate}·b·D^c"
+                        return CheckResult(
+                            Verdict.REFUTED, f"dims {dims}, layers {l + 1},{l + 2}: {label} fails with "
+                            f"D^c = c_(l+1)^{power}·W_(l+1)ᵀW_(l+1) − c_l^{power}·W_lW_lᵀ",
+                            counterexample={"dims": list(dims), "pair": l + 1, "residual_entry": str(bad[0])[:400]})
+                continue
             Ws = sym_layers(dims)
             cs = sp.symbols(f"c1:{L + 1}", positive=True)
             M = sp.Matrix(dims[-1], dims[0], lambda i, j: sp.Symbol(f"m_{i}{j}"))
