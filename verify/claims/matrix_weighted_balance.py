@@ -31,7 +31,9 @@ from .derivation import step
 from .matrix_common import EPS, fro2, guarded_check, positive_constant, sym_layers, sym_product
 from .matrix_kinds import USER_PAPER, _claim
 from .matrix_poly_identity import balance_residuals
-from .matrix_weights import LayerWeights, cbar_float, layer_weights_from, weighted_gradient, weighted_hessian, weighted_minimize
+from .matrix_weights import (
+    LayerWeights, cbar_float, layer_weights_from, weighted_gradient, weighted_hessian, weighted_minimize_many,
+)
 
 
 def _shapes(ctx: RunContext) -> list[tuple[int, ...]]:
@@ -248,12 +250,17 @@ def balance_numeric(weights: LayerWeights, power: object, rate: object) -> Calla
         for L in depths:
             c = [float(sp.N(x, 30)) for x in weights.values(L)]
             dims = (3,) + tuple(int(x) for x in rng.integers(2, 4, size=L - 1)) + (2,)
+            drawn = []
             for _ in range(n):
                 inst = random_instance(rng, L, dims, float(rng.uniform(0.2, 0.7)), convention="S")
                 sm = float(np.linalg.norm(inst.M, 2))
                 starts = [[rng.standard_normal((dims[l + 1], dims[l])) * sm ** (1 / L) / np.sqrt(dims[l])
                            for l in range(L)] for _ in range(2)]
                 eta = 0.2 / (inst.a * (2 * sm) ** (2 - 2 / L) * L + inst.b * max(c))
+                drawn.append((inst, sm, starts, eta))
+            # the descents of (1) for all instances of this depth in one batch (same points as one by one)
+            found = weighted_minimize_many([(st, i.M, i.a, i.b, e) for i, _, st, e in drawn], c, steps=400)
+            for (inst, sm, starts, eta), crit in zip(drawn, found):
                 # (2) the one-step identity on the first 20 steps from the starts (imbalanced there)
                 Ws = [np.stack([s[l] for s in starts]) for l in range(L)]
                 for _ in range(20):
@@ -278,7 +285,7 @@ def balance_numeric(weights: LayerWeights, power: object, rate: object) -> Calla
                                                 "residual": repr(float(np.max(res))), "tolerance": repr(float(np.max(tol)))})
                     Ws = new
                 # (1) balance at descent-found critical points of F_c
-                for W, _f, gnorm in weighted_minimize(starts, inst.M, inst.a, inst.b, c, steps=400, eta=eta):
+                for W, _f, gnorm in crit:
                     if gnorm > 1e-9 * max(inst.a * sm, inst.b) * max(1.0, sm) or \
                             max(float(np.linalg.norm(X)) for X in W) < 1e-6 * sm ** (1 / L):
                         continue

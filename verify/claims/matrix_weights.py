@@ -125,14 +125,33 @@ def weighted_minimize(starts: list[list[np.ndarray]], M: np.ndarray, a: float, b
     """Gradient descent on the batch of starts (fixed step; an instance whose step is not finite is frozen),
     then, per run, pseudo-inverse Newton steps accepted only if F_c does not increase; returns (point, F_c,
     ||∇F_c||) per start, all on the weighted objective itself."""
-    L = len(starts[0])
-    Ws = [np.stack([s[l] for s in starts]) for l in range(L)]
+    return weighted_minimize_many([(starts, M, a, b, eta)], c, steps)[0]
+
+
+def weighted_minimize_many(groups: Sequence[tuple[list[list[np.ndarray]], np.ndarray, float, float, float]],
+                           c: Sequence[float], steps: int) -> list[list[tuple[list[np.ndarray], float, float]]]:
+    """``weighted_minimize`` for several (starts, M, a, b, η) of one layer shape and weights c, their descents
+    stepped together in one batch (per start the same operations as alone, so the same points); one result list
+    per group."""
+    L = len(groups[0][0][0])
+    counts = [len(g[0]) for g in groups]
+    Ws = [np.stack([s[l] for g in groups for s in g[0]]) for l in range(L)]
+    per = lambda k: np.repeat(np.array([float(g[k]) for g in groups]), counts)[:, None, None]  # noqa: E731
+    Ms = np.repeat(np.stack([np.asarray(g[1], dtype=float) for g in groups]), counts, axis=0)
+    a, b, eta = per(2), per(3), per(4)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(steps):
-            new = [W - eta * g for W, g in zip(Ws, weighted_gradient(Ws, M, a, b, c))]
+            new = [W - eta * g for W, g in zip(Ws, weighted_gradient(Ws, Ms, a, b, c))]
+            if all(np.isfinite(np.sum(W)) for W in new):  # a finite sum: every entry finite, nothing to freeze
+                Ws = new
+                continue
             ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
             Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
-    return [_newton([W[i] for W in Ws], M, a, b, c) for i in range(len(starts))]
+    out, k = [], 0
+    for (starts, M, a_g, b_g, _), n in zip(groups, counts):
+        out.append([_newton([W[i] for W in Ws], M, a_g, b_g, c) for i in range(k, k + n)])
+        k += n
+    return out
 
 
 def _newton(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float, c: Sequence[float]):
