@@ -122,6 +122,40 @@ def _numbers(spec: list[tuple[sp.Expr, int]], values: dict, dps: int) -> list:
     return sorted(out)
 
 
+@lru_cache(maxsize=None)
+def _mp_fn(expr: sp.Expr):
+    """The claimed eigenvalue as an mpmath function of (a, b, |m|, ρ) (compiled once per expression)."""
+    return sp.lambdify((a, b, mabs, rho), expr, "mpmath")
+
+
+def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict, dps: int) -> list:
+    """``_numbers(spec, values, dps)`` evaluated by mpmath at dps + 5 digits from the mpf arguments
+    args = (a, b, |m|, ρ) instead of SymPy's subs (the same value to working precision; subs builds a SymPy
+    tree per call). An expression mpmath cannot evaluate to a real number takes the subs route."""
+    out = []
+    for e, k in spec:
+        v = None
+        try:
+            with mpmath.workdps(dps + 5):
+                v = _mp_fn(e)(*args)
+        except Exception:  # noqa: BLE001 - any failure of the compiled route: the exact subs route decides
+            v = None
+        if not isinstance(v, mpmath.mpf):
+            v = to_mpf(e.subs(values), dps)
+        out += [v] * k
+    return sorted(out)
+
+
+def _pattern(depth: int, sign: int, code: int) -> tuple[int, ...]:
+    """The sign pattern number ``code`` of ``sign_patterns(depth, sign)`` (the same order), without listing
+    the ones before it."""
+    s = [1 - 2 * ((code >> i) & 1) for i in range(depth - 1)]
+    prod = 1
+    for v in s:
+        prod *= v
+    return tuple(s + [sign * prod])
+
+
 def _depths(ctx: RunContext, depths, cap: int) -> list[int]:
     return list(depths) if depths is not None else [L for L in ctx.profile.depths if L <= cap]
 
@@ -269,6 +303,7 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
         if extra:
             scope += f"; sentinel {depth_text(extra)} (2 targets each: one nonzero minimizer, one at 0)"
         for L, n_targets in plan:
+            specs = {}  # expanded claimed spectra at this depth: 0 and nonzero
             for idx, m in enumerate(random_targets(rng, n_targets)):
                 below = idx % 2 == 0  # alternate: nonzero minimizers below λ*, 0 above it
                 lam, ab = _regularization(conv, L, m, work, rng, below)
@@ -281,17 +316,21 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                     cls = mins[0]
                     values = {a: sp.Float(a_mp, work), b: sp.Float(b_mp, work), mabs: sp.Float(abs(m_mp), work),
                               rho: sp.Float(cls.rho, work)}
-                    spec = _expand_spectrum(at_zero if cls.rho == 0 else nonzero, L)
+                    at0 = cls.rho == 0
+                    if at0 not in specs:
+                        specs[at0] = _expand_spectrum(at_zero if at0 else nonzero, L)
+                    spec = specs[at0]
                     wrong = _wrong_count(spec, L, patterns_total, scope)
                     if wrong is not None:
                         return wrong
-                    claimed = _numbers(spec, values, work)
+                    claimed = _numbers_mp(spec, (a_mp, b_mp, abs(m_mp), cls.rho), values, work)
                     if cls.rho == 0:
                         pats = [[1] * L]
                         zeros += 1
                     else:
-                        every = list(sign_patterns(L, -1 if m < 0 else 1, 4096))
-                        pats = [every[((idx // 2) * per + j) % len(every)] for j in range(min(per, len(every)))]
+                        n_pats = min(2 ** (L - 1), 4096)  # sign_patterns(L, ±1, 4096), indexed directly
+                        pats = [_pattern(L, -1 if m < 0 else 1, ((idx // 2) * per + j) % n_pats)
+                                for j in range(min(per, n_pats))]
                     for s in pats:
                         eig = eigen.scalar_hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
                         scale = max(abs(e) for e in eig)
