@@ -204,16 +204,29 @@ def _symbolic_L_elimination() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Ex
 
 def _elimination_log_ratio(conv: Convention, claimed_b: sp.Expr) -> sp.Expr:
     """log(b*/b_claim) with b* from the symbolic-L elimination (``_symbolic_L_elimination``), logs expanded."""
+    return _log_ratio_at(sp.sympify(conv.a), claimed_b)
+
+
+@lru_cache(maxsize=64)
+def _log_ratio_at(a_value: sp.Expr, claimed_b: sp.Expr) -> sp.Expr:
+    """``_elimination_log_ratio`` for a = a_value, once per process per (a, claim): conventions that share a and
+    the claimed b*(L) (A1 and S2; S, B and A2 in the catalogue) share this exact derivation."""
     b_star = _symbolic_L_elimination()[4]
-    return sp.expand_log(sp.log(b_star.subs(a_sym, conv.a) / claimed_b), force=True)
+    return sp.expand_log(sp.log(b_star.subs(a_sym, a_value) / claimed_b), force=True)
 
 
 def elimination_confirms(conv: Convention, claimed_b: sp.Expr, start: int) -> bool:
     """True when the printed derivation is itself a proof: log(b*/b_claim), b* from SymPy's elimination with L a
     symbol, simplifies to 0 with L = k + start (k ≥ 0 an integer). ``general_depth_ratio`` compares the claim with
     the closed form b*(L) written out; this ties that closed form to the derivation shown in the report."""
+    return _elimination_zero(sp.sympify(conv.a), claimed_b, start)
+
+
+@lru_cache(maxsize=64)
+def _elimination_zero(a_value: sp.Expr, claimed_b: sp.Expr, start: int) -> bool:
+    """``elimination_confirms`` for a = a_value, simplified once per process per (a, claim, start)."""
     k = sp.Symbol("k", integer=True, nonnegative=True)
-    shifted = sp.expand_log(_elimination_log_ratio(conv, claimed_b).subs(L_sym, k + start), force=True)
+    shifted = sp.expand_log(_log_ratio_at(a_value, claimed_b).subs(L_sym, k + start), force=True)
     return sp.simplify(shifted) == 0
 
 

@@ -254,10 +254,17 @@ def general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr = a, start: int = 3
     or None when it does not reduce to a function of L alone.
 
     b*(L) = a·(|m| − x)·x^((L−2)/L) with x = |m|(L−2)/(L−1): the general-L form of the per-depth
-    elimination (``derive_threshold``), which tests confirm depth by depth.
+    elimination (``derive_threshold``), which tests confirm depth by depth. Derived once per process per
+    (claimed b, a, start): conventions sharing a and the claimed b*(L) share it.
     """
     if start < 3:
         raise ValueError("the general-L form holds for L ≥ 3")
+    return _general_depth_ratio(sp.sympify(claimed_b), sp.sympify(a_value), start)
+
+
+@lru_cache(maxsize=64)
+def _general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr, start: int) -> sp.Expr | None:
+    """``general_depth_ratio`` (arguments sympified, start checked)."""
     claimed_b = _monomial_in_m(claimed_b)
     if claimed_b is None:
         return None
