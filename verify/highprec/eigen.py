@@ -26,6 +26,15 @@ from mpmath import mpf
 __all__ = ["scalar_hessian", "scalar_hessian_eigenvalues", "symmetric_eigenvalues"]
 
 
+def _working_context():
+    """A gmpy2 context at mpmath's working precision, entered locally (the global gmpy2 context is untouched;
+    ``local_context`` is deprecated from gmpy2 2.2 on, where a context is itself a context manager)."""
+    prec = mpmath.mp.prec
+    if hasattr(gmpy2, "get_context") and tuple(int(x) for x in gmpy2.version().split(".")[:2]) >= (2, 2):
+        return gmpy2.context(gmpy2.get_context(), precision=prec)
+    return gmpy2.local_context(gmpy2.context(), precision=prec)
+
+
 def _to_mpfr(x) -> gmpy2.mpfr:
     """An mpf as an mpfr, exactly (its mantissa has at most mp.prec bits; the context holds that many)."""
     sign, man, exp, _ = mpmath.mpf(x)._mpf_
@@ -146,7 +155,7 @@ def symmetric_eigenvalues(H) -> list[mpf]:
     n = len(rows)
     if n == 0:
         return []
-    with gmpy2.local_context(gmpy2.context(), precision=mpmath.mp.prec):
+    with _working_context():
         A = [[_to_mpfr(rows[i][j]) for j in range(i + 1)] for i in range(n)]
         if n == 1:
             return [_to_mpf(A[0][0])]
@@ -206,7 +215,7 @@ def scalar_hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list
     n = len(w)
     if n == 0:
         return []
-    with gmpy2.local_context(gmpy2.context(), precision=mpmath.mp.prec):
+    with _working_context():
         A = _scalar_hessian_lower([_to_mpfr(x) for x in w], _to_mpfr(m), _to_mpfr(a), _to_mpfr(b))
         if n == 1:
             return [_to_mpf(A[0][0])]
