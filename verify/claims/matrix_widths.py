@@ -304,6 +304,51 @@ def _random_cases(rng: np.random.Generator, n: int) -> list[WidthCase]:
 # numeric
 
 
+def _prepare_numeric(rng: np.random.Generator, starts: int) -> list[tuple]:
+    """Per fixed case (a, b, M, float64 supports, η, starting layers, Q of the float64 family or None), drawn in
+    the order the one-case-at-a-time loop drew them (starts, then the family's Haar Q where the minimizer is not
+    unique: ``supports_float`` decides that before any descent)."""
+    out = []
+    for case in FIXED_CASES:
+        a, b = (float(v) for v in case.ab())
+        L, dims = case.depth, case.dims
+        sigma = [float(s) for s in case.sigma]
+        n = len(sigma)
+        M = np.zeros((dims[-1], dims[0]))
+        M[np.arange(n), np.arange(n)] = sigma
+        sup = supports_float(sigma, L, a, b, case.k)
+        eta = step_size(M, L, a, b)
+        std = max(sigma) ** (1.0 / L) / np.sqrt(np.mean(dims)) * rng.uniform(0.5, 1.5, size=starts)
+        W0 = [std[:, None, None] * rng.standard_normal((starts, dims[l + 1], dims[l])) for l in range(L)]
+        Q = None
+        if not sup.unique:
+            m = sum(1 for s in sigma if s == sigma[0])
+            Q = np.zeros((n, case.k))
+            Q[:m] = haar_orthogonal(rng, m)[:, :case.k]
+        out.append((a, b, M, sup, eta, W0, Q))
+    return out
+
+
+def _descend_grouped(prepared: list[tuple], steps: int) -> list[list[np.ndarray]]:
+    """Monotone descent from every case's starts, cases with the same widths stepped in one batch (per start the
+    same operations as alone, so the same end points); the final layers per case."""
+    groups: dict[tuple[int, ...], list[int]] = {}
+    for i, case in enumerate(FIXED_CASES):
+        groups.setdefault(tuple(case.dims), []).append(i)
+    finals: list[list[np.ndarray]] = [[] for _ in FIXED_CASES]
+    for idx in groups.values():
+        counts = [prepared[i][5][0].shape[0] for i in idx]
+        per = lambda k: np.repeat(np.array([prepared[i][k] for i in idx]), counts)  # noqa: E731
+        W0 = [np.concatenate([prepared[i][5][l] for i in idx]) for l in range(len(prepared[idx[0]][5]))]
+        Ms = np.concatenate([np.broadcast_to(prepared[i][2], (c,) + prepared[i][2].shape) for i, c in zip(idx, counts)])
+        Wf = gradient_descent(W0, Ms, per(0), per(1), per(4), steps, monotone=True)
+        pos = 0
+        for i, c in zip(idx, counts):
+            finals[i] = [W[pos:pos + c] for W in Wf]
+            pos += c
+    return finals
+
+
 def numeric_widths(pred) -> Callable[[RunContext], CheckResult]:
     """float64: multi-start descent (seeded) on each fixed case; the runs that reach the reduction's global value
     share one product (unique) or reach products O(||P*||) apart with equal objective (not unique)."""
@@ -311,18 +356,11 @@ def numeric_widths(pred) -> Callable[[RunContext], CheckResult]:
         rng = ctx.rng("kp.uniqueness.width.numeric")
         starts, steps = ((8, 1200), (24, 2500), (48, 4000))[min(ctx.profile.level, 2)]
         rows = []
-        for case in FIXED_CASES:
-            a, b = (float(v) for v in case.ab())
-            L, dims = case.depth, case.dims
+        prepared = _prepare_numeric(rng, starts)
+        finals = _descend_grouped(prepared, steps)
+        for case, (a, b, M, sup, _eta, _W0, Q), Wf in zip(FIXED_CASES, prepared, finals):
+            dims = case.dims
             sigma = [float(s) for s in case.sigma]
-            n = len(sigma)
-            M = np.zeros((dims[-1], dims[0]))
-            M[np.arange(n), np.arange(n)] = sigma
-            sup = supports_float(sigma, L, a, b, case.k)
-            eta = step_size(M, L, a, b)
-            std = max(sigma) ** (1.0 / L) / np.sqrt(np.mean(dims)) * rng.uniform(0.5, 1.5, size=starts)
-            W0 = [std[:, None, None] * rng.standard_normal((starts, dims[l + 1], dims[l])) for l in range(L)]
-            Wf = gradient_descent(W0, np.broadcast_to(M, (starts,) + M.shape), a, b, eta, steps, monotone=True)
             F_star, scale = sup.value, max(sup.value, 1e-300)
             P_scale = max(np.linalg.norm(M), 1e-300)
             products, values, below = [], [], 0.0
@@ -349,9 +387,6 @@ def numeric_widths(pred) -> Callable[[RunContext], CheckResult]:
             spread = max(np.linalg.norm(p - q) for p in products for q in products) / P_scale
             row["largest product distance / ||M||"] = f"{spread:.3e}"
             if not sup.unique:  # also the constructed family in float64, Haar Q in the top eigenspace
-                m = sum(1 for s in sigma if s == sigma[0])
-                Q = np.zeros((n, case.k))
-                Q[:m] = haar_orthogonal(rng, m)[:, :case.k]
                 Wc = family_numpy(sup.x[0], dims, Q)
                 row["constructed F − F*"] = f"{float(objective(Wc, M, a, b)) - F_star:.2e}"
                 row["constructed gradient"] = f"{float(np.linalg.norm(flatten(gradient(Wc, M, a, b)))):.2e}"
