@@ -52,3 +52,24 @@ def test_flint_eigenframe_equals_sympy_ring_route() -> None:
                     R, values, (P, d, Q, e) = ss._ring_stationary_values(n, r, S, rotate)
                     ring = ss.eigenframe_ring(hess, values, P, d, Q, e, R, n, r)
                     assert ss.stationary_hessian_eigenframe.uncached(n, r, S, c, rotate) == ring
+
+
+def test_exact_rank_and_zero_test_agree_with_simplify_route() -> None:
+    from verify.symbolic.symmetric import exact_rank, is_zero_exactly
+
+    c = sp.Rational(1, 4)
+    for n, r in ((2, 2), (3, 2), (3, 3)):
+        for p in range(1, n + 1):
+            for k in range(min(r, p) + 1):
+                S = tuple(range(p - k, p))
+                H = stationary_hessian_eigenframe(n, r, S, c, rotate=False)
+                H = H.xreplace({sp.Symbol(f"sigma_{j + 1}", positive=True): 0 for j in range(p, n)})
+                assert exact_rank(H) == H.rank(simplify=True)
+    s, t = sp.symbols("s t", positive=True)
+    singular = sp.Matrix([[s, t], [s ** 2 * t, s * t ** 2]])
+    assert exact_rank(singular) == 1 and exact_rank(sp.Matrix([[s, t], [t, s]])) == 2
+    assert is_zero_exactly(sp.Matrix([(s + t) ** 2 - s ** 2 - 2 * s * t - t ** 2, 0]))
+    assert not is_zero_exactly(sp.Matrix([s - t, 0]))
+    # entries outside Q(σ) take SymPy's simplify route
+    assert exact_rank(sp.Matrix([[sp.sin(s) ** 2 + sp.cos(s) ** 2, 1], [1, 1]])) == 1
+    assert is_zero_exactly(sp.Matrix([sp.sin(s) ** 2 + sp.cos(s) ** 2 - 1]))

@@ -330,7 +330,7 @@ def saddles_numeric(ctx: RunContext, c: sp.Rational, cc: sp.Rational, spectrum: 
 # ---------------------------------------------------------------- L4 null space
 
 def null_symbolic(ctx: RunContext, c: sp.Rational, null_dim: Callable, min_null_dim: Callable) -> CheckResult:
-    from verify.symbolic.symmetric import stationary_hessian_eigenframe
+    from verify.symbolic.symmetric import exact_rank, is_zero_exactly, stationary_hessian_eigenframe
 
     sizes = [(2, 1), (2, 2), (3, 2)] if ctx.profile.level >= 1 else [(2, 1), (2, 2)]
     bad, rows = [], []
@@ -340,7 +340,7 @@ def null_symbolic(ctx: RunContext, c: sp.Rational, null_dim: Callable, min_null_
                 S = tuple(range(p - k, p))  # a representative S (bottom of the positive ones)
                 H = stationary_hessian_eigenframe(n, r, S, c, rotate=False)
                 H = H.xreplace({sp.Symbol(f"sigma_{j + 1}", positive=True): 0 for j in range(p, n)})
-                nullity = n * r - H.rank(simplify=True)
+                nullity = n * r - exact_rank(H)
                 X0 = sp.zeros(n, r)
                 for q, i in enumerate(S):
                     X0[i, q] = sp.Symbol(f"sigma_{i + 1}", positive=True)
@@ -349,7 +349,7 @@ def null_symbolic(ctx: RunContext, c: sp.Rational, null_dim: Callable, min_null_
                     K = sp.zeros(r, r)
                     K[a, b], K[b, a] = 1, -1
                     v = sp.Matrix((X0 * K).reshape(1, n * r))
-                    if any(sp.simplify(z) != 0 for z in H * v.T):
+                    if not is_zero_exactly(H * v.T):
                         tangent_ok = False
                 expect = null_dim(n, r, p, k)
                 rows.append(f"n={n} r={r} p={p} S={[i + 1 for i in S]}: nullity {nullity}, claimed {expect}")

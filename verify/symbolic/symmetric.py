@@ -392,6 +392,33 @@ def diagonal_blocks(H: sp.Matrix) -> list[list[int]]:
     return sorted(blocks.values())
 
 
+def _domain_matrix(A: sp.Matrix):
+    """A as a DomainMatrix over the field of fractions of its entries' ring (Q(σ) here), or None when the
+    entries are not rational functions (SymPy's EX domain, whose zero test is heuristic)."""
+    from sympy.polys.matrices import DomainMatrix
+
+    dm = DomainMatrix.from_Matrix(A)
+    if dm.domain.is_EX or dm.domain.is_EXRAW:
+        return None
+    return dm.to_field()
+
+
+def exact_rank(H: sp.Matrix) -> int:
+    """Rank of H over Q(σ) by exact Gaussian elimination in the field of rational functions (no
+    heuristic ``simplify`` in the pivot tests); entries that are not rational functions fall back to
+    SymPy's ``rank(simplify=True)``."""
+    dm = _domain_matrix(H)
+    return H.rank(simplify=True) if dm is None else dm.rank()
+
+
+def is_zero_exactly(A: sp.Matrix) -> bool:
+    """Whether every entry of A is the zero rational function (exact; ``simplify`` for other entries)."""
+    dm = _domain_matrix(A)
+    if dm is None:
+        return all(sp.simplify(z) == 0 for z in A)
+    return dm.is_zero_matrix
+
+
 def factored_charpoly(H: sp.Matrix, x: sp.Symbol) -> sp.Expr:
     """det(xI − H), factored over Q(σ): the product of the factored characteristic polynomials of H's
     diagonal blocks (``diagonal_blocks``; exact, and far cheaper than factoring the whole degree-nr
