@@ -175,24 +175,29 @@ def _bracketed_newton(L: int, lo: np.ndarray, hi: np.ndarray, mabs: np.ndarray, 
 
 
 def _structured_radii(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, imag_tol: float
-                      ) -> tuple[list[np.ndarray | None], np.ndarray]:
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Positive roots of g for L ≥ 3, a > 0, b > 0 by the structure proved in ``verify.highprec.scalar``.
 
     g falls then rises on (0, ∞) with its minimum at ρ_c, ρ_c^L = |m|(L−2)/(2L−2), and g(0+) = b > 0,
     g(|m|^(1/L)) = b > 0: two roots (one in (0, ρ_c], one in [ρ_c, |m|^(1/L)]) when g(ρ_c) < 0, none when
     g(ρ_c) > 0. As the companion route does, a nearly double root — g(ρ_c) > 0 but the complex pair
     ρ_c ± iδ, δ² ≈ 2g(ρ_c)/g''(ρ_c), within |δ| ≤ imag_tol·ρ_c — is kept (as ρ_c twice) and judged by its
-    objective. Returns the roots per instance (None where Newton did not converge) and g(ρ_c).
+    objective. Returns per instance the two roots ascending (an (N, 2) array), how many there are (0 or 2),
+    whether Newton converged (False: use another route) and g(ρ_c).
     """
+    n = len(mabs)
     rc = _fold_radius(L, mabs)
     gc = _g(L, rc, mabs, a, b)
     with np.errstate(divide="ignore", invalid="ignore"):  # |m| = 0 at L = 3: 0·0^(−1); gc = b > 0 decides
         g2c = a * L * (L - 2) * mabs * rc ** (L - 4)  # g''(ρ_c)
     near_fold = (gc > 0) & (2 * gc <= g2c * (imag_tol * rc) ** 2)
     two = gc < 0
-    out: list[np.ndarray | None] = [np.empty(0) for _ in range(len(mabs))]
-    for i in np.flatnonzero(near_fold | (gc == 0)):
-        out[i] = np.array([rc[i], rc[i]])
+    pairs = np.full((n, 2), np.nan)
+    count = np.zeros(n, dtype=int)
+    ok = np.ones(n, dtype=bool)
+    fold = near_fold | (gc == 0)
+    pairs[fold] = rc[fold, None]
+    count[fold] = 2
     idx = np.flatnonzero(two)
     if idx.size:
         m_, a_, b_, rc_ = mabs[idx], a[idx], b[idx], rc[idx]
@@ -213,12 +218,13 @@ def _structured_radii(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, im
             start_high = (m_ - b_ / (a_ * m_ ** ((L - 2) / L))) ** (1.0 / L)
         low, ok_low = _bracketed_newton(L, np.zeros_like(rc_), rc_, m_, a_, b_, start=start_low)
         high, ok_high = _bracketed_newton(L, rc_, top, m_, a_, b_, start=start_high)
-        for j, i in enumerate(idx):
-            out[i] = np.array([low[j], high[j]]) if ok_low[j] and ok_high[j] else None
-    return out, gc
+        pairs[idx, 0], pairs[idx, 1] = low, high
+        count[idx] = 2
+        ok[idx] = ok_low & ok_high
+    return pairs, count, ok, gc
 
 
-def _cross_check(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, radii: list[np.ndarray],
+def _cross_check(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, pairs: np.ndarray, count: np.ndarray,
                  gc: np.ndarray, imag_tol: float) -> None:
     """Compare the bracketed roots with the companion-matrix eigenvalues on a few evenly spaced instances.
 
@@ -235,11 +241,46 @@ def _cross_check(L: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, radii: 
         return
     ref = _companion_radii(L, mabs[pick], a[pick], b[pick], imag_tol)
     for i, r in zip(pick, ref):
-        ours = radii[i]
+        ours = pairs[i, :count[i]]
         if len(ours) != len(r) or not np.allclose(ours, r, rtol=CROSS_CHECK_RTOL, atol=0):
             raise ArithmeticError(
                 f"stationary radii at depth {L}, |m| = {mabs[i]!r}, a = {a[i]!r}, b = {b[i]!r}: bracketed Newton "
                 f"gives {list(ours)}, companion-matrix eigenvalues {list(r)}")
+
+
+def _radii_flat(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray, imag_tol: float = 1e-7
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """``stationary_radii_batch`` as (counts per instance, all roots concatenated in instance order)."""
+    L = depth
+    mabs, a, b = np.broadcast_arrays(np.asarray(mabs, float), np.asarray(a, float), np.asarray(b, float))
+    N = mabs.shape[0]
+    if L == 1:
+        return np.ones(N, dtype=int), a * mabs / (a + b)
+    structured = (np.isfinite(mabs) & np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0) & (mabs >= 0)
+                  if L >= 3 else np.zeros(N, bool))
+    counts = np.zeros(N, dtype=int)
+    done = np.zeros(N, dtype=bool)
+    pairs = np.zeros((N, 2))
+    idx = np.flatnonzero(structured)
+    if idx.size:
+        m_, a_, b_ = mabs[idx], a[idx], b[idx]
+        found, count, ok, gc = _structured_radii(L, m_, a_, b_, imag_tol)
+        if ok.any():
+            keep = np.flatnonzero(ok)
+            _cross_check(L, m_[keep], a_[keep], b_[keep], found[keep], count[keep], gc[keep], imag_tol)
+        solved = idx[ok]
+        counts[solved], pairs[solved], done[solved] = count[ok], found[ok], True
+    rest = np.flatnonzero(~done)
+    other = _companion_radii(L, mabs[rest], a[rest], b[rest], imag_tol) if rest.size else []
+    for i, r in zip(rest, other):
+        counts[i] = len(r)
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(int)
+    flat = np.empty(int(counts.sum()))
+    two = np.flatnonzero(done & (counts == 2))
+    flat[offsets[two]], flat[offsets[two] + 1] = pairs[two, 0], pairs[two, 1]
+    for i, r in zip(rest, other):
+        flat[offsets[i]:offsets[i] + len(r)] = r
+    return counts, flat
 
 
 def stationary_radii_batch(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
@@ -253,29 +294,8 @@ def stationary_radii_batch(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.nd
     as real when |Im ρ| ≤ imag_tol·|ρ| (a looser test than rounding, so near-double roots are kept, then judged
     by their objective). L = 2: ρ² = |m| − b/a; L = 1: ρ = a|m|/(a + b).
     """
-    L = depth
-    mabs, a, b = np.broadcast_arrays(np.asarray(mabs, float), np.asarray(a, float), np.asarray(b, float))
-    if L == 1:
-        return [np.array([ai * mi / (ai + bi)]) for mi, ai, bi in zip(mabs, a, b)]
-    N = mabs.shape[0]
-    structured = (np.isfinite(mabs) & np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0) & (mabs >= 0)
-                  if L >= 3 else np.zeros(N, bool))
-    out: list[np.ndarray | None] = [None] * N
-    idx = np.flatnonzero(structured)
-    if idx.size:
-        m_, a_, b_ = mabs[idx], a[idx], b[idx]
-        found, gc = _structured_radii(L, m_, a_, b_, imag_tol)
-        solved = np.array([r is not None for r in found])
-        if solved.any():
-            keep = np.flatnonzero(solved)
-            _cross_check(L, m_[keep], a_[keep], b_[keep], [found[j] for j in keep], gc[keep], imag_tol)
-        for j, i in enumerate(idx):
-            out[i] = found[j]
-    rest = np.array([i for i in range(N) if out[i] is None], dtype=int)
-    if rest.size:
-        for i, r in zip(rest, _companion_radii(L, mabs[rest], a[rest], b[rest], imag_tol)):
-            out[i] = r
-    return out  # type: ignore[return-value]
+    counts, flat = _radii_flat(depth, mabs, a, b, imag_tol)
+    return np.split(flat, np.cumsum(counts)[:-1]) if len(counts) else []
 
 
 def collapse_gaps(depth: int, m: np.ndarray, a: float, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -287,12 +307,11 @@ def collapse_gaps(depth: int, m: np.ndarray, a: float, b: np.ndarray) -> tuple[n
     n = m.shape[0]
     b = np.broadcast_to(np.asarray(b, float), (n,))
     kern = scalar_kernels(depth)
-    radii = stationary_radii_batch(depth, np.abs(m), a, b)
+    counts, r = _radii_flat(depth, np.abs(m), a, b)
     f0 = kern.objective(np.zeros((n, depth)), m, a, b)
-    owner = np.repeat(np.arange(n), [len(r) for r in radii])
+    owner = np.repeat(np.arange(n), counts)
     gaps = np.full(n, -np.inf)
     if owner.size:
-        r = np.concatenate(radii)
         signs = np.ones((owner.size, depth))
         signs[:, -1] = np.where(m[owner] < 0, -1.0, 1.0)
         values = kern.objective(r[:, None] * signs, m[owner], a, b[owner])
@@ -300,4 +319,4 @@ def collapse_gaps(depth: int, m: np.ndarray, a: float, b: np.ndarray) -> tuple[n
         np.minimum.at(best, owner, values)
         has = np.isfinite(best)
         gaps[has] = f0[has] - best[has]
-    return f0, gaps, np.array([len(r) for r in radii])
+    return f0, gaps, counts
