@@ -28,7 +28,7 @@ from ..symbolic.scalar import (L_sym, a, b, derive_spectrum, derive_threshold, l
                                sign_patterns, stationary_target)
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import instances_per_depth, random_targets, targets_per_depth
+from .sampling import draw_targets, instances_per_depth, random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import MAX_DEPTH, claim_depths, sentinels
 from .spectrum_certified import certified_spectrum_check
@@ -424,7 +424,7 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
                 if wrong is not None:
                     return wrong
             fn = sp.lambdify((a, b, rho, mabs), [e for e, k in nz for _ in range(k)], "numpy")
-            m = np.array([float(x) for x in random_targets(rng, n)])
+            m = draw_targets(rng, n).floats  # the same draws, rounded once (no SymPy Rationals)
             aa = float(conv.a)
             # λ well below the threshold: the scale of b at which ρ^L ≈ |m|/2
             bb = aa * np.abs(m) ** (2 - 2 / L) * rng.uniform(0.01, 0.2, n)
@@ -432,23 +432,29 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
             # every sign pattern is covered when 2^(L−1) ≤ instances·per: instance i takes the next
             # `per` patterns of the full list, cyclically; all instances of a depth form one batch
             all_pats = list(sign_patterns(L, 1)) if 2 ** (L - 1) <= n * per else None
-            rows, pats_used = [], []
-            for i in range(n):
-                if len(radii[i]) == 0:
-                    continue
-                if all_pats is not None:
-                    picks = [all_pats[(i * per + j) % len(all_pats)] for j in range(min(per, len(all_pats)))]
-                else:
-                    picks = [tuple(int(x) for x in s) for s in _random_patterns(rng, L, per)]
-                for s in picks:
-                    rows.append((i, radii[i][-1]))
-                    pats_used.append(s)
-            covered = set(pats_used)
-            coverage[L] = (len(covered), 2 ** (L - 1))
-            if rows:
-                idx = np.array([i for i, _ in rows])
-                r = np.array([x for _, x in rows])
-                S = np.array(pats_used, float)
+            found = [i for i in range(n) if len(radii[i]) > 0]
+            if all_pats is not None:
+                # instance i takes patterns (i·per + j) mod K, j < min(per, K): all rows in one array pass
+                K = len(all_pats)
+                k = min(per, K)
+                idx = np.repeat(np.array(found, dtype=int), k)
+                codes = (idx * per + np.tile(np.arange(k), len(found))) % K
+                S = np.array(all_pats, float)[codes] if len(idx) else np.zeros((0, L))
+                n_covered = len(set(codes.tolist()))
+            else:
+                rows, pats_used = [], []
+                for i in found:
+                    for s in _random_patterns(rng, L, per):
+                        rows.append(i)
+                        pats_used.append(tuple(int(x) for x in s))
+                idx = np.array(rows, dtype=int)
+                S = np.array(pats_used, float) if pats_used else np.zeros((0, L))
+                n_covered = len(set(pats_used))
+            coverage[L] = (n_covered, 2 ** (L - 1))
+            if len(idx):
+                largest = np.zeros(n)
+                largest[found] = [radii[i][-1] for i in found]
+                r = largest[idx]
                 S[:, -1] *= np.where(m[idx] < 0, -1.0, 1.0)
                 W = r[:, None] * S
                 H = kern.hessian(W, m[idx], aa, bb[idx])

@@ -26,7 +26,7 @@ from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, a, b, derive_spectrum, derive_threshold, mabs, rho, sign_patterns
 from .base import Check, CheckResult, Verdict
 from .context import RunContext
-from .sampling import instances_per_depth, numeric_depths, random_targets, targets_per_depth
+from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scalar_common import ClaimValueError, sentinels
 from .scalar_spectrum import placement_threshold
 from .scope import depth_text
@@ -211,7 +211,7 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, min_depth: int):
             kern = scalar_kernels(L)
             k = float(conv.b_over_lam(L))
             claim = float_claim(formula, L, (rho, mabs, a, b, LAM))
-            m = np.array([float(x) for x in random_targets(rng, n)])
+            m = draw_targets(rng, n).floats  # the same draws, rounded once (no SymPy Rationals)
             # b from 10^-3 to 1 times the natural scale a|m|^(2−2/L) (the threshold is below it; where 0
             # is global the instance is skipped by its objective gap)
             bb = aa * np.abs(m) ** (2 - 2 / L) * np.exp(rng.uniform(np.log(1e-3), 0.0, n))

@@ -24,7 +24,7 @@ from ..numbers import dec, to_mpf
 from ..symbolic.scalar import L_sym, mabs, rho
 from .base import Check, CheckResult, Strength, Verdict
 from .context import RunContext
-from .sampling import instances_per_depth, random_targets, targets_per_depth
+from .sampling import draw_targets, instances_per_depth, random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import ClaimValueError
 from .sharpness_common import (LAM, FloatTally, MpmathTally, balanced_flips, chosen_depths, claim_differs, claimed_mp,
@@ -216,7 +216,7 @@ def _problem_numeric(problem, formula: sp.Expr, depths, min_depth: int):
             kern = problem_kernels(problem, L)
             scale_fn = _lambda_scale(problem, L)
             claim = float_claim(formula, L, (rho, mabs, LAM))
-            m = np.array([float(x) for x in random_targets(rng, n)])
+            m = draw_targets(rng, n).floats  # the same draws, rounded once (no SymPy Rationals)
             lam = scale_fn(np.abs(m)) * 10 ** rng.uniform(-3, 0, n)
             f0, best, fb, W, counts = float_minimizers(problem, L, m, lam)
             keep = float_kind(f0, fb, counts, L) == "nonzero"
