@@ -49,3 +49,18 @@ def test_float_start_falls_back_when_float64_overflows():
         lam = hp.threshold_by_bisection(4, m, ab)
         old = hp.threshold_by_bisection(4, m, ab, tie_newton=False)
     assert lam == cand[0] and digits_of_agreement(lam, old) >= 57
+
+
+def test_float_hints_only_move_the_start():
+    """Radii warm-started from float64 equal the cold ones to working precision (each root stays bracketed)."""
+    with mpmath.workdps(60):
+        for L in (3, 5, 12):
+            for m, b in (("2.5", "0.01"), ("-0.37", "0.0001"), ("900", "3")):
+                m_mp, a, b_mp = mpmath.mpf(m), mpmath.mpf(2), mpmath.mpf(b)
+                hints = hp.float_hints(L, m_mp, a, b_mp)
+                cold = hp.nonzero_stationary_radii(L, m_mp, a, b_mp)
+                warm = hp.nonzero_stationary_radii(L, m_mp, a, b_mp, hints)
+                assert hints is not None and len(cold) == len(warm) == 2
+                assert all(abs(x - y) <= 8 * mpmath.eps * x for x, y in zip(cold, warm))
+        assert hp.float_hints(2, mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf("0.1")) is None
+        assert hp.float_hints(4, mpmath.mpf(1), mpmath.mpf(1), mpmath.mpf(100)) is None  # no nonzero radius

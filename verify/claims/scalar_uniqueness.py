@@ -139,22 +139,29 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, note: str = ""):
         scope = f"{depth_text(chosen)} ({per} targets each)" + (f"; sentinel {depth_text(extra)} (1 target each)"
                                                                  if extra else "") + note
         for L, targets in plan:
+            formula_L = formula.subs(L_sym, L)
             for m in targets:
                 with mpmath.workdps(work):
                     m_mp = to_mpf(m, work)
                     try:
-                        lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], work)[0]
+                        lam_e = claimed_values(formula_L, mabs, [abs(m)], work)[0]
                     except ClaimValueError as exc:
                         return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=count + 1,
                                            scope=scope, counterexample={"depth": L, "m": str(m)})
                     ab = _ab(conv, L)
-                    # ties are judged at ctx.dps digits: the working precision keeps 10 guard digits
-                    mins = hp.global_minimizers(L, m_mp, *ab(lam_e), tie_digits=ctx.dps)
+                    # ties are judged at ctx.dps digits: the working precision keeps 10 guard digits; the radii
+                    # are warm-started from float64 (those at λ_e also just off it): each root stays bracketed,
+                    # a hint only moves Newton's start
+                    a_e, b_e = ab(lam_e)
+                    near = hp.float_hints(L, m_mp, a_e, b_e)
+                    mins = hp.global_minimizers(L, m_mp, a_e, b_e, tie_digits=ctx.dps, hints=near)
                     products = sorted({c.product for c in mins}, key=abs)
                     off = mpmath.mpf(10) ** (-(ctx.dps // 2))
-                    singles = [lam_e * (1 - off), lam_e * (1 + off), lam_e * mpmath.mpf(str(round(rng.uniform(0.1, 10), 6)))]
-                    counts = [len({c.product for c in hp.global_minimizers(L, m_mp, *ab(x), tie_digits=ctx.dps)})
-                              for x in singles]
+                    far = lam_e * mpmath.mpf(str(round(rng.uniform(0.1, 10), 6)))
+                    counts = [len({c.product for c in hp.global_minimizers(L, m_mp, *ab(x), tie_digits=ctx.dps,
+                                                                           hints=h)})
+                              for x, h in ((lam_e * (1 - off), near), (lam_e * (1 + off), near),
+                                           (far, hp.float_hints(L, m_mp, *ab(far))))]
                     count += 1
                     if len(products) != 2 or products[0] != 0 or any(c != 1 for c in counts):
                         # the objectives' relative differences: equal-looking 30-digit values may differ below

@@ -196,13 +196,37 @@ def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf,
     return out
 
 
-def global_minimizers(depth: int, m: mpf, a: mpf, b: mpf, tie_digits: int | None = None) -> list[StationaryClass]:
+def float_hints(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf] | None:
+    """The two nonzero stationary radii in float64 (bisection on g), as warm starts for
+    ``nonzero_stationary_radii`` (each root stays bracketed there; a hint only moves Newton's start), or None
+    when L < 3, there are not two, or float64 cannot represent the problem."""
+    if depth < 3:
+        return None
+    L = depth
+    try:
+        M, af, bf = abs(float(m)), float(a), float(b)
+        rc = ((L - 2) * M / (2 * L - 2)) ** (1 / L)
+        top = M ** (1 / L)
+
+        def g(r: float) -> float:
+            return af * r ** (L - 2) * (r**L - M) + bf
+
+        if not (M > 0 and g(rc) < 0 < g(top)):
+            return None
+        return [mpf(_float_root(g, 0.0, rc)), mpf(_float_root(g, rc, top))]
+    except (ArithmeticError, ValueError, OverflowError):
+        return None
+
+
+def global_minimizers(depth: int, m: mpf, a: mpf, b: mpf, tie_digits: int | None = None,
+                      hints: Sequence[mpf] | None = None) -> list[StationaryClass]:
     """Stationary classes whose objective is within 10^(−tie_digits) (relative) of the minimum.
 
     F is coercive, so its global minimizers are among its stationary points.
-    ``tie_digits`` defaults to the working precision less 10 digits.
+    ``tie_digits`` defaults to the working precision less 10 digits; ``hints``: as for
+    ``nonzero_stationary_radii`` (warm starts only).
     """
-    classes = stationary_classes(depth, m, a, b)
+    classes = stationary_classes(depth, m, a, b, hints)
     best = min(c.objective for c in classes)
     digits = tie_digits if tie_digits is not None else mpmath.mp.dps - 10
     scale = max(abs(best), a * m * m / 2, mpmath.mpf(10) ** (-mpmath.mp.dps))
