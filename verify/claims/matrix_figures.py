@@ -126,7 +126,7 @@ def _figure1(ctx: RunContext, p: Figure1, threshold: ClaimedThreshold) -> CheckR
     ax.set_ylim(0, 2.2 * phi0)
     ax.set_title(f"Fig. 1: depth {L}, m = {p.m}, λ = {p.lam} ({p.convention}; λ* = {lam_star:.4f})")
     ax.legend()
-    figs = save_figure(fig, ctx, f"kp_fig1_scalar_depth{L}.png")
+    figs = save_figure(fig, ctx, f"kp_fig1_scalar_depth{L}.png", tight=False)
     caps = {f: (f"φ(ρ) = D(ρ) + R(ρ) along the balanced line w_l = ρ at depth {L}, m = {p.m}, λ = {p.lam} "
                 f"({p.convention}): local minima at 0 and at ρ₊ (dotted), the global one at ρ₊") for f in figs}
     regimes = {name: ("collapsed" if float(p.lam) > threshold.float(name, m, L) else "nonzero")
@@ -187,7 +187,7 @@ def figure2(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
         ax.set_xlabel("ρ (all layers w_l = ρ, product ρ⁵)")
         ax.set_title(f"Fig. 2: depth 5, m = −3 (A1), τ = {tau:.5f}")
         ax.legend()
-        figs = save_figure(fig, ctx, "kp_fig2_scalar_depth5.png")
+        figs = save_figure(fig, ctx, "kp_fig2_scalar_depth5.png", tight=False)
         caps = {f: ("φ(ρ) along the balanced line at depth 5, m = −3 (A1) for λ = f·τ, f ∈ {0.7, 0.85, 1, 1.15, 1.3}: "
                     "at λ = τ (thick) the minima at 0 and at the nonzero point tie") for f in figs}
         if not tie.tie:
@@ -277,7 +277,7 @@ def _figure3(ctx: RunContext, threshold: ClaimedThreshold) -> CheckResult:
     ax.set_ylabel("||W_L⋯W_1||_F")
     ax.set_title(f"Fig. 3: {d}×{d} target, descent vs global minimizer")
     ax.legend()
-    figs = save_figure(fig, ctx, "kp_fig3_descent_collapse.png")
+    figs = save_figure(fig, ctx, "kp_fig3_descent_collapse.png", tight=False)
     caps = {f: (f"||W_L⋯W_1||_F against α = λ/τ(σ_max) at depth 3 (A1, one random {d}×{d} target): the global "
                 "minimizer (black line) jumps to 0 at α = 1; dots are descent runs, red where a run did not reach the "
                 "global value") for f in figs}
