@@ -143,6 +143,13 @@ class PointReport:
     bound: float
 
 
+#: relative slack of ``RegionEvaluator``'s shortcut tests: the float64 σ_r² and squared orbit distances of the
+#: SVD route are within ~1e-14·(||X||² + ||B||²) of the true ones (backward-stable SVD of ≤ 4×4 matrices), and
+#: so are the closed forms and bounds used instead; a comparison is decided without the SVD only when it
+#: clears its threshold by 1e-10 of that scale, so the SVD route would decide it the same way
+SLACK = 1e-10
+
+
 class RegionEvaluator:
     """``evaluate`` for one instance and its constants, with everything that depends only on them computed once.
 
@@ -166,24 +173,70 @@ class RegionEvaluator:
         self.norm_M = float(np.linalg.norm(inst.lam))
         self.hessian = HessianBuilder(inst.n, inst.r)
 
-    def _distances(self, X: np.ndarray) -> np.ndarray:
-        """Distances to the global-minimum orbit (entry 0) and to each full-rank saddle orbit."""
-        nuc = np.sum(np.linalg.svd(self.BT @ X, compute_uv=False), axis=-1)
-        d2 = (float(np.sum(X * X)) + self.BB) - 2 * nuc
+    def _distances(self, X: np.ndarray, sX: float, P: np.ndarray) -> np.ndarray:
+        """Distances to the global-minimum orbit (entry 0) and to each full-rank saddle orbit, P = B_Sᵀ X
+        stacked (at r = 1 the SVD of the 1×1 B_Sᵀ X is |B_Sᵀ X|: LAPACK returns the absolute value exactly)."""
+        if self.r == 1:
+            nuc = np.abs(P[:, 0, 0])
+        else:
+            nuc = np.sum(np.linalg.svd(P, compute_uv=False), axis=-1)
+        d2 = (sX + self.BB) - 2 * nuc
         return np.sqrt(np.maximum(d2, 0.0))
 
-    def region(self, X: np.ndarray) -> str:
-        """The region of X (``classify_region``; orbit distances only when the definition asks for them)."""
+    def _sr2(self, X: np.ndarray, sX: float) -> float:
+        """σ_r(X)² from the SVD, or ∓inf when a closed form (r ≤ 2) already puts σ_r² farther than
+        SLACK·||X||² from the R1a threshold: the SVD's σ_r² would then compare with it the same way."""
+        r = self.r
+        thr = self.K.r1a_frac * self.lam_r
+        est = None
+        if r == 1:
+            est = sX
+        elif r == 2 and X.shape[0] >= 2:
+            G = X.T @ X
+            a, b, c = float(G[0, 0]), float(G[0, 1]), float(G[1, 1])
+            est = (a + c) / 2 - math.hypot((a - c) / 2, b)
+        if est is not None:
+            if est < thr - SLACK * sX:
+                return -math.inf
+            if est > thr + SLACK * sX:
+                return math.inf
         sv = np.linalg.svd(X, compute_uv=False)
-        sr = sv[self.r - 1] if len(sv) >= self.r else 0.0
+        sr = sv[r - 1] if len(sv) >= r else 0.0
+        return sr ** 2
+
+    def _orbit_proxies(self, X: np.ndarray, sX: float) -> np.ndarray:
+        """Per orbit (global minimum first, then the saddles): the distance, or ∓inf where the bounds
+        ||A||_F ≤ ||A||_* ≤ √r·||A||_F on A = B_SᵀX put d² = ||X||² + ||B||² − 2||A||_* farther than
+        SLACK·(||X||² + ||B||²) from the orbit's radius² (ρ2 for the minimum, ρ1 for a saddle), so that the
+        SVD-based distance would compare with the radius the same way; r = 1 is always exact (no SVD)."""
+        P = self.BT @ X
+        if self.r == 1:
+            return self._distances(X, sX, P)
+        S = sX + self.BB
+        f = np.sqrt(np.sum(P * P, axis=(1, 2)))
+        lo, hi = S - 2 * math.sqrt(self.r) * f, S - 2 * f
+        rad2 = np.full(len(S), self.K.rho1 ** 2)
+        rad2[0] = self.K.rho2 ** 2
+        inside, outside = hi < rad2 - SLACK * S, lo > rad2 + SLACK * S
+        if np.all(inside | outside):
+            return np.where(inside, -math.inf, math.inf)
+        return self._distances(X, sX, P)
+
+    def region(self, X: np.ndarray) -> str:
+        """The region of X (``classify_region``; orbit distances only when the definition asks for them).
+
+        The σ_r² and distances handed to ``classify_region`` are those of the SVD route, or ∓inf where a
+        cheaper bound already decides their comparison with the threshold (``_sr2``, ``_orbit_proxies``):
+        the region is the one the SVD route gives (the tests compare them bit for bit)."""
+        sX = float(np.sum(X * X))
         dist: list[np.ndarray] = []
 
         def distances() -> np.ndarray:
             if not dist:
-                dist.append(self._distances(X))
+                dist.append(self._orbit_proxies(X, sX))
             return dist[0]
 
-        return classify_region(sr ** 2, self.lam_r,
+        return classify_region(self._sr2(X, sX), self.lam_r,
                                lambda: float(np.min(distances()[1:])) if self.has_saddles else None,
                                lambda: float(distances()[0]), lambda: float(np.linalg.norm(X @ X.T)),
                                self.norm_M, self.K)
