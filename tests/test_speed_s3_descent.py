@@ -44,3 +44,28 @@ def test_monotone_descent_identical_to_reference():
         got = gradient_descent(W0, M[0], 1.5, 0.2, 0.01, 200, monotone=True)
         want = _reference(W0, M[0], 1.5, 0.2, 0.01, 200)
         assert all(np.array_equal(g, w) for g, w in zip(got, want))
+
+
+def test_weighted_minimize_many_equals_one_by_one():
+    from verify.claims.matrix_weights import weighted_minimize, weighted_minimize_many
+    rng = np.random.default_rng(11)
+    dims, c = (3, 2, 2), [1.0, 2.5]
+    groups = []
+    for _ in range(3):
+        starts = [[rng.standard_normal((dims[l + 1], dims[l])) for l in range(2)] for _ in range(2)]
+        groups.append((starts, rng.standard_normal((2, 3)), float(rng.uniform(0.5, 2)), float(rng.uniform(0.1, 0.5)),
+                       float(rng.uniform(0.01, 0.05))))
+    many = weighted_minimize_many(groups, c, steps=60)
+    for g, got in zip(groups, many):
+        want = weighted_minimize(g[0], g[1], g[2], g[3], c, steps=60, eta=g[4])
+        for (Wg, fg, gg), (Ww, fw, gw) in zip(got, want):
+            assert fg == fw and gg == gw and all(np.array_equal(x, y) for x, y in zip(Wg, Ww))
+
+
+def test_width_cases_grouped_descent_equals_per_case():
+    from verify.claims.matrix_widths import FIXED_CASES, _descend_grouped, _prepare_numeric
+    prepared = _prepare_numeric(np.random.default_rng(5), 3)
+    finals = _descend_grouped(prepared, 40)
+    for case, (a, b, M, _sup, eta, W0, _Q), got in zip(FIXED_CASES, prepared, finals):
+        want = gradient_descent(W0, np.broadcast_to(M, (3,) + M.shape), a, b, eta, 40, monotone=True)
+        assert all(np.array_equal(x, y) for x, y in zip(got, want)), case.name
