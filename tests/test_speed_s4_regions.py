@@ -55,6 +55,17 @@ def _points(rng: np.random.Generator, inst: Instance, K, per: int) -> list[np.nd
             E = rng.standard_normal((n, r))
             pts.append(Xs + K.rho1 * math.exp(rng.uniform(-5, 4)) * E / np.linalg.norm(E))
     pts += [rng.standard_normal((n, r)) * s for s in (0.2, 0.5, 1, 2)]
+    # on the thresholds, where the shortcut tests must defer to the SVD: σ_r² = f·λ_r(1 ± 1e-12), and
+    # distance ρ(1 ± 1e-12) from a stationary point (radial: the orbit's nearest point is X_S itself)
+    for u in (-1e-12, 0.0, 1e-12):
+        Pm, sv, Qt = np.linalg.svd(rng.standard_normal((n, r)), full_matrices=False)
+        sv[r - 1] = math.sqrt(K.r1a_frac * inst.lam[r - 1] * (1 + u))
+        pts.append((Pm * sv) @ Qt)
+        for S in index_sets(inst):
+            Xs = stationary_point(inst, S, np.eye(r))
+            rho = K.rho1 if len(S) == r and S != tuple(range(r)) else K.rho2
+            if np.any(Xs):
+                pts.append(Xs * (1 + rho * (1 + u) / np.linalg.norm(Xs)))
     return pts
 
 
