@@ -132,6 +132,11 @@ WARM_PACKAGES = ("verify.claims", "verify.symbolic", "verify.highprec", "verify.
                  "verify.landscape", "verify.problems", "proofs")
 
 
+#: Modules of those packages that no check imports: ``verify bench`` and its optional JIT backends
+#: (numba, JAX). Warming them would load numba or JAX into every run's parent for nothing.
+WARM_SKIP = ("verify.kernels.bench", "verify.kernels.numba_program", "verify.kernels.jax_program")
+
+
 #: Per-depth derivations many claims share (cached per process): (module, function, deepest depth
 #: worth deriving ahead, since the float64 tiers stop at 12). Derived before forking for the profile's
 #: depths when a check's module uses the function, so that no worker derives them again.
@@ -152,7 +157,7 @@ def _used_by(claims: Sequence[Claim], module: str) -> bool:
 
 def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
     """Load, in this process, what every worker would otherwise load again: the modules of the
-    packages checks import lazily (``WARM_PACKAGES``, when some check is the suite's) and of every
+    packages checks import lazily (``WARM_PACKAGES``, when some check is the suite's; not ``WARM_SKIP``) and of every
     check's function, then the shared per-depth derivations (``SHARED_DERIVATIONS``) at ``depths``
     where a check uses them. Forked workers inherit all of it (with the catalogue, already loaded). Returns the seconds spent. What fails here is
     left to fail, or not, where a check needs it: warming never changes a result, only where it is
@@ -167,7 +172,7 @@ def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
         except Exception:
             continue
         names.extend(info.name for info in pkgutil.walk_packages(getattr(module, "__path__", []), package + "."))
-    names.extend(users)
+    names = [n for n in names if not n.startswith(WARM_SKIP)] + sorted(users)
     for name in dict.fromkeys(n for n in names if n and n not in sys.modules):
         try:
             importlib.import_module(name)
