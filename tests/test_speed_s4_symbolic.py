@@ -73,3 +73,16 @@ def test_exact_rank_and_zero_test_agree_with_simplify_route() -> None:
     # entries outside Q(σ) take SymPy's simplify route
     assert exact_rank(sp.Matrix([[sp.sin(s) ** 2 + sp.cos(s) ** 2, 1], [1, 1]])) == 1
     assert is_zero_exactly(sp.Matrix([sp.sin(s) ** 2 + sp.cos(s) ** 2 - 1]))
+
+
+def test_flint_stationary_gradient_equals_sympy_ring_route() -> None:
+    from verify.symbolic import symmetric as ss
+
+    c = sp.Rational(1, 4)
+    for n, r in ((2, 2), (3, 2)):
+        _, grad, _ = ss.derivatives(n, r, c)
+        for S in ((), (0,), (1, 2)[: min(r, n - 1)], (0, 1)):
+            for scale in (sp.Integer(1), sp.Rational(3, 2)):
+                R, values, _ = ss._ring_stationary_values(n, r, S, True, scale)
+                ring = sp.Matrix(n, r, lambda a, k: ss._eval_poly(grad[a, k], list(values), values, R).as_expr())
+                assert ss.stationary_gradient(n, r, S, c, rotate=True, scale=scale) == ring

@@ -183,8 +183,14 @@ def stationary_gradient(n: int, r: int, S: tuple[int, ...], c: sp.Rational,
         X, _ = entry_symbols(n, r)
         subs = {k: (v * scale if k in set(X) else v) for k, v in subs.items()}
         return grad.xreplace(subs).applyfunc(sp.cancel)
+    from . import symmetric_flint
+
     R, values, _ = _ring_stationary_values(n, r, S, rotate, scale)
     gens = list(values)
+    if symmetric_flint.available():  # the same evaluation in FLINT (exact; compared in the tests)
+        terms = [_poly_terms(sp.sympify(g), tuple(gens)) if g != 0 else () for g in grad]
+        vals = symmetric_flint.evaluate(terms, gens, values, R)
+        return sp.Matrix(n, r, [v.as_expr() for v in vals])
     return sp.Matrix(n, r, lambda a, k: _eval_poly(grad[a, k], gens, values, R).as_expr())
 
 

@@ -73,3 +73,10 @@ def eigenframe(hess_terms: list[list[tuple]], gens_xm: list, values: dict, P: li
             num = sum((K[m][i] * HK[m][j] for m in range(N)), zero)
             out[i, j] = _to_ring(num / den, R).as_expr() if num != 0 else sp.Integer(0)
     return out
+
+
+def evaluate(terms_list: list[tuple], gens: list, values: dict, R) -> list:
+    """Each polynomial (given by its terms in gens) at the ring values, returned as elements of R."""
+    ctx = _ctx(R)
+    fv = {g: _to_flint(values[g], ctx) for g in gens}
+    return [_to_ring(_eval_terms(terms, gens, fv, ctx), R) for terms in terms_list]
