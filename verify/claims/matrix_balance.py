@@ -85,6 +85,11 @@ def _flow_derivation(rate) -> list[dict[str, str]]:
     ]
 
 
+def _imbalance(Ws: list[np.ndarray], l: int) -> np.ndarray:
+    """D_l = W_(l+1)ᵀW_(l+1) − W_lW_lᵀ on a batch."""
+    return np.swapaxes(Ws[l + 1], 1, 2) @ Ws[l + 1] - Ws[l] @ np.swapaxes(Ws[l], 1, 2)
+
+
 def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.balancedness.gd")
@@ -103,17 +108,21 @@ def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
                   for l in range(L)]
             eta = 0.02 / (a * np.max([np.linalg.norm(W, axis=(1, 2)) for W in Ws], axis=0) ** (2 * L - 2)
                           * (1 + np.linalg.norm(M, axis=(1, 2))) + b)
+            # D and the squared layer norms of the new point are those of the next step's start: kept, not recomputed
+            D_now = [_imbalance(Ws, l) for l in range(L - 1)]
+            sq_now = [np.linalg.norm(W, axis=(1, 2)) ** 2 for W in Ws]
             for _ in range(steps):
                 G = gradient(Ws, M, a, b)
                 new = [W - eta[:, None, None] * g for W, g in zip(Ws, G)]
+                D_new = [_imbalance(new, l) for l in range(L - 1)]
+                sq_new = [np.linalg.norm(W, axis=(1, 2)) ** 2 for W in new]
                 for l in range(L - 1):
-                    D0 = np.swapaxes(Ws[l + 1], 1, 2) @ Ws[l + 1] - Ws[l] @ np.swapaxes(Ws[l], 1, 2)
-                    D1 = np.swapaxes(new[l + 1], 1, 2) @ new[l + 1] - new[l] @ np.swapaxes(new[l], 1, 2)
+                    D0, D1 = D_now[l], D_new[l]
                     E = np.swapaxes(G[l + 1], 1, 2) @ G[l + 1] - G[l] @ np.swapaxes(G[l], 1, 2)
                     pred = (1 - rate * eta * b)[:, None, None] * D0 + (eta ** 2)[:, None, None] * E
                     res = np.linalg.norm(D1 - pred, axis=(1, 2))
                     # rounding in forming W'ᵀW' and W W ᵀ: a few eps per entry times the squared norms
-                    mags = sum(np.linalg.norm(X[l2], axis=(1, 2)) ** 2 for X in (Ws, new) for l2 in (l, l + 1))
+                    mags = sum(X[l2] for X in (sq_now, sq_new) for l2 in (l, l + 1))
                     mags = mags + (eta ** 2) * (np.linalg.norm(G[l], axis=(1, 2)) ** 2 + np.linalg.norm(G[l + 1], axis=(1, 2)) ** 2)
                     tol = 64 * EPS * max(dims) * mags
                     ratio = res / tol
@@ -125,7 +134,7 @@ def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
                             Verdict.REFUTED, f"L={L}: one GD step does not follow D' = (1 − {rate}ηb)D + η²E",
                             counterexample={**insts[k].describe(), "eta": repr(float(eta[k])),
                                             "residual": repr(float(res[k])), "tolerance": repr(float(tol[k]))})
-                Ws = new
+                Ws, D_now, sq_now = new, D_new, sq_new
         return CheckResult(
             Verdict.VERIFIED,
             f"every gradient-descent step satisfies D_(k+1) = (1 − {rate}ηb)·D_k + η²·(G_(l+1)ᵀG_(l+1) − G_lG_lᵀ) "
