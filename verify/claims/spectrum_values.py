@@ -1,0 +1,139 @@
+"""Claimed Hessian spectra of the deep scalar problem as data: multiplicities at a depth, exact multiset
+comparison, and the claimed eigenvalues as numbers (SymPy subs, or a compiled mpmath function of the same
+expression); and direct indexing of ``sign_patterns``. Used by ``verify.claims.scalar_spectrum`` and the
+certified spectrum tier.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+import mpmath
+import sympy as sp
+
+from ..errors import UsageError
+from ..numbers import to_mpf
+from ..symbolic.scalar import L_sym, a, b, mabs, rho
+from .base import CheckResult, Verdict
+
+Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
+
+
+def _multiplicity(mult: sp.Expr, depth: int) -> int:
+    """The multiplicity at depth L as an exact non-negative integer; UsageError otherwise (never truncated)."""
+    k = sp.sympify(mult).subs(L_sym, depth)
+    if isinstance(k, sp.Piecewise):
+        k = k.doit()
+    if not k.is_Integer:
+        raise UsageError(f"multiplicity {mult} is {k} at depth {depth}: it must be a non-negative integer")
+    if k < 0:
+        raise UsageError(f"multiplicity {mult} is {k} at depth {depth}: it must be non-negative")
+    return int(k)
+
+
+def _expand_spectrum(spec: Spectrum, depth: int) -> list[tuple[sp.Expr, int]]:
+    """(eigenvalue at depth L, multiplicity) pairs with positive multiplicity; nothing is repeated in memory."""
+    out = []
+    for value, mult in spec:
+        k = _multiplicity(mult, depth)
+        if k > 0:
+            out.append((sp.expand(sp.sympify(value).subs(L_sym, depth)), k))
+    return out
+
+
+def _count(spec: list[tuple[sp.Expr, int]]) -> int:
+    return sum(k for _, k in spec)
+
+
+def _wrong_count(spec: list[tuple[sp.Expr, int]], depth: int, instances: int, scope: str) -> CheckResult | None:
+    """A claim listing other than L eigenvalues (with multiplicity) for the L×L Hessian is refuted, uncounted."""
+    n = _count(spec)
+    if n == depth:
+        return None
+    shown = n if n < 10**12 else f"about 10^{len(str(n)) - 1}"
+    return CheckResult(Verdict.REFUTED, f"depth {depth}: the claim lists {shown} eigenvalues (with multiplicity) "
+                       f"for an {depth}×{depth} Hessian", instances=instances, scope=scope,
+                       counterexample={"depth": depth, "claimed": [f"{e} (×{k})" for e, k in spec]})
+
+
+def _same(e: sp.Expr, f: sp.Expr) -> bool | None:
+    """e = f as functions of (a, b, ρ, |m|) > 0: True, False (a probe differs), or None (undecided)."""
+    diff = sp.expand(e - f)
+    if diff == 0:
+        return True
+    syms = sorted(e.free_symbols | f.free_symbols, key=str)
+    for probe in ((sp.Rational(7, 3), sp.Rational(2, 11), sp.Rational(5, 4), sp.Rational(3, 7)),
+                  (sp.Rational(1, 5), sp.Rational(9, 2), sp.Rational(4, 3), sp.Rational(11, 6))):
+        at = dict(zip(syms, probe))
+        value = to_mpf(diff.subs(at), 40)
+        scale = max(abs(to_mpf(e.subs(at), 40)), abs(to_mpf(f.subs(at), 40)), mpmath.mpf(10) ** -30)
+        if abs(value) > scale * mpmath.mpf(10) ** -20:
+            return False
+    return True if sp.simplify(diff) == 0 else None
+
+
+def _multiset_equal(claimed: list[tuple[sp.Expr, int]], derived: list[tuple[sp.Expr, int]]) -> bool | None:
+    """Equal as multisets (value, multiplicity), compared group by group; None when a value is undecided."""
+    if _count(claimed) != _count(derived):
+        return False
+    left = {i: k for i, (_, k) in enumerate(derived)}
+    for e, k in claimed:
+        match, undecided = None, False
+        for i, (f, _) in enumerate(derived):
+            same = _same(e, f)
+            if same is None:
+                undecided = True
+            elif same:
+                match = i
+                break
+        if match is None:
+            if undecided:
+                return None
+            return False
+        left[match] -= k
+        if left[match] < 0:
+            return False
+    return all(v == 0 for v in left.values())
+
+
+def _numbers(spec: list[tuple[sp.Expr, int]], values: dict, dps: int) -> list:
+    """Claimed eigenvalues as numbers, ascending (call only after the count is checked: ≤ L entries)."""
+    out = []
+    for e, k in spec:
+        v = to_mpf(e.subs(values), dps) if dps else float(e.subs(values))
+        out += [v] * k
+    return sorted(out)
+
+
+@lru_cache(maxsize=None)
+def _mp_fn(expr: sp.Expr):
+    """The claimed eigenvalue as an mpmath function of (a, b, |m|, ρ) (compiled once per expression)."""
+    return sp.lambdify((a, b, mabs, rho), expr, "mpmath")
+
+
+def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict, dps: int) -> list:
+    """``_numbers(spec, values, dps)`` evaluated by mpmath at dps + 5 digits from the mpf arguments
+    args = (a, b, |m|, ρ) instead of SymPy's subs (the same value to working precision; subs builds a SymPy
+    tree per call). An expression mpmath cannot evaluate to a real number takes the subs route."""
+    out = []
+    for e, k in spec:
+        v = None
+        try:
+            with mpmath.workdps(dps + 5):
+                v = _mp_fn(e)(*args)
+        except Exception:  # noqa: BLE001 - any failure of the compiled route: the exact subs route decides
+            v = None
+        if not isinstance(v, mpmath.mpf):
+            v = to_mpf(e.subs(values), dps)
+        out += [v] * k
+    return sorted(out)
+
+
+def _pattern(depth: int, sign: int, code: int) -> tuple[int, ...]:
+    """The sign pattern number ``code`` of ``sign_patterns(depth, sign)`` (the same order), without listing
+    the ones before it."""
+    s = [1 - 2 * ((code >> i) & 1) for i in range(depth - 1)]
+    prod = 1
+    for v in s:
+        prod *= v
+    return tuple(s + [sign * prod])
