@@ -69,3 +69,30 @@ def test_width_cases_grouped_descent_equals_per_case():
     for case, (a, b, M, _sup, eta, W0, _Q), got in zip(FIXED_CASES, prepared, finals):
         want = gradient_descent(W0, np.broadcast_to(M, (3,) + M.shape), a, b, eta, 40, monotone=True)
         assert all(np.array_equal(x, y) for x, y in zip(got, want)), case.name
+
+
+def _reference_plain(Ws0, M, a, b, eta, steps):
+    """The fixed-step loop as first written (a non-finite step freezes its instance)."""
+    Ws, M, a_c, b_c = validate(Ws0, M, a, b)
+    eta_v = np.broadcast_to(np.asarray(eta, dtype=float), (Ws[0].shape[0],)).copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            G = gradient_unchecked(Ws, M, a_c, b_c)
+            new = [W - eta_v[:, None, None] * g for W, g in zip(Ws, G)]
+            if all(np.isfinite(np.sum(W)) for W in new):
+                Ws = new
+                continue
+            ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
+            Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
+    return Ws
+
+
+def test_plain_descent_identical_to_reference():
+    rng = np.random.default_rng(3)
+    n, dims = 8, (3, 3, 3, 3)
+    W0 = [rng.standard_normal((n, dims[l + 1], dims[l])) for l in range(3)]
+    M = rng.standard_normal((3, 3)) * 2
+    eta = np.where(np.arange(n) % 3 == 0, 2.0, 0.01)  # some instances blow up and freeze
+    got = gradient_descent(W0, M, 1.0, 0.1, eta, 200)
+    want = _reference_plain(W0, M, 1.0, 0.1, eta, 200)
+    assert all(np.array_equal(g, w) for g, w in zip(got, want))

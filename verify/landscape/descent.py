@@ -46,12 +46,14 @@ def gradient_descent(Ws0: Sequence[np.ndarray], M: np.ndarray, a, b, eta, steps:
     with np.errstate(over="ignore", invalid="ignore"):
         if monotone:
             return _monotone(Ws, M, a, b, a_c, b_c, eta_v, steps, callback)
+        eta_b = eta_v[:, None, None]
         for t in range(steps):
             if callback is not None:
                 callback(t, Ws)
             G = gradient_unchecked(Ws, M, a_c, b_c)
-            new = [W - eta_v[:, None, None] * g for W, g in zip(Ws, G)]
-            if all(np.isfinite(np.sum(W)) for W in new):
+            new = [W - eta_b * g for W, g in zip(Ws, G)]
+            # a finite total means every layer's sum, hence every entry, is finite (else: the exact per-instance test)
+            if np.isfinite(sum(_ADD(W, axis=None) for W in new)):
                 Ws = new
                 continue
             ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
