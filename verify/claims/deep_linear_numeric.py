@@ -1,7 +1,8 @@
 """L9 high-precision and float64 tiers (docs/mathematics.md §L9) of the deep-linear landscape claim.
 
 High precision: Hessians by second directional derivatives along unit matrices in mpmath
-(``verify.landscape.deep_linear.mp_hessian``), eigenvalues by ``mpmath.eigsy`` at ctx.dps + 10 digits, at
+(``verify.landscape.deep_linear.mp_hessian``), eigenvalues by ``verify.highprec.eigen`` (Householder + QL
+at the working precision, cross-checked against ``mpmath.eigsy`` in tests) at ctx.dps + 10 digits, at
 constructed points with exactly orthonormal frames (mpmath QR). Float64: the hand-derived Hessian of
 ``verify.landscape.deep_matrix`` at random constructed points moved by random GL elements.
 """
@@ -17,6 +18,7 @@ from ..landscape.deep_matrix import (
     construct_minimizer, data_hessian, end_to_end_minimizer, gradient_unchecked, haar_orthogonal, hessian,
     objective, orbit_tangent,
 )
+from ..highprec.eigen import symmetric_eigenvalues
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .deep_linear import Claimed
@@ -276,7 +278,7 @@ def _mp_gl(rng, Ws) -> list[mpmath.matrix]:
 
 
 def _mp_spectrum(H, dps):
-    e = sorted(mpmath.eigsy(H, eigvals_only=True))
+    e = symmetric_eigenvalues(H)
     sc = max(abs(x) for x in e) or mpmath.mpf(1)  # H = 0 exactly (W = 0 at L >= 3): an absolute band
     zero = mpmath.mpf(10) ** (-(dps - 10)) * sc
     return e, sc, zero

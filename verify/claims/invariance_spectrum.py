@@ -13,6 +13,7 @@ from verify import invariance as inv
 from verify.claims.base import CheckResult, Verdict
 from verify.claims.context import RunContext
 from verify.claims.invariance_examples import ExampleSpec, GroupFactory, exact_to_mp, group_for
+from verify.highprec.eigen import symmetric_eigenvalues
 from verify.numbers import dec
 
 SHIFT_TOL = 1e-9    # eigenvalue shifts relative to ||H||: eigvalsh backward error ~ d eps ||H||
@@ -87,8 +88,7 @@ def hp_spectrum_check(spec: ExampleSpec, factory: GroupFactory | None, eig_inv: 
             mismatch = None
             for lab, xs in pts:
                 H0 = mpmath.matrix(ex.objective.hess(xs).tolist())
-                e0 = mpmath.eigsy(H0, eigvals_only=True)
-                e0 = sorted(e0[i] for i in range(e0.rows))
+                e0 = symmetric_eigenvalues(H0)
                 scale = max(abs(v) for v in e0)
                 ef = np.linalg.eigvalsh(exf.objective.hess(ptsf[lab]))
                 for a, b in zip(e0, ef):
@@ -97,8 +97,7 @@ def hp_spectrum_check(spec: ExampleSpec, factory: GroupFactory | None, eig_inv: 
                 for G in Gs:
                     Gm = exact_to_mp(G)
                     H1 = mpmath.matrix(ex.objective.hess(Gm @ xs).tolist())
-                    e1 = mpmath.eigsy(H1, eigvals_only=True)
-                    e1 = sorted(e1[i] for i in range(e1.rows))
+                    e1 = symmetric_eigenvalues(H1)
                     sc = max(scale, max(abs(v) for v in e1))
                     inert = []
                     for e in (e0, e1):
