@@ -1,0 +1,33 @@
+"""kp.hessian_spectrum's high-precision helpers: the compiled mpmath evaluation of claimed eigenvalues agrees
+with SymPy's subs route to working precision, and sign patterns indexed directly are
+those of ``sign_patterns`` in the same order."""
+from __future__ import annotations
+
+import mpmath
+import sympy as sp
+
+from verify.claims.spectrum_values import _numbers, _numbers_mp, _pattern
+from verify.symbolic.scalar import a, b, mabs, rho, sign_patterns
+
+
+def test_pattern_indexing_matches_sign_patterns() -> None:
+    for L in range(1, 14):
+        for sign in (1, -1):
+            every = list(sign_patterns(L, sign, 4096))
+            assert [_pattern(L, sign, k) for k in range(len(every))] == every
+
+
+def test_compiled_claimed_values_match_subs() -> None:
+    L = 7
+    spec = [(2 * b, L - 1), (L * a * rho ** (2 * L - 2) + (2 - L) * b, 1), (sp.sqrt(mabs) * b / 3 + sp.pi, 2),
+            (sp.Max(a, b) - sp.Rational(1, 7), 1)]
+    work = 60
+    with mpmath.workdps(work):
+        args = (mpmath.mpf(2), mpmath.mpf(1) / 3, mpmath.mpf(5) / 7, mpmath.mpf("1.2345"))
+        values = {a: sp.Float(args[0], work), b: sp.Float(args[1], work), mabs: sp.Float(args[2], work),
+                  rho: sp.Float(args[3], work)}
+        want = _numbers(spec, values, work)
+        got = _numbers_mp(spec, args, values, work)
+        assert len(got) == len(want) == sum(k for _, k in spec)
+        assert all(abs(x - y) <= mpmath.mpf(10) ** -(work - 2) * max(abs(x), 1) for x, y in zip(want, got))
+
