@@ -234,7 +234,9 @@ def rank_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
                 pos = sorted({t for t in thr if t > 0})
                 lams += [("between edges", mpmath.sqrt(lo * hi)) for lo, hi in zip(pos, pos[1:])]
                 for label, lam in lams:
-                    sols = [solve_scalar_mp(s, L, a, kb * lam, dps) for s in sig]
+                    solved: dict = {}  # a repeated σ_i is the same scalar problem: solved once
+                    sols = [solved[s] if s in solved else solved.setdefault(s, solve_scalar_mp(s, L, a, kb * lam, dps))
+                            for s in sig]
                     kept = [bool(so.x > 0) for so in sols]
                     claimed = [bool(s > 0 and lam < t) for s, t in zip(sig, thr)]
                     n_lams += 1
