@@ -37,3 +37,23 @@ def test_shape_errors_still_raise() -> None:
         expand_second_order([sp.eye(2), sp.ones(3, 3)], sp.zeros(3, 2), 1, 1)
     with pytest.raises(UsageError):
         expand_second_order([sp.eye(2)], sp.zeros(3, 2), 1, 1)
+
+
+def test_exact_hessian_matrix_and_charpoly_as_before() -> None:
+    """exact_hessian builds its Matrix from a DomainMatrix and charpoly reads it back without sympify: the same
+    entries and characteristic polynomial as the entrywise construction."""
+    from sympy.polys.domains import QQ
+
+    from verify.landscape.matrix_hessian_exact import charpoly, exact_hessian
+
+    rng = random.Random(11)
+    dims = (3, 3, 2, 2)
+    Ws = [sp.Matrix(dims[k + 1], dims[k], lambda i, j: sp.Rational(rng.randint(-9, 9), rng.randint(1, 5)))
+          for k in range(len(dims) - 1)]
+    M = sp.Matrix(2, 3, lambda i, j: sp.Rational(rng.randint(-9, 9), 4))
+    grad, H = exact_hessian(Ws, M, 1, sp.Rational(1, 3))
+    g0, H0 = _expand_second_order_ring(Ws, M, sp.Integer(1), sp.Rational(1, 3), QQ)
+    n = len(H0)
+    plain = sp.Matrix(n, n, lambda i, j: QQ.to_sympy(H0[i][j]))
+    assert H == plain and grad == sp.Matrix([QQ.to_sympy(g) for g in g0])
+    assert charpoly(H) == charpoly(sp.Matrix(plain.tolist()))

@@ -182,9 +182,13 @@ def _expand_second_order_ring(Ws: Sequence[sp.Matrix], M: sp.Matrix, a, b, domai
 
 def exact_hessian(Ws: Sequence[sp.Matrix], M: sp.Matrix, a, b) -> tuple[sp.Matrix, sp.Matrix]:
     """(gradient column, Hessian) with exact rational entries (all data rational)."""
+    from sympy.polys.matrices import DomainMatrix
+
     grad, H = expand_second_order(Ws, M, sp.Rational(a), sp.Rational(b), QQ)
-    return (sp.Matrix([QQ.to_sympy(g) for g in grad]),
-            sp.Matrix(len(H), len(H), lambda i, j: QQ.to_sympy(H[i][j])))
+    n = len(H)
+    # DomainMatrix -> Matrix keeps the QQ entries as the Matrix's internal representation (no sympify per entry)
+    return (DomainMatrix([[g] for g in grad], (n, 1), QQ).to_Matrix(),
+            DomainMatrix([list(row) for row in H], (n, n), QQ).to_Matrix())
 
 
 def real_field(dps: int):
@@ -197,7 +201,8 @@ def charpoly(H: sp.Matrix) -> sp.Poly:
     from sympy.polys.matrices import DomainMatrix
 
     x = sp.Symbol("x")
-    coeffs = DomainMatrix.from_Matrix(H).convert_to(QQ).charpoly()
+    dm = H.to_DM() if hasattr(H, "to_DM") else DomainMatrix.from_Matrix(H)  # to_DM: SymPy ≥ 1.13, no sympify
+    coeffs = dm.convert_to(QQ).charpoly()
     return sp.Poly([QQ.to_sympy(c) for c in coeffs], x, domain=QQ)
 
 
