@@ -13,6 +13,8 @@ global minimizers of a tied bottleneck; it never uses the claimed width conditio
 """
 from __future__ import annotations
 
+import functools
+
 import itertools
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -128,10 +130,12 @@ def supports_mp(sigma: Sequence[Any], depth: int, a: Any, b: Any, k: int, dps: i
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def scalar_exact(sigma: sp.Rational, depth: int, a: sp.Rational, b: sp.Rational):
     """The scalar minimizer of g(x) = (a/2)(x − σ)² + (bL/2)x^(2/L) exactly: (ρ, minimal polynomial of ρ or None,
     kept). L = 2: ρ² = max(σ − b/a, 0) (soft threshold); L ≥ 3: ρ the largest positive root of
-    aρ^(2L−2) − aσρ^(L−2) + b (a CRootOf), kept iff g(ρ^L) < g(0) (decided at 60 digits; a tie raises)."""
+    aρ^(2L−2) − aσρ^(L−2) + b (a CRootOf), kept iff g(ρ^L) < g(0) (decided at 60 digits; a tie raises). A pure
+    function of exact inputs, so it is derived once per process (the fixed cases repeat σ, L, a, b)."""
     r = sp.Symbol("r", positive=True)
     if depth == 2:
         x = sigma - b / a
