@@ -86,3 +86,22 @@ def test_flint_stationary_gradient_equals_sympy_ring_route() -> None:
                 R, values, _ = ss._ring_stationary_values(n, r, S, True, scale)
                 ring = sp.Matrix(n, r, lambda a, k: ss._eval_poly(grad[a, k], list(values), values, R).as_expr())
                 assert ss.stationary_gradient(n, r, S, c, rotate=True, scale=scale) == ring
+
+
+def test_roots_of_factored_equals_factor_list_route_as_multisets() -> None:
+    from verify.symbolic.symmetric import _roots_by_factor_list, roots_of_factored
+
+    s, t = sp.symbols("s t", positive=True)
+    key = sp.default_sort_key
+    cases = [(x - 1) * (x ** 2 - 2), (x ** 2 - 1) * (x - 3) ** 2, 3 * (x - s) ** 2 * (x + 2),
+             sp.expand((x - 1) * (x - 2)), x, sp.Integer(5), x ** 2 + 1, (2 * x - s) * (t * x + 1)]
+    c = sp.Rational(1, 4)
+    for n, r in ((2, 2), (3, 2)):
+        for k in range(r + 1):
+            for S in itertools.combinations(range(n), k):
+                cases.append(factored_charpoly(stationary_hessian_eigenframe(n, r, S, c, rotate=False), x))
+    for poly in cases:
+        fast, slow = roots_of_factored(poly, x), _roots_by_factor_list(poly, x)
+        assert (fast is None) == (slow is None)
+        if fast is not None:
+            assert sorted(fast, key=key) == sorted(slow, key=key)

@@ -433,7 +433,29 @@ def factored_charpoly(H: sp.Matrix, x: sp.Symbol) -> sp.Expr:
 
 
 def roots_of_factored(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
-    """Roots with multiplicity when every factor is linear in x; None otherwise."""
+    """Roots with multiplicity when every factor is linear in x; None otherwise.
+
+    ``poly`` is a product of powers of factors (``factored_charpoly``): when each factor is linear in x its
+    root is read off directly (in the product's order); a factor of higher degree sends the whole product
+    through ``factor_list`` (which splits it further if it can), and None means it does not split.
+    """
+    roots: list[sp.Expr] = []
+    for arg in sp.Mul.make_args(poly):
+        fac, mult = arg.as_base_exp()
+        if not (mult.is_Integer and mult > 0):
+            fac, mult = arg, sp.Integer(1)
+        p = sp.Poly(fac, x)
+        if p.degree() == 0:
+            continue
+        if p.degree() != 1:
+            return _roots_by_factor_list(poly, x)
+        a, b = p.all_coeffs()
+        roots += [sp.cancel(-b / a)] * int(mult)
+    return roots
+
+
+def _roots_by_factor_list(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
+    """``roots_of_factored`` through a full factorization in x."""
     roots: list[sp.Expr] = []
     for fac, mult in sp.factor_list(poly, x)[1]:
         p = sp.Poly(fac, x)
