@@ -14,7 +14,6 @@ global minimizers of a tied bottleneck; it never uses the claimed width conditio
 from __future__ import annotations
 
 import functools
-
 import itertools
 from dataclasses import dataclass
 from typing import Any, Sequence
