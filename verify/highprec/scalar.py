@@ -30,8 +30,16 @@ def _products(w: Sequence[mpf]) -> tuple[mpf, list[mpf]]:
     return prefix[n], [prefix[i] * suffix[i + 1] for i in range(n)]
 
 
+def _product(w: Sequence[mpf]) -> mpf:
+    """P = ∏w, multiplied in the order of ``_products``' prefix (the same value, without the P_i)."""
+    P = mpf(1)
+    for x in w:
+        P = P * x
+    return P
+
+
 def objective(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> mpf:
-    P, _ = _products(w)
+    P = _product(w)
     return a / 2 * (P - m) ** 2 + b / 2 * mpmath.fsum(x * x for x in w)
 
 
@@ -191,7 +199,7 @@ def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf,
         out.append(StationaryClass(mpf(0), mpf(0), objective([mpf(0)] * depth, m, a, b)))
     for r in nonzero_stationary_radii(depth, m, a, b, hints):
         w = [r * s for s in signs]
-        P, _ = _products(w)
+        P = _product(w)
         out.append(StationaryClass(r, P, objective(w, m, a, b)))
     return out
 
