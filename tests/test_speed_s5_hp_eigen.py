@@ -45,3 +45,19 @@ def test_invariance_hp_hessians():
             ex = SPECS[key].build(np.random.default_rng(1), True)
             for _, xs in ex.stationary:
                 _agree(mpmath.matrix(ex.objective.hess(xs).tolist()), 50)
+
+
+def test_sensing_hp_matrices():
+    """li.sensing's high-precision tiers: hess G - hess F and hess G at a Gaussian operator, and the Gram matrix."""
+    from verify import sensing as sen
+    rng = np.random.default_rng(2)
+    A = sen.gaussian_measurements(6, 50, rng)
+    X = rng.standard_normal((6, 2))
+    M = X @ X.T + 0.1 * np.outer(*(2 * [rng.standard_normal(6)]))
+    with mpmath.workdps(60):
+        mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
+        Amp, Xm, Mm = sen.measurement_mp(A), mp(X), mp(M)
+        c = mpmath.mpf(1) / 4
+        _agree(mpmath.matrix((sen.g_hess(Amp, Xm, Mm, c) - sen.f_hess(Xm, Mm, c)).tolist()), 60)
+        _agree(mpmath.matrix(sen.g_hess(Amp, Xm, Mm, c).tolist()), 60)
+        _agree(mpmath.matrix(Amp.gram().tolist()), 60)

@@ -28,6 +28,7 @@ import mpmath
 import numpy as np
 
 from .errors import UsageError
+from .highprec.eigen import symmetric_eigenvalues
 
 Array = np.ndarray
 
@@ -471,7 +472,8 @@ def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object
     """At the current mpmath precision: ||hess G - hess F||_2, delta_full = ||A*A - I|| on Sym(n), and the
     derived bound c (a delta ||X||_2^2 + b delta ||E||_F) with delta_full for both deltas.
 
-    Spectral norms are eigsy of symmetric matrices; Sym(n)'s orthonormal basis is rebuilt here from
+    Spectral norms are eigenvalues of symmetric matrices (``verify.highprec.eigen``, Householder + QL at the
+    working precision); Sym(n)'s orthonormal basis is rebuilt here from
     E_ii and (E_ij + E_ji)/sqrt2 at the working precision, not taken from ``sym_basis``.
     """
     mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
@@ -481,13 +483,12 @@ def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object
     basis = np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
                        for k in range(n) for l in range(n)]
                       for i in range(n) for j in range(i, n)], dtype=object) * mpmath.mpf(1)
-    ev = mpmath.eigsy(mpmath.matrix((basis @ Amp.gram() @ basis.T).tolist()), eigvals_only=True)
-    delta = max(abs(ev[i] - 1) for i in range(ev.rows))
-    dev = mpmath.eigsy(mpmath.matrix((g_hess(Amp, Xm, Mm, c) - f_hess(Xm, Mm, c)).tolist()), eigvals_only=True)
-    dist = max(abs(dev[i]) for i in range(dev.rows))
-    xev = mpmath.eigsy(mpmath.matrix((Xm.T @ Xm).tolist()), eigvals_only=True)
+    ev = symmetric_eigenvalues((basis @ Amp.gram() @ basis.T).tolist())
+    delta = max(abs(v - 1) for v in ev)
+    dist = max(abs(v) for v in symmetric_eigenvalues((g_hess(Amp, Xm, Mm, c) - f_hess(Xm, Mm, c)).tolist()))
+    xev = symmetric_eigenvalues((Xm.T @ Xm).tolist())
     E = Xm @ Xm.T - Mm
-    bound = c * (a * delta * max(xev[i] for i in range(xev.rows)) + b * delta * mpmath.sqrt(sum(E.ravel() ** 2)))
+    bound = c * (a * delta * max(xev) + b * delta * mpmath.sqrt(sum(E.ravel() ** 2)))
     return dist, delta, bound
 
 

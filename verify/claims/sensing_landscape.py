@@ -14,6 +14,7 @@ from verify import sensing as sen
 from verify.claims.base import CheckResult, Verdict
 from verify.claims.context import RunContext
 from verify.claims.sensing_common import CLEAR, SensingParams, n_instances, sensing_instance
+from verify.highprec.eigen import symmetric_eigenvalues
 from verify.numbers import dec
 
 
@@ -182,10 +183,9 @@ def hp_saddle_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
             cm = mpmath.mpf(p.c.p) / p.c.q
             X0 = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(XG)
             X, gn = sen.newton_stationary_mp(Amp, X0, Mmp, cm, mpmath.mpf(10) ** (-(dps - 5)), dps)
-            H = mpmath.matrix(sen.g_hess(Amp, X, Mmp, cm).tolist())
-            ev = mpmath.eigsy(H, eigvals_only=True)
-            lmin = min(ev[i] for i in range(ev.rows))
-            hn = max(abs(ev[i]) for i in range(ev.rows))
+            ev = symmetric_eigenvalues(sen.g_hess(Amp, X, Mmp, cm).tolist())
+            lmin = ev[0]
+            hn = max(abs(v) for v in ev)
             Gval = sen.g_value(Amp, X, Mmp, cm)
             digits = float(-mpmath.log10(abs(lmin - lf) / abs(lmin) + mpmath.mpf(10) ** -30))
         details = {"m": A.m, "saddle": pt.label, "grad_rel_hp": dec(gn, 3), "lambda_min_hp": dec(lmin, 20),
