@@ -22,26 +22,30 @@ class Iv:
 
     def __add__(self, o: Any) -> "Iv":
         if isinstance(o, Iv):
-            return Iv(self.lo + o.lo, self.hi + o.hi)
+            return _iv(self.lo + o.lo, self.hi + o.hi)
         return Iv(self.lo + o, self.hi + o)
 
     __radd__ = __add__
 
     def __sub__(self, o: Any) -> "Iv":
         if isinstance(o, Iv):
-            return Iv(self.lo - o.hi, self.hi - o.lo)
+            return _iv(self.lo - o.hi, self.hi - o.lo)
         return Iv(self.lo - o, self.hi - o)
 
     def __rsub__(self, o: Any) -> "Iv":
         return Iv(o - self.hi, o - self.lo)
 
     def __neg__(self) -> "Iv":
-        return Iv(-self.hi, -self.lo)
+        return _iv(-self.hi, -self.lo)
 
     def __mul__(self, o: Any) -> "Iv":
         if isinstance(o, Iv):
-            p = (self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi)
-            return Iv(min(p), max(p))
+            a, b, c, d = self.lo * o.lo, self.lo * o.hi, self.hi * o.lo, self.hi * o.hi
+            if a > b:
+                a, b = b, a
+            if c > d:
+                c, d = d, c
+            return _iv(a if a < c else c, b if b > d else d)
         return Iv(self.lo * o, self.hi * o) if o >= 0 else Iv(self.hi * o, self.lo * o)
 
     __rmul__ = __mul__
@@ -50,10 +54,10 @@ class Iv:
         """{x² : x ∈ self} (tighter than self·self when the interval contains 0)."""
         a, b = self.lo * self.lo, self.hi * self.hi
         if self.lo >= 0:
-            return Iv(a, b)
+            return _iv(a, b)
         if self.hi <= 0:
-            return Iv(b, a)
-        return Iv(fmpq(0), max(a, b))
+            return _iv(b, a)
+        return _iv(fmpq(0), max(a, b))
 
     def clamp_hi(self, top: fmpq) -> "Iv | None":
         """self ∩ (−∞, top], or None when empty."""
@@ -63,6 +67,13 @@ class Iv:
 
     def __repr__(self) -> str:
         return f"[{self.lo}, {self.hi}]"
+
+
+def _iv(lo: fmpq, hi: fmpq) -> Iv:
+    """Iv(lo, hi) for endpoints that are already fmpq (results of fmpq arithmetic): no conversion."""
+    v = object.__new__(Iv)
+    v.lo, v.hi = lo, hi
+    return v
 
 
 def sqrt_enclosure(x: fmpq, bits: int = 80) -> Iv:
