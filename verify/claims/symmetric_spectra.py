@@ -28,7 +28,9 @@ def numeric_spectra(inst: Any, cf: float, rng: np.random.Generator
     from verify.kernels.symmetric import hessian_matrix, index_sets, random_orthogonal, stationary_point
 
     sets = index_sets(inst)
-    Xs = np.stack([stationary_point(inst, S, random_orthogonal(rng, inst.r)) for S in sets])
+    # one batched draw: the same normals, in the same order, as one Ψ per S drawn in turn
+    Psis = random_orthogonal(rng, inst.r, (len(sets),))
+    Xs = np.stack([stationary_point(inst, S, Psi) for S, Psi in zip(sets, Psis)])
     H = hessian_matrix(Xs, inst.M, cf)
     return sets, np.linalg.eigvalsh(H), H
 
@@ -432,16 +434,20 @@ def null_numeric(ctx: RunContext, c: sp.Rational, null_dim: Callable, min_null_d
     for case, inst in random_instances(rng, n_inst, max_n=5):
         sets, ev, H = numeric_spectra(inst, cf, rng)
         tol = float_tol(inst.n * inst.r)
-        for S, e, h in zip(sets, ev, H):
+        hs_all = np.max(np.abs(ev), axis=1)[:, None]
+        # a nonzero eigenvalue within 1e6·tol of zero would make the count float64-unsafe
+        unsafe = np.any((np.abs(ev) > 1e2 * tol * hs_all) & (np.abs(ev) <= 1e6 * tol * hs_all), axis=1)
+        # the Ψ of every resolved S in one batched draw (same normals, same order as one draw per S)
+        Psis = iter(random_orthogonal(rng, inst.r, (int(np.sum(~unsafe)),)))
+        for S, e, h, skip in zip(sets, ev, H, unsafe):
             count += 1
             hs = np.max(np.abs(e))
             small = np.abs(e) <= 1e2 * tol * hs
-            # a nonzero eigenvalue within 1e6·tol of zero would make the count float64-unsafe
-            if np.any((np.abs(e) > 1e2 * tol * hs) & (np.abs(e) <= 1e6 * tol * hs)):
+            if skip:
                 unresolved += 1
                 continue
             nz = int(np.sum(small))
-            X = stationary_point(inst, S, random_orthogonal(rng, inst.r))
+            X = stationary_point(inst, S, next(Psis))
             T = orbit_tangent(X)
             if T.shape[1]:
                 from verify.kernels.symmetric import hessian_matrix
