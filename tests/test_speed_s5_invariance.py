@@ -46,3 +46,19 @@ def test_symbolic_defects_equal_the_full_comparison():
                 assert got == _reference(ex.objective, Gs), (key, got)
             assert inv.symbolic_defects(ex.objective, true)["hessian"] == 0
             assert inv.symbolic_defects(ex.objective, wrong)["hessian"] >= 1
+
+
+def test_deep_linear_hessian_blocks_equal_kron():
+    """The deep-linear Hessian's diagonal blocks are exactly 2 kron(W2^T W2, I_n) and 2 kron(I_m, W1 W1^T)."""
+    rng = np.random.default_rng(4)
+    U, V = np.linalg.qr(rng.standard_normal((3, 3)))[0], np.linalg.qr(rng.standard_normal((3, 3)))[0]
+    ex = inv.deep_linear(U, np.array([3.2, 2.1, 1.3]), V, 2)
+    d1 = 2 * 3
+    for _ in range(50):
+        x = rng.standard_normal(ex.objective.dim)
+        W1, W2 = x[:d1].reshape(2, 3), x[d1:].reshape(3, 2)
+        H = ex.objective.hess(x)
+        assert np.array_equal(H[:d1, :d1], 2 * np.kron(W2.T @ W2, np.eye(3)))
+        assert np.array_equal(H[d1:, d1:], 2 * np.kron(np.eye(3), W1 @ W1.T))
+        assert np.array_equal(H[d1:, :d1], H[:d1, d1:].T)
+        assert np.allclose(H, inv.fd_hessian(ex.objective.grad, x, 1e-5), atol=1e-6)

@@ -524,12 +524,19 @@ def deep_linear(U: Array, s: Array, V: Array, h: int) -> Example:
         W1, W2 = split(x)
         E = W2 @ W1 - M
         one = W1[0, 0] * 0 + 1
-        H11 = 2 * np.kron(W2.T @ W2, np.eye(n) * one)
-        H22 = 2 * np.kron(np.eye(m) * one, W1 @ W1.T)
+        A, B = W2.T @ W2, W1 @ W1.T
+        In, Im = np.eye(n) * one, np.eye(m) * one
         t1 = np.einsum("ai,bc->icab", W2, W1) if x.dtype != object else _outer4(W2, W1)
         t2 = np.einsum("ac,ib->icab", E, np.eye(h)) if x.dtype != object else _outer4e(E, h)
         H12 = 2 * (t1 + t2).reshape(d1, m * h)
-        return np.block([[H11, H12], [H12.T, H22]])
+        # kron(A, I_n) and kron(I_m, B) entrywise (one product per entry, as np.kron), written into one block
+        # matrix without np.kron/np.block's Python overhead
+        H = np.empty((d1 + m * h, d1 + m * h), dtype=H12.dtype)
+        H[:d1, :d1] = 2 * (A[:, None, :, None] * In[None, :, None, :]).reshape(d1, d1)
+        H[d1:, d1:] = 2 * (Im[:, None, :, None] * B[None, :, None, :]).reshape(m * h, m * h)
+        H[:d1, d1:] = H12
+        H[d1:, :d1] = H12.T
+        return H
 
     def sym_f(xs: Sequence[sp.Symbol]) -> sp.Expr:
         W1 = sp.Matrix(h, n, xs[:d1])
