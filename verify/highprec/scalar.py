@@ -388,7 +388,8 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
             if len(nonzero) == 2:
                 radii.append([c.rho for c in nonzero])
             best = min(nonzero, key=lambda c: c.objective) if nonzero else None
-            seen[lam] = None if best is None else (objective([mpf(0)] * depth, m, a, b) - best.objective, best.rho)
+            zero = classes[0].objective  # the class w = 0 (depth ≥ 2): F(0) evaluated by ``objective``
+            seen[lam] = None if best is None else (zero - best.objective, best.rho)
         return seen[lam]
 
     def gap(lam: mpf) -> mpf | None:
