@@ -120,22 +120,48 @@ def _approx_basis_flint(H: flint.arb_mat) -> tuple[list, flint.arb_mat] | None:
     n = H.nrows()
     E, R = flint.acb_mat(H).eig(right=True, algorithm="approx")
     order = sorted(range(n), key=lambda k: float(E[k].real.mid()))
-    cols = [[flint.arb(R[i, k].real.mid()) for i in range(n)] for k in order]
-    for _ in range(2):
-        for j in range(n):
-            v = cols[j]
-            for q in cols[:j]:
-                d = flint.arb(sum((x * y for x, y in zip(q, v)), flint.arb(0)).mid())
-                v = [flint.arb((x - d * y).mid()) for x, y in zip(v, q)]
-            norm = sum((x * x for x in v), flint.arb(0)).sqrt()
-            if not norm > flint.arb(2) ** -20:
-                return None
-            cols[j] = [flint.arb((x / norm).mid()) for x in v]
+    cols = _orthonormalized([[R[i, k].real.mid() for i in range(n)] for k in order], flint.ctx.prec)
+    if cols is None:
+        return None
     Q = flint.arb_mat(n, n)
     for j in range(n):
         for i in range(n):
             Q[i, j] = cols[j][i]
     return [E[k] for k in order], Q
+
+
+def _orthonormalized(cols: list[list[flint.arb]], prec: int) -> list[list[flint.arb]] | None:
+    """The columns (exact midpoints) orthonormalized by modified Gram–Schmidt, twice, in plain floating point at
+    ``prec`` bits (gmpy2: only an approximate basis is needed, the enclosure's rigour never depends on it); exact
+    arbs back; None when a vector collapses below 2^-20."""
+    import gmpy2
+
+    def to_mpfr(x: flint.arb) -> gmpy2.mpfr:
+        man, exp = x.man_exp()
+        return gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
+
+    def to_arb_exact(x: gmpy2.mpfr) -> flint.arb:
+        if gmpy2.is_zero(x):
+            return flint.arb(0)
+        man, exp = x.as_mantissa_exp()
+        return flint.arb((int(man), int(exp)))
+
+    from ..highprec.eigen import gmpy2_precision
+
+    with gmpy2_precision(prec):
+        vs = [[to_mpfr(x) for x in col] for col in cols]
+        tiny = gmpy2.mul_2exp(gmpy2.mpfr(1), -20)
+        for _ in range(2):
+            for j in range(len(vs)):
+                v = vs[j]
+                for q in vs[:j]:
+                    d = sum((x * y for x, y in zip(q, v)), gmpy2.mpfr(0))
+                    v = [x - d * y for x, y in zip(v, q)]
+                norm = gmpy2.sqrt(sum((x * x for x in v), gmpy2.mpfr(0)))
+                if not norm > tiny:
+                    return None
+                vs[j] = [x / norm for x in v]
+        return [[to_arb_exact(x) for x in v] for v in vs]
 
 
 def _approx_basis_mpmath(H: flint.arb_mat, prec: int) -> flint.arb_mat:

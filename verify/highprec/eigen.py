@@ -23,13 +23,17 @@ import gmpy2
 import mpmath
 from mpmath import mpf
 
-__all__ = ["scalar_hessian", "scalar_hessian_eigenvalues", "symmetric_eigenvalues"]
+__all__ = ["gmpy2_precision", "scalar_hessian", "scalar_hessian_eigenvalues", "symmetric_eigenvalues"]
 
 
 def _working_context():
-    """A gmpy2 context at mpmath's working precision, entered locally (the global gmpy2 context is untouched;
+    """A gmpy2 context at mpmath's working precision, entered locally (``gmpy2_precision``)."""
+    return gmpy2_precision(mpmath.mp.prec)
+
+
+def gmpy2_precision(prec: int):
+    """A gmpy2 context of ``prec`` bits to enter with ``with`` (the global gmpy2 context is untouched;
     ``local_context`` is deprecated from gmpy2 2.2 on, where a context is itself a context manager)."""
-    prec = mpmath.mp.prec
     if hasattr(gmpy2, "get_context") and tuple(int(x) for x in gmpy2.version().split(".")[:2]) >= (2, 2):
         return gmpy2.context(gmpy2.get_context(), precision=prec)
     return gmpy2.local_context(gmpy2.context(), precision=prec)
