@@ -172,6 +172,9 @@ class RegionEvaluator:
         self.has_saddles = len(bases) > 1
         self.norm_M = float(np.linalg.norm(inst.lam))
         self.hessian = HessianBuilder(inst.n, inst.r)
+        self._BB = self.BB.tolist()
+        self._rad2 = np.array([K.rho2 ** 2] + [K.rho1 ** 2] * (len(bases) - 1))
+        self._sqrt_r = math.sqrt(inst.r)
 
     def _distances(self, X: np.ndarray, sX: float, P: np.ndarray) -> np.ndarray:
         """Distances to the global-minimum orbit (entry 0) and to each full-rank saddle orbit, P = B_Sᵀ X
@@ -211,12 +214,14 @@ class RegionEvaluator:
         SVD-based distance would compare with the radius the same way; r = 1 is always exact (no SVD)."""
         P = self.BT @ X
         if self.r == 1:
+            if math.isfinite(sX):  # the same IEEE operations as ``_distances``, on Python floats
+                return np.array([math.sqrt(max((sX + bb) - 2 * abs(v), 0.0))
+                                 for bb, v in zip(self._BB, P.reshape(-1).tolist())])
             return self._distances(X, sX, P)
         S = sX + self.BB
         f = np.sqrt(np.sum(P * P, axis=(1, 2)))
-        lo, hi = S - 2 * math.sqrt(self.r) * f, S - 2 * f
-        rad2 = np.full(len(S), self.K.rho1 ** 2)
-        rad2[0] = self.K.rho2 ** 2
+        lo, hi = S - 2 * self._sqrt_r * f, S - 2 * f
+        rad2 = self._rad2
         inside, outside = hi < rad2 - SLACK * S, lo > rad2 + SLACK * S
         if np.all(inside | outside):
             return np.where(inside, -math.inf, math.inf)
