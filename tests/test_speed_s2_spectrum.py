@@ -31,3 +31,22 @@ def test_compiled_claimed_values_match_subs() -> None:
         assert len(got) == len(want) == sum(k for _, k in spec)
         assert all(abs(x - y) <= mpmath.mpf(10) ** -(work - 2) * max(abs(x), 1) for x, y in zip(want, got))
 
+
+
+def test_threshold_display_equals_simplify_at_every_symbolic_depth() -> None:
+    """The symbolic tier shows the derived eigenvalues at (b*, ρ*) through ``_shown`` instead of ``simplify``:
+    the same text at every depth any profile reaches (L ≤ 12)."""
+    from verify.claims.scalar_spectrum import _shown
+    from verify.symbolic.scalar import derive_spectrum, derive_threshold
+
+    for L in range(3, 13):
+        t = derive_threshold(L)
+        if t.kind != "jump":
+            continue
+        d = derive_spectrum(L)
+        for e, _ in d.eigenvalues:
+            x = sp.expand(e).subs({b: t.b_star, rho: t.rho_star})
+            assert str(_shown(x)) == str(sp.simplify(x))
+        for e, _ in d.at_zero:
+            x = sp.expand(e).subs({b: t.b_star})
+            assert str(_shown(x)) == str(sp.simplify(x))
