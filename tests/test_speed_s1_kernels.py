@@ -32,3 +32,13 @@ def test_kernels_compile_lazily_and_agree():
     assert set(full._compiled) == {"objective", "gradient", "hessian"} and full is scalar_kernels(4)
     H = full.hessian(W, m, a, b)
     assert H.shape == (2, 4, 4) and np.allclose(H, np.transpose(H, (0, 2, 1)))
+
+
+@pytest.mark.parametrize("L", list(range(1, 41)) + [64])
+def test_balanced_model_derivatives_are_sympys(L):
+    from verify.symbolic.scalar import balanced_model, rho
+
+    model = balanced_model(L)
+    assert sp.srepr(model.dphi) == sp.srepr(sp.diff(model.phi, rho))
+    assert sp.expand(model.d2phi - sp.diff(model.phi, rho, 2)) == 0
+    assert model.stationary == (sp.expand(sp.diff(model.phi, rho) / (L * rho)) if L >= 2 else sp.diff(model.phi, rho))

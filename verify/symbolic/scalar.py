@@ -46,13 +46,16 @@ class FullModel:
 
 @lru_cache(maxsize=None)
 def balanced_model(depth: int) -> BalancedModel:
-    """φ(ρ) and its derivatives at depth L."""
+    """φ(ρ) and its derivatives at depth L.
+
+    φ' = aLρ^(L−1)(ρ^L − |m|) + bLρ by the chain rule (L ≥ 2): the very expression ``sp.diff(φ, ρ)`` returns
+    (tests compare them), without SymPy's generic differentiation of the square; φ'' = d/dρ of it."""
     L = check_depth(depth)
     D = a / 2 * (rho**L - mabs) ** 2
     R = b * L / 2 * rho**2
     phi = D + R
-    dphi = sp.diff(phi, rho)
-    d2phi = sp.diff(phi, rho, 2)
+    dphi = a * L * rho ** (L - 1) * (rho**L - mabs) + b * L * rho if L >= 2 else sp.diff(phi, rho)
+    d2phi = sp.diff(dphi, rho)
     stationary = sp.expand(dphi / (L * rho)) if L >= 2 else dphi
     return BalancedModel(L, D, R, phi, dphi, d2phi, stationary)
 
