@@ -26,14 +26,17 @@ from .scope import depth_text
 CERT_GUARD = 20
 
 
-def _claimed_edge(threshold: ClaimedThreshold, name: str, L: int, sigma: sp.Rational):
+def _claimed_edge(threshold: ClaimedThreshold, name: str, L: int, sigma: sp.Rational, exprs: dict | None = None):
     """A ball around the claimed λ*(σ) = multiple(L)·τ(σ, L) (call inside ``workprec``); ``NotReal`` when the balls
-    prove the claimed formula has no real value, ``NotEnclosable`` when they cannot enclose it."""
+    prove the claimed formula has no real value, ``NotEnclosable`` when they cannot enclose it. ``exprs`` keeps the
+    claimed expression per (convention, L) (it does not depend on σ) across the calls of one check."""
     from ..certified.arb import to_arb
     from ..certified.spectrum import enclose
 
-    expr = sp.sympify(threshold.multiples[name](L)) * sp.sympify(threshold.tau.expr).subs(L_sym, L)
-    return enclose(expr, {mabs: to_arb(sigma)})
+    exprs = {} if exprs is None else exprs
+    if (name, L) not in exprs:
+        exprs[name, L] = sp.sympify(threshold.multiples[name](L)) * sp.sympify(threshold.tau.expr).subs(L_sym, L)
+    return enclose(exprs[name, L], {mabs: to_arb(sigma)})
 
 
 def certified_collapse_check(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
@@ -57,6 +60,7 @@ def certified_collapse_check(threshold: ClaimedThreshold) -> Callable[[RunContex
                f"digits + {CERT_GUARD}, beyond the 50-digit tier's resolution)")
         done, undecided, rows = 0, [], []
         slack = Fraction(1, 10 ** D)
+        exprs: dict = {}
         for i, (L, name, kind, thousandths) in enumerate(spectra):
             ctx.progress("certified collapse edges", i, len(spectra))
             edges = []
@@ -67,7 +71,7 @@ def certified_collapse_check(threshold: ClaimedThreshold) -> Callable[[RunContex
                 try:
                     cert = threshold_certificate(name, L, sigma, D)
                     with workprec(cert.prec):
-                        c_lo, c_hi = ball_bounds(_claimed_edge(threshold, name, L, sigma))
+                        c_lo, c_hi = ball_bounds(_claimed_edge(threshold, name, L, sigma, exprs))
                 except NotReal as exc:
                     return CheckResult(Verdict.REFUTED, f"L={L}, {name}, σ = {sigma}: the claimed threshold has no real "
                                        f"value ({exc}); the certified λ*(σ) is a positive real number",
