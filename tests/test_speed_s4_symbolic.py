@@ -105,3 +105,16 @@ def test_roots_of_factored_equals_factor_list_route_as_multisets() -> None:
         assert (fast is None) == (slow is None)
         if fast is not None:
             assert sorted(fast, key=key) == sorted(slow, key=key)
+
+
+def test_ring_derivatives_equal_sympy_diff_and_expand() -> None:
+    from verify.symbolic.symmetric import derivatives, entry_symbols
+
+    for n, r in ((1, 1), (2, 1), (2, 2), (3, 2)):
+        for c in (sp.Rational(1, 4), sp.Rational(3, 7)):
+            F, grad, hess = derivatives(n, r, c)
+            X, _ = entry_symbols(n, r)
+            xs = list(X)
+            ref_grad = sp.Matrix(n, r, [sp.expand(F.diff(v)) for v in xs])
+            assert grad == ref_grad
+            assert hess == sp.Matrix(n * r, n * r, lambda i, j: sp.expand(ref_grad[i].diff(xs[j])))
