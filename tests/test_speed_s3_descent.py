@@ -96,3 +96,33 @@ def test_plain_descent_identical_to_reference():
     got = gradient_descent(W0, M, 1.0, 0.1, eta, 200)
     want = _reference_plain(W0, M, 1.0, 0.1, eta, 200)
     assert all(np.array_equal(g, w) for g, w in zip(got, want))
+
+
+def _hessian_reference(Ws, M, a, b):
+    """The dense Hessian as first written (einsum outer products, one chain per block)."""
+    from verify.landscape.deep_matrix import _chain, prefix_suffix
+    L = len(Ws)
+    A, B = prefix_suffix(Ws)
+    R = product(Ws) - M
+    sizes = [W.size for W in Ws]
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    J = np.concatenate([np.einsum("ri,jc->rcij", A[l], B[l]).reshape(M.size, -1) for l in range(L)], axis=1)
+    H = a * (J.T @ J) + b * np.eye(int(offs[-1]))
+    for k in range(L):
+        for l in range(k):
+            C = _chain([Ws[j] for j in range(k - 1, l, -1)]) if k - 1 > l else np.eye(Ws[l].shape[0])
+            G = A[k].T @ R @ B[l].T
+            blk = a * np.einsum("iq,jp->ijpq", G, C).reshape(sizes[k], sizes[l])
+            H[offs[k]:offs[k + 1], offs[l]:offs[l + 1]] += blk
+            H[offs[l]:offs[l + 1], offs[k]:offs[k + 1]] += blk.T
+    return H
+
+
+def test_hessian_identical_to_reference():
+    from verify.landscape.deep_matrix import hessian_one
+    rng = np.random.default_rng(2)
+    for dims in ((3, 3), (2, 1, 2), (2, 3, 3, 2), (3, 2, 1, 2, 3), (2, 3, 4, 3, 3, 2)):
+        for _ in range(5):
+            Ws = [rng.standard_normal((dims[l + 1], dims[l])) for l in range(len(dims) - 1)]
+            M = rng.standard_normal((dims[-1], dims[0]))
+            assert np.array_equal(hessian_one(Ws, M, 1.3, 0.2), _hessian_reference(Ws, M, 1.3, 0.2))

@@ -225,14 +225,25 @@ def hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.n
     A, B = prefix_suffix(Ws)
     R = product(Ws) - M
     sizes = [W.size for W in Ws]
-    offs = np.concatenate([[0], np.cumsum(sizes)])
-    J = np.concatenate([np.einsum("ri,jc->rcij", A[l], B[l]).reshape(M.size, -1) for l in range(L)], axis=1)
-    H = a * (J.T @ J) + b * np.eye(int(offs[-1]))
-    for k in range(L):
+    offs = [0]
+    for n in sizes:
+        offs.append(offs[-1] + n)
+    # outer products by broadcasting (one multiplication per entry, as einsum "ri,jc->rcij" / "iq,jp->ijpq")
+    J = np.concatenate([(A[l][:, None, :, None] * B[l].T[None, :, None, :]).reshape(M.size, -1) for l in range(L)],
+                       axis=1)
+    H = a * (J.T @ J) + b * np.eye(offs[-1])
+    for k in range(1, L):
+        AR = A[k].T @ R  # G below is (A_kᵀ R) B_lᵀ, evaluated left to right as written before
+        # C = W_(k−1)⋯W_(l+1), grown from the left factor as _chain did: C(l) = C(l + 1) @ W_(l+1)
+        Cs: list[np.ndarray] = [np.eye(Ws[k - 1].shape[0])]
+        if k >= 2:
+            Cs.insert(0, Ws[k - 1])
+            for l in range(k - 3, -1, -1):
+                Cs.insert(0, Cs[0] @ Ws[l + 1])
         for l in range(k):
-            C = _chain([Ws[j] for j in range(k - 1, l, -1)]) if k - 1 > l else np.eye(Ws[l].shape[0])
-            G = A[k].T @ R @ B[l].T  # (d_k, d_(l−1))
-            blk = a * np.einsum("iq,jp->ijpq", G, C).reshape(sizes[k], sizes[l])
+            C = Cs[l]
+            G = AR @ B[l].T  # (d_k, d_(l−1))
+            blk = a * (G[:, None, None, :] * C[None, :, :, None]).reshape(sizes[k], sizes[l])
             H[offs[k]:offs[k + 1], offs[l]:offs[l + 1]] += blk
             H[offs[l]:offs[l + 1], offs[k]:offs[k + 1]] += blk.T
     return H
