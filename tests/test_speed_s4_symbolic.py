@@ -5,7 +5,8 @@ import itertools
 
 import sympy as sp
 
-from verify.symbolic.symmetric import diagonal_blocks, factored_charpoly, stationary_hessian_eigenframe
+from verify.symbolic.exact_linalg import diagonal_blocks
+from verify.symbolic.symmetric import factored_charpoly, stationary_hessian_eigenframe
 
 x = sp.Symbol("x")
 
@@ -55,7 +56,7 @@ def test_flint_eigenframe_equals_sympy_ring_route() -> None:
 
 
 def test_exact_rank_and_zero_test_agree_with_simplify_route() -> None:
-    from verify.symbolic.symmetric import exact_rank, is_zero_exactly
+    from verify.symbolic.exact_linalg import exact_rank, is_zero_exactly
 
     c = sp.Rational(1, 4)
     for n, r in ((2, 2), (3, 2), (3, 3)):

@@ -332,7 +332,8 @@ def saddles_numeric(ctx: RunContext, c: sp.Rational, cc: sp.Rational, spectrum: 
 # ---------------------------------------------------------------- L4 null space
 
 def null_symbolic(ctx: RunContext, c: sp.Rational, null_dim: Callable, min_null_dim: Callable) -> CheckResult:
-    from verify.symbolic.symmetric import exact_rank, is_zero_exactly, stationary_hessian_eigenframe
+    from verify.symbolic.exact_linalg import exact_rank, is_zero_exactly
+    from verify.symbolic.symmetric import stationary_hessian_eigenframe
 
     sizes = [(2, 1), (2, 2), (3, 2)] if ctx.profile.level >= 1 else [(2, 1), (2, 2)]
     bad, rows = [], []

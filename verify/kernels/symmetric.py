@@ -88,9 +88,9 @@ def hessian_matrix(X: np.ndarray, M: np.ndarray, c: float) -> np.ndarray:
 class HessianBuilder:
     """``hessian_matrix`` for one unbatched n×r shape, with the index pattern of its sparse terms built once.
 
-    H = 4c[T1 + T2 + T3] with T1[(a,k),(b,l)] = X_al X_bk (dense), T2 = δ_ab (XᵀX)_lk and T3 = (XXᵀ − M)_ab δ_kl:
-    T1 is one outer product, T2 and T3 are added in place at their nonzero entries only, in the same order
-    (T1 + T2) + T3, so every entry is the same floating-point sum as in ``hessian_matrix`` (adding the zeros
+    H = 4c[T1 + T2 + T3] with T1[(a,k),(b,l)] = X_al X_bk (dense), T2 = δ_ab (XᵀX)_lk and
+    T3 = (XXᵀ − M)_ab δ_kl: T1 is one outer product, T2 and T3 are added in place at their nonzero entries
+    only, in the same order (T1 + T2) + T3, so every entry is the same floating-point sum as in ``hessian_matrix`` (adding the zeros
     it adds changes nothing). For the many single-point calls of the region search.
     """
 

@@ -347,23 +347,38 @@ def orbit_residual_numerators(n: int, r: int, c: sp.Rational, s: sp.Rational) ->
     return out
 
 
-@functools.lru_cache(maxsize=None)
-def _cayley_numerator_exprs(k: int) -> tuple[sp.Matrix, sp.Matrix, sp.Expr]:
-    """A generic k×k A, the expanded (I − A)·adj(I + A) and det(I + A) (computed once per k)."""
-    A = sp.Matrix(k, k, lambda i, j: sp.Symbol(f"a_{i}_{j}"))
-    I = sp.eye(k)
-    return A, ((I - A) * (I + A).adjugate()).applyfunc(sp.expand), sp.expand((I + A).det())
+def _ring_det(B: list[list]) -> Any:
+    """det B by cofactor expansion along the first row (ring elements; k ≤ 4 here)."""
+    k = len(B)
+    if k == 1:
+        return B[0][0]
+    out = None
+    for j in range(k):
+        if not B[0][j]:
+            continue
+        minor = [row[:j] + row[j + 1:] for row in B[1:]]
+        term = B[0][j] * _ring_det(minor)
+        out = (term if j % 2 == 0 else -term) if out is None else (out + term if j % 2 == 0 else out - term)
+    return out if out is not None else B[0][0] * 0
 
 
 def _cayley_numerator(R, params, k: int):
-    """Numerator P and denominator d of the Cayley matrix (I − A)(I + A)⁻¹ = P/d in ring R."""
-    A, Pexpr, dexpr = _cayley_numerator_exprs(k)
-    vals = {A[i, j]: R(0) for i in range(k) for j in range(k)}
+    """Numerator P = (I − A)·adj(I + A) and denominator d = det(I + A) of the Cayley matrix
+    (I − A)(I + A)⁻¹ = P/d in ring R, A skew with the given parameters above the diagonal (ring arithmetic:
+    the same polynomials as expanding the generic symbolic adjugate and substituting)."""
+    A = [[R(0)] * k for _ in range(k)]
     for (i, j), t in zip(itertools.combinations(range(k), 2), params):
-        vals[A[i, j]], vals[A[j, i]] = t, -t
-    gens = list(vals)
-    P = [[_eval_poly(Pexpr[i, j], gens, vals, R) for j in range(k)] for i in range(k)]
-    return P, _eval_poly(dexpr, gens, vals, R)
+        A[i][j], A[j][i] = t, -t
+    one = R(1)
+    B = [[(one if i == j else R(0)) + A[i][j] for j in range(k)] for i in range(k)]
+    IA = [[(one if i == j else R(0)) - A[i][j] for j in range(k)] for i in range(k)]
+    if k == 1:
+        adj = [[one]]
+    else:
+        adj = [[_ring_det([row[:i] + row[i + 1:] for m, row in enumerate(B) if m != j])
+                * (1 if (i + j) % 2 == 0 else -1) for j in range(k)] for i in range(k)]
+    P = [[sum((IA[i][m] * adj[m][j] for m in range(k)), R(0)) for j in range(k)] for i in range(k)]
+    return P, _ring_det(B)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -388,60 +403,12 @@ def _eval_poly(expr: sp.Expr, gens: list, values: dict, R):
     return acc
 
 
-def diagonal_blocks(H: sp.Matrix) -> list[list[int]]:
-    """The index sets of H's diagonal blocks: connected components of the graph i ~ j iff H[i, j] ≠ 0 or
-    H[j, i] ≠ 0 (structural zeros only). Permuting rows and columns alike to these components makes H block
-    diagonal, so det(xI − H) is the product of the blocks' characteristic polynomials."""
-    N = H.rows
-    parent = list(range(N))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(N):
-        for j in range(i + 1, N):
-            if H[i, j] != 0 or H[j, i] != 0:
-                parent[find(i)] = find(j)
-    blocks: dict[int, list[int]] = {}
-    for i in range(N):
-        blocks.setdefault(find(i), []).append(i)
-    return sorted(blocks.values())
-
-
-def _domain_matrix(A: sp.Matrix):
-    """A as a DomainMatrix over the field of fractions of its entries' ring (Q(σ) here), or None when the
-    entries are not rational functions (SymPy's EX domain, whose zero test is heuristic)."""
-    from sympy.polys.matrices import DomainMatrix
-
-    dm = DomainMatrix.from_Matrix(A)
-    if dm.domain.is_EX or dm.domain.is_EXRAW:
-        return None
-    return dm.to_field()
-
-
-def exact_rank(H: sp.Matrix) -> int:
-    """Rank of H over Q(σ) by exact Gaussian elimination in the field of rational functions (no
-    heuristic ``simplify`` in the pivot tests); entries that are not rational functions fall back to
-    SymPy's ``rank(simplify=True)``."""
-    dm = _domain_matrix(H)
-    return H.rank(simplify=True) if dm is None else dm.rank()
-
-
-def is_zero_exactly(A: sp.Matrix) -> bool:
-    """Whether every entry of A is the zero rational function (exact; ``simplify`` for other entries)."""
-    dm = _domain_matrix(A)
-    if dm is None:
-        return all(sp.simplify(z) == 0 for z in A)
-    return dm.is_zero_matrix
-
-
 def factored_charpoly(H: sp.Matrix, x: sp.Symbol) -> sp.Expr:
     """det(xI − H), factored over Q(σ): the product of the factored characteristic polynomials of H's
     diagonal blocks (``diagonal_blocks``; exact, and far cheaper than factoring the whole degree-nr
     polynomial: the eigenframe Hessians split into blocks of size ≤ 2)."""
+    from .exact_linalg import diagonal_blocks
+
     return sp.Mul(*(sp.factor(H.extract(b, b).charpoly(x).as_expr()) for b in diagonal_blocks(H)))
 
 

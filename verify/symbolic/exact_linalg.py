@@ -1,0 +1,61 @@
+"""Exact linear algebra over Q(σ) for the symbolic checks of the symmetric problem (L3, L4).
+
+Block structure (``diagonal_blocks``), rank and zero tests by exact elimination in the field of rational
+functions (SymPy's ``DomainMatrix``) instead of ``simplify``-based pivoting; entries that are not rational
+functions keep SymPy's ``simplify`` route.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+
+def diagonal_blocks(H: sp.Matrix) -> list[list[int]]:
+    """The index sets of H's diagonal blocks: connected components of the graph i ~ j iff H[i, j] ≠ 0 or
+    H[j, i] ≠ 0 (structural zeros only). Permuting rows and columns alike to these components makes H block
+    diagonal, so det(xI − H) is the product of the blocks' characteristic polynomials."""
+    N = H.rows
+    parent = list(range(N))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(N):
+        for j in range(i + 1, N):
+            if H[i, j] != 0 or H[j, i] != 0:
+                parent[find(i)] = find(j)
+    blocks: dict[int, list[int]] = {}
+    for i in range(N):
+        blocks.setdefault(find(i), []).append(i)
+    return sorted(blocks.values())
+
+
+def _domain_matrix(A: sp.Matrix) -> Any:
+    """A as a DomainMatrix over the field of fractions of its entries' ring (Q(σ) here), or None when the
+    entries are not rational functions (SymPy's EX domain, whose zero test is heuristic)."""
+    from sympy.polys.matrices import DomainMatrix
+
+    dm = DomainMatrix.from_Matrix(A)
+    if dm.domain.is_EX or dm.domain.is_EXRAW:
+        return None
+    return dm.to_field()
+
+
+def exact_rank(H: sp.Matrix) -> int:
+    """Rank of H over Q(σ) by exact Gaussian elimination in the field of rational functions (no
+    heuristic ``simplify`` in the pivot tests); entries that are not rational functions fall back to
+    SymPy's ``rank(simplify=True)``."""
+    dm = _domain_matrix(H)
+    return H.rank(simplify=True) if dm is None else dm.rank()
+
+
+def is_zero_exactly(A: sp.Matrix) -> bool:
+    """Whether every entry of A is the zero rational function (exact; ``simplify`` for other entries)."""
+    dm = _domain_matrix(A)
+    if dm is None:
+        return all(sp.simplify(z) == 0 for z in A)
+    return dm.is_zero_matrix
