@@ -94,17 +94,12 @@ def entry_symbols(n: int, r: int) -> tuple[sp.Matrix, sp.Matrix]:
 
 
 @functools.lru_cache(maxsize=None)
-def derivatives(n: int, r: int, c: sp.Rational) -> tuple[sp.Expr, sp.Matrix, sp.Matrix]:
-    """F, the gradient (n×r) and the row-major nr×nr Hessian, by entrywise differentiation.
-
-    F is expanded and differentiated in the polynomial ring Q[x, m] (exact; the entries are the same
-    expanded SymPy expressions as ``sp.expand(F.diff(x))``, compared in the tests, at a tenth of the cost).
-    """
+def _derivatives_ring(n: int, r: int, c: sp.Rational) -> tuple:
+    """(Q[x, m], F, its gradient entries, its Hessian entries) as ring elements, x row-major then the m_ab
+    (a ≤ b): F expanded and differentiated in the polynomial ring (exact)."""
     from sympy.polys.rings import ring
 
     X, M = entry_symbols(n, r)
-    R = X * X.T - M
-    F = c * sum(R[i, j] ** 2 for i in range(n) for j in range(n))
     xs = list(X)  # row-major
     ms = [M[a, b] for a in range(n) for b in range(a, n)]
     Rg, *gens = ring(xs + ms, sp.QQ)
@@ -113,8 +108,24 @@ def derivatives(n: int, r: int, c: sp.Rational) -> tuple[sp.Expr, sp.Matrix, sp.
     Rr = [[sum((Xr[a][k] * Xr[b][k] for k in range(r)), Rg(0)) - at[M[a, b]] for b in range(n)] for a in range(n)]
     Fr = Rg(c) * sum((Rr[a][b] ** 2 for a in range(n) for b in range(n)), Rg(0))
     gr = [Fr.diff(gens[i]) for i in range(n * r)]
+    hr = [[g.diff(gens[j]) for j in range(n * r)] for g in gr]
+    return Rg, Fr, gr, hr
+
+
+@functools.lru_cache(maxsize=None)
+def derivatives(n: int, r: int, c: sp.Rational) -> tuple[sp.Expr, sp.Matrix, sp.Matrix]:
+    """F, the gradient (n×r) and the row-major nr×nr Hessian, by entrywise differentiation.
+
+    F is expanded and differentiated in the polynomial ring Q[x, m] (``_derivatives_ring``: exact; the
+    entries are the same expanded SymPy expressions as ``sp.expand(F.diff(x))``, compared in the tests, at a
+    tenth of the cost).
+    """
+    X, M = entry_symbols(n, r)
+    R = X * X.T - M
+    F = c * sum(R[i, j] ** 2 for i in range(n) for j in range(n))
+    _, _, gr, hr = _derivatives_ring(n, r, c)
     grad = sp.Matrix(n, r, [g.as_expr() for g in gr])
-    hess = sp.Matrix(n * r, n * r, lambda i, j: gr[i].diff(gens[j]).as_expr())
+    hess = sp.Matrix(n * r, n * r, lambda i, j: hr[i][j].as_expr())
     return F, grad, hess
 
 
@@ -291,7 +302,6 @@ def orbit_residual_numerators(n: int, r: int, c: sp.Rational, s: sp.Rational) ->
     """
     from sympy.polys.rings import ring
 
-    F, grad, hess = derivatives(n, r, c)
     X, M = entry_symbols(n, r)
     xs = list(X)
     ms = [M[a, b] for a in range(n) for b in range(a, n)]
@@ -302,10 +312,6 @@ def orbit_residual_numerators(n: int, r: int, c: sp.Rational, s: sp.Rational) ->
     P, d = _cayley_numerator(R, tg, r)
     sr = R(sp.Rational(s))
     Y = [sr * sum((xg[a * r + j] * P[j][k] for j in range(r)), R(0)) for a in range(n) for k in range(r)]
-
-    def to_ring(e: sp.Expr):
-        e = sp.sympify(e)
-        return R(sp.Poly(e, *xs, *ms, *ts).as_dict()) if e != 0 else R(0)
 
     def xdeg(p) -> int:
         return max((sum(mon[:nx]) for mon in p.monoms()), default=0)
@@ -328,9 +334,16 @@ def orbit_residual_numerators(n: int, r: int, c: sp.Rational, s: sp.Rational) ->
         return acc
 
     N = n * r
-    Fp = to_ring(F)
-    Gp = [to_ring(g) for g in grad]
-    Hp = [[to_ring(hess[i, j]) for j in range(N)] for i in range(N)]
+    # the derived entries, lifted from Q[x, m] into Q[x, m, t] (same generators first, t appended)
+    _, Fr, gr, hr = _derivatives_ring(n, r, c)
+    pad = (0,) * len(ts)
+
+    def lift(p):
+        return R({mon + pad: co for mon, co in p.items()}) if p else R(0)
+
+    Fp = lift(Fr)
+    Gp = [lift(g) for g in gr]
+    Hp = [[lift(hr[i][j]) for j in range(N)] for i in range(N)]
     DF = max(4, xdeg(Fp))
     DG = max(3, *(xdeg(g) for g in Gp))
     DH = max(2, *(xdeg(h) for row in Hp for h in row))
