@@ -48,9 +48,8 @@ def font(pixels: int):
     from PIL import ImageFont
 
     path = _font_path()
-    if path is not None:  # the basic layout engine: Latin, Greek and symbols need no shaping, and it is fast
-        basic = getattr(getattr(ImageFont, "Layout", None), "BASIC", None)
-        return ImageFont.truetype(path, pixels, **({"layout_engine": basic} if basic is not None else {}))
+    if path is not None:
+        return ImageFont.truetype(path, pixels, layout_engine=ImageFont.Layout.BASIC)
     return ImageFont.load_default(size=pixels)
 
 
@@ -172,12 +171,13 @@ class Chart:
 
         (x0, x1), (y0, y1) = self._limits()
         W, H = round(self.width * self.dpi) * SCALE, round(self.height * self.dpi) * SCALE
-        tick_font = font(self._px(10))  # matplotlib's defaults: 10 pt ticks and axis labels, 7 pt row labels
+        tick_font, small = font(self._px(10)), font(self._px(7))
         pad, tick = self._px(3.5), self._px(3.5)
         line_h = tick_font.getbbox("0")[3]
+        cat_font = small
         if self.categories is not None:
             yticks = [(float(i), str(t)) for i, t in enumerate(self.categories)]
-            yfont = font(self._px(7))
+            yfont = cat_font
         else:
             ystep_ticks = nice_ticks(y0, y1, 7)
             step = ystep_ticks[1] - ystep_ticks[0] if len(ystep_ticks) > 1 else 1.0
