@@ -37,107 +37,16 @@ class Targets(Sequence):
         return Targets([self.num[i] for i in idx], [self.den[i] for i in idx])
 
 
-#: ``rng.integers(100000, 1000000)``: Lemire's bounded 32-bit draw on a range of 900000 values
-_MANT_RANGE = 900000
-_MANT_THRESHOLD = (0xFFFFFFFF - (_MANT_RANGE - 1)) % _MANT_RANGE
-_TO_DOUBLE = 1.0 / 9007199254740992.0  # 2^-53: (u64 >> 11)·2^-53 is numpy's next_double
-
-
-def _pcg64_draws(rng: np.random.Generator, n: int, lo_exp: float, hi_exp: float, signed: bool
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The n draws (uniform(lo, hi), integers(100000, 1000000)[, random() < 0.5]) of ``draw_targets``' loop, in
-    the same order, from the PCG64 words directly (numpy's algorithms: next_double = (u64 >> 11)·2^−53;
-    a 32-bit word is the low half of a fresh u64, the next one its buffered high half; Lemire's rejection for
-    the bounded integer), vectorized over the instances between the rare rejections. Leaves the generator in
-    the state the loop would (tests compare draws and states). Raises LookupError for other generators."""
-    bg = rng.bit_generator
-    state = bg.state
-    if state.get("bit_generator") != "PCG64":
-        raise LookupError("not PCG64")
-    has, buf = int(state["has_uint32"]), int(state["uinteger"])
-    per = 2 if signed else 1
-    raw = bg.random_raw(per * n + n // 2 + 64)
-    E, M, S = np.empty(n), np.empty(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    pos = i = 0
-    low32, shift = np.uint64(0xFFFFFFFF), np.uint64(32)
-    while i < n:
-        r = np.arange(n - i)
-        fresh = (r + has) % 2 == 0  # request r takes a fresh u64 (else the buffered high half)
-        u_idx = pos + per * r + np.cumsum(fresh) - fresh
-        f_idx = u_idx + 1
-        if int(u_idx[-1]) + per >= len(raw):
-            raise LookupError("word budget exceeded")
-        src = np.where(fresh, f_idx, np.roll(np.where(fresh, f_idx, 0), 1))
-        words = raw[src]
-        u32 = np.where(fresh, words & low32, words >> shift)
-        if not fresh[0]:
-            u32[0] = np.uint64(buf)
-        m = u32 * np.uint64(_MANT_RANGE)
-        rejected = (m & low32) < np.uint64(_MANT_THRESHOLD)
-        j = int(np.argmax(rejected)) if rejected.any() else len(r)
-        E[i:i + j] = lo_exp + (hi_exp - lo_exp) * ((raw[u_idx[:j]] >> np.uint64(11)).astype(float) * _TO_DOUBLE)
-        M[i:i + j] = (m[:j] >> shift).astype(np.int64) + 100000
-        if signed:
-            S[i:i + j] = (raw[u_idx[:j] + 1 + fresh[:j]] >> np.uint64(11)).astype(float) * _TO_DOUBLE < 0.5
-        if j:
-            pos = int(u_idx[j - 1]) + per + int(fresh[j - 1])
-            if fresh[j - 1]:
-                has, buf = 1, int(raw[f_idx[j - 1]] >> shift)
-            else:
-                has = 0
-                if j > 1:
-                    buf = int(words[j - 1] >> shift)
-        i += j
-        if i == n:
-            break
-        # instance i draws more than one 32-bit word (Lemire's rejection): one at a time, as numpy does
-        def word32() -> int:
-            nonlocal has, buf, pos
-            if has:
-                has = 0
-                return buf
-            v = int(raw[pos])
-            pos += 1
-            has, buf = 1, v >> 32
-            return v & 0xFFFFFFFF
-        E[i] = lo_exp + (hi_exp - lo_exp) * ((int(raw[pos]) >> 11) * _TO_DOUBLE)
-        pos += 1
-        mm = word32() * _MANT_RANGE
-        while (mm & 0xFFFFFFFF) < _MANT_THRESHOLD:
-            mm = word32() * _MANT_RANGE
-        M[i] = (mm >> 32) + 100000
-        if signed:
-            S[i] = (int(raw[pos]) >> 11) * _TO_DOUBLE < 0.5
-            pos += 1
-        i += 1
-        if pos + per * (n - i) + (n - i) // 2 + 2 > len(raw):
-            raise LookupError("word budget exceeded")
-    bg.state = state
-    bg.random_raw(pos)
-    after = bg.state
-    after["has_uint32"], after["uinteger"] = has, buf
-    bg.state = after
-    return E, M, S
-
-
 def draw_targets(rng: np.random.Generator, n: int, lo_exp: float = -3.0, hi_exp: float = 3.0,
                  signed: bool = True) -> Targets:
     """n targets with 6 significant digits, log-uniform in [10^lo, 10^hi], random sign (``Targets``).
 
-    The same draws, in the same order, as ``random_targets`` (which returns them as SymPy Rationals): per
-    target e = uniform(lo, hi), mant = integers(100000, 1000000), then (signed) a sign by random() < 0.5; the
-    target is ±mant·10^(⌊e⌋ − 5). Drawn from PCG64's words in batches (``_pcg64_draws``), else one by one."""
-    state = rng.bit_generator.state
-    try:
-        E, M, S = _pcg64_draws(rng, n, lo_exp, hi_exp, signed)
-    except LookupError:
-        rng.bit_generator.state = state
-        E, M, S = np.empty(n), np.empty(n, dtype=np.int64), np.zeros(n, dtype=bool)
-        uniform, integers, random = rng.uniform, rng.integers, rng.random
-        for t in range(n):
-            E[t] = uniform(lo_exp, hi_exp)
-            M[t] = int(integers(100000, 1000000))
-            S[t] = signed and random() < 0.5
+    Target i is ±mant_i·10^(⌊e_i⌋ − 5), drawn as three vectors in this order: n exponents e = uniform(lo, hi),
+    n mantissas integers(100000, 1000000), then (signed) n signs random() < 0.5. ``random_targets`` returns
+    the same targets as SymPy Rationals."""
+    E = rng.uniform(lo_exp, hi_exp, n)
+    M = rng.integers(100000, 1000000, n)
+    S = rng.random(n) < 0.5 if signed else np.zeros(n, dtype=bool)
     num, den = [], []
     for e, mant, neg in zip(np.floor(E).astype(int).tolist(), M.tolist(), S.tolist()):
         digits = e - 5
