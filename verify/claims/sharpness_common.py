@@ -9,6 +9,7 @@ route (``verify.claims.sharpness_problem``) read and evaluate a claim the same w
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import mpmath
@@ -40,9 +41,18 @@ def chosen_depths(ctx: RunContext, depths: Sequence[int] | None, min_depth: int,
     return [L for L in ctx.profile.depths if L >= min_depth and (cap is None or L <= cap)]
 
 
+@lru_cache(maxsize=256)
+def _at_depth(formula: sp.Expr, depth: int) -> sp.Expr:
+    """The claim with L = depth (the same expression for every instance at that depth: built once)."""
+    return sp.sympify(formula).subs(L_sym, depth)
+
+
 def claimed_mp(formula: sp.Expr, depth: int, values: dict, work: int) -> mpmath.mpf:
     """The claim at depth L and the given symbol values (mpf), by SymPy's adaptive evalf at ``work`` digits."""
-    expr = sp.sympify(formula).subs(L_sym, depth)
+    try:
+        expr = _at_depth(formula, depth)
+    except TypeError:  # an unhashable formula object: build it here
+        expr = sp.sympify(formula).subs(L_sym, depth)
     at = {s: sp.Float(v, work) for s, v in values.items() if s in expr.free_symbols}
     if expr.free_symbols - set(at):  # the names were validated when the claim was built: a route's omission
         raise RuntimeError(f"no value for {sorted(map(str, expr.free_symbols - set(at)))} in the sharpness formula")
