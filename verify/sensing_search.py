@@ -37,16 +37,15 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
+from scipy.optimize import minimize
+
 from . import sensing as sen
 from .errors import UsageError
 from .numbers import parse_rational
-from .sensing_nelder_mead import nelder_mead
 
 Array = np.ndarray
 #: relative margin kept from the Hessian boundary N22 = 2 sin^2 + s^2, so candidates are strict minima
 MARGIN = 1e-3
-#: each local search: Nelder-Mead (SciPy's algorithm, verify.sensing_nelder_mead) with these stopping rules
-NM_OPTIONS = {"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000}
 
 
 def coords_basis(n: int = 2) -> Array:
@@ -111,8 +110,8 @@ def _extreme_eigs(N: list[list[float]]) -> tuple[float, float]:
     return q + 2 * p * math.cos(phi + 2 * math.pi / 3), q + 2 * p * math.cos(phi)
 
 
-def _reduced(p: Array | list[float]) -> tuple[list[list[float]], float, float]:
-    ls, phi, u, a, b = p.tolist() if isinstance(p, np.ndarray) else p
+def _reduced(p: Array) -> tuple[list[list[float]], float, float]:
+    ls, phi, u, a, b = p.tolist()
     s = math.exp(min(ls, 50.0))
     c, sn = math.cos(phi), math.sin(phi)
     n22 = 2 * sn * sn + s * s * (1 - MARGIN) / (1 + math.exp(-min(max(u, -700.0), 700.0)))
@@ -120,51 +119,29 @@ def _reduced(p: Array | list[float]) -> tuple[list[list[float]], float, float]:
     return [[col[0], col[1], col[2]], [col[1], n22, a], [col[2], a, b]], s, phi
 
 
-_SQRT2 = math.sqrt(2)
-_KEEP = 1 - MARGIN
-_THIRD_TURN = 2 * math.pi / 3
-
-
-def _objective(p: Array | list[float]) -> float:
-    """log cond(N) at the reduced parameters (50 and above off the domain): ``_reduced`` then ``_extreme_eigs``,
-    fused into one function for speed (the same float operations in the same order; a test compares them)."""
-    ls, phi, u, f, cc = p.tolist() if isinstance(p, np.ndarray) else p
-    c = math.cos(phi)
-    if abs(c) < 1e-3:
+def _objective(p: Array) -> float:
+    N, _, phi = _reduced(p)
+    if abs(math.cos(phi)) < 1e-3:
         return 50.0
-    s = math.exp(min(ls, 50.0))
-    sn = math.sin(phi)
-    b = 2 * sn * sn + s * s * _KEEP / (1 + math.exp(-min(max(u, -700.0), 700.0)))
-    a, d, e = c * c, _SQRT2 * c * sn, sn * sn - s * s
-    q = (a + b + cc) / 3
-    p2 = (a - q) ** 2 + (b - q) ** 2 + (cc - q) ** 2 + 2 * (d * d + e * e + f * f)
-    if p2 <= 0:
-        lo = hi = q
-    else:
-        pp = math.sqrt(p2 / 6)
-        A, B, C = (a - q) / pp, (b - q) / pp, (cc - q) / pp
-        D, E, F = d / pp, e / pp, f / pp
-        r = (A * (B * C - F * F) - D * (D * C - F * E) + E * (D * F - B * E)) / 2
-        t = math.acos(min(1.0, max(-1.0, r))) / 3
-        lo, hi = q + 2 * pp * math.cos(t + _THIRD_TURN), q + 2 * pp * math.cos(t)
+    lo, hi = _extreme_eigs(N)
     if lo <= 1e-12 * max(hi, 1e-300):
         return 50.0 - lo
     return math.log(hi / lo)
 
 
 def search(rng: np.random.Generator, starts: int) -> list[Candidate]:
-    """Multistart Nelder-Mead (``NM_OPTIONS``) on log cond(N) over the reduced parametrization; candidates by
-    delta, smallest first."""
+    """Multistart Nelder-Mead on log cond(N) over the reduced parametrization; candidates by delta, smallest first."""
     if isinstance(starts, bool) or not isinstance(starts, int) or starts < 1:
         raise UsageError(f"starts must be a positive integer, got {starts!r}")
     out = []
     for k in range(starts):
         p0 = np.array([rng.normal(-0.3, 0.7), rng.uniform(-1.5, 1.5), rng.normal(1.0, 1.0),
                        rng.normal(0.0, 0.5), rng.uniform(0.5, 3.0)])
-        x, fun, _ = nelder_mead(_objective, p0, **NM_OPTIONS)
-        if fun >= 50:
+        res = minimize(_objective, p0, method="Nelder-Mead",
+                       options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000})
+        if res.fun >= 50:
             continue
-        rows, s, phi = _reduced(x)
+        rows, s, phi = _reduced(res.x)
         N = np.array(rows)
         ev = np.linalg.eigvalsh(N)
         if ev[0] <= 1e-10 * ev[-1]:
