@@ -169,32 +169,15 @@ def symmetric_eigenvalues(H) -> list[mpf]:
 
 
 def scalar_hessian(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[list[mpf]]:
-    """Hessian of F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σw_l² by the product rule, as a full list of rows:
-    H_ii = a·P_i² + b, H_ij = a·P_i·P_j + a(P − m)·P_ij with P_i = ∏_{k≠i} w_k, P_ij = ∏_{k≠i,j} w_k (prefix
-    and suffix products, no division)."""
-    n = len(w)
-    w = [mpmath.mpf(x) for x in w]
-    prefix, suffix = [mpf(1)] * (n + 1), [mpf(1)] * (n + 1)
-    for i in range(n):
-        prefix[i + 1] = prefix[i] * w[i]
-        suffix[n - 1 - i] = suffix[n - i] * w[n - 1 - i]
-    P = prefix[n]
-    Pi = [prefix[i] * suffix[i + 1] for i in range(n)]
-    r = a * (P - m)
-    H = [[mpf(0)] * n for _ in range(n)]
-    for i in range(n):
-        H[i][i] = a * Pi[i] ** 2 + b
-        between = prefix[i]  # w_0⋯w_(i−1) times w_(i+1)⋯w_(j−1)
-        for j in range(i + 1, n):
-            H[i][j] = H[j][i] = a * Pi[i] * Pi[j] + r * (between * suffix[j + 1])
-            between *= w[j]
-    return H
+    """Hessian of F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σw_l² by the product rule, as a full list of rows of mpf."""
+    return _product_rule_hessian([mpmath.mpf(x) for x in w], m, a, b, mpf(1))
 
 
-def _scalar_hessian_lower(w: list, m, a, b) -> list[list]:
-    """The lower triangle of ``scalar_hessian`` in the current gmpy2 context (same formulas, same order)."""
+def _product_rule_hessian(w: list, m, a, b, one) -> list[list]:
+    """H_ii = a·P_i² + b, H_ij = a·P_i·P_j + a(P − m)·P_ij with P_i = ∏_{k≠i} w_k, P_ij = ∏_{k≠i,j} w_k, from
+    prefix and suffix products (O(L²), no division), in the arithmetic of ``one`` (mpf, or gmpy2 mpfr in the
+    current gmpy2 context)."""
     n = len(w)
-    one = gmpy2.mpfr(1)
     prefix, suffix = [one] * (n + 1), [one] * (n + 1)
     for i in range(n):
         prefix[i + 1] = prefix[i] * w[i]
@@ -202,14 +185,14 @@ def _scalar_hessian_lower(w: list, m, a, b) -> list[list]:
     P = prefix[n]
     Pi = [prefix[i] * suffix[i + 1] for i in range(n)]
     r = a * (P - m)
-    rows = [[None] * (i + 1) for i in range(n)]
+    H = [[one] * n for _ in range(n)]
     for i in range(n):
-        rows[i][i] = a * Pi[i] ** 2 + b
-        between = prefix[i]
+        H[i][i] = a * Pi[i] ** 2 + b
+        between = prefix[i]  # w_0⋯w_(i−1) times w_(i+1)⋯w_(j−1)
         for j in range(i + 1, n):
-            rows[j][i] = a * Pi[i] * Pi[j] + r * (between * suffix[j + 1])
+            H[i][j] = H[j][i] = a * Pi[i] * Pi[j] + r * (between * suffix[j + 1])
             between *= w[j]
-    return rows
+    return H
 
 
 def scalar_hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
@@ -220,7 +203,8 @@ def scalar_hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list
     if n == 0:
         return []
     with _working_context():
-        A = _scalar_hessian_lower([_to_mpfr(x) for x in w], _to_mpfr(m), _to_mpfr(a), _to_mpfr(b))
+        A = _product_rule_hessian([_to_mpfr(x) for x in w], _to_mpfr(m), _to_mpfr(a), _to_mpfr(b),
+                                  gmpy2.mpfr(1))
         if n == 1:
             return [_to_mpf(A[0][0])]
         d, e = _tridiagonalize(A)

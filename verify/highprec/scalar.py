@@ -265,6 +265,21 @@ def _float_root(g: Callable[[float], float], lo: float, hi: float) -> float:
     return (lo + hi) / 2
 
 
+def _tie_step(L: int, M, a, k, rho, lam) -> tuple:
+    """The Newton step (Δρ, Δλ) on the tie equations of ``_tie_newton`` at (ρ, λ), in the arithmetic of the
+    arguments (float64 or mpf); ZeroDivisionError where the Jacobian is singular."""
+    b = k * lam
+    u = rho**L - M
+    e1 = a * rho ** (L - 2) * u + b
+    e2 = a / 2 * u * u + b * L / 2 * rho * rho - a / 2 * M * M
+    j11 = a * rho ** (L - 3) * ((2 * L - 2) * rho**L - (L - 2) * M)
+    j21, j22 = L * rho * e1, k * L * rho * rho / 2
+    det = j11 * j22 - k * j21
+    if det == 0:
+        raise ZeroDivisionError("singular Jacobian of the tie equations")
+    return (k * e2 - e1 * j22) / det, (j21 * e1 - j11 * e2) / det
+
+
 def _tie_start(L: int, M: float, a: float, k: float) -> tuple[float, float, float]:
     """(λ, ρ, ρ_low) of the tie in float64, by the Newton of ``_tie_newton`` from the natural scale: a start
     for the working-precision iteration and a warm start for the small radius. Raises ArithmeticError (or
@@ -279,14 +294,7 @@ def _tie_start(L: int, M: float, a: float, k: float) -> tuple[float, float, floa
         raise ArithmeticError("no bracket at the natural scale")
     rho = _float_root(g_at(k * lam), rc, M ** (1 / L))
     for _ in range(100):
-        b = k * lam
-        u = rho**L - M
-        e1 = a * rho ** (L - 2) * u + b
-        e2 = a / 2 * u * u + b * L / 2 * rho * rho - a / 2 * M * M
-        j11 = a * rho ** (L - 3) * ((2 * L - 2) * rho**L - (L - 2) * M)
-        j21, j22 = L * rho * e1, k * L * rho * rho / 2
-        det = j11 * j22 - k * j21
-        d_rho, d_lam = (k * e2 - e1 * j22) / det, (j21 * e1 - j11 * e2) / det
+        d_rho, d_lam = _tie_step(L, M, a, k, rho, lam)
         t = 1.0
         while not (rho + t * d_rho > rc and lam + t * d_lam > 0):
             t /= 2
@@ -332,17 +340,10 @@ def _tie_newton(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]]
     rc = ((L - 2) * M / (2 * L - 2)) ** (mpf(1) / L)
     tiny = 4 * mpmath.eps
     for _ in range(4 * mpmath.mp.prec):
-        b = k * lam
-        u = rho**L - M
-        e1 = a * rho ** (L - 2) * u + b
-        e2 = a / 2 * u * u + b * L / 2 * rho * rho - a / 2 * M * M
-        j11 = a * rho ** (L - 3) * ((2 * L - 2) * rho**L - (L - 2) * M)
-        j21, j22 = L * rho * e1, k * L * rho * rho / 2
-        det = j11 * j22 - k * j21
-        if det == 0:
+        try:
+            d_rho, d_lam = _tie_step(L, M, a, k, rho, lam)
+        except ZeroDivisionError:
             return None
-        d_rho = (k * e2 - e1 * j22) / det
-        d_lam = (j21 * e1 - j11 * e2) / det
         t = mpf(1)
         while not (rho + t * d_rho > rc and lam + t * d_lam > 0):
             t /= 2
