@@ -7,7 +7,9 @@
 Nothing is recomputed: every point is a number the report already holds, read from strings with
 ``float`` only for drawing (the report keeps the exact strings). A plot is drawn only where there are
 at least two points. Figures are drawn with matplotlib's object API on the Agg canvas (no pyplot
-state, no display), small and at most ``MAX_PLOTS`` per report, so a report costs well under a second.
+state, no display), small and at most ``MAX_PLOTS`` per report. Each is drawn once: its ticks are fixed
+and its margins measured from the laid-out text before the draw (``_fit``) instead of cropping to a tight
+box afterwards, which costs a second draw.
 """
 from __future__ import annotations
 
@@ -39,20 +41,68 @@ def _is_inf(value: object) -> bool:
     return value == "inf" or (isinstance(value, float) and value == math.inf)
 
 
+DPI = 90
+_OVERVIEW_WIDTH = 9.0  # inches: a whole-run plot (its row labels take up to ~3 in of it)
+_PAD = 0.08  # inches of white border around the drawn content
+
+
 def _png(fig) -> bytes:
+    """The figure as PNG, in one draw: its layout was fitted beforehand (``_fit``), not cropped afterwards
+    (``bbox_inches="tight"`` would draw everything twice); no metadata chunk."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    FigureCanvasAgg(fig)
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
     return buf.getvalue()
 
 
 def _figure(width: float = 6.4, height: float = 3.2):
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height))
+    fig = Figure(figsize=(width, height), dpi=DPI)
     return fig, fig.add_subplot(1, 1, 1)
+
+
+def _freeze_ticks(axis) -> None:
+    """Fix ``axis``'s major ticks at those its locator picks inside the current view, without minor ticks:
+    the labels measured for the layout are then the ones drawn (an automatic locator would pick again for
+    the fitted axes' length), and no Tick object is made for a location outside the view. Compared on the
+    axis's scale (a log locator's step below the view may underflow to 0); the view is kept as it was."""
+    import numpy as np
+    from matplotlib.ticker import NullLocator
+
+    view = axis.get_view_interval()
+    scale = axis.get_transform()
+    locs = np.asarray(axis.get_majorticklocs(), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo, hi = sorted(scale.transform(np.asarray(view, dtype=float)))
+        pos = scale.transform(locs)
+    slack = 1e-9 * (hi - lo)
+    axis.set_ticks([float(t) for t, p in zip(locs, pos) if np.isfinite(p) and lo - slack <= p <= hi + slack])
+    axis.set_view_interval(*view, ignore=True)
+    axis.set_minor_locator(NullLocator())
+
+
+def _fit(fig, ax) -> None:
+    """Place the axes so that everything drawn (tick labels, axis labels, offset texts, notes past the
+    axes' edge) fits inside the figure with a small border: the extents are measured with the canvas's own
+    renderer (``get_tightbbox``, which lays out text without drawing), and those text metrics are then
+    reused by the one draw; the figure keeps its size. A second measurement follows the first placement
+    (notes placed in data coordinates move with the axes)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    _freeze_ticks(ax.xaxis)
+    _freeze_ticks(ax.yaxis)
+    renderer = FigureCanvasAgg(fig).get_renderer()  # kept by the canvas: the draw in _png reuses it
+    width, height = fig.bbox.width, fig.bbox.height
+    pad = _PAD * DPI
+    for _ in range(2):
+        drawn, axes = ax.get_tightbbox(renderer), ax.bbox
+        left, right = axes.x0 - drawn.x0 + pad, drawn.x1 - axes.x1 + pad
+        bottom, top = axes.y0 - drawn.y0 + pad, drawn.y1 - axes.y1 + pad
+        fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
 
 
 def _slug(text: object) -> str:
@@ -77,17 +127,20 @@ def digits_overview(claims: Sequence[Mapping[str, Any]]) -> dict[str, Any] | Non
     if not finite:  # every check exact: the summary table says so, a plot of full bars adds nothing
         return None
     cap = max(finite + [10.0]) * 1.15
-    fig, ax = _figure(7.0, 0.9 + 0.26 * len(rows))
+    fig, ax = _figure(_OVERVIEW_WIDTH, 0.9 + 0.26 * len(rows))
     ys = range(len(rows))
     values = [cap if _is_inf(d) else _num(d) for _, d in rows]
     colours = ["#0a3069" if _is_inf(d) else "#6e40c9" for _, d in rows]
     ax.barh(list(ys), values, color=colours)
-    for y, (_, d) in zip(ys, rows):
-        ax.text(values[y], y, " exact" if _is_inf(d) else f" {_num(d):.1f}", va="center", fontsize=7)
-    ax.set_yticks(list(ys), [r[0] for r in rows], fontsize=7)
+    notes = [" exact" if _is_inf(d) else f" {_num(d):.1f}" for _, d in rows]
+    for y, note in zip(ys, notes):
+        ax.text(values[y], y, note, va="center", fontsize=7)
+    labels = [r[0] for r in rows]
+    ax.set_yticks(list(ys), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, cap * 1.12)
     ax.set_xlabel("digits of agreement between independent routes")
+    _fit(fig, ax)
     n_exact = sum(1 for _, d in rows if _is_inf(d))
     caption = (f"Digits of agreement per check, for the {len(rows)} checks of this run that report them "
                f"(worst case over each check's instances). Dark bars ({n_exact}) are exact equalities, drawn "
@@ -102,19 +155,22 @@ def margin_overview(claims: Sequence[Mapping[str, Any]]) -> dict[str, Any] | Non
     if len(rows) < 2:
         return None
     rows = rows[:MAX_BARS]
-    fig, ax = _figure(7.0, 0.9 + 0.26 * len(rows))
+    fig, ax = _figure(_OVERVIEW_WIDTH, 0.9 + 0.26 * len(rows))
     values = [v for _, v in rows]
     sizes = [abs(v) if v else 1e-300 for v in values]
     ax.scatter(sizes, range(len(rows)), c=["#cf222e" if v < 0 else "#2da44e" for v in values], s=22, zorder=3)
-    for y, v in enumerate(values):
-        ax.text(sizes[y], y, f"  {v:.3g}", va="center", fontsize=7)
+    notes = [f"  {v:.3g}" for v in values]
+    for y, note in enumerate(notes):
+        ax.text(sizes[y], y, note, va="center", fontsize=7)
     ax.set_xscale("log")
     lo, hi = min(sizes), max(sizes)
     ax.set_xlim(lo / 10, hi * 1e3)
     ax.grid(axis="x", linewidth=0.3)
-    ax.set_yticks(list(range(len(rows))), [r[0] for r in rows], fontsize=7)
+    labels = [r[0] for r in rows]
+    ax.set_yticks(list(range(len(rows))), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("|worst normalized margin| (log scale); red: negative")
+    _fit(fig, ax)
     bad = sum(1 for v in values if v < 0)
     caption = (f"Worst normalized margin per check, for the {len(rows)} checks whose margin is a number: "
                f"how close the closest instance came to breaking the claim, on a log scale of its size. {bad} "
@@ -239,6 +295,7 @@ def _lingering(details: object) -> tuple[list[float], list[float], float, float 
 
 
 def _claim_plot(claim: Mapping[str, Any], kind: str, caption: str, fig) -> dict[str, Any]:
+    _fit(fig, fig.axes[0])
     return {"file": f"figures/evidence/{_slug(claim.get('id'))}-{kind}.png", "caption": caption,
             "claim": claim.get("id"), "png": _png(fig)}
 
