@@ -51,20 +51,30 @@ def _coeffs(expr: sp.Expr) -> tuple[sp.Expr, ...]:
 
 @lru_cache(maxsize=None)
 def reduced(depth: int) -> ReducedPolys:
-    """Derive g, q, b(ρ) and the tie polynomial at depth L ≥ 2 from φ (SymPy, exact, cached)."""
+    """Derive g, q, b(ρ) and the tie polynomial at depth L ≥ 2 from φ (SymPy, exact, cached).
+
+    The divisions by Lρ, ρ² and ρ^low are exact divisions in Q[a, b, |m|][ρ] (``Poly.exquo``, which raises if
+    a remainder were left): the same expanded polynomials as ``expand(cancel(·))``, without rational-function
+    cancellation."""
     if depth < 2:
         raise ValueError("the certified scalar reduction needs L ≥ 2")
     model = balanced_model(depth)
-    g = sp.expand(sp.cancel(model.dphi / (depth * rho)))
-    q = sp.expand(sp.cancel((model.phi - model.phi.subs(rho, 0)) / rho**2))
+    g_poly = sp.Poly(model.dphi, rho).exquo(sp.Poly(depth * rho, rho))
+    q_poly = sp.Poly(model.phi - model.phi.subs(rho, 0), rho).exquo(sp.Poly(rho**2, rho))
+    g = g_poly.as_expr()
     slope = sp.diff(g, b_sym)
     if slope.has(b_sym) or slope == 0:
         raise RuntimeError(f"depth {depth}: g is not linear in b")
     b_of_rho = sp.expand(-g.subs(b_sym, 0) / slope)
-    tie_poly = sp.Poly(sp.expand(q.subs(b_sym, b_of_rho)), rho)
+    tie_poly = sp.Poly(sp.expand(q_poly.as_expr().subs(b_sym, b_of_rho)), rho)
     low = min(mon[0] for mon in tie_poly.monoms())
-    tie = sp.expand(sp.cancel(tie_poly.as_expr() / rho**low))
-    return ReducedPolys(depth, _coeffs(g), _coeffs(q), b_of_rho, _coeffs(tie), low)
+    tie = tie_poly.exquo(sp.Poly(rho**low, rho))
+    return ReducedPolys(depth, _poly_coeffs(g_poly), _poly_coeffs(q_poly), b_of_rho, _poly_coeffs(tie), low)
+
+
+def _poly_coeffs(p: sp.Poly) -> tuple[sp.Expr, ...]:
+    """Coefficients c_0..c_n of a Poly in ρ, ascending."""
+    return tuple(reversed(p.all_coeffs()))
 
 
 class Poly1:

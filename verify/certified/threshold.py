@@ -124,8 +124,14 @@ def _side(L: int, m: sp.Rational, a: sp.Rational, k: sp.Rational, lam: Fraction)
 
 @lru_cache(maxsize=None)
 def _zero_coefficient_roots(L: int) -> tuple[sp.Expr, ...]:
-    """Solutions in b of g(0, b) = 0 (g's constant coefficient), per depth: they depend on neither m nor λ."""
-    return tuple(sp.solve(reduced(L).g[0], b_sym))
+    """Solutions in b of g(0, b) = 0 (g's constant coefficient), per depth: they depend on neither m nor λ.
+    When g(0, b) is linear in b (as derived: b − a·|m| at L = 2) its one solution is −g(0, 0)/(∂g(0, b)/∂b),
+    without ``sp.solve``'s general machinery."""
+    g0 = reduced(L).g[0]
+    slope = sp.diff(g0, b_sym)
+    if slope != 0 and not slope.has(b_sym):
+        return (sp.cancel(-g0.subs(b_sym, 0) / slope),)
+    return tuple(sp.solve(g0, b_sym))
 
 
 def _attempt(conv, L: int, m: sp.Rational, n: int, prec: int) -> ThresholdCertificate:
