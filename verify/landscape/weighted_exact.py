@@ -17,9 +17,11 @@ Derived here by SymPy from F alone (entrywise derivatives), without the balanced
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Sequence
 
+import gmpy2
 import mpmath
 import sympy as sp
 
@@ -42,6 +44,26 @@ class ExactPoint:
     inertia: tuple[int, int, int]
     kind: str | None
     multiplicity: int
+
+
+def _integer_coeffs(poly: sp.Poly) -> list[int]:
+    """poly's coefficients (highest first) times the positive lcm of their denominators: integers, and a
+    polynomial with the same sign everywhere."""
+    coeffs = [sp.Rational(cf) for cf in poly.all_coeffs()]
+    den = 1
+    for cf in coeffs:
+        den = den * int(cf.q) // gmpy2.gcd(den, int(cf.q))
+    return [int(cf.p) * (int(den) // int(cf.q)) for cf in coeffs]
+
+
+def _sign_at(ints: Sequence[int], x: "gmpy2.mpq") -> int:
+    """Sign of Σ ints[i]·x^(d−i) at the rational x = p/q, exactly: Horner on q^d times the value (q > 0)."""
+    p, q = x.numerator, x.denominator
+    acc, qk = gmpy2.mpz(ints[0]), gmpy2.mpz(1)
+    for cf in ints[1:]:
+        qk *= q
+        acc = acc * p + cf * qk
+    return (acc > 0) - (acc < 0)
 
 
 class _Root:
@@ -69,17 +91,22 @@ class _Root:
                     break
             else:
                 raise ArithmeticError("could not separate the root from its interval's endpoints")
-        s_lo = sp.sign(self.sqf.eval(self.lo))
+        # exact bisection in gmpy2 rationals (the same numbers as SymPy's Rationals, without their overhead)
+        ints = _integer_coeffs(self.sqf)
+        lo, hi = gmpy2.mpq(int(self.lo.p), int(self.lo.q)), gmpy2.mpq(int(self.hi.p), int(self.hi.q))
+        s_lo = _sign_at(ints, lo)
         for _ in range(steps):
-            mid = (self.lo + self.hi) / 2
-            v = sp.sign(self.sqf.eval(mid))
+            mid = (lo + hi) / 2
+            v = _sign_at(ints, mid)
             if v == 0:
-                self.lo = self.hi = mid
-                return
+                lo = hi = mid
+                break
             if v == s_lo:
-                self.lo = mid
+                lo = mid
             else:
-                self.hi = mid
+                hi = mid
+        self.lo = sp.Rational(int(lo.numerator), int(lo.denominator))
+        self.hi = sp.Rational(int(hi.numerator), int(hi.denominator))
 
     def sign(self, g: sp.Expr) -> int:
         gp = sp.Poly(sp.expand(g), T)
@@ -157,10 +184,18 @@ def _kind(inertia: tuple[int, int, int]) -> str | None:
     return "minimum" if zero == 0 else None
 
 
+A_ = sp.Symbol("a", positive=True)
+M_ = sp.Symbol("m", real=True)
+B_ = sp.Symbol("b", positive=True)
+
+
+@functools.lru_cache(maxsize=32)
 @disk_cached
-def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]) -> dict:
-    """The depth-L derivation at exact a, m, b, c_l: the identities proved, the origin's Hessian, the product
-    polynomial, the reduced D·H·D, F and F((1 + s)w)."""
+def _generic_derivation(L: int, c: tuple[sp.Expr, ...]) -> dict:
+    """The depth-L derivation with a, m, b left as symbols (c_l exact): the identities proved for every a, m, b,
+    the origin's Hessian, the product polynomial, the reduced D·H·D, F and F((1 + s)w). Derived once per
+    (L, c) in a process; ``_derivation`` substitutes an instance's a, m, b into the results."""
+    a, m, b = A_, M_, B_
     ws = sp.symbols(f"w1:{L + 1}", real=True)
     P = sp.prod(ws)
     F = a / 2 * (P - m) ** 2 + b / 2 * sum(cl * w ** 2 for cl, w in zip(c, ws))
@@ -187,11 +222,28 @@ def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]
         "lines": lines, "H00": H[0, 0],
         "H0": H.subs({w: 0 for w in ws}).charpoly(X).all_coeffs() if L >= 2 else None,
         "N": (a * (m - T) * T) ** L - b ** L * sp.prod(c) * T ** 2,
-        "K_rows": [sum(K[i, k] for k in range(L)) for i in range(L)] if L >= 2 else None,
-        "cpK": K.charpoly(X).all_coeffs() if L >= 2 else None,
+        "K_rows": [sp.expand(sum(K[i, k] for k in range(L))) for i in range(L)] if L >= 2 else None,
+        "cpK": [sp.expand(cf) for cf in K.charpoly(X).all_coeffs()] if L >= 2 else None,
         "F": _reduce(F, ws, q),
         "along": sp.Poly(_reduce(sp.expand(F.subs({w: (1 + S) * w for w in ws}, simultaneous=True)), ws, q), S).all_coeffs()[::-1],
     }
+
+
+def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]) -> dict:
+    """The depth-L derivation at exact a, m, b, c_l: ``_generic_derivation`` (proved for symbolic a, m, b) with
+    the instance's values substituted into its results."""
+    d = _generic_derivation(L, tuple(c))
+    sub = {A_: a, M_: m, B_: b}
+
+    def at(e):
+        return e.xreplace(sub) if isinstance(e, sp.Basic) else e
+
+    out = {"lines": list(d["lines"])}
+    for key in ("H00", "N", "F"):
+        out[key] = at(d[key])
+    for key in ("H0", "K_rows", "cpK", "along"):
+        out[key] = [at(e) for e in d[key]] if d[key] is not None else None
+    return out
 
 
 def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.Expr]) -> tuple[list[ExactPoint], list[str]]:
