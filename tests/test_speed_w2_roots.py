@@ -47,3 +47,18 @@ def test_solve_scalar_mp_near_tie_still_ties():
         with mpmath.workdps(80):
             sc = critical_value_mp(L, 2, 1, 60)
         assert solve_scalar_mp(sc, L, 2, 1, 50).tie
+
+
+def test_companion_roots_bit_identical_to_np_roots():
+    import numpy as np
+
+    from verify.landscape.reduction import _roots
+
+    rng = np.random.default_rng(5)
+    for _ in range(2000):
+        L = int(rng.integers(3, 20))
+        c = np.zeros(2 * L - 1)
+        c[0], c[-1] = rng.uniform(0.1, 3), rng.uniform(1e-3, 5)
+        c[L] = -c[0] * rng.uniform(0, 10)
+        assert _roots(c).tobytes() == np.roots(c).tobytes()
+    assert _roots(np.array([1.0, -3.0, 2.0, 0.0])).tolist() == np.roots([1.0, -3.0, 2.0, 0.0]).tolist()  # np.roots path
