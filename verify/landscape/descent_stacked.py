@@ -62,7 +62,12 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
     cur.Wm[...] = np.stack(Ws[1:-1])
     cur.A[-1] = Ws[-1]
     cur.prefix()
-    eta_b = eta_v[:, None, None]
+    # coefficients broadcast once to each layer group's full shape: the same products per entry, and NumPy
+    # multiplies equal-shape contiguous arrays several times faster than it broadcasts an (N, 1, 1) factor
+    shapes = (cur.P[0].shape, cur.Wm.shape, cur.A[-1].shape)
+    full = lambda c: [np.ascontiguousarray(np.broadcast_to(c, s)) for s in shapes]  # noqa: E731
+    (a0, am, aL), (b0, bm, bL) = full(a_c), full(b_c)
+    e0, em, eL = full(eta_v[:, None, None])
     for _ in range(steps):
         P, Wm, A = cur.P, cur.Wm, cur.A
         R = cur.prod - M
@@ -70,12 +75,12 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
             np.matmul(A[l + 1], Wm[l], out=A[l])
         X = _t(A) @ R  # A_lᵀR for the layers W_1..W_(L−1)
         Bt = np.ascontiguousarray(_t(P))  # B_lᵀ: a contiguous copy, the same products as the transposed view
-        g0 = a_c * X[0] + b_c * P[0]
-        gm = a_c * (X[1:] @ Bt[:-1]) + b_c * Wm
-        gL = a_c * (R @ Bt[-1]) + b_c * A[-1]
-        np.subtract(P[0], eta_b * g0, out=nxt.P[0])
-        np.subtract(Wm, eta_b * gm, out=nxt.Wm)
-        np.subtract(A[-1], eta_b * gL, out=nxt.A[-1])
+        g0 = a0 * X[0] + b0 * P[0]
+        gm = am * (X[1:] @ Bt[:-1]) + bm * Wm
+        gL = aL * (R @ Bt[-1]) + bL * A[-1]
+        np.subtract(P[0], e0 * g0, out=nxt.P[0])
+        np.subtract(Wm, em * gm, out=nxt.Wm)
+        np.subtract(A[-1], eL * gL, out=nxt.A[-1])
         nxt.prefix()
         sm = _ADD(nxt.Wm * nxt.Wm, axis=(-1, -2))
         total = _ADD(nxt.P[0] * nxt.P[0], axis=(-1, -2))
@@ -90,7 +95,7 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
             continue
         f = np.where(ok, fn, f)
         eta_v = np.where(ok, eta_v, eta_v / 2)
-        eta_b = eta_v[:, None, None]
+        e0, em, eL = full(eta_v[:, None, None])
         keep = ok[:, None, None]
         np.copyto(cur.P, nxt.P, where=keep)
         np.copyto(cur.Wm, nxt.Wm, where=keep)
