@@ -12,6 +12,7 @@ import functools
 import math
 from dataclasses import dataclass
 
+import gmpy2
 import mpmath
 import numpy as np
 import sympy as sp
@@ -220,25 +221,37 @@ def _newton_root_mp(t, depth: int, a, sigma, b):
     the error squares (float64's 16 digits reach dps + 20 in about three steps); mpmath's default secant
     needs a second start and converges more slowly. Stopping and acceptance as ``mpmath.findroot``: 20 guard
     bits, |step| < tol·max(1, |ρ|) with tol = eps·2^10, then |p(ρ)|² ≤ tol (ValueError otherwise, as there).
+    The iteration runs in gmpy2's MPFR at the same precision (inputs converted exactly, the root handed back
+    exactly as an mpf): the same arithmetic, correctly rounded, without mpmath's per-operation overhead.
     """
     with mpmath.extraprec(20):
-        tol = mpmath.eps * 2 ** 10
-        t = +t
-        for _ in range(100):
-            u = t ** (depth - 3)
-            tl = u * t ** 3
-            dp = a * u * ((2 * depth - 2) * tl - (depth - 2) * sigma)
-            if not dp:
-                raise ZeroDivisionError("p'(ρ) = 0 at the Newton iterate")
-            step = (a * u * t * (tl - sigma) + b) / dp
-            t -= step
-            if abs(step) < tol * max(1, abs(t)):
-                break
-        else:
-            raise ValueError("Newton did not converge")
-        if abs(a * t ** (depth - 2) * (t ** depth - sigma) + b) ** 2 > tol:
-            raise ValueError("Newton iterate is not a root within tolerance")
-        return t
+        prec = mpmath.mp.prec
+        tol = _to_mpfr(mpmath.eps * 2 ** 10, prec)
+        with gmpy2.context(gmpy2.get_context(), precision=prec):
+            a, sigma, b, t = (_to_mpfr(v, prec) for v in (a, sigma, b, t))
+            for _ in range(100):
+                u = t ** (depth - 3)
+                tl = u * t ** 3
+                dp = a * u * ((2 * depth - 2) * tl - (depth - 2) * sigma)
+                if not dp:
+                    raise ZeroDivisionError("p'(ρ) = 0 at the Newton iterate")
+                step = (a * u * t * (tl - sigma) + b) / dp
+                t -= step
+                if abs(step) < tol * max(1, abs(t)):
+                    break
+            else:
+                raise ValueError("Newton did not converge")
+            if not gmpy2.is_finite(t) or abs(a * t ** (depth - 2) * (t ** depth - sigma) + b) ** 2 > tol:
+                raise ValueError("Newton iterate is not a root within tolerance")
+            man, exp = t.as_mantissa_exp()
+        return mpmath.mpf((int(man), int(exp)))
+
+
+def _to_mpfr(x, prec: int):
+    """An mpf as an MPFR number, exactly (precision at least the mantissa's bits)."""
+    man, exp = mpmath.mpf(x).man_exp
+    man = int(man)
+    return gmpy2.mul_2exp(gmpy2.mpfr(man, max(prec, man.bit_length(), 2)), int(exp))
 
 
 _A, _B = sp.symbols("a b", positive=True)
