@@ -89,8 +89,8 @@ def _fit(fig, ax) -> None:
     """Place the axes so that everything drawn (tick labels, axis labels, offset texts, notes past the
     axes' edge) fits inside the figure with a small border: the extents are measured with the canvas's own
     renderer (``get_tightbbox``, which lays out text without drawing), and those text metrics are then
-    reused by the one draw; the figure keeps its size. A second measurement follows the first placement
-    (notes placed in data coordinates move with the axes)."""
+    reused by the one draw; the figure keeps its size. Notes placed in data coordinates move with the
+    axes, so where there are any a second measurement follows the first placement."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     _freeze_ticks(ax.xaxis)
@@ -98,7 +98,7 @@ def _fit(fig, ax) -> None:
     renderer = FigureCanvasAgg(fig).get_renderer()  # kept by the canvas: the draw in _png reuses it
     width, height = fig.bbox.width, fig.bbox.height
     pad = _PAD * DPI
-    for _ in range(2):
+    for _ in range(2 if ax.texts else 1):
         drawn, axes = ax.get_tightbbox(renderer), ax.bbox
         left, right = axes.x0 - drawn.x0 + pad, drawn.x1 - axes.x1 + pad
         bottom, top = axes.y0 - drawn.y0 + pad, drawn.y1 - axes.y1 + pad
