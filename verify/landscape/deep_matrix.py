@@ -138,7 +138,9 @@ def prefix_products(Ws: Sequence[np.ndarray]) -> list[np.ndarray]:
 def gradient_from_prefix(Ws: Sequence[np.ndarray], pre: Sequence[np.ndarray], M: np.ndarray, a,
                          b) -> list[np.ndarray]:
     """``gradient_unchecked`` given ``prefix_products(Ws)`` (a descent step reuses the products it already
-    formed for the objective): ∇_l F = a·A_lᵀ R B_lᵀ + b·W_l, B_l = pre[l − 1], R = pre[L − 1] − M."""
+    formed for the objective): ∇_l F = a·A_lᵀ R B_lᵀ + b·W_l, B_l = pre[l − 1], R = pre[L − 1] − M.
+    ``a`` and ``b`` may also be lists with one array per layer, already broadcast to the layer's shape (the same
+    products per entry; a loop over many steps saves NumPy's broadcasting of an (N, 1, 1) factor)."""
     L = len(Ws)
     R = pre[L - 1] - M
     A: list[np.ndarray | None] = [None] * L
@@ -151,7 +153,7 @@ def gradient_from_prefix(Ws: Sequence[np.ndarray], pre: Sequence[np.ndarray], M:
     for l in range(L):
         X = R if A[l] is None else _t(A[l]) @ R
         X = X if l == 0 else X @ _t(pre[l - 1])
-        out.append(a * X + b * Ws[l])
+        out.append((a[l] if isinstance(a, list) else a) * X + (b[l] if isinstance(b, list) else b) * Ws[l])
     return out
 
 

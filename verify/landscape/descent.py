@@ -75,12 +75,14 @@ def _monotone(Ws: list[np.ndarray], M: np.ndarray, a, b, a_c, b_c, eta_v: np.nda
     if callback is None and uniform_hidden(Ws):
         return monotone_uniform(Ws, M, a_c, b_c, a_h, b_h, f, eta_v, steps)
     pre = prefix_products(Ws)
-    eta_b = eta_v[:, None, None]
+    shapes = [W.shape for W in Ws]
+    full = lambda c: [np.ascontiguousarray(np.broadcast_to(c, s)) for s in shapes]  # noqa: E731
+    a_l, b_l, eta_l = full(a_c), full(b_c), full(eta_v[:, None, None])  # per layer, the same products per entry
     for t in range(steps):
         if callback is not None:
             callback(t, Ws)
-        G = gradient_from_prefix(Ws, pre, M, a_c, b_c)
-        new = [W - eta_b * g for W, g in zip(Ws, G)]
+        G = gradient_from_prefix(Ws, pre, M, a_l, b_l)
+        new = [W - e * g for W, e, g in zip(Ws, eta_l, G)]
         pn = prefix_products(new)
         fn = a_h * _sq((pn[-1] - M) ** 2) + b_h * sum(_sq(W * W) for W in new)
         ok = np.isfinite(fn) & (fn <= f)
@@ -89,7 +91,7 @@ def _monotone(Ws: list[np.ndarray], M: np.ndarray, a, b, a_c, b_c, eta_v: np.nda
             continue
         f = np.where(ok, fn, f)
         eta_v = np.where(ok, eta_v, eta_v / 2)
-        eta_b = eta_v[:, None, None]
+        eta_l = full(eta_v[:, None, None])
         keep = ok[:, None, None]
         Ws = [np.where(keep, Wn, W) for Wn, W in zip(new, Ws)]
         pre = [Ws[0]] + [np.where(keep, Pn, P) for Pn, P in zip(pn[1:], pre[1:])]
