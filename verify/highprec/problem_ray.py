@@ -77,6 +77,7 @@ class Ray:
 
     def __init__(self, problem: ScalarProblem, depth: int, m: mpf, lam: mpf) -> None:
         c = _compile(problem, depth)
+        self._pens: dict[int, Callable[[mpf], mpf]] = {}
         self.c, self.L, self.m, self.lam = c, depth, mpf(m), mpf(lam)
         if not self.lam > 0:
             raise UsageError(f"lam must be positive, got {mpmath.nstr(self.lam, 10)}")
@@ -93,13 +94,18 @@ class Ray:
         self._loss0_at: dict[int, mpf] = {}
         self.loss0 = self._loss0()
         self.pen0 = [self.pen(l)(mpf(0)) for l, _, _, _ in self.groups]
+        # per group: its penalty callable, γ_l·s_l (s_l = ±1, so (γ_l·s_l)·ρ rounds as γ_l·ρ·s_l), count, penalty(0)
+        self._pen_terms = [(self.pen(l), g * s, n, z) for (l, g, s, n), z in zip(self.groups, self.pen0)]
 
     def loss(self, p: mpf) -> mpf:
         return _real(self.c.loss(p, self.m), "the loss")
 
     def pen(self, l: int) -> Callable[[mpf], mpf]:
-        lam, lf, Lf = self.lam, mpf(l), mpf(self.L)
-        return lambda x: _real(self.c.penalty(x, lam, lf, Lf), "the penalty")
+        """penalty_l as a callable of w_l (built once per layer: lam and L are fixed on the ray)."""
+        if l not in self._pens:
+            lam, lf, Lf, penalty = self.lam, mpf(l), mpf(self.L), self.c.penalty
+            self._pens[l] = lambda x: _real(penalty(x, lam, lf, Lf), "the penalty")
+        return self._pens[l]
 
     def point(self, rho: mpf) -> tuple[mpf, ...]:
         return tuple(g * rho * s for g, s in zip(self.gammas, self.signs))
@@ -134,7 +140,7 @@ class Ray:
 
     def pen_sum(self, rho: mpf) -> mpf:
         """Σ_l (penalty_l(w_l) − penalty_l(0)) on the ray."""
-        return mpmath.fsum(n * (self.pen(l)(g * rho * s) - z) for (l, g, s, n), z in zip(self.groups, self.pen0))
+        return mpmath.fsum([n * (f(gs * rho) - z) for f, gs, n, z in self._pen_terms])
 
     def drop(self, rho: mpf) -> mpf:
         """φ(ρ) − F(0), accurate also where both are close."""
