@@ -62,3 +62,23 @@ def test_companion_roots_bit_identical_to_np_roots():
         c[L] = -c[0] * rng.uniform(0, 10)
         assert _roots(c).tobytes() == np.roots(c).tobytes()
     assert _roots(np.array([1.0, -3.0, 2.0, 0.0])).tolist() == np.roots([1.0, -3.0, 2.0, 0.0]).tolist()  # np.roots path
+
+
+def test_solve_scalar_many_bit_identical_to_solve_scalar():
+    import dataclasses
+
+    import numpy as np
+
+    from verify.landscape.reduction import solve_scalar, solve_scalar_many
+
+    rng = np.random.default_rng(9)
+    for _ in range(400):
+        L, a, b = int(rng.integers(1, 14)), float(rng.choice([1.0, 2.0])), float(rng.uniform(0.001, 5))
+        sig = list(np.sort(rng.uniform(0, 8, size=int(rng.integers(1, 6))))[::-1])
+        if rng.random() < 0.3:
+            sig[-1] = 0.0
+        if rng.random() < 0.3 and len(sig) > 1:
+            sig[1] = sig[0]
+        one = [dataclasses.astuple(solve_scalar(s, L, a, b)) for s in sig]
+        assert [dataclasses.astuple(r) for r in solve_scalar_many(sig, L, a, b)] == one
+    assert solve_scalar_many([], 5, 1.0, 1.0) == []

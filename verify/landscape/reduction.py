@@ -73,27 +73,40 @@ class ScalarSolution:
     stationary: tuple[float, ...]
 
 
+def _float_coeffs(sigma: float, depth: int, a: float, b: float) -> np.ndarray:
+    """p's coefficients, highest degree first: aρ^(2L−2) − aσρ^(L−2) + b."""
+    coeffs = np.zeros(2 * depth - 1)
+    coeffs[0] = a
+    coeffs[depth] -= a * sigma  # degree L−2 sits at index (2L−2) − (L−2) = L
+    coeffs[-1] += b
+    return coeffs
+
+
+def _companion(coeffs: np.ndarray) -> np.ndarray:
+    """The companion matrix ``np.roots`` builds: ones on the first subdiagonal, −coeffs[1:]/coeffs[0] on top."""
+    n = len(coeffs) - 1
+    A = np.zeros((n, n))
+    A.flat[n::n + 1] = 1.0
+    A[0, :] = -coeffs[1:] / coeffs[0]
+    return A
+
+
 def _roots(coeffs: np.ndarray) -> np.ndarray:
     """``np.roots(coeffs)`` for float coefficients: when the leading and the constant coefficient are nonzero
     (always here: a, b > 0) np.roots strips nothing and returns eigvals of exactly this companion matrix, so
     the same LAPACK call on the same matrix gives the same roots, bit for bit, without np.roots' generic
     preparation (a third of a solve's time at these sizes); np.roots itself otherwise."""
-    n = len(coeffs) - 1
-    if n < 1 or not coeffs[0] or not coeffs[-1]:
+    if len(coeffs) < 2 or not coeffs[0] or not coeffs[-1]:
         return np.roots(coeffs)
-    A = np.zeros((n, n))
-    A.flat[n::n + 1] = 1.0  # ones on the first subdiagonal, as np.diag(ones(n − 1), −1)
-    A[0, :] = -coeffs[1:] / coeffs[0]
-    return np.linalg.eigvals(A)
+    return np.linalg.eigvals(_companion(coeffs))
 
 
-def _positive_roots_float(sigma: float, depth: int, a: float, b: float) -> list[float]:
-    """Positive real roots ρ of p(ρ) = aρ^(2L−2) − aσρ^(L−2) + b, Newton-polished."""
-    coeffs = np.zeros(2 * depth - 1)
-    coeffs[0] = a
-    coeffs[depth] -= a * sigma  # degree L−2 sits at index (2L−2) − (L−2) = L
-    coeffs[-1] += b
-    roots = _roots(coeffs)
+def _positive_roots_float(sigma: float, depth: int, a: float, b: float,
+                          roots: np.ndarray | None = None) -> list[float]:
+    """Positive real roots ρ of p(ρ) = aρ^(2L−2) − aσρ^(L−2) + b, Newton-polished (``roots``: p's complex
+    roots when already computed)."""
+    if roots is None:
+        roots = _roots(_float_coeffs(sigma, depth, a, b))
     out = []
     scale = max(1.0, sigma ** (1.0 / depth))
     for r in roots:
@@ -114,7 +127,26 @@ def solve_scalar(sigma: float, depth: int, a: float, b: float, dps: int = 50) ->
     """Global minimizer(s) of g(x) over x >= 0 by comparing all stationary points."""
     depth = check_depth(depth)
     a, b = check_ab(a, b)
-    sigma = check_sigma(sigma)
+    return _solve_checked(check_sigma(sigma), depth, a, b, dps)
+
+
+def solve_scalar_many(sigmas, depth: int, a: float, b: float, dps: int = 50) -> list[ScalarSolution]:
+    """``solve_scalar`` at each σ (one depth, a, b): the same solutions, bit for bit. For L ≥ 3 the companion
+    matrices of all σ go to one stacked ``eigvals`` call (LAPACK's geev per matrix, as one call each would),
+    which spares the per-call overhead that dominates at these sizes."""
+    depth = check_depth(depth)
+    a, b = check_ab(a, b)
+    sigmas = [check_sigma(s) for s in sigmas]
+    if depth <= 2 or not sigmas:
+        return [_solve_checked(s, depth, a, b, dps) for s in sigmas]
+    coeffs = [_float_coeffs(s, depth, a, b) for s in sigmas]
+    roots = np.linalg.eigvals(np.stack([_companion(c) for c in coeffs]))
+    return [_solve_checked(s, depth, a, b, dps, r) for s, r in zip(sigmas, roots)]
+
+
+def _solve_checked(sigma: float, depth: int, a: float, b: float, dps: int,
+                   roots: np.ndarray | None = None) -> ScalarSolution:
+    """``solve_scalar`` on validated inputs (``roots``: p's complex roots when already computed, L ≥ 3)."""
     scale = max(a * sigma * sigma / 2, np.finfo(float).tiny)
     if depth == 1:
         x = a * sigma / (a + b)
@@ -122,14 +154,14 @@ def solve_scalar(sigma: float, depth: int, a: float, b: float, dps: int = 50) ->
     if depth == 2:
         x = max(sigma - b / a, 0.0)
         return ScalarSolution(x, (x,), float(scalar_value(x, sigma, 2, a, b)), math.inf, False, (x,))
-    xs = [0.0] + [r ** depth for r in _positive_roots_float(sigma, depth, a, b)]
-    vals = [float(scalar_value(x, sigma, depth, a, b)) for x in xs]
+    xs = [0.0] + [r ** depth for r in _positive_roots_float(sigma, depth, a, b, roots)]
+    v0 = float(scalar_value(0.0, sigma, depth, a, b))
     if len(xs) == 1:
-        return ScalarSolution(0.0, (0.0,), vals[0], math.inf, False, tuple(xs))
+        return ScalarSolution(0.0, (0.0,), v0, math.inf, False, tuple(xs))
     # candidates: 0 and the largest root (p has 0 or 2 positive roots by Descartes' rule of signs;
     # the smaller one is a local max of g)
     x_plus = max(xs[1:])
-    v0, vp = vals[0], float(scalar_value(x_plus, sigma, depth, a, b))
+    vp = float(scalar_value(x_plus, sigma, depth, a, b))
     gap = abs(v0 - vp) / scale
     if gap >= FLOAT_TIE_GAP:
         x = 0.0 if v0 < vp else x_plus
