@@ -1,5 +1,6 @@
-"""The once-per-depth derivation of ``weighted_exact`` (a, m, b symbolic, then substituted) against a direct
-derivation at the instance's numbers, and the integer-Horner signs of the root narrowing against SymPy's."""
+"""The once-per-depth derivation of ``weighted_exact`` (a, m, b symbolic, then substituted; charpoly by
+DomainMatrix; F((1 + s)w) by homogeneous parts) against a direct derivation at the instance's numbers (SymPy
+Matrix.charpoly, F((1 + s)w) substituted and expanded), and the integer-Horner signs of the root narrowing against SymPy's."""
 from __future__ import annotations
 
 import gmpy2
@@ -15,7 +16,9 @@ def _direct(L: int, a, m, b, c) -> dict:
     F = a / 2 * (P - m) ** 2 + b / 2 * sum(cl * w ** 2 for cl, w in zip(c, ws))
     H = sp.hessian(F, ws)
     q = [a * (m - we.T) * we.T / (b * cl) for cl in c]
-    out = {"N": (a * (m - we.T) * we.T) ** L - b ** L * sp.prod(c) * we.T ** 2, "F": we._reduce(F, ws, q)}
+    out = {"N": (a * (m - we.T) * we.T) ** L - b ** L * sp.prod(c) * we.T ** 2, "F": we._reduce(F, ws, q),
+           "along": sp.Poly(we._reduce(sp.expand(F.subs({w: (1 + we.S) * w for w in ws}, simultaneous=True)), ws, q),
+                            we.S).all_coeffs()[::-1]}
     if L >= 2:
         K = sp.Matrix(L, L, lambda i, k: we._reduce(ws[i] * ws[k] * H[i, k], ws, q))
         out["cpK"] = K.charpoly(we.X).all_coeffs()

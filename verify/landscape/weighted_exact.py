@@ -24,6 +24,7 @@ from typing import Sequence
 import gmpy2
 import mpmath
 import sympy as sp
+from sympy.polys.matrices import DomainMatrix
 
 from ..cache import disk_cached
 
@@ -223,10 +224,27 @@ def _generic_derivation(L: int, c: tuple[sp.Expr, ...]) -> dict:
         "H0": H.subs({w: 0 for w in ws}).charpoly(X).all_coeffs() if L >= 2 else None,
         "N": (a * (m - T) * T) ** L - b ** L * sp.prod(c) * T ** 2,
         "K_rows": [sp.expand(sum(K[i, k] for k in range(L))) for i in range(L)] if L >= 2 else None,
-        "cpK": [sp.expand(cf) for cf in K.charpoly(X).all_coeffs()] if L >= 2 else None,
+        "cpK": _charpoly_coeffs(K) if L >= 2 else None,
         "F": _reduce(F, ws, q),
-        "along": sp.Poly(_reduce(sp.expand(F.subs({w: (1 + S) * w for w in ws}, simultaneous=True)), ws, q), S).all_coeffs()[::-1],
+        "along": sp.Poly(_along_ray(F, ws, q), S).all_coeffs()[::-1],
     }
+
+
+def _charpoly_coeffs(K: sp.Matrix) -> list[sp.Expr]:
+    """det(xI − K)'s coefficients, highest first, expanded: Berkowitz over K's polynomial domain (DomainMatrix),
+    without SymPy expression arithmetic."""
+    dm = DomainMatrix.from_Matrix(K)
+    return [sp.expand(dm.domain.to_sympy(cf)) for cf in dm.charpoly()]
+
+
+def _along_ray(F: sp.Expr, ws: Sequence[sp.Symbol], q: Sequence[sp.Expr]) -> sp.Expr:
+    """F((1 + s)w) reduced to t: with F = Σ_d F_d (F_d homogeneous of degree d in w),
+    F((1 + s)w) = Σ_d (1 + s)^d·F_d(w), each F_d reduced by ``_reduce``."""
+    parts: dict[int, sp.Expr] = {}
+    for exps, coeff in sp.Poly(F, *ws).terms():
+        d = sum(exps)
+        parts[d] = parts.get(d, sp.Integer(0)) + coeff * sp.prod([w ** e for w, e in zip(ws, exps)])
+    return sp.Add(*[(1 + S) ** d * _reduce(Fd, ws, q) for d, Fd in sorted(parts.items())])
 
 
 def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]) -> dict:
