@@ -8,6 +8,7 @@ the float64 end-to-end minimizer on random targets, and descent compared by obje
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -42,11 +43,38 @@ class ClaimedThreshold:
     def mp(self, conv: str, sigma, depth: int, dps: int) -> mpmath.mpf:
         """λ*(σ) at ``dps`` + 20 digits."""
         with mpmath.workdps(dps + 20):
-            return mp_of(self.multiples[conv](depth), dps + 10) * self.tau.mp(abs(sigma), depth, dps=dps)
+            return _multiple_mp(self.multiples[conv], depth, dps) * self.tau.mp(abs(sigma), depth, dps=dps)
 
     def float(self, conv: str, sigma: float, depth: int) -> float:
         """λ*(σ) in float64."""
-        return float(self.multiples[conv](depth)) * self.tau.float(abs(sigma), depth)
+        return _multiple_float(self.multiples[conv], depth) * self.tau.float(abs(sigma), depth)
+
+
+def _multiple_mp(multiple: Callable[[int], sp.Expr], depth: int, dps: int) -> mpmath.mpf:
+    """The claimed multiple at ``dps`` + 20 digits (``mp_of`` fixes its own precision), once per (multiple,
+    depth, dps) in a process: the checks evaluate λ* for hundreds of σ at one depth."""
+    try:
+        return _multiple_mp_cached(multiple, depth, dps)
+    except TypeError:  # an unhashable callable: evaluated each time
+        return mp_of(multiple(depth), dps + 10)
+
+
+def _multiple_float(multiple: Callable[[int], sp.Expr], depth: int) -> float:
+    """The claimed multiple in float64, once per (multiple, depth) in a process (as ``_multiple_mp``)."""
+    try:
+        return _multiple_float_cached(multiple, depth)
+    except TypeError:
+        return float(multiple(depth))
+
+
+@functools.lru_cache(maxsize=512)
+def _multiple_mp_cached(multiple: Callable[[int], sp.Expr], depth: int, dps: int) -> mpmath.mpf:
+    return mp_of(multiple(depth), dps + 10)
+
+
+@functools.lru_cache(maxsize=512)
+def _multiple_float_cached(multiple: Callable[[int], sp.Expr], depth: int) -> float:
+    return float(multiple(depth))
 
 
 def edges_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
@@ -61,12 +89,11 @@ def edges_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]
                 continue
             for name, mult in threshold.multiples.items():
                 conv = get_convention(name)
+                a, k = mp_of(conv.a, dps), mp_of(conv.b_over_lam(L), dps)  # fixed precision: once per (L, convention)
                 for _ in range(ctx.profile.hp_instances):
                     with mpmath.workdps(dps + 20):
                         m = mpmath.mpf(int(rng.integers(100, 10000))) / 1000
                         lam_star = threshold.mp(name, m, L, dps)
-                        a = mp_of(conv.a, dps)
-                        k = mp_of(conv.b_over_lam(L), dps)
                         above = solve_scalar_mp(m, L, a, k * lam_star * (1 + delta), dps)
                         below = solve_scalar_mp(m, L, a, k * lam_star * (1 - delta), dps)
                     ok = (above.x == 0 and not above.tie) and (below.x > 0 and not below.tie)
@@ -104,6 +131,7 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
                 continue
             for name in threshold.multiples:
                 conv = get_convention(name)
+                a, k = float(conv.a), float(conv.b_over_lam(L))
                 for _ in range(max(4, n // len(threshold.multiples))):
                     kind = SPECTRUM_KINDS[int(rng.integers(0, 3))]
                     sig = np.sort(rng.uniform(0.5, 8.0, size=3))[::-1]
@@ -113,7 +141,7 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
                         sig[-1] = 0.0
                     alpha = float(rng.uniform(0.2, 3.0))
                     lam = alpha * threshold.float(name, sig[0], L)
-                    a, b = float(conv.a), float(conv.b_over_lam(L)) * lam
+                    b = k * lam
                     thresholds = np.array([threshold.float(name, s, L) if s > 0 else 0.0 for s in sig])
                     if np.any(np.abs(lam / np.where(thresholds > 0, thresholds, np.inf) - 1) < 1e-8):
                         near += 1  # within float64 resolution of a threshold: not decided here
