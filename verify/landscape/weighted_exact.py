@@ -267,8 +267,15 @@ def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]
 def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.Expr]) -> tuple[list[ExactPoint], list[str]]:
     """Every critical point of F (origin first, then by |t|), each with its exact inertia and kind; and the
     derivation lines proved on the way."""
-    d = _derivation(L, sp.sympify(a), sp.sympify(m), sp.sympify(b), [sp.sympify(v) for v in c])
-    at = sp.expand
+    d = _generic_derivation(L, tuple(sp.sympify(v) for v in c))
+    sub = {A_: sp.sympify(a), M_: sp.sympify(m), B_: sp.sympify(b)}
+    done: dict[sp.Expr, sp.Expr] = {}
+
+    def at(e: sp.Expr) -> sp.Expr:
+        """A result of the derivation at this instance's a, m, b, expanded (each substituted once, when used)."""
+        if e not in done:
+            done[e] = sp.expand(e.xreplace(sub))
+        return done[e]
 
     lines = list(d["lines"])
     points: list[ExactPoint] = []
