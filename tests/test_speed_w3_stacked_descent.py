@@ -41,3 +41,14 @@ def test_uniform_hidden_shapes():
     assert not uniform_hidden([z(4, 3), z(3, 4)])  # L = 2: nothing to stack
     assert not uniform_hidden([z(4, 3), z(2, 4), z(3, 2)])  # hidden widths 4, 2
     assert not uniform_hidden([np.zeros((4, 3)), np.zeros((4, 4)), np.zeros((3, 4))])  # not batched
+
+
+def test_objective_unchecked_equals_objective():
+    from verify.landscape.deep_matrix import objective, objective_unchecked
+    rng = np.random.default_rng(5)
+    for L in (1, 2, 4):
+        dims = (3,) + (4,) * (L - 1) + (2,)
+        Ws = [rng.standard_normal((dims[l + 1], dims[l])) for l in range(L)]
+        M = rng.standard_normal((2, 3))
+        a, b = float(rng.uniform(0.5, 2)), float(rng.uniform(0.05, 0.5))
+        assert float(objective_unchecked(Ws, M, a, b)) == float(objective(Ws, M, a, b))

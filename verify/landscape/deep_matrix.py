@@ -113,6 +113,12 @@ def objective(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> np.ndarr
     return a_ / 2 * _sq(product(Ws) - M) + b_ / 2 * sum(_sq(W) for W in Ws)
 
 
+def objective_unchecked(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
+    """``objective`` without validation, for inner loops on validated finite layers (a, b floats): the same
+    arithmetic, so the same value."""
+    return a / 2 * _sq(product(Ws) - M) + b / 2 * sum(_sq(W) for W in Ws)
+
+
 def gradient(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> list[np.ndarray]:
     """∇_l F = a·A_lᵀ (P − M) B_lᵀ + b·W_l for every layer."""
     Ws, M, a, b = validate(Ws, M, a, b)

@@ -12,7 +12,8 @@ import numpy as np
 
 from .descent_stacked import monotone_uniform, uniform_hidden
 from .deep_matrix import (
-    flatten, gradient_from_prefix, gradient_unchecked, hessian_one, objective, prefix_products, unflatten, validate,
+    flatten, gradient_from_prefix, gradient_unchecked, hessian_one, objective, objective_unchecked, prefix_products,
+    unflatten, validate,
 )
 
 
@@ -133,7 +134,9 @@ def newton_polish(Ws: Sequence[np.ndarray], M: np.ndarray, a: float, b: float, s
         except np.linalg.LinAlgError:
             break
         xn = x + dx
-        fn = float(objective(unflatten(xn, dims), M, a, b))
+        Wn = unflatten(xn, dims)
+        # a finite step: F without re-validating the instance; otherwise ``objective`` raises as it always did
+        fn = float(objective_unchecked(Wn, M_c, a_c, b_c) if np.all(np.isfinite(xn)) else objective(Wn, M, a, b))
         if not np.isfinite(fn) or fn > f + 1e-14 * max(abs(f), 1.0):
             break
         x, f = xn, fn
