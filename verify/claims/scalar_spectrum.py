@@ -33,6 +33,7 @@ from .sampling import draw_targets, instances_per_depth, random_targets, targets
 from .scope import depth_text
 from .scalar_common import MAX_DEPTH, claim_depths, sentinels
 from .spectrum_certified import certified_spectrum_check
+from .spectrum_sign_symmetry import SIGN_SYMMETRY_NOTE, eigs_by_sign_symmetry
 from .spectrum_values import (Spectrum, _count, _expand_spectrum, _multiplicity, _multiset_equal,
                               _numbers, _numbers_mp, _pattern, _wrong_count)
 
@@ -347,8 +348,8 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
                 W = r[:, None] * S
                 H = kern.hessian(W, m[idx], aa, bb[idx])
                 G = kern.gradient(W, m[idx], aa, bb[idx])
-                eig, n_sampled = _eigs_by_sign_symmetry(kern, H, S, np.array(found, dtype=int), idx, largest, m,
-                                                        aa, bb)
+                eig, n_sampled = eigs_by_sign_symmetry(kern, H, S, np.array(found, dtype=int), idx, largest, m,
+                                                       aa, bb)
                 sampled[L] = n_sampled
                 claimed = np.sort(np.stack([np.broadcast_to(np.asarray(v, float), r.shape)
                                             for v in fn(aa, bb[idx], r, np.abs(m[idx]))], axis=1), axis=1)
@@ -393,46 +394,6 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
                                     "eigensolved_per_pattern (cross-check)": {str(L): k for L, k in sampled.items()}},
                            tolerance=tol_text)
     return run
-
-
-#: rows per depth whose eigenvalues are also computed from their own Hessian (cross-check of the reduction)
-SIGN_SAMPLE = 32
-SIGN_SYMMETRY_NOTE = ("F(D_t·w) = F(w) for t ∈ {±1}^L with ∏t = 1, so H(D_t·w) = D_t·H(w)·D_t (orthogonal similarity): "
-                      "each pattern's float64 Hessian is checked to equal D_t·H(canonical)·D_t bit for bit, and takes "
-                      "the canonical pattern's eigenvalues; a sample of rows is also eigensolved on its own")
-
-
-def _eigs_by_sign_symmetry(kern, H: np.ndarray, S: np.ndarray, found: np.ndarray, idx: np.ndarray,
-                           radius: np.ndarray, m: np.ndarray, aa: float, bb: np.ndarray) -> tuple[np.ndarray, int]:
-    """Ascending float64 eigenvalues of every row of H (the Hessian at w = ρ_i·s, row signs S, ∏s = sign m_i),
-    eigensolving one canonical pattern c = (1, …, 1, sign m_i) per instance instead of every row.
-
-    Proof of the reduction: with t = s∘c (∏t = 1), F(D_t·w) = F(w) (the product and Σw_l² are unchanged), hence
-    H(ρs) = D_t·H(ρc)·D_t, an orthogonal similarity: the same eigenvalues. The product-rule kernel is sign-exact
-    (IEEE products only change sign under a sign flip), so this holds bit for bit on the computed matrices, which
-    is checked for every row; if it did not hold, every row is eigensolved on its own. A deterministic sample of
-    rows (at most SIGN_SAMPLE, evenly spaced) is eigensolved on its own as well and must agree with the canonical
-    eigenvalues to the eigensolver's backward error (ArithmeticError otherwise: never a silent verdict); those rows
-    keep their own eigenvalues. Returns (eigenvalues per row, number of rows eigensolved on their own).
-    """
-    L = S.shape[1]
-    C = np.ones((len(found), L))
-    C[:, -1] = np.where(m[found] < 0, -1.0, 1.0)
-    Hc = kern.hessian(radius[found][:, None] * C, m[found], aa, bb[found])
-    pos = np.searchsorted(found, idx)
-    T = S * C[pos]
-    if not np.array_equal(H, T[:, :, None] * Hc[pos] * T[:, None, :]):
-        return np.linalg.eigvalsh(H), len(H)
-    eig_c = np.linalg.eigvalsh(Hc)
-    eig = eig_c[pos]
-    pick = np.unique(np.linspace(0, len(H) - 1, min(len(H), SIGN_SAMPLE)).round().astype(int))
-    own = np.linalg.eigvalsh(H[pick])
-    bound = 32 * L * np.finfo(float).eps * np.abs(own).max(axis=1)
-    if np.any(np.abs(own - eig[pick]).max(axis=1) > bound):
-        raise ArithmeticError(f"depth {L}: eigenvalues at a sign pattern differ from the canonical pattern's beyond "
-                              "the eigensolver's backward error, although the Hessians are orthogonally similar")
-    eig[pick] = own
-    return eig, len(pick)
 
 
 def _random_patterns(rng: np.random.Generator, L: int, k: int):
