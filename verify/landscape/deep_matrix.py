@@ -19,7 +19,7 @@ import numpy as np
 from ..conventions import get_convention
 from ..errors import UsageError
 from ..numbers import check_depth
-from .reduction import check_ab, solve_scalar
+from .reduction import check_ab, solve_scalar_many
 
 
 def _t(x: np.ndarray) -> np.ndarray:
@@ -358,7 +358,7 @@ def end_to_end_minimizer(M: np.ndarray, depth: int, a: float, b: float,
         if np.any(sig < 0) or not np.all(np.isfinite(sig)):
             raise UsageError("singular values must be finite and >= 0")
         M = check_target(U @ np.diag(sig) @ V.T) if M is None else check_target(M)
-    sols = [solve_scalar(float(x), depth, a, b) for x in sig]
+    sols = solve_scalar_many([float(x) for x in sig], depth, a, b)  # solve_scalar per σ, bit for bit, in one call
     s = np.array([(min(so.minimizers) if tie_choice == "zero" else max(so.minimizers)) for so in sols])
     tie = np.array([so.tie for so in sols], dtype=bool)
     gap = np.array([so.gap for so in sols])
