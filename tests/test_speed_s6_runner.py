@@ -32,3 +32,14 @@ def test_parallel_run_freezes_the_inherited_heap_only_while_the_pool_runs():
     assert result.jobs == 2 and all(d["pid"] != os.getpid() for d in details)
     assert all(d["frozen"] > 1000 for d in details)      # the catalogue-sized heap the workers inherited
     assert gc.get_freeze_count() == 0                     # the parent's collector is whole again
+
+
+def test_warm_loads_figure_libraries_and_the_shared_derivations_the_checks_use():
+    code = ("import sys, proofs; from verify import workers; claims = proofs.catalogue(); "
+            "workers.warm(claims, [3, 4]); "
+            "from verify.symbolic import scalar; from verify.certified import scalar as cs; "
+            "print(all(m in sys.modules for m in workers.WARM_LIBRARIES), 'matplotlib.pyplot' in sys.modules, "
+            "scalar.derive_spectrum.cache_info().currsize, cs.reduced.cache_info().currsize)")
+    env = {**__import__("os").environ, "VERIFY_CACHE": "off"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.split() == ["True", "False", "2", "2"]   # no backend chosen (pyplot not imported)

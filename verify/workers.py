@@ -142,7 +142,12 @@ WARM_SKIP = ("verify.kernels.bench", "verify.kernels.numba_program", "verify.ker
 #: worth deriving ahead, since the float64 tiers stop at 12). Derived before forking for the profile's
 #: depths when a check's module uses the function, so that no worker derives them again.
 SHARED_DERIVATIONS = (("verify.symbolic.scalar", "derive_threshold", 32),
-                      ("verify.kernels.scalar", "scalar_kernels", 12))
+                      ("verify.symbolic.scalar", "derive_spectrum", 12),
+                      ("verify.certified.threshold", "reduced", 12))
+
+#: Libraries the catalogue's checks import lazily to draw figures (about 0.5 s of CPU per process): imported
+#: before forking, so each worker does not load them again. No backend is chosen here (the checks choose Agg).
+WARM_LIBRARIES = ("matplotlib.figure", "matplotlib.backends.backend_agg")
 
 
 def _used_by(claims: Sequence[Claim], module: str) -> bool:
@@ -157,12 +162,13 @@ def _used_by(claims: Sequence[Claim], module: str) -> bool:
 
 
 def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
-    """Load, in this process, what every worker would otherwise load again: the modules of the
-    packages checks import lazily (``WARM_PACKAGES``, when some check is the suite's; not ``WARM_SKIP``) and of every
-    check's function, then the shared per-depth derivations (``SHARED_DERIVATIONS``) at ``depths``
-    where a check uses them. Forked workers inherit all of it (with the catalogue, already loaded). Returns the seconds spent. What fails here is
-    left to fail, or not, where a check needs it: warming never changes a result, only where it is
-    computed (every cached derivation is deterministic)."""
+    """Load, in this process, what every worker would otherwise load again: the modules of the packages
+    checks import lazily (``WARM_PACKAGES`` and ``WARM_LIBRARIES``, when some check is the suite's; not
+    ``WARM_SKIP``) and of every check's function, then the shared per-depth derivations
+    (``SHARED_DERIVATIONS``) at ``depths`` where a check uses them. Forked workers inherit all of it (with
+    the catalogue, already loaded). Returns the seconds spent. What fails here is left to fail, or not,
+    where a check needs it: warming never changes a result, only where it is computed (every cached
+    derivation is deterministic)."""
     start = time.perf_counter()
     names: list[str] = []
     users = {getattr(check.run, "__module__", None) or "" for c in claims for check in c.checks}
@@ -173,7 +179,7 @@ def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
         except Exception:
             continue
         names.extend(info.name for info in pkgutil.walk_packages(getattr(module, "__path__", []), package + "."))
-    names = [n for n in names if not n.startswith(WARM_SKIP)] + sorted(users)
+    names = [n for n in names if not n.startswith(WARM_SKIP)] + sorted(users) + list(WARM_LIBRARIES if suite else ())
     for name in dict.fromkeys(n for n in names if n and n not in sys.modules):
         try:
             importlib.import_module(name)
