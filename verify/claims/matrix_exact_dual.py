@@ -4,7 +4,7 @@ F(W) = (a/2)||W_L⋯W_1 − M||² + (b/2)Σ||W_l||². Moving one entry, W_l ← 
 t·A_l E_ij B_l exactly (A_l = W_L⋯W_(l+1), B_l = W_(l−1)⋯W_1; the product is linear in each single layer), so
 F(W + tE_ij) = (a/2)||R + t·A_l E_ij B_l||² + (b/2)(Σ||W||² + 2t·(W_l)_ij + t²) with R = P − M, a quadratic in t
 whose t-coefficient is a·(A_lᵀ R B_lᵀ)_ij + b·(W_l)_ij. Computing that coefficient over ℚ gives exactly the
-number SymPy's ``expand(F(W + tE)).coeff(t, 1)`` gives (``tests/test_speed_s3_exact_dual.py`` compares them
+number SymPy's ``expand(F(W + tE)).coeff(t, 1)`` gives (``tests/test_route_matrix_exact_dual.py`` compares them
 entry by entry), without building polynomial expressions.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ The identities of §K3 (plain and weighted) are polynomial identities in the lay
 weights c_l: the gradient by entrywise differentiation of F, then dD/dt + rate·b·D^c (and W_(l+1)ᵀG_(l+1) −
 G_lW_lᵀ − b·D^c) must be the zero polynomial. ``sp.ring`` holds each polynomial in its expanded canonical form, so
 ``== 0`` is the same test as ``sp.expand(...) == 0`` on the same polynomial, at a fraction of the cost
-(``tests/test_speed_s3_poly_identity.py`` compares the two on correct and wrong constants). Exponents and rates that
+(``tests/test_route_balance_poly_identity.py`` compares the two on correct and wrong constants). Exponents and rates that
 are not non-negative integers / rationals return ``None`` (callers keep the ``Expr`` route for them).
 """
 from __future__ import annotations

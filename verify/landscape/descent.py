@@ -69,7 +69,7 @@ def _monotone(Ws: list[np.ndarray], M: np.ndarray, a, b, a_c, b_c, eta_v: np.nda
     products W_l⋯W_1 formed for F at the new point are the ones the next gradient needs (kept per instance with
     its accepted point), and a step every instance accepts needs no selection. Each instance sees the same
     operations in the same order as ``gradient_unchecked`` followed by F at the new point, so the iterates are
-    identical (``tests/test_speed_s3_descent.py``)."""
+    identical (``tests/test_route_descent_partial_products.py``)."""
     a_h = np.asarray(a, dtype=float).reshape(-1) / 2
     b_h = np.asarray(b, dtype=float).reshape(-1) / 2
     f = objective(Ws, M, a, b)

@@ -7,7 +7,7 @@ one steps every hidden layer and one squares them: about half the calls per step
 on the small matrices of the suite, where a call's overhead costs more than its arithmetic.
 Each matrix product and each elementwise operation is the one the layer-by-layer loop performs, on the same
 operands in the same order (stacking only batches them), so the iterates are identical bit for bit
-(``tests/test_speed_w3_stacked_descent.py``).
+(``tests/test_route_stacked_descent.py``).
 """
 from __future__ import annotations
 

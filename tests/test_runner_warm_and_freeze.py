@@ -1,4 +1,4 @@
-"""Run overhead outside the checks (slice S6): what the parent loads before forking its workers."""
+"""Run overhead outside the checks: what the parent loads before forking its workers."""
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,4 @@
-"""W4: the float64 spectrum tier eigensolves one canonical sign pattern per instance; every pattern's Hessian is
+"""The float64 spectrum tier eigensolves one canonical sign pattern per instance; every pattern's Hessian is
 D_t·H(canonical)·D_t bit for bit (checked), and the reduction agrees with eigensolving every row."""
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""S1 speed-ups of the scalar float64 kernels: the product-rule model equals SymPy's differentiation, and the
+"""The scalar float64 kernels: the product-rule model equals SymPy's differentiation, and the
 kernels compile each function on first use only."""
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""S1 speed-ups of the float64 threshold tiers: targets drawn without SymPy are the documented draws and the
+"""The float64 threshold tiers: targets drawn without SymPy are the documented draws and the
 same floats as SymPy's; the structured float64 radii stop at the Newton step and are accurate to about an ulp."""
 import mpmath
 import numpy as np

@@ -1,4 +1,4 @@
-"""S1: the collapse threshold by Newton on the tie equations, accepted only when the objective compared at all
+"""The collapse threshold by Newton on the tie equations, accepted only when the objective compared at all
 stationary points changes winner across λ(1 ∓ tol/4), agrees with the bracketing route it replaces first
 (``tie_newton=False``, kept as the fallback) and with the closed form, at the same working digits."""
 import mpmath
