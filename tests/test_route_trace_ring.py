@@ -21,3 +21,14 @@ def test_ring_route_equals_expression_route(dims, constant) -> None:
     got = _trace_minus_claim(Ws, M, a, b, lambda W, a_, b_: trace_formula(W, a_, b_, constant))
     assert sp.expand(got - want) == 0
     assert (got == 0) == (constant == 1)
+
+
+def test_a_floating_point_constant_is_compared_exactly_not_read_through_53_bits():
+    """A Float constant off by 1e-19 would become exactly 1 in QQ (via 53-bit RR): the expression route keeps the
+    residual and refutes it."""
+    from verify.claims.context import RunContext
+    from verify.claims.matrix_kinds import matrix_trace_claim
+
+    c = sp.Float("1.0000000000000000001", 30)
+    claim = matrix_trace_claim("x.t", "s", "user", constant=c)
+    assert claim.checks[0].run(RunContext()).verdict.value == "refuted"

@@ -130,7 +130,8 @@ def _zero_coefficient_roots(L: int) -> tuple[sp.Expr, ...]:
     g0 = reduced(L).g[0]
     slope = sp.diff(g0, b_sym)
     if slope != 0 and not slope.has(b_sym):
-        return (sp.cancel(-g0.subs(b_sym, 0) / slope),)
+        root = sp.cancel(-g0.subs(b_sym, 0) / slope)
+        return (root,) if root.is_positive is not False else ()  # b is positive, as sp.solve assumes
     return tuple(sp.solve(g0, b_sym))
 
 

@@ -37,12 +37,15 @@ def _trace_minus_claim(Ws: list[sp.Matrix], M: sp.Matrix, a: sp.Symbol, b: sp.Sy
     fraction of the cost); a claim with a coefficient outside QQ (e.g. √2) takes the expression route."""
     F = sym_objective(Ws, M, a, b)
     entries = [w for W in Ws for w in W]
+    claimed_expr = sp.sympify(formula(Ws, a, b))
     try:
+        if claimed_expr.has(sp.Float):  # QQ would read a Float through 53 bits: not an exact comparison
+            raise CoercionFailed("a floating-point coefficient")
         R, *_ = ring(entries + list(M) + [a, b], QQ)
-        claimed = R(formula(Ws, a, b))
+        claimed = R(claimed_expr)
         Fr = R(F)
     except (CoercionFailed, GeneratorsError, ValueError, TypeError):
-        return sp.expand(sum(sp.diff(F, w, 2) for w in entries) - formula(Ws, a, b))
+        return sp.expand(sum(sp.diff(F, w, 2) for w in entries) - claimed_expr)
     trace = sum((Fr.diff(R(w)).diff(R(w)) for w in entries), R.zero)
     return (trace - claimed).as_expr()
 

@@ -18,6 +18,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
+from ..highprec.eigen import gmpy2_precision
 from ..numbers import check_depth, to_mpf
 
 # Relative gap between the two best local values below which float64 cannot decide which
@@ -259,7 +260,7 @@ def _newton_root_mp(t, depth: int, a, sigma, b):
     with mpmath.extraprec(20):
         prec = mpmath.mp.prec
         tol = _to_mpfr(mpmath.eps * 2 ** 10, prec)
-        with gmpy2.context(gmpy2.get_context(), precision=prec):
+        with gmpy2_precision(prec):
             a, sigma, b, t = (_to_mpfr(v, prec) for v in (a, sigma, b, t))
             for _ in range(100):
                 u = t ** (depth - 3)
