@@ -15,7 +15,7 @@ from verify.claims.matrix_sharpness import RHO2, derived_sharpness, matrix_sharp
 from verify.landscape.matrix_hessian_exact import exact_hessian
 
 CERT = "certified enclosure of the largest eigenvalue at certified minimizers"
-HP = "largest mpmath eigenvalue at 50-digit minimizers"
+HP = "largest high-precision eigenvalue at 50-digit minimizers"
 CTX = RunContext(seed=0, profile=get_profile("quick"))
 
 

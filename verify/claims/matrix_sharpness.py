@@ -8,7 +8,7 @@ The suite's closed form, written once in ``derived_sharpness``:
 
 with ρ = ρ_1, ρ₂ = ρ_2 (0 when the minimizer drops the second direction or it does not exist), σ₂ = σ_2(M)
 (0 if absent) and h_n(x, y) = Σ_(k=0..n) x^k y^(n−k). The checks never use it: exact Hessians by expanding the
-definition at rational minimizers (symbolic), mpmath eigenvalues at 50-digit minimizers (high precision), Arb
+definition at rational minimizers (symbolic), working-precision eigenvalues at 50-digit minimizers (high precision), Arb
 enclosures of the whole Hessian at certified minimizers (certified, ``verify.claims.certified_sharpness``),
 float64 eigenvalues of the hand-derived Hessian at random gauges (numeric).
 """
@@ -207,7 +207,7 @@ def symbolic_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
 
 
 def hp_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
-    """mpmath eigenvalues of the Hessian (expanded from the definition at ``dps + 20`` digits) at minimizers built
+    """Eigenvalues at working precision (verify.highprec.eigen) of the Hessian (expanded from the definition at ``dps + 20`` digits) at minimizers built
     to ``dps`` digits from the scalar reduction, random spectra and λ, rational orthogonal gauges."""
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.sharpness.matrix.hp")
@@ -240,7 +240,7 @@ def hp_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                                        tolerance=f"10^-({ctx.dps}-10)·max(||H||, 1)",
                                        scope=f"stopped at the first counterexample (depth {L}, instance {len(rows)})")
         return CheckResult(
-            Verdict.VERIFIED, f"the largest mpmath eigenvalue equals the claim at {len(rows)} minimizers built to "
+            Verdict.VERIFIED, f"the largest eigenvalue at working precision equals the claim at {len(rows)} minimizers built to "
             f"{ctx.dps} digits", instances=len(rows), digits=float(worst) if rows else None,
             tolerance=f"10^-({ctx.dps}-10)·max(||H||, 1): the point carries {ctx.dps}+20 digits, the eigensolver is "
                       "backward stable at the working precision", details={"rows": rows},
@@ -365,7 +365,7 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
     checks = (
         guarded_check("exact Hessian at rational minimizers: the claim is its largest eigenvalue", Tier.SYMBOLIC,
                       symbolic_check(claimed)),
-        guarded_check("largest mpmath eigenvalue at 50-digit minimizers", Tier.HIGH_PRECISION, hp_check(claimed)),
+        guarded_check("largest high-precision eigenvalue at 50-digit minimizers", Tier.HIGH_PRECISION, hp_check(claimed)),
         guarded_check("certified enclosure of the largest eigenvalue at certified minimizers", Tier.CERTIFIED,
                       certified_sharpness_check(claimed, VOCABULARY, _depths)),
         guarded_check("largest float64 eigenvalue at constructed minimizers, three gauges each", Tier.NUMERIC,

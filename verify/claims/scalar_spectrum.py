@@ -5,7 +5,8 @@ in a, b, ρ and L (``verify.symbolic.scalar`` symbols), and at 0; and states the
 every minimizer (every sign pattern). Routes:
 - symbolic: the Hessian at w = ρ·s, with m eliminated by stationarity, has the exact form
   D_s(α·11ᵀ + β·I)D_s (``derive_spectrum``); its eigenvalues must match the claim as a multiset;
-- high precision: mpmath eigenvalues of the hand-derived Hessian at minimizers found by mpmath;
+- high precision: eigenvalues at working precision (verify.highprec.eigen) of the hand-derived Hessian at
+  minimizers found by mpmath;
 - numeric: eigenvalues of the float64 Hessian over many sign patterns per instance (every pattern's Hessian is
   checked bit for bit to be D_t·H(canonical)·D_t and shares its eigenvalues; a sample is eigensolved itself).
 It also reports what happens at the threshold, where 0 and a nonzero point are both global.
@@ -238,7 +239,7 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                                                     "claimed": [dec(x, 25) for x in claimed]})
                 count += 1
         return CheckResult(Verdict.VERIFIED,
-                           f"mpmath eigenvalues match the claim to ≥ {worst:.1f} digits at {patterns_total} "
+                           f"eigenvalues at working precision match the claim to ≥ {worst:.1f} digits at {patterns_total} "
                            f"minimizers ({count} instances, {zeros} of them at 0)", digits=worst,
                            instances=patterns_total, scope=scope,
                            tolerance=f"≥ {need} digits relative to ||H|| (working precision {work})")
@@ -490,7 +491,7 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
     at_zero = _validate(at_zero, "at_zero", scope_depths, {a, b, mabs, L_sym})
     checks = (
         Check("exact Hessian structure at balanced points", Tier.SYMBOLIC, _symbolic(nonzero, at_zero, depths)),
-        Check("mpmath eigenvalues at global minimizers", Tier.HIGH_PRECISION,
+        Check("high-precision eigenvalues at global minimizers", Tier.HIGH_PRECISION,
               _high_precision(conv, nonzero, at_zero, depths)),
         Check("certified eigenvalue enclosures at certified minimizers", Tier.CERTIFIED,
               certified_spectrum_check(conv, nonzero, at_zero, depths)),

@@ -6,7 +6,7 @@ the reduction), |m|, L, λ and, for a named convention, a and b. Three routes ju
   claim must equal one of them, and that one must be the largest on the set of global minimizers, which is
   described exactly by u = |m|/ρ^L ∈ (1, u*] (u* from the derived threshold, §P3 lemma); the sign of each
   eigenvalue difference on that interval is decided from the real roots of a polynomial in u;
-- high precision: mpmath eigenvalues of the Hessian at minimizers found by enumerating stationary points,
+- high precision: eigenvalues at working precision (verify.highprec.eigen) of the Hessian at minimizers found by enumerating stationary points,
   at λ drawn below the threshold found by bisection;
 - numeric: float64 Hessians at minimizers found by float64 root finding, on many random (m, λ).
 Conventions take the convention route (``verify.claims.sharpness_convention``), user problems the general

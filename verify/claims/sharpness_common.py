@@ -113,8 +113,8 @@ def balanced_flips(rng: np.random.Generator, n: int, depth: int) -> np.ndarray:
 
 
 class MpmathTally:
-    """The high-precision tier's comparisons: the largest mpmath eigenvalue against the claim at each
-    minimizer, agreement to ``need`` digits relative to ||H|| required (eigenvalues at ``work`` digits).
+    """The high-precision tier's comparisons: the largest eigenvalue at working precision against the claim at
+    each minimizer, agreement to ``need`` digits relative to ||H|| required (eigenvalues at ``work`` digits).
 
     ``label`` names the problem in a value refutation (``refuted_value``); ``ident`` ({"convention": …} or
     {"problem": …}) names it in a counterexample."""
@@ -150,8 +150,8 @@ class MpmathTally:
 
     def verified(self) -> CheckResult:
         """VERIFIED over every minimizer judged."""
-        return CheckResult(Verdict.VERIFIED, f"the largest mpmath eigenvalue matches the claim to ≥ {self.worst:.1f} "
-                           f"digits at {self.count} minimizers", digits=self.worst, instances=self.count,
+        return CheckResult(Verdict.VERIFIED, f"the largest eigenvalue at working precision matches the claim to "
+                           f"≥ {self.worst:.1f} digits at {self.count} minimizers", digits=self.worst, instances=self.count,
                            scope=self.scope,
                            tolerance=f"≥ {self.need} digits relative to ||H|| (working precision {self.work})")
 
@@ -213,7 +213,7 @@ def sharpness_checks(symbolic_name: str, symbolic: Callable, high_precision: Cal
     cross-check of what the high-precision check establishes (same depths and statement)."""
     checks = [
         Check(symbolic_name, Tier.SYMBOLIC, undecided_inconclusive(symbolic)),
-        Check("largest mpmath eigenvalue at global minimizers", Tier.HIGH_PRECISION,
+        Check("largest high-precision eigenvalue at global minimizers", Tier.HIGH_PRECISION,
               undecided_inconclusive(high_precision)),
     ]
     if certified is not None:

@@ -5,7 +5,7 @@ the shrinker.
   point, b eliminated through stationarity, judged on the global minimizers u = |m|/ρ^L ∈ (1, u*] with u*
   from the derived threshold (``verify.claims.sharpness_exact``);
 - high precision: minimizers enumerated by ``verify.highprec.scalar`` at λ below its bisected threshold,
-  mpmath eigenvalues at two sign patterns;
+  eigenvalues at working precision (verify.highprec.eigen) at two sign patterns;
 - numeric: float64 kernels (``verify.kernels.scalar``) at minimizers from float64 root finding; a mismatch
   refutes only once mpmath confirms it.
 The conventions have closed-form machinery of their own (exact at every depth, fast), hence a route apart
