@@ -9,9 +9,7 @@ process at depth 12); tests compare both routes entry by entry.
 """
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 
@@ -65,33 +63,11 @@ def _hessian(W: np.ndarray, m: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.n
     return H
 
 
-_ROUTES: dict[str, Callable[..., np.ndarray]] = {"objective": _objective, "gradient": _gradient,
-                                                 "hessian": _hessian}
-
-
 class ScalarKernels:
-    """F, ∇F and ∇²F of depth L on batches: W has shape (N, L); m, a, b broadcast to (N,).
-
-    Each function is bound on first use (``_compiled`` records which were used; nothing is compiled any more:
-    the product-rule formulas are evaluated directly in NumPy)."""
+    """F, ∇F and ∇²F of depth L on batches: W has shape (N, L); m, a, b broadcast to (N,)."""
 
     def __init__(self, depth: int) -> None:
         self.depth = depth
-        self._compiled: dict[str, Callable] = {}
-        self._lock = threading.Lock()
-
-    def _fn(self, what: str) -> Callable:
-        fn = self._compiled.get(what)
-        if fn is None:
-            with self._lock:
-                fn = self._compiled.setdefault(what, _ROUTES[what])
-        return fn
-
-    def compile_all(self) -> "ScalarKernels":
-        """Bind F, ∇F and ∇²F now (kept for callers that warm a process before it forks; costs nothing)."""
-        for what in _ROUTES:
-            self._fn(what)
-        return self
 
     def _args(self, W: np.ndarray, m, a, b) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         W = np.asarray(W, dtype=np.float64)
@@ -103,26 +79,21 @@ class ScalarKernels:
 
     def objective(self, W: np.ndarray, m, a, b) -> np.ndarray:
         """F per row, shape (N,)."""
-        return np.array(self._fn("objective")(*self._args(W, m, a, b)))
+        return np.array(_objective(*self._args(W, m, a, b)))
 
     def gradient(self, W: np.ndarray, m, a, b) -> np.ndarray:
         """∇F per row, shape (N, L)."""
-        return self._fn("gradient")(*self._args(W, m, a, b))
+        return _gradient(*self._args(W, m, a, b))
 
     def hessian(self, W: np.ndarray, m, a, b) -> np.ndarray:
         """∇²F per row, shape (N, L, L)."""
-        return self._fn("hessian")(*self._args(W, m, a, b))
+        return _hessian(*self._args(W, m, a, b))
 
 
 @lru_cache(maxsize=None)
 def scalar_kernels(depth: int) -> ScalarKernels:
-    """The batched kernels of depth L (one object per depth; each function compiled on first use)."""
+    """The batched kernels of depth L (one object per depth)."""
     return ScalarKernels(depth)
-
-
-def compiled_kernels(depth: int) -> ScalarKernels:
-    """``scalar_kernels(depth)`` with F, ∇F and ∇²F all compiled (for warming a process before it forks)."""
-    return scalar_kernels(depth).compile_all()
 
 
 def _companion_radii(depth: int, mabs: np.ndarray, a: np.ndarray, b: np.ndarray,
