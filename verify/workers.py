@@ -4,7 +4,6 @@ the parent dies (``PR_SET_PDEATHSIG`` on Linux, a watchdog elsewhere). See ``ver
 from __future__ import annotations
 
 import concurrent.futures as cf
-import gc
 import importlib
 import multiprocessing
 import os
@@ -218,17 +217,6 @@ def run_pool(claims: list[Claim], ctx: RunContext, workers: int, context, tasks:
              collected: Any, inline: Callable[..., Any]) -> None:
     """Run the tasks in ``workers`` forked processes; on any exit path (Ctrl-C included) stop them."""
     events = context.SimpleQueue() if collected.tracker.wants_inner else None
-    # What the workers inherit (catalogue, modules, warmed derivations) is long-lived: frozen, their
-    # collections skip it instead of scanning it again in every worker (and touching its pages).
-    gc.freeze()
-    try:
-        _run_pool(claims, ctx, workers, context, tasks, collected, inline, events)
-    finally:
-        gc.unfreeze()
-
-
-def _run_pool(claims: list[Claim], ctx: RunContext, workers: int, context, tasks: list[tuple[int, int]],
-              collected: Any, inline: Callable[..., Any], events: Any) -> None:
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                   initargs=(claims, ctx, os.getpid(), events))
 

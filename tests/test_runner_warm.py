@@ -14,26 +14,6 @@ def test_warm_loads_the_checks_modules_but_not_the_bench_or_its_jit_backends():
     assert out[0] == "[]" and out[1] == "True True"
 
 
-def test_parallel_run_freezes_the_inherited_heap_only_while_the_pool_runs():
-    import gc
-    import os
-
-    from verify import runner
-    from verify.api import Check, CheckResult, Claim, RunContext, Tier, Verdict, get_profile
-
-    def frozen(ctx: RunContext) -> CheckResult:
-        return CheckResult(Verdict.VERIFIED, "frozen objects seen", instances=1,
-                           details={"frozen": gc.get_freeze_count(), "pid": os.getpid()})
-
-    claims = [Claim(f"demo.gc{i}", "the heap is frozen in workers", "test", (Check("gc", Tier.NUMERIC, frozen),))
-              for i in range(3)]
-    result = runner.run(claims, RunContext(seed=0, profile=get_profile("quick")), jobs=2)
-    details = [r.checks[0].details for r in result.results]
-    assert result.jobs == 2 and all(d["pid"] != os.getpid() for d in details)
-    assert all(d["frozen"] > 1000 for d in details)      # the catalogue-sized heap the workers inherited
-    assert gc.get_freeze_count() == 0                     # the parent's collector is whole again
-
-
 def test_warm_loads_figure_libraries_and_the_shared_derivations_the_checks_use():
     code = ("import sys, proofs; from verify import workers; claims = proofs.catalogue(); "
             "workers.warm(claims, [3, 4]); "
