@@ -341,7 +341,7 @@ SLEEPING_PY = textwrap.dedent('''
 
 
 @pytest.mark.slow
-def test_ctrl_c_on_a_dask_run_exits_130_with_no_report(tmp_path, cluster):
+def test_ctrl_c_on_a_dask_run_exits_130_with_no_report(tmp_path, cluster, popen_interruptible):
     """Ctrl-C while a check runs on the cluster: one line, exit 130, no report (review, issue 14)."""
     import signal
     import subprocess
@@ -350,7 +350,7 @@ def test_ctrl_c_on_a_dask_run_exits_130_with_no_report(tmp_path, cluster):
     f = tmp_path / "sleeping.py"
     f.write_text(SLEEPING_PY)
     port = cluster.scheduler_address.rsplit(":", 1)[1]
-    proc = subprocess.Popen([sys.executable, "-m", "verify.cli", "check", str(f), "--out", str(tmp_path / "r"),
+    proc = popen_interruptible([sys.executable, "-m", "verify.cli", "check", str(f), "--out", str(tmp_path / "r"),
                              "--executor", f"dask://127.0.0.1:{port}"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     time.sleep(4)  # connected, and the check is running on the cluster

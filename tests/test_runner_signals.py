@@ -41,16 +41,17 @@ SLOW_PY = textwrap.dedent('''
 ''')
 
 
-def _start(tmp_path: Path, *extra: str, new_session: bool = False) -> tuple[subprocess.Popen, Path]:
+def _start(tmp_path: Path, *extra: str, new_session: bool = False, popen=subprocess.Popen
+           ) -> tuple[subprocess.Popen, Path]:
     marks = tmp_path / "marks"
     marks.mkdir()
     f = tmp_path / "slow.py"
     f.write_text(SLOW_PY)
     env = dict(os.environ, VERIFY_TEST_MARKS=str(marks))
-    proc = subprocess.Popen([sys.executable, "-m", "verify", "check", str(f), "--jobs", "2", "--quiet",
-                             "--out", str(tmp_path / "out" / "rep"), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            start_new_session=new_session, cwd=tmp_path)
+    proc = popen([sys.executable, "-m", "verify", "check", str(f), "--jobs", "2", "--quiet",
+                  "--out", str(tmp_path / "out" / "rep"), *extra],
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                 start_new_session=new_session, cwd=tmp_path)
     return proc, marks
 
 
@@ -89,10 +90,10 @@ def _no_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("to_group", [False, True], ids=["parent", "process-group"])
-def test_ctrl_c_with_jobs_stops_promptly(tmp_path, to_group):
+def test_ctrl_c_with_jobs_stops_promptly(tmp_path, to_group, popen_interruptible):
     """SIGINT to the parent (or to the whole group, as a terminal does) while two workers sleep and a
     third claim waits: exit 130 within seconds, one line, no traceback, no report, no workers left."""
-    proc, marks = _start(tmp_path, new_session=to_group)
+    proc, marks = _start(tmp_path, new_session=to_group, popen=popen_interruptible)
     workers = _wait_for(marks, ("slow-", "fast-"), proc)
     time.sleep(0.5)  # the worker that ran the fast claim is idle again
     sent = time.monotonic()
