@@ -13,9 +13,17 @@ def _rational_matrix(rnd: random.Random, r: int, c: int) -> sp.Matrix:
     return sp.Matrix(r, c, lambda i, j: sp.Rational(rnd.randint(-7, 7), rnd.randint(1, 5)))
 
 
+def _sympy_t_coefficient(Ws, M, a, b, l, i, j):
+    """The reference: SymPy's expansion of F(W + t·E_ij at layer l), coefficient of t."""
+    t = sp.Symbol("t")
+    E = sp.zeros(Ws[l].rows, Ws[l].cols)
+    E[i, j] = t
+    moved = [X + E if k == l else X for k, X in enumerate(Ws)]
+    return sp.expand(sym_objective(moved, M, a, b)).coeff(t, 1)
+
+
 def test_first_order_matches_sympy_expansion():
     rnd = random.Random(3)
-    t = sp.Symbol("t")
     for dims in ((2, 3), (3, 2, 2), (2, 3, 2, 3)):
         L = len(dims) - 1
         Ws = [_rational_matrix(rnd, dims[l + 1], dims[l]) for l in range(L)]
@@ -25,11 +33,7 @@ def test_first_order_matches_sympy_expansion():
         for l, W in enumerate(Ws):
             for i in range(W.rows):
                 for j in range(W.cols):
-                    E = sp.zeros(W.rows, W.cols)
-                    E[i, j] = t
-                    moved = [X + E if k == l else X for k, X in enumerate(Ws)]
-                    want = sp.expand(sym_objective(moved, M, a, b)).coeff(t, 1)
-                    assert to_sympy(coeffs[l][i, j]) == want
+                    assert to_sympy(coeffs[l][i, j]) == _sympy_t_coefficient(Ws, M, a, b, l, i, j)
         value = objective_q([to_fmpq_mat(W) for W in Ws], to_fmpq_mat(M), to_fmpq(a), to_fmpq(b))
         assert to_sympy(value) == sp.nsimplify(sym_objective(Ws, M, a, b))
         assert first_nonzero(coeffs) is not None
@@ -46,7 +50,7 @@ def test_first_order_poly_matches_sympy_expansion():
     from verify.claims.matrix_exact_dual import first_order_poly, from_fmpq_poly, objective_poly, to_fmpq_poly, \
         to_poly_mat
     rnd = random.Random(5)
-    r, t = sp.Symbol("r", positive=True), sp.Symbol("t")
+    r = sp.Symbol("r", positive=True)
     minimal = sp.Poly(r ** 3 - 2 * r - 5, r)
     dims = (2, 1, 2, 2)
     Ws = [sp.Matrix(dims[l + 1], dims[l], lambda i, j: rnd.randint(-3, 3) * r ** rnd.randint(0, 2) + sp.Rational(1, 2))
@@ -59,10 +63,7 @@ def test_first_order_poly_matches_sympy_expansion():
     for l, W in enumerate(Ws):
         for i in range(W.rows):
             for j in range(W.cols):
-                E = sp.zeros(W.rows, W.cols)
-                E[i, j] = t
-                moved = [X + E if k == l else X for k, X in enumerate(Ws)]
-                want = sp.Poly(sp.expand(sym_objective(moved, M, a, b)).coeff(t, 1), r).rem(minimal)
+                want = sp.Poly(_sympy_t_coefficient(Ws, M, a, b, l, i, j), r).rem(minimal)
                 assert from_fmpq_poly(coeffs[l][i][j] % mq, r) == want
     want = sp.Poly(sp.expand(sym_objective(Ws, M, a, b)), r).rem(minimal)
     assert from_fmpq_poly(objective_poly(Wq, Mq, to_fmpq(a), to_fmpq(b)) % mq, r) == want
