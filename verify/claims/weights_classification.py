@@ -132,8 +132,9 @@ def _exact_instances(L: int, rng: np.random.Generator, rule: Rule, level: int) -
     else:  # deeper: only the exact instances at the claimed tie and fold (cost)
         plan = []
     for base, factors in plan:
+        base = _simplified(base)  # once per claimed value: a rational multiple is rational iff the value is
         for f in factors:
-            v = sp.simplify(base * f)
+            v = base * f
             if not v.is_Rational:
                 v = sp.Rational(str(sp.N(v, 12)))
             if v > 0:
@@ -143,19 +144,41 @@ def _exact_instances(L: int, rng: np.random.Generator, rule: Rule, level: int) -
         for mm in (sp.Integer(sign) * sp.Rational(L - 1, L - 2), sp.Integer(sign) * sp.Rational(2 * L - 2, L - 2)):
             s, f = rule.values(L, mm, a)
             for v in (s, f):
-                v = sp.simplify(v)
+                v = _simplified(v)
                 if v.is_Rational and v > 0:
                     out.append((mm, a, v))
     return out
 
 
+def _simplified(v: sp.Expr) -> sp.Expr:
+    """``sp.simplify(v)``, skipped when SymPy's automatic evaluation already made v a Rational (simplify returns
+    a Rational unchanged)."""
+    return v if v.is_Rational else sp.simplify(v)
+
+
 def _cmp(x: sp.Expr, y: sp.Expr) -> int:
     """sign(x − y), exact: 0 when SymPy proves x = y; otherwise the sign of an Arb ball holding x − y (raised
     precision until the ball excludes 0, up to 2000 bits); expressions Arb cannot enclose fall back to SymPy's
-    evaluation at 50 digits with |x − y| ≥ 1e-40 required. Undecided raises (the check reports it)."""
+    evaluation at 50 digits with |x − y| ≥ 1e-40 required. Undecided raises (the check reports it).
+
+    x − y is first tried as it stands (0 by automatic evaluation, or a 128-bit ball away from 0): simplify only
+    runs when that does not decide, and the answer is the same (a ball excluding 0 proves x ≠ y)."""
     from ..certified.arb import NotEnclosable, sympy_to_arb, workprec
 
-    d = sp.simplify(x - y)
+    d = x - y
+    if d == 0:
+        return 0
+    # a ball that excludes 0 decides the sign of d as it stands (then simplify could not have made it 0)
+    try:
+        with workprec(128):
+            ball = sympy_to_arb(d)
+        if ball.is_finite() and ball > 0:
+            return 1
+        if ball.is_finite() and ball < 0:
+            return -1
+    except NotEnclosable:
+        pass
+    d = sp.simplify(d)
     if d == 0:
         return 0
     try:
