@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import mpmath
 
 from ..landscape.symmetric import PointReport, RegionConstants, classify_region, region_constants
-from .symmetric import gradient_mp, hessian_mp, sorted_eigenvalues
+from .symmetric import gradient_mp, hessian_mp, hessian_rows_mp, sorted_eigenvalues
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def evaluate_mp(X: mpmath.matrix, inst: InstanceMP, K: RegionConstants) -> Point
                              lambda: orbit_distance_mp(X, Btop), lambda: mpmath.sqrt(_frob2(X * X.T)),
                              mpmath.sqrt(_frob2(M)), K)
     if region in ("R1a", "R1b"):
-        lmin = sorted_eigenvalues(hessian_mp(X, M, c))[0]
+        lmin = sorted_eigenvalues(hessian_rows_mp(X, M, c))[0]
         return PointReport(region, (-lmin - K.kappa1) / K.kappa1, -lmin, K.kappa1)
     if region == "R2":
         Q = _tangent_complement(_nearest_on_orbit(X, Btop))
