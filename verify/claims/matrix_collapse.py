@@ -19,7 +19,7 @@ import sympy as sp
 from ..conventions import get_convention
 from ..landscape.deep_matrix import end_to_end_minimizer, objective
 from ..landscape.instances import SPECTRUM_KINDS, Instance, target_from_spectrum
-from ..landscape.reduction import solve_scalar, solve_scalar_mp
+from ..landscape.reduction import solve_scalar, solve_scalar_mp_many
 from ..landscape.search import multistart
 from ..numbers import dec
 from .base import CheckResult, Verdict
@@ -90,12 +90,14 @@ def edges_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]
             for name, mult in threshold.multiples.items():
                 conv = get_convention(name)
                 a, k = mp_of(conv.a, dps), mp_of(conv.b_over_lam(L), dps)  # fixed precision: once per (L, convention)
-                for _ in range(ctx.profile.hp_instances):
-                    with mpmath.workdps(dps + 20):
-                        m = mpmath.mpf(int(rng.integers(100, 10000))) / 1000
-                        lam_star = threshold.mp(name, m, L, dps)
-                        above = solve_scalar_mp(m, L, a, k * lam_star * (1 + delta), dps)
-                        below = solve_scalar_mp(m, L, a, k * lam_star * (1 - delta), dps)
+                with mpmath.workdps(dps + 20):
+                    ms = [mpmath.mpf(int(rng.integers(100, 10000))) / 1000 for _ in range(ctx.profile.hp_instances)]
+                    lam_stars = [threshold.mp(name, m, L, dps) for m in ms]
+                    # all instances of this (L, convention) in one batch: above and below λ* for each m
+                    sols = solve_scalar_mp_many([(m, a, k * ls * (1 + sign * delta)) for m, ls in zip(ms, lam_stars)
+                                                 for sign in (1, -1)], L, dps)
+                for i, (m, lam_star) in enumerate(zip(ms, lam_stars)):
+                    above, below = sols[2 * i], sols[2 * i + 1]
                     ok = (above.x == 0 and not above.tie) and (below.x > 0 and not below.tie)
                     rows.append({"depth": L, "convention": name, "m": dec(m, 6), "lambda_star": dec(lam_star, 25),
                                  "x_above": dec(above.x, 6), "x_below": dec(below.x, 12)})
@@ -261,10 +263,12 @@ def rank_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
                         lams += [(f"just below λ*(σ_{i + 1})", t * (1 - delta)), (f"just above λ*(σ_{i + 1})", t * (1 + delta))]
                 pos = sorted({t for t in thr if t > 0})
                 lams += [("between edges", mpmath.sqrt(lo * hi)) for lo, hi in zip(pos, pos[1:])]
-                for label, lam in lams:
-                    solved: dict = {}  # a repeated σ_i is the same scalar problem: solved once
-                    sols = [solved[s] if s in solved else solved.setdefault(s, solve_scalar_mp(s, L, a, kb * lam, dps))
-                            for s in sig]
+                # every (λ, distinct σ_i) of this spectrum in one batch: a repeated σ_i is the same scalar problem
+                distinct = list(dict.fromkeys(sig))
+                batch = solve_scalar_mp_many([(s, a, kb * lam) for _, lam in lams for s in distinct], L, dps)
+                for j, (label, lam) in enumerate(lams):
+                    solved = dict(zip(distinct, batch[j * len(distinct):(j + 1) * len(distinct)]))
+                    sols = [solved[s] for s in sig]
                     kept = [bool(so.x > 0) for so in sols]
                     claimed = [bool(s > 0 and lam < t) for s, t in zip(sig, thr)]
                     n_lams += 1

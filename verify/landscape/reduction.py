@@ -16,6 +16,7 @@ import gmpy2
 import mpmath
 import numpy as np
 import sympy as sp
+from mpmath.libmp import from_man_exp
 
 from ..errors import UsageError
 from ..highprec.eigen import gmpy2_precision
@@ -135,14 +136,25 @@ def solve_scalar_many(sigmas, depth: int, a: float, b: float, dps: int = 50) -> 
     """``solve_scalar`` at each σ (one depth, a, b): the same solutions, bit for bit. For L ≥ 3 the companion
     matrices of all σ go to one stacked ``eigvals`` call (LAPACK's geev per matrix, as one call each would),
     which spares the per-call overhead that dominates at these sizes."""
+    sigmas = list(sigmas)
+    return solve_scalar_batch(sigmas, depth, a, [b] * len(sigmas), dps)
+
+
+def solve_scalar_batch(sigmas, depth: int, a: float, bs, dps: int = 50) -> list[ScalarSolution]:
+    """``solve_scalar(σ_i, depth, a, b_i)`` for paired lists σ, b (one depth and a): the same solutions, bit for
+    bit, with the companion matrices of all pairs in one stacked ``eigvals`` call (as ``solve_scalar_many``):
+    for checks that solve many (σ, λ) pairs at one depth."""
     depth = check_depth(depth)
-    a, b = check_ab(a, b)
+    sigmas, bs = list(sigmas), list(bs)
+    if len(sigmas) != len(bs):
+        raise UsageError(f"solve_scalar_batch needs one b per σ, got {len(sigmas)} σ and {len(bs)} b")
+    pairs = [check_ab(a, b) for b in bs]
     sigmas = [check_sigma(s) for s in sigmas]
     if depth <= 2 or not sigmas:
-        return [_solve_checked(s, depth, a, b, dps) for s in sigmas]
-    coeffs = [_float_coeffs(s, depth, a, b) for s in sigmas]
+        return [_solve_checked(s, depth, aa, bb, dps) for s, (aa, bb) in zip(sigmas, pairs)]
+    coeffs = [_float_coeffs(s, depth, aa, bb) for s, (aa, bb) in zip(sigmas, pairs)]
     roots = np.linalg.eigvals(np.stack([_companion(c) for c in coeffs]))
-    return [_solve_checked(s, depth, a, b, dps, r) for s, r in zip(sigmas, roots)]
+    return [_solve_checked(s, depth, aa, bb, dps, r) for s, (aa, bb), r in zip(sigmas, pairs, roots)]
 
 
 def _solve_checked(sigma: float, depth: int, a: float, b: float, dps: int,
@@ -195,25 +207,67 @@ def solve_scalar_mp(sigma, depth: int, a, b, dps: int = 50) -> ScalarSolutionMP:
     with mpmath.workdps(dps + 20):
         sigma, a, b = (_to_mp(v, dps + 20) for v in (sigma, a, b))
         if depth <= 2:
-            x = a * sigma / (a + b) if depth == 1 else max(sigma - b / a, mpmath.mpf(0))
-            v = scalar_value(x, sigma, depth, a, b)
-            return ScalarSolutionMP(x, (x,), v, mpmath.inf, False, (x,))
-        coeffs = [mpmath.mpf(0)] * (2 * depth - 1)
-        coeffs[0] = a
-        coeffs[depth] -= a * sigma
-        coeffs[-1] += b
-        xs = [mpmath.mpf(0)] + [rho ** depth for rho in _positive_roots_mp(coeffs, depth, a, sigma, b, dps)]
-        scale = max(a * sigma ** 2 / 2, mpmath.mpf(10) ** (-(dps + 10)))
-        v0 = scalar_value(xs[0], sigma, depth, a, b)
-        if len(xs) == 1:
-            return ScalarSolutionMP(xs[0], (xs[0],), v0, mpmath.inf, False, tuple(xs))
-        x_plus = max(xs[1:])
-        vp = scalar_value(x_plus, sigma, depth, a, b)
-        gap = abs(v0 - vp) / scale
-        if gap < mpmath.mpf(10) ** (-(dps - 10)):
-            return ScalarSolutionMP(x_plus, (mpmath.mpf(0), x_plus), min(v0, vp), gap, True, tuple(xs))
-        x = mpmath.mpf(0) if v0 < vp else x_plus
-        return ScalarSolutionMP(x, (x,), min(v0, vp), gap, False, tuple(xs))
+            return _solve_mp(sigma, depth, a, b, dps, None, None)
+        coeffs = _mp_coeffs(sigma, depth, a, b)
+        return _solve_mp(sigma, depth, a, b, dps, coeffs, _roots(_float_array(coeffs)))
+
+
+def solve_scalar_mp_many(problems, depth: int, dps: int = 50) -> list[ScalarSolutionMP]:
+    """``solve_scalar_mp(σ, depth, a, b, dps)`` for each (σ, a, b) in ``problems`` (one depth): the same solutions,
+    bit for bit. The float64 estimates of all p's roots come from one stacked ``eigvals`` call (LAPACK's geev per
+    companion matrix, exactly the matrices ``solve_scalar_mp`` builds), which spares the per-call overhead that
+    dominates at these sizes; each root is then refined at ``dps`` + 20 digits as in ``solve_scalar_mp``."""
+    depth = check_depth(depth)
+    problems = list(problems)
+    with mpmath.workdps(dps + 20):
+        conv = [tuple(_to_mp(v, dps + 20) for v in p) for p in problems]
+        if depth <= 2 or not conv:
+            return [_solve_mp(s, depth, a, b, dps, None, None) for s, a, b in conv]
+        coeffs = [_mp_coeffs(s, depth, a, b) for s, a, b in conv]
+        floats = [_float_array(c) for c in coeffs]
+        stack = [i for i, f in enumerate(floats) if f[0] and f[-1]]  # as ``_roots``: np.roots for the others
+        roots: list = [None] * len(floats)
+        if stack:
+            for i, r in zip(stack, np.linalg.eigvals(np.stack([_companion(floats[i]) for i in stack]))):
+                roots[i] = r
+        for i, f in enumerate(floats):
+            if roots[i] is None:
+                roots[i] = _roots(f)
+        return [_solve_mp(s, depth, a, b, dps, c, r) for (s, a, b), c, r in zip(conv, coeffs, roots)]
+
+
+def _mp_coeffs(sigma, depth: int, a, b) -> list:
+    """p's coefficients at the working precision, highest degree first: aρ^(2L−2) − aσρ^(L−2) + b."""
+    coeffs = [mpmath.mpf(0)] * (2 * depth - 1)
+    coeffs[0] = a
+    coeffs[depth] -= a * sigma
+    coeffs[-1] += b
+    return coeffs
+
+
+def _float_array(coeffs) -> np.ndarray:
+    return np.array([float(c) for c in coeffs])
+
+
+def _solve_mp(sigma, depth: int, a, b, dps: int, coeffs, float_roots) -> ScalarSolutionMP:
+    """``solve_scalar_mp`` on converted inputs, inside ``workdps(dps + 20)``: ``coeffs`` p's mpf coefficients
+    and ``float_roots`` their float64 roots (both None for L ≤ 2)."""
+    if depth <= 2:
+        x = a * sigma / (a + b) if depth == 1 else max(sigma - b / a, mpmath.mpf(0))
+        v = scalar_value(x, sigma, depth, a, b)
+        return ScalarSolutionMP(x, (x,), v, mpmath.inf, False, (x,))
+    xs = [mpmath.mpf(0)] + [rho ** depth for rho in _positive_roots_mp(coeffs, depth, a, sigma, b, dps, float_roots)]
+    scale = max(a * sigma ** 2 / 2, mpmath.mpf(10) ** (-(dps + 10)))
+    v0 = scalar_value(xs[0], sigma, depth, a, b)
+    if len(xs) == 1:
+        return ScalarSolutionMP(xs[0], (xs[0],), v0, mpmath.inf, False, tuple(xs))
+    x_plus = max(xs[1:])
+    vp = scalar_value(x_plus, sigma, depth, a, b)
+    gap = abs(v0 - vp) / scale
+    if gap < mpmath.mpf(10) ** (-(dps - 10)):
+        return ScalarSolutionMP(x_plus, (mpmath.mpf(0), x_plus), min(v0, vp), gap, True, tuple(xs))
+    x = mpmath.mpf(0) if v0 < vp else x_plus
+    return ScalarSolutionMP(x, (x,), min(v0, vp), gap, False, tuple(xs))
 
 
 def _to_mp(v, dps: int) -> mpmath.mpf:
@@ -224,24 +278,21 @@ def _to_mp(v, dps: int) -> mpmath.mpf:
     return mpmath.mpf(v)
 
 
-def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int) -> list:
+def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int, fl: np.ndarray | None = None) -> list:
     """Positive real roots of p at high precision: float roots refined by Newton when they are
-    clearly separated and clearly real; otherwise (near a double root) mpmath.polyroots."""
+    clearly separated and clearly real; otherwise (near a double root) mpmath.polyroots (``fl``: the
+    float64 roots of p's coefficients rounded to float, when already computed)."""
     p = lambda t: a * t ** (2 * depth - 2) - a * sigma * t ** (depth - 2) + b
-    fl = _roots(np.array([float(c) for c in coeffs]))
+    if fl is None:
+        fl = _roots(_float_array(coeffs))
     cands = [r for r in fl if r.real > 0 and abs(r.imag) <= 1e-3 * abs(r)]
     clear = all(abs(r.imag) <= 1e-12 * abs(r) for r in cands) and not (
         len(cands) == 2 and abs(cands[0] - cands[1]) < 1e-4 * abs(cands[0]))
     if clear and np.all(np.isfinite(fl)):
-        out = []
-        for r in cands:
-            try:
-                out.append(_newton_root_mp(mpmath.mpf(float(r.real)), depth, a, sigma, b))
-            except (ValueError, ZeroDivisionError):
-                clear = False
-                break
-        if clear:
-            return out
+        try:
+            return _newton_roots_mp([float(r.real) for r in cands], depth, a, sigma, b)
+        except (ValueError, ZeroDivisionError):
+            pass
     roots = mpmath.polyroots(coeffs, maxsteps=200, extraprec=4 * (dps + 20))
     return [mpmath.findroot(p, mpmath.re(r)) for r in roots
             if abs(mpmath.im(r)) < mpmath.mpf(10) ** (-(dps // 2)) and mpmath.re(r) > 0]
@@ -257,32 +308,42 @@ def _newton_root_mp(t, depth: int, a, sigma, b):
     The iteration runs in gmpy2's MPFR at the same precision (inputs converted exactly, the root handed back
     exactly as an mpf): the same arithmetic, correctly rounded, without mpmath's per-operation overhead.
     """
-    with mpmath.extraprec(20):
-        prec = mpmath.mp.prec
-        tol = _to_mpfr(mpmath.eps * 2 ** 10, prec)
-        with gmpy2_precision(prec):
-            a, sigma, b, t = (_to_mpfr(v, prec) for v in (a, sigma, b, t))
-            for _ in range(100):
-                u = t ** (depth - 3)
-                tl = u * t ** 3
-                dp = a * u * ((2 * depth - 2) * tl - (depth - 2) * sigma)
-                if not dp:
-                    raise ZeroDivisionError("p'(ρ) = 0 at the Newton iterate")
-                step = (a * u * t * (tl - sigma) + b) / dp
-                t -= step
-                if abs(step) < tol * max(1, abs(t)):
-                    break
-            else:
-                raise ValueError("Newton did not converge")
-            if not gmpy2.is_finite(t) or abs(a * t ** (depth - 2) * (t ** depth - sigma) + b) ** 2 > tol:
-                raise ValueError("Newton iterate is not a root within tolerance")
-            man, exp = t.as_mantissa_exp()
-        return mpmath.mpf((int(man), int(exp)))
+    return _newton_roots_mp([t], depth, a, sigma, b)[0]
+
+
+def _newton_roots_mp(starts, depth: int, a, sigma, b) -> list:
+    """``_newton_root_mp`` from each float64 estimate in ``starts`` (same p): the inputs converted to MPFR and
+    the gmpy2 context entered once for all roots. 20 guard bits over the working precision, as there."""
+    prec = mpmath.mp.prec + 20
+    tol = gmpy2.mul_2exp(gmpy2.mpfr(1, prec), 11 - prec)  # eps·2^10 at prec bits (mpmath's eps is 2^(1 − prec))
+    with gmpy2_precision(prec):
+        a, sigma, b = (_to_mpfr(v, prec) for v in (a, sigma, b))
+        return [_newton_mpfr(_to_mpfr(t, prec), depth, a, sigma, b, tol) for t in starts]
+
+
+def _newton_mpfr(t, depth: int, a, sigma, b, tol) -> mpmath.mpf:
+    """The Newton iteration of ``_newton_root_mp`` in the current gmpy2 context; the root as an exact mpf."""
+    for _ in range(100):
+        u = t ** (depth - 3)
+        tl = u * t ** 3
+        dp = a * u * ((2 * depth - 2) * tl - (depth - 2) * sigma)
+        if not dp:
+            raise ZeroDivisionError("p'(ρ) = 0 at the Newton iterate")
+        step = (a * u * t * (tl - sigma) + b) / dp
+        t -= step
+        if abs(step) < tol * max(1, abs(t)):
+            break
+    else:
+        raise ValueError("Newton did not converge")
+    if not gmpy2.is_finite(t) or abs(a * t ** (depth - 2) * (t ** depth - sigma) + b) ** 2 > tol:
+        raise ValueError("Newton iterate is not a root within tolerance")
+    man, exp = t.as_mantissa_exp()
+    return mpmath.mp.make_mpf(from_man_exp(int(man), int(exp)))
 
 
 def _to_mpfr(x, prec: int):
     """An mpf as an MPFR number, exactly (precision at least the mantissa's bits)."""
-    man, exp = mpmath.mpf(x).man_exp
+    man, exp = (x if isinstance(x, mpmath.mpf) else mpmath.mpf(x)).man_exp
     man = int(man)
     return gmpy2.mul_2exp(gmpy2.mpfr(man, max(prec, man.bit_length(), 2)), int(exp))
 
