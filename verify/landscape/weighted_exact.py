@@ -1,7 +1,8 @@
 """Exact classification of the critical points of the weighted scalar problem (docs/mathematics.md §K9).
 
 F(w) = (a/2)(w_L⋯w_1 − m)² + (b/2)Σ_l c_l·w_l², with exact a, m, c_l and b such that b^L·∏c_l is rational.
-Derived here by SymPy from F alone (entrywise derivatives), without the balanced reduction:
+Derived here from F alone (entrywise derivatives, exact arithmetic in a polynomial ring over the c_l's
+domain), without the balanced reduction:
 
 * w_l·∂F/∂w_l = a(P − m)P + b·c_l·w_l² (checked by expansion), so at a critical point with every w_l ≠ 0,
   w_l² = q_l(t) := a(m − t)t/(b·c_l) with t = P, and t² = ∏q_l(t): t is a real root of
@@ -24,7 +25,9 @@ from typing import Sequence
 import gmpy2
 import mpmath
 import sympy as sp
+from sympy.polys.constructor import construct_domain
 from sympy.polys.matrices import DomainMatrix
+from sympy.polys.rings import ring
 
 from ..cache import disk_cached
 
@@ -109,8 +112,8 @@ class _Root:
         self.lo = sp.Rational(int(lo.numerator), int(lo.denominator))
         self.hi = sp.Rational(int(hi.numerator), int(hi.denominator))
 
-    def sign(self, g: sp.Expr) -> int:
-        gp = sp.Poly(sp.expand(g), T)
+    def sign(self, g: sp.Expr | sp.Poly) -> int:
+        gp = g if isinstance(g, sp.Poly) else sp.Poly(sp.expand(g), T)
         if gp.is_zero:
             return 0
         if self.lo == self.hi:
@@ -190,71 +193,187 @@ M_ = sp.Symbol("m", real=True)
 B_ = sp.Symbol("b", positive=True)
 
 
+Terms = tuple[tuple[tuple[int, int, int, int, int], object], ...]
+"""A polynomial in a, m, b^±1, t, s as ((e_a, e_m, e_b, e_t, e_s), coefficient) pairs; a coefficient is (p, q)
+for p/q when the c_l are rational, else a SymPy number."""
+
+
 @functools.lru_cache(maxsize=32)
 @disk_cached
 def _generic_derivation(L: int, c: tuple[sp.Expr, ...]) -> dict:
     """The depth-L derivation with a, m, b left as symbols (c_l exact): the identities proved for every a, m, b,
     the origin's Hessian, the product polynomial, the reduced D·H·D, F and F((1 + s)w). Derived once per
-    (L, c) in a process; ``_derivation`` substitutes an instance's a, m, b into the results."""
-    a, m, b = A_, M_, B_
-    ws = sp.symbols(f"w1:{L + 1}", real=True)
-    P = sp.prod(ws)
-    F = a / 2 * (P - m) ** 2 + b / 2 * sum(cl * w ** 2 for cl, w in zip(c, ws))
-    grad = [sp.diff(F, w) for w in ws]
-    H = sp.hessian(F, ws)
+    (L, c) in a process, in the polynomial ring K[a, m, b, 1/b, t, s, w_1..w_L] over the c_l's domain K (exact
+    ring arithmetic: derivatives, products and Berkowitz's division-free characteristic polynomial, no SymPy
+    expression is expanded); ``classify`` evaluates the results at an instance's a, m, b."""
+    dom, cs = construct_domain(list(c), field=True)
+    R, a, m, b, ib, t, s, *ws = ring(["a", "m", "b", "ib", "t", "s"] + [f"w{l + 1}" for l in range(L)], dom)
+    P = R.one
+    for w in ws:
+        P *= w
+    half = dom.from_sympy(sp.Rational(1, 2))
+    F = a * half * (P - m) ** 2 + b * half * sum((cl * w ** 2 for cl, w in zip(cs, ws)), R.zero)
+    grad = [F.diff(w) for w in ws]
+    H = [[g.diff(w) for w in ws] for g in grad]
     for l, w in enumerate(ws):
-        if sp.expand(w * grad[l] - (a * (P - m) * P + b * c[l] * w ** 2)) != 0:
+        if w * grad[l] - (a * (P - m) * P + b * cs[l] * w ** 2) != 0:
             raise ArithmeticError(f"w_{l + 1}·∂F/∂w_{l + 1} identity fails")
     lines = ["w_l·∂F/∂w_l = a(P − m)P + b·c_l·w_l² (expanded)"]
     if L >= 2:
         for l in range(L):
             for j in range(L):
-                if j != l and sp.expand(grad[j].subs({ws[l]: 0}) - b * c[j] * ws[j]) != 0:
+                if j != l and _at_zero(R, grad[j], [l]) - b * cs[j] * ws[j] != 0:
                     raise ArithmeticError("a critical point with one zero layer is not 0")
         lines.append("w_l = 0 ⇒ ∂F/∂w_j = b·c_j·w_j (j ≠ l): the only such critical point is 0")
-    q = [a * (m - T) * T / (b * cl) for cl in c]
+    q = [a * (m - t) * t * ib * dom.quo(dom.one, cl) for cl in cs]
+
+    def terms(e) -> Terms:
+        return _terms(e, dom)
+
+    def charpoly(rows) -> list:
+        return [terms(cf) for cf in DomainMatrix(rows, (L, L), R.to_domain()).charpoly()]
+
     K = None
     if L >= 2:
-        K = sp.zeros(L, L)
-        for i in range(L):
-            for k in range(i, L):
-                K[i, k] = K[k, i] = _reduce(ws[i] * ws[k] * H[i, k], ws, q)
+        K = [[_reduce_ring(R, ws[i] * ws[k] * H[i][k], q) for k in range(L)] for i in range(L)]
+    along = R.zero
+    for d, Fd in sorted(_homogeneous_parts(R, F).items()):
+        along += (1 + s) ** d * _reduce_ring(R, Fd, q)
+    along_terms = terms(along)
+    top = max((k[4] for k, _ in along_terms), default=0)
     return {
-        "lines": lines, "H00": H[0, 0],
-        "H0": H.subs({w: 0 for w in ws}).charpoly(X).all_coeffs() if L >= 2 else None,
-        "N": (a * (m - T) * T) ** L - b ** L * sp.prod(c) * T ** 2,
-        "K_rows": [sp.expand(sum(K[i, k] for k in range(L))) for i in range(L)] if L >= 2 else None,
-        "cpK": _charpoly_coeffs(K) if L >= 2 else None,
-        "F": _reduce(F, ws, q),
-        "along": sp.Poly(_along_ray(F, ws, q), S).all_coeffs()[::-1],
+        "lines": lines, "H00": terms(H[0][0]) if L == 1 else None,
+        "H0": charpoly([[_at_zero(R, e, range(L)) for e in row] for row in H]) if L >= 2 else None,
+        "N": terms((a * (m - t) * t) ** L - b ** L * _product(cs, dom) * t ** 2),
+        "K_rows": [terms(sum(row, R.zero)) for row in K] if L >= 2 else None,
+        "cpK": charpoly(K) if L >= 2 else None,
+        "F": terms(_reduce_ring(R, F, q)),
+        "along": [tuple((k[:4] + (0,), v) for k, v in along_terms if k[4] == n) for n in range(top + 1)],
     }
 
 
-def _charpoly_coeffs(K: sp.Matrix) -> list[sp.Expr]:
-    """det(xI − K)'s coefficients, highest first, expanded: Berkowitz over K's polynomial domain (DomainMatrix),
-    without SymPy expression arithmetic."""
-    dm = DomainMatrix.from_Matrix(K)
-    return [sp.expand(dm.domain.to_sympy(cf)) for cf in dm.charpoly()]
+def _product(values, dom):
+    out = dom.one
+    for v in values:
+        out *= v
+    return out
 
 
-def _along_ray(F: sp.Expr, ws: Sequence[sp.Symbol], q: Sequence[sp.Expr]) -> sp.Expr:
-    """F((1 + s)w) reduced to t: with F = Σ_d F_d (F_d homogeneous of degree d in w),
-    F((1 + s)w) = Σ_d (1 + s)^d·F_d(w), each F_d reduced by ``_reduce``."""
-    parts: dict[int, sp.Expr] = {}
-    for exps, coeff in sp.Poly(F, *ws).terms():
-        d = sum(exps)
-        parts[d] = parts.get(d, sp.Integer(0)) + coeff * sp.prod([w ** e for w, e in zip(ws, exps)])
-    return sp.Add(*[(1 + S) ** d * _reduce(Fd, ws, q) for d, Fd in sorted(parts.items())])
+def _at_zero(R, e, layers):
+    """e with w_l = 0 for l in ``layers`` (0-based; the w's are the ring's generators from index 6 on)."""
+    return R.from_dict({mon: cf for mon, cf in e.terms() if not any(mon[6 + l] for l in layers)})
+
+
+def _homogeneous_parts(R, e) -> dict:
+    """e = Σ_d e_d, e_d homogeneous of degree d in w."""
+    parts: dict[int, dict] = {}
+    for mon, cf in e.terms():
+        parts.setdefault(sum(mon[6:]), {})[mon] = cf
+    return {d: R.from_dict(p) for d, p in parts.items()}
+
+
+def _reduce_ring(R, e, q):
+    """``_reduce`` in the ring: each monomial's w's replaced with w_l² = q_l(t), w_1⋯w_L = t, then b·(1/b) = 1."""
+    t, n = R.gens[4], len(q)
+    out = R.zero
+    for mon, cf in e.terms():
+        par = {x % 2 for x in mon[6:]}
+        if len(par) > 1:
+            raise ArithmeticError(f"monomial with mixed parities {mon[6:]}: not reducible to t")
+        term = R.from_dict({mon[:6] + (0,) * n: cf})
+        for ql, x in zip(q, mon[6:]):
+            term *= ql ** (x // 2)
+        out += term * t if par == {1} else term
+    return _cancel_b(R, out)
+
+
+def _cancel_b(R, e):
+    """e with every b^i·(1/b)^j written as b^(i−j) or (1/b)^(j−i)."""
+    out: dict = {}
+    for mon, cf in e.terms():
+        k = min(mon[2], mon[3])
+        key = mon[:2] + (mon[2] - k, mon[3] - k) + mon[4:]
+        out[key] = out.get(key, R.domain.zero) + cf
+    return R.from_dict({k: v for k, v in out.items() if v})
+
+
+def _terms(e, dom) -> Terms:
+    """A ring element (w-free) as ``Terms``: b and 1/b merged into one signed exponent of b."""
+    out: dict = {}
+    for mon, cf in e.terms():
+        if any(mon[6:]):
+            raise ArithmeticError("a derived quantity still depends on w")
+        key = (mon[0], mon[1], mon[2] - mon[3], mon[4], mon[5])
+        out[key] = out.get(key, dom.zero) + cf
+    rational = dom == sp.QQ
+    return tuple((k, (int(dom.numer(v)), int(dom.denom(v))) if rational else dom.to_sympy(v))
+                 for k, v in sorted(out.items()) if v)
+
+
+def _terms_expr(terms: Terms) -> sp.Expr:
+    """``Terms`` as a SymPy expression in the symbols a, m, b, t, s."""
+    return sp.Add(*[(sp.Rational(*cf) if isinstance(cf, tuple) else cf)
+                    * A_ ** ea * M_ ** em * B_ ** eb * T ** et * S ** es for (ea, em, eb, et, es), cf in terms])
+
+
+class _Instance:
+    """``Terms`` evaluated at exact a, m (rational) and b (b^k rational, or any exact number)."""
+
+    def __init__(self, a: sp.Expr, m: sp.Expr, b: sp.Expr) -> None:
+        self.a, self.m, self.b = sp.sympify(a), sp.sympify(m), sp.sympify(b)
+        self.q = {"a": _mpq(self.a), "m": _mpq(self.m)}
+        self._bpow: dict[int, object] = {}
+
+    def _b(self, k: int):
+        if k not in self._bpow:
+            v = self.b ** k
+            self._bpow[k] = _mpq(v) if v.is_Rational else v
+        return self._bpow[k]
+
+    def coefficients(self, terms: Terms) -> dict[int, sp.Expr]:
+        """{e_t: coefficient} (terms free of s): exact rationals by gmpy2, else SymPy expanded (as the
+        substitute-and-expand route gives them)."""
+        exact: dict[int, object] = {}
+        symbolic: dict[int, list] = {}
+        qa, qm = self.q["a"], self.q["m"]
+        for (ea, em, eb, et, _), cf in terms:
+            bk = self._b(eb)
+            if qa is not None and qm is not None and isinstance(cf, tuple) and not isinstance(bk, sp.Basic):
+                exact[et] = exact.get(et, 0) + gmpy2.mpq(*cf) * qa ** ea * qm ** em * bk
+            else:
+                cfe = sp.Rational(*cf) if isinstance(cf, tuple) else cf
+                symbolic.setdefault(et, []).append(cfe * self.a ** ea * self.m ** em * self.b ** eb)
+        out = {}
+        for et in sorted(set(exact) | set(symbolic)):
+            v = exact.get(et, 0)
+            v = sp.Rational(int(v.numerator), int(v.denominator)) if v else sp.Integer(0)
+            if et in symbolic:
+                v = sp.expand(sp.Add(v, *symbolic[et]))
+            if v != 0:
+                out[et] = v
+        return out
+
+    def constant(self, terms: Terms) -> sp.Expr:
+        return self.coefficients(terms).get(0, sp.Integer(0))
+
+    def poly(self, terms: Terms) -> sp.Poly:
+        """The polynomial in t (the same Poly as ``sp.Poly(expand(value), t)``)."""
+        co = self.coefficients(terms)
+        return sp.Poly.from_dict({(k,): v for k, v in co.items()} or {(0,): sp.Integer(0)}, T)
+
+
+def _mpq(v: sp.Expr):
+    return gmpy2.mpq(int(v.p), int(v.q)) if v.is_Rational else None
 
 
 def _derivation(L: int, a: sp.Expr, m: sp.Expr, b: sp.Expr, c: Sequence[sp.Expr]) -> dict:
-    """The depth-L derivation at exact a, m, b, c_l: ``_generic_derivation`` (proved for symbolic a, m, b) with
-    the instance's values substituted into its results."""
-    d = _generic_derivation(L, tuple(c))
+    """The depth-L derivation at exact a, m, b, c_l as SymPy expressions: ``_generic_derivation`` (proved for
+    symbolic a, m, b) with the instance's values substituted into its results."""
+    d = _generic_derivation(L, tuple(sp.sympify(v) for v in c))
     sub = {A_: a, M_: m, B_: b}
 
     def at(e):
-        return e.xreplace(sub) if isinstance(e, sp.Basic) else e
+        return sp.expand(_terms_expr(e).xreplace(sub)) if e is not None else None
 
     out = {"lines": list(d["lines"])}
     for key in ("H00", "N", "F"):
@@ -268,41 +387,34 @@ def classify(L: int, m: sp.Rational, a: sp.Rational, b: sp.Expr, c: Sequence[sp.
     """Every critical point of F (origin first, then by |t|), each with its exact inertia and kind; and the
     derivation lines proved on the way."""
     d = _generic_derivation(L, tuple(sp.sympify(v) for v in c))
-    sub = {A_: sp.sympify(a), M_: sp.sympify(m), B_: sp.sympify(b)}
-    done: dict[sp.Expr, sp.Expr] = {}
-
-    def at(e: sp.Expr) -> sp.Expr:
-        """A result of the derivation at this instance's a, m, b, expanded (each substituted once, when used)."""
-        if e not in done:
-            done[e] = sp.expand(e.xreplace(sub))
-        return done[e]
-
+    at = _Instance(a, m, b)
     lines = list(d["lines"])
     points: list[ExactPoint] = []
     if L >= 2:
-        coeffs = [_constant_sign(at(cf)) for cf in d["H0"]]
+        coeffs = [_constant_sign(at.constant(cf)) for cf in d["H0"]]
         inertia = _inertia_from_charpoly(coeffs, L)
         points.append(ExactPoint(0.0, None, None, None, inertia, _kind(inertia), 1))
-    N = sp.Poly(at(d["N"]), T)
+    N = at.poly(d["N"])
     if not all(cf.is_Rational for cf in N.all_coeffs()):
         raise ArithmeticError(f"b^L·∏c_l is not rational ({N}): exact root isolation needs it")
     while N.eval(0) == 0:
         N = sp.Poly(sp.quo(N, sp.Poly(T, T)), T)
     lines.append(f"nonzero critical products t: real roots of {sp.sstr(N.as_expr())} with a(m − t)t > 0")
-    Fred = sp.Poly(at(d["F"]), T)
+    Fred = at.poly(d["F"])
+    cpK = [at.poly(cf) for cf in d["cpK"]] if L >= 2 else None
     nonzero = []
     for (lo, hi), mult in N.intervals():
         root = _Root(N, lo, hi)
         if root.sign(a * (m - T) * T) <= 0:
             continue
         if L == 1:  # H = a + b·c_1 does not depend on w
-            inertia = _inertia_from_charpoly([1, -_constant_sign(at(d["H00"]))], 1)
+            inertia = _inertia_from_charpoly([1, -_constant_sign(at.constant(d["H00"]))], 1)
         else:
-            inertia = _inertia_from_charpoly([root.sign(at(cf)) for cf in d["cpK"]], L)
+            inertia = _inertia_from_charpoly([root.sign(cf) for cf in cpK], L)
         kind = _kind(inertia)
-        if kind is None and L >= 2 and all(root.sign(at(r)) == 0 for r in d["K_rows"]):
+        if kind is None and L >= 2 and all(root.sign(at.poly(r)) == 0 for r in d["K_rows"]):
             # the ray direction w spans the null space: F((1 + s)w) − F(w) with a first nonzero odd-order term
-            first = next((n for n in range(1, len(d["along"])) if root.sign(at(d["along"][n])) != 0), None)
+            first = next((n for n in range(1, len(d["along"])) if root.sign(at.poly(d["along"][n])) != 0), None)
             if first is not None and first % 2 == 1:
                 kind = "non-strict saddle"
         nonzero.append(ExactPoint(float((root.lo + root.hi) / 2), N, (root.lo, root.hi), Fred, inertia, kind, mult))
