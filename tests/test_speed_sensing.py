@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from verify import sensing as sen
+from verify import sensing_rip as rip
 
 
 @pytest.mark.parametrize("n,m", [(3, 4), (3, 50), (4, 300), (6, 2000)])
@@ -106,68 +107,13 @@ def test_refine_matches_the_einsum_definition() -> None:
     rng = np.random.default_rng(5)
     A = sen.gaussian_measurements(6, 300, rng)
     K = A.gram()
-    for Z in sen.random_low_rank(6, 4, 5, rng):
+    for Z in rip.random_low_rank(6, 4, 5, rng):
         w, V = np.linalg.eigh(Z)
         Q = V[:, np.argsort(-np.abs(w))[:4]]
         B = np.einsum("ia,lab,jb->lij", Q, sen.sym_basis(4), Q).reshape(10, 36)
         vals = np.linalg.eigvalsh(B @ K @ B.T)
         for upper, ref in ((True, vals[-1]), (False, vals[0])):
-            Zn, val = sen._refine(K, Z[None], 4, upper)
+            Zn, val = rip._refine(K, Z[None], 4, upper)
             assert abs(val[0] - ref) <= 1e-12 * abs(ref)
             z = Zn[0].ravel()
             assert abs(z @ K @ z - ref) <= 1e-12 * abs(ref) and abs(np.linalg.norm(z) - 1) <= 1e-12
-
-
-def _rip_loop(A: sen.Measurement, k: int, rng: np.random.Generator, samples: int, steps: int,
-              seeds: np.ndarray | None) -> tuple[float, float, float]:
-    """The former one-start-at-a-time power iteration of rip_estimate (reference only), with its own
-    truncation and refinement written out from their definitions."""
-    n = A.n
-    k = min(k, n)
-    Z = sen.random_low_rank(n, k, samples, rng)
-    K = A.gram()
-    Zv = Z.reshape(samples, n * n)
-    rs = np.einsum("ij,jk,ik->i", Zv, K, Zv)
-    low, high = float(rs.min()), float(rs.max())
-    shift = float(np.linalg.eigvalsh(K)[-1]) + 1.0
-
-    def trunc(Y: np.ndarray) -> np.ndarray:
-        w, V = np.linalg.eigh((Y + Y.T) / 2)
-        i = np.argsort(-np.abs(w))[:k]
-        T = (V[:, i] * w[i]) @ V[:, i].T
-        return T / np.linalg.norm(T)
-
-    def refine(Zc: np.ndarray, upper: bool) -> tuple[np.ndarray, float]:
-        w, V = np.linalg.eigh(Zc)
-        Q = V[:, np.argsort(-np.abs(w))[:k]]
-        B = np.einsum("ia,lab,jb->lij", Q, sen.sym_basis(k), Q).reshape(-1, n * n)
-        vals, vecs = np.linalg.eigh(B @ K @ B.T)
-        j = -1 if upper else 0
-        Zn = (vecs[:, j] @ B).reshape(n, n)
-        return Zn / np.linalg.norm(Zn), float(vals[j])
-
-    hi_s = [(Z[i], steps) for i in np.argsort(-rs)[:2]] + [(z, min(steps, 3)) for z in seeds]
-    lo_s = [(Z[i], steps) for i in np.argsort(rs)[:2]] + [(z, min(steps, 3)) for z in seeds]
-    for upper, starts in ((True, hi_s), (False, lo_s)):
-        for Z0, budget in starts:
-            Zc, prev = trunc(Z0), None
-            for _ in range(max(1, budget)):
-                Zc, val = refine(Zc, upper)
-                high, low = (max(high, val), low) if upper else (high, min(low, val))
-                if prev is not None and abs(val - prev) <= 1e-10 * abs(val):
-                    break
-                prev = val
-                y = (K @ Zc.ravel()).reshape(n, n)
-                Zc = trunc(y if upper else shift * Zc - y)
-    return max(abs(low - 1), abs(high - 1)), low, high
-
-
-@pytest.mark.parametrize("n,k,m,steps", [(4, 2, 30, 6), (6, 4, 200, 5), (6, 3, 60, 0), (5, 2, 1000, 8)])
-def test_batched_rip_estimate_equals_the_loop(n: int, k: int, m: int, steps: int) -> None:
-    """All starts advanced as one batch give the attained extremes of the one-by-one loop (roundoff only)."""
-    A = sen.gaussian_measurements(n, m, np.random.default_rng(m + n))
-    seeds = sen.random_low_rank(n, k, 5, np.random.default_rng(99))
-    est = sen.rip_estimate(A, k, np.random.default_rng(3), 40, steps, seeds)
-    delta, low, high = _rip_loop(A, k, np.random.default_rng(3), 40, steps, seeds)
-    assert abs(est.low - low) <= 1e-12 * abs(low) and abs(est.high - high) <= 1e-12 * abs(high)
-    assert abs(est.delta - delta) <= 1e-12 * max(1.0, delta)

@@ -217,45 +217,6 @@ def factorization_stationary_points(U: Array, lam: Array, r: int, psi: Array | N
 
 # ---------------------------------------------------------------- restricted isometry
 
-def random_low_rank(n: int, k: int, count: int, rng: np.random.Generator) -> Array:
-    """``count`` random symmetric n x n matrices of rank <= k (Q S Q^T with Gaussian Q, S), unit norm."""
-    Q = rng.standard_normal((count, n, k))
-    S = rng.standard_normal((count, k, k))
-    S = S + S.transpose(0, 2, 1)
-    Z = Q @ S @ Q.transpose(0, 2, 1)
-    return Z / np.linalg.norm(Z, axis=(1, 2), keepdims=True)
-
-
-def ratios(A: Measurement, Z: Array) -> Array:
-    """||A(Z)||^2 / ||Z||_F^2 for a batch Z of shape (N, n, n)."""
-    Zv = Z.reshape(len(Z), A.n * A.n)
-    return np.einsum("ij,jk,ik->i", Zv, A.gram(), Zv) / (Zv * Zv).sum(-1)
-
-
-def _truncate(Y: Array, k: int) -> Array:
-    """Best rank-k approximation of sym(Y) for a batch Y of shape (B, n, n), each scaled to unit norm."""
-    w, V = np.linalg.eigh((Y + Y.transpose(0, 2, 1)) / 2)
-    idx = np.argsort(-np.abs(w), axis=-1)[:, :k]
-    Vk = np.take_along_axis(V, idx[:, None, :], axis=2)
-    Z = (Vk * np.take_along_axis(w, idx, axis=1)[:, None, :]) @ Vk.transpose(0, 2, 1)
-    return Z / np.linalg.norm(Z, axis=(1, 2), keepdims=True)
-
-
-def _refine(K: Array, Z: Array, k: int, upper: bool) -> tuple[Array, Array]:
-    """Exact extreme of the ratio over {Q S Q^T : S symmetric}, Q the top-k eigenvectors of Z (K = A*A),
-    for a batch Z of shape (B, n, n): the maximizers (B, n, n) and the extreme values (B,)."""
-    n = Z.shape[-1]
-    w, V = np.linalg.eigh(Z)
-    Q = np.take_along_axis(V, np.argsort(-np.abs(w), axis=-1)[:, None, :k], axis=2)
-    Qt = Q.transpose(0, 2, 1)
-    B = Q[:, None] @ _sym_basis(k)[None] @ Qt[:, None]     # Q S_l Q^T, orthonormal in Frobenius
-    Bv = B.reshape(len(Z), -1, n * n)
-    vals, vecs = np.linalg.eigh(Bv @ K @ Bv.transpose(0, 2, 1))
-    j = -1 if upper else 0
-    Zn = (vecs[:, None, :, j] @ Bv)[:, 0].reshape(len(Z), n, n)
-    return Zn / np.linalg.norm(Zn, axis=(1, 2), keepdims=True), vals[:, j]
-
-
 def subspace_extremes(A: Measurement, spanning: Array) -> tuple[float, float, Array, Array]:
     """Exact min/max of ||A Z||^2/||Z||^2 over the span of ``spanning`` (N, n, n): an eigenproblem."""
     n = A.n
@@ -266,69 +227,6 @@ def subspace_extremes(A: Measurement, spanning: Array) -> tuple[float, float, Ar
     zmin = (basis @ vecs[:, 0]).reshape(n, n)
     zmax = (basis @ vecs[:, -1]).reshape(n, n)
     return float(vals[0]), float(vals[-1]), zmin, zmax
-
-
-@dataclass(frozen=True)
-class RipEstimate:
-    """Empirical restricted-isometry constant: a LOWER bound on the true delta_k (attained ratios)."""
-
-    k: int
-    delta: float
-    low: float
-    high: float
-    sampled_delta: float
-    samples: int
-    steps: int
-
-
-def rip_estimate(A: Measurement, k: int, rng: np.random.Generator, samples: int, steps: int,
-                 seeds: Array | None = None) -> RipEstimate:
-    """max |ratio - 1| over rank <= k: random sampling, then truncated power iteration from the worst
-    samples (and from ``seeds``) on A*A (upper side) and s I - A*A (lower side), each step followed by an
-    exact eigen-refinement over matrices sharing the iterate's column space. Every reported ratio is
-    attained by an explicit matrix, so delta is a lower bound on the true delta_k."""
-    k = _check_int(k, "k")
-    samples, steps = _check_int(samples, "samples"), _check_int(steps, "steps", 0)
-    n = A.n
-    k = min(k, n)
-    Z = random_low_rank(n, k, samples, rng)
-    K = A.gram()
-    Zv = Z.reshape(samples, n * n)
-    rs = np.einsum("ij,jk,ik->i", Zv, K, Zv)
-    low, high = float(rs.min()), float(rs.max())
-    sampled = max(abs(low - 1), abs(high - 1))
-    shift = float(np.linalg.eigvalsh(K)[-1]) + 1.0
-    starts_hi = [(Z[i], steps) for i in np.argsort(-rs)[:2]]
-    starts_lo = [(Z[i], steps) for i in np.argsort(rs)[:2]]
-    if seeds is not None:
-        # a seed needs one exact refinement to be counted; a few power steps may improve on it
-        starts_hi += [(z, min(steps, 3)) for z in seeds]
-        starts_lo += [(z, min(steps, 3)) for z in seeds]
-    nn = n * n
-    for upper, starts in ((True, starts_hi), (False, starts_lo)):
-        # every start runs its own power iteration; the starts advance together as one batch
-        Zc = _truncate(np.array([z for z, _ in starts]), k)
-        budget = np.array([max(1, b) for _, b in starts])
-        prev = np.zeros(len(starts))
-        live = np.ones(len(starts), dtype=bool)
-        for it in range(int(budget.max())):
-            idx = np.flatnonzero(live & (it < budget))
-            if idx.size == 0:
-                break
-            Zr, val = _refine(K, Zc[idx], k, upper)
-            if upper:
-                high = max(high, float(val.max()))
-            else:
-                low = min(low, float(val.min()))
-            settled = np.abs(val - prev[idx]) <= 1e-10 * np.abs(val) if it > 0 else np.zeros(idx.size, dtype=bool)
-            live[idx[settled]] = False   # the power iteration has settled
-            prev[idx] = val
-            go, Zg = idx[~settled], Zr[~settled]
-            if go.size == 0:
-                continue
-            y = (Zg.reshape(len(go), nn) @ K.T).reshape(len(go), n, n)
-            Zc[go] = _truncate(y if upper else shift * Zg - y, k)
-    return RipEstimate(k, max(abs(low - 1), abs(high - 1)), low, high, sampled, samples, steps)
 
 
 def full_isometry_constant(A: Measurement) -> float:

@@ -16,6 +16,7 @@ from verify.claims.sensing_common import (
     BOUND_RTOL, EXACT_TOL, FD_TOL, SensingInstance, SensingParams, n_instances, sensing_instance,
 )
 from verify.numbers import dec
+from verify.sensing_rip import RipJob, rip_estimates
 
 
 def fd_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
@@ -50,18 +51,26 @@ def fd_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
     return run
 
 
-def rip_deltas(ctx: RunContext, p: SensingParams, A: sen.Measurement, inst: SensingInstance, key: str) -> dict:
-    """RIP estimates (lower bounds) seeded with the exact certificates at the points, and delta_full."""
+def rip_deltas(ctx: RunContext, p: SensingParams,
+               pairs: list[tuple[SensingInstance, sen.Measurement, str]]) -> list[dict]:
+    """Per (instance, operator, rng key): RIP estimates (lower bounds) seeded with the exact certificates at
+    the points, and delta_full. All estimates' power iterations run as one batch (``rip_estimates``)."""
     cf = float(p.c)
-    hds = {pt.label: sen.hessian_distance(A, pt.X, inst.M, cf) for pt in inst.points}
-    seeds2 = [z for hd in hds.values() for z in hd.tangent_extremes if np.linalg.norm(z) > 0]
-    seedsE = [z for hd in hds.values() for z in hd.polarization]
     steps = max(5, ctx.profile.search_steps // 40)
     samples = min(ctx.profile.instances, 500)
-    est2 = sen.rip_estimate(A, 2 * p.r, ctx.rng(key + ".2r"), samples, steps, np.array(seeds2) if seeds2 else None)
-    rho = max(hd.e_rank for hd in hds.values())
-    estE = sen.rip_estimate(A, rho + 1, ctx.rng(key + ".e"), samples, steps, np.array(seedsE) if seedsE else None)
-    return {"hd": hds, "d2r": est2, "dE": estE, "full": sen.full_isometry_constant(A)}
+    out, jobs = [], []
+    for inst, A, key in pairs:
+        hds = {pt.label: sen.hessian_distance(A, pt.X, inst.M, cf) for pt in inst.points}
+        seeds2 = [z for hd in hds.values() for z in hd.tangent_extremes if np.linalg.norm(z) > 0]
+        seedsE = [z for hd in hds.values() for z in hd.polarization]
+        rho = max(hd.e_rank for hd in hds.values())
+        jobs += [RipJob(A, 2 * p.r, ctx.rng(key + ".2r"), samples, steps, np.array(seeds2) if seeds2 else None),
+                 RipJob(A, rho + 1, ctx.rng(key + ".e"), samples, steps, np.array(seedsE) if seedsE else None)]
+        out.append({"hd": hds, "full": sen.full_isometry_constant(A)})
+    ests = rip_estimates(jobs)
+    for j, D in enumerate(out):
+        D["d2r"], D["dE"] = ests[2 * j], ests[2 * j + 1]
+    return out
 
 
 def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
@@ -70,8 +79,10 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
         cf, a, b = float(p.c), float(p.a), float(p.b)
         rows, worst_ratio_est, worst_ratio_full, cex = [], 0.0, 0.0, None
         basis_worst = 0.0
-        for i in range(n_instances(ctx)):
-            inst = sensing_instance(ctx, p, i)
+        insts = [sensing_instance(ctx, p, i) for i in range(n_instances(ctx))]
+        pairs = [(inst, A, f"sensing.rip.{i}.{A.m}") for i, inst in enumerate(insts) for A in inst.ensembles]
+        Ds = iter(rip_deltas(ctx, p, pairs))
+        for i, inst in enumerate(insts):
             B = sen.basis_measurements(p.n)
             for pt in inst.points:
                 hd = sen.hessian_distance(B, pt.X, inst.M, cf)
@@ -79,7 +90,7 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
                                   abs(sen.g_value(B, pt.X, inst.M, cf) - sen.f_value(pt.X, inst.M, cf))
                                   / max(sen.f_value(pt.X, inst.M, cf), 1e-300))
             for A in inst.ensembles:
-                D = rip_deltas(ctx, p, A, inst, f"sensing.rip.{i}.{A.m}")
+                D = next(Ds)
                 for label, hd in D["hd"].items():
                     b_est = sen.distance_bound(cf, a, b, D["d2r"].delta, D["dE"].delta, hd.x_norm2, hd.e_norm)
                     b_full = sen.distance_bound(cf, a, b, D["full"], D["full"], hd.x_norm2, hd.e_norm)
