@@ -157,73 +157,113 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rationa
 
 # ---------------------------------------------------------------------------------------- mpmath
 
+def _mpfr(x: Any) -> Any:
+    """An mpf (or int) as a gmpy2 mpfr, exactly (its mantissa fits the working precision)."""
+    import gmpy2
+
+    if isinstance(x, int):
+        return gmpy2.mpfr(x)
+    sign, man, exp, _ = mpmath.mpf(x)._mpf_
+    if not man:
+        return gmpy2.mpfr(str(mpmath.mpf(x)))      # 0, ±inf, nan
+    v = gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
+    return -v if sign else v
+
+
+def _mpf(x: Any) -> mpmath.mpf:
+    """A gmpy2 mpfr as an mpf, exactly (inf and nan included)."""
+    import gmpy2
+
+    if not gmpy2.is_finite(x) or gmpy2.is_zero(x):
+        return mpmath.mpf(str(x)) if not gmpy2.is_zero(x) else mpmath.mpf(0)
+    man, exp = x.as_mantissa_exp()
+    return mpmath.mpf((int(man), int(exp)))
+
+
 def _hp_run(x0: list, lam: tuple, U: list, c: Any, eta: Any, K: Any, eps: Any, tol: Any, max_iter: int,
             b: Any) -> dict[str, Any]:
-    """One GD run, n = 2, r = 1, in mpmath scalars: every step's descent margin, R2 contraction and counts."""
+    """One GD run, n = 2, r = 1, every step's descent margin, R2 contraction and counts: mpf in and out, the steps
+    in gmpy2 mpfr at mpmath's working precision (the same correctly rounded +, −, ×, /, √ as mpmath's, without
+    mpmath's per-operation Python overhead; call inside ``mpmath.workdps``)."""
+    import gmpy2
+
+    from ..highprec.eigen import gmpy2_precision
     from ..landscape.convergence import r2_bound, r3_bound, r2_rate
-    from ..landscape.symmetric import classify_region
+    from ..landscape.symmetric import RegionConstants, classify_region
 
-    # GD is O(n)-equivariant: run in the eigenbasis, y = Uᵀx, M = diag(λ), where the gap has no cancellation:
-    # F − F* = c[(y_1² − λ_1)² + y_2²(y_2² − 2λ_2 + 2y_1²)] (each term small near the minimizer)
-    v0 = [U[0][a] * x0[0] + U[1][a] * x0[1] for a in range(2)]
-    tops = [mpmath.sqrt(lam[0]), mpmath.mpf(0)]
-    sad = [mpmath.mpf(0), mpmath.sqrt(lam[1])]
-    normM = mpmath.sqrt(lam[0] ** 2 + lam[1] ** 2)
+    with gmpy2_precision(mpmath.mp.prec):
+        x0, lam, c, eta, eps, tol = [_mpfr(t) for t in x0], [_mpfr(t) for t in lam], _mpfr(c), _mpfr(eta), \
+            _mpfr(eps), _mpfr(tol)
+        U = [[_mpfr(t) for t in row] for row in U]
+        K = RegionConstants(*(_mpfr(getattr(K, f)) for f in RegionConstants.__dataclass_fields__))
+        # GD is O(n)-equivariant: run in the eigenbasis, y = Uᵀx, M = diag(λ), where the gap has no cancellation:
+        # F − F* = c[(y_1² − λ_1)² + y_2²(y_2² − 2λ_2 + 2y_1²)] (each term small near the minimizer)
+        v0 = [U[0][a] * x0[0] + U[1][a] * x0[1] for a in range(2)]
+        tops = [gmpy2.sqrt(lam[0]), gmpy2.mpfr(0)]
+        sad = [gmpy2.mpfr(0), gmpy2.sqrt(lam[1])]
+        normM = gmpy2.sqrt(lam[0] ** 2 + lam[1] ** 2)
+        c4 = 4 * c
 
-    def F_and_grad(v):
-        gap = c * ((v[0] ** 2 - lam[0]) ** 2 + v[1] ** 2 * (v[1] ** 2 - 2 * lam[1] + 2 * v[0] ** 2))
-        E = [[v[0] ** 2 - lam[0], v[0] * v[1]], [v[0] * v[1], v[1] ** 2 - lam[1]]]
-        return gap, [4 * c * (E[a][0] * v[0] + E[a][1] * v[1]) for a in range(2)]
+        def F_and_grad(v):
+            s0, s1, p = v[0] ** 2, v[1] ** 2, v[0] * v[1]
+            gap = c * ((s0 - lam[0]) ** 2 + s1 * (s1 - 2 * lam[1] + 2 * s0))
+            return gap, [c4 * ((s0 - lam[0]) * v[0] + p * v[1]), c4 * (p * v[0] + (s1 - lam[1]) * v[1])]
 
-    def dist(v, w):
-        return min(mpmath.sqrt((v[0] - w[0]) ** 2 + (v[1] - w[1]) ** 2),
-                   mpmath.sqrt((v[0] + w[0]) ** 2 + (v[1] + w[1]) ** 2))
+        def dist(v, w):
+            return min(gmpy2.sqrt((v[0] - w[0]) ** 2 + (v[1] - w[1]) ** 2),
+                       gmpy2.sqrt((v[0] + w[0]) ** 2 + (v[1] + w[1]) ** 2))
 
-    theta = r2_rate(K, eta)
-    v = v0
-    F, G = F_and_grad(v)  # F is the gap F − F* throughout
-    Fstar = 0
-    dF0 = F
-    counts = {"R1": 0, "R2": 0, "R3": 0}
-    gap_entry, worst_desc, worst_rate, problem = None, mpmath.inf, mpmath.inf, None
-    k = 0
-    while F - Fstar > eps and k < max_iter:
-        s2 = v[0] ** 2 + v[1] ** 2
-        reg = classify_region(s2, lam[0], lambda: dist(v, sad), lambda: dist(v, tops),
-                              lambda: s2, normM, K)[:2]
-        counts[reg] += 1
-        vn = [v[a] - eta * G[a] for a in range(2)]
-        Fn, Gn = F_and_grad(vn)
-        need = eta / 2 * (G[0] ** 2 + G[1] ** 2)
-        margin = (F - Fn - need) / need if need > 0 else mpmath.mpf(0)
-        worst_desc = min(worst_desc, margin)
-        if not mpmath.isfinite(Fn):
-            problem = f"diverged at step {k}"
-            break
-        if margin < -tol:
-            problem = f"descent lemma violated at step {k}: relative margin {mpmath.nstr(margin, 8)}"
-            break
-        if reg == "R2":
-            gap_entry = F - Fstar if gap_entry is None else gap_entry
-            if Fn - Fstar > 0 and theta > 0:
-                m = mpmath.log((F - Fstar) / (Fn - Fstar)) / -mpmath.log(theta)
-                worst_rate = min(worst_rate, m)
-                if m < 1 / mpmath.mpf(b.p) * b.q - tol:
-                    problem = (f"R2 contraction at step {k}: θ^{mpmath.nstr(m, 8)} per step, claimed "
-                               f"θ^{mpmath.nstr(mpmath.mpf(b.q) / b.p, 8)}")
-                    break
-        v, F, G = vn, Fn, Gn
-        k += 1
+        theta = r2_rate(K, eta)
+        neg_log_theta = -gmpy2.log(theta) if theta > 0 else None
+        rate_claim = 1 / gmpy2.mpfr(b.p) * b.q
+        v = v0
+        F, G = F_and_grad(v)  # F is the gap F − F* throughout
+        Fstar = 0
+        dF0 = F
+        counts = {"R1": 0, "R2": 0, "R3": 0}
+        gap_entry, worst_desc, worst_rate, problem = None, gmpy2.inf(), gmpy2.inf(), None
+        k = 0
+        half_eta = eta / 2
+        while F - Fstar > eps and k < max_iter:
+            s2 = v[0] ** 2 + v[1] ** 2
+            reg = classify_region(s2, lam[0], lambda: dist(v, sad), lambda: dist(v, tops),
+                                  lambda: s2, normM, K)[:2]
+            counts[reg] += 1
+            vn = [v[0] - eta * G[0], v[1] - eta * G[1]]
+            Fn, Gn = F_and_grad(vn)
+            need = half_eta * (G[0] ** 2 + G[1] ** 2)
+            margin = (F - Fn - need) / need if need > 0 else gmpy2.mpfr(0)
+            worst_desc = min(worst_desc, margin)
+            if not gmpy2.is_finite(Fn):
+                problem = f"diverged at step {k}"
+                break
+            if margin < -tol:
+                problem = f"descent lemma violated at step {k}: relative margin {mpmath.nstr(_mpf(margin), 8)}"
+                break
+            if reg == "R2":
+                gap_entry = F - Fstar if gap_entry is None else gap_entry
+                if Fn - Fstar > 0 and theta > 0:
+                    m = gmpy2.log((F - Fstar) / (Fn - Fstar)) / neg_log_theta
+                    worst_rate = min(worst_rate, m)
+                    if m < rate_claim - tol:
+                        problem = (f"R2 contraction at step {k}: θ^{mpmath.nstr(_mpf(m), 8)} per step, claimed "
+                                   f"θ^{mpmath.nstr(mpmath.mpf(b.q) / b.p, 8)}")
+                        break
+            v, F, G = vn, Fn, Gn
+            k += 1
+        N3 = r3_bound(K, eta, dF0)
+        N2 = r2_bound(K, eta, gap_entry if gap_entry is not None else gmpy2.mpfr(0), eps, gmpy2.log)
+        resid = gmpy2.sqrt((v[0] ** 2 - lam[0]) ** 2 + 2 * (v[0] * v[1]) ** 2 + v[1] ** 4)  # ||yyᵀ − λ_1e_1e_1ᵀ||
+        reached = F - Fstar <= eps
     bq = mpmath.mpf(b.p) / b.q
-    N3 = r3_bound(K, eta, dF0)
-    N2 = r2_bound(K, eta, gap_entry if gap_entry is not None else mpmath.mpf(0), eps, mpmath.log)
+    N3 = _mpf(N3)
     if problem is None and counts["R2"] > bq * N2:
         problem = f"{counts['R2']} R2 iterates with gap > ε, bound b·N2 = {mpmath.nstr(bq * N2, 8)}"
     if problem is None and counts["R3"] > bq * N3:
         problem = f"{counts['R3']} R3 iterates, bound b·N3 = {mpmath.nstr(bq * N3, 8)}"
-    resid = mpmath.sqrt((v[0] ** 2 - lam[0]) ** 2 + 2 * (v[0] * v[1]) ** 2 + v[1] ** 4)  # ||yyᵀ − λ_1e_1e_1ᵀ||
-    return {"iterations": k, "reached": F - Fstar <= eps, "counts": counts, "N2": N2, "N3": N3,
-            "worst_descent": worst_desc, "worst_rate": worst_rate, "residual": resid, "problem": problem}
+    return {"iterations": k, "reached": reached, "counts": counts, "N2": N2, "N3": N3,
+            "worst_descent": _mpf(worst_desc), "worst_rate": _mpf(worst_rate), "residual": _mpf(resid),
+            "problem": problem}
 
 
 def highprec_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rational) -> CheckResult:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -96,7 +97,10 @@ def gd_batch(insts: Sequence[Instance], X0: np.ndarray, c: float, eta: np.ndarra
     Vectorized over the runs; every iterate is classified by the L5 definitions (``region_codes``, the batched
     form of ``classify_region``) from batched σ_r², orbit distances (||X||² + ||B||² − 2||BᵀX||_*). Checks along
     the way: the descent-lemma decrease at every step and the gap contraction at every R2 step (recorded, not
-    judged), kept per run in arrays and turned into ``RunStats`` at the end.
+    judged), kept per run in arrays and turned into ``RunStats`` at the end. The loop holds only the active runs'
+    state (compacted when a run stops), shares R = XXᵀ − M between F and ∇F = 4cRX, and records per step what the
+    margins need; they are evaluated after the loop on the same float64 numbers (identical ``RunStats``; the
+    earlier per-step loop is the reference in tests/test_route_convergence_gd.py).
     """
     B = len(insts)
     n, r = X0.shape[-2:]
@@ -115,54 +119,63 @@ def gd_batch(insts: Sequence[Instance], X0: np.ndarray, c: float, eta: np.ndarra
     bounds = RegionBounds.of(insts, K, r)
     iterations = [None] * B
     diverged = np.zeros(B, dtype=bool)
-    worst_descent = np.full(B, math.inf)
-    rec_idx, rec_X, rec_gap, rec_next = [], [], [], []     # every iterate with gap > ε, in iteration order
     X = X0.copy()
-    active = np.arange(B)
+    _sum2, _sum12 = partial(np.add.reduce, axis=(-1, -2)), partial(np.add.reduce, axis=(1, 2))  # = np.sum's
+    # the active runs' state, compacted (rows of idx); R = XXᵀ − M is shared by F and ∇F = 4cRX
+    idx = np.arange(B)
+    Xa, Ma, Fsa, eta_a = X.copy(), M, Fstar, eta[:, None, None]
+    rec_idx, rec_X, rec_F, rec_next, rec_gg = [], [], [], [], []   # every iterate with gap > ε, in order
     with np.errstate(all="ignore"):
-        F = objective(X, M, c)
+        Ra = Xa @ np.swapaxes(Xa, -1, -2) - Ma
+        Fa = c * np.sum(Ra * Ra, axis=(-1, -2))          # = objective(Xa, Ma, c)
         for k in range(max_iter + 1):
-            gap = F[active] - Fstar[active]
-            bad = ~np.isfinite(gap)
-            diverged[active[bad]] = True
-            done = (gap <= eps) | bad
-            for j in active[done & ~bad]:
-                iterations[j] = k
-            active = active[~done]
-            if active.size == 0 or k == max_iter:
+            gap = Fa - Fsa
+            fin = np.isfinite(gap)
+            done = (gap <= eps) | ~fin
+            if done.any():
+                diverged[idx[~fin]] = True
+                for j in idx[done & fin]:
+                    iterations[j] = k
+                X[idx[done]] = Xa[done]
+                keep = ~done
+                idx, Xa, Ma, Fsa, eta_a, Ra, Fa = (idx[keep], Xa[keep], Ma[keep], Fsa[keep], eta_a[keep], Ra[keep],
+                                                   Fa[keep])
+            if idx.size == 0 or k == max_iter:
                 break
-            Xa, Ma = X[active], M[active]
-            G = gradient(Xa, Ma, c)
-            Xn = Xa - eta[active, None, None] * G
-            Fn = objective(Xn, Ma, c)
-            need = eta[active] / 2 * np.sum(G * G, axis=(1, 2))
-            dec = F[active] - Fn
-            noise = 100 * n * r * EPS * (np.abs(F[active]) + Fstar[active] + c * normM[active] ** 2)
-            judged = (need > 1e3 * noise) | (dec < need - noise)
-            worst_descent[active[judged]] = np.fmin(worst_descent[active[judged]],
-                                                    (dec[judged] - need[judged]) / need[judged])
-            rec_idx.append(active)
+            G = 4 * c * (Ra @ Xa)                          # = gradient(Xa, Ma, c)
+            Xn = Xa - eta_a * G
+            Rn = Xn @ np.swapaxes(Xn, -1, -2) - Ma
+            Fn = c * _sum2(Rn * Rn)
+            rec_idx.append(idx)
             rec_X.append(Xa)
-            rec_gap.append(F[active] - Fstar[active])
-            rec_next.append(Fn - Fstar[active])
-            X[active] = Xn
-            F[active] = Fn
-        # the regions of all recorded iterates at once (each is classified on its own: batching changes nothing)
+            rec_F.append(Fa)
+            rec_next.append(Fn)
+            rec_gg.append(_sum12(G * G))
+            Xa, Ra, Fa = Xn, Rn, Fn
+        X[idx] = Xa
+        # the descent-lemma margins and the regions of all recorded iterates at once (elementwise, as per step)
         counts = np.zeros((B, 3), dtype=np.int64)
+        worst_descent = np.full(B, math.inf)
         worst_rate = np.full(B, math.inf)
         has_entry = np.zeros(B, dtype=bool)
         gap_entry = np.zeros(B)
         if rec_idx:
-            idx = np.concatenate(rec_idx)
-            codes = _regions(np.concatenate(rec_X), idx, tops, Bsad, norm_top2, norm_sad2, bounds, nS)
-            gap_a, gap_n = np.concatenate(rec_gap), np.concatenate(rec_next)
-            np.add.at(counts, (idx, codes), 1)
+            ix = np.concatenate(rec_idx)
+            F_a, F_n = np.concatenate(rec_F), np.concatenate(rec_next)
+            need = eta[ix] / 2 * np.concatenate(rec_gg)
+            dec = F_a - F_n
+            noise = 100 * n * r * EPS * (np.abs(F_a) + Fstar[ix] + c * normM[ix] ** 2)
+            judged = (need > 1e3 * noise) | (dec < need - noise)
+            np.fmin.at(worst_descent, ix[judged], (dec[judged] - need[judged]) / need[judged])
+            codes = _regions(np.concatenate(rec_X), ix, tops, Bsad, norm_top2, norm_sad2, bounds, nS)
+            gap_a, gap_n = F_a - Fstar[ix], F_n - Fstar[ix]
+            np.add.at(counts, (ix, codes), 1)
             r2 = codes == 1
-            runs, first = np.unique(idx[r2], return_index=True)   # each run's first R2 iterate
+            runs, first = np.unique(ix[r2], return_index=True)   # each run's first R2 iterate
             gap_entry[runs] = gap_a[r2][first]
             has_entry[runs] = True
             rated = r2 & (gap_n > 1e-3 * eps) & (gap_a > 0)
-            js = idx[rated]
+            js = ix[rated]
             rates = [math.log(q) / log_theta[j] for q, j in zip((gap_a[rated] / gap_n[rated]).tolist(), js.tolist())]
             np.fmin.at(worst_rate, js, np.array(rates, dtype=float))
     stats = []
