@@ -32,7 +32,7 @@ from .arb import (CertificationFailed, NotEnclosable, NotReal, arb_exact_fractio
 from .scalar import certify_minimizer
 
 __all__ = ["NotEnclosable", "NotReal", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
-           "symmetric_eigen_enclosures", "clusters", "judge_spectrum", "judge_largest", "interval_newton", "approx_root"]
+           "symmetric_eigen_enclosures", "balanced_basis", "clusters", "judge_spectrum", "judge_largest", "interval_newton", "approx_root"]
 
 
 @dataclass(frozen=True)
@@ -203,17 +203,47 @@ def _enclose_with(H: flint.arb_mat, Q: flint.arb_mat) -> list[flint.arb]:
     return [flint.arb(dk.mid(), r) / theta for dk in sorted(d, key=arb_exact_fraction)]
 
 
-def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int) -> list[flint.arb]:
+def _tight(enc: list[flint.arb], prec: int) -> bool:
+    """Every enclosure narrower than 2^(−prec/2) relative to the largest |λ| (and at least one)."""
+    scale = max((abs(e).upper() for e in enc), default=flint.arb(0))
+    return bool(enc) and all(e.rad() <= scale * flint.arb(2) ** (-prec // 2) for e in enc)
+
+
+def balanced_basis(signs: Sequence[int]) -> flint.arb_mat:
+    """The approximate eigenbasis D_s·U of the scalar Hessian at a balanced point w = ρ·s (or at 0, s = 1), for
+    ``symmetric_eigen_enclosures``'s ``guess``: U is the Helmert basis (column 0 = 1/√n, column k ≥ 1 =
+    (1, …, 1, −k, 0, …)/√(k(k + 1))), an orthonormal basis with 1 first. There D_s·H·D_s = c·11ᵀ + (d − c)·I
+    (docs/mathematics.md §K4), whose eigenvectors are 1 and every vector of 1^⊥. Entries are exact midpoints at
+    the working precision (the enclosure's ε covers their rounding). Call inside ``workprec``."""
+    n = len(signs)
+    Q = flint.arb_mat(n, n)
+    col0 = (1 / flint.arb(n).sqrt()).mid()
+    for i in range(n):
+        Q[i, 0] = col0 if signs[i] > 0 else -col0
+    for k in range(1, n):
+        u = (1 / flint.arb(k * (k + 1)).sqrt()).mid()
+        for i in range(k):
+            Q[i, k] = u if signs[i] > 0 else -u
+        Q[k, k] = (-k * u).mid() if signs[k] > 0 else (k * u).mid()
+    return Q
+
+
+def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int, guess: flint.arb_mat | None = None) -> list[flint.arb]:
     """Balls I_1 … I_n with λ_k(H) ∈ I_k for every symmetric matrix inside H (λ ascending), or [] when no
     approximate eigenbasis is close enough to orthonormal. Call inside ``workprec(prec)``.
 
-    The basis comes from Arb's approximate eigensolver (fast) and, when that one's enclosures are wider than
-    2^(−prec/2) relative, from mpmath's symmetric solver; rigour never depends on which."""
+    The basis is ``guess`` when given and its enclosures are narrower than 2^(−prec/2) relative (a caller that
+    knows H's eigenvectors, ``balanced_basis``: no eigensolver), else Arb's approximate eigensolver (fast) and,
+    when that one's enclosures are wider than 2^(−prec/2) relative, mpmath's symmetric solver; rigour never
+    depends on which (the enclosure bounds ‖QᵀQ − I‖ and ‖QᵀHQ − D‖ for whatever Q it is given)."""
+    if guess is not None:
+        enc = _enclose_with(H, guess)
+        if _tight(enc, prec):
+            return enc
     basis = _approx_basis_flint(H)
     if basis is not None:
         enc = _enclose_with(H, basis[1])
-        scale = max((abs(e).upper() for e in enc), default=flint.arb(0))
-        if enc and all(e.rad() <= scale * flint.arb(2) ** (-prec // 2) for e in enc):
+        if _tight(enc, prec):
             return enc
     return _enclose_with(H, _approx_basis_mpmath(H, prec))
 

@@ -132,10 +132,12 @@ def _certified_point(conv: Convention, L: int, m: sp.Rational, lam: sp.Rational,
 
 def _enclosures(L: int, m_, a_, b_, rho_ball, signs, prec: int):
     """Certified eigenvalue enclosures of ∇²F at w = ρ·s (or at 0 when ``rho_ball`` is None); [] when undecided."""
-    from ..certified.spectrum import hessian_ball, symmetric_eigen_enclosures, to_arb
+    from ..certified.spectrum import balanced_basis, hessian_ball, symmetric_eigen_enclosures, to_arb
 
     w = [rho_ball * si for si in signs] if rho_ball is not None else [to_arb(0)] * L
-    return symmetric_eigen_enclosures(hessian_ball(w, m_, a_, b_), prec)
+    # a balanced point: D_s·(Helmert basis) is an eigenbasis of the exact Hessian, tried before any eigensolver
+    guess = balanced_basis(signs if rho_ball is not None else [1] * L)
+    return symmetric_eigen_enclosures(hessian_ball(w, m_, a_, b_), prec, guess)
 
 
 #: why an instance without a usable eigenbasis is undecided

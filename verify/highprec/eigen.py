@@ -195,17 +195,54 @@ def _product_rule_hessian(w: list, m, a, b, one) -> list[list]:
     return H
 
 
-def scalar_hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
+def scalar_hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf, structured: bool = True) -> list[mpf]:
     """Eigenvalues of ``scalar_hessian``, ascending, at the working precision (replaces
     ``verify.highprec.scalar.hessian_eigenvalues`` in the claims: the same Hessian, built and diagonalized in
-    gmpy2 at ``mpmath.mp.prec`` bits)."""
+    gmpy2 at ``mpmath.mp.prec`` bits).
+
+    ``structured``: when every |w_l| is the same (a balanced point, 0 included) the computed Hessian is first
+    tested for the form D_s(c·11ᵀ + (d − c)·I)D_s (``_balanced_eigenvalues``); only a matrix that passes takes
+    that form's eigenvalues, every other one (and ``structured=False``) goes through Householder + QL."""
     n = len(w)
     if n == 0:
         return []
     with _working_context():
-        A = _product_rule_hessian([_to_mpfr(x) for x in w], _to_mpfr(m), _to_mpfr(a), _to_mpfr(b),
-                                  gmpy2.mpfr(1))
+        W = [_to_mpfr(x) for x in w]
+        A = _product_rule_hessian(W, _to_mpfr(m), _to_mpfr(a), _to_mpfr(b), gmpy2.mpfr(1))
         if n == 1:
             return [_to_mpf(A[0][0])]
+        if structured:
+            values = _balanced_eigenvalues(A, W)
+            if values is not None:
+                return [_to_mpf(v) for v in values]
         d, e = _tridiagonalize(A)
         return [_to_mpf(v) for v in sorted(_tql(d, e))]
+
+
+def _balanced_eigenvalues(A: list[list], w: list) -> list | None:
+    """Eigenvalues of the symmetric A (n ≥ 2, mpfr, in the working gmpy2 context) when it is, up to rounding, of
+    the form D_s(c·11ᵀ + (d − c)·I)D_s with s = sign(w) (s = 1 at w = 0); None when |w_l| differ or A is not of
+    that form within 64·n·2^(−prec)·(|d| + (n − 1)|c|).
+
+    Why it holds: B = D_s·A·D_s (exact sign flips) is split as B = M + E, M = c·11ᵀ + (d − c)·I with d, c the means
+    of B's diagonal and off-diagonal. M's eigenvalues are d − c (×(n − 1), on 1^⊥) and d + (n − 1)c (on 1); D_s
+    is orthogonal, so by Weyl's inequality the k-th eigenvalue of A is within ‖E‖₂ ≤ ‖E‖_F of the k-th of M. The
+    acceptance bound is of the size of Householder + QL's own backward error (c·n·2^(−prec)·‖A‖), so the result
+    is as accurate as that route's. At a balanced point w = ρ·s the scalar Hessian has exactly this form:
+    P_i = σ·s_i·ρ^(L−1), P_ij = σ·s_i·s_j·ρ^(L−2) (σ = ∏s), so s_i·s_j·H_ij = a·ρ^(2L−2) + a(P − m)·σ·ρ^(L−2)
+    off the diagonal and a·ρ^(2L−2) + b on it (docs/mathematics.md §K4)."""
+    n = len(A)
+    radius = abs(w[0])
+    if any(abs(x) != radius for x in w):
+        return None
+    s = [1 if radius == 0 or x > 0 else -1 for x in w]
+    diag = [A[i][i] for i in range(n)]
+    off = [A[i][j] if s[i] == s[j] else -A[i][j] for i in range(n) for j in range(i)]
+    d = gmpy2.fsum(diag) / n  # correctly rounded sums: a running sum of n² terms would lose ~log2(n²) bits
+    c = gmpy2.fsum(off) / len(off)
+    err = gmpy2.fsum([(x - d) ** 2 for x in diag]) + 2 * gmpy2.fsum([(x - c) ** 2 for x in off])
+    scale = abs(d) + (n - 1) * abs(c)
+    bound = gmpy2.mul_2exp(scale * 64 * n, -gmpy2.get_context().precision)
+    if not gmpy2.sqrt(err) <= bound:
+        return None
+    return sorted([d - c] * (n - 1) + [d + (n - 1) * c])
