@@ -16,9 +16,9 @@ import sympy as sp
 from .base import CheckResult, Strength, Verdict
 from .context import RunContext
 from .sampling import random_targets
-from .scalar_common import sentinels
+from .scalar_common import formula_at, sentinels
 from .scope import depth_text
-from ..symbolic.scalar import L_sym, mabs
+from ..symbolic.scalar import mabs
 from ..conventions import get_convention
 from ..certified.arb import (CertificationFailed, NotEnclosable, NotReal, arb, arb_to_decimal_pair as arb_pair,
                              ball_bounds, enclose, round_decimal, sympy_to_arb, to_fmpq, workprec)
@@ -48,7 +48,7 @@ def plan(ctx: RunContext, chosen: Sequence[int], explicit: bool, key: str, min_d
 def claimed_ball(formula: sp.Expr, L: int, m: sp.Rational) -> arb:
     """A ball around the claimed closed form at (L, |m|); call inside ``workprec`` (``enclose``: NotReal when the
     balls prove it has no real value, NotEnclosable when they cannot enclose it)."""
-    return enclose(sp.sympify(formula).subs(L_sym, L), {mabs: abs(arb(to_fmpq(m)))})
+    return enclose(formula_at(formula, L), {mabs: abs(arb(to_fmpq(m)))})
 
 
 def _not_real(L: int, m: sp.Rational, what: str, exc: Exception, done: int, scope: str, tol: str) -> CheckResult:

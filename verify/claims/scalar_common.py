@@ -40,6 +40,14 @@ SENTINEL_DEPTHS = (6, 8, 16, 32, 64)
 MAX_DEPTH = 64
 
 
+@functools.lru_cache(maxsize=512)
+def formula_at(formula: sp.Expr, depth: int) -> sp.Expr:
+    """A claimed closed form in (|m|, L) at L = depth (SymPy ``subs``), once per process per (formula, depth):
+    every tier of a claim, and every instance of a tier, asks for the same few depths, and ``subs`` into a
+    formula with symbolic powers such as τ costs milliseconds each time."""
+    return sp.sympify(formula).subs(L_sym, depth)
+
+
 def sentinels(chosen: Sequence[int], min_depth: int) -> list[int]:
     """Sentinel depths ≥ min_depth that the profile's depths do not already cover."""
     have = set(chosen)

@@ -32,7 +32,7 @@ from .context import RunContext
 from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .threshold import CORROBORATES, _too_large, elimination_confirms, general_derivation
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, sentinels,
+from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, formula_at, sentinels,
                             undecided_inconclusive)
 
 
@@ -48,7 +48,7 @@ def _symbolic(conv: Convention, formula: sp.Expr, depths):
         for L in chosen:
             t = derive_threshold(L)
             model = balanced_model(L)
-            b_claim = conv.b_over_lam(L) * formula.subs(L_sym, L)
+            b_claim = conv.b_over_lam(L) * formula_at(formula, L)
             at = {a: conv.a, b: b_claim, rho: t.rho_star}
             tie = model.phi.subs(at) - model.phi.subs(rho, 0).subs(at)
             slope = model.dphi.subs(at)
@@ -85,7 +85,7 @@ def exact_tie(conv_name: str, formula: sp.Expr, L: int) -> tuple[sp.Expr, sp.Exp
     conv = get_convention(conv_name)
     t = derive_threshold(L)
     model = balanced_model(L)
-    at = {a: conv.a, b: conv.b_over_lam(L) * formula.subs(L_sym, L), rho: t.rho_star}
+    at = {a: conv.a, b: conv.b_over_lam(L) * formula_at(formula, L), rho: t.rho_star}
     return (sp.simplify(model.phi.subs(at) - model.phi.subs(rho, 0).subs(at)), sp.simplify(model.dphi.subs(at)))
 
 
@@ -100,7 +100,7 @@ def _general(conv: Convention, formula: sp.Expr):
                                "of L alone: the claim is established only at the depths the other checks list",
                                instances=1, scope=scope)
         details = {"general_L_ratio_b*/b_e": str(ratio)}
-        if sp.simplify(ratio - 1) == 0:
+        if ratio == 1 or sp.simplify(ratio - 1) == 0:
             if not elimination_confirms(conv, claimed_b, 3):
                 return CheckResult(Verdict.INCONCLUSIVE, "for every L ≥ 3, b*(L)/b_e(L) simplifies to 1 with b*(L) "
                                    "written out, but SymPy did not confirm that the symbolic-L elimination gives that "
@@ -139,7 +139,7 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, note: str = ""):
         scope = f"{depth_text(chosen)} ({per} targets each)" + (f"; sentinel {depth_text(extra)} (1 target each)"
                                                                  if extra else "") + note
         for L, targets in plan:
-            formula_L = formula.subs(L_sym, L)
+            formula_L = formula_at(formula, L)
             for m in targets:
                 with mpmath.workdps(work):
                     m_mp = to_mpf(m, work)
@@ -199,7 +199,7 @@ def _tie_confirmed_broken(conv: Convention, formula: sp.Expr, L: int, m: sp.Rati
     work = dps + 10
     with mpmath.workdps(work):
         m_mp = to_mpf(m, work)
-        lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], work)[0]
+        lam_e = claimed_values(formula_at(formula, L), mabs, [abs(m)], work)[0]
         a_mp, b_mp = _ab(conv, L)(lam_e)
         gap = hp.collapse_gap(L, m_mp, a_mp, b_mp)
         f0 = a_mp * m_mp**2 / 2
@@ -225,7 +225,7 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, note: str = ""):
             m = exact.floats
             aa, k = float(conv.a), float(conv.b_over_lam(L))
             try:
-                lam_e = claimed_floats(formula.subs(L_sym, L), mabs, exact.abs())
+                lam_e = claimed_floats(formula_at(formula, L), mabs, exact.abs())
             except ClaimValueError as exc:
                 return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
                                    counterexample={"depth": L, "claimed": str(exc)})
@@ -287,7 +287,7 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths):
         m = sp.Rational(m_text)
         with mpmath.workdps(40):
             try:
-                lam_e = claimed_values(formula.subs(L_sym, L), mabs, [abs(m)], 40)[0]
+                lam_e = claimed_values(formula_at(formula, L), mabs, [abs(m)], 40)[0]
             except ClaimValueError:
                 return True
             except ClaimUndecided:
@@ -308,7 +308,7 @@ def _shrinker(conv: Convention, formula: sp.Expr, depths):
             return None
         L, m_text = found
         with mpmath.workdps(30):
-            lam_e = formula.subs(L_sym, L).subs(mabs, abs(sp.Rational(m_text)))
+            lam_e = formula_at(formula, L).subs(mabs, abs(sp.Rational(m_text)))
         return {"depth": L, "m": m_text, "convention": conv.name, "lambda_e_claimed": dec(lam_e, 25),
                 "reproduce": f"verify minimizers --depth {L} --target {m_text} --lam {dec(lam_e, 40)} "
                              f"--convention {conv.name}"}
@@ -332,7 +332,7 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
     from .certified_scalar import uniqueness_check
 
     def tie_proved(L: int) -> bool:
-        b_claim = conv.b_over_lam(L) * formula.subs(L_sym, L)
+        b_claim = conv.b_over_lam(L) * formula_at(formula, L)
         return not _too_large(b_claim) and exact_tie(conv.name, formula, L) == (0, 0)
 
     checks.append(Check("certified minimizers at, and off, λ_e (Arb)", Tier.CERTIFIED,

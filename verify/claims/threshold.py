@@ -23,6 +23,7 @@ from ..errors import UsageError
 from ..highprec import scalar as hp
 from ..kernels.scalar import collapse_gaps
 from ..numbers import dec, digits_of_agreement, to_mpf
+from ..symbolic.log_identity import log_combination_vanishes
 from ..symbolic.scalar import (L_sym, a as a_sym, b as b_sym, derive_threshold, exact_ratio, general_depth_ratio,
                                lam_star, mabs, rho)
 from .base import Check, CheckResult, Claim, Tier, Verdict
@@ -31,7 +32,7 @@ from .derivation import step
 from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claimed_floats, claimed_formula,
-                            claimed_values, global_kind, sentinels, undecided_inconclusive)
+                            claimed_values, formula_at, global_kind, sentinels, undecided_inconclusive)
 from .shrinking import depth_target_shrinker
 
 #: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
@@ -43,10 +44,6 @@ DELTA_EXACT = sp.Rational(1, 10**8)  # the same offset, exactly, for the mpmath 
 #: at L = 2, |b/a − |m|| ≤ L2_TIE·eps·|m| cannot tell in float64 whether ρ² = |m| − b/a is positive:
 #: m, λ, b/λ and the offset factor are each rounded once (≤ 4 eps relative in b/a − |m|), doubled
 L2_TIE = 8
-
-
-def _formula_at(formula: sp.Expr, depth: int) -> sp.Expr:
-    return sp.sympify(formula).subs(L_sym, depth)
 
 
 def _depths(ctx: RunContext, depths: Sequence[int] | None, min_depth: int) -> list[int]:
@@ -113,7 +110,7 @@ def _symbolic(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
                     bad = {"depth": L, "derived": str(derived), "claimed": str(formula),
                            "derivation": list(derive_threshold(L).steps)}
                 continue
-            claimed = _formula_at(formula, L)
+            claimed = formula_at(formula, L)
             outcome, evidence = _compare(derived, claimed, ctx.dps)
             rows[L] = f"λ* = {derived}"
             if outcome == "differs":
@@ -157,7 +154,7 @@ def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
                                "L alone: the claim is established only at the depths the other checks list",
                                instances=1, scope=scope)
         details = {"general_L_ratio_b*/b_claimed": str(ratio)}
-        if sp.simplify(ratio - 1) == 0:
+        if ratio == 1 or sp.simplify(ratio - 1) == 0:
             if not elimination_confirms(conv, claimed_b, start):
                 return CheckResult(Verdict.INCONCLUSIVE, f"for every L ≥ {start}, b*(L)/b_claimed(L) simplifies to 1 "
                                    "with b*(L) written out, but SymPy did not confirm that the symbolic-L elimination "
@@ -227,7 +224,7 @@ def _elimination_zero(a_value: sp.Expr, claimed_b: sp.Expr, start: int) -> bool:
     """``elimination_confirms`` for a = a_value, simplified once per process per (a, claim, start)."""
     k = sp.Symbol("k", integer=True, nonnegative=True)
     shifted = sp.expand_log(_log_ratio_at(a_value, claimed_b).subs(L_sym, k + start), force=True)
-    return sp.simplify(shifted) == 0
+    return log_combination_vanishes(shifted) or sp.simplify(shifted) == 0
 
 
 def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list[dict[str, str]]:
@@ -277,7 +274,7 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
                 with mpmath.workdps(work):
                     lam_bis = hp.threshold_by_bisection(L, to_mpf(m, work), _ab_of_lam(conv, L))
                     try:
-                        claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs,
+                        claimed = None if formula is None else claimed_values(formula_at(formula, L), mabs,
                                                                                [abs(m)], work)[0]
                     except ClaimValueError as exc:
                         return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=count + 1,
@@ -323,7 +320,7 @@ def _confirm(conv: Convention, formula: sp.Expr | None, L: int, m: sp.Rational, 
     if formula is None:
         lam = sp.Rational(str(lam_float))  # the drawn λ itself (exactly the float that was tested)
     else:
-        lam = _formula_at(formula, L).subs(mabs, abs(m))
+        lam = formula_at(formula, L).subs(mabs, abs(m))
         lam = lam * (1 - DELTA_EXACT if side == "below" else 1 + DELTA_EXACT)
     return global_kind(L, m, conv.a, k * lam, dps)
 
@@ -351,7 +348,7 @@ def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, 
                 factors = {"at": 1.0}
             else:
                 try:
-                    lam_c = claimed_floats(_formula_at(formula, L), mabs, exact.abs())
+                    lam_c = claimed_floats(formula_at(formula, L), mabs, exact.abs())
                 except ClaimValueError as exc:
                     return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
                                        counterexample={"depth": L, "convention": conv.name, "claimed": str(exc)})
@@ -447,7 +444,7 @@ def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
     def thresholds(L: int, m: sp.Rational):
         with mpmath.workdps(40):
             lam = hp.threshold_by_bisection(L, to_mpf(m, 40), _ab_of_lam(conv, L))
-            claimed = None if formula is None else claimed_values(_formula_at(formula, L), mabs, [abs(m)], 40)[0]
+            claimed = None if formula is None else claimed_values(formula_at(formula, L), mabs, [abs(m)], 40)[0]
         return lam, claimed
 
     def pool(ctx: RunContext) -> list[int]:
@@ -457,7 +454,7 @@ def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
     def describe(L: int, m_text: str) -> dict:
         with mpmath.workdps(30):
             lam = hp.threshold_by_bisection(L, to_mpf(sp.Rational(m_text), 30), _ab_of_lam(conv, L))
-            claimed = None if formula is None else _formula_at(formula, L).subs(mabs, abs(sp.Rational(m_text)))
+            claimed = None if formula is None else formula_at(formula, L).subs(mabs, abs(sp.Rational(m_text)))
         return {"depth": L, "m": m_text, "convention": conv.name,
                 "lambda_true": None if lam is None else dec(lam, 20),
                 "lambda_claimed": None if claimed is None else dec(claimed, 20),

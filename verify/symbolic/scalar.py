@@ -13,6 +13,7 @@ import sympy as sp
 
 from ..cache import disk_cached
 from ..numbers import check_depth
+from .log_identity import log_combination_vanishes
 
 rho, mabs, a, b = sp.symbols("rho m a b", positive=True)
 m_signed = sp.Symbol("m_t", real=True)
@@ -275,7 +276,10 @@ def _general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr, start: int) -> sp
     Lk = k + start
     x = mabs * (Lk - 2) / (Lk - 1)
     b_general = a_value * (mabs - x) * x ** ((Lk - 2) / Lk)
-    log_ratio = sp.simplify(sp.expand_log(sp.log(b_general / claimed_b.subs(L_sym, Lk)), force=True))
+    log_ratio = sp.expand_log(sp.log(b_general / claimed_b.subs(L_sym, Lk)), force=True)
+    if log_combination_vanishes(log_ratio):  # proved 0 exactly (polys), what simplify would reduce it to
+        return sp.Integer(1)
+    log_ratio = sp.simplify(log_ratio)
     if log_ratio.has(mabs) or log_ratio.has(a):
         return None
     return sp.simplify(sp.exp(log_ratio).subs(k, L_sym - start))

@@ -1,0 +1,100 @@
+"""Σ cᵢ·log(uᵢ) ≡ 0, decided by exact polynomial arithmetic instead of ``simplify`` (a sufficient test).
+
+The every-depth threshold proofs reduce b*(L)/b_claim(L) = 1 to log(b*/b_claim) = 0 with L = k + start, k ≥ 0
+an integer: after ``expand_log`` a sum of rational functions of k times logarithms of positive rationals and of
+polynomials in k, |m| (and a). Each logarithm's argument u is written exactly as c·∏pⱼ^eⱼ (SymPy's
+``factor_list`` over Q: c a rational, pⱼ irreducible integer polynomials), each pⱼ proved positive on the domain
+(all coefficients positive and one monomial in strictly positive symbols only), and c > 0 split into primes,
+so log u = Σ eⱼ·log pⱼ + Σ e_p·log p. Replacing every log pⱼ and log p by a fresh symbol leaves a rational
+function in those symbols and k; if its numerator expands to 0 the sum is identically 0 for every k ≥ 0 and
+every positive |m|, a. When any step does not apply (an argument not of that shape, a factor not proved
+positive, a numerator that does not vanish), the answer is False: "not shown", and the caller falls back to
+``simplify``. The test is sound, not complete (log 4 − 2·log 2 is found, log(u) − log(u) with u not a
+polynomial is not).
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+from sympy.polys.fields import sfield
+
+
+def _positive_on_domain(poly: sp.Poly) -> bool:
+    """True when every coefficient is positive and some monomial uses only strictly positive symbols (or is the
+    constant), with every generator a symbol ≥ 0: then the polynomial is > 0 wherever its symbols are."""
+    gens = poly.gens
+    if not all(isinstance(g, sp.Symbol) and g.is_nonnegative for g in gens):
+        return False
+    if not all(c > 0 for c in poly.coeffs()):
+        return False
+    return any(all(e == 0 or g.is_positive for g, e in zip(gens, mon)) for mon in poly.monoms())
+
+
+def _prime_logs(q: Fraction, sign: int, out: dict) -> None:
+    """Add sign·log q (q > 0 rational) to ``out`` as Σ e_p·log p over the primes p of q."""
+    for n, s in ((q.numerator, sign), (q.denominator, -sign)):
+        for p, e in sp.factorint(n).items():
+            out[("prime", int(p))] = out.get(("prime", int(p)), 0) + s * e
+
+
+def _log_terms(arg: sp.Expr) -> dict | None:
+    """log(arg) as {basis: integer coefficient} (basis: ("prime", p) or ("poly", irreducible p(symbols))), or None
+    when arg is not a positive rational times a product of powers of polynomials proved positive."""
+    if arg.is_Rational:
+        if not arg > 0:
+            return None
+        out: dict = {}
+        _prime_logs(Fraction(int(arg.p), int(arg.q)), 1, out)
+        return out
+    syms = sorted(arg.free_symbols, key=str)
+    if not syms or not all(s.is_nonnegative for s in syms):
+        return None
+    num, den = sp.fraction(sp.together(arg))
+    out = {}
+    for part, sign in ((num, 1), (den, -1)):
+        try:
+            poly = sp.Poly(part, *syms)
+        except sp.PolynomialError:
+            return None
+        if poly.is_zero or not poly.domain.is_Exact or not (poly.domain.is_ZZ or poly.domain.is_QQ):
+            return None
+        content, factors = poly.factor_list()
+        content = sp.Rational(poly.domain.to_sympy(content))
+        if not content > 0:
+            return None
+        _prime_logs(Fraction(int(content.p), int(content.q)), sign, out)
+        for factor, e in factors:
+            if not _positive_on_domain(factor):
+                return None
+            key = ("poly", factor.as_expr())
+            out[key] = out.get(key, 0) + sign * e
+    return out
+
+
+def log_combination_vanishes(expr: sp.Expr) -> bool:
+    """True when ``expr``, a combination of logarithms with coefficients free of logarithms, is proved identically
+    0 for every value of its symbols (each ≥ 0 by its assumptions) by the exact test of the module docstring;
+    False when not shown (never a claim that it is nonzero)."""
+    logs = expr.atoms(sp.log)
+    basis: dict = {}
+    mapping = {}
+    for lg in logs:
+        if lg.args[0].has(sp.log):
+            return False
+        terms = _log_terms(lg.args[0])
+        if terms is None:
+            return False
+        value = sp.Integer(0)
+        for key, coeff in terms.items():
+            if coeff:
+                value += coeff * basis.setdefault(key, sp.Dummy(f"log{len(basis)}"))
+        mapping[lg] = value
+    rest = expr.xreplace(mapping)
+    if rest.has(sp.log):
+        return False
+    try:  # a rational function in k, |m|, … and the log symbols, reduced in Q(generators): 0 decides
+        _, value = sfield(rest)
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed, ValueError):
+        return False
+    return value == 0
