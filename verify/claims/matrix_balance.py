@@ -212,9 +212,10 @@ def critical_balance_check(balance) -> Callable[[RunContext], CheckResult]:
                     n_zero += 1  # the critical point 0 is trivially balanced
                     continue
                 n_pts += 1
+                G = gradient(r.Ws, s.inst.M, s.inst.a, s.inst.b)
                 for l in range(s.inst.depth - 1):
                     W1, W0 = r.Ws[l + 1], r.Ws[l]
-                    ratio, dn, bound = _balance_ratio(r.Ws, s.inst, balance, l)
+                    ratio, dn, bound = _balance_ratio(r.Ws, s.inst, balance, l, G)
                     worst = max(worst, ratio)
                     if ratio > 1:
                         return CheckResult(
@@ -252,11 +253,11 @@ def critical_balance_check(balance) -> Callable[[RunContext], CheckResult]:
     return run
 
 
-def _balance_ratio(Ws, inst: Instance, balance, l: int) -> tuple[float, float, float]:
+def _balance_ratio(Ws, inst: Instance, balance, l: int, G: list[np.ndarray]) -> tuple[float, float, float]:
     """(||D_κ|| / bound, ||D_κ||, bound) for D_κ = W_(l+1)ᵀW_(l+1) − κ·W_lW_lᵀ at an approximate critical
-    point; bound = (||W_(l+1)||₂||G_(l+1)|| + ||G_l||·||W_l||₂)/b + 64·eps·(||W_l||² + ||W_(l+1)||²), from
-    the exact identity b·D = W_(l+1)ᵀG_(l+1) − G_lW_lᵀ (κ = 1)."""
-    G = gradient(Ws, inst.M, inst.a, inst.b)
+    point with gradient G (``gradient(Ws, ...)``, formed once per point); bound = (||W_(l+1)||₂||G_(l+1)|| +
+    ||G_l||·||W_l||₂)/b + 64·eps·(||W_l||² + ||W_(l+1)||²), from the exact identity b·D = W_(l+1)ᵀG_(l+1) −
+    G_lW_lᵀ (κ = 1)."""
     W1, W0 = Ws[l + 1], Ws[l]
     D = W1.T @ W1 - balance * (W0 @ W0.T)
     bound = (np.linalg.norm(W1, 2) * np.linalg.norm(G[l + 1]) + np.linalg.norm(G[l]) * np.linalg.norm(W0, 2)) \
@@ -267,21 +268,40 @@ def _balance_ratio(Ws, inst: Instance, balance, l: int) -> tuple[float, float, f
 
 def saddle_balance_check(balance) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
-        from verify.landscape.descent import newton_critical
+        from verify.landscape.newton_stacked import newton_critical_many
 
         rng = ctx.rng("kp.balancedness.saddles")
         n_inst = (6, 15, 40)[min(ctx.profile.level, 2)]
         counts = {"saddle": 0, "local minimum": 0, "zero": 0, "not converged": 0}
         worst = 0.0
+        # every instance and start drawn first, in the order the one-run-at-a-time loop drew them (Newton draws
+        # nothing); then the runs of each depth iterate as one batch (``newton_critical`` per run, bit for bit)
+        insts, starts = [], []
         for k in range(n_inst):
             L = 3 + k % 2
             dims = (2,) + (3,) * (L - 1) + (2,)
             inst = random_instance(rng, L, dims, float(rng.uniform(0.2, 0.7)))
             sm = float(np.linalg.norm(inst.M, 2))
-            for _ in range(5):
-                W0 = [rng.standard_normal((dims[l + 1], dims[l])) * sm ** (1 / L) / np.sqrt(3) * rng.uniform(0.3, 1.5)
-                      for l in range(L)]
-                Ws, rel = newton_critical(W0, inst.M, inst.a, inst.b)
+            insts.append((inst, sm))
+            starts.append([[rng.standard_normal((dims[l + 1], dims[l])) * sm ** (1 / L) / np.sqrt(3)
+                            * rng.uniform(0.3, 1.5) for l in range(L)] for _ in range(5)])
+        ends: dict[tuple[int, int], tuple[list[np.ndarray], float]] = {}
+        for L in (3, 4):
+            keys = [(k, j) for k in range(L - 3, n_inst, 2) for j in range(5)]
+            if not keys:
+                continue
+            W0 = [np.stack([starts[k][j][l] for k, j in keys]) for l in range(L)]
+            Ms = np.stack([insts[k][0].M for k, _ in keys])
+            a = np.array([insts[k][0].a for k, _ in keys])
+            b = np.array([insts[k][0].b for k, _ in keys])
+            Wf, rel = newton_critical_many(W0, Ms, a, b)
+            for i, key in enumerate(keys):
+                ends[key] = ([W[i] for W in Wf], float(rel[i]))
+        for k in range(n_inst):
+            inst, sm = insts[k]
+            L = inst.depth
+            for j in range(5):
+                Ws, rel = ends[(k, j)]
                 if rel > 1e-10:
                     counts["not converged"] += 1
                     continue
@@ -290,8 +310,9 @@ def saddle_balance_check(balance) -> Callable[[RunContext], CheckResult]:
                     continue
                 ev = np.linalg.eigvalsh(hessian(Ws, inst.M, inst.a, inst.b))
                 counts["saddle" if ev[0] < -1e-8 * np.max(np.abs(ev)) else "local minimum"] += 1
+                G = gradient(Ws, inst.M, inst.a, inst.b)
                 for l in range(L - 1):
-                    ratio, dn, bound = _balance_ratio(Ws, inst, balance, l)
+                    ratio, dn, bound = _balance_ratio(Ws, inst, balance, l, G)
                     worst = max(worst, ratio)
                     if ratio > 1:
                         return CheckResult(

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .deep_matrix import EndToEnd, end_to_end_minimizer, flatten, gradient, objective
-from .descent import gradient_descent, newton_polish, step_size
+from .descent import gradient_descent, step_size
 from .instances import Instance
+from .newton_stacked import newton_polish_many
 
 
 @dataclass
@@ -51,14 +52,18 @@ def multistart(rng: np.random.Generator, insts: list[Instance], starts: int, ste
     std = smax ** (1.0 / L) / np.sqrt(np.mean(dims)) * rng.uniform(0.5, 1.5, size=n)
     W0 = [std[:, None, None] * rng.standard_normal((n, dims[l + 1], dims[l])) for l in range(L)]
     Wf = gradient_descent(W0, Ms, a, b, eta, steps, monotone=True)
+    # the Newton polish of every finite run at once (``newton_polish`` per run, the same iterates)
+    finite = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in Wf], axis=0)
+    idx = np.flatnonzero(finite)
+    Wp = newton_polish_many([W[idx] for W in Wf], Ms[idx], a[idx], b[idx], steps=polish) if idx.size else []
+    pos = {int(j): p for p, j in enumerate(idx)}
     out = []
     for k, inst in enumerate(insts):
         s = Searched(inst, end_to_end_minimizer(inst.M, L, inst.a, inst.b))
         for j in range(k * starts, (k + 1) * starts):
-            Ws = [W[j] for W in Wf]
-            if not all(np.all(np.isfinite(W)) for W in Ws):
+            if j not in pos:
                 continue
-            Ws = newton_polish(Ws, inst.M, inst.a, inst.b, steps=polish)
+            Ws = [W[pos[j]] for W in Wp]
             g = flatten(gradient(Ws, inst.M, inst.a, inst.b))
             scale = max(np.linalg.norm(flatten(Ws)), 1.0) * max(inst.a * np.linalg.norm(inst.M), inst.b, 1e-300)
             s.runs.append(Run(Ws, float(objective(Ws, inst.M, inst.a, inst.b)), float(np.linalg.norm(g) / scale)))
