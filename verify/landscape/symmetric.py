@@ -40,7 +40,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import UsageError
-from ..kernels.symmetric import (HessianBuilder, Instance, gradient, nearest_on_orbit, orbit_tangent,
+from ..kernels.symmetric import (HessianBuilder, Instance, nearest_on_orbit,
                                  orthonormal_complement)
 
 
@@ -123,6 +123,13 @@ def classify_region(sr2: Any, lam_r: Any, d_saddle: Callable[[], Any], d_min: Ca
     return "R3''" if norm_N() > 2 * norm_M else "R3'"
 
 
+def _skew_basis(r: int, k: int, l: int) -> np.ndarray:
+    """E = e_k e_lᵀ − e_l e_kᵀ, the skew matrix ``orbit_tangent`` multiplies by (built once per evaluator)."""
+    E = np.zeros((r, r))
+    E[k, l], E[l, k] = 1.0, -1.0
+    return E
+
+
 def _basis(inst: Instance, S) -> np.ndarray:
     return inst.U[:, list(S)] * np.sqrt(inst.lam[list(S)])
 
@@ -173,8 +180,9 @@ class RegionEvaluator:
         self.norm_M = float(np.linalg.norm(inst.lam))
         self.hessian = HessianBuilder(inst.n, inst.r)
         self._BB = self.BB.tolist()
-        self._rad2 = np.array([K.rho2 ** 2] + [K.rho1 ** 2] * (len(bases) - 1))
+        self._rad2 = [K.rho2 ** 2] + [K.rho1 ** 2] * (len(bases) - 1)
         self._sqrt_r = math.sqrt(inst.r)
+        self._skew = [_skew_basis(inst.r, k, l) for k, l in itertools.combinations(range(inst.r), 2)]
 
     def _distances(self, X: np.ndarray, sX: float, P: np.ndarray) -> np.ndarray:
         """Distances to the global-minimum orbit (entry 0) and to each full-rank saddle orbit, P = B_Sᵀ X
@@ -207,25 +215,56 @@ class RegionEvaluator:
         sr = sv[r - 1] if len(sv) >= r else 0.0
         return sr ** 2
 
-    def _orbit_proxies(self, X: np.ndarray, sX: float) -> np.ndarray:
+    def _orbit_proxies(self, X: np.ndarray, sX: float) -> list[float]:
         """Per orbit (global minimum first, then the saddles): the distance, or ∓inf where the bounds
         ||A||_F ≤ ||A||_* ≤ √r·||A||_F on A = B_SᵀX put d² = ||X||² + ||B||² − 2||A||_* farther than
         SLACK·(||X||² + ||B||²) from the orbit's radius² (ρ2 for the minimum, ρ1 for a saddle), so that the
-        SVD-based distance would compare with the radius the same way; r = 1 is always exact (no SVD)."""
+        SVD-based distance would compare with the radius the same way; r = 1 is always exact (no SVD).
+
+        The bounds are compared in Python floats (a handful of orbits: NumPy's per-call cost on arrays of
+        ≤ 4 entries was most of the time); the distances themselves are those of ``_distances``."""
         P = self.BT @ X
         if self.r == 1:
             if math.isfinite(sX):  # the same IEEE operations as ``_distances``, on Python floats
-                return np.array([math.sqrt(max((sX + bb) - 2 * abs(v), 0.0))
-                                 for bb, v in zip(self._BB, P.reshape(-1).tolist())])
-            return self._distances(X, sX, P)
-        S = sX + self.BB
-        f = np.sqrt((P * P).sum(axis=(1, 2)))
-        lo, hi = S - 2 * self._sqrt_r * f, S - 2 * f
-        rad2 = self._rad2
-        inside, outside = hi < rad2 - SLACK * S, lo > rad2 + SLACK * S
-        if (inside | outside).all():
-            return np.where(inside, -math.inf, math.inf)
-        return self._distances(X, sX, P)
+                return [math.sqrt(max((sX + bb) - 2 * abs(v), 0.0)) for bb, v in zip(self._BB, P.reshape(-1).tolist())]
+            return self._distances(X, sX, P).tolist()
+        if math.isfinite(sX):
+            out = []
+            two_sqrt_r = 2 * self._sqrt_r
+            for bb, pp, rad2 in zip(self._BB, (P * P).sum(axis=(1, 2)).tolist(), self._rad2):
+                S = sX + bb
+                f = math.sqrt(pp)
+                if S - 2 * f < rad2 - SLACK * S:
+                    out.append(-math.inf)
+                elif S - two_sqrt_r * f > rad2 + SLACK * S:
+                    out.append(math.inf)
+                else:
+                    return self._distances(X, sX, P).tolist()
+            return out
+        return self._distances(X, sX, P).tolist()
+
+    def _norm_N(self, X: np.ndarray, N: list) -> float:
+        """||XXᵀ||_F as ``np.linalg.norm`` computes it (sqrt of the flattened dot product); XXᵀ kept in N."""
+        if not N:
+            N.append(X @ X.T)
+        v = N[0].ravel()
+        return math.sqrt(float(v.dot(v)))
+
+    def _region(self, X: np.ndarray, N: list) -> str:
+        sX = float((X * X).sum())  # ndarray.sum: the same reduction as np.sum, without its wrapper
+        dist: list[list[float]] = []
+
+        def distances() -> list[float]:
+            if not dist:
+                dist.append(self._orbit_proxies(X, sX))
+            return dist[0]
+
+        def d_saddle() -> float:
+            d = distances()[1:]
+            return min(d) if all(v == v for v in d) else math.nan  # np.min's NaN propagation
+
+        return classify_region(self._sr2(X, sX), self.lam_r, d_saddle if self.has_saddles else lambda: None,
+                               lambda: distances()[0], lambda: self._norm_N(X, N), self.norm_M, self.K)
 
     def region(self, X: np.ndarray) -> str:
         """The region of X (``classify_region``; orbit distances only when the definition asks for them).
@@ -233,23 +272,13 @@ class RegionEvaluator:
         The σ_r² and distances handed to ``classify_region`` are those of the SVD route, or ∓inf where a
         cheaper bound already decides their comparison with the threshold (``_sr2``, ``_orbit_proxies``):
         the region is the one the SVD route gives (the tests compare them bit for bit)."""
-        sX = float((X * X).sum())  # ndarray.sum: the same reduction as np.sum, without its wrapper
-        dist: list[np.ndarray] = []
-
-        def distances() -> np.ndarray:
-            if not dist:
-                dist.append(self._orbit_proxies(X, sX))
-            return dist[0]
-
-        return classify_region(self._sr2(X, sX), self.lam_r,
-                               lambda: float(np.min(distances()[1:])) if self.has_saddles else None,
-                               lambda: float(distances()[0]), lambda: float(np.linalg.norm(X @ X.T)),
-                               self.norm_M, self.K)
+        return self._region(X, [])
 
     def __call__(self, X: np.ndarray, only: str | None = None) -> PointReport | None:
         """Region of X and the margin of that region's inequality; None if ``only`` is given and X lies
         in another region (the margin, which the caller would discard, is then not computed)."""
-        region = self.region(X)
+        N: list[np.ndarray] = []  # XXᵀ, when the region test formed it (the gradient reuses it)
+        region = self._region(X, N)
         if only is not None and region != only:
             return None
         K, M, c = self.K, self.M, self.K.c
@@ -260,12 +289,16 @@ class RegionEvaluator:
             H = self.hessian(X, M, c)
             if self.r > 1:
                 Xh = nearest_on_orbit(X, self.Btop)
-                scale = max(1.0, float(np.linalg.norm(Xh)))
-                Q = orthonormal_complement(orbit_tangent(Xh), X.size, 1e-10 * scale)
+                v = Xh.ravel()
+                scale = max(1.0, math.sqrt(float(v.dot(v))))  # = np.linalg.norm(Xh)
+                T = np.array([(Xh @ E).reshape(-1) for E in self._skew]).T  # = orbit_tangent(Xh)
+                Q = orthonormal_complement(T, X.size, 1e-10 * scale)
                 H = Q.T @ H @ Q
             lmin = float(np.linalg.eigvalsh(H)[0])
             return PointReport("R2", (lmin - K.kappa2) / K.kappa2, lmin, K.kappa2)
-        gnorm = float(np.linalg.norm(gradient(X, M, c)))
+        R = (N[0] if N else X @ X.T) - M  # = gradient(X, M, c)'s XXᵀ − M
+        g = ((4 * c) * (R @ X)).ravel()
+        gnorm = math.sqrt(float(g.dot(g)))
         if region == "R3''":
             return PointReport("R3''", (gnorm - K.kappa3_far) / K.kappa3_far, gnorm, K.kappa3_far)
         return PointReport("R3'", (gnorm - K.kappa3) / K.kappa3, gnorm, K.kappa3)
