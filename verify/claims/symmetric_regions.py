@@ -508,4 +508,4 @@ def landscape_figure(ctx: RunContext, cf: float, factors: dict[str, float]) -> l
                  f"red R1 (σ₁² ≤ λ₁/6, or within ρ1 = {K.rho1:.3f} of a saddle), green R2 (ρ2 = {K.rho2:.3f}), "
                  "grey R3", fontsize=8)
     ax.legend(loc="lower right", fontsize=7)
-    return save_figure(fig, ctx, "li_landscape_n2_r1.png")
+    return save_figure(fig, ctx, "li_landscape_n2_r1.png", tight=False)
