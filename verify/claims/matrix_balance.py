@@ -15,7 +15,7 @@ import sympy as sp
 
 from ..errors import UsageError
 from ..landscape.deep_matrix import flatten, gradient, gradient_unchecked, hessian, validate
-from ..landscape.instances import Instance, random_instance
+from ..landscape.instances import Instance, random_instance, random_instances
 from .base import CheckResult, Verdict
 from .derivation import step
 from .context import RunContext
@@ -100,7 +100,7 @@ def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
         total = 0
         for L in matrix_depths(ctx, lo=2):
             dims = (3,) + tuple(int(x) for x in rng.integers(2, 5, size=L - 1)) + (2,)
-            insts = [random_instance(rng, L, dims, float(rng.uniform(0.2, 2.0))) for _ in range(n)]
+            insts = random_instances(rng, L, dims, n, (0.2, 2.0))  # random_instance per draw, the same instances
             M = np.stack([i.M for i in insts])
             a = np.array([i.a for i in insts])
             b = np.array([i.b for i in insts])

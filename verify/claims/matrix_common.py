@@ -11,7 +11,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
-from ..landscape.instances import SPECTRUM_KINDS, random_instance
+from ..landscape.instances import SPECTRUM_KINDS, random_instances
 from ..landscape.search import Searched, multistart
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
@@ -74,8 +74,7 @@ def _searched(seed: int, profile, depth: int) -> tuple[Searched, ...]:
     n_inst, starts, steps = search_sizes(ctx)
     hidden = int(rng.integers(3, 5))
     dims = (3,) + (hidden,) * (depth - 1) + (3,)
-    insts = [random_instance(rng, depth, dims, float(rng.uniform(0.15, 0.75)),
-                             kind=SPECTRUM_KINDS[k % len(SPECTRUM_KINDS)]) for k in range(n_inst)]
+    insts = random_instances(rng, depth, dims, n_inst, (0.15, 0.75), kinds=SPECTRUM_KINDS)
     return tuple(multistart(rng, insts, starts, steps))
 
 

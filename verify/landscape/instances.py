@@ -7,6 +7,7 @@ matrices from the Cayley transform Q = (I − K)(I + K)⁻¹ of a rational skew 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import sympy as sp
@@ -71,6 +72,43 @@ def random_instance(rng: np.random.Generator, depth: int, dims: tuple[int, ...],
     b = alpha * reference_b(depth, a, float(sigma[0]))
     lam = b / float(conv.b_over_lam(depth))
     return Instance(M, depth, tuple(dims), conv.name, lam, a, b)
+
+
+def random_instances(rng: np.random.Generator, depth: int, dims: tuple[int, ...], count: int,
+                     alpha: tuple[float, float], convention: str | None = None,
+                     spread: tuple[float, float] = (1.0, 6.0), kinds: Sequence[str] = ("distinct",)) -> list[Instance]:
+    """``[random_instance(rng, depth, dims, float(rng.uniform(*alpha)), convention, spread, kinds[i % len(kinds)])
+    for i in range(count)]``: the same draws in the same order, so the same instances, with the QR factorizations of
+    the Haar matrices (``haar_orthogonal``) and the targets U·diag(σ)·Vᵀ formed as stacks, one LAPACK/BLAS call per
+    matrix behind one NumPy call (``tests/test_route_instances_batch.py``)."""
+    depth = check_depth(depth)
+    rows, cols = dims[-1], dims[0]
+    k = min(cols, rows)
+    draws = []
+    for i in range(count):
+        al = float(rng.uniform(*alpha))
+        conv = get_convention(convention or str(rng.choice(["A1", "A2", "S", "S2", "B"])))
+        sigma = spectrum(rng, k, kinds[i % len(kinds)], spread)
+        draws.append((al, conv, sigma, rng.standard_normal((rows, rows)), rng.standard_normal((cols, cols))))
+    if not draws:
+        return []
+    U = _haar_stack(np.stack([d[3] for d in draws]))[:, :, :k]
+    V = _haar_stack(np.stack([d[4] for d in draws]))[:, :, :k]
+    sig = np.stack([d[2] for d in draws])
+    Ms = (U * sig[:, None, :]) @ V.swapaxes(-1, -2)
+    out = []
+    for (al, conv, sigma, _, _), M in zip(draws, Ms):
+        a = float(conv.a)
+        b = al * reference_b(depth, a, float(sigma[0]))
+        out.append(Instance(M, depth, tuple(dims), conv.name, b / float(conv.b_over_lam(depth)), a, b))
+    return out
+
+
+def _haar_stack(Z: np.ndarray) -> np.ndarray:
+    """``haar_orthogonal``'s QR and sign fix on a stack of Gaussian matrices (N, n, n)."""
+    Q, R = np.linalg.qr(Z)
+    d = np.diagonal(R, axis1=-2, axis2=-1)
+    return Q * np.sign(np.where(d == 0, 1.0, d))[:, None, :]
 
 
 def cayley_orthogonal(rng: np.random.Generator, n: int, size: int = 3) -> sp.Matrix:
