@@ -3,7 +3,8 @@
 Gradients and Hessians come from SymPy's differentiation of f (no hand formula): f is built as a sparse
 polynomial over QQ in the layer entries (``sympy.polys.rings``), differentiated there term by term, and the
 derivatives are evaluated at rational points exactly (the same numbers as differentiating the expression tree
-with ``sp.diff`` and substituting, at a fraction of the cost). Exact inertia from the characteristic polynomial
+with ``sp.diff`` and substituting, at a fraction of the cost); the evaluation at a point runs in python-flint
+(``fmpq_mpoly``, the same polynomials, the same rationals as ``PolyElement.evaluate``). Exact inertia from the characteristic polynomial
 (over QQ, ``DomainMatrix.charpoly``) by Descartes' rule of signs (exact for a symmetric matrix: every root is
 real).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from typing import Callable, Sequence
 
+import flint
 import sympy as sp
 from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
@@ -111,31 +113,49 @@ class Exact:
     def at(self, pts: Sequence[sp.Matrix]) -> dict:
         return dict(zip(self.syms, [x for W in pts for x in W]))
 
-    def _point(self, pts: Sequence[sp.Matrix]) -> list:
-        vals = [x for W in pts for x in W]
-        return list(zip(self.gens, (self.ring.domain.from_sympy(sp.sympify(v)) for v in vals)))
+    @cached_property
+    def _flint(self) -> tuple:
+        """f, its gradient and the Hessian's upper triangle as python-flint ``fmpq_mpoly`` (exactly the ring's
+        polynomials): evaluated at a rational point in C, the same rationals as ``PolyElement.evaluate``."""
+        ctx = flint.fmpq_mpoly_ctx.get(tuple(str(x) for x in self.syms), "lex")
+        dom = self.ring.domain
 
-    def _eval(self, p: PolyElement, point: list) -> sp.Rational:
-        return self.ring.domain.to_sympy(p.evaluate(point)) if p else sp.Integer(0)
+        def conv(p: PolyElement):
+            return ctx.from_dict({m: flint.fmpq(int(dom.numer(c)), int(dom.denom(c))) for m, c in p.terms()})
+        n = len(self.gens)
+        hess = [(i, j, conv(self.hess_polys[i][j])) for i in range(n) for j in range(i, n) if self.hess_polys[i][j]]
+        return conv(self.poly), [conv(g) for g in self.grad_polys], hess
+
+    def _point(self, pts: Sequence[sp.Matrix]) -> list:
+        """The layers' entries as flint rationals, in the order of the ring's generators."""
+        out = []
+        for W in pts:
+            for x in W:
+                q = sp.Rational(x)
+                out.append(flint.fmpq(int(q.p), int(q.q)))
+        return out
+
+    @staticmethod
+    def _rational(v) -> sp.Rational:
+        return sp.Rational(int(v.p), int(v.q))
 
     def gradient(self, pts: Sequence[sp.Matrix]) -> list[sp.Rational]:
         """The exact gradient at rational layers ``pts``."""
         point = self._point(pts)
-        return [self._eval(g, point) for g in self.grad_polys]
+        return [self._rational(g(*point)) for g in self._flint[1]]
 
     def hessian(self, pts: Sequence[sp.Matrix]) -> sp.Matrix:
         """The exact Hessian at rational layers ``pts``."""
         point = self._point(pts)
         n = len(self.gens)
-        H = sp.zeros(n, n)
-        for i in range(n):
-            for j in range(i, n):
-                H[i, j] = H[j, i] = self._eval(self.hess_polys[i][j], point)
-        return H
+        H = [[sp.Integer(0)] * n for _ in range(n)]
+        for i, j, p in self._flint[2]:
+            H[i][j] = H[j][i] = self._rational(p(*point))
+        return sp.Matrix(H)
 
     def value(self, pts):
         if all(x.is_Rational for W in pts for x in W):
-            return self._eval(self.poly, self._point(pts))
+            return self._rational(self._flint[0](*self._point(pts)))
         return sp.expand(self.f.xreplace(self.at(pts)))
 
 
