@@ -153,20 +153,58 @@ def jacobian(X: Array) -> Array:
     return T.reshape(n * n, n * r)
 
 
+def _kron_identity(W: Array, r: int, one: object) -> Array:
+    """W (x) I_r, the entries W[i, j] * I_r[a, b] at (i r + a, j r + b): np.kron's own product, without its
+    generic set-up (a real cost at this size; the same floats). ``one`` is 1 in X's number type."""
+    n = W.shape[0]
+    I = np.eye(r, dtype=W.dtype) * one
+    return (W[:, None, :, None] * I[None, :, None, :]).reshape(n * r, n * r)
+
+
+def _quad_jacobian(K: Array, X: Array) -> Array:
+    """J^T K J for J = jacobian(X) and an object (mpmath) matrix K, summing only J's non-zero entries.
+
+    Column (k, a) of J is non-zero only in the rows (i, k) and (k, j), so each entry of (J^T K) J is a sum
+    over 2n - 1 rows instead of n^2. The non-zero terms are added in the same index order as the dense
+    products (J^T K) J, and adding an exact zero changes nothing, so the values are the same, digit for digit."""
+    n, r = X.shape
+    J = jacobian(X)
+    rows = [sorted({i * n + k for i in range(n)} | {k * n + j for j in range(n)}) for k in range(n)]
+    P = np.empty((n * r, n * n), dtype=object)
+    for k in range(n):
+        for a in range(r):
+            col = k * r + a
+            acc = None
+            for q in rows[k]:
+                term = K[q] * J[q, col]
+                acc = term if acc is None else acc + term
+            P[col] = acc
+    out = np.empty((n * r, n * r), dtype=object)
+    for k in range(n):
+        for a in range(r):
+            col = k * r + a
+            acc = None
+            for q in rows[k]:
+                term = P[:, q] * J[q, col]
+                acc = term if acc is None else acc + term
+            out[:, col] = acc
+    return out
+
+
 def f_value(X: Array, M: Array, c: float) -> float:
     E = X @ X.T - M
     return c * (E * E).sum()
 
 
 def f_grad(X: Array, M: Array, c: float) -> Array:
-    return 4 * c * (X @ X.T - M) @ X
+    # array * c (not c * array): an mpmath c would first try to convert the whole array, formatting its repr
+    return ((X @ X.T - M) * (4 * c)) @ X
 
 
 def f_hess(X: Array, M: Array, c: float) -> Array:
     J = jacobian(X)
     E = X @ X.T - M
-    r = X.shape[1]
-    return c * (2 * J.T @ J + 4 * np.kron(E, np.eye(r, dtype=X.dtype) * (X[0, 0] * 0 + 1)))
+    return (2 * J.T @ J + 4 * _kron_identity(E, X.shape[1], X[0, 0] * 0 + 1)) * c
 
 
 def g_value(A: Measurement, X: Array, M: Array, c: float) -> float:
@@ -178,13 +216,16 @@ def g_value(A: Measurement, X: Array, M: Array, c: float) -> float:
 
 
 def g_grad(A: Measurement, X: Array, M: Array, c: float) -> Array:
-    return 4 * c * A.normal(X @ X.T - M) @ X
+    return (A.normal(X @ X.T - M) * (4 * c)) @ X
 
 
 def g_hess(A: Measurement, X: Array, M: Array, c: float) -> Array:
     W = A.normal(X @ X.T - M)
-    r = X.shape[1]
-    return c * (2 * A.quad(jacobian(X)) + 4 * np.kron(W, np.eye(r, dtype=X.dtype) * (X[0, 0] * 0 + 1)))
+    if X.dtype == object and A.gram_matrix is not None:
+        JKJ = _quad_jacobian(A.gram_matrix, X)
+    else:
+        JKJ = A.quad(jacobian(X))
+    return (2 * JKJ + 4 * _kron_identity(W, X.shape[1], X[0, 0] * 0 + 1)) * c
 
 
 # ---------------------------------------------------------------- stationary points of F
