@@ -87,6 +87,22 @@ def derived_sharpness() -> sp.Expr:
     return sp.Max(diag, 2 * B_SYM, pair)
 
 
+def subs_holding_max(expr: sp.Expr, old: sp.Symbol, new: sp.Expr) -> sp.Expr:
+    """``expr.subs(old, new)``, except that a Max/Min whose arguments still hold symbols is rebuilt unevaluated.
+
+    Why: evaluating Max(x, y, …) of symbolic arguments makes SymPy search for arguments that dominate others
+    (``_find_localzeros``: factor_terms and assumption queries), 30–70 ms per depth for the derived sharpness,
+    and only ever drops an argument it proves never to be the largest. The unevaluated Max is the same function:
+    at numbers it is evaluated (``xreplace`` rebuilds it; lambdify prints max/min), and a Max of numbers alone is
+    evaluated here."""
+    if not expr.has(sp.Max, sp.Min):
+        return expr.subs(old, new)
+    args = [subs_holding_max(x, old, new) for x in expr.args]
+    if isinstance(expr, (sp.Max, sp.Min)) and any(x.free_symbols for x in args):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
 def _check_formula(formula: Any) -> sp.Expr:
     if not isinstance(formula, sp.Expr):
         raise UsageError(f"formula must be a SymPy expression, got {type(formula).__name__}")
@@ -107,8 +123,10 @@ class Claimed:
 
     @functools.lru_cache(maxsize=64)
     def at_depth(self, depth: int) -> sp.Expr:
+        """The claim at depth L with λ written through b; Max/Min with symbolic arguments left unevaluated
+        (``subs_holding_max``: the same function of the symbols, without SymPy's symbolic pruning of Max)."""
         lam_per_b = 1 / self.conv.b_over_lam(depth)
-        return self.expr.subs(L_sym, depth).subs(LAM, lam_per_b * B_SYM)
+        return subs_holding_max(subs_holding_max(self.expr, L_sym, sp.Integer(depth)), LAM, lam_per_b * B_SYM)
 
     def exact(self, depth: int, values: dict[sp.Symbol, sp.Expr]) -> sp.Expr:
         """The claimed value at exact data; NaN when the formula has no value there (a pole, an incomparable Max)."""
