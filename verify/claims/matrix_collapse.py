@@ -17,7 +17,8 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import get_convention
-from ..landscape.deep_matrix import end_to_end_minimizer, objective
+from ..landscape.deep_matrix import objective
+from ..landscape.end_to_end_batch import end_to_end_many
 from ..landscape.instances import SPECTRUM_KINDS, Instance, target_from_spectrum
 from ..landscape.reduction import solve_scalar, solve_scalar_mp_many
 from ..landscape.search import multistart
@@ -134,6 +135,7 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
             for name in threshold.multiples:
                 conv = get_convention(name)
                 a, k = float(conv.a), float(conv.b_over_lam(L))
+                drawn = []  # (σ, α, λ, thresholds, M) of the decidable draws, in draw order
                 for _ in range(max(4, n // len(threshold.multiples))):
                     kind = SPECTRUM_KINDS[int(rng.integers(0, 3))]
                     sig = np.sort(rng.uniform(0.5, 8.0, size=3))[::-1]
@@ -143,13 +145,14 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
                         sig[-1] = 0.0
                     alpha = float(rng.uniform(0.2, 3.0))
                     lam = alpha * threshold.float(name, sig[0], L)
-                    b = k * lam
                     thresholds = np.array([threshold.float(name, s, L) if s > 0 else 0.0 for s in sig])
                     if np.any(np.abs(lam / np.where(thresholds > 0, thresholds, np.inf) - 1) < 1e-8):
                         near += 1  # within float64 resolution of a threshold: not decided here
                         continue
-                    M = target_from_spectrum(rng, 4, 3, sig)
-                    e2e = end_to_end_minimizer(M, L, a, b)
+                    drawn.append((sig, alpha, lam, thresholds, target_from_spectrum(rng, 4, 3, sig)))
+                # the end-to-end minimizers of this (depth, convention) in one batch (bit-identical to one call each)
+                e2es = end_to_end_many([d[4] for d in drawn], L, a, [k * d[2] for d in drawn])
+                for (sig, alpha, lam, thresholds, _), e2e in zip(drawn, e2es):
                     expected = int(np.sum(lam < thresholds))
                     checked += 1
                     collapsed += int(e2e.rank == 0)

@@ -16,7 +16,8 @@ import sympy as sp
 
 from ..conventions import get_convention
 from ..errors import UsageError
-from ..landscape.deep_matrix import end_to_end_minimizer, gradient, objective, product
+from ..landscape.deep_matrix import gradient, objective, product
+from ..landscape.end_to_end_batch import end_to_end_many
 from ..landscape.instances import target_from_spectrum
 from ..landscape.reduction import solve_scalar, solve_scalar_mp
 from ..numbers import dec
@@ -241,7 +242,7 @@ def _figure3(ctx: RunContext, threshold: ClaimedThreshold) -> CheckResult:
     Wf = gradient_descent(W0, np.broadcast_to(M, (n, d, d)), a, b, eta, T)
     Pn = np.linalg.norm(product(Wf), axis=(1, 2))
     Fv = objective(Wf, np.broadcast_to(M, (n, d, d)), a, b)
-    glob = [end_to_end_minimizer(M, L, a, 2.0 * al * tau / L) for al in alphas]
+    glob = end_to_end_many([M] * len(alphas), L, a, [2.0 * al * tau / L for al in alphas])
     Gf = gradient(Wf, np.broadcast_to(M, (n, d, d)), a, b)
     gnorm_run = np.sqrt(sum(np.sum(g * g, axis=(1, 2)) for g in Gf)) / (a * np.linalg.norm(M) ** 2)
     rows, disagree = [], 0
@@ -268,7 +269,7 @@ def _figure3(ctx: RunContext, threshold: ClaimedThreshold) -> CheckResult:
     ok_shape = all((gn == 0) == (al > 1) for gn, al in zip(gnorm, alphas))
     fig, ax = plt.subplots(figsize=(6, 4))
     fine = np.linspace(min(alphas.min(), 0.2), max(alphas.max(), 2.0), 181)
-    fine_norm = [np.linalg.norm(end_to_end_minimizer(M, L, a, 2.0 * al * tau / L).P) for al in fine]
+    fine_norm = [np.linalg.norm(g.P) for g in end_to_end_many([M] * len(fine), L, a, [2.0 * al * tau / L for al in fine])]
     ax.plot(fine, fine_norm, "k-", lw=2, label="global minimizer ||P*||_F (jumps at α = 1)")
     ax.scatter(np.repeat(alphas, starts), Pn, c=["C0" if r["kind"] == "global" else "C3" for r in rows],
                s=18, zorder=3, label="descent T = 5000 (red: not global)")
