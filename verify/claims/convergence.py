@@ -96,6 +96,20 @@ def _nonneg_on(p: sp.Poly, lo: sp.Expr, hi: sp.Expr) -> sp.Rational | None:
     return None
 
 
+def descent_poly(PF: sp.Poly, eta: sp.Rational) -> tuple[sp.Poly, sp.Poly]:
+    """(F − (η/2)F'² − F(x⁺), F(x⁺)) with x⁺ = x − ηF'(x), by polynomial arithmetic over QQ (composition, no
+    expansion of expressions: the same polynomials, exactly, over the smallest domain as ``Poly(expand(...))``)."""
+    x = PF.gen
+    PdF = PF.diff(x)
+    Fxp = PF.compose(sp.Poly(x, x) - PdF * eta)
+    return (PF - PdF ** 2 * (eta / 2) - Fxp).retract(), Fxp
+
+
+def contraction_poly(PF: sp.Poly, Fxp: sp.Poly, theta: sp.Rational, P: int, Q: int) -> sp.Poly:
+    """θ^Q·F^P − F(x⁺)^P: nonnegative exactly where F(x⁺)/F ≤ θ^(Q/P) (F ≥ 0)."""
+    return (PF ** P * theta ** Q - Fxp ** P).retract()
+
+
 def symbolic_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rational) -> CheckResult:
     """n = r = 1, λ = 1, F = c(x² − 1)²: exact descent lemma on the sublevel interval of each start and exact
     R2 contraction by (1 − ηκ2)^(1/b) on the R2 interval [1 − ρ2, 1 + ρ2] (ρ2 = δ/(14√λ) = 1/7, κ2 = 4c)."""
@@ -105,6 +119,7 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rationa
     x = sp.Symbol("x", real=True)
     F = c * (x ** 2 - 1) ** 2
     dF = sp.diff(F, x)
+    PF = sp.Poly(F, x)
     K = region_constants([sp.Integer(1)], 1, c, sp.sqrt)
     conds = {"(1 + 2/9)² ≤ 3/2 (segments stay in Ω)": bool((1 + sp.Rational(2, 9)) ** 2 <= sp.Rational(3, 2)),
              "8·(3/2) + 4·(3/2) = SMOOTHNESS (Hessian bound on Ω)": bool(8 * sp.Rational(3, 2) + 4 * sp.Rational(3, 2)
@@ -119,7 +134,7 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rationa
             continue
         conds[f"η·L ≤ 1 at x0 = {x0}"] = bool(eta * L <= 1)
         xp = x - eta * dF
-        p = sp.Poly(sp.expand(F - eta / 2 * dF ** 2 - F.subs(x, xp)), x)
+        p, Fxp = descent_poly(PF, eta)
         a = sp.sqrt(1 + abs(x0 ** 2 - 1))
         bad = _nonneg_on(p, -a, a)
         rows[f"descent x0 = {x0}"] = {"eta": str(eta), "sublevel": f"[-{a}, {a}]", "violated_at": str(bad)}
@@ -132,7 +147,7 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rationa
             outside.append(f"x0 = {x0}: b = {b} (numerator > 3) or θ ≤ 0: R2 contraction not checked exactly")
             continue
         lo, hi = 1 - K.rho2, sp.Min(1 + K.rho2, a)
-        q = sp.Poly(sp.expand(theta ** Q * F ** P - F.subs(x, xp) ** P), x)
+        q = contraction_poly(PF, Fxp, theta, P, Q)
         bad = _nonneg_on(q, lo, hi)
         rows[f"R2 contraction x0 = {x0}"] = {"theta": str(theta), "interval": f"[{lo}, {hi}]", "violated_at": str(bad)}
         if bad is not None:
