@@ -119,3 +119,25 @@ def test_ring_derivatives_equal_sympy_diff_and_expand() -> None:
             ref_grad = sp.Matrix(n, r, [sp.expand(F.diff(v)) for v in xs])
             assert grad == ref_grad
             assert hess == sp.Matrix(n * r, n * r, lambda i, j: sp.expand(ref_grad[i].diff(xs[j])))
+
+
+def test_factor_polynomial_equals_sympy_factor() -> None:
+    """``factor_polynomial`` (Poly.factor_list, no Expr passes) builds the same expression as ``sp.factor``:
+    rational contents, negative leading coefficients, repeated and constant factors, the eigenframe blocks at
+    several c, and the claim's closed forms perturbed."""
+    from verify.symbolic.exact_linalg import factor_polynomial
+
+    s1, s2, s3 = (sp.Symbol(f"sigma_{i}", positive=True) for i in (1, 2, 3))
+    polys = [x - s1 ** 2 / 2, -x + 3 * s2 ** 2 - s1 ** 2, (x - s1 ** 2 + s2 ** 2) ** 2 * (2 * x + s3) / 7,
+             x ** 2 - (s1 ** 2 + s2 ** 2) * x + s1 ** 2 * s2 ** 2, sp.Rational(-3, 4) * x ** 3 + x,
+             x ** 2 - 2 * s1 ** 2 * x / 3 - s2 ** 4, (x + 1) * (x - 1) * (x ** 2 + s1), x - 5, 4 * x]
+    for c in (sp.Rational(1, 4), sp.Rational(1, 3), sp.Rational(5, 7), sp.Integer(2)):
+        for n, r in ((2, 1), (2, 2), (3, 1), (3, 2)):
+            for k in range(r + 1):
+                for S in itertools.combinations(range(n), k):
+                    H = stationary_hessian_eigenframe(n, r, S, c)
+                    polys += [H.extract(b, b).charpoly(x).as_expr() for b in diagonal_blocks(H)]
+    for p in polys:
+        want = sp.factor(p)
+        got = factor_polynomial(p)
+        assert got == want and str(got) == str(want), (p, got, want)

@@ -59,3 +59,14 @@ def is_zero_exactly(A: sp.Matrix) -> bool:
     if dm is None:
         return all(sp.simplify(z) == 0 for z in A)
     return dm.is_zero_matrix
+
+
+def factor_polynomial(expr: sp.Expr) -> sp.Expr:
+    """``sp.factor`` of a polynomial expression, built as ``sp.factor`` builds it (the content times the product
+    of the irreducible factors of ``Poly.factor_list`` over Q, generators in SymPy's default order), without
+    its Expr-level ``together``/``gcd_terms`` passes, which leave a polynomial as it is but cost most of the
+    time (``tests/test_route_symmetric_exact_shortcuts.py`` compares the two for structural equality)."""
+    from sympy.core.mul import _keep_coeff
+
+    coeff, factors = sp.Poly(expr).factor_list()
+    return _keep_coeff(sp.sympify(coeff), sp.Mul(*(f.as_expr() if k == 1 else f.as_expr() ** k for f, k in factors)))

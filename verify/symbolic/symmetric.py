@@ -420,9 +420,9 @@ def factored_charpoly(H: sp.Matrix, x: sp.Symbol) -> sp.Expr:
     """det(xI − H), factored over Q(σ): the product of the factored characteristic polynomials of H's
     diagonal blocks (``diagonal_blocks``; exact, and far cheaper than factoring the whole degree-nr
     polynomial: the eigenframe Hessians split into blocks of size ≤ 2)."""
-    from .exact_linalg import diagonal_blocks
+    from .exact_linalg import diagonal_blocks, factor_polynomial
 
-    return sp.Mul(*(sp.factor(H.extract(b, b).charpoly(x).as_expr()) for b in diagonal_blocks(H)))
+    return sp.Mul(*(factor_polynomial(H.extract(b, b).charpoly(x).as_expr()) for b in diagonal_blocks(H)))
 
 
 def roots_of_factored(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
