@@ -111,7 +111,7 @@ def _positive_roots_float(sigma: float, depth: int, a: float, b: float,
         roots = _roots(_float_coeffs(sigma, depth, a, b))
     out = []
     scale = max(1.0, sigma ** (1.0 / depth))
-    for r in roots:
+    for r in roots[~(roots.real <= 0)]:  # the loop's own test, vectorized first (NaN parts pass it, as there)
         if abs(r.imag) > 1e-6 * scale or r.real <= 0:
             continue
         rho = float(r.real)
@@ -236,6 +236,13 @@ def solve_scalar_mp_many(problems, depth: int, dps: int = 50) -> list[ScalarSolu
         return [_solve_mp(s, depth, a, b, dps, c, r) for (s, a, b), c, r in zip(conv, coeffs, roots)]
 
 
+@functools.lru_cache(maxsize=64)
+def _powers_of_ten(dps: int, prec: int) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """(10^-(dps + 10), 10^-(dps − 10)) at ``prec`` bits: the value floor and the tie gap of ``_solve_mp``."""
+    with mpmath.workprec(prec):
+        return mpmath.mpf(10) ** (-(dps + 10)), mpmath.mpf(10) ** (-(dps - 10))
+
+
 def _mp_coeffs(sigma, depth: int, a, b) -> list:
     """p's coefficients at the working precision, highest degree first: aρ^(2L−2) − aσρ^(L−2) + b."""
     coeffs = [mpmath.mpf(0)] * (2 * depth - 1)
@@ -246,7 +253,12 @@ def _mp_coeffs(sigma, depth: int, a, b) -> list:
 
 
 def _float_array(coeffs) -> np.ndarray:
-    return np.array([float(c) for c in coeffs])
+    """p's mpf coefficients rounded to float64 (only three can be nonzero: degrees 2L − 2, L − 2 and 0)."""
+    depth = (len(coeffs) + 1) // 2
+    out = np.zeros(len(coeffs))
+    for i in (0, depth, len(coeffs) - 1):
+        out[i] = float(coeffs[i])
+    return out
 
 
 def _solve_mp(sigma, depth: int, a, b, dps: int, coeffs, float_roots) -> ScalarSolutionMP:
@@ -257,14 +269,15 @@ def _solve_mp(sigma, depth: int, a, b, dps: int, coeffs, float_roots) -> ScalarS
         v = scalar_value(x, sigma, depth, a, b)
         return ScalarSolutionMP(x, (x,), v, mpmath.inf, False, (x,))
     xs = [mpmath.mpf(0)] + [rho ** depth for rho in _positive_roots_mp(coeffs, depth, a, sigma, b, dps, float_roots)]
-    scale = max(a * sigma ** 2 / 2, mpmath.mpf(10) ** (-(dps + 10)))
-    v0 = scalar_value(xs[0], sigma, depth, a, b)
+    floor, tie_gap = _powers_of_ten(dps, mpmath.mp.prec)
+    scale = max(a * sigma ** 2 / 2, floor)
+    v0 = a / 2 * (xs[0] - sigma) ** 2 + b * depth / 2 * xs[0]  # g(0): |0|^(2/L) is 0, so this is scalar_value's sum
     if len(xs) == 1:
         return ScalarSolutionMP(xs[0], (xs[0],), v0, mpmath.inf, False, tuple(xs))
     x_plus = max(xs[1:])
     vp = scalar_value(x_plus, sigma, depth, a, b)
     gap = abs(v0 - vp) / scale
-    if gap < mpmath.mpf(10) ** (-(dps - 10)):
+    if gap < tie_gap:
         return ScalarSolutionMP(x_plus, (mpmath.mpf(0), x_plus), min(v0, vp), gap, True, tuple(xs))
     x = mpmath.mpf(0) if v0 < vp else x_plus
     return ScalarSolutionMP(x, (x,), min(v0, vp), gap, False, tuple(xs))
@@ -285,7 +298,7 @@ def _positive_roots_mp(coeffs, depth: int, a, sigma, b, dps: int, fl: np.ndarray
     p = lambda t: a * t ** (2 * depth - 2) - a * sigma * t ** (depth - 2) + b
     if fl is None:
         fl = _roots(_float_array(coeffs))
-    cands = [r for r in fl if r.real > 0 and abs(r.imag) <= 1e-3 * abs(r)]
+    cands = [r for r in fl[fl.real > 0] if abs(r.imag) <= 1e-3 * abs(r)]  # real part > 0 tested vectorized
     clear = all(abs(r.imag) <= 1e-12 * abs(r) for r in cands) and not (
         len(cands) == 2 and abs(cands[0] - cands[1]) < 1e-4 * abs(cands[0]))
     if clear and np.all(np.isfinite(fl)):
