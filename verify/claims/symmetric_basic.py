@@ -243,20 +243,37 @@ def stationary_numeric(ctx: RunContext, c: sp.Rational, e: sp.Rational, f: sp.Ra
     coverage = []
     worst_res = 0.0
     fallback = 0
-    for case, inst in random_instances(rng, n_inst):
+    insts = random_instances(rng, n_inst)
+    x0s_all = []
+    for case, inst in insts:
+        x0s = []
+        for _ in range(starts):
+            # diverse starts: random scale, random columns shrunk (reach low-rank stationary points too)
+            cols = rng.choice([1.0, 1e-3], size=inst.r) * rng.choice([0.3, 1.0, 2.0])
+            x0s.append((rng.standard_normal((inst.n, inst.r)) * cols) * math.sqrt(inst.lam[0]))
+        x0s_all.append(x0s)
+    # every start of every instance of one shape (n, r) in one batched Levenberg–Marquardt: a start's steps
+    # depend on its own X, M and scale only, so it ends where a batch of its own instance's starts ends
+    solved: list = [None] * len(insts)
+    shapes: dict[tuple[int, int], list[int]] = {}
+    for i, (_, inst) in enumerate(insts):
+        shapes.setdefault((inst.n, inst.r), []).append(i)
+    for idx in shapes.values():
+        group = [insts[i][1] for i in idx]
+        X0 = np.concatenate([np.array(x0s_all[i]) for i in idx])
+        Ms = np.concatenate([np.broadcast_to(g.M, (starts, g.n, g.n)) for g in group])
+        scales = np.repeat([4 * cf * g.lam[0] ** 1.5 for g in group], starts)
+        sols, gnorms = solve_gradient_batch(X0, Ms, cf, scales)
+        for j, i in enumerate(idx):
+            solved[i] = (sols[j * starts:(j + 1) * starts], gnorms[j * starts:(j + 1) * starts])
+    for (case, inst), x0s, (sols, gnorms) in zip(insts, x0s_all, solved):
         n, r = inst.n, inst.r
         M = inst.M
         scale = 4 * cf * inst.lam[0] ** 1.5
         claimed = set(family_sets(family, inst.p, r))
         seen = set()
-        x0s = []
-        for _ in range(starts):
-            # diverse starts: random scale, random columns shrunk (reach low-rank stationary points too)
-            cols = rng.choice([1.0, 1e-3], size=r) * rng.choice([0.3, 1.0, 2.0])
-            x0s.append((rng.standard_normal((n, r)) * cols) * math.sqrt(inst.lam[0]))
-        # all starts of an instance in one batched Levenberg–Marquardt; SciPy's MINPACK LM from the same
-        # start for any that the batch leaves above the convergence threshold (same starts, same test)
-        sols, gnorms = solve_gradient_batch(np.array(x0s), M, cf, scale)
+        # SciPy's MINPACK LM from the same start for any that the batch leaves above the convergence threshold
+        # (same starts, same test)
         for x0, X, gn in zip(x0s, sols, gnorms):
             if gn > 1e-11 * scale:
                 from scipy.optimize import least_squares  # only when needed: the import costs ≈ 0.5 s
