@@ -86,3 +86,31 @@ def test_small_identities():
     # not proved positive, or not a polynomial argument: not shown (the caller falls back to simplify)
     assert not log_combination_vanishes(sp.log(k) - sp.log(k + 1) + sp.log(k + 1) - sp.log(k) + sp.log(k - 1))
     assert not log_combination_vanishes(sp.log(m ** k) - k * sp.log(m))
+
+
+def test_symbolic_L_elimination_equals_the_solve_route():
+    """φ' = 0 solved for b and the tie solved for X = ρ^L by linear algebra give the very expressions sp.solve gave."""
+    from verify.symbolic.scalar import b as b_sym, rho
+
+    phi = a / 2 * (rho**L_sym - mabs) ** 2 + b_sym * L_sym / 2 * rho**2
+    b_rho = sp.factor(sp.solve(sp.diff(phi, rho), b_sym)[0])
+    tie = sp.factor(sp.powsimp(sp.expand((phi - phi.subs(rho, 0)).subs(b_sym, b_rho) / rho**2)))
+    X = sp.Symbol("X", positive=True)
+    x = sp.solve(sp.expand(tie).subs(rho**L_sym, X), X)[0]
+    b_star = sp.powdenest(b_rho.subs(rho, x ** (1 / L_sym)), force=True)
+    assert threshold_claims._symbolic_L_elimination() == (phi, b_rho, tie, x, b_star)
+    # a shape the linear route does not cover goes to sp.solve
+    assert threshold_claims._positive_root(X**2 - 4, X) == 2
+
+
+def test_derivation_steps_print_as_evaluated_equalities_did():
+    from verify.claims.derivation import step
+
+    conv = get_convention("A1")
+    cb = _claimed_b("A1", tau())
+    steps = threshold_claims.general_derivation(conv, cb, 3)
+    phi, b_rho, tie, x, b_star = threshold_claims._symbolic_L_elimination()
+    assert steps[1] == step("φ'(ρ) = 0 with ρ > 0 is linear in b", sp.Eq(sp.Symbol("b", positive=True), b_rho))
+    assert steps[3] == step("its only positive solution", sp.Eq(sp.Symbol("rho", positive=True) ** L_sym, x))
+    B = sp.Symbol("b^*", positive=True)
+    assert steps[4] == step("so the jump happens at", sp.Eq(B, b_star))

@@ -191,12 +191,33 @@ def _symbolic_L_elimination() -> tuple[sp.Expr, sp.Expr, sp.Expr, sp.Expr, sp.Ex
     """φ, b(ρ) from φ' = 0, the tie (φ(ρ) − φ(0))/ρ² at that b, its root x = ρ^L and b*, all with L a symbol
     (derived by SymPy once, for the printed derivation; the proof is ``general_depth_ratio``)."""
     phi = a_sym / 2 * (rho**L_sym - mabs) ** 2 + b_sym * L_sym / 2 * rho**2
-    b_rho = sp.factor(sp.solve(sp.diff(phi, rho), b_sym)[0])
+    dphi = sp.diff(phi, rho)
+    slope = sp.expand(sp.diff(dphi, b_sym))  # φ' is linear in b: b = −φ'|_{b=0} / slope
+    if slope != 0 and not slope.has(b_sym):
+        b_rho = sp.factor(-sp.expand(dphi.subs(b_sym, 0)) / slope)
+    else:
+        b_rho = sp.factor(sp.solve(dphi, b_sym)[0])
     tie = sp.factor(sp.powsimp(sp.expand((phi - phi.subs(rho, 0)).subs(b_sym, b_rho) / rho**2)))
     X = sp.Symbol("X", positive=True)
-    x = sp.solve(sp.expand(tie).subs(rho**L_sym, X), X)[0]
+    x = _positive_root(sp.expand(tie).subs(rho**L_sym, X), X)
     b_star = sp.powdenest(b_rho.subs(rho, x ** (1 / L_sym)), force=True)
     return phi, b_rho, tie, x, b_star
+
+
+def _positive_root(expr: sp.Expr, X: sp.Symbol) -> sp.Expr:
+    """The positive solution X of expr = 0 (X a positive symbol). The tie's numerator is c2·X² + c1·X, whose roots
+    are 0 (excluded, X > 0) and −c1/c2 (``factor``ed: the expression ``sp.solve`` returns, without its general machinery); any other
+    shape is left to ``sp.solve``."""
+    num = sp.numer(sp.together(expr))
+    try:
+        poly = sp.Poly(num, X)
+    except sp.PolynomialError:
+        poly = None
+    if poly is not None and poly.degree() == 2 and poly.nth(0) == 0 and poly.nth(2) != 0:
+        root = sp.factor(-poly.nth(1) / poly.nth(2))
+        if root.is_positive is not False:  # sp.solve's rule for a positive unknown (here m(L−2)/(L−1) > 0, L ≥ 3)
+            return root
+    return sp.solve(expr, X)[0]
 
 
 def _elimination_log_ratio(conv: Convention, claimed_b: sp.Expr) -> sp.Expr:
@@ -227,6 +248,11 @@ def _elimination_zero(a_value: sp.Expr, claimed_b: sp.Expr, start: int) -> bool:
     return log_combination_vanishes(shifted) or sp.simplify(shifted) == 0
 
 
+def _eq(lhs: sp.Expr, rhs: object) -> sp.Equality:
+    """lhs = rhs as a printed step: unevaluated (SymPy's ``Eq`` would otherwise try to decide it, at a cost)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
 def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list[dict[str, str]]:
     """The symbolic-L proof, step by step (docs/mathematics.md §K1)."""
     phi, b_rho, tie, x, b_star = _symbolic_L_elimination()
@@ -234,15 +260,15 @@ def general_derivation(conv: Convention, claimed_b: sp.Expr, start: int) -> list
     B = sp.Symbol("b^*", positive=True)
     return [
         step("Every stationary point is balanced, |w_l| = ρ with the product's sign that of m; there "
-             "F equals φ(ρ) (b = k(L)·λ, m written for |m|)", sp.Eq(sp.Function("phi")(rho), phi)),
-        step("φ'(ρ) = 0 with ρ > 0 is linear in b", sp.Eq(b_sym, b_rho)),
-        step("0 and ρ tie, φ(ρ) = φ(0), at that b: divided by ρ² > 0", sp.Eq(tie, 0)),
-        step("its only positive solution", sp.Eq(rho**L_sym, x)),
-        step("so the jump happens at", sp.Eq(B, b_star)),
-        step(f"the claim under {conv.name}, as b = k(L)·λ", sp.Eq(sp.Symbol("b_claim", positive=True), claimed_b)),
-        step(f"logarithms, expanded with L a symbol (L ≥ {start})", sp.Eq(sp.log(B / sp.Symbol("b_claim")),
+             "F equals φ(ρ) (b = k(L)·λ, m written for |m|)", _eq(sp.Function("phi")(rho), phi)),
+        step("φ'(ρ) = 0 with ρ > 0 is linear in b", _eq(b_sym, b_rho)),
+        step("0 and ρ tie, φ(ρ) = φ(0), at that b: divided by ρ² > 0", _eq(tie, 0)),
+        step("its only positive solution", _eq(rho**L_sym, x)),
+        step("so the jump happens at", _eq(B, b_star)),
+        step(f"the claim under {conv.name}, as b = k(L)·λ", _eq(sp.Symbol("b_claim", positive=True), claimed_b)),
+        step(f"logarithms, expanded with L a symbol (L ≥ {start})", _eq(sp.log(B / sp.Symbol("b_claim")),
                                                                          log_ratio)),
-        step(f"with L = k + {start} (k ≥ 0 an integer) SymPy simplifies it to 0 (checked by the verdict): "
+        step(f"with L = k + {start} (k ≥ 0 an integer) it reduces to 0 exactly (checked by the verdict): "
              f"b*(L) = b_claim(L) for every L ≥ {start}", "log(b*/b_claim) = 0"),
     ]
 
