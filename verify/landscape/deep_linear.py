@@ -137,30 +137,55 @@ def mp_product(Ws: Sequence[mpmath.matrix], lo: int, hi: int, n: int) -> mpmath.
     return out
 
 
+def _lists(A: mpmath.matrix) -> list[list]:
+    return [[A[i, j] for j in range(A.cols)] for i in range(A.rows)]
+
+
+def _list_product(Ws: Sequence[list], lo: int, hi: int, n: int) -> list[list]:
+    """``mp_product`` on lists of rows: every entry one ``mpmath.fdot`` (exact sum, one rounding), as
+    ``mpmath.matrix.__mul__`` computes it, so the numbers are the same."""
+    one, zero = mpmath.mpf(1), mpmath.mpf(0)
+    out = [[one if i == j else zero for j in range(n)] for i in range(n)]
+    for l in range(lo, hi):
+        W = Ws[l]
+        cols = list(zip(*out))
+        out = [[mpmath.fdot(zip(row, col)) for col in cols] for row in W]
+    return out
+
+
 def mp_hessian(Ws: Sequence[mpmath.matrix], M: mpmath.matrix, b=0) -> mpmath.matrix:
     """Dense Hessian of ½||P − M||² + (b/2)Σ||W_l||² by second directional derivatives along unit matrices:
-    H[(k,e),(l,e')] = ⟨δ_k P, δ_l P⟩ + ⟨R, δ_kl P⟩ + b·[same entry], δ_k P = A_k E B_k, δ_kl P = A_k E C E' B_l."""
+    H[(k,e),(l,e')] = ⟨δ_k P, δ_l P⟩ + ⟨R, δ_kl P⟩ + b·[same entry], δ_k P = A_k E B_k, δ_kl P = A_k E C E' B_l.
+
+    On lists of mpf (``mpmath.matrix`` indexing was most of the cost), each product between layers formed
+    once; every entry is the same sequence of roundings as the matrix route (tests/test_route_deep_linear_hp.py)."""
     L = len(Ws)
     dims = [Ws[0].cols] + [W.rows for W in Ws]
-    R = mp_product(Ws, 0, L, dims[0]) - M
-    A = [mp_product(Ws, l + 1, L, dims[l + 1]) for l in range(L)]
-    B = [mp_product(Ws, 0, l, dims[0]) for l in range(L)]
+    Wl = [_lists(W) for W in Ws]
+    P = _list_product(Wl, 0, L, dims[0])
+    Ml = _lists(M)
+    R = [[p - m for p, m in zip(rp, rm)] for rp, rm in zip(P, Ml)]
+    A = [_list_product(Wl, l + 1, L, dims[l + 1]) for l in range(L)]
+    B = [_list_product(Wl, 0, l, dims[0]) for l in range(L)]
+    C = {(l, k): _list_product(Wl, l + 1, k, dims[l + 1]) for k in range(L) for l in range(k)}
     units = [(l, i, j) for l in range(L) for i in range(dims[l + 1]) for j in range(dims[l])]
-    # δ_k P for E_ij at layer k: A_k[:, i] B_k[j, :]
-    first = [A[l][:, i] * B[l][j, :] for (l, i, j) in units]
+    rows, cols = len(R), len(R[0])
+    # δ_k P for E_ij at layer k: A_k[:, i] B_k[j, :], flattened row-major
+    first = [[A[l][p][i] * B[l][j][q] for p in range(rows) for q in range(cols)] for (l, i, j) in units]
     n = len(units)
-    H = mpmath.matrix(n, n)
+    H = [[None] * n for _ in range(n)]
     for x in range(n):
+        fx = first[x]
         for y in range(x, n):
-            v = sum(first[x][p, q] * first[y][p, q] for p in range(R.rows) for q in range(R.cols))
+            v = sum(a * c for a, c in zip(fx, first[y]))
             (k, i, j), (l, p_, q_) = units[x], units[y]
             if k != l:
                 (k, i, j), (l, p_, q_) = max(units[x], units[y]), min(units[x], units[y])
-                C = mp_product(Ws, l + 1, k, dims[l + 1])  # W_(k−1)⋯W_(l+1) (0-based layers between)
-                c = C[j, p_]
+                c = C[l, k][j][p_]
                 if c != 0:
-                    v += c * sum(R[s, t] * A[k][s, i] * B[l][q_, t] for s in range(R.rows) for t in range(R.cols))
+                    Ak, Bl = A[k], B[l]
+                    v += c * sum(R[s][t] * Ak[s][i] * Bl[q_][t] for s in range(rows) for t in range(cols))
             elif (k, i, j) == (l, p_, q_):
                 v += b
-            H[x, y] = H[y, x] = v
-    return H
+            H[x][y] = H[y][x] = v
+    return mpmath.matrix(H)
