@@ -151,6 +151,7 @@ def symmetry_numeric(ctx: RunContext, c: sp.Rational, s: sp.Rational) -> CheckRe
 def stationary_symbolic(ctx: RunContext, c: sp.Rational, e: sp.Rational, f: sp.Rational, family: str) -> CheckResult:
     """Claimed points stationary exactly; for r = 1 the complete solution set of ∇F = 0 is the family."""
     exact = e == sp.Rational(1, 2)
+    from verify.symbolic.exact_linalg import nsimplify_cached
     from verify.symbolic.symmetric import solve_rank_one_stationary, stationary_gradient
 
     sizes = [(2, 1), (2, 2)] + ([(3, 1), (3, 2)] if ctx.profile.level >= 1 else [])
@@ -180,7 +181,7 @@ def stationary_symbolic(ctx: RunContext, c: sp.Rational, e: sp.Rational, f: sp.R
                 v = [sp.Integer(0)] * n
                 for i in S:
                     v[i] = sign * f * lam[i] ** e
-                claimed.add(tuple(sp.nsimplify(x) for x in v))
+                claimed.add(tuple(nsimplify_cached(x) for x in v))
         for sol in sols:
             if sol not in claimed:
                 missing.append({"n": n, "lambda": [str(x) for x in lam], "solution": [str(x) for x in sol]})

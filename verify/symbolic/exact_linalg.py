@@ -6,6 +6,7 @@ functions keep SymPy's ``simplify`` route.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sympy as sp
@@ -70,3 +71,12 @@ def factor_polynomial(expr: sp.Expr) -> sp.Expr:
 
     coeff, factors = sp.Poly(expr).factor_list()
     return _keep_coeff(sp.sympify(coeff), sp.Mul(*(f.as_expr() if k == 1 else f.as_expr() ** k for f, k in factors)))
+
+
+@functools.lru_cache(maxsize=4096)
+def nsimplify_cached(value: sp.Expr) -> sp.Expr:
+    """``sp.nsimplify(value)``, once per distinct value in a process: the L2 completeness check canonicalizes
+    the same few algebraic numbers (±√λ_i) on the solver's side and on the claim's side, and nsimplify's
+    numeric identification (PSLQ) is most of that check's time. nsimplify is a deterministic function of its
+    argument, so the cache returns exactly what a fresh call would."""
+    return sp.nsimplify(value)

@@ -24,6 +24,7 @@ import sympy as sp
 
 from ..cache import disk_cached
 from ..errors import UsageError
+from .exact_linalg import diagonal_blocks, factor_polynomial, nsimplify_cached
 
 
 def spectrum_closed_form(lam: Sequence[Any], S: Sequence[int], r: int, c: Any) -> list[Any]:
@@ -420,8 +421,6 @@ def factored_charpoly(H: sp.Matrix, x: sp.Symbol) -> sp.Expr:
     """det(xI − H), factored over Q(σ): the product of the factored characteristic polynomials of H's
     diagonal blocks (``diagonal_blocks``; exact, and far cheaper than factoring the whole degree-nr
     polynomial: the eigenframe Hessians split into blocks of size ≤ 2)."""
-    from .exact_linalg import diagonal_blocks, factor_polynomial
-
     return sp.Mul(*(factor_polynomial(H.extract(b, b).charpoly(x).as_expr()) for b in diagonal_blocks(H)))
 
 
@@ -494,7 +493,7 @@ def solve_rank_one_stationary(lam: Sequence[sp.Rational]) -> tuple[list[tuple[sp
         # expand settles the usual case (sums of rational multiples of square roots) exactly; simplify as before
         # for whatever it leaves nonzero
         if all(sp.expand(z) == 0 or sp.simplify(z) == 0 for z in (e.subs(vals) for e in eqs)):
-            good.append(tuple(sp.nsimplify(v) for v in sol))
+            good.append(tuple(nsimplify_cached(v) for v in sol))
         else:
             spurious += 1
     return good, spurious
