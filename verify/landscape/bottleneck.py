@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from ..conventions import get_convention
-from .reduction import solve_scalar, solve_scalar_mp
+from .reduction import solve_scalar, solve_scalar_mp_many
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def supports_float(sigma: Sequence[float], depth: int, a: float, b: float, k: in
 def supports_mp(sigma: Sequence[Any], depth: int, a: Any, b: Any, k: int, dps: int) -> Supports:
     """High precision: ``solve_scalar_mp`` at ``dps`` digits; ties are value gaps below 10^-(dps−10)."""
     with mpmath.workdps(dps + 20):
-        sols = [solve_scalar_mp(s, depth, a, b, dps) for s in sigma]
+        sols = solve_scalar_mp_many([(s, a, b) for s in sigma], depth, dps)
         sig = [mpmath.mpf(sp.Rational(s).p) / sp.Rational(s).q for s in sigma]
         am = mpmath.mpf(sp.Rational(a).p) / sp.Rational(a).q
         drop = [am * s ** 2 / 2 for s in sig]
