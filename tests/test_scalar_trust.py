@@ -17,7 +17,7 @@ import sympy as sp
 import proofs
 from proofs.kamber_parhi_2026.formulas import tau
 from verify.claims import RunContext, Tier, Verdict, get_profile, run_claim
-from verify.claims import threshold as threshold_mod
+from verify.claims import threshold_numeric as threshold_mod
 from verify.claims.minimizer import minimizer_claim
 from verify.claims.scalar_spectrum import scalar_spectrum_claim
 from verify.claims.threshold import threshold_claim

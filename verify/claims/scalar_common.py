@@ -30,6 +30,7 @@ from ..expressions import check_exp_nesting
 from ..numbers import check_depth, parse_rational, to_mpf
 from ..symbolic.scalar import L_sym, mabs
 from .base import CheckResult, Verdict
+from .context import RunContext
 from .sampling import Targets
 
 #: depths beyond the profile's at which the high-precision tiers test a claim quantified over every L
@@ -46,6 +47,11 @@ def formula_at(formula: sp.Expr, depth: int) -> sp.Expr:
     every tier of a claim, and every instance of a tier, asks for the same few depths, and ``subs`` into a
     formula with symbolic powers such as τ costs milliseconds each time."""
     return sp.sympify(formula).subs(L_sym, depth)
+
+
+def claim_depths_in(ctx: RunContext, depths: Sequence[int] | None, min_depth: int) -> list[int]:
+    """A claim's depths in this run: its explicit ``depths``, else the profile's depths ≥ ``min_depth``."""
+    return list(depths) if depths is not None else [L for L in ctx.profile.depths if L >= min_depth]
 
 
 def sentinels(chosen: Sequence[int], min_depth: int) -> list[int]:

@@ -15,13 +15,11 @@ from functools import lru_cache
 from typing import Callable, Sequence
 
 import mpmath
-import numpy as np
 import sympy as sp
 
 from ..conventions import Convention, get_convention
 from ..errors import UsageError
 from ..highprec import scalar as hp
-from ..kernels.scalar import collapse_gaps
 from ..numbers import dec, digits_of_agreement, to_mpf
 from ..symbolic.log_identity import log_combination_vanishes
 from ..symbolic.scalar import (L_sym, a as a_sym, b as b_sym, derive_threshold, exact_ratio, general_depth_ratio,
@@ -29,27 +27,12 @@ from ..symbolic.scalar import (L_sym, a as a_sym, b as b_sym, derive_threshold, 
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .derivation import step
-from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
+from .sampling import random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claimed_floats, claimed_formula,
-                            claimed_values, formula_at, global_kind, sentinels, undecided_inconclusive)
+from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claim_depths_in, claimed_formula,
+                            claimed_values, formula_at, sentinels, undecided_inconclusive)
 from .shrinking import depth_target_shrinker
-
-#: relative offset of the two test points λ_claim·(1 ∓ δ) in float64; small enough that a claim off
-#: by 1e-6 lands on the wrong side, large enough that the objective gap (≈ δ·F(0)) is far above
-#: float64 rounding (≈ 1e-13·F(0)).
-NUMERIC_DELTA = 1e-8
-DELTA_EXACT = sp.Rational(1, 10**8)  # the same offset, exactly, for the mpmath confirmation
-
-#: at L = 2, |b/a − |m|| ≤ L2_TIE·eps·|m| cannot tell in float64 whether ρ² = |m| − b/a is positive:
-#: m, λ, b/λ and the offset factor are each rounded once (≤ 4 eps relative in b/a − |m|), doubled
-L2_TIE = 8
-
-
-def _depths(ctx: RunContext, depths: Sequence[int] | None, min_depth: int) -> list[int]:
-    chosen = list(depths) if depths is not None else [L for L in ctx.profile.depths if L >= min_depth]
-    return chosen
-
+from .threshold_numeric import _numeric
 
 def _ab_of_lam(conv: Convention, depth: int):
     k = conv.b_over_lam(depth)
@@ -100,7 +83,7 @@ def _symbolic(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
     def run(ctx: RunContext) -> CheckResult:
         rows, bad = {}, None
         undecided = {}
-        chosen = _depths(ctx, depths, min_depth)
+        chosen = claim_depths_in(ctx, depths, min_depth)
         for L in chosen:
             derived = lam_star(L, conv)
             if formula is None or derived is None:
@@ -284,7 +267,7 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
         work = ctx.dps + 20
         # bisection/Illinois stop at 10^-(work-3) relative; agreement to ctx.dps digits is required,
         # and a difference above 10^-(ctx.dps) relative is a refutation (17 digits of headroom).
-        chosen = _depths(ctx, depths, min_depth)
+        chosen = claim_depths_in(ctx, depths, min_depth)
         extra = sentinels(chosen, max(min_depth, 1)) if depths is None else []
         rng = ctx.rng(f"threshold-hp:{conv.name}")
         per = targets_per_depth(ctx.profile.hp_instances, len(chosen))
@@ -339,114 +322,6 @@ def _high_precision(conv: Convention, formula: sp.Expr | None, depths, min_depth
     return run
 
 
-def _confirm(conv: Convention, formula: sp.Expr | None, L: int, m: sp.Rational, lam_float: float, side: str,
-             dps: int) -> str:
-    """The float64 test point re-decided in mpmath: the claim's λ at high precision times (1 ∓ δ)."""
-    k = conv.b_over_lam(L)
-    if formula is None:
-        lam = sp.Rational(str(lam_float))  # the drawn λ itself (exactly the float that was tested)
-    else:
-        lam = formula_at(formula, L).subs(mabs, abs(m))
-        lam = lam * (1 - DELTA_EXACT if side == "below" else 1 + DELTA_EXACT)
-    return global_kind(L, m, conv.a, k * lam, dps)
-
-
-def _numeric(conv: Convention, formula: sp.Expr | None, depths, min_depth: int, note: str = ""):
-    def run(ctx: RunContext) -> CheckResult:
-        rng = ctx.rng(f"threshold-num:{conv.name}")
-        chosen = numeric_depths(_depths(ctx, depths, min_depth), explicit=depths is not None)
-        n = instances_per_depth(ctx.profile.instances, len(chosen))
-        scope = (f"{depth_text(chosen)}, {n} random targets each" if chosen else "no depths") + note
-        eps = np.finfo(float).eps
-        total = undecided = 0
-        worst = np.inf
-        conflicts = []
-        tol_text = (f"test points λ_claim·(1 ∓ {NUMERIC_DELTA}), λ_claim evaluated at high precision and rounded "
-                    "once; a gap |F(0) − F(ρ)| ≤ 8(L+8)·eps·F(0) is undecided (float64 rounding of F at these "
-                    "points); a float64 counterexample counts only when mpmath confirms it")
-        for L in chosen:
-            exact = draw_targets(rng, n)
-            m = exact.floats
-            a = float(conv.a)
-            k = float(conv.b_over_lam(L))
-            if formula is None:
-                lam_c = np.exp(rng.uniform(np.log(1e-4), np.log(1e4), n)) * np.abs(m)
-                factors = {"at": 1.0}
-            else:
-                try:
-                    lam_c = claimed_floats(formula_at(formula, L), mabs, exact.abs())
-                except ClaimValueError as exc:
-                    return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
-                                       counterexample={"depth": L, "convention": conv.name, "claimed": str(exc)})
-                if np.any(~(lam_c > 0)):
-                    i = int(np.argmax(~(lam_c > 0)))
-                    return CheckResult(Verdict.REFUTED, f"depth {L}, m = {exact[i]}: the claimed threshold "
-                                       f"{lam_c[i]!r} is not positive", instances=total + 1, scope=scope,
-                                       counterexample={"depth": L, "m": str(exact[i]), "lambda_claimed": repr(lam_c[i])})
-                factors = {"below": 1 - NUMERIC_DELTA, "above": 1 + NUMERIC_DELTA}
-            # a claimed λ beyond the float64 range cannot be tested here (the exact tiers judge it)
-            ok = np.isfinite(lam_c * k * 2)
-            if not ok.all():
-                undecided += int((~ok).sum()) * len(factors)
-                total += int((~ok).sum()) * len(factors)
-                exact = exact.subset(ok)
-                m, lam_c = m[ok], lam_c[ok]
-            n_ok = len(exact)
-            for side, fac in factors.items():
-                b = k * lam_c * fac
-                if n_ok == 0:
-                    continue
-                F0, gaps, counts = collapse_gaps(L, m, a, b)
-                # objective evaluated in float64 at points of size ~|m|^(1/L): rounding ≈ (L + 8)·eps·F(0)
-                tol = 8 * (L + 8) * eps * np.maximum(F0, np.finfo(float).tiny)
-                close = np.abs(gaps) <= tol
-                # L = 2: a nonzero stationary point (ρ² = |m| − b/a) is the minimizer when it exists; its
-                # existence is known only when b/a is farther from |m| than the rounding of m, λ, k and the
-                # factor (≤ 4 eps relative, doubled): closer is undecided
-                tie = close & ((L != 2) | (np.abs(b / a - np.abs(m)) <= L2_TIE * eps * np.abs(m)))
-                nonzero = np.where(close, counts > 0, gaps > 0)
-                expect_nonzero = side in ("below", "at")
-                with np.errstate(invalid="ignore", over="ignore"):
-                    margins = np.where(np.isfinite(gaps), (gaps if expect_nonzero else -gaps) / F0, np.inf)
-                agree = ~tie & (nonzero == expect_nonzero)
-                before = total
-                for i in np.flatnonzero(~tie & ~agree):  # in instance order, as one instance at a time would
-                    found = "nonzero" if nonzero[i] else "zero"
-                    high = _confirm(conv, formula, L, exact[i], float(lam_c[i]), side, ctx.dps)
-                    where = {"depth": L, "m": str(exact[i]), "convention": conv.name,
-                             "lambda": repr(float(lam_c[i] * fac)), "side": side,
-                             "gap_F0_minus_Fnonzero": repr(float(gaps[i]))}
-                    if high != found:
-                        conflicts.append({**where, "float64": found, "high_precision": high})
-                        continue
-                    return CheckResult(
-                        Verdict.REFUTED,
-                        f"depth {L}, m = {exact[i]}: at λ = {float(lam_c[i] * fac)!r} the global minimizer is "
-                        f"{found}, contrary to the claim (confirmed in mpmath)", scope=scope,
-                        instances=before + int(i) + 1, worst_margin=f"{margins[i]:.3e}",
-                        counterexample={**where, "high_precision": high}, tolerance=tol_text)
-                total += n_ok
-                undecided += int(tie.sum())
-                if agree.any():
-                    worst = min(worst, float(margins[agree].min()))
-        if conflicts:
-            c = conflicts[0]
-            return CheckResult(Verdict.INCONCLUSIVE,
-                               f"conflict: float64 says the minimizer is {c['float64']}, high precision says "
-                               f"{c['high_precision']} (depth {c['depth']}, m = {c['m']}, {c['side']} the claim); "
-                               f"{len(conflicts)} such point(s)", instances=total, scope=scope, tolerance=tol_text,
-                               details={"conflicts": conflicts[:5]})
-        if undecided:
-            return CheckResult(Verdict.INCONCLUSIVE, f"{undecided} of {total} test points too close to call in float64",
-                               instances=total, worst_margin=f"{worst:.3e}", tolerance=tol_text, scope=scope)
-        what = ("0 loses just below and wins just above the claimed threshold" if formula is not None
-                else "the minimizer is nonzero at every λ tried")
-        return CheckResult(Verdict.VERIFIED, f"{what} on all {total} test points", instances=total,
-                           digits=-np.log10(NUMERIC_DELTA) if formula is not None else None, scope=scope,
-                           worst_margin=f"{worst:.3e}", tolerance=tol_text)
-    return run
-
-
 def threshold_disagreement(thresholds: Callable[[int, sp.Rational], tuple]) -> Callable[[tuple[int, str]], bool]:
     """The threshold shrinkers' test on an example (L, m as text), from (λ* found at 40 digits, λ* claimed) =
     ``thresholds(L, m)`` (None: no collapse): one collapses and the other not, or they agree to fewer than 25
@@ -474,7 +349,7 @@ def _shrinker(conv: Convention, formula: sp.Expr | None, depths, min_depth: int)
         return lam, claimed
 
     def pool(ctx: RunContext) -> list[int]:
-        chosen = _depths(ctx, depths, min_depth)
+        chosen = claim_depths_in(ctx, depths, min_depth)
         return sorted(set(chosen) | (set(sentinels(chosen, max(min_depth, 1))) if depths is None else set()))
 
     def describe(L: int, m_text: str) -> dict:
@@ -515,7 +390,7 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
 
         checks.append(Check("certified enclosure of λ* and the minimizer on both sides (Arb)", Tier.CERTIFIED,
                             undecided_inconclusive(threshold_check(
-                                conv.name, formula, lambda ctx: _depths(ctx, depths, min_depth), depths is not None,
+                                conv.name, formula, lambda ctx: claim_depths_in(ctx, depths, min_depth), depths is not None,
                                 min_depth))))
     # with the certified check present (and the symbolic proof), bisection and float64 sampling re-check the
     # statement it certifies at the same depths: they corroborate and do not set the headline strength
