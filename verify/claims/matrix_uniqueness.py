@@ -19,7 +19,7 @@ import sympy as sp
 from ..conventions import CONVENTIONS, get_convention
 from ..landscape.deep_matrix import construct_minimizer, haar_orthogonal, objective, product
 from ..landscape.instances import SPECTRUM_KINDS, cayley_orthogonal, target_from_spectrum
-from ..landscape.reduction import exceptional_instance, solve_scalar, solve_scalar_mp
+from ..landscape.reduction import exceptional_instance, solve_scalar, solve_scalar_mp, solve_scalar_mp_many
 from ..numbers import dec
 from .base import CheckResult, Verdict
 from .closed_form import mp_of
@@ -135,15 +135,23 @@ def hp_switch_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
         for L in ctx.profile.depths:
             if L < 3:
                 continue
+            # the (convention, λ) of this depth drawn first (the solves draw nothing), σ_c evaluated in order; the
+            # three solves per instance then run as one batch (``solve_scalar_mp_many``: ``solve_scalar_mp`` per
+            # problem, bit for bit) and are judged in order. σ_c failing on an instance stops the batch there: the
+            # instances before it are judged first, as the one-at-a-time loop did, then the failure propagates.
+            drawn, failure = [], None
             for _ in range(ctx.profile.hp_instances):
                 conv = get_convention(str(rng.choice(list(CONVENTIONS))))
                 lam = sp.Rational(int(rng.integers(1, 5000)), 1000)
                 a, b = conv.ab(lam, L)
-                with mpmath.workdps(dps + 20):
-                    sc = mp_of(sigma_c(L, a, b), dps + 10)
-                    at = solve_scalar_mp(sc, L, a, b, dps)
-                    below = solve_scalar_mp(sc * (1 - delta), L, a, b, dps)
-                    above = solve_scalar_mp(sc * (1 + delta), L, a, b, dps)
+                try:
+                    with mpmath.workdps(dps + 20):
+                        sc = mp_of(sigma_c(L, a, b), dps + 10)
+                        drawn.append((conv, lam, a, b, sc, sc * (1 - delta), sc * (1 + delta)))
+                except Exception as exc:  # noqa: BLE001 (re-raised below, after the instances before it)
+                    failure = exc
+                    break
+            for conv, lam, a, b, at, below, above, sc in _hp_solves(drawn, L, dps):
                 row = {"depth": L, "convention": conv.name, "lambda": str(lam), "sigma_c": dec(sc, 30),
                        "tie_at": at.tie, "gap_at": dec(at.gap, 5), "x_below": dec(below.x, 8), "x_above": dec(above.x, 8)}
                 rows.append(row)
@@ -154,6 +162,8 @@ def hp_switch_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
                         f"L={L}, {conv.name}: the claimed σ_c is not the single point where the scalar problem has two "
                         f"global minimizers (tie there: {at.tie}; below: x = {dec(below.x, 6)}; above: x = {dec(above.x, 6)})",
                         counterexample=row)
+            if failure is not None:
+                raise failure
         return CheckResult(
             Verdict.VERIFIED,
             f"at {dps} digits the scalar problem has two global minimizers at σ = σ_c and a unique one at "
@@ -164,6 +174,24 @@ def hp_switch_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
             scope=f"{depth_text([L for L in ctx.profile.depths if L >= 3])}, {ctx.profile.hp_instances} random "
                   "(convention, λ) per depth")
     return run
+
+
+def _hp_solves(drawn: list[tuple], L: int, dps: int):
+    """(convention, λ, a, b, solution at σ_c, below, above, σ_c) per drawn instance, in order: all solves of the depth
+    in one ``solve_scalar_mp_many`` call; if that raises, one ``solve_scalar_mp`` at a time (so an instance that
+    cannot be solved fails where the one-at-a-time loop failed, after the instances before it were judged)."""
+    problems = [(v, a, b) for _, _, a, b, *sides in drawn for v in sides]
+    try:
+        with mpmath.workdps(dps + 20):
+            sols = solve_scalar_mp_many(problems, L, dps)
+    except Exception:  # noqa: BLE001
+        for conv, lam, a, b, sc, lo, hi in drawn:
+            with mpmath.workdps(dps + 20):
+                at, below, above = (solve_scalar_mp(v, L, a, b, dps) for v in (sc, lo, hi))
+            yield conv, lam, a, b, at, below, above, sc
+        return
+    for i, (conv, lam, a, b, sc, _, _) in enumerate(drawn):
+        yield (conv, lam, a, b, *sols[3 * i:3 * i + 3], sc)
 
 
 def descent_uniqueness(ctx: RunContext) -> CheckResult:
