@@ -37,15 +37,18 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.optimize import minimize
 
 from . import sensing as sen
 from .errors import UsageError
+from .nelder_mead import minimize_nm
 from .numbers import parse_rational
 
 Array = np.ndarray
 #: relative margin kept from the Hessian boundary N22 = 2 sin^2 + s^2, so candidates are strict minima
 MARGIN = 1e-3
+#: SciPy Nelder-Mead of every search: its stopping tolerances and budget (run by verify.nelder_mead, which
+#: returns the same result and stops a run early only once the result can no longer change)
+NM_OPTIONS = {"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000}
 
 
 def coords_basis(n: int = 2) -> Array:
@@ -137,11 +140,10 @@ def search(rng: np.random.Generator, starts: int) -> list[Candidate]:
     for k in range(starts):
         p0 = np.array([rng.normal(-0.3, 0.7), rng.uniform(-1.5, 1.5), rng.normal(1.0, 1.0),
                        rng.normal(0.0, 0.5), rng.uniform(0.5, 3.0)])
-        res = minimize(_objective, p0, method="Nelder-Mead",
-                       options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000, "maxfev": 8000})
-        if res.fun >= 50:
+        x, fun, _ = minimize_nm(_objective, p0, **NM_OPTIONS)
+        if fun >= 50:
             continue
-        rows, s, phi = _reduced(res.x)
+        rows, s, phi = _reduced(x)
         N = np.array(rows)
         ev = np.linalg.eigvalsh(N)
         if ev[0] <= 1e-10 * ev[-1]:
