@@ -108,7 +108,8 @@ def to_arb(x: object) -> arb:
 def arb_exact_fraction(x: arb) -> Fraction:
     """The exact value of an exact (radius 0) finite arb as a Fraction."""
     man, exp = x.man_exp()
-    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+    man, exp = int(man), int(exp)
+    return Fraction(man << exp) if exp >= 0 else Fraction(man, 1 << -exp)
 
 
 def ball_bounds(x: arb) -> tuple[Fraction, Fraction]:
@@ -339,6 +340,36 @@ def interval_newton(f: Callable[[arb], arb], df: Callable[[arb], arb], center: a
 _SPLIT = Fraction(33, 64)
 
 
+def _dyadic(x: Fraction) -> tuple[int, int]:
+    """A dyadic x = n / 2^k (k ≥ 0) as (n, k)."""
+    x = Fraction(x)
+    k = x.denominator.bit_length() - 1
+    if x.denominator != 1 << k:
+        raise ValueError("box radii must be dyadic")
+    return x.numerator, k
+
+
+def _dyadic_box(lo: tuple[int, int], hi: tuple[int, int]) -> arb:
+    """``_box`` of dyadic ends (n, k) in integer arithmetic: the same ball (mid = (lo + hi)/2, rad = (hi − lo)/2,
+    exact dyadics) without Fraction's gcds."""
+    (n1, k1), (n2, k2) = lo, hi
+    k = max(k1, k2)
+    a_, b_ = n1 << (k - k1), n2 << (k - k2)
+    return arb((a_ + b_, -(k + 1)), (b_ - a_, -(k + 1)))
+
+
+def _dyadic_split(lo: tuple[int, int], hi: tuple[int, int]) -> tuple[int, int]:
+    """lo + (hi − lo)·_SPLIT (= 33/64) for dyadic ends (n, k), exactly."""
+    (n1, k1), (n2, k2) = lo, hi
+    k = max(k1, k2)
+    a_, b_ = n1 << (k - k1), n2 << (k - k2)
+    return 31 * a_ + 33 * b_, k + 6
+
+
+def _fraction(x: tuple[int, int]) -> Fraction:
+    return Fraction(x[0], 1 << x[1])
+
+
 def isolate_roots(f: Callable[[arb], arb], df: Callable[[arb], arb], lo: Fraction, hi: Fraction,
                   max_depth: int = 400, max_boxes: int = 20000, exhaustive: bool = False) -> Isolation:
     """All roots of f in [lo, hi] (dyadic ends), each in a box with a proof of existence and uniqueness,
@@ -347,15 +378,17 @@ def isolate_roots(f: Callable[[arb], arb], df: Callable[[arb], arb], lo: Fractio
     An isolation with an undecided box is incomplete whatever else it finds, so by default the search stops at the
     first one (the boxes not yet visited are listed as undecided too): balls too wide to decide a whole region
     would otherwise split it into ~``max_boxes`` boxes. ``exhaustive`` visits every box.
+    Box ends are kept as exact dyadics (n, k) = n/2^k in integers (``_dyadic_box``, ``_dyadic_split``): the same
+    boxes and balls as with Fractions, without their gcds.
     Call inside ``workprec``; f and df map a ball to a ball containing the function's range over it.
     """
     out = Isolation(lo, hi)
-    stack = [(Fraction(lo), Fraction(hi), 0)]
+    stack = [(_dyadic(lo), _dyadic(hi), 0)]
     seen = 0
     while stack:
         a_, b_, depth = stack.pop()
         seen += 1
-        X = _box(a_, b_)
+        X = _dyadic_box(a_, b_)
         fX = f(X)
         if fX.is_finite() and not fX.contains(0):
             out.excluded += 1
@@ -374,18 +407,19 @@ def isolate_roots(f: Callable[[arb], arb], df: Callable[[arb], arb], lo: Fractio
             # the root lies in N(X) ⊂ int X; X may be wider than [a, b] (Arb rounds a long radius up), so the
             # box is claimed only when N(X) lies inside (a, b) too (exact bounds)
             n_lo, n_hi = ball_bounds(N)
-            if X.contains_interior(N) and a_ < n_lo and n_hi < b_:
-                out.roots.append(RootBox(a_, b_, refine_root(f, df, N.intersection(X))))
+            fa, fb = _fraction(a_), _fraction(b_)
+            if X.contains_interior(N) and fa < n_lo and n_hi < fb:
+                out.roots.append(RootBox(fa, fb, refine_root(f, df, N.intersection(X))))
                 continue
         if depth >= max_depth or seen >= max_boxes:
-            out.undecided.append((a_, b_))
+            out.undecided.append((_fraction(a_), _fraction(b_)))
             if not exhaustive:
-                out.undecided += [(p, q) for p, q, _ in stack]
+                out.undecided += [(_fraction(p), _fraction(q)) for p, q, _ in stack]
                 break
             continue
         # split off-centre: a root at a dyadic point (ρ = 1 at rational instances) would otherwise sit on a box
         # edge at every level, where N(X) ⊂ int X never holds and the box stays undecided
-        mid = a_ + (b_ - a_) * _SPLIT
+        mid = _dyadic_split(a_, b_)
         stack.append((mid, b_, depth + 1))
         stack.append((a_, mid, depth + 1))
     out.roots.sort(key=lambda r: r.lo)
