@@ -110,3 +110,18 @@ def test_a_wrong_guess_falls_back_to_an_eigensolver() -> None:
         r2 = flint.arb(2).sqrt()
         for e, x in zip(enc, (2 - r2, flint.arb(2), 2 + r2)):
             assert e.overlaps(x) and e.rad() < flint.arb(2) ** (-PREC // 2)
+
+
+def test_expanded_spectra_are_cached_copies_equal_to_a_fresh_expansion() -> None:
+    """``_expand_spectrum`` (cached per process) against the uncached expansion it wraps; callers get fresh lists."""
+    import sympy as sp
+
+    from verify.claims.spectrum_values import _expand_spectrum, _expand_uncached
+    from verify.symbolic.scalar import L_sym, a, b, rho
+
+    spec = [(2 * b, L_sym - 1), (L_sym * a * rho ** (2 * L_sym - 2) + (2 - L_sym) * b, 1), (b, 0)]
+    for depth in (1, 2, 5, 12):
+        first = _expand_spectrum(spec, depth)
+        assert first == list(_expand_uncached(spec, depth))
+        first.append((sp.Integer(0), 1))
+        assert _expand_spectrum(spec, depth) == list(_expand_uncached(spec, depth))

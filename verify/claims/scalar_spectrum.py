@@ -313,7 +313,7 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
                 wrong = _wrong_count(spec, L, total, scope)
                 if wrong is not None:
                     return wrong
-            fn = sp.lambdify((a, b, rho, mabs), [e for e, k in nz for _ in range(k)], "numpy")
+            fn = sp.lambdify((a, b, rho, mabs), [e for e, _ in nz], "numpy")  # each value once, then repeated
             m = draw_targets(rng, n).floats  # the same draws, rounded once (no SymPy Rationals)
             aa = float(conv.a)
             # λ well below the threshold: the scale of b at which ρ^L ≈ |m|/2
@@ -352,8 +352,9 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
                 eig, n_sampled = eigs_by_sign_symmetry(kern, H, S, np.array(found, dtype=int), idx, largest, m,
                                                        aa, bb)
                 sampled[L] = n_sampled
-                claimed = np.sort(np.stack([np.broadcast_to(np.asarray(v, float), r.shape)
-                                            for v in fn(aa, bb[idx], r, np.abs(m[idx]))], axis=1), axis=1)
+                claimed = np.sort(np.repeat(np.stack([np.broadcast_to(np.asarray(v, float), r.shape)
+                                                      for v in fn(aa, bb[idx], r, np.abs(m[idx]))], axis=1),
+                                            [k for _, k in nz], axis=1), axis=1)
                 norm = np.abs(eig).max(axis=1)
                 # eigensolver backward error ~ L·eps·||H||; the float root ρ is off stationarity by
                 # |∇F|, moving the Hessian by about ||H||·|∇F| / (λ_min·ρ)
@@ -371,9 +372,10 @@ def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
                 b0 = aa * np.abs(m) ** (2 - 2 / L) * rng.uniform(1.05, 3.0, n)
                 H0 = kern.hessian(np.zeros((n, L)), m, aa, b0)
                 eig0 = np.linalg.eigvalsh(H0)
-                f0 = sp.lambdify((a, b, rho, mabs), [e for e, k in z0 for _ in range(k)], "numpy")
-                claimed0 = np.sort(np.stack([np.broadcast_to(np.asarray(v, float), (n,))
-                                             for v in f0(aa, b0, 0.0, np.abs(m))], axis=1), axis=1)
+                f0 = sp.lambdify((a, b, rho, mabs), [e for e, _ in z0], "numpy")
+                claimed0 = np.sort(np.repeat(np.stack([np.broadcast_to(np.asarray(v, float), (n,))
+                                                       for v in f0(aa, b0, 0.0, np.abs(m))], axis=1),
+                                             [k for _, k in z0], axis=1), axis=1)
                 tol0 = 32 * L * eps * np.abs(eig0).max(axis=1)  # 0 is exactly stationary: eigensolver error only
                 total += n
                 bad, w = _compare_batch(L, eig0, claimed0, tol0, "0", {"m": m, "a": aa, "b": b0, "signs": None},

@@ -32,13 +32,29 @@ def _multiplicity(mult: sp.Expr, depth: int) -> int:
 
 
 def _expand_spectrum(spec: Spectrum, depth: int) -> list[tuple[sp.Expr, int]]:
-    """(eigenvalue at depth L, multiplicity) pairs with positive multiplicity; nothing is repeated in memory."""
+    """(eigenvalue at depth L, multiplicity) pairs with positive multiplicity; nothing is repeated in memory.
+    Expanded once per process for each (spectrum, depth): the symbolic, high-precision, certified and float64
+    checks of a claim all read the same expansion (a fresh list each call)."""
+    try:
+        key = tuple((sp.sympify(v), sp.sympify(k)) for v, k in spec)
+        hash(key)
+    except (TypeError, sp.SympifyError):
+        return list(_expand_uncached(spec, depth))
+    return list(_expand_cached(key, depth))
+
+
+@lru_cache(maxsize=512)
+def _expand_cached(spec: tuple, depth: int) -> tuple[tuple[sp.Expr, int], ...]:
+    return _expand_uncached(spec, depth)
+
+
+def _expand_uncached(spec: Spectrum, depth: int) -> tuple[tuple[sp.Expr, int], ...]:
     out = []
     for value, mult in spec:
         k = _multiplicity(mult, depth)
         if k > 0:
             out.append((sp.expand(sp.sympify(value).subs(L_sym, depth)), k))
-    return out
+    return tuple(out)
 
 
 def _count(spec: list[tuple[sp.Expr, int]]) -> int:
