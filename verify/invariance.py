@@ -20,6 +20,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import flint
 import numpy as np
 import sympy as sp
 
@@ -236,58 +237,70 @@ def symbolic_defects(obj: Objective, Gs: Sequence[sp.Matrix], xis: Sequence[sp.M
                      hessian: bool = True) -> dict[str, int]:
     """Count exact (SymPy) failures of invariance, gradient/Hessian covariance and the tangent identity.
 
-    f is built from exact data by ``obj.sym_f`` and converted to SymPy's sparse polynomial ring over QQ;
-    derivatives are the ring's scalar ``diff`` (no matrix calculus), x -> Gx is a simultaneous linear
-    substitution, and every residual is a polynomial in canonical form that must be exactly 0.
+    f is built from exact data by ``obj.sym_f`` and read into SymPy's sparse polynomial ring over QQ, then held
+    as a python-flint ``fmpq_mpoly`` (exact, in C); derivatives are scalar partial derivatives (no matrix
+    calculus), x -> Gx is a simultaneous linear substitution (``compose``), and every residual is a polynomial
+    in canonical form that must be exactly 0.
     """
     if obj.sym_f is None:
         raise UsageError(f"{obj.name} has no symbolic form")
     xs = sp.symbols(f"x0:{obj.dim}", real=True)
-    f_expr = obj.sym_f(xs)
-    try:
-        R, *gens = sp.ring(xs, sp.QQ)
-        f = R(sp.expand(f_expr))
-    except (sp.polys.polyerrors.PolynomialError, sp.polys.polyerrors.CoercionFailed) as exc:
-        raise UsageError(f"{obj.name}: the symbolic objective is not a polynomial with rational "
-                         f"coefficients ({exc})") from exc
+    f = _flint_poly(obj.name, obj.sym_f(xs), xs)
+    ctx = f.context()
+    gens = ctx.gens()
+    zero = ctx.constant(0)
     d = len(gens)
-    grad = [f.diff(v) for v in gens]
-    H = [[g.diff(v) for v in gens] for g in grad] if hessian else None
+    grad = [f.derivative(i) for i in range(d)]
+    H = [[g.derivative(j) for j in range(d)] for g in grad] if hessian else None
 
-    def q(v: sp.Expr) -> object:
-        return sp.QQ.convert(sp.Rational(v))
+    def q(v: sp.Expr) -> flint.fmpq:
+        r = sp.Rational(v)
+        return flint.fmpq(int(r.p), int(r.q))
 
-    def exact(A: sp.Matrix) -> list[list[object]]:
-        """A's entries in QQ, converted once per matrix."""
+    def exact(A: sp.Matrix) -> list[list[flint.fmpq]]:
+        """A's entries as flint rationals, converted once per matrix."""
         return [[q(A[i, j]) for j in range(d)] for i in range(d)]
 
     out = {"value": 0, "gradient": 0, "hessian": 0, "tangent": 0}
     for G in Gs:
         Gq, Gi = exact(G), exact(G.inv())
         # x -> Gx: one linear substitution for every polynomial below
-        lin = [sum((Gq[i][j] * gens[j] for j in range(d) if Gq[i][j] != 0), R.zero) for i in range(d)]
-        pairs = list(zip(gens, lin))
-        if f.compose(pairs) != f:
+        lin = [sum((Gq[i][j] * gens[j] for j in range(d) if Gq[i][j] != 0), zero) for i in range(d)]
+        if f.compose(*lin) != f:
             out["value"] += 1
         # grad f(Gx) = G^{-T} grad f(x)
-        if any(grad[i].compose(pairs) != sum((Gi[j][i] * grad[j] for j in range(d)), R.zero) for i in range(d)):
+        if any(grad[i].compose(*lin) != sum((Gi[j][i] * grad[j] for j in range(d)), zero) for i in range(d)):
             out["gradient"] += 1
         # hess f(Gx) = G^{-T} hess f(x) G^{-1}; both sides are exactly symmetric (H[i][j] and H[j][i] are the
         # same polynomial), so the entries j >= i decide the identity
         if H is not None:
-            HGi = [[sum((H[i][k] * Gi[k][j] for k in range(d) if Gi[k][j] != 0), R.zero) for j in range(d)]
+            HGi = [[sum((H[i][k] * Gi[k][j] for k in range(d) if Gi[k][j] != 0), zero) for j in range(d)]
                    for i in range(d)]
-            if any(H[i][j].compose(pairs) != sum((Gi[k][i] * HGi[k][j] for k in range(d) if Gi[k][i] != 0), R.zero)
+            if any(H[i][j].compose(*lin) != sum((Gi[k][i] * HGi[k][j] for k in range(d) if Gi[k][i] != 0), zero)
                    for i in range(d) for j in range(i, d)):
                 out["hessian"] += 1
     for xi in xis:
-        Hx = H if H is not None else [[g.diff(v) for v in gens] for g in grad]
-        xiX = [sum((q(xi[i, j]) * gens[j] for j in range(d) if xi[i, j] != 0), R.zero) for i in range(d)]
+        Hx = H if H is not None else [[g.derivative(j) for j in range(d)] for g in grad]
+        xiX = [sum((q(xi[i, j]) * gens[j] for j in range(d) if xi[i, j] != 0), zero) for i in range(d)]
         # hess f(x) xi x + xi^T grad f(x) = 0
-        if any(sum((Hx[i][k] * xiX[k] for k in range(d)), R.zero)
-               + sum((q(xi[k, i]) * grad[k] for k in range(d) if xi[k, i] != 0), R.zero) != 0 for i in range(d)):
+        if any(sum((Hx[i][k] * xiX[k] for k in range(d)), zero)
+               + sum((q(xi[k, i]) * grad[k] for k in range(d) if xi[k, i] != 0), zero) != 0 for i in range(d)):
             out["tangent"] += 1
     return out
+
+
+def _flint_poly(name: str, f_expr: sp.Expr, xs: Sequence[sp.Symbol]) -> "flint.fmpq_mpoly":
+    """f as a python-flint polynomial over QQ in ``xs``: SymPy's sparse ring reads the expression tree (ring
+    arithmetic, no ``expand``), then its terms go to flint. UsageError if f is not polynomial over QQ."""
+    try:
+        R = sp.ring(xs, sp.QQ)[0]
+        fr = R(f_expr)
+    except (sp.polys.polyerrors.PolynomialError, sp.polys.polyerrors.CoercionFailed, ValueError) as exc:
+        raise UsageError(f"{name}: the symbolic objective is not a polynomial with rational "
+                         f"coefficients ({exc})") from exc
+    ctx = flint.fmpq_mpoly_ctx.get(tuple(f"x{i}" for i in range(len(xs))), "lex")
+    dom = R.domain
+    return ctx.from_dict({m: flint.fmpq(int(dom.numer(c)), int(dom.denom(c))) for m, c in fr.terms()})
 
 
 def rational_matrix(a: Array) -> sp.Matrix:
@@ -299,7 +312,7 @@ def rational_matrix(a: Array) -> sp.Matrix:
 
 def _finite(name: str, mats: list[Array]) -> GroupAction:
     d = mats[0].shape[0]
-    exact = [sp.Matrix(m.astype(int)) if np.all(m == np.round(m)) else rational_matrix(m) for m in mats]
+    exact = [sp.Matrix(m.astype(int).tolist()) if np.all(m == np.round(m)) else rational_matrix(m) for m in mats]
     return GroupAction(name, d, lambda rng, k: [mats[i % len(mats)] for i in range(k)],
                        lambda rng, k: [exact[i % len(exact)] for i in range(k)])
 
@@ -340,16 +353,21 @@ def u1_group(n: int) -> GroupAction:
     return GroupAction("U(1): x -> e^{i theta} x", 2 * n, sample, exact, (J,), (sp.Matrix(J.astype(int)),))
 
 
+def _kron(A: sp.Matrix, B: sp.Matrix) -> sp.Matrix:
+    """The Kronecker product of exact matrices, entry (i·p + k, j·q + l) = A[i, j]·B[k, l] (B p×q): the same
+    exact entries as ``sp.kronecker_product`` without its matrix-expression machinery."""
+    p, q = B.shape
+    return sp.Matrix(A.rows * p, A.cols * q, lambda r, c: A[r // p, c // q] * B[r % p, c % q])
+
+
 def insertion_matrix(G: Array, h: int, n: int, m: int) -> Array:
-    """Matrix of (W1, W2) -> (G W1, W2 G^{-1}) on x = (vec W1, vec W2), built column by column."""
-    d = h * n + m * h
+    """Matrix of (W1, W2) -> (G W1, W2 G^{-1}) on x = (vec W1, vec W2): blockdiag(G ⊗ I_n, I_m ⊗ G^{-T}) for the
+    row-major vec (the columns are the images of the unit vectors: the entries of G and G^{-1} themselves)."""
     Gi = np.linalg.inv(G)
-    T = np.zeros((d, d))
-    for j in range(d):
-        e = np.zeros(d)
-        e[j] = 1.0
-        W1, W2 = e[:h * n].reshape(h, n), e[h * n:].reshape(m, h)
-        T[:, j] = np.concatenate([(G @ W1).ravel(), (W2 @ Gi).ravel()])
+    d1, d2 = h * n, m * h
+    T = np.zeros((d1 + d2, d1 + d2))
+    T[:d1, :d1] = np.kron(G, np.eye(n))
+    T[d1:, d1:] = np.kron(np.eye(m), Gi.T)
     return T
 
 
@@ -375,7 +393,7 @@ def gl_insertion_group(h: int, n: int, m: int, cond_max: float = 10.0) -> GroupA
             if G.det() == 0:
                 continue
             # row-major vec: vec(G W1) = (G kron I_n) vec W1, vec(W2 G^-1) = (I_m kron G^-T) vec W2
-            T = sp.diag(sp.kronecker_product(G, sp.eye(n)), sp.kronecker_product(sp.eye(m), G.inv().T))
+            T = sp.diag(_kron(G, sp.eye(n)), _kron(sp.eye(m), G.inv().T))
             out.append(T)
         return out
 
@@ -386,7 +404,7 @@ def gl_insertion_group(h: int, n: int, m: int, cond_max: float = 10.0) -> GroupA
         # derivative of the action at G = I along E: (E W1, -W2 E)
         gens.append(np.block([[np.kron(E, np.eye(n)), np.zeros((h * n, m * h))],
                               [np.zeros((m * h, h * n)), -np.kron(np.eye(m), E.T)]]))
-        egens.append(sp.Matrix(gens[-1].astype(int)))
+        egens.append(sp.Matrix(gens[-1].astype(int).tolist()))
     return GroupAction("GL(h) insertion", h * n + m * h, sample, exact, tuple(gens), tuple(egens))
 
 

@@ -140,8 +140,8 @@ def _obj(m: mpmath.matrix) -> np.ndarray:
 
 def exact_to_mp(G: sp.Matrix) -> np.ndarray:
     """An exact SymPy matrix as an object array of mpmath numbers (exact rationals rounded once)."""
-    return np.array([[mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q) for v in row]
-                     for row in G.tolist()], dtype=object)
+    qs = [[sp.Rational(v) for v in row] for row in G.tolist()]
+    return np.array([[mpmath.mpf(int(q.p)) / int(q.q) for q in row] for row in qs], dtype=object)
 
 
 def group_for(spec: ExampleSpec, ex: inv.Example, factory: GroupFactory | None) -> inv.GroupAction:

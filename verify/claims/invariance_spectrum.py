@@ -86,18 +86,16 @@ def hp_spectrum_check(spec: ExampleSpec, factory: GroupFactory | None, eig_inv: 
             zero_tol = mpmath.mpf(10) ** (-(dps - 10))
             worst_zero, min_clear, max_shift, digits = mpmath.mpf(0), mpmath.inf, mpmath.mpf(0), 99.0
             mismatch = None
+            Gms = [exact_to_mp(G) for G in Gs]
             for lab, xs in pts:
-                H0 = mpmath.matrix(ex.objective.hess(xs).tolist())
-                e0 = symmetric_eigenvalues(H0)
+                e0 = symmetric_eigenvalues(ex.objective.hess(xs).tolist())
                 scale = max(abs(v) for v in e0)
                 ef = np.linalg.eigvalsh(exf.objective.hess(ptsf[lab]))
                 for a, b in zip(e0, ef):
                     if abs(a) > 1e-6 * scale:
                         digits = min(digits, float(-mpmath.log10(abs(a - b) / abs(a) + mpmath.mpf(10) ** -30)))
-                for G in Gs:
-                    Gm = exact_to_mp(G)
-                    H1 = mpmath.matrix(ex.objective.hess(Gm @ xs).tolist())
-                    e1 = symmetric_eigenvalues(H1)
+                for Gm in Gms:
+                    e1 = symmetric_eigenvalues(ex.objective.hess(Gm @ xs).tolist())
                     sc = max(scale, max(abs(v) for v in e1))
                     inert = []
                     for e in (e0, e1):
