@@ -1,4 +1,4 @@
-"""li.sensing's Hessians from their structure against the dense products they replace.
+"""li.sensing's Hessians from their structure against the dense products they replace (and its 2-norm).
 
 ``_kron_identity`` builds E (x) I_r as np.kron does (the same floats, signs of zero included); ``_quad_jacobian``
 forms J^T K J at mpmath precision from the non-zero entries of J = jacobian(X) only, in the dense products'
@@ -42,3 +42,14 @@ def test_structured_quad_equals_the_dense_product_digit_for_digit(n: int, r: int
         W = Amp.normal(Xm @ Xm.T - Mm)
         dense = c * (2 * ref + 4 * np.kron(W, np.eye(r, dtype=object) * mpmath.mpf(1)))
         assert all(a == b for a, b in zip(sen.g_hess(Amp, Xm, Mm, c).ravel(), dense.ravel()))
+
+
+def test_spectral_norm_is_numpys_two_norm() -> None:
+    """sensing.spectral_norm (one SVD) against np.linalg.norm(H, 2) (the route it replaces): the same float."""
+    rng = np.random.default_rng(8)
+    for shape in [(12, 12), (6, 2), (36, 36), (2, 1), (1, 1)]:
+        for _ in range(20):
+            H = rng.standard_normal(shape)
+            if shape[0] == shape[1]:
+                H = H + H.T
+            assert sen.spectral_norm(H) == np.linalg.norm(H, 2)

@@ -48,7 +48,7 @@ def strict_saddles_check(p: SensingParams) -> Callable[[RunContext], CheckResult
                         newton_fail += 1
                     if in_regime:
                         guaranteed += 1
-                        scale = np.linalg.norm(HGG, 2)
+                        scale = sen.spectral_norm(HGG)
                         if (lG >= 0 or (converged and lGG >= -CLEAR * scale)) and bad is None:
                             bad = {"m": A.m, "point": pt.label, "lambda_min_G_at_F_saddle": lG,
                                    "lambda_min_G_at_G_stationary": lGG, "bound": bnd}
@@ -92,12 +92,12 @@ def global_minima_check(p: SensingParams) -> Callable[[RunContext], CheckResult]
                 for pt in mins:
                     X = pt.X
                     Gv = sen.g_value(A, X, inst.M, cf)
-                    gscale = cf * float(np.linalg.norm(inst.M)) ** 2 * max(1.0, float(np.linalg.norm(A.gram(), 2)))
+                    gscale = cf * float(np.linalg.norm(inst.M)) ** 2 * max(1.0, float(sen.spectral_norm(A.gram())))
                     HG, HF = sen.g_hess(A, X, inst.M, cf), sen.f_hess(X, inst.M, cf)
                     lG, lF = sen.orbit_complement_min(HG, X), sen.orbit_complement_min(HF, X)
                     hd = sen.hessian_distance(A, X, inst.M, cf)
                     # derived: at E = 0, hess G = 2c (AJ)^T(AJ) >= (1 - delta_T) hess F on the orbit complement
-                    ineq_ok = lG >= (1 - hd.tangent_delta) * lF - 1e-12 * np.linalg.norm(HF, 2)
+                    ineq_ok = lG >= (1 - hd.tangent_delta) * lF - 1e-12 * sen.spectral_norm(HF)
                     if (Gv > 1e-24 * gscale or not ineq_ok) and bad is None:
                         bad = {"m": A.m, "G(X*)": Gv, "lambda_perp_G": lG, "lambda_perp_F": lF,
                                "delta_tangent": hd.tangent_delta}
@@ -116,8 +116,8 @@ def global_minima_check(p: SensingParams) -> Callable[[RunContext], CheckResult]
                     if rel > 1e-12:
                         Hf = sen.g_hess(A, Xf, inst.M, cf)
                         lperp = sen.orbit_complement_min(Hf, Xf)
-                        gn = np.linalg.norm(sen.g_grad(A, Xf, inst.M, cf)) / max(np.linalg.norm(Hf, 2), 1e-300)
-                        spurious = gn <= 1e-9 and lperp > CLEAR * np.linalg.norm(Hf, 2)
+                        gn = np.linalg.norm(sen.g_grad(A, Xf, inst.M, cf)) / max(sen.spectral_norm(Hf), 1e-300)
+                        spurious = gn <= 1e-9 and lperp > CLEAR * sen.spectral_norm(Hf)
                         if spurious and full < p.minima_delta and bad is None:
                             bad = {"m": A.m, "spurious_local_min_value": gval, "lambda_perp": lperp}
                         elif full < p.minima_delta:
