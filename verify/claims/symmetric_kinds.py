@@ -276,7 +276,8 @@ def symmetric_regions_claim(id: str, statement: str, source: str, *, c: Any,
     constants (``verify.landscape.symmetric.region_constants``), each multiplied by ``factors[name]``
     (exact, > 0). Placeholders: {c}."""
     from ..landscape.symmetric import RegionConstants
-    from .symmetric_regions import certified_check, highprec_check, landscape_figure, numeric_check, symbolic_check
+    from .region_proofs import symbolic_check
+    from .symmetric_regions import certified_check, highprec_check, landscape_figure, numeric_check
 
     c = positive_rational(c, "c")
     if factors is not None and not isinstance(factors, dict):
