@@ -96,8 +96,10 @@ def judge_depth(eigs: list[sp.Expr], claim: sp.Expr, lo: sp.Expr, hi: sp.Expr,
             if not real or not _close(c, top):  # a claim with no finite real value here differs, exactly
                 return {"outcome": "differs", **to_point(r, u0), "largest_eigenvalue": dec(top, 25),
                         "claimed": dec(c, 25) if real else str(c)}
-    match = next((i for i, e in enumerate(eigs) if sp.expand(sp.powsimp(e - claim, force=True)) == 0
-                  or sp.simplify(e - claim) == 0), None)
+    # the cheap identity test on every eigenvalue first: ``simplify`` (~0.1 s a call) only when none passes it
+    match = next((i for i, e in enumerate(eigs) if sp.expand(sp.powsimp(e - claim, force=True)) == 0), None)
+    if match is None:
+        match = next((i for i, e in enumerate(eigs) if sp.simplify(e - claim) == 0), None)
     if match is None:
         return {"outcome": "undecided", "reason": "the claim equals the largest eigenvalue at the probes but SymPy "
                                                   "could not prove it equal to one eigenvalue identically"}
