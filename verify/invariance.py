@@ -366,8 +366,8 @@ def insertion_matrix(G: Array, h: int, n: int, m: int) -> Array:
     Gi = np.linalg.inv(G)
     d1, d2 = h * n, m * h
     T = np.zeros((d1 + d2, d1 + d2))
-    T[:d1, :d1] = np.kron(G, np.eye(n))
-    T[d1:, d1:] = np.kron(np.eye(m), Gi.T)
+    T[:d1, :d1] = (G[:, None, :, None] * np.eye(n)[None, :, None, :]).reshape(d1, d1)      # G ⊗ I_n
+    T[d1:, d1:] = (np.eye(m)[:, None, :, None] * Gi.T[None, :, None, :]).reshape(d2, d2)   # I_m ⊗ G^{-T}
     return T
 
 
