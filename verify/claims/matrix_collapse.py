@@ -44,7 +44,8 @@ class ClaimedThreshold:
     def mp(self, conv: str, sigma, depth: int, dps: int) -> mpmath.mpf:
         """λ*(σ) at ``dps`` + 20 digits."""
         with mpmath.workdps(dps + 20):
-            return _multiple_mp(self.multiples[conv], depth, dps) * self.tau.mp(abs(sigma), depth, dps=dps)
+            # the depth as an mpf (exact, as ``Evaluators.mp`` would convert it), not through SymPy per call
+            return _multiple_mp(self.multiples[conv], depth, dps) * self.tau.mp(abs(sigma), mpmath.mpf(depth), dps=dps)
 
     def float(self, conv: str, sigma: float, depth: int) -> float:
         """λ*(σ) in float64."""
