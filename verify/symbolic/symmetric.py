@@ -490,9 +490,9 @@ def solve_rank_one_stationary(lam: Sequence[sp.Rational]) -> tuple[list[tuple[sp
     good, spurious = [], 0
     for sol in sols:
         vals = dict(zip(xs, sol))
-        # expand settles the usual case (sums of rational multiples of square roots) exactly; simplify as before
-        # for whatever it leaves nonzero
-        if all(sp.expand(z) == 0 or sp.simplify(z) == 0 for z in (e.subs(vals) for e in eqs)):
+        # xreplace (numbers for symbols: what subs does here, without its sympify and sorting passes); expand
+        # settles the usual case (sums of rational multiples of square roots) exactly, simplify the rest
+        if all(sp.expand(z) == 0 or sp.simplify(z) == 0 for z in (e.xreplace(vals) for e in eqs)):
             good.append(tuple(nsimplify_cached(v) for v in sol))
         else:
             spurious += 1
