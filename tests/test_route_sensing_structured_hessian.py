@@ -1,8 +1,8 @@
 """li.sensing's Hessians from their structure against the dense products they replace (and its 2-norm).
 
-``_kron_identity`` builds E (x) I_r as np.kron does (the same floats, signs of zero included); ``_quad_jacobian``
-forms J^T K J at mpmath precision from the non-zero entries of J = jacobian(X) only, in the dense products'
-order of summation, so it equals ``Measurement.quad(jacobian(X))`` digit for digit.
+``_kron_identity`` builds E (x) I_r as np.kron does (the same floats, signs of zero included); ``_sparse_matmul``
+multiplies mpmath matrices over the non-zero entries of the sparse factor only (J^T, Sym(n)'s basis), in the
+dense product's order of summation, so J^T K J, J^T J and the basis products equal the dense ones digit for digit.
 """
 from __future__ import annotations
 
@@ -26,8 +26,24 @@ def test_kron_identity_equals_numpy_kron(n: int, r: int) -> None:
         assert all(a == b for a, b in zip(sen._kron_identity(Wm, r, one).ravel(), ref_m.ravel()))
 
 
+def test_sparse_matmul_equals_the_dense_object_product() -> None:
+    rng = np.random.default_rng(3)
+    with mpmath.workdps(45):
+        for shape_s, cols in [((5, 7), 4), ((3, 3), 3), ((4, 6), 1)]:
+            S = rng.standard_normal(shape_s) * (rng.random(shape_s) < 0.4)
+            S[0] = 0.0                                       # an all-zero row
+            D = rng.standard_normal((shape_s[1], cols))
+            D[1, 0] = 0.0
+            Sm = np.array([[mpmath.mpf(float(v)) / 3 for v in row] for row in S], dtype=object)
+            Dm = np.array([[mpmath.mpf(float(v)) / 7 for v in row] for row in D], dtype=object)
+            assert all(a == b for a, b in zip(sen._sparse_matmul(Sm, Dm).ravel(), (Sm @ Dm).ravel()))
+            Dl = Dm.T.copy()                                 # Dl @ Sm.T: the sparse factor on the right
+            got = sen._sparse_matmul(Sm, Dl.T).T
+            assert all(a == b for a, b in zip(got.ravel(), (Dl @ Sm.T).ravel()))
+
+
 @pytest.mark.parametrize("n,r,m,dps", [(2, 1, 3, 30), (3, 1, 5, 50), (4, 3, 30, 60), (6, 2, 50, 60)])
-def test_structured_quad_equals_the_dense_product_digit_for_digit(n: int, r: int, m: int, dps: int) -> None:
+def test_structured_hessians_equal_the_dense_products_digit_for_digit(n: int, r: int, m: int, dps: int) -> None:
     rng = np.random.default_rng(100 * n + m)
     A = sen.gaussian_measurements(n, m, rng)
     X, M = rng.standard_normal((n, r)), rng.standard_normal((n, n))
@@ -35,13 +51,14 @@ def test_structured_quad_equals_the_dense_product_digit_for_digit(n: int, r: int
     with mpmath.workdps(dps):
         mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
         Amp, Xm, Mm = sen.measurement_mp(A), mp(X), mp(M @ M.T)
-        ref = Amp.quad(sen.jacobian(Xm))
-        got = sen._quad_jacobian(Amp.gram_matrix, Xm)
-        assert all(a == b for a, b in zip(got.ravel(), ref.ravel()))
         c = mpmath.mpf(1) / 4
-        W = Amp.normal(Xm @ Xm.T - Mm)
-        dense = c * (2 * ref + 4 * np.kron(W, np.eye(r, dtype=object) * mpmath.mpf(1)))
-        assert all(a == b for a, b in zip(sen.g_hess(Amp, Xm, Mm, c).ravel(), dense.ravel()))
+        one = np.eye(r, dtype=object) * mpmath.mpf(1)
+        J = sen.jacobian(Xm)
+        W, E = Amp.normal(Xm @ Xm.T - Mm), Xm @ Xm.T - Mm
+        dense_g = c * (2 * Amp.quad(J) + 4 * np.kron(W, one))
+        dense_f = c * (2 * J.T @ J + 4 * np.kron(E, one))
+        assert all(a == b for a, b in zip(sen.g_hess(Amp, Xm, Mm, c).ravel(), dense_g.ravel()))
+        assert all(a == b for a, b in zip(sen.f_hess(Xm, Mm, c).ravel(), dense_f.ravel()))
 
 
 def test_spectral_norm_is_numpys_two_norm() -> None:

@@ -167,33 +167,22 @@ def _kron_identity(W: Array, r: int, one: object) -> Array:
     return (W[:, None, :, None] * I[None, :, None, :]).reshape(n * r, n * r)
 
 
-def _quad_jacobian(K: Array, X: Array) -> Array:
-    """J^T K J for J = jacobian(X) and an object (mpmath) matrix K, summing only J's non-zero entries.
+def _sparse_matmul(S: Array, D: Array) -> Array:
+    """S @ D for object (mpmath) arrays where S has many exact zeros (J^T, Sym(n)'s basis).
 
-    Column (k, a) of J is non-zero only in the rows (i, k) and (k, j), so each entry of (J^T K) J is a sum
-    over 2n - 1 rows instead of n^2. The non-zero terms are added in the same index order as the dense
-    products (J^T K) J, and adding an exact zero changes nothing, so the values are the same, digit for digit."""
-    n, r = X.shape
-    J = jacobian(X)
-    rows = [sorted({i * n + k for i in range(n)} | {k * n + j for j in range(n)}) for k in range(n)]
-    P = np.empty((n * r, n * n), dtype=object)
-    for k in range(n):
-        for a in range(r):
-            col = k * r + a
-            acc = None
-            for q in rows[k]:
-                term = K[q] * J[q, col]
-                acc = term if acc is None else acc + term
-            P[col] = acc
-    out = np.empty((n * r, n * r), dtype=object)
-    for k in range(n):
-        for a in range(r):
-            col = k * r + a
-            acc = None
-            for q in rows[k]:
-                term = P[:, q] * J[q, col]
-                acc = term if acc is None else acc + term
-            out[:, col] = acc
+    Each entry sums S[i, k] D[k, j] over the non-zero S[i, k] only, in increasing k as the dense product
+    does; adding an exact zero changes nothing, so the result equals S @ D digit for digit. D @ S for a
+    sparse S is _sparse_matmul(S.T, D.T).T (the same products in the same order)."""
+    out = np.empty((S.shape[0], D.shape[1]), dtype=object)
+    for i in range(S.shape[0]):
+        ks = [k for k in range(S.shape[1]) if S[i, k] != 0]
+        if not ks:
+            out[i] = S[i] @ D
+            continue
+        acc = D[ks[0]] * S[i, ks[0]]            # array * scalar: an mpf first would format the array's repr
+        for k in ks[1:]:
+            acc = acc + D[k] * S[i, k]
+        out[i] = acc
     return out
 
 
@@ -210,7 +199,8 @@ def f_grad(X: Array, M: Array, c: float) -> Array:
 def f_hess(X: Array, M: Array, c: float) -> Array:
     J = jacobian(X)
     E = X @ X.T - M
-    return (2 * J.T @ J + 4 * _kron_identity(E, X.shape[1], X[0, 0] * 0 + 1)) * c
+    JJ2 = 2 * _sparse_matmul(J.T, J) if X.dtype == object else 2 * J.T @ J    # the float route as it was
+    return (JJ2 + 4 * _kron_identity(E, X.shape[1], X[0, 0] * 0 + 1)) * c
 
 
 def g_value(A: Measurement, X: Array, M: Array, c: float) -> float:
@@ -228,7 +218,9 @@ def g_grad(A: Measurement, X: Array, M: Array, c: float) -> Array:
 def g_hess(A: Measurement, X: Array, M: Array, c: float) -> Array:
     W = A.normal(X @ X.T - M)
     if X.dtype == object and A.gram_matrix is not None:
-        JKJ = _quad_jacobian(A.gram_matrix, X)
+        # J^T K J at mpmath precision from J's non-zero entries: 2n - 1 of n^2 per column
+        J = jacobian(X)
+        JKJ = _sparse_matmul(J.T, _sparse_matmul(J.T, A.gram_matrix).T).T
     else:
         JKJ = A.quad(jacobian(X))
     return (2 * JKJ + 4 * _kron_identity(W, X.shape[1], X[0, 0] * 0 + 1)) * c
@@ -428,7 +420,7 @@ def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object
     basis = np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
                        for k in range(n) for l in range(n)]
                       for i in range(n) for j in range(i, n)], dtype=object) * mpmath.mpf(1)
-    ev = symmetric_eigenvalues((basis @ Amp.gram() @ basis.T).tolist())
+    ev = symmetric_eigenvalues(_sparse_matmul(basis, _sparse_matmul(basis, Amp.gram()).T).T.tolist())
     delta = max(abs(v - 1) for v in ev)
     dist = max(abs(v) for v in symmetric_eigenvalues((g_hess(Amp, Xm, Mm, c) - f_hess(Xm, Mm, c)).tolist()))
     xev = symmetric_eigenvalues((Xm.T @ Xm).tolist())
