@@ -22,6 +22,7 @@ from ..landscape.end_to_end_batch import end_to_end_many
 from ..landscape.instances import SPECTRUM_KINDS, Instance, target_from_spectrum
 from ..landscape.reduction import solve_scalar, solve_scalar_mp_many
 from ..landscape.search import multistart
+from ..landscape.target_batch import TargetDraws
 from ..numbers import dec
 from .base import CheckResult, Verdict
 from .context import RunContext
@@ -145,7 +146,8 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
             for name in threshold.multiples:
                 conv = get_convention(name)
                 a, k = float(conv.a), float(conv.b_over_lam(L))
-                drawn = []  # (σ, α, λ, thresholds, M) of the decidable draws, in draw order
+                drawn = []  # (σ, α, λ, thresholds) of the decidable draws, in draw order
+                draws = TargetDraws(4, 3)  # each target's draws made where target_from_spectrum makes them
                 for _ in range(max(4, n // len(threshold.multiples))):
                     kind = SPECTRUM_KINDS[int(rng.integers(0, 3))]
                     sig = np.sort(rng.uniform(0.5, 8.0, size=3))[::-1]
@@ -159,10 +161,12 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
                     if np.any(np.abs(lam / np.where(thresholds > 0, thresholds, np.inf) - 1) < 1e-8):
                         near += 1  # within float64 resolution of a threshold: not decided here
                         continue
-                    drawn.append((sig, alpha, lam, thresholds, target_from_spectrum(rng, 4, 3, sig)))
-                # the end-to-end minimizers of this (depth, convention) in one batch (bit-identical to one call each)
-                e2es = end_to_end_many([d[4] for d in drawn], L, a, [k * d[2] for d in drawn])
-                for (sig, alpha, lam, thresholds, _), e2e in zip(drawn, e2es):
+                    draws.draw(rng, sig)
+                    drawn.append((sig, alpha, lam, thresholds))
+                # the targets and end-to-end minimizers of this (depth, convention) in batches (bit-identical to one
+                # target_from_spectrum and one end_to_end_minimizer call each)
+                e2es = end_to_end_many(draws.targets(), L, a, [k * d[2] for d in drawn])
+                for (sig, alpha, lam, thresholds), e2e in zip(drawn, e2es):
                     expected = int(np.sum(lam < thresholds))
                     checked += 1
                     collapsed += int(e2e.rank == 0)
