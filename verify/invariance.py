@@ -353,13 +353,6 @@ def u1_group(n: int) -> GroupAction:
     return GroupAction("U(1): x -> e^{i theta} x", 2 * n, sample, exact, (J,), (sp.Matrix(J.astype(int)),))
 
 
-def _kron(A: sp.Matrix, B: sp.Matrix) -> sp.Matrix:
-    """The Kronecker product of exact matrices, entry (i·p + k, j·q + l) = A[i, j]·B[k, l] (B p×q): the same
-    exact entries as ``sp.kronecker_product`` without its matrix-expression machinery."""
-    p, q = B.shape
-    return sp.Matrix(A.rows * p, A.cols * q, lambda r, c: A[r // p, c // q] * B[r % p, c % q])
-
-
 def insertion_matrix(G: Array, h: int, n: int, m: int) -> Array:
     """Matrix of (W1, W2) -> (G W1, W2 G^{-1}) on x = (vec W1, vec W2): blockdiag(G ⊗ I_n, I_m ⊗ G^{-T}) for the
     row-major vec (the columns are the images of the unit vectors: the entries of G and G^{-1} themselves)."""
@@ -393,7 +386,7 @@ def gl_insertion_group(h: int, n: int, m: int, cond_max: float = 10.0) -> GroupA
             if G.det() == 0:
                 continue
             # row-major vec: vec(G W1) = (G kron I_n) vec W1, vec(W2 G^-1) = (I_m kron G^-T) vec W2
-            T = sp.diag(_kron(G, sp.eye(n)), _kron(sp.eye(m), G.inv().T))
+            T = sp.diag(sp.kronecker_product(G, sp.eye(n)), sp.kronecker_product(sp.eye(m), G.inv().T))
             out.append(T)
         return out
 
