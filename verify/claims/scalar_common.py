@@ -77,6 +77,7 @@ EVAL_SECONDS = 5.0
 _RISKY = (sp.exp, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh)
 
 
+@functools.lru_cache(maxsize=1024)
 def _risky(expr: sp.Expr) -> bool:
     """True when evalf's work can grow without bound in the value (exponential-type or trigonometric
     functions, or a power whose exponent is not a number); algebraic formulas are bounded by ``maxn``."""
@@ -273,7 +274,7 @@ def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
             x = _evalf_bounded(expr, at, dps)
         except (ZeroDivisionError, ValueError, OverflowError) as exc:
             raise ClaimValueError(f"the claimed formula cannot be evaluated at {var} = {v}: {exc}") from None
-        re, im = x.as_real_imag()
+        re, im = (x, 0) if x.is_Float else x.as_real_imag()  # a Float is its own real part (as_real_imag's answer)
         if im != 0 or not re.is_Float:
             raise ClaimValueError(f"the claimed value at {var} = {v} is {x}, not a finite real number")
         with mpmath.workdps(dps):

@@ -13,6 +13,7 @@ All functions take mpf arguments and must be called inside ``mpmath.workdps``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import mpmath
@@ -101,15 +102,24 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
             hi, ghi = hint, gh
         else:
             lo, glo = hint, gh
-    dlo, dhi = dg(lo), dg(hi)
+    # g' at an end is computed when Newton is first tried from that end (often only one end is): the same values
+    dlo = dhi = None
     dx = dx_old = hi - lo
     tiny = 4 * mpmath.eps
     for _ in range(4 * mpmath.mp.prec + 64):
         if hi - lo <= tiny * max(abs(lo), abs(hi)):
             return (lo + hi) / 2
-        ends = sorted(((abs(glo), lo, glo, dlo), (abs(ghi), hi, ghi, dhi)), key=lambda e: e[0])
+        ends = sorted(((abs(glo), lo, glo, 0), (abs(ghi), hi, ghi, 1)), key=lambda e: e[0])
         x = None
-        for _, end, g_end, d_end in ends:
+        for _, end, g_end, side in ends:
+            if side == 0:
+                if dlo is None:
+                    dlo = dg(lo)
+                d_end = dlo
+            else:
+                if dhi is None:
+                    dhi = dg(hi)
+                d_end = dhi
             if d_end == 0:
                 continue
             step = g_end / d_end
@@ -127,9 +137,9 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
         if gx == 0:
             return x
         if (gx > 0) == rising:
-            hi, ghi, dhi = x, gx, dg(x)
+            hi, ghi, dhi = x, gx, None
         else:
-            lo, glo, dlo = x, gx, dg(x)
+            lo, glo, dlo = x, gx, None
     return (lo + hi) / 2
 
 
@@ -149,13 +159,18 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf,
         r2 = mab - b / a
         return [mpmath.sqrt(r2)] if r2 > 0 else []
 
-    def g(r: mpf) -> mpf:
-        return a * r ** (L - 2) * (r**L - mab) + b
+    values: dict[mpf, mpf] = {}
+
+    def g(r: mpf) -> mpf:  # memoized: g(ρ_c) and g at the widened top are asked for again by the brackets
+        v = values.get(r)
+        if v is None:
+            v = values[r] = a * r ** (L - 2) * (r**L - mab) + b
+        return v
 
     def dg(r: mpf) -> mpf:  # g'(ρ) = a·ρ^(L−3)·((2L−2)ρ^L − (L−2)|m|)
         return a * r ** (L - 3) * ((2 * L - 2) * r**L - (L - 2) * mab)
 
-    rc = ((L - 2) * mab / (2 * L - 2)) ** (mpf(1) / L)
+    rc, hi = _fold_and_top(L, mab, mpmath.mp.prec)
     gc = g(rc)
     if gc > 0:
         return []
@@ -163,13 +178,19 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf,
         return [rc]
     # g(|m|^(1/L)) = b > 0 exactly, but ρ^L − |m| rounds to about ±ulp·|m|, which outweighs a tiny b;
     # widen the upper end by growing relative steps until g is positive there as computed
-    hi = mab ** (mpf(1) / L)
     step = mpmath.eps
     while g(hi) <= 0:
         hi *= 1 + step
         step *= 2
     low_hint, high_hint = hints if hints is not None and len(hints) == 2 else (None, None)
     return [_solve_newton_bracket(g, dg, mpf(0), rc, low_hint), _solve_newton_bracket(g, dg, rc, hi, high_hint)]
+
+
+@lru_cache(maxsize=4096)
+def _fold_and_top(L: int, mab: mpf, prec: int) -> tuple[mpf, mpf]:
+    """ρ_c = ((L−2)|m|/(2L−2))^(1/L) and |m|^(1/L) at ``prec`` bits (the current precision, passed for the key):
+    they depend on neither a nor b, so the solves at many λ for one target compute them once."""
+    return ((L - 2) * mab / (2 * L - 2)) ** (mpf(1) / L), mab ** (mpf(1) / L)
 
 
 @dataclass(frozen=True)
@@ -196,12 +217,18 @@ def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf,
     out = []
     signs = canonical_signs(depth, m)
     if depth >= 2 or m == 0:
-        out.append(StationaryClass(mpf(0), mpf(0), objective([mpf(0)] * depth, m, a, b)))
+        out.append(StationaryClass(mpf(0), mpf(0), _balanced_objective(mpf(0), mpf(0), depth, m, a, b)))
     for r in nonzero_stationary_radii(depth, m, a, b, hints):
         w = [r * s for s in signs]
         P = _product(w)
-        out.append(StationaryClass(r, P, objective(w, m, a, b)))
+        out.append(StationaryClass(r, P, _balanced_objective(P, r, depth, m, a, b)))
     return out
+
+
+def _balanced_objective(P: mpf, r: mpf, depth: int, m: mpf, a: mpf, b: mpf) -> mpf:
+    """``objective(w)`` at w = ρ·s (|w_l| = ρ, product P = ``_product(w)``), the same number with less work: every
+    w_l² rounds to the same ρ·ρ, and fsum of L equal terms is their exact sum rounded once, L·(ρ·ρ) rounded once."""
+    return a / 2 * (P - m) ** 2 + b / 2 * (r * r * depth)
 
 
 def float_hints(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf] | None:
