@@ -9,6 +9,7 @@ multi-start descent (numeric).
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Callable
 
@@ -278,16 +279,17 @@ def descent_uniqueness(ctx: RunContext) -> CheckResult:
         scope=search_scope(ctx) + "; instances within 1e-6 of a tie skipped")
 
 
-def _tie_pair(U, V, sig1: float, sigma: float, L: int, a: float, b: float, widths, rng):
+def _tie_pair(U, V, sig1: float, x1_of: Callable[[], float], sigma: float, L: int, a: float, b: float, widths, rng):
     """Two balanced points of the matrix problem with target U·diag(σ_1, σ)·Vᵀ: both take the scalar
     minimizer on σ_1; on σ one takes the largest nonzero stationary point x₊ of the scalar problem and
     the other 0. Returns (F_keep, F_drop, magnitude of the terms entering F, x₊), or None when the scalar
-    problem at σ has no nonzero stationary point."""
+    problem at σ has no nonzero stationary point. ``x1_of()`` is the scalar minimizer on σ_1 (solved once for the
+    three pairs of an instance, when first needed)."""
     nonzero = [x for x in solve_scalar(sigma, L, a, b).stationary if x > 0]
     if not nonzero:
         return None
     x_plus = max(nonzero)
-    x1 = solve_scalar(sig1, L, a, b).x
+    x1 = x1_of()
     M = (U * np.array([sig1, sigma])) @ V.T
     Qs = [V] + [haar_orthogonal(rng, int(w))[:, :2] for w in widths] + [U]
     out = []
@@ -320,7 +322,8 @@ def numeric_tie_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
                 U, V = haar_orthogonal(rng, 3)[:, :2], haar_orthogonal(rng, 2)
                 widths = rng.integers(2, 4, size=L - 1)
                 row = {"depth": L, "convention": conv.name, "lambda": str(lam), "sigma_c": repr(sc)}
-                at = _tie_pair(U, V, sig1, sc, L, a, b, widths, rng)
+                x1_of = functools.cache(lambda sig1=sig1, L=L, a=a, b=b: solve_scalar(sig1, L, a, b).x)
+                at = _tie_pair(U, V, sig1, x1_of, sc, L, a, b, widths, rng)
                 if at is None:
                     return CheckResult(Verdict.REFUTED, f"L={L}, {conv.name}: at the claimed σ_c = {sc!r} the scalar "
                                        "problem has no nonzero stationary point, so 0 is the only minimizer there",
@@ -342,7 +345,7 @@ def numeric_tie_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
                         f"tolerance {tol:.1e}): not two global minimizers",
                         counterexample=row, instances=len(rows) + 1)
                 for sign, want in ((-1, "drop"), (1, "keep")):
-                    pair = _tie_pair(U, V, sig1, sc * (1 + sign * side), L, a, b, widths, rng)
+                    pair = _tie_pair(U, V, sig1, x1_of, sc * (1 + sign * side), L, a, b, widths, rng)
                     lower = None if pair is None else ("keep" if pair[0] < pair[1] - tol else
                                                        "drop" if pair[1] < pair[0] - tol else "tie")
                     if pair is None:
