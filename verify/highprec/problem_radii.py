@@ -20,12 +20,16 @@ All functions take mpf arguments and work at the caller's ``mpmath.workdps``; no
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Callable, Sequence
 
+import gmpy2
 import mpmath
 from mpmath import mpf
 
 from .problem_ray import Ray
+from .eigen import gmpy2_precision
+from .problem_ray_mpfr import Inexact, drops, from_mpf
 from .scalar import _solve_newton_bracket
 
 POINTS_PER_DECADE = 24
@@ -39,9 +43,16 @@ keeps 1000-digit scans near a second); the threshold's scan of T reaches MIN_DEC
 def radius_grid(top: mpf, decades: int | None = None) -> list[mpf]:
     """Geometric radii from top·10^(−D) up to top, ascending (see the module docstring)."""
     decades = decades if decades is not None else min(MAX_DECADES, max(MIN_DECADES, mpmath.mp.dps // 2))
-    ratio = mpf(10) ** (mpf(1) / POINTS_PER_DECADE)
-    n = decades * POINTS_PER_DECADE
-    return [top / ratio ** (n - i) for i in range(n + 1)]
+    return [top / q for q in _ratio_powers(mpmath.mp.prec, decades * POINTS_PER_DECADE)]
+
+
+@lru_cache(maxsize=64)
+def _ratio_powers(prec: int, n: int) -> tuple[mpf, ...]:
+    """ratio^n, ratio^(n−1), …, 1 with ratio = 10^(1/POINTS_PER_DECADE), at ``prec`` bits (once per precision;
+    the same numbers as computing them at each call)."""
+    with mpmath.workprec(prec):
+        ratio = mpf(10) ** (mpf(1) / POINTS_PER_DECADE)
+        return tuple(ratio ** (n - i) for i in range(n + 1))
 
 
 def _discrete_extrema(values: Sequence[mpf]) -> list[int]:
@@ -61,7 +72,7 @@ def stationary_radii(ray: Ray) -> list[mpf]:
     if ray.m == 0:
         return []  # the reduction: m = 0 has no nonzero stationary point
     radii = radius_grid(ray.rho_max * mpf("1.01"))
-    samples = [ray.drop(r) for r in radii]
+    samples = drops(ray, radii)  # ray.drop at each radius (in MPFR where that gives the same bits)
     cache: dict[int, mpf] = {}
 
     def slope(i: int) -> mpf:
@@ -93,7 +104,8 @@ def stationary_radii(ray: Ray) -> list[mpf]:
             roots[("below", a)] = _solve_newton_bracket(g, dg, radii[a], turn)
             roots[("above", a)] = _solve_newton_bracket(g, dg, turn, radii[b])
 
-    for i in _discrete_extrema(samples):
+    extrema, misses = _scan_marks(radii, samples)
+    for i in extrema:
         cells = [(j, j + 1) for j in (i - 1, i) if 0 <= j and j + 1 < len(radii)]
         for a, b in cells:
             if (a, b) in roots or ("below", a) in roots:
@@ -106,7 +118,7 @@ def stationary_radii(ray: Ray) -> list[mpf]:
                 roots[(a, b)] = _solve_newton_bracket(g, dg, radii[a], radii[b])
             elif sb != 0 and mean != 0 and (mean > 0) != (sa > 0):
                 split_at_turn(a, b)  # φ' changes sign twice inside the cell
-    for a, b in _near_misses(radii, samples):
+    for a, b in misses:
         if any(radii[a] <= r <= radii[b] for r in roots.values()):
             continue  # a sign change there is already bracketed
         sa, sb = slope(a), slope(b)
@@ -117,6 +129,22 @@ def stationary_radii(ray: Ray) -> list[mpf]:
         if not out or r - out[-1] > 4 * mpmath.eps * r:
             out.append(r)
     return out
+
+
+def _scan_marks(radii: Sequence[mpf], samples: Sequence[mpf]) -> tuple[list[int], list[tuple[int, int]]]:
+    """``_discrete_extrema(samples)`` and ``_near_misses(radii, samples)``, run on exact mpfr copies at the working
+    precision (the same code: its differences, quotients and products round correctly in both libraries, so
+    the marks are the same; gmpy2 compares and subtracts without mpmath's Python layer)."""
+    prec = mpmath.mp.prec
+    with gmpy2_precision(prec):
+        one = gmpy2.mpfr(1)
+        try:
+            rs, xs = [from_mpf(r, one) for r in radii], [from_mpf(x, one) for x in samples]
+        except Inexact:
+            rs = None
+        if rs is not None and all(gmpy2.is_finite(x) for x in xs):
+            return _discrete_extrema(xs), _near_misses(rs, xs)
+    return _discrete_extrema(samples), _near_misses(radii, samples)
 
 
 def _near_misses(radii: Sequence[mpf], samples: Sequence[mpf]) -> list[tuple[int, int]]:

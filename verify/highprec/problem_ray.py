@@ -78,7 +78,7 @@ class Ray:
     def __init__(self, problem: ScalarProblem, depth: int, m: mpf, lam: mpf) -> None:
         c = _compile(problem, depth)
         self._pens: dict[int, Callable[[mpf], mpf]] = {}
-        self.c, self.L, self.m, self.lam = c, depth, mpf(m), mpf(lam)
+        self.problem, self.c, self.L, self.m, self.lam = problem, c, depth, mpf(m), mpf(lam)
         if not self.lam > 0:
             raise UsageError(f"lam must be positive, got {mpmath.nstr(self.lam, 10)}")
         mabs = abs(self.m)
