@@ -3,7 +3,7 @@ D_t·H(canonical)·D_t bit for bit (checked), and the reduction agrees with eige
 import numpy as np
 import pytest
 
-from verify.claims.scalar_spectrum import _random_patterns
+from verify.claims.spectrum_numeric import _random_patterns
 from verify.claims.spectrum_sign_symmetry import SIGN_SAMPLE, eigs_by_sign_symmetry as _eigs_by_sign_symmetry
 from verify.kernels.scalar import scalar_kernels, stationary_radii_batch
 from verify.symbolic.scalar import sign_patterns

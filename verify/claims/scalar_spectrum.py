@@ -7,8 +7,10 @@ every minimizer (every sign pattern). Routes:
   D_s(α·11ᵀ + β·I)D_s (``derive_spectrum``); its eigenvalues must match the claim as a multiset;
 - high precision: eigenvalues at working precision (verify.highprec.eigen) of the hand-derived Hessian at
   minimizers found by mpmath;
+- certified: Arb enclosures at certified minimizers (``verify.claims.spectrum_certified``);
 - numeric: eigenvalues of the float64 Hessian over many sign patterns per instance (every pattern's Hessian is
-  checked bit for bit to be D_t·H(canonical)·D_t and shares its eigenvalues; a sample is eigensolved itself).
+  checked bit for bit to be D_t·H(canonical)·D_t and shares its eigenvalues; a sample is eigensolved itself),
+  in ``verify.claims.spectrum_numeric``.
 It also reports what happens at the threshold, where 0 and a nonzero point are both global.
 """
 from __future__ import annotations
@@ -22,25 +24,20 @@ import sympy as sp
 
 from ..conventions import Convention, get_convention
 from ..highprec import eigen, scalar as hp
-from ..kernels.scalar import scalar_kernels, stationary_radii_batch
 from ..numbers import dec, to_mpf
 from ..errors import UsageError
 from ..expressions import check_exp_nesting
 from ..symbolic.scalar import (L_sym, a, b, derive_spectrum, derive_threshold, lam_star, mabs, rho,
-                               sign_patterns, stationary_target)
+                               stationary_target)
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
-from .sampling import draw_targets, instances_per_depth, random_targets, targets_per_depth
+from .sampling import random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import MAX_DEPTH, claim_depths, sentinels
 from .spectrum_certified import certified_spectrum_check
-from .spectrum_sign_symmetry import SIGN_SYMMETRY_NOTE, eigs_by_sign_symmetry
+from .spectrum_numeric import numeric_spectrum_check
 from .spectrum_values import (Spectrum, _count, _expand_spectrum, _multiplicity, _multiset_equal,
-                              _numbers, _numbers_mp, _pattern, _wrong_count)
-
-
-def _depths(ctx: RunContext, depths, cap: int) -> list[int]:
-    return list(depths) if depths is not None else [L for L in ctx.profile.depths if L <= cap]
+                              _numbers, _numbers_mp, _pattern, _wrong_count, spectrum_depths)
 
 
 def _symbolic(nonzero: Spectrum, at_zero: Spectrum, depths):
@@ -48,7 +45,7 @@ def _symbolic(nonzero: Spectrum, at_zero: Spectrum, depths):
         cap = {0: 5, 1: 8, 2: 12}[ctx.profile.level]
         rows, threshold_rows = {}, {}
         patterns = 0
-        chosen = _depths(ctx, depths, cap)
+        chosen = spectrum_depths(ctx, depths, cap)
         scope = f"{depth_text(chosen)}, exact (every sign pattern up to 16 per depth)"
         undecided = []
         for L in chosen:
@@ -182,7 +179,7 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
         cap = {0: 5, 1: 12, 2: 32}[ctx.profile.level]
         per = {0: 2, 1: 2, 2: 8}[ctx.profile.level]  # sign patterns per instance, cycling over all
         worst, count, patterns_total, zeros = float("inf"), 0, 0, 0
-        chosen = _depths(ctx, depths, cap)
+        chosen = spectrum_depths(ctx, depths, cap)
         per_depth = 2 * targets_per_depth(ctx.profile.hp_instances, len(chosen))
         # a claim over every L is also tested at sentinel depths up to 64: one target below λ* (a nonzero
         # minimizer) and one above (0), so a spectrum right only at small depths is refuted at any profile
@@ -204,8 +201,9 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                     if len({c.product for c in mins}) != 1:
                         continue
                     cls = mins[0]
-                    values = {a: sp.Float(a_mp, work), b: sp.Float(b_mp, work), mabs: sp.Float(abs(m_mp), work),
-                              rho: sp.Float(cls.rho, work)}
+                    def values(a_mp=a_mp, b_mp=b_mp, m_mp=m_mp, r=cls.rho):  # SymPy numbers: only the subs fallback
+                        return {a: sp.Float(a_mp, work), b: sp.Float(b_mp, work), mabs: sp.Float(abs(m_mp), work),
+                                rho: sp.Float(r, work)}
                     at0 = cls.rho == 0
                     if at0 not in specs:
                         specs[at0] = _expand_spectrum(at_zero if at0 else nonzero, L)
@@ -225,9 +223,13 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                         eig = eigen.scalar_hessian_eigenvalues(cls.point(s), m_mp, a_mp, b_mp)
                         scale = max(abs(e) for e in eig)
                         patterns_total += 1
+                        # the fewest digits of the pattern are those of its largest error (one log10 per pattern)
+                        top = max(abs(e - c) for e, c in zip(eig, claimed))
+                        worst = min(worst, float(-mpmath.log10(top / scale)) if top else float(work))
+                        if worst >= need:
+                            continue
                         for e, c in zip(eig, claimed):
                             d = float(-mpmath.log10(abs(e - c) / scale)) if e != c else float(work)
-                            worst = min(worst, d)
                             if d < need:
                                 return CheckResult(
                                     Verdict.REFUTED, f"depth {L}: Hessian eigenvalue {dec(e, 20)} vs claimed {dec(c, 20)}",
@@ -244,166 +246,6 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                            instances=patterns_total, scope=scope,
                            tolerance=f"≥ {need} digits relative to ||H|| (working precision {work})")
     return run
-
-
-def _confirm(L: int, m: float, aa: float, bb: float, signs, spec: list[tuple[sp.Expr, int]], dps: int) -> bool:
-    """A float64 mismatch re-checked in mpmath at the same (L, m, a, b): True when the claimed eigenvalues
-    (evaluated at high precision) differ from the mpmath Hessian's by more than 10^-(dps/2)·||H||."""
-    work = dps + 10
-    with mpmath.workdps(work):
-        m_mp, a_mp, b_mp = (mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q for x in (m, aa, bb))
-        if signs is None:
-            w, r = [mpmath.mpf(0)] * L, mpmath.mpf(0)
-        else:
-            radii = hp.nonzero_stationary_radii(L, m_mp, a_mp, b_mp)
-            if not radii:
-                return False
-            r = radii[-1]
-            w = [r * int(si) for si in signs]
-        eig = eigen.scalar_hessian_eigenvalues(w, m_mp, a_mp, b_mp)
-        values = {a: sp.Float(a_mp, work), b: sp.Float(b_mp, work), rho: sp.Float(r, work),
-                  mabs: sp.Float(abs(m_mp), work)}
-        claimed = _numbers(spec, values, work)
-        scale = max(abs(e) for e in eig)
-        return any(abs(e - c) > scale * mpmath.mpf(10) ** (-(dps // 2)) for e, c in zip(eig, claimed))
-
-
-def _compare_batch(L, eig, claimed, tol, where: str, data: dict, spec, dps, instances: int, scope: str,
-                   conflicts: list) -> tuple[CheckResult | None, float]:
-    """Refute on the first float64 mismatch beyond 4·tol that mpmath confirms; unconfirmed ones are conflicts."""
-    err = np.abs(eig - claimed).max(axis=1)
-    worst = float(np.min(1 - err / (tol * 4)))
-    for j in np.argsort(-(err / tol)):
-        if err[j] <= 4 * tol[j]:
-            break
-        signs = None if data["signs"] is None else data["signs"][j]
-        point = {"depth": L, "point": where, "m": float(data["m"][j]), "a": data["a"], "b": float(data["b"][j]),
-                 "eigenvalues": eig[j].tolist(), "claimed": claimed[j].tolist()}
-        if signs is not None:
-            point.update(rho=float(data["rho"][j]), signs=list(map(float, signs)))
-        if _confirm(L, float(data["m"][j]), data["a"], float(data["b"][j]), signs, spec, dps):
-            return CheckResult(
-                Verdict.REFUTED, f"depth {L}: float64 Hessian eigenvalues at the {where} differ from the claim by "
-                f"{err[j]:.3e} (tolerance {4 * tol[j]:.3e}; confirmed in mpmath)", instances=instances,
-                worst_margin=f"{1 - err[j] / (4 * tol[j]):.3e}", counterexample=point, scope=scope), worst
-        conflicts.append(point)
-        break
-    return None, worst
-
-
-def _numeric(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, depths):
-    def run(ctx: RunContext) -> CheckResult:
-        rng = ctx.rng(f"spectrum-num:{conv.name}")
-        eps = np.finfo(float).eps
-        per = {0: 4, 1: 4, 2: 16}[ctx.profile.level]  # patterns per instance (all covered cyclically)
-        cap = {0: 5, 1: 12, 2: 16}[ctx.profile.level]
-        total, worst = 0, np.inf
-        coverage, conflicts, sampled = {}, [], {}
-        chosen = _depths(ctx, depths, cap)
-        n = instances_per_depth(ctx.profile.instances, len(chosen))
-        scope = (f"{depth_text(chosen)}, {n} random targets each at a nonzero minimizer ({per} sign patterns each) "
-                 f"and {n} at 0 (depths ≥ 2)")
-        tol_text = ("4·(32·L·eps·||H|| + ||H||·|∇F|/(|λ|_min·ρ)) per eigenvalue (at 0: 4·32·L·eps·||H||); a float64 "
-                    "mismatch counts only when mpmath confirms it")
-        for L in chosen:
-            kern = scalar_kernels(L)
-            nz = _expand_spectrum(nonzero, L)
-            z0 = _expand_spectrum(at_zero, L)
-            for spec in (nz, z0) if L >= 2 else (nz,):
-                wrong = _wrong_count(spec, L, total, scope)
-                if wrong is not None:
-                    return wrong
-            fn = sp.lambdify((a, b, rho, mabs), [e for e, _ in nz], "numpy")  # each value once, then repeated
-            m = draw_targets(rng, n).floats  # the same draws, rounded once (no SymPy Rationals)
-            aa = float(conv.a)
-            # λ well below the threshold: the scale of b at which ρ^L ≈ |m|/2
-            bb = aa * np.abs(m) ** (2 - 2 / L) * rng.uniform(0.01, 0.2, n)
-            radii = stationary_radii_batch(L, np.abs(m), aa, bb)
-            # every sign pattern is covered when 2^(L−1) ≤ instances·per: instance i takes the next
-            # `per` patterns of the full list, cyclically; all instances of a depth form one batch
-            all_pats = list(sign_patterns(L, 1)) if 2 ** (L - 1) <= n * per else None
-            found = [i for i in range(n) if len(radii[i]) > 0]
-            if all_pats is not None:
-                # instance i takes patterns (i·per + j) mod K, j < min(per, K): all rows in one array pass
-                K = len(all_pats)
-                k = min(per, K)
-                idx = np.repeat(np.array(found, dtype=int), k)
-                codes = (idx * per + np.tile(np.arange(k), len(found))) % K
-                S = np.array(all_pats, float)[codes] if len(idx) else np.zeros((0, L))
-                n_covered = len(set(codes.tolist()))
-            else:
-                rows, pats_used = [], []
-                for i in found:
-                    for s in _random_patterns(rng, L, per):
-                        rows.append(i)
-                        pats_used.append(tuple(int(x) for x in s))
-                idx = np.array(rows, dtype=int)
-                S = np.array(pats_used, float) if pats_used else np.zeros((0, L))
-                n_covered = len(set(pats_used))
-            coverage[L] = (n_covered, 2 ** (L - 1))
-            if len(idx):
-                largest = np.zeros(n)
-                largest[found] = [radii[i][-1] for i in found]
-                r = largest[idx]
-                S[:, -1] *= np.where(m[idx] < 0, -1.0, 1.0)
-                W = r[:, None] * S
-                H = kern.hessian(W, m[idx], aa, bb[idx])
-                G = kern.gradient(W, m[idx], aa, bb[idx])
-                eig, n_sampled = eigs_by_sign_symmetry(kern, H, S, np.array(found, dtype=int), idx, largest, m,
-                                                       aa, bb)
-                sampled[L] = n_sampled
-                claimed = np.sort(np.repeat(np.stack([np.broadcast_to(np.asarray(v, float), r.shape)
-                                                      for v in fn(aa, bb[idx], r, np.abs(m[idx]))], axis=1),
-                                            [k for _, k in nz], axis=1), axis=1)
-                norm = np.abs(eig).max(axis=1)
-                # eigensolver backward error ~ L·eps·||H||; the float root ρ is off stationarity by
-                # |∇F|, moving the Hessian by about ||H||·|∇F| / (λ_min·ρ)
-                resid = np.linalg.norm(G, axis=1)
-                tol = 32 * L * eps * norm + norm * resid / (np.abs(eig).min(axis=1) * r)
-                total += len(S)
-                data = {"m": m[idx], "a": aa, "b": bb[idx], "rho": r, "signs": S}
-                bad, w = _compare_batch(L, eig, claimed, tol, "nonzero minimizer", data, nz, ctx.dps, total,
-                                        scope, conflicts)
-                if bad is not None:
-                    return bad
-                worst = min(worst, w)
-            if L >= 2:
-                # 0 is the global minimizer for b above b* (b* = a(|m| − x)x^((L−2)/L) < a|m|^(2−2/L), x < |m|)
-                b0 = aa * np.abs(m) ** (2 - 2 / L) * rng.uniform(1.05, 3.0, n)
-                H0 = kern.hessian(np.zeros((n, L)), m, aa, b0)
-                eig0 = np.linalg.eigvalsh(H0)
-                f0 = sp.lambdify((a, b, rho, mabs), [e for e, _ in z0], "numpy")
-                claimed0 = np.sort(np.repeat(np.stack([np.broadcast_to(np.asarray(v, float), (n,))
-                                                       for v in f0(aa, b0, 0.0, np.abs(m))], axis=1),
-                                             [k for _, k in z0], axis=1), axis=1)
-                tol0 = 32 * L * eps * np.abs(eig0).max(axis=1)  # 0 is exactly stationary: eigensolver error only
-                total += n
-                bad, w = _compare_batch(L, eig0, claimed0, tol0, "0", {"m": m, "a": aa, "b": b0, "signs": None},
-                                        z0, ctx.dps, total, scope, conflicts)
-                if bad is not None:
-                    return bad
-                worst = min(worst, w)
-        full = [L for L, (k, tot) in coverage.items() if k == tot]
-        if conflicts:
-            c = conflicts[0]
-            return CheckResult(Verdict.INCONCLUSIVE, f"conflict: float64 says the eigenvalues at the {c['point']} "
-                               f"(depth {c['depth']}) differ from the claim, high precision says they agree",
-                               instances=total, scope=scope, tolerance=tol_text, details={"conflicts": conflicts[:5]})
-        return CheckResult(Verdict.VERIFIED, f"compiled float64 Hessians match the claim at {total} points (nonzero "
-                           f"minimizers and 0); all 2^(L−1) sign patterns covered at depths {full}",
-                           instances=total, worst_margin=f"{worst:.3e}", scope=scope,
-                           details={"sign_patterns_covered": {str(L): f"{k}/{tot}" for L, (k, tot) in coverage.items()},
-                                    "sign_symmetry": SIGN_SYMMETRY_NOTE,
-                                    "eigensolved_per_pattern (cross-check)": {str(L): k for L, k in sampled.items()}},
-                           tolerance=tol_text)
-    return run
-
-
-def _random_patterns(rng: np.random.Generator, L: int, k: int):
-    """k sign patterns with product +1 (last sign fixes the product)."""
-    s = rng.choice([-1, 1], size=(k, L - 1))
-    last = np.prod(s, axis=1, keepdims=True)
-    return np.hstack([s, last])
 
 
 def _shrinker(conv: Convention, nonzero: Spectrum, depths):
@@ -434,7 +276,7 @@ def _shrinker(conv: Convention, nonzero: Spectrum, depths):
 
         st = strategies()
 
-        chosen = _depths(ctx, depths, {0: 5, 1: 12, 2: 32}[ctx.profile.level])
+        chosen = spectrum_depths(ctx, depths, {0: 5, 1: 12, 2: 32}[ctx.profile.level])
         pool = sorted(set(chosen) | (set(sentinels(chosen, 1)) if depths is None else set()))
         found = find_minimal(st.tuples(st.sampled_from(pool), simple_rationals()), differs, ctx,
                              f"spectrum:{conv.name}")
@@ -500,7 +342,7 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
         # corroborating: the same statement (spectrum at minimizers, depths within the high-precision tier's cap at
         # every profile) is established at agreement strength by the mpmath check, for every sign pattern by the
         # symbolic proof (H(D_s·w) = D_s·H(w)·D_s)
-        Check("float64 eigenvalues over sign patterns", Tier.NUMERIC, _numeric(conv, nonzero, at_zero, depths),
+        Check("float64 eigenvalues over sign patterns", Tier.NUMERIC, numeric_spectrum_check(conv, nonzero, at_zero, depths),
               corroborates=True),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper,

@@ -6,7 +6,7 @@ certified spectrum tier.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Sequence
 
 import mpmath
 import sympy as sp
@@ -15,6 +15,7 @@ from ..errors import UsageError
 from ..numbers import to_mpf
 from ..symbolic.scalar import L_sym, a, b, mabs, rho
 from .base import CheckResult, Verdict
+from .context import RunContext
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -55,6 +56,11 @@ def _expand_uncached(spec: Spectrum, depth: int) -> tuple[tuple[sp.Expr, int], .
         if k > 0:
             out.append((sp.expand(sp.sympify(value).subs(L_sym, depth)), k))
     return tuple(out)
+
+
+def spectrum_depths(ctx: RunContext, depths: Sequence[int] | None, cap: int) -> list[int]:
+    """The claim's depths, or else the profile's depths up to ``cap``."""
+    return list(depths) if depths is not None else [L for L in ctx.profile.depths if L <= cap]
 
 
 def _count(spec: list[tuple[sp.Expr, int]]) -> int:
@@ -127,10 +133,11 @@ def _mp_fn(expr: sp.Expr):
     return sp.lambdify((a, b, mabs, rho), expr, "mpmath")
 
 
-def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict, dps: int) -> list:
+def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict | Callable[[], dict], dps: int) -> list:
     """``_numbers(spec, values, dps)`` evaluated by mpmath at dps + 5 digits from the mpf arguments
     args = (a, b, |m|, ρ) instead of SymPy's subs (the same value to working precision; subs builds a SymPy
-    tree per call). An expression mpmath cannot evaluate to a real number takes the subs route."""
+    tree per call). An expression mpmath cannot evaluate to a real number takes the subs route (``values``,
+    or ``values()`` when it is a function: built only then)."""
     out = []
     for e, k in spec:
         v = None
@@ -140,6 +147,8 @@ def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict, dps:
         except Exception:  # noqa: BLE001 - any failure of the compiled route: the exact subs route decides
             v = None
         if not isinstance(v, mpmath.mpf):
+            if callable(values):
+                values = values()
             v = to_mpf(e.subs(values), dps)
         out += [v] * k
     return sorted(out)
