@@ -38,6 +38,24 @@ def gauge_point(rhos, sigma, dims: tuple[int, ...], gauges: list[sp.Matrix]):
     return Ws, M
 
 
+def float_gauge_layers(rhos: list[sp.Float], dims: tuple[int, ...], gauges: list[sp.Matrix]) -> list[sp.Matrix]:
+    """The layers W_l = O_(l+1)·Δ_l·O_lᵀ of ``gauge_point`` at Float layer singular values, entry by entry:
+    W_l[i, j] = Σ_k (O_(l+1)[i, k]·O_l[j, k])·ρ_k, the rational coefficient exact, each product and the sum in
+    SymPy Float arithmetic. The same numbers, bit for bit, as ``gauge_point`` with symbols ρ_k then xreplace by
+    the Floats (the symbolic product's entry is Σ_k c_k·ρ_k with exactly these c_k; at most two terms, and a
+    rounded sum of two terms does not depend on their order), without SymPy's symbolic matrix products (tests)."""
+    out = []
+    for l in range(len(dims) - 1):
+        left, right = gauges[l + 1], gauges[l]
+        kmax = min(len(rhos), dims[l + 1], dims[l])
+
+        def entry(i: int, j: int, left=left, right=right, kmax=kmax) -> sp.Expr:
+            terms = [(left[i, k] * right[j, k]) * rhos[k] for k in range(kmax) if left[i, k] * right[j, k] != 0]
+            return sp.Add(*terms)
+        out.append(sp.Matrix(dims[l + 1], dims[l], entry))
+    return out
+
+
 @dataclass
 class ExactCase:
     """One rational global minimizer: its layers, target, (a, b) and the vocabulary values of §K8."""
@@ -146,9 +164,8 @@ def hp_instance(rng: np.random.Generator, depth: int, conv: Convention, k: int, 
             return None
         rhos = [sol.x ** (mpmath.mpf(1) / L) for sol in sols if sol.x > 0]
         gauges = [cayley_orthogonal(rng, d) for d in dims]
-        Wq, M = gauge_point([sp.Symbol(f"r{i}") for i in range(len(rhos))], list(sigma), dims, gauges)
-        sub = {sp.Symbol(f"r{i}"): sp.Float(r, work) for i, r in enumerate(rhos)}
-        Ws = [W.xreplace(sub).evalf(work) for W in Wq]
+        M = gauges[L] * _padded(list(sigma), dims[L], dims[0], 0, sp.Matrix) * gauges[0].T
+        Ws = [W.evalf(work) for W in float_gauge_layers([sp.Float(r, work) for r in rhos], dims, gauges)]
         grad, H = expand_second_order(Ws, M, a, b, real_field(work))
         ev = symmetric_eigenvalues([[mpmath.mpf(x) for x in row] for row in H])
         lam_max = max(ev)
