@@ -136,3 +136,27 @@ def test_hessian_builder_bits_with_exact_zeros_and_reuse() -> None:
                 assert np.array_equal(first, hessian_matrix(X, M, 0.25))
                 h(rng.standard_normal((n, r)), M, 0.25)
                 assert first.tobytes() == keep.tobytes()
+
+
+def test_sr2_bounds_at_rank_three_decide_as_the_svd() -> None:
+    """r = 3: where the min-diagonal / 4·det/tr² bounds of λ_min(XᵀX) decide the R1a test, the SVD's σ_3²
+    compares with the threshold the same way (points scaled to sit at, near and far from the threshold)."""
+    rng = np.random.default_rng(3)
+    decided = 0
+    for n, p in ((3, 3), (4, 3), (4, 4)):
+        inst = Instance(random_spectrum(rng, n, p), random_orthogonal(rng, n), 3)
+        E = RegionEvaluator(inst, constants(inst, 0.25))
+        thr = E.K.r1a_frac * E.lam_r
+        for _ in range(400):
+            X = rng.standard_normal((n, 3)) * rng.uniform(0.05, 2.0, size=3)
+            sv = np.linalg.svd(X, compute_uv=False)
+            X = X * math.sqrt(thr) / sv[2] * (1 + rng.choice([-1, 1]) * 10 ** rng.uniform(-12, 0))
+            sX = float((X * X).sum())
+            got = E._sr2(X, sX)
+            want = float(np.linalg.svd(X, compute_uv=False)[2]) ** 2
+            if math.isinf(got):
+                decided += 1
+                assert (got < 0) == (want <= thr)
+            else:
+                assert got == want
+    assert decided > 20

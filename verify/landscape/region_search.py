@@ -128,14 +128,20 @@ def _search(seed: int, level: int, search_steps: int, c: float, factors: tuple[t
             cands = sorted((rep.margin, i) for i, rep in enumerate(reps) if rep.region == region)[:starts]
             for _, i in cands:
                 best: list[Any] = [math.inf, None]
+                seen: dict[bytes, float] = {}  # Powell's line searches revisit points: the same value again
 
                 def obj(x, region=region):
+                    key = x.tobytes()
+                    if key in seen:
+                        return seen[key]
                     Xp = x.reshape(n, r)
                     rp = evaluate(Xp, only=region)
                     if rp is None:  # outside the region: its margin is not needed
+                        seen[key] = 10.0
                         return 10.0
                     if rp.margin < best[0]:
                         best[0], best[1] = rp.margin, (Xp.copy(), rp)
+                    seen[key] = rp.margin
                     return rp.margin
 
                 minimize(obj, pts[i].ravel(), method="Powell",

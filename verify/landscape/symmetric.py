@@ -195,8 +195,8 @@ class RegionEvaluator:
         return np.sqrt(np.maximum(d2, 0.0))
 
     def _sr2(self, X: np.ndarray, sX: float) -> float:
-        """σ_r(X)² from the SVD, or ∓inf when a closed form (r ≤ 2) already puts σ_r² farther than
-        SLACK·||X||² from the R1a threshold: the SVD's σ_r² would then compare with it the same way."""
+        """σ_r(X)² from the SVD, or ∓inf when a closed form (r ≤ 2) or bounds (r = 3) already put σ_r² farther
+        than SLACK·||X||² from the R1a threshold: the SVD's σ_r² would then compare with it the same way."""
         r = self.r
         thr = self.K.r1a_frac * self.lam_r
         est = None
@@ -210,6 +210,16 @@ class RegionEvaluator:
             if est < thr - SLACK * sX:
                 return -math.inf
             if est > thr + SLACK * sX:
+                return math.inf
+        elif r == 3 and X.shape[0] >= 3 and math.isfinite(sX):
+            # G = XᵀX: λ_min(G) ≤ min_i G_ii (Rayleigh quotient at e_i) and, as λ_2λ_3 ≤ (tr G/2)²,
+            # λ_min(G) = det G/(λ_2λ_3) ≥ 4·det G/(tr G)²; both within ~1e-13·||X||² of their exact values
+            (a, d, e), (_, b, f), (_, _, c) = (X.T @ X).tolist()
+            if min(a, b, c) < thr - SLACK * sX:
+                return -math.inf
+            tr = a + b + c
+            if tr > 0 and 4 * (a * (b * c - f * f) - d * (d * c - f * e) + e * (d * f - b * e)) / (tr * tr) \
+                    > thr + SLACK * sX:
                 return math.inf
         sv = np.linalg.svd(X, compute_uv=False)
         sr = sv[r - 1] if len(sv) >= r else 0.0
