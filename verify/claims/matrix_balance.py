@@ -112,11 +112,15 @@ def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
             # D and the squared layer norms of the new point are those of the next step's start: kept, not recomputed
             D_now = [_imbalance(Ws, l) for l in range(L - 1)]
             sq_now = [np.linalg.norm(W, axis=(1, 2)) ** 2 for W in Ws]
+            _, M_c, a_c, b_c = validate(Ws, M, a, b)  # once; per step only the layers change (checked finite below)
             for _ in range(steps):
-                G = gradient(Ws, M, a, b)
+                if any(not np.all(np.isfinite(W)) for W in Ws):  # what ``gradient``'s validation refuses
+                    raise UsageError("layers and target must be finite (no NaN/inf)")
+                G = gradient_unchecked(Ws, M_c, a_c, b_c)
                 new = [W - eta[:, None, None] * g for W, g in zip(Ws, G)]
                 D_new = [_imbalance(new, l) for l in range(L - 1)]
                 sq_new = [np.linalg.norm(W, axis=(1, 2)) ** 2 for W in new]
+                g_sq = [np.linalg.norm(g, axis=(1, 2)) ** 2 for g in G]  # each layer's, once (pairs share layers)
                 for l in range(L - 1):
                     D0, D1 = D_now[l], D_new[l]
                     E = np.swapaxes(G[l + 1], 1, 2) @ G[l + 1] - G[l] @ np.swapaxes(G[l], 1, 2)
@@ -124,7 +128,7 @@ def gd_step_check(rate) -> Callable[[RunContext], CheckResult]:
                     res = np.linalg.norm(D1 - pred, axis=(1, 2))
                     # rounding in forming W'ᵀW' and W W ᵀ: a few eps per entry times the squared norms
                     mags = sum(X[l2] for X in (sq_now, sq_new) for l2 in (l, l + 1))
-                    mags = mags + (eta ** 2) * (np.linalg.norm(G[l], axis=(1, 2)) ** 2 + np.linalg.norm(G[l + 1], axis=(1, 2)) ** 2)
+                    mags = mags + (eta ** 2) * (g_sq[l] + g_sq[l + 1])
                     tol = 64 * EPS * max(dims) * mags
                     ratio = res / tol
                     worst = max(worst, float(ratio.max()))
