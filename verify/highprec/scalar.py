@@ -383,7 +383,7 @@ def _tie_newton(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]]
 
 
 def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]],
-                           rel_tol: mpf | None = None, tie_newton: bool = True) -> mpf | None:
+                           rel_tol: mpf | None = None, tie_newton: bool = True, mpfr: bool = True) -> mpf | None:
     """The λ where the global minimizer becomes 0, found by bracketing in λ.
 
     Works from the objective only: for each λ it compares F at *all* stationary points. Returns
@@ -395,7 +395,9 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
     zero transversally and is refined by Newton safeguarded by bisection (the bracket, decided by the sign of the
     gap, is kept throughout; the slope only steers: by the envelope theorem d/dλ min F(nonzero) = ∂F/∂λ =
     (b/λ)·Lρ²/2 at the minimizing ρ, and F(0) does not depend on λ); for L = 2 the nonzero branch vanishes
-    continuously and the predicate "a nonzero point beats 0" is bisected.
+    continuously and the predicate "a nonzero point beats 0" is bisected. ``mpfr``: the tie Newton and its
+    acceptance run first in gmpy2 mpfr at the same precision (``verify.highprec.scalar_tie_mpfr``: the same steps,
+    λ equal to the mpmath route's up to rounding), the mpmath route only where that one does not accept.
     """
     if depth == 1:
         return None
@@ -428,6 +430,18 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         _, b = ab_of_lam(lam)
         return -(b / lam) * depth * evaluate(lam)[1] ** 2 / 2
 
+    if depth >= 3 and tie_newton and mpfr:
+        # the same tie Newton and acceptance test in gmpy2 mpfr (``scalar_tie_mpfr``); else the mpmath route below
+        from .scalar_tie_mpfr import tie_threshold
+
+        try:
+            a1, k1 = ab_of_lam(mpf(1))
+            start = _tie_start(depth, float(abs(m)), float(a1), float(k1))
+        except (ArithmeticError, ValueError, OverflowError, ZeroDivisionError):
+            start = None
+        fast = tie_threshold(depth, m, ab_of_lam, tol, start) if start is not None else None
+        if fast is not None:
+            return fast
     if depth >= 3 and tie_newton:
         found = _tie_newton(depth, m, ab_of_lam)
         if found is not None:

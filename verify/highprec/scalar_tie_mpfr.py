@@ -1,0 +1,196 @@
+"""The fast path of ``verify.highprec.scalar.threshold_by_bisection`` in gmpy2 mpfr at mpmath's working precision.
+
+The same computation as the mpmath route — Newton on the tie equations from the float64 start (``_tie_newton``),
+then the objective compared at *all* stationary points at λ(1 ∓ tol/4) (``stationary_classes``, radii by
+Newton safeguarded by bisection inside each proved bracket) — with every operation in mpfr: +, −, ×, ÷ are the
+same correctly rounded operations as mpmath's at the same precision; integer and fractional powers are correctly
+rounded here where mpmath's may differ in the last bit, so λ can differ from the mpmath route by rounding (far
+below the bisection tolerance 10^−(dps−3)). a and b at each λ come from the convention's ``ab_of_lam`` itself
+(called on the exact mpf value of λ). Returns None whenever the mpmath route would not accept its candidate either
+way it could (Newton not settling, no sign change of the gap): the caller then runs the mpmath route unchanged.
+Call inside ``mpmath.workdps``.
+"""
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import gmpy2
+import mpmath
+from mpmath import mpf
+
+
+def _context(prec: int):
+    """A gmpy2 context of ``prec`` bits, round to nearest, entered with ``with`` (the global one is untouched)."""
+    if tuple(int(x) for x in gmpy2.version().split(".")[:2]) >= (2, 2):
+        return gmpy2.context(gmpy2.get_context(), precision=prec, round=gmpy2.RoundToNearest)
+    return gmpy2.local_context(gmpy2.context(), precision=prec, round=gmpy2.RoundToNearest)
+
+
+def to_mpfr(x: mpf) -> gmpy2.mpfr:
+    """An mpf as an mpfr, exactly (its mantissa has at most the context's bits)."""
+    sign, man, exp, _ = mpf(x)._mpf_
+    if not man:
+        if exp:
+            raise ArithmeticError("not a finite number")
+        return gmpy2.mpfr(0)
+    v = gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
+    return -v if sign else v
+
+
+def to_mpf(x: gmpy2.mpfr) -> mpf:
+    """An mpfr as an mpf, exactly."""
+    if gmpy2.is_zero(x):
+        return mpf(0)
+    if not gmpy2.is_finite(x):
+        raise ArithmeticError("not a finite number")
+    man, exp = x.as_mantissa_exp()
+    return mpf((int(man), int(exp)))
+
+
+def _solve(g: Callable, dg: Callable, lo, hi, hint, eps, prec: int):
+    """``verify.highprec.scalar._solve_newton_bracket`` in mpfr (the same steps)."""
+    glo, ghi = g(lo), g(hi)
+    if glo == 0:
+        return lo
+    if ghi == 0:
+        return hi
+    if (glo > 0) == (ghi > 0):
+        raise ArithmeticError("no sign change on the bracket")
+    rising = ghi > 0
+    if hint is not None and lo < hint < hi:
+        gh = g(hint)
+        if gh == 0:
+            return hint
+        if (gh > 0) == rising:
+            hi, ghi = hint, gh
+        else:
+            lo, glo = hint, gh
+    dlo = dhi = None
+    dx = dx_old = hi - lo
+    tiny = 4 * eps
+    for _ in range(4 * prec + 64):
+        if hi - lo <= tiny * max(abs(lo), abs(hi)):
+            return (lo + hi) / 2
+        ends = sorted(((abs(glo), lo, glo, 0), (abs(ghi), hi, ghi, 1)), key=lambda e: e[0])
+        x = None
+        for _, end, g_end, side in ends:
+            if side == 0:
+                if dlo is None:
+                    dlo = dg(lo)
+                d_end = dlo
+            else:
+                if dhi is None:
+                    dhi = dg(hi)
+                d_end = dhi
+            if d_end == 0:
+                continue
+            step = g_end / d_end
+            if abs(step) <= eps * abs(end):
+                return end
+            cand = end - step
+            if lo < cand < hi and 2 * abs(step) <= abs(dx_old):
+                x, new_dx = cand, step
+                break
+        if x is None:
+            new_dx = (hi - lo) / 2
+            x = lo + new_dx
+        dx_old, dx = dx, new_dx
+        gx = g(x)
+        if gx == 0:
+            return x
+        if (gx > 0) == rising:
+            hi, ghi, dhi = x, gx, None
+        else:
+            lo, glo, dlo = x, gx, None
+    return (lo + hi) / 2
+
+
+def _radii(L: int, mab, a, b, hints: Sequence | None, eps, prec: int) -> list:
+    """``nonzero_stationary_radii`` (L ≥ 3, |m| > 0) in mpfr."""
+    values: dict = {}
+
+    def g(r):
+        v = values.get(r)
+        if v is None:
+            v = values[r] = a * r ** (L - 2) * (r**L - mab) + b
+        return v
+
+    def dg(r):
+        return a * r ** (L - 3) * ((2 * L - 2) * r**L - (L - 2) * mab)
+
+    inv_L = gmpy2.mpfr(1) / L
+    rc = ((L - 2) * mab / (2 * L - 2)) ** inv_L
+    gc = g(rc)
+    if gc > 0:
+        return []
+    if gc == 0:
+        return [rc]
+    hi = mab ** inv_L
+    step = eps
+    while g(hi) <= 0:
+        hi *= 1 + step
+        step *= 2
+    low_hint, high_hint = hints if hints is not None and len(hints) == 2 else (None, None)
+    return [_solve(g, dg, gmpy2.mpfr(0), rc, low_hint, eps, prec), _solve(g, dg, rc, hi, high_hint, eps, prec)]
+
+
+def _objective(P, r, L: int, m, a, b):
+    """F at w = ρ·s with product P (``verify.highprec.scalar._balanced_objective``)."""
+    return a / 2 * (P - m) ** 2 + b / 2 * (r * r * L)
+
+
+def _product(r, signs: Sequence[int]):
+    """∏(ρ·s_l), multiplied left to right as ``verify.highprec.scalar._product`` does."""
+    P = gmpy2.mpfr(1)
+    for s in signs:
+        P = P * (r * s)
+    return P
+
+
+def tie_threshold(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]], tol: mpf,
+                  start: tuple[float, float, float]) -> mpf | None:
+    """λ where 0 and the nonzero stationary point tie (L ≥ 3), accepted only when F(0) − min F(nonzero) over all
+    stationary points is > 0 at λ(1 − tol/4) and < 0 at λ(1 + tol/4); None otherwise. ``start``: (λ, ρ, ρ_low)
+    in float64 (``verify.highprec.scalar._tie_start``)."""
+    from .scalar import _tie_step, canonical_signs
+
+    L = depth
+    prec = mpmath.mp.prec
+    a_mp, k_mp = ab_of_lam(mpf(1))
+    signs = canonical_signs(L, m)
+    with _context(prec):
+        eps = to_mpfr(mpmath.eps)
+        M, m_r, a, k = to_mpfr(abs(m)), to_mpfr(m), to_mpfr(a_mp), to_mpfr(k_mp)
+        lam, rho, low = (gmpy2.mpfr(x) for x in start)
+        rc = ((L - 2) * M / (2 * L - 2)) ** (gmpy2.mpfr(1) / L)
+        tiny = 4 * eps
+        for _ in range(4 * prec):
+            try:
+                d_rho, d_lam = _tie_step(L, M, a, k, rho, lam)
+            except ZeroDivisionError:
+                return None
+            t = gmpy2.mpfr(1)
+            while not (rho + t * d_rho > rc and lam + t * d_lam > 0):
+                t /= 2
+                if t < gmpy2.mpfr(2) ** -60:
+                    return None
+            rho, lam = rho + t * d_rho, lam + t * d_lam
+            if t == 1 and abs(d_rho) <= tiny * rho and abs(d_lam) <= tiny * lam:
+                break
+        else:
+            return None
+        hints = [low, rho]
+        tol_r = to_mpfr(tol)
+        gaps = []
+        for point in (lam * (1 - tol_r / 4), lam * (1 + tol_r / 4)):
+            a_p, b_p = (to_mpfr(v) for v in ab_of_lam(to_mpf(point)))
+            radii = _radii(L, M, a_p, b_p, hints, eps, prec)
+            if len(radii) == 2:
+                hints = radii
+            if not radii:
+                return None
+            zero = _objective(gmpy2.mpfr(0), gmpy2.mpfr(0), L, m_r, a_p, b_p)
+            gaps.append(zero - min(_objective(_product(r, signs), r, L, m_r, a_p, b_p) for r in radii))
+        if gaps[0] > 0 and gaps[1] < 0:
+            return to_mpf(lam)
+    return None
