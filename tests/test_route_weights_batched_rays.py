@@ -1,12 +1,12 @@
 """kp.weights.classification's float64 tier: the stationary radii of many instances at once
-(``_ray_roots``, stacked matmuls grouped by bracket count) are bit for bit those of the replaced one-instance
+(``ray_roots``, stacked matmuls grouped by bracket count) are bit for bit those of the replaced one-instance
 loop (reproduced here: grid of 2000 radii, 80 bisections of every bracket, ``(k × L) @ d`` per instance)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from verify.claims.weights_classification import _ray_roots
+from verify.landscape.weighted_rays import ray_roots
 
 
 def _one_instance(c, a, m, b, d, top) -> list[float]:
@@ -42,7 +42,7 @@ def test_batched_radii_are_bit_identical(L):
         s[-1] = np.sign(m)
         inst.append((c, a, m, b, np.sqrt(cbar / c) * s, 1.01 * abs(m) ** (1 / L)))
     c, a, m, b, d, top = zip(*inst)
-    got = _ray_roots(np.array(a), np.array(m), np.array(b), np.stack(c), np.stack(d), np.array(top))
+    got = ray_roots(np.array(a), np.array(m), np.array(b), np.stack(c), np.stack(d), np.array(top))
     counts = set()
     for x, roots in zip(inst, got):
         want = _one_instance(*x)

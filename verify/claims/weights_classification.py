@@ -24,6 +24,7 @@ import sympy as sp
 from ..errors import UsageError
 from ..highprec.problem import hessian_eigenvalues, stationary_points
 from ..landscape.weighted_exact import classify, objective_sign_vs
+from ..landscape.weighted_rays import ray_roots
 from ..problems import parse_problem
 from ..symbolic.scalar import L_sym, a as A_SYM, mabs
 from .base import CheckResult, Claim, Tier, Verdict
@@ -382,43 +383,6 @@ def _hessian(w: np.ndarray, m: float, a: float, b: float, c: np.ndarray) -> np.n
     return H
 
 
-def _ray_slopes(R: np.ndarray, A: np.ndarray, M: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray) -> np.ndarray:
-    """∂F/∂ρ along the rays w = ρ·d_i at the radii R[i, :], for n instances at once (R: n × k, the rest per
-    instance): d·∇F with ∇F_l = a(P − m)·P/w_l + b·c_l·w_l.
-
-    Elementwise the same operations as one instance at a time, and the product with d is a stacked matmul,
-    (k × L)·d per instance, the same BLAS call with the same shapes as ``(k × L) @ d``: the same bits (a
-    row's dot product in BLAS depends on k, so the instances of one batch share k)."""
-    w = R[:, :, None] * D[:, None, :]
-    P = np.prod(w, axis=2)
-    Pi = P[:, :, None] / w
-    term = (A[:, None] * (P - M[:, None]))[:, :, None] * Pi + (B[:, None] * C)[:, None, :] * w
-    return (term @ D[:, :, None])[:, :, 0]
-
-
-def _ray_roots(A: np.ndarray, M: np.ndarray, B: np.ndarray, C: np.ndarray, D: np.ndarray, top: np.ndarray) -> list[list[float]]:
-    """Per instance, the sign changes of ∂F/∂ρ on a geometric grid of 2000 radii in top·[1e-7, 1], each bisected
-    80 times (the instances with the same number of brackets at once)."""
-    rho = top[:, None] * np.geomspace(1e-7, 1.0, 2000)[None, :]
-    g = _ray_slopes(rho, A, M, B, C, D)
-    brackets = []
-    for i in range(len(top)):
-        idx = np.nonzero(np.sign(g[i, :-1]) * np.sign(g[i, 1:]) < 0)[0]
-        brackets.append((rho[i, idx], rho[i, idx + 1], np.sign(g[i, idx])))
-    roots: list[list[float]] = [[] for _ in top]
-    for k in sorted({len(br[0]) for br in brackets} - {0}):
-        rows = [i for i, br in enumerate(brackets) if len(br[0]) == k]
-        lo, hi, s_lo = (np.stack([brackets[i][j] for i in rows]) for j in range(3))
-        sub = [np.ascontiguousarray(X[rows]) for X in (A, M, B, C, D)]
-        for _ in range(80):  # bisection of every bracket at once
-            mid = 0.5 * (lo + hi)
-            left = np.sign(_ray_slopes(mid, *sub)) == s_lo
-            lo, hi = np.where(left, mid, lo), np.where(left, hi, mid)
-        for r, i in enumerate(rows):
-            roots[i] = list(0.5 * (lo[r] + hi[r]))
-    return roots
-
-
 def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.classification.numeric")
@@ -448,7 +412,7 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
             if not inst:
                 continue
             cols = list(zip(*inst))
-            all_roots = _ray_roots(np.array(cols[1]), np.array(cols[2]), np.array(cols[3]), np.stack(cols[0]),
+            all_roots = ray_roots(np.array(cols[1]), np.array(cols[2]), np.array(cols[3]), np.stack(cols[0]),
                                    np.stack(cols[7]), np.array(cols[8]))
             for (c, a, m, b, be, star, fold, d, _), roots in zip(inst, all_roots):
                 pts = ([np.zeros(L)] if L >= 2 else []) + [r * d for r in roots]
