@@ -32,7 +32,7 @@ from .arb import (CertificationFailed, NotEnclosable, NotReal, arb_exact_fractio
 from .scalar import certify_minimizer
 
 __all__ = ["NotEnclosable", "NotReal", "enclose", "to_arb", "workprec", "certify_scalar_minimizer", "hessian_ball",
-           "symmetric_eigen_enclosures", "balanced_basis", "clusters", "judge_spectrum", "judge_largest", "interval_newton", "approx_root"]
+           "symmetric_eigen_enclosures", "balanced_basis", "block_basis", "clusters", "judge_spectrum", "judge_largest", "interval_newton", "approx_root"]
 
 
 @dataclass(frozen=True)
@@ -228,12 +228,55 @@ def balanced_basis(signs: Sequence[int]) -> flint.arb_mat:
     return Q
 
 
+def block_basis(H: flint.arb_mat) -> flint.arb_mat | None:
+    """An approximate eigenbasis of the symmetric H assembled block by block, for ``symmetric_eigen_enclosures``'s
+    ``guess``: the index sets of the connected components of the graph of H's entries that are not exactly zero
+    (an exactly zero ball couples nothing) are eigensolved separately (``_approx_basis_flint`` on each diagonal
+    block, size 1 trivially). H is then block diagonal up to a permutation, so the blocks' eigenvectors, placed at
+    their indices, are eigenvectors of H. None when a block's basis collapses. Call inside ``workprec``."""
+    n = H.nrows()
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i):
+            if not H[i, j].is_zero():
+                parent[root(i)] = root(j)
+    blocks: dict[int, list[int]] = {}
+    for i in range(n):
+        blocks.setdefault(root(i), []).append(i)
+    Q = flint.arb_mat(n, n)
+    col = 0
+    for idx in blocks.values():
+        if len(idx) == 1:
+            Q[idx[0], col] = 1
+            col += 1
+            continue
+        sub = flint.arb_mat(len(idx), len(idx))
+        for r, i in enumerate(idx):
+            for c, j in enumerate(idx):
+                sub[r, c] = H[i, j]
+        basis = _approx_basis_flint(sub)
+        if basis is None:
+            return None
+        for k in range(len(idx)):
+            for r, i in enumerate(idx):
+                Q[i, col] = basis[1][r, k]
+            col += 1
+    return Q
+
+
 def symmetric_eigen_enclosures(H: flint.arb_mat, prec: int, guess: flint.arb_mat | None = None) -> list[flint.arb]:
     """Balls I_1 … I_n with λ_k(H) ∈ I_k for every symmetric matrix inside H (λ ascending), or [] when no
     approximate eigenbasis is close enough to orthonormal. Call inside ``workprec(prec)``.
 
     The basis is ``guess`` when given and its enclosures are narrower than 2^(−prec/2) relative (a caller that
-    knows H's eigenvectors, ``balanced_basis``: no eigensolver), else Arb's approximate eigensolver (fast) and,
+    knows H's eigenvectors: ``balanced_basis``, ``block_basis``), else Arb's approximate eigensolver (fast) and,
     when that one's enclosures are wider than 2^(−prec/2) relative, mpmath's symmetric solver; rigour never
     depends on which (the enclosure bounds ‖QᵀQ − I‖ and ‖QᵀHQ − D‖ for whatever Q it is given)."""
     if guess is not None:

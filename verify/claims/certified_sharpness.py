@@ -104,6 +104,36 @@ def matrix_hessian_ball(Ws: Sequence[flint.arb_mat], M: flint.arb_mat, a: flint.
     return grad, H
 
 
+def gauge_basis(Deltas: Sequence[flint.arb_mat], Sig: flint.arb_mat, a: flint.arb, b: flint.arb,
+                Os: Sequence[flint.arb_mat]) -> flint.arb_mat | None:
+    """A guess of the eigenbasis of the Hessian at W_l = O_(l+1)·Δ_l·O_lᵀ with target O_L·Σ·O_0ᵀ (for
+    ``symmetric_eigen_enclosures``, whose enclosure is rigorous for any basis): F(W) = F₀(Pᵀw) with
+    P = diag_l(O_(l+1) ⊗ O_l) orthogonal (row-major vec(A·X·Bᵀ) = (A ⊗ B)·vec X) and F₀ the objective with target
+    Σ, so ∇²F(W) = P·∇²F₀(Δ)·Pᵀ. ∇²F₀ at the diagonal point Δ has exactly-zero entries between singular
+    directions that do not interact: ``block_basis`` eigensolves its small blocks; the guess is P times that basis
+    (midpoints). None when a block's basis collapses."""
+    from ..certified.spectrum import block_basis
+
+    _, H0 = matrix_hessian_ball(Deltas, Sig, a, b)
+    Q0 = block_basis(H0)
+    if Q0 is None:
+        return None
+    n = H0.nrows()
+    P = flint.arb_mat(n, n)
+    off = 0
+    for l, D in enumerate(Deltas):
+        A, B = Os[l + 1], Os[l]
+        rows, cols = D.nrows(), D.ncols()
+        for i in range(rows):
+            for j in range(cols):
+                for p in range(rows):
+                    for q in range(cols):
+                        P[off + i * cols + j, off + p * cols + q] = A[i, p] * B[j, q]
+        off += rows * cols
+    Q = P * Q0
+    return _mat(n, n, lambda i, j: Q[i, j].mid())
+
+
 def enclose_claim(expr: sp.Expr, values: dict[sp.Symbol, flint.arb]) -> flint.arb:
     """A ball holding the claimed formula's real value: Max/Min by Arb's rigorous max/min of their arguments' balls,
     the rest by ``verify.certified.spectrum.enclose`` (``NotReal`` / ``NotEnclosable`` as there)."""
@@ -180,17 +210,17 @@ def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
                                            f"({[m.kind + ': ' + m.why for m in mins]})", instances=len(rows),
                                            scope=scope, tolerance=tol, counterexample=where)
                     rhos = [m.rho if m.kind == "nonzero" else flint.arb(0) for m in mins]
-                    Ws = []
-                    for l in range(L):
-                        Delta = _mat(dims[l + 1], dims[l], lambda i, j: rhos[i] if i == j and i < 2 else flint.arb(0))
-                        Ws.append(_sympy_mat(gauges[l + 1]) * Delta * _sympy_mat(gauges[l]).transpose())
+                    Os = [_sympy_mat(g) for g in gauges]
+                    Deltas = [_mat(dims[l + 1], dims[l], lambda i, j: rhos[i] if i == j and i < 2 else flint.arb(0))
+                              for l in range(L)]
+                    Ws = [Os[l + 1] * Deltas[l] * Os[l].transpose() for l in range(L)]
                     Sig = _mat(dims[L], dims[0], lambda i, j: to_arb(sigma[i]) if i == j else flint.arb(0))
-                    M = _sympy_mat(gauges[L]) * Sig * _sympy_mat(gauges[0]).transpose()
+                    M = Os[L] * Sig * Os[0].transpose()
                     grad, H = matrix_hessian_ball(Ws, M, to_arb(a), to_arb(b))
                     if not all(g.contains(0) for g in grad):
                         raise ArithmeticError(f"L={L}: the constructed minimizer's gradient ball excludes 0: the "
                                               "construction is wrong")
-                    enc = symmetric_eigen_enclosures(H, prec)
+                    enc = symmetric_eigen_enclosures(H, prec, gauge_basis(Deltas, Sig, to_arb(a), to_arb(b), Os))
                     if not enc:
                         return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: no eigenbasis close enough to orthonormal",
                                            instances=len(rows), scope=scope, tolerance=tol, counterexample=where)
