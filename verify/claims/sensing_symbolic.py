@@ -81,10 +81,15 @@ def isotropy_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
         lin = sp.expand(sum(A[i, j] * Z[i, j] for i in range(n) for j in range(n)))
         # E (sum_l c_l b_l)^2 = sum_l c_l^2 for iid standard normal b_l
         one = sum(lin.coeff(bl) ** 2 for bl in b)
-        expect = sp.simplify(m * m ** (-2 * p.gauss_power) * one)
+        # a polynomial in z with coefficients rational multiples of powers of m > 0: expand is a complete zero
+        # test (like terms combine into one canonical sum); factor_terms gives simplify's display form
+        expanded = sp.expand(m * m ** (-2 * p.gauss_power) * one)
+        expect = sp.factor_terms(expanded)
         target = sum(Z[i, j] ** 2 for i in range(n) for j in range(n))
-        diff = sp.simplify(expect - target)
-        tol = "exact: E||A(Z)||^2 - ||Z||_F^2 must simplify to 0 for symbolic m and symmetric Z"
+        diff = sp.expand(expanded - target)
+        if diff != 0:
+            diff = sp.simplify(expect - target)      # readable form, only for a refutation
+        tol = "exact: E||A(Z)||^2 - ||Z||_F^2 must expand to the zero polynomial for symbolic m and symmetric Z"
         details = {"normalization": f"m^-{p.gauss_power}", "E||A(Z)||^2": str(expect)[:200]}
         if diff != 0:
             return CheckResult(Verdict.REFUTED, f"scaling m^-{p.gauss_power} is not isotropic: E||A Z||^2 = {str(expect)[:80]}",
@@ -97,8 +102,8 @@ def isotropy_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
                                step("one measurement ⟨A, Z⟩ with A = (B + Bᵀ)/2 is linear in the iid standard normal "
                                     "entries b of B", "⟨A, Z⟩ = Σ_l γ_l·b_l"),
                                step("for iid standard normals", "E(Σ_l γ_l·b_l)² = Σ_l γ_l²"),
-                               step(f"m measurements scaled by m^-{p.gauss_power}; SymPy simplifies the difference "
-                                    "with ||Z||_F² to 0 for symbolic m",
+                               step(f"m measurements scaled by m^-{p.gauss_power}; SymPy expands the difference "
+                                    "with ||Z||_F² to the zero polynomial for symbolic m",
                                     f"E||A(Z)||² = m·m^(−2·{p.gauss_power})·Σ_l γ_l² = ||Z||_F²"),
                            ])
     return run
