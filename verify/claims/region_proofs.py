@@ -81,10 +81,74 @@ def _sym_probe_margin(probe, c: sp.Rational, factors: dict[str, sp.Rational]) ->
     return region, sp.sqrt(g2) / bound - 1
 
 
+def identity_sides(c: sp.Rational) -> list[tuple[Any, Any]]:
+    """The three proof identities of docs/mathematics.md §L5 at n = r = 2 with symbolic entries, as (left side,
+    right side) in the polynomial ring Q[x, m, q, v, e, w]; an identity holds iff its sides are the same
+    polynomial. The derived gradient and Hessian entries are ``verify.symbolic.symmetric``'s (ring
+    elements, differentiated exactly); the rest is ring arithmetic, which replaces expanding SymPy expressions
+    (the same polynomials: ``tests/test_route_region_identities.py``).
+
+    1. ∇²F[qvᵀ, qvᵀ] = 2c(‖Xvqᵀ + qvᵀXᵀ‖² + 2‖v‖²(‖Xᵀq‖² − qᵀMq));
+    2. ⟨∇F, X⟩ = 4c⟨XXᵀ − M, XXᵀ⟩;
+    3. ∇²F(X+E)[D, D] − ∇²F(X)[D, D] = 2c(2⟨A, B⟩ + ‖B‖² + 2⟨(X+E)(X+E)ᵀ − XXᵀ, DDᵀ⟩), A = XDᵀ + DXᵀ,
+       B = EDᵀ + DEᵀ.
+    """
+    from sympy.polys.rings import ring
+
+    from ..symbolic.symmetric import _derivatives_ring, entry_symbols
+
+    n = r = 2
+    N = n * r
+    Xs, Ms = entry_symbols(n, r)
+    names = (list(Xs) + [Ms[a, b] for a in range(n) for b in range(a, n)]
+             + list(sp.symbols("q0:2 v0:2 e0:4 w0:4", real=True)))
+    R, *gens = ring(names, sp.QQ)
+    at = dict(zip(names, gens))
+    X = [[at[Xs[a, k]] for k in range(r)] for a in range(n)]
+    M = [[at[Ms[min(a, b), max(a, b)]] for b in range(n)] for a in range(n)]
+    q, v = gens[7:9], gens[9:11]
+    E = [gens[11:13], gens[13:15]]
+    D = [gens[15:17], gens[17:19]]
+    _, _, gr, hr = _derivatives_ring(n, r, c)
+    grad = [g.set_ring(R) for g in gr]
+    hess = [[h.set_ring(R) for h in row] for row in hr]
+    cc = R(c)
+
+    def mul_t(A, B):  # A·Bᵀ
+        return [[sum((A[i][k] * B[j][k] for k in range(len(A[0]))), R.zero) for j in range(len(B))]
+                for i in range(len(A))]
+
+    def inner(A, B):
+        return sum((A[i][j] * B[i][j] for i in range(len(A)) for j in range(len(A[0]))), R.zero)
+
+    def form(H, d):  # dᵀ H d
+        return sum((d[i] * H[i][j] * d[j] for i in range(N) for j in range(N)), R.zero)
+
+    d = [q[a] * v[k] for a in range(n) for k in range(r)]
+    Xv = [sum((X[a][k] * v[k] for k in range(r)), R.zero) for a in range(n)]
+    A = [[Xv[a] * q[b] + q[a] * Xv[b] for b in range(n)] for a in range(n)]
+    Xtq = [sum((X[a][k] * q[a] for a in range(n)), R.zero) for k in range(r)]
+    qMq = sum((q[a] * M[a][b] * q[b] for a in range(n) for b in range(n)), R.zero)
+    vv = sum((x * x for x in v), R.zero)
+    ident1 = (form(hess, d), 2 * cc * (inner(A, A) + 2 * vv * (sum((x * x for x in Xtq), R.zero) - qMq)))
+    XX = mul_t(X, X)
+    NM = [[XX[a][b] - M[a][b] for b in range(n)] for a in range(n)]
+    ident2 = (sum((grad[a * r + k] * X[a][k] for a in range(n) for k in range(r)), R.zero), 4 * cc * inner(NM, XX))
+    shift = [(X[a][k], X[a][k] + E[a][k]) for a in range(n) for k in range(r)]
+    hess_shift = [[h.compose(list(shift)) for h in row] for row in hess]
+    dv = [D[a][k] for a in range(n) for k in range(r)]
+    Am = [[p + s for p, s in zip(row1, row2)] for row1, row2 in zip(mul_t(X, D), mul_t(D, X))]
+    Bm = [[p + s for p, s in zip(row1, row2)] for row1, row2 in zip(mul_t(E, D), mul_t(D, E))]
+    XE = [[X[a][k] + E[a][k] for k in range(r)] for a in range(n)]
+    diff = [[p - s for p, s in zip(row1, row2)] for row1, row2 in zip(mul_t(XE, XE), XX)]
+    ident3 = (form(hess_shift, dv) - form(hess, dv),
+              2 * cc * (2 * inner(Am, Bm) + inner(Bm, Bm) + 2 * inner(diff, mul_t(D, D))))
+    return [ident1, ident2, ident3]
+
+
 def symbolic_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Rational]) -> CheckResult:
     """Proof identities, sufficient conditions on the (perturbed) constants, exact margins at the probes."""
     from ..landscape.region_probes import PROBES
-    from ..symbolic.symmetric import derivatives, entry_symbols
 
     probes, failed = {}, []
     for probe in PROBES:
@@ -95,31 +159,7 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
         # a probe that another (enlarged) region swallowed is judged by that region's inequality
         if sign < 0:
             failed.append(f"{probe.name} ({region}) margin {sp.N(m, 8)} < 0")
-    n, r = 2, 2
-    F, grad, hess = derivatives(n, r, c)
-    X, M = entry_symbols(n, r)
-    q = sp.Matrix(sp.symbols("q0:2", real=True))
-    v = sp.Matrix(sp.symbols("v0:2", real=True))
-    d = sp.Matrix((q * v.T).reshape(1, n * r))
-    quad = sp.expand((d * hess * d.T)[0])
-    A = X * v * q.T + q * v.T * X.T
-    ident1 = sp.expand(quad - 2 * c * (sum(e ** 2 for e in A) + 2 * v.dot(v) * ((X.T * q).dot(X.T * q)
-                                                                             - (q.T * M * q)[0])))
-    N = X * X.T
-    ident2 = sp.expand(sum(grad[i] * X[i] for i in range(n * r))
-                       - 4 * c * sum((N - M)[i] * N[i] for i in range(n * n)))
-    E = sp.Matrix(n, r, sp.symbols("e0:4", real=True))
-    Dm = sp.Matrix(n, r, sp.symbols("w0:4", real=True))
-    sub = {X[i]: X[i] + E[i] for i in range(n * r)}
-    dv = sp.Matrix(Dm.reshape(1, n * r))
-    qXE = (dv * hess.xreplace(sub) * dv.T)[0]
-    qX = (dv * hess * dv.T)[0]
-    Am = X * Dm.T + Dm * X.T
-    Bm = E * Dm.T + Dm * E.T
-    diff = (X + E) * (X + E).T - X * X.T
-    ident3 = sp.expand(qXE - qX - 2 * c * (2 * sum(Am[i] * Bm[i] for i in range(4)) + sum(b ** 2 for b in Bm)
-                                           + 2 * sum(diff[i] * (Dm * Dm.T)[i] for i in range(4))))
-    identities = [ident1 == 0, ident2 == 0, ident3 == 0]
+    identities = [lhs == rhs for lhs, rhs in identity_sides(c)]
     one = sp.Integer(1)
     f1, k1 = factors.get("rho1", one), factors.get("kappa1", one)
     f2, k2 = factors.get("rho2", one), factors.get("kappa2", one)
