@@ -61,3 +61,35 @@ def test_overflowing_float_start_uses_the_mpmath_route():
         ab = lambda lam: (mpf(1), lam)  # noqa: E731
         lam = hp.threshold_by_bisection(4, m, ab)
         assert lam == hp.threshold_by_bisection(4, m, ab, mpfr=False)
+
+
+def test_mpfr_radii_and_minimizers_equal_the_mpmath_ones():
+    rnd = random.Random(5)
+    same = total = 0
+    for dps in (30, 70):
+        with mpmath.workdps(dps):
+            for _ in range(120):
+                L = rnd.choice([3, 4, 5, 7, 12, 16, 32, 64])
+                m = mpf(rnd.choice([-1, 1]) * rnd.randint(1, 10**6)) / rnd.randint(1, 10**3)
+                a = mpf(rnd.choice([1, 2]))
+                b = a * abs(m) ** (2 - mpf(2) / L) / L * mpf(rnd.randint(1, 4000)) / 1000
+                hints = hp.float_hints(L, m, a, b)
+                new = hp.nonzero_stationary_radii(L, m, a, b, hints, mpfr=True)
+                old = hp.nonzero_stationary_radii(L, m, a, b, hints)
+                assert len(new) == len(old)
+                for x, y in zip(new, old):
+                    assert digits_of_agreement(x, y) >= dps - 3
+                same += new == old
+                total += 1
+                mins_new = hp.global_minimizers(L, m, a, b, hints=hints, mpfr=True)
+                mins_old = hp.global_minimizers(L, m, a, b, hints=hints)
+                assert [(c.rho, c.product) for c in mins_new] == [(c.rho, c.product) for c in mins_old] or new != old
+    assert same >= total - 3
+
+
+def test_radii_inputs_beyond_the_precision_keep_to_mpmath():
+    with mpmath.workdps(60):
+        m = mpmath.pi  # made at 60 digits
+    with mpmath.workdps(30):
+        a, b = mpf(2), mpf("0.001")
+        assert hp.nonzero_stationary_radii(5, m, a, b, mpfr=True) == hp.nonzero_stationary_radii(5, m, a, b)

@@ -151,15 +151,15 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, note: str = ""):
                     ab = _ab(conv, L)
                     # ties are judged at ctx.dps digits: the working precision keeps 10 guard digits; the radii
                     # are warm-started from float64 (those at λ_e also just off it): each root stays bracketed,
-                    # a hint only moves Newton's start
+                    # a hint only moves Newton's start; the radii are solved in gmpy2 mpfr at this precision
                     a_e, b_e = ab(lam_e)
                     near = hp.float_hints(L, m_mp, a_e, b_e)
-                    mins = hp.global_minimizers(L, m_mp, a_e, b_e, tie_digits=ctx.dps, hints=near)
+                    mins = hp.global_minimizers(L, m_mp, a_e, b_e, tie_digits=ctx.dps, hints=near, mpfr=True)
                     products = sorted({c.product for c in mins}, key=abs)
                     off = mpmath.mpf(10) ** (-(ctx.dps // 2))
                     far = lam_e * mpmath.mpf(str(round(rng.uniform(0.1, 10), 6)))
                     counts = [len({c.product for c in hp.global_minimizers(L, m_mp, *ab(x), tie_digits=ctx.dps,
-                                                                           hints=h)})
+                                                                           hints=h, mpfr=True)})
                               for x, h in ((lam_e * (1 - off), near), (lam_e * (1 + off), near),
                                            (far, hp.float_hints(L, m_mp, *ab(far))))]
                     count += 1

@@ -144,11 +144,12 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
 
 
 def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf,
-                             hints: Sequence[mpf] | None = None) -> list[mpf]:
+                             hints: Sequence[mpf] | None = None, mpfr: bool = False) -> list[mpf]:
     """All ρ > 0 with g(ρ) = 0 for the sign pattern with σ = sign(m) (see module docstring).
 
     ``hints``: the two radii of a nearby problem (a warm start for the root finder; never changes which roots are
-    found, each stays bracketed by its own interval)."""
+    found, each stays bracketed by its own interval). ``mpfr``: the same steps in gmpy2 mpfr at this precision
+    (``scalar_tie_mpfr.stationary_radii``; equal up to the rounding of powers), when the inputs allow."""
     L = depth
     mab = abs(m)
     if mab == 0:
@@ -158,6 +159,12 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf,
     if L == 2:
         r2 = mab - b / a
         return [mpmath.sqrt(r2)] if r2 > 0 else []
+    if mpfr:
+        from .scalar_tie_mpfr import stationary_radii
+
+        found = stationary_radii(L, m, a, b, hints)
+        if found is not None:
+            return found
 
     values: dict[mpf, mpf] = {}
 
@@ -211,14 +218,14 @@ def canonical_signs(depth: int, m: mpf) -> list[int]:
 
 
 def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf,
-                       hints: Sequence[mpf] | None = None) -> list[StationaryClass]:
+                       hints: Sequence[mpf] | None = None, mpfr: bool = False) -> list[StationaryClass]:
     """Every stationary point of F, grouped by (ρ, product); objective evaluated from F itself.
-    ``hints``: as for ``nonzero_stationary_radii``."""
+    ``hints``, ``mpfr``: as for ``nonzero_stationary_radii``."""
     out = []
     signs = canonical_signs(depth, m)
     if depth >= 2 or m == 0:
         out.append(StationaryClass(mpf(0), mpf(0), _balanced_objective(mpf(0), mpf(0), depth, m, a, b)))
-    for r in nonzero_stationary_radii(depth, m, a, b, hints):
+    for r in nonzero_stationary_radii(depth, m, a, b, hints, mpfr):
         w = [r * s for s in signs]
         P = _product(w)
         out.append(StationaryClass(r, P, _balanced_objective(P, r, depth, m, a, b)))
@@ -254,14 +261,14 @@ def float_hints(depth: int, m: mpf, a: mpf, b: mpf) -> list[mpf] | None:
 
 
 def global_minimizers(depth: int, m: mpf, a: mpf, b: mpf, tie_digits: int | None = None,
-                      hints: Sequence[mpf] | None = None) -> list[StationaryClass]:
+                      hints: Sequence[mpf] | None = None, mpfr: bool = False) -> list[StationaryClass]:
     """Stationary classes whose objective is within 10^(−tie_digits) (relative) of the minimum.
 
     F is coercive, so its global minimizers are among its stationary points.
-    ``tie_digits`` defaults to the working precision less 10 digits; ``hints``: as for
-    ``nonzero_stationary_radii`` (warm starts only).
+    ``tie_digits`` defaults to the working precision less 10 digits; ``hints``, ``mpfr``: as for
+    ``nonzero_stationary_radii`` (warm starts only; the radii in gmpy2 mpfr).
     """
-    classes = stationary_classes(depth, m, a, b, hints)
+    classes = stationary_classes(depth, m, a, b, hints, mpfr)
     best = min(c.objective for c in classes)
     digits = tie_digits if tie_digits is not None else mpmath.mp.dps - 10
     scale = max(abs(best), a * m * m / 2, mpmath.mpf(10) ** (-mpmath.mp.dps))

@@ -27,12 +27,15 @@ def _context(prec: int):
 
 
 def to_mpfr(x: mpf) -> gmpy2.mpfr:
-    """An mpf as an mpfr, exactly (its mantissa has at most the context's bits)."""
-    sign, man, exp, _ = mpf(x)._mpf_
+    """An mpf as an mpfr, exactly; ArithmeticError when it is not finite or its mantissa has more bits than the
+    context holds (an input made at a higher precision: the caller then keeps to mpmath)."""
+    sign, man, exp, bc = x._mpf_ if isinstance(x, mpf) else mpf(x)._mpf_
     if not man:
         if exp:
             raise ArithmeticError("not a finite number")
         return gmpy2.mpfr(0)
+    if bc > gmpy2.get_context().precision:
+        raise ArithmeticError("more bits than the working precision")
     v = gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
     return -v if sign else v
 
@@ -160,7 +163,10 @@ def tie_threshold(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]
     signs = canonical_signs(L, m)
     with _context(prec):
         eps = to_mpfr(mpmath.eps)
-        M, m_r, a, k = to_mpfr(abs(m)), to_mpfr(m), to_mpfr(a_mp), to_mpfr(k_mp)
+        try:
+            M, m_r, a, k = to_mpfr(abs(m)), to_mpfr(m), to_mpfr(a_mp), to_mpfr(k_mp)
+        except ArithmeticError:
+            return None
         lam, rho, low = (gmpy2.mpfr(x) for x in start)
         rc = ((L - 2) * M / (2 * L - 2)) ** (gmpy2.mpfr(1) / L)
         tiny = 4 * eps
@@ -183,7 +189,10 @@ def tie_threshold(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]
         tol_r = to_mpfr(tol)
         gaps = []
         for point in (lam * (1 - tol_r / 4), lam * (1 + tol_r / 4)):
-            a_p, b_p = (to_mpfr(v) for v in ab_of_lam(to_mpf(point)))
+            try:
+                a_p, b_p = (to_mpfr(v) for v in ab_of_lam(to_mpf(point)))
+            except ArithmeticError:
+                return None
             radii = _radii(L, M, a_p, b_p, hints, eps, prec)
             if len(radii) == 2:
                 hints = radii
@@ -194,3 +203,18 @@ def tie_threshold(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]
         if gaps[0] > 0 and gaps[1] < 0:
             return to_mpf(lam)
     return None
+
+
+def stationary_radii(depth: int, m: mpf, a: mpf, b: mpf, hints: Sequence[mpf | None] | None = None
+                     ) -> list[mpf] | None:
+    """``verify.highprec.scalar.nonzero_stationary_radii`` (L ≥ 3, m ≠ 0) computed in mpfr at mpmath's precision, as
+    mpf; None when an input has more bits than that precision (then the caller keeps to mpmath)."""
+    prec = mpmath.mp.prec
+    with _context(prec):
+        try:
+            eps = to_mpfr(mpmath.eps)
+            mab, a_r, b_r = to_mpfr(abs(m)), to_mpfr(a), to_mpfr(b)
+            h = None if hints is None else [None if x is None else to_mpfr(x) for x in hints]
+        except ArithmeticError:
+            return None
+        return [to_mpf(r) for r in _radii(depth, mab, a_r, b_r, h, eps, prec)]
