@@ -141,3 +141,27 @@ def test_factor_polynomial_equals_sympy_factor() -> None:
         want = sp.factor(p)
         got = factor_polynomial(p)
         assert got == want and str(got) == str(want), (p, got, want)
+
+
+def test_linear_factor_root_equals_poly_and_cancel() -> None:
+    """The memoized root of each factor is the one the inline Poly/all_coeffs/cancel route computed."""
+    from verify.symbolic.exact_linalg import linear_factor_root
+
+    s1, s2 = sp.symbols("sigma_1 sigma_2", positive=True)
+    facs = [x - s1 ** 2 / 3 + s2 ** 2, 2 * x + s1 ** 2, x, sp.Integer(7), x ** 2 - s1, -x + 4 * s1 * s2 - 1]
+    for c in (sp.Rational(1, 4), sp.Rational(2, 3)):
+        for n, r in ((2, 1), (2, 2), (3, 2)):
+            for k in range(r + 1):
+                for S in itertools.combinations(range(n), k):
+                    poly = factored_charpoly(stationary_hessian_eigenframe(n, r, S, c), x)
+                    facs += [arg.as_base_exp()[0] for arg in sp.Mul.make_args(poly)]
+    for fac in facs:
+        p = sp.Poly(fac, x)
+        degree, root = linear_factor_root(fac, x)
+        assert degree == p.degree()
+        if degree == 1:
+            a, b = p.all_coeffs()
+            want = sp.cancel(-b / a)
+            assert root == want and str(root) == str(want)
+        else:
+            assert root is None

@@ -80,3 +80,16 @@ def nsimplify_cached(value: sp.Expr) -> sp.Expr:
     numeric identification (PSLQ) is most of that check's time. nsimplify is a deterministic function of its
     argument, so the cache returns exactly what a fresh call would."""
     return sp.nsimplify(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def linear_factor_root(factor: sp.Expr, x: sp.Symbol) -> tuple[int, sp.Expr | None]:
+    """(degree of ``factor`` in x, its root −b/a canceled when it is a·x + b, else None). Once per distinct
+    factor in a process: the factored characteristic polynomials of the L3 check share a few factors across
+    their index sets (16 distinct among 71 at the standard sizes); the result is a deterministic function of
+    the factor, the same a fresh ``Poly``/``cancel`` gives."""
+    p = sp.Poly(factor, x)
+    if p.degree() != 1:
+        return p.degree(), None
+    a, b = p.all_coeffs()
+    return 1, sp.cancel(-b / a)

@@ -24,7 +24,7 @@ import sympy as sp
 
 from ..cache import disk_cached
 from ..errors import UsageError
-from .exact_linalg import diagonal_blocks, factor_polynomial, nsimplify_cached
+from .exact_linalg import diagonal_blocks, factor_polynomial, linear_factor_root, nsimplify_cached
 
 
 def spectrum_closed_form(lam: Sequence[Any], S: Sequence[int], r: int, c: Any) -> list[Any]:
@@ -436,13 +436,12 @@ def roots_of_factored(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
         fac, mult = arg.as_base_exp()
         if not (mult.is_Integer and mult > 0):
             fac, mult = arg, sp.Integer(1)
-        p = sp.Poly(fac, x)
-        if p.degree() == 0:
+        degree, root = linear_factor_root(fac, x)
+        if degree == 0:
             continue
-        if p.degree() != 1:
+        if degree != 1:
             return _roots_by_factor_list(poly, x)
-        a, b = p.all_coeffs()
-        roots += [sp.cancel(-b / a)] * int(mult)
+        roots += [root] * int(mult)
     return roots
 
 
