@@ -33,3 +33,20 @@ def test_other_seed_index_or_parameters_give_other_instances() -> None:
     P2 = sensing_params(c="1/4", bound_coefficients=("8", "4"), basis_scale="1", gaussian_scale_power="1/2",
                         n=4, r=2, m_sizes=(41, 10), minima_delta="1/5")
     assert sensing_instance(ctx, P2, 0).ensembles[0].m == 41
+
+
+def test_shared_hessian_distance_equals_a_fresh_one_and_is_read_only() -> None:
+    from verify import sensing as sen
+
+    ctx = RunContext(seed=5, profile=get_profile("quick"))
+    inst = sensing_instance(ctx, P, 0)
+    A, pt = inst.ensembles[1], inst.points[1]
+    hd = inst.distance(A, pt, 0.25)
+    assert inst.distance(A, pt, 0.25) is hd
+    fresh = sen.hessian_distance(A, pt.X, inst.M, 0.25)
+    assert (hd.distance, hd.hess_f_norm, hd.e_rank, hd.tangent_delta, hd.w_norm) == \
+        (fresh.distance, fresh.hess_f_norm, fresh.e_rank, fresh.tangent_delta, fresh.w_norm)
+    assert all(np.array_equal(a, b) for a, b in zip(hd.tangent_extremes + hd.polarization,
+                                                    fresh.tangent_extremes + fresh.polarization))
+    with pytest.raises(ValueError):
+        hd.tangent_extremes[0][0, 0] = 1.0

@@ -3,7 +3,7 @@ instances (targets M, F's stationary points, Gaussian operators) shared by the `
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
@@ -29,6 +29,20 @@ class SensingInstance:
     M: np.ndarray
     points: list[sen.StationaryPoint]
     ensembles: list[sen.Measurement]
+    _distances: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def distance(self, A: sen.Measurement, pt: sen.StationaryPoint, c: float) -> sen.HessianDistance:
+        """sen.hessian_distance(A, pt.X, M, c) for one of this instance's operators and F's stationary points,
+        computed once per process and shared by the checks (a function of its inputs only; the result's
+        arrays are read-only)."""
+        key = (next(k for k, E in enumerate(self.ensembles) if E is A), next(j for j, q in enumerate(self.points)
+                                                                             if q is pt), c)
+        if key not in self._distances:
+            hd = sen.hessian_distance(A, pt.X, self.M, c)
+            for arr in hd.tangent_extremes + hd.polarization:
+                arr.flags.writeable = False
+            self._distances[key] = hd
+        return self._distances[key]
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def rip_deltas(ctx: RunContext, p: SensingParams,
     samples = min(ctx.profile.instances, 500)
     out, jobs = [], []
     for inst, A, key in pairs:
-        hds = {pt.label: sen.hessian_distance(A, pt.X, inst.M, cf) for pt in inst.points}
+        hds = {pt.label: inst.distance(A, pt, cf) for pt in inst.points}
         seeds2 = [z for hd in hds.values() for z in hd.tangent_extremes if np.linalg.norm(z) > 0]
         seedsE = [z for hd in hds.values() for z in hd.polarization]
         rho = max(hd.e_rank for hd in hds.values())
@@ -176,7 +176,7 @@ def hp_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
                 continue
             full = sen.full_isometry_constant(A)
             for pt in inst.points:
-                hd = sen.hessian_distance(A, pt.X, inst.M, cf)
+                hd = inst.distance(A, pt, cf)
                 ratio = hd.distance / max(sen.distance_bound(cf, a, b, full, full, hd.x_norm2, hd.e_norm), 1e-300)
                 if best is None or ratio > best[0]:
                     best = (ratio, A, pt, hd.distance)

@@ -32,7 +32,7 @@ def strict_saddles_check(p: SensingParams) -> Callable[[RunContext], CheckResult
                         continue
                     HF = sen.f_hess(pt.X, inst.M, cf)
                     lF = float(np.linalg.eigvalsh(HF)[0])
-                    hd = sen.hessian_distance(A, pt.X, inst.M, cf)
+                    hd = inst.distance(A, pt, cf)
                     bnd = sen.distance_bound(cf, a, b, full, full, hd.x_norm2, hd.e_norm)
                     HG = sen.g_hess(A, pt.X, inst.M, cf)
                     lG = float(np.linalg.eigvalsh(HG)[0])
@@ -95,7 +95,7 @@ def global_minima_check(p: SensingParams) -> Callable[[RunContext], CheckResult]
                     gscale = cf * float(np.linalg.norm(inst.M)) ** 2 * max(1.0, float(sen.spectral_norm(A.gram())))
                     HG, HF = sen.g_hess(A, X, inst.M, cf), sen.f_hess(X, inst.M, cf)
                     lG, lF = sen.orbit_complement_min(HG, X), sen.orbit_complement_min(HF, X)
-                    hd = sen.hessian_distance(A, X, inst.M, cf)
+                    hd = inst.distance(A, pt, cf)
                     # derived: at E = 0, hess G = 2c (AJ)^T(AJ) >= (1 - delta_T) hess F on the orbit complement
                     ineq_ok = lG >= (1 - hd.tangent_delta) * lF - 1e-12 * sen.spectral_norm(HF)
                     if (Gv > 1e-24 * gscale or not ineq_ok) and bad is None:
@@ -165,7 +165,7 @@ def hp_saddle_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
                 if pt.global_min or np.linalg.norm(pt.X) == 0:
                     continue
                 lF = float(np.linalg.eigvalsh(sen.f_hess(pt.X, inst.M, cf))[0])
-                hd = sen.hessian_distance(A, pt.X, inst.M, cf)
+                hd = inst.distance(A, pt, cf)
                 if sen.distance_bound(cf, a, b, full, full, hd.x_norm2, hd.e_norm) < -lF:
                     choice = (A, pt)
                     break
