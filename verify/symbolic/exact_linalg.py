@@ -93,3 +93,11 @@ def linear_factor_root(factor: sp.Expr, x: sp.Symbol) -> tuple[int, sp.Expr | No
         return p.degree(), None
     a, b = p.all_coeffs()
     return 1, sp.cancel(-b / a)
+
+
+@functools.lru_cache(maxsize=4096)
+def factored_block_charpoly(entries: tuple, size: int, x: sp.Symbol) -> sp.Expr:
+    """``factor_polynomial`` of det(xI − B) for the size×size block B with row-major ``entries``, once per
+    distinct block in a process (the eigenframe Hessians of different index sets share most of their blocks);
+    a deterministic function of the block, so the same expression a fresh computation gives."""
+    return factor_polynomial(sp.Matrix(size, size, entries).charpoly(x).as_expr())

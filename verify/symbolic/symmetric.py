@@ -24,7 +24,7 @@ import sympy as sp
 
 from ..cache import disk_cached
 from ..errors import UsageError
-from .exact_linalg import diagonal_blocks, factor_polynomial, linear_factor_root, nsimplify_cached
+from .exact_linalg import diagonal_blocks, factored_block_charpoly, linear_factor_root, nsimplify_cached
 
 
 def spectrum_closed_form(lam: Sequence[Any], S: Sequence[int], r: int, c: Any) -> list[Any]:
@@ -421,7 +421,7 @@ def factored_charpoly(H: sp.Matrix, x: sp.Symbol) -> sp.Expr:
     """det(xI − H), factored over Q(σ): the product of the factored characteristic polynomials of H's
     diagonal blocks (``diagonal_blocks``; exact, and far cheaper than factoring the whole degree-nr
     polynomial: the eigenframe Hessians split into blocks of size ≤ 2)."""
-    return sp.Mul(*(factor_polynomial(H.extract(b, b).charpoly(x).as_expr()) for b in diagonal_blocks(H)))
+    return sp.Mul(*(factored_block_charpoly(tuple(H.extract(b, b)), len(b), x) for b in diagonal_blocks(H)))
 
 
 def roots_of_factored(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
