@@ -144,7 +144,7 @@ def gd_batch(insts: Sequence[Instance], X0: np.ndarray, c: float, eta: np.ndarra
                 break
             G = 4 * c * (Ra @ Xa)                          # = gradient(Xa, Ma, c)
             Xn = Xa - eta_a * G
-            Rn = Xn @ np.swapaxes(Xn, -1, -2) - Ma
+            Rn = Xn @ Xn.transpose(0, 2, 1) - Ma            # XₙXₙᵀ: a transposed view, as np.swapaxes
             Fn = c * _sum2(Rn * Rn)
             rec_idx.append(idx)
             rec_X.append(Xa)
