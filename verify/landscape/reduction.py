@@ -325,14 +325,15 @@ def _newton_root_mp(t, depth: int, a, sigma, b):
 
 
 def _newton_roots_mp(starts, depth: int, a, sigma, b) -> list:
-    """``_newton_root_mp`` from each float64 estimate in ``starts`` (floats or mpf; same p): the inputs converted to MPFR and
+    """``_newton_root_mp`` from each estimate in ``starts`` (floats or mpf; same p): a, σ, b converted to MPFR and
     the gmpy2 context entered once for all roots. 20 guard bits over the working precision, as there."""
     prec = mpmath.mp.prec + 20
     tol = gmpy2.mul_2exp(gmpy2.mpfr(1, prec), 11 - prec)  # eps·2^10 at prec bits (mpmath's eps is 2^(1 − prec))
     with gmpy2_precision(prec):
         a, sigma, b = (_to_mpfr(v, prec) for v in (a, sigma, b))
-        return [_newton_mpfr(gmpy2.mpfr(t, prec) if isinstance(t, float) else _to_mpfr(t, prec), depth, a, sigma, b, tol)
-                for t in starts]  # a float start converts exactly (53 ≤ prec bits)
+        # a float start converts exactly (53 ≤ prec bits)
+        return [_newton_mpfr(gmpy2.mpfr(t, prec) if isinstance(t, float) else _to_mpfr(t, prec),
+                             depth, a, sigma, b, tol) for t in starts]
 
 
 def _newton_mpfr(t, depth: int, a, sigma, b, tol) -> mpmath.mpf:
