@@ -27,17 +27,17 @@ def _context(prec: int):
 
 
 def to_mpfr(x: mpf) -> gmpy2.mpfr:
-    """An mpf as an mpfr, exactly; ArithmeticError when it is not finite or its mantissa has more bits than the
-    context holds (an input made at a higher precision: the caller then keeps to mpmath)."""
+    """An mpf as an mpfr, exactly: with the mantissa's own precision when it has more bits than the context (an mpf
+    made at a higher precision, as ``verify.numbers.to_mpf`` gives), so that, as in mpmath, an operation rounds only
+    its result. ArithmeticError when it is not finite."""
     sign, man, exp, bc = x._mpf_ if isinstance(x, mpf) else mpf(x)._mpf_
     if not man:
         if exp:
             raise ArithmeticError("not a finite number")
         return gmpy2.mpfr(0)
-    if bc > gmpy2.get_context().precision:
-        raise ArithmeticError("more bits than the working precision")
-    v = gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
-    return -v if sign else v
+    with _context(max(int(bc), gmpy2.get_context().precision)):
+        v = gmpy2.mul_2exp(gmpy2.mpfr(int(man)), int(exp))
+        return -v if sign else v
 
 
 def to_mpf(x: gmpy2.mpfr) -> mpf:
@@ -208,7 +208,7 @@ def tie_threshold(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]
 def stationary_radii(depth: int, m: mpf, a: mpf, b: mpf, hints: Sequence[mpf | None] | None = None
                      ) -> list[mpf] | None:
     """``verify.highprec.scalar.nonzero_stationary_radii`` (L ≥ 3, m ≠ 0) computed in mpfr at mpmath's precision, as
-    mpf; None when an input has more bits than that precision (then the caller keeps to mpmath)."""
+    mpf; None when an input is not finite (then the caller keeps to mpmath)."""
     prec = mpmath.mp.prec
     with _context(prec):
         try:
