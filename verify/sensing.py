@@ -384,16 +384,18 @@ def measurement_mp(A: Measurement) -> Measurement:
 
 
 def newton_stationary_mp(A: Measurement, X: Array, M: Array, c: object, tol: object, dps: int,
-                         iters: int = 6) -> tuple[Array, object]:
+                         iters: int = 6, with_hessian: bool = False) -> tuple:
     """Regularized Gauss-Newton on grad G = 0 at the current mpmath precision (object arrays).
 
     The Hessian is singular along O(r) orbits, so each step solves (H^T H + mu I) s = -H^T g with
-    mu = ||H||^2 10^-(dps+5). Returns X and |grad G| / (||H||_1 max(1, |X|)); stops below ``tol``.
+    mu = ||H||^2 10^-(dps+5). Returns X and |grad G| / (||H||_1 max(1, |X|)); stops below ``tol``. With
+    ``with_hessian`` also hess G at the returned X (the last iteration's when it stopped there: not recomputed).
     """
-    gn = mpmath.inf
+    gn, H = mpmath.inf, None
     for _ in range(iters):
         g = g_grad(A, X, M, c).ravel()
-        Hm = mpmath.matrix(g_hess(A, X, M, c).tolist())
+        H = g_hess(A, X, M, c)
+        Hm = mpmath.matrix(H.tolist())
         hn = mpmath.mnorm(Hm, 1)
         gn = mpmath.norm(mpmath.matrix(g.tolist())) / (hn * max(1, mpmath.norm(mpmath.matrix(X.ravel().tolist()))))
         if gn < tol:
@@ -402,7 +404,10 @@ def newton_stationary_mp(A: Measurement, X: Array, M: Array, c: object, tol: obj
         N = Hm.T * Hm + mu * mpmath.eye(Hm.rows)
         step = mpmath.lu_solve(N, -(Hm.T * mpmath.matrix(g.tolist())))
         X = X + np.array([step[i] for i in range(step.rows)], dtype=object).reshape(X.shape)
-    return X, gn
+        H = None
+    if not with_hessian:
+        return X, gn
+    return X, gn, (H if H is not None else g_hess(A, X, M, c))
 
 
 def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object, b: object) -> tuple:

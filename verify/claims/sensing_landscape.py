@@ -182,8 +182,9 @@ def hp_saddle_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
             Mmp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(inst.M)
             cm = mpmath.mpf(p.c.p) / p.c.q
             X0 = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(XG)
-            X, gn = sen.newton_stationary_mp(Amp, X0, Mmp, cm, mpmath.mpf(10) ** (-(dps - 5)), dps)
-            ev = symmetric_eigenvalues(sen.g_hess(Amp, X, Mmp, cm).tolist())
+            X, gn, H = sen.newton_stationary_mp(Amp, X0, Mmp, cm, mpmath.mpf(10) ** (-(dps - 5)), dps,
+                                                with_hessian=True)
+            ev = symmetric_eigenvalues(H.tolist())
             lmin = ev[0]
             hn = max(abs(v) for v in ev)
             Gval = sen.g_value(Amp, X, Mmp, cm)
