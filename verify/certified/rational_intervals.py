@@ -88,11 +88,12 @@ def sqrt_enclosure(x: fmpq, bits: int = 80) -> Iv:
 
 
 def iv_sum(xs: tuple[Iv, ...]) -> Iv:
-    """Σ xs (the empty sum is [0, 0])."""
-    out = Iv(0)
+    """Σ xs (the empty sum is [0, 0]): the sums of the endpoints (exact, so in any order)."""
+    lo = hi = fmpq(0)
     for x in xs:
-        out = out + x
-    return out
+        lo += x.lo
+        hi += x.hi
+    return _iv(lo, hi)
 
 
 def principal_det(A: list[list[Iv]], idx: tuple[int, ...]) -> Iv:

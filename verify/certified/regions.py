@@ -170,7 +170,8 @@ class _Model:
         K = self.K
         q = tuple(x.sqr() for x in box)
         s = iv_sum(q)
-        rest = [iv_sum(q[:i] + q[i + 1:]) for i in range(self.n)]   # s − x_i²
+        # s − x_i² as Σ_(j≠i) x_j²: endpoint sums are exact, so [s.lo − q_i.lo, s.hi − q_i.hi] is that sum
+        rest = [Iv(s.lo - qi.lo, s.hi - qi.hi) for qi in q]
         # squared distances to the saddles √λ_j·u_j and to the minimizer u_1, in centred form
         d_saddle = [_le(rest[j] + (box[j] - self.roots[j]).sqr(), K.rho1_sq) for j in self.saddles]
         r1b = IN if IN in d_saddle else (OUT if all(d == OUT for d in d_saddle) else MAYBE)
@@ -189,6 +190,13 @@ class _Model:
             for j in range(i + 1, self.n):
                 A[i][j] = A[j][i] = (2 * c4) * (x[i] * x[j])
         return A
+
+    def grad_sq(self, Q: dict[str, Any]) -> Iv:
+        """||∇F||² on the box of ``Q`` (computed once per box: R3′, R3″ and the midpoint ratio all use it)."""
+        g = Q.get("grad_sq")
+        if g is None:
+            g = Q["grad_sq"] = self._grad_sq_r1(Q["s_l"], Q["q"])
+        return g
 
     def _grad_sq_r1(self, s_l: tuple[Iv, ...], q: tuple[Iv, ...]) -> Iv:
         """||∇F||² = 16c² Σ_i x_i²(s − λ_i)², ∇F = 4c(xxᵀ − M)x."""
@@ -244,7 +252,7 @@ class _Model:
         lower bound of its margin relative to the constant (the search looks at the lowest first)."""
         K = self.K
         if region == "R3''":
-            g = Q["grad_sq"] if self.r == 2 else self._grad_sq_r1(Q["s_l"], Q["q"])
+            g = self.grad_sq(Q)
             g_lo = g.lo
             if self.r == 1:
                 # on R3'': s = ||xxᵀ|| > 2||M|| ≥ 2λ_1 = 2 > λ_i, so ||∇F||² ≥ 16c²·s(s − 1)², increasing in s
@@ -255,7 +263,7 @@ class _Model:
                 return HOLDS, low
             return (FAILS if g.hi < K.kappa3_far_sq.lo else UNKNOWN), low
         if region == "R3'":
-            g = Q["grad_sq"] if self.r == 2 else self._grad_sq_r1(Q["s_l"], Q["q"])
+            g = self.grad_sq(Q)
             low = g.lo / K.kappa3_sq - 1
             if g.lo >= K.kappa3_sq:
                 return HOLDS, low
@@ -312,7 +320,7 @@ def _point_ratio(model: _Model, Qm: dict[str, Any]) -> fmpq | None:
     """Exact ||∇F||²/κ3² at a point (quantities ``Qm``) if it lies certainly in R3′ (else None)."""
     if not _status(Qm["mem"], "R3'")[1]:
         return None
-    g = Qm["grad_sq"] if model.r == 2 else model._grad_sq_r1(Qm["s_l"], Qm["q"])
+    g = model.grad_sq(Qm)
     return g.hi / model.K.kappa3_sq
 
 
@@ -415,7 +423,7 @@ def _violation(model: _Model, region: str, box: tuple[Iv, ...]) -> dict[str, Any
             return mpmath.mpf(int(x.p)) / int(x.q)
 
         if region in ("R3'", "R3''"):
-            g = Q["grad_sq"] if model.r == 2 else model._grad_sq_r1(Q["s_l"], Q["q"])
+            g = model.grad_sq(Q)
             k_sq = K.kappa3_sq if region == "R3'" else K.kappa3_far_sq.lo
             out["fails"] = f"||∇F||² = {g.lo} < κ² (exact)"
             margin = mpmath.sqrt(mp(g.lo) / mp(k_sq)) - 1
