@@ -10,10 +10,9 @@ from verify.landscape.descent_stacked import uniform_hidden
 
 
 def _both(monkeypatch, *args):
+    """(the fast loop, the layer-by-layer loop): a callback keeps ``gradient_descent`` on the latter."""
     got = gradient_descent(*args, monotone=True)
-    monkeypatch.setattr(descent, "uniform_hidden", lambda Ws: False)
-    want = gradient_descent(*args, monotone=True)
-    monkeypatch.undo()
+    want = gradient_descent(*args, callback=lambda t, Ws: None, monotone=True)
     return got, want
 
 
@@ -33,6 +32,23 @@ def test_stacked_descent_identical_to_layer_by_layer(monkeypatch, L, d0, h, dL):
     assert all(np.array_equal(g, w) for g, w in zip(got, want))
     got, want = _both(monkeypatch, W0, M[0], 1.5, 0.2, 0.01, 200)  # shared target, scalar a, b, η
     assert all(np.array_equal(g, w) for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("dims", [(3, 2), (2, 1, 2), (3, 4, 2), (3, 2, 1, 2, 3), (2, 3, 1, 4, 2, 3), (3, 3, 3)])
+def test_flat_descent_identical_to_layer_by_layer(monkeypatch, dims):
+    """Any widths (``monotone_flat``), and the uniform ones when not stacked."""
+    rng = np.random.default_rng(sum(dims) * 10 + len(dims))
+    n, L = 9, len(dims) - 1
+    W0 = [rng.standard_normal((n, dims[l + 1], dims[l])) for l in range(L)]
+    M = rng.standard_normal((n, dims[-1], dims[0])) * 3
+    a = rng.uniform(0.5, 2.0, size=n)
+    b = rng.uniform(0.05, 0.5, size=n)
+    eta = np.where(np.arange(n) % 2 == 0, 0.02, 5.0)
+    monkeypatch.setattr(descent, "uniform_hidden", lambda Ws: False)
+    got, want = _both(monkeypatch, W0, M, a, b, eta, 300)
+    assert all(np.array_equal(g, w) for g, w in zip(got, want, strict=True))
+    got, want = _both(monkeypatch, W0, M[0], 1.5, 0.2, 0.01, 200)
+    assert all(np.array_equal(g, w) for g, w in zip(got, want, strict=True))
 
 
 def test_uniform_hidden_shapes():

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .descent_stacked import monotone_uniform, uniform_hidden
+from .descent_stacked import monotone_flat, monotone_uniform, uniform_hidden
 from .deep_matrix import (
     flatten, gradient_from_prefix, gradient_unchecked, hessian_one, objective, objective_unchecked, prefix_products,
     unflatten, validate,
@@ -73,8 +73,9 @@ def _monotone(Ws: list[np.ndarray], M: np.ndarray, a, b, a_c, b_c, eta_v: np.nda
     a_h = np.asarray(a, dtype=float).reshape(-1) / 2
     b_h = np.asarray(b, dtype=float).reshape(-1) / 2
     f = objective(Ws, M, a, b)
-    if callback is None and uniform_hidden(Ws):
-        return monotone_uniform(Ws, M, a_c, b_c, a_h, b_h, f, eta_v, steps)
+    if callback is None:
+        run = monotone_uniform if uniform_hidden(Ws) else monotone_flat
+        return run(Ws, M, a_c, b_c, a_h, b_h, f, eta_v, steps)
     pre = prefix_products(Ws)
     shapes = [W.shape for W in Ws]
     full = lambda c: [np.ascontiguousarray(np.broadcast_to(c, s)) for s in shapes]  # noqa: E731

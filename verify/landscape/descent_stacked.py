@@ -126,3 +126,74 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
         np.copyto(cur.P, nxt.P, where=keep)
         np.copyto(cur.prod, nxt.prod, where=keep)
     return cur.layers()
+
+
+def monotone_flat(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndarray, b_h: np.ndarray,
+                  f: np.ndarray, eta_v: np.ndarray, steps: int) -> list[np.ndarray]:
+    """``monotone_uniform`` for any widths: the layer-by-layer products of ``gradient_from_prefix`` and
+    ``prefix_products`` (written into preallocated arrays), with the layers in one flat buffer so that a·X + b·W, the
+    step and the squares are one NumPy call each over all layers. The same operations per entry as the loop in
+    ``descent``, so the same iterates (``tests/test_route_descent_partial_products.py``)."""
+    L = len(Ws)
+    n = Ws[0].shape[0]
+    shapes = [W.shape for W in Ws]
+    cur, nxt = _FlatState(shapes), _FlatState(shapes)
+    for V, W in zip(cur.W, Ws):
+        V[...] = W
+    cur.prefix()
+    G_raw, Gv = _flat(shapes)
+    A = [np.empty((n,) + M.shape[-2:-1] + (s[1],)) for s in shapes[:-2]]  # A[l] = W_L⋯W_(l+2), l < L − 2
+    T = [np.empty((n, s[1]) + M.shape[-1:]) for s in shapes]  # A_lᵀR before its right factor B_lᵀ
+    full = lambda c: np.concatenate([np.broadcast_to(c, s).ravel() for s in shapes])  # noqa: E731
+    af, bf, ef = full(a_c), full(b_c), full(eta_v[:, None, None])
+    f_finite = bool(np.all(np.isfinite(f)))
+    R = np.empty((n,) + M.shape[-2:])
+    for _ in range(steps):
+        W, pre = cur.W, cur.pre
+        np.subtract(pre[-1], M, out=R)
+        # the partial products W_L⋯W_(l+2) as ``gradient_from_prefix`` forms them (A[L−2] is the layer W_L)
+        for l in range(L - 3, -1, -1):
+            np.matmul(W[L - 1] if l == L - 3 else A[l + 1], W[l + 1], out=A[l])
+        for l in range(L):
+            X = R if l == L - 1 else np.matmul(_t(W[L - 1] if l == L - 2 else A[l]), R, out=T[l])
+            if l == 0:
+                np.copyto(Gv[0], X)
+            else:
+                np.matmul(X, _t(pre[l - 1]), out=Gv[l])
+        g = af * G_raw + bf * cur.theta
+        np.subtract(cur.theta, ef * g, out=nxt.theta)
+        nxt.prefix()
+        np.multiply(nxt.theta, nxt.theta, out=nxt.sq)
+        fn = a_h * _ADD((nxt.pre[-1] - M) ** 2, axis=(-1, -2)) + b_h * sum(_ADD(S, axis=(-1, -2)) for S in nxt.sqv)
+        if f_finite and (fn <= f).all():
+            f = fn
+            cur, nxt = nxt, cur
+            continue
+        ok = np.isfinite(fn) & (fn <= f)
+        if ok.all():
+            f = fn
+            cur, nxt = nxt, cur
+            continue
+        f = np.where(ok, fn, f)
+        eta_v = np.where(ok, eta_v, eta_v / 2)
+        ef = full(eta_v[:, None, None])
+        keep = ok[:, None, None]
+        for Vc, Vn in zip(cur.W + cur.pre[1:], nxt.W + nxt.pre[1:]):
+            np.copyto(Vc, Vn, where=keep)
+    return [V.copy() for V in cur.W]
+
+
+class _FlatState:
+    """One point of ``monotone_flat``'s batch: the layers ``W`` as views of the flat buffer ``theta``, the prefix
+    products pre[k] = W_(k+1)⋯W_1 (pre[0] is the layer W_1 itself), ``sq``/``sqv`` scratch for the squares."""
+
+    def __init__(self, shapes: Sequence[tuple[int, ...]]) -> None:
+        self.theta, self.W = _flat(shapes)
+        self.sq, self.sqv = _flat(shapes)
+        n, d0 = shapes[0][0], shapes[0][2]
+        self.pre = [self.W[0]] + [np.empty((n, s[1], d0)) for s in shapes[1:]]
+
+    def prefix(self) -> None:
+        """pre[k] = W_(k+1) @ pre[k − 1], as ``prefix_products``."""
+        for k in range(1, len(self.W)):
+            np.matmul(self.W[k], self.pre[k - 1], out=self.pre[k])
