@@ -160,3 +160,30 @@ def test_sr2_bounds_at_rank_three_decide_as_the_svd() -> None:
             else:
                 assert got == want
     assert decided > 20
+
+
+def test_rank_two_nuclear_norm_closed_form_decides_as_the_svd() -> None:
+    """r = 2: where sqrt(||A||_F² + 2|det A|) decides an orbit-radius comparison, the SVD distance compares the
+    same way (points at, near and far from the radii of the minimum's and the saddles' orbits)."""
+    rng = np.random.default_rng(9)
+    decided = 0
+    for n, p in ((2, 2), (3, 3), (4, 3)):
+        inst = Instance(random_spectrum(rng, n, p), random_orthogonal(rng, n), 2)
+        E = RegionEvaluator(inst, constants(inst, 0.25))
+        bases = [_basis(inst, (0, 1))] + [_basis(inst, S) for S in full_rank_saddles(inst)]
+        rad = [E.K.rho2] + [E.K.rho1] * (len(bases) - 1)
+        for _ in range(300):
+            j = int(rng.integers(len(bases)))
+            D = rng.standard_normal((n, 2))
+            t = rad[j] * (1 + rng.choice([-1, 1]) * 10 ** rng.uniform(-12, 0.5))
+            X = bases[j] @ random_orthogonal(rng, 2) + t * D / np.linalg.norm(D)
+            sX = float((X * X).sum())
+            got = E._orbit_proxies(X, sX)
+            want = [orbit_distance(X, B) for B in bases]
+            for g, w, rr in zip(got, want, rad):
+                if math.isinf(g):
+                    decided += 1
+                    assert (g < 0) == (w <= rr)
+                else:
+                    assert g == w or abs(g - w) <= 1e-12 * (1 + w)
+    assert decided > 200

@@ -231,13 +231,28 @@ class RegionEvaluator:
         SLACK·(||X||² + ||B||²) from the orbit's radius² (ρ2 for the minimum, ρ1 for a saddle), so that the
         SVD-based distance would compare with the radius the same way; r = 1 is always exact (no SVD).
 
-        The bounds are compared in Python floats (a handful of orbits: NumPy's per-call cost on arrays of
-        ≤ 4 entries was most of the time); the distances themselves are those of ``_distances``."""
+        At r = 2 the nuclear norm's closed form sqrt(||A||_F² + 2|det A|) replaces the two bounds. The
+        comparisons are in Python floats (a handful of orbits: NumPy's per-call cost on arrays of ≤ 4 entries
+        was most of the time); the distances themselves are those of ``_distances``."""
         P = self.BT @ X
         if self.r == 1:
             if math.isfinite(sX):  # the same IEEE operations as ``_distances``, on Python floats
                 return [math.sqrt(max((sX + bb) - 2 * abs(v), 0.0)) for bb, v in zip(self._BB, P.reshape(-1).tolist())]
             return self._distances(X, sX, P).tolist()
+        if self.r == 2 and math.isfinite(sX):
+            # ||A||_* = sqrt(||A||_F² + 2|det A|) for 2×2 A (σ1 + σ2 squared): within ~1e-15·(||X||² + ||B||²)
+            # of the SVD's, so a comparison it clears by SLACK of that scale goes the same way
+            out = []
+            for bb, (a, b, c, d), rad2 in zip(self._BB, P.reshape(-1, 4).tolist(), self._rad2):
+                S = sX + bb
+                d2 = S - 2 * math.sqrt(a * a + b * b + c * c + d * d + 2 * abs(a * d - b * c))
+                if d2 < rad2 - SLACK * S:
+                    out.append(-math.inf)
+                elif d2 > rad2 + SLACK * S:
+                    out.append(math.inf)
+                else:
+                    return self._distances(X, sX, P).tolist()
+            return out
         if math.isfinite(sX):
             out = []
             two_sqrt_r = 2 * self._sqrt_r
