@@ -310,7 +310,7 @@ def run(claims: Sequence[Claim], ctx: RunContext, jobs: int = 1, progress: Progr
         elif used == 1:
             _run_inline(claims, ctx, checks, collected)
         else:
-            extra["warm_seconds"] = round(warm(claims, ctx.profile.depths), 3)
+            extra["warm_seconds"] = round(warm(claims, ctx.profile.depths, ctx), 3)
             run_pool(claims, ctx, used, context, tasks, collected, _inline)
     finally:
         safely(tracker.end)

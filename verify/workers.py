@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import importlib
+import inspect
 import multiprocessing
 import os
 import pickle
@@ -144,6 +145,12 @@ SHARED_DERIVATIONS = (("verify.symbolic.scalar", "derive_threshold", 32),
                       ("verify.symbolic.scalar", "derive_spectrum", 12),
                       ("verify.certified.threshold", "reduced", 12))
 
+#: Per-run work several claims share, cached per process: ``fn(ctx)`` for the run's context. Done once before
+#: forking when the function of some check refers to it (``kp.uniqueness``, ``kp.balancedness`` and
+#: ``kp.layer_norms`` share one multi-start descent search, about 0.7 s of CPU at standard), so that no two
+#: workers repeat it. Deterministic given the seed and profile (the search draws from its own named stream).
+SHARED_PER_RUN = (("verify.claims.matrix_common", "all_searched"),)
+
 #: Libraries the catalogue's checks import lazily to draw figures (about 0.5 s of CPU per process): imported
 #: before forking, so each worker does not load them again. No backend is chosen here (the checks choose Agg).
 WARM_LIBRARIES = ("matplotlib.figure", "matplotlib.backends.backend_agg")
@@ -160,11 +167,22 @@ def _used_by(claims: Sequence[Claim], module: str) -> bool:
     return False
 
 
-def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
+def _refers_to(claims: Sequence[Claim], fn: Any) -> bool:
+    """True when the module of some check's own function (under any ``functools.wraps`` wrapper) holds ``fn``."""
+    for c in claims:
+        for check in c.checks:
+            module = sys.modules.get(getattr(inspect.unwrap(check.run), "__module__", None) or "")
+            if module is not None and any(v is fn for v in vars(module).values()):
+                return True
+    return False
+
+
+def warm(claims: Sequence[Claim], depths: Sequence[int] = (), ctx: RunContext | None = None) -> float:
     """Load, in this process, what every worker would otherwise load again: the modules of the packages
     checks import lazily (``WARM_PACKAGES`` and ``WARM_LIBRARIES``, when some check is the suite's; not
     ``WARM_SKIP``) and of every check's function, then the shared per-depth derivations
-    (``SHARED_DERIVATIONS``) at ``depths`` where a check uses them. Forked workers inherit all of it (with
+    (``SHARED_DERIVATIONS``) at ``depths`` where a check uses them, and with ``ctx`` the shared per-run work
+    (``SHARED_PER_RUN``) where a check's function refers to it. Forked workers inherit all of it (with
     the catalogue, already loaded). Returns the seconds spent. What fails here is left to fail, or not,
     where a check needs it: warming never changes a result, only where it is computed (every cached
     derivation is deterministic)."""
@@ -194,6 +212,13 @@ def warm(claims: Sequence[Claim], depths: Sequence[int] = ()) -> float:
                     fn(depth)
                 except Exception:
                     pass
+    for module, attr in SHARED_PER_RUN if ctx is not None else ():
+        fn = getattr(sys.modules.get(module), attr, None)
+        if fn is not None and _refers_to(claims, fn):
+            try:
+                fn(ctx)
+            except Exception:
+                pass
     return time.perf_counter() - start
 
 

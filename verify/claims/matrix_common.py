@@ -33,6 +33,7 @@ NEAR_TIE_GAP = 1e-6
 def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult], corroborates: bool = False) -> Check:
     """A check whose 'verified' needs at least one decided instance (else inconclusive); ``corroborates`` as in
     ``Check`` (a cross-check of what a stronger check of the same claim establishes)."""
+    @functools.wraps(run)
     def guarded(ctx: RunContext) -> CheckResult:
         result = run(ctx)
         if result.verdict is Verdict.VERIFIED and result.instances == 0:
