@@ -93,3 +93,20 @@ def test_radii_inputs_beyond_the_precision_keep_to_mpmath():
     with mpmath.workdps(30):
         a, b = mpf(2), mpf("0.001")
         assert hp.nonzero_stationary_radii(5, m, a, b, mpfr=True) == hp.nonzero_stationary_radii(5, m, a, b)
+
+
+@pytest.mark.parametrize("conv", ["A1", "S", "B"])
+def test_depth2_bisection_in_mpfr_equals_the_mpmath_one(conv):
+    """L = 2 (continuous collapse): the bisection in mpfr uses only correctly rounded +, −, ×, ÷, √, squares: the
+    very λ of the mpmath bisection."""
+    from verify.numbers import to_mpf as exact_mpf
+    import sympy as sp
+
+    rnd = random.Random(conv)
+    for dps in (40, 90):
+        for _ in range(8):
+            m = sp.Rational(rnd.choice([-1, 1]) * rnd.randint(1, 10**6), rnd.randint(1, 10**3))
+            with mpmath.workdps(dps):
+                ab = _ab_of_lam(get_convention(conv), 2)
+                mm = exact_mpf(m, dps)
+                assert hp.threshold_by_bisection(2, mm, ab) == hp.threshold_by_bisection(2, mm, ab, mpfr=False)

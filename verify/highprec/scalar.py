@@ -195,8 +195,7 @@ def nonzero_stationary_radii(depth: int, m: mpf, a: mpf, b: mpf,
 
 @lru_cache(maxsize=4096)
 def _fold_and_top(L: int, mab: mpf, prec: int) -> tuple[mpf, mpf]:
-    """ρ_c = ((L−2)|m|/(2L−2))^(1/L) and |m|^(1/L) at ``prec`` bits (the current precision, passed for the key):
-    they depend on neither a nor b, so the solves at many λ for one target compute them once."""
+    """ρ_c = ((L−2)|m|/(2L−2))^(1/L) and |m|^(1/L) at ``prec`` bits: free of a and b, once per target."""
     return ((L - 2) * mab / (2 * L - 2)) ** (mpf(1) / L), mab ** (mpf(1) / L)
 
 
@@ -233,8 +232,7 @@ def stationary_classes(depth: int, m: mpf, a: mpf, b: mpf,
 
 
 def _balanced_objective(P: mpf, r: mpf, depth: int, m: mpf, a: mpf, b: mpf) -> mpf:
-    """``objective(w)`` at w = ρ·s (|w_l| = ρ, product P = ``_product(w)``), the same number with less work: every
-    w_l² rounds to the same ρ·ρ, and fsum of L equal terms is their exact sum rounded once, L·(ρ·ρ) rounded once."""
+    """``objective(w)`` at w = ρ·s, P = ``_product(w)``: the same number (w_l² = ρ·ρ; fsum of L of them = L·ρ·ρ)."""
     return a / 2 * (P - m) ** 2 + b / 2 * (r * r * depth)
 
 
@@ -402,9 +400,8 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
     zero transversally and is refined by Newton safeguarded by bisection (the bracket, decided by the sign of the
     gap, is kept throughout; the slope only steers: by the envelope theorem d/dλ min F(nonzero) = ∂F/∂λ =
     (b/λ)·Lρ²/2 at the minimizing ρ, and F(0) does not depend on λ); for L = 2 the nonzero branch vanishes
-    continuously and the predicate "a nonzero point beats 0" is bisected. ``mpfr``: the tie Newton and its
-    acceptance run first in gmpy2 mpfr at the same precision (``verify.highprec.scalar_tie_mpfr``: the same steps,
-    λ equal to the mpmath route's up to rounding), the mpmath route only where that one does not accept.
+    continuously and the predicate "a nonzero point beats 0" is bisected. ``mpfr``: these steps run first in gmpy2
+    mpfr at the same precision (``scalar_tie_mpfr``; the same λ up to rounding), mpmath where that does not accept.
     """
     if depth == 1:
         return None
@@ -437,8 +434,13 @@ def threshold_by_bisection(depth: int, m: mpf, ab_of_lam: Callable[[mpf], tuple[
         _, b = ab_of_lam(lam)
         return -(b / lam) * depth * evaluate(lam)[1] ** 2 / 2
 
+    if depth == 2 and mpfr:
+        from .scalar_tie_mpfr import continuous_threshold
+
+        fast = continuous_threshold(m, ab_of_lam, tol)
+        if fast is not None:
+            return fast
     if depth >= 3 and tie_newton and mpfr:
-        # the same tie Newton and acceptance test in gmpy2 mpfr (``scalar_tie_mpfr``); else the mpmath route below
         from .scalar_tie_mpfr import tie_threshold
 
         try:

@@ -218,3 +218,53 @@ def stationary_radii(depth: int, m: mpf, a: mpf, b: mpf, hints: Sequence[mpf | N
         except ArithmeticError:
             return None
         return [to_mpf(r) for r in _radii(depth, mab, a_r, b_r, h, eps, prec)]
+
+
+def continuous_threshold(m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]], tol: mpf) -> mpf | None:
+    """``threshold_by_bisection`` at L = 2 in mpfr: the bracket from the natural scale by halving and doubling, then
+    bisection of "a nonzero stationary point ties or beats 0" (objective at every stationary point, a tie within
+    10^−(dps−5)·a·m² counting for the nonzero point) — only +, −, ×, ÷, √ and squares, each correctly rounded as in
+    mpmath, so the same λ. None where the bracket is not found (the mpmath route then says so)."""
+    from .scalar import canonical_signs
+
+    prec = mpmath.mp.prec
+    rounding_mp = mpf(10) ** (-mpmath.mp.dps + 5)
+    a1, k1 = ab_of_lam(mpf(1))
+    start = a1 * abs(m) ** (2 - mpf(2) / 2) / (2 * k1)
+    signs = canonical_signs(2, m)
+    with _context(prec):
+        try:
+            m_r, tol_r, rounding, lo = to_mpfr(m), to_mpfr(tol), to_mpfr(rounding_mp), to_mpfr(start)
+        except ArithmeticError:
+            return None
+        zero = gmpy2.mpfr(0)
+
+        def nonzero_wins(lam) -> bool:
+            a, b = (to_mpfr(v) for v in ab_of_lam(to_mpf(lam)))
+            r2 = abs(m_r) - b / a
+            if not r2 > 0:
+                return False
+            r = gmpy2.sqrt(r2)
+            gap = _objective(zero, zero, 2, m_r, a, b) - _objective(_product(r, signs), r, 2, m_r, a, b)
+            return gap >= -rounding * a * m_r * m_r
+
+        hi = lo
+        for _ in range(4000):
+            if nonzero_wins(lo):
+                break
+            lo /= 2
+        for _ in range(4000):
+            if not nonzero_wins(hi):
+                break
+            hi *= 2
+        if not nonzero_wins(lo) or nonzero_wins(hi):
+            return None
+        for _ in range(100000):
+            if hi - lo <= tol_r * hi:
+                return to_mpf((lo + hi) / 2)
+            mid = (lo + hi) / 2
+            if nonzero_wins(mid):
+                lo = mid
+            else:
+                hi = mid
+    return None
