@@ -19,6 +19,7 @@ import sympy as sp
 from ..errors import UsageError
 from ..landscape.deep_matrix import data_hessian, flatten, gradient_unchecked, objective, product, unflatten
 from ..landscape.instances import random_instance
+from ..landscape.newton_stacked import hessian_stacked, row_norms
 from ..symbolic.scalar import L_sym
 from .base import CheckResult, Verdict
 from .context import PROFILES, RunContext
@@ -147,31 +148,66 @@ def weighted_minimize_many(groups: Sequence[tuple[list[list[np.ndarray]], np.nda
                 continue
             ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
             Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
+    a_v = np.repeat(np.array([float(g[2]) for g in groups]), counts)
+    b_v = np.repeat(np.array([float(g[3]) for g in groups]), counts)
+    pts, fs, gns = _newton_many(Ws, Ms, a_v, b_v, c)
     out, k = [], 0
-    for (starts, M, a_g, b_g, _), n in zip(groups, counts):
-        out.append([_newton([W[i] for W in Ws], M, a_g, b_g, c) for i in range(k, k + n)])
+    for n in counts:
+        out.append([([W[i] for W in pts], float(fs[i]), float(gns[i])) for i in range(k, k + n)])
         k += n
     return out
 
 
-def _newton(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float, c: Sequence[float]):
-    dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
-    x, f = flatten(Ws), weighted_objective(Ws, M, a, b, c)
-    for _ in range(12):
-        if not np.all(np.isfinite(x)):
-            break
-        W = unflatten(x, dims)
-        g = flatten(weighted_gradient(W, M, a, b, c))
-        H = weighted_hessian(W, M, a, b, c)
-        if not (np.all(np.isfinite(H)) and np.all(np.isfinite(g))):
-            break
-        xn = x + np.linalg.lstsq(H, -g, rcond=1e-10)[0]
-        fn = weighted_objective(unflatten(xn, dims), M, a, b, c)
-        if not math.isfinite(fn) or fn > f + 1e-14 * max(abs(f), 1.0):
-            break
-        x, f = xn, fn
+def _objective_many(Ws: Sequence[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray,
+                    c: Sequence[float]) -> np.ndarray:
+    """``weighted_objective`` of each instance of a batch (layers (N, d_l, d_(l−1)), a and b of shape (N,)): the
+    same sums in the same order per instance."""
+    P = product(list(Ws))
+    pen = sum(cl * np.sum(W * W, axis=(1, 2)) for cl, W in zip(c, Ws))
+    return a / 2 * np.sum((P - M) ** 2, axis=(1, 2)) + b / 2 * pen
+
+
+def _newton_many(Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray, c: Sequence[float]):
+    """Up to 12 pseudo-inverse Newton steps on F_c for every instance of a batch (layers (N, d_l, d_(l−1)), M
+    (N, d_L, d_0), a and b of shape (N,)), each accepted only if F_c does not increase; an instance stops at its
+    first refused step. Hessians, gradients and objectives of all running instances are formed at once (the
+    data Hessian of ``newton_stacked.hessian_stacked`` plus b·c_l on layer l's diagonal: per instance the numbers
+    of ``weighted_hessian``); one ``np.linalg.lstsq`` per instance. Returns the batched points, F_c and ||∇F_c||."""
+    dims = [Ws[0].shape[2]] + [W.shape[1] for W in Ws]
+    x = flatten(Ws).copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        f = _objective_many(Ws, M, a, b, c)
+    diag = b[:, None] * np.concatenate([np.full(W.shape[1] * W.shape[2], cl) for cl, W in zip(c, Ws)])[None, :]
+    idx = np.arange(x.shape[1])
+    act = np.arange(x.shape[0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(12):
+            act = act[np.all(np.isfinite(x[act]), axis=1)]
+            if act.size == 0:
+                break
+            xa = x[act]
+            W = unflatten(xa, dims)
+            a3, b3 = a[act, None, None], b[act, None, None]
+            g = flatten(weighted_gradient(W, M[act], a3, b3, c))
+            H = hessian_stacked(W, M[act], a[act], np.zeros(act.size))
+            H[:, idx, idx] += diag[act]
+            ok = np.all(np.isfinite(H), axis=(1, 2)) & np.all(np.isfinite(g), axis=1)
+            act, xa, g, H = act[ok], xa[ok], g[ok], H[ok]
+            if act.size == 0:
+                break
+            xn = np.empty_like(xa)
+            for i in range(act.size):
+                xn[i] = xa[i] + np.linalg.lstsq(H[i], -g[i], rcond=1e-10)[0]
+            fn = _objective_many(unflatten(xn, dims), M[act], a[act], b[act], c)
+            fa = f[act]
+            acc = np.isfinite(fn) & ~(fn > fa + 1e-14 * np.maximum(np.abs(fa), 1.0))
+            act = act[acc]
+            x[act] = xn[acc]
+            f[act] = fn[acc]
     W = unflatten(x, dims)
-    return W, f, float(np.linalg.norm(flatten(weighted_gradient(W, M, a, b, c))))
+    with np.errstate(over="ignore", invalid="ignore"):
+        gn = row_norms(flatten(weighted_gradient(W, M, a[:, None, None], b[:, None, None], c)))
+    return W, f, gn
 
 
 # ----------------------------------------------------------------------------------------------
