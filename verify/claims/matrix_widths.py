@@ -28,7 +28,7 @@ from ..landscape.bottleneck import (
     FIXED_CASES, WidthCase, family_layers, family_numpy, scalar_exact, supports_float, supports_mp,
 )
 from ..landscape.deep_matrix import flatten, gradient, haar_orthogonal, objective, product
-from ..landscape.descent import gradient_descent, step_size
+from ..landscape.descent import monotone_descent_many, step_size
 from ..landscape.newton_stacked import newton_polish_many
 from ..landscape.instances import cayley_orthogonal
 from .base import Claim, CheckResult, Tier, Verdict
@@ -331,20 +331,24 @@ def _prepare_numeric(rng: np.random.Generator, starts: int) -> list[tuple]:
 
 
 def _descend_grouped(prepared: list[tuple], steps: int) -> list[list[np.ndarray]]:
-    """Monotone descent from every case's starts, cases with the same widths stepped in one batch (per start the
-    same operations as alone, so the same end points); the final layers per case."""
+    """Monotone descent from every case's starts, cases with the same widths in one batch and all batches stepped
+    in lockstep (``monotone_descent_many``: per start the same operations as alone, so the same end points); the
+    final layers per case."""
     groups: dict[tuple[int, ...], list[int]] = {}
     for i, case in enumerate(FIXED_CASES):
         groups.setdefault(tuple(case.dims), []).append(i)
-    finals: list[list[np.ndarray]] = [[] for _ in FIXED_CASES]
+    batches = []
     for idx in groups.values():
         counts = [prepared[i][5][0].shape[0] for i in idx]
         per = lambda k: np.repeat(np.array([prepared[i][k] for i in idx]), counts)  # noqa: E731
         W0 = [np.concatenate([prepared[i][5][l] for i in idx]) for l in range(len(prepared[idx[0]][5]))]
         Ms = np.concatenate([np.broadcast_to(prepared[i][2], (c,) + prepared[i][2].shape) for i, c in zip(idx, counts)])
-        Wf = gradient_descent(W0, Ms, per(0), per(1), per(4), steps, monotone=True)
+        batches.append((W0, Ms, per(0), per(1), per(4)))
+    finals: list[list[np.ndarray]] = [[] for _ in FIXED_CASES]
+    for idx, Wf in zip(groups.values(), monotone_descent_many(batches, steps)):
         pos = 0
-        for i, c in zip(idx, counts):
+        for i in idx:
+            c = prepared[i][5][0].shape[0]
             finals[i] = [W[pos:pos + c] for W in Wf]
             pos += c
     return finals

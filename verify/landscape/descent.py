@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .descent_stacked import monotone_flat, monotone_uniform, uniform_hidden
+from .descent_stacked import monotone_flat, monotone_flat_many, monotone_uniform, uniform_hidden
 from .deep_matrix import (
     flatten, gradient_from_prefix, gradient_unchecked, hessian_one, objective, objective_unchecked, prefix_products,
     unflatten, validate,
@@ -61,6 +61,27 @@ def gradient_descent(Ws0: Sequence[np.ndarray], M: np.ndarray, a, b, eta, steps:
             ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
             Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
     return Ws
+
+
+def monotone_descent_many(batches: Sequence[tuple[Sequence[np.ndarray], np.ndarray, object, object, object]],
+                          steps: int) -> list[list[np.ndarray]]:
+    """``gradient_descent(Ws0, M, a, b, η, steps, monotone=True)`` for each (Ws0, M, a, b, η) of ``batches`` (any
+    widths, one batch per shape), all stepped in lockstep by ``descent_stacked.monotone_flat_many``: the same end
+    layers as one call per batch, with the per-step NumPy calls that do not depend on the shapes made once for all
+    batches instead of once per batch (``tests/test_route_descent_lockstep.py``)."""
+    prepared = []
+    for Ws0, M, a, b, eta in batches:
+        Ws, M_c, a_c, b_c = validate(Ws0, M, a, b)
+        Ws = [W.copy() for W in Ws]
+        n = Ws[0].shape[0]
+        eta_v = np.broadcast_to(np.asarray(eta, dtype=float), (n,)).copy()
+        a_h = np.asarray(a, dtype=float).reshape(-1) / 2
+        b_h = np.asarray(b, dtype=float).reshape(-1) / 2
+        with np.errstate(over="ignore", invalid="ignore"):
+            f = objective(Ws, M_c, a, b)
+        prepared.append((Ws, M_c, a_c, b_c, a_h, b_h, f, eta_v))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return monotone_flat_many(prepared, steps)
 
 
 def _monotone(Ws: list[np.ndarray], M: np.ndarray, a, b, a_c, b_c, eta_v: np.ndarray, steps: int,

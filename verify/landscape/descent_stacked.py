@@ -134,24 +134,110 @@ def monotone_flat(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndarray
     ``prefix_products`` (written into preallocated arrays), with the layers in one flat buffer so that a·X + b·W, the
     step and the squares are one NumPy call each over all layers. The same operations per entry as the loop in
     ``descent``, so the same iterates (``tests/test_route_descent_partial_products.py``)."""
-    L = len(Ws)
-    n = Ws[0].shape[0]
-    shapes = [W.shape for W in Ws]
-    cur, nxt = _FlatState(shapes), _FlatState(shapes)
-    for V, W in zip(cur.W, Ws):
-        V[...] = W
-    cur.prefix()
-    G_raw, Gv = _flat(shapes)
-    A = [np.empty((n,) + M.shape[-2:-1] + (s[1],)) for s in shapes[:-2]]  # A[l] = W_L⋯W_(l+2), l < L − 2
-    T = [np.empty((n, s[1]) + M.shape[-1:]) for s in shapes]  # A_lᵀR before its right factor B_lᵀ
-    full = lambda c: np.concatenate([np.broadcast_to(c, s).ravel() for s in shapes])  # noqa: E731
-    af, bf, ef = full(a_c), full(b_c), full(eta_v[:, None, None])
-    f_finite = bool(np.all(np.isfinite(f)))
-    R = np.empty((n,) + M.shape[-2:])
+    return monotone_flat_many([(Ws, M, a_c, b_c, a_h, b_h, f, eta_v)], steps)[0]
+
+
+def monotone_flat_many(batches: Sequence[tuple], steps: int) -> list[list[np.ndarray]]:
+    """``monotone_flat`` on several batches (Ws, M, a_c, b_c, a_h, b_h, f, η) of any widths, stepped in lockstep:
+    the layers of all batches sit in one flat buffer, so a·X + b·W, the step, the squares, F = (a/2)·Σ(P − M)² +
+    (b/2)·Σ_l ΣW_l² and the acceptance test are one NumPy call each for all batches (the products stay per batch).
+    Each instance sees the operations it sees alone, and its accept/halve decisions depend on its own F and η
+    only, so the iterates are the same. P − M at an accepted point is kept for the next gradient (the same
+    subtraction, formed once)."""
+    groups = [_FlatGroup(*b) for b in batches]
+    for g in groups:  # per-instance coefficients of shape (n,), whatever broadcastable shape they came in
+        g.a_h, g.b_h, g.f, g.eta = (np.broadcast_to(np.asarray(v, dtype=float).reshape(-1), (g.n,))
+                                    for v in (g.a_h, g.b_h, g.f, g.eta))
+    size = sum(g.size for g in groups)
+    theta = [np.empty(size), np.empty(size)]  # the current and the next point of every batch
+    G_raw, sq = np.empty(size), np.empty(size)
+    rows = np.cumsum([0] + [g.n for g in groups])
+    data, total = np.empty(rows[-1]), np.empty(rows[-1])
+    pos = 0
+    for g, r0, r1 in zip(groups, rows[:-1], rows[1:]):
+        g.bind(theta, G_raw, sq, pos, data[r0:r1], total[r0:r1])
+        pos += g.size
+    cat = np.concatenate
+    af, bf = cat([g.full(g.a_c) for g in groups]), cat([g.full(g.b_c) for g in groups])
+    a_h, b_h = cat([g.a_h for g in groups]), cat([g.b_h for g in groups])
+    f, eta_v = cat([g.f for g in groups]), cat([g.eta for g in groups])
+    spans = list(zip(groups, rows[:-1], rows[1:]))
+    full_eta = lambda eta: cat([g.full(eta[r0:r1, None, None]) for g, r0, r1 in spans])  # noqa: E731
+    ef = full_eta(eta_v)
+    f_finite = bool(np.all(np.isfinite(f)))  # then fn ≤ f already excludes a non-finite fn (and f stays finite)
+    cur = 0
+    for g in groups:
+        g.prefix(cur)
     for _ in range(steps):
-        W, pre = cur.W, cur.pre
-        np.subtract(pre[-1], M, out=R)
-        # the partial products W_L⋯W_(l+2) as ``gradient_from_prefix`` forms them (A[L−2] is the layer W_L)
+        nxt = 1 - cur
+        for g in groups:
+            g.gradient(cur)
+        gr = af * G_raw + bf * theta[cur]  # a·A_lᵀRB_lᵀ + b·W_l, every layer of every batch
+        np.subtract(theta[cur], ef * gr, out=theta[nxt])
+        np.multiply(theta[nxt], theta[nxt], out=sq)
+        for g in groups:
+            g.prefix(nxt)
+            g.sums(nxt)
+        fn = a_h * data + b_h * total
+        if f_finite and (fn <= f).all():
+            f, cur = fn, nxt
+            continue
+        ok = np.isfinite(fn) & (fn <= f)
+        if ok.all():
+            f, cur = fn, nxt
+            continue
+        f = np.where(ok, fn, f)
+        eta_v = np.where(ok, eta_v, eta_v / 2)
+        ef = full_eta(eta_v)
+        for g, r0, r1 in spans:
+            g.keep(cur, nxt, ok[r0:r1, None, None])
+    return [[V.copy() for V in g.W[cur]] for g in groups]
+
+
+class _FlatGroup:
+    """One batch of ``monotone_flat_many``. For each of the two points s = 0, 1: the layers W[s] (views of the shared
+    flat buffer of point s), the prefix products pre[s][k] = W_(k+1)⋯W_1 (pre[s][0] is the layer W_1 itself) and
+    R[s] = W_L⋯W_1 − M; scratch for the partial products W_L⋯W_(l+2) and A_lᵀR; views of the shared gradient and
+    squares buffers and of the per-instance sums Σ(P − M)² (``data``) and Σ_l ΣW_l² (``total``)."""
+
+    def __init__(self, Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndarray, b_h: np.ndarray,
+                 f: np.ndarray, eta: np.ndarray) -> None:
+        self.Ws0, self.M, self.a_c, self.b_c, self.a_h, self.b_h, self.f, self.eta = Ws, M, a_c, b_c, a_h, b_h, f, eta
+        self.shapes = [W.shape for W in Ws]
+        self.n = Ws[0].shape[0]
+        self.size = sum(int(np.prod(s)) for s in self.shapes)
+
+    def full(self, c) -> np.ndarray:
+        """c broadcast to every entry of this batch's flat layout."""
+        return np.concatenate([np.broadcast_to(c, s).ravel() for s in self.shapes])
+
+    def bind(self, theta: list[np.ndarray], G_raw: np.ndarray, sq: np.ndarray, pos: int, data: np.ndarray,
+             total: np.ndarray) -> None:
+        """Take this batch's slices of the shared buffers (from ``pos``), copy the starting layers in, allocate
+        the batch's own arrays."""
+        shapes, n, M, end = self.shapes, self.n, self.M, pos + self.size
+        self.W = [_flat_views(t[pos:end], shapes) for t in theta]
+        for V, W in zip(self.W[0], self.Ws0):
+            V[...] = W
+        self.Gv, self.sqv = _flat_views(G_raw[pos:end], shapes), _flat_views(sq[pos:end], shapes)
+        self.data, self.total = data, total
+        self.pre = [[W[0]] + [np.empty((n, s[1], shapes[0][2])) for s in shapes[1:]] for W in self.W]
+        self.R = [np.empty((n,) + M.shape[-2:]) for _ in range(2)]
+        self.A = [np.empty((n,) + M.shape[-2:-1] + (s[1],)) for s in shapes[:-2]]  # A[l] = W_L⋯W_(l+2), l < L − 2
+        self.T = [np.empty((n, s[1]) + M.shape[-1:]) for s in shapes]  # A_lᵀR before its right factor B_lᵀ
+
+    def prefix(self, s: int) -> None:
+        """pre[s][k] = W_(k+1) @ pre[s][k − 1], as ``prefix_products``, and R[s] = W_L⋯W_1 − M."""
+        W, pre = self.W[s], self.pre[s]
+        for k in range(1, len(W)):
+            np.matmul(W[k], pre[k - 1], out=pre[k])
+        np.subtract(pre[-1], self.M, out=self.R[s])
+
+    def gradient(self, s: int) -> None:
+        """A_lᵀ(P − M)B_lᵀ of every layer at point s into the shared gradient buffer, as ``gradient_from_prefix``
+        forms them (the partial products W_L⋯W_(l+2) first; A[L−2] is the layer W_L)."""
+        W, pre, R, A, T, Gv = self.W[s], self.pre[s], self.R[s], self.A, self.T, self.Gv
+        L = len(W)
         for l in range(L - 3, -1, -1):
             np.matmul(W[L - 1] if l == L - 3 else A[l + 1], W[l + 1], out=A[l])
         for l in range(L):
@@ -160,40 +246,26 @@ def monotone_flat(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndarray
                 np.copyto(Gv[0], X)
             else:
                 np.matmul(X, _t(pre[l - 1]), out=Gv[l])
-        g = af * G_raw + bf * cur.theta
-        np.subtract(cur.theta, ef * g, out=nxt.theta)
-        nxt.prefix()
-        np.multiply(nxt.theta, nxt.theta, out=nxt.sq)
-        fn = a_h * _ADD((nxt.pre[-1] - M) ** 2, axis=(-1, -2)) + b_h * sum(_ADD(S, axis=(-1, -2)) for S in nxt.sqv)
-        if f_finite and (fn <= f).all():
-            f = fn
-            cur, nxt = nxt, cur
-            continue
-        ok = np.isfinite(fn) & (fn <= f)
-        if ok.all():
-            f = fn
-            cur, nxt = nxt, cur
-            continue
-        f = np.where(ok, fn, f)
-        eta_v = np.where(ok, eta_v, eta_v / 2)
-        ef = full(eta_v[:, None, None])
-        keep = ok[:, None, None]
-        for Vc, Vn in zip(cur.W + cur.pre[1:], nxt.W + nxt.pre[1:]):
+
+    def sums(self, s: int) -> None:
+        """Σ(P − M)² and Σ_l ΣW_l² (layer by layer, in ``sum``'s order) per instance, from R[s] and the squares of
+        point s."""
+        _ADD(self.R[s] ** 2, axis=(-1, -2), out=self.data)
+        _ADD(self.sqv[0], axis=(-1, -2), out=self.total)
+        for S in self.sqv[1:]:
+            np.add(self.total, _ADD(S, axis=(-1, -2)), out=self.total)
+
+    def keep(self, cur: int, nxt: int, keep: np.ndarray) -> None:
+        """Point ``cur`` takes point ``nxt``'s layers, products and R where ``keep`` (the accepted instances)."""
+        for Vc, Vn in zip(self.W[cur] + self.pre[cur][1:] + [self.R[cur]], self.W[nxt] + self.pre[nxt][1:] + [self.R[nxt]]):
             np.copyto(Vc, Vn, where=keep)
-    return [V.copy() for V in cur.W]
 
 
-class _FlatState:
-    """One point of ``monotone_flat``'s batch: the layers ``W`` as views of the flat buffer ``theta``, the prefix
-    products pre[k] = W_(k+1)⋯W_1 (pre[0] is the layer W_1 itself), ``sq``/``sqv`` scratch for the squares."""
-
-    def __init__(self, shapes: Sequence[tuple[int, ...]]) -> None:
-        self.theta, self.W = _flat(shapes)
-        self.sq, self.sqv = _flat(shapes)
-        n, d0 = shapes[0][0], shapes[0][2]
-        self.pre = [self.W[0]] + [np.empty((n, s[1], d0)) for s in shapes[1:]]
-
-    def prefix(self) -> None:
-        """pre[k] = W_(k+1) @ pre[k − 1], as ``prefix_products``."""
-        for k in range(1, len(self.W)):
-            np.matmul(self.W[k], self.pre[k - 1], out=self.pre[k])
+def _flat_views(buf: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
+    """Contiguous views of the flat ``buf`` with the given shapes, one after the other."""
+    views, pos = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        views.append(buf[pos:pos + size].reshape(shape))
+        pos += size
+    return views
