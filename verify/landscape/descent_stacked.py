@@ -148,22 +148,27 @@ def monotone_flat_many(batches: Sequence[tuple], steps: int) -> list[list[np.nda
     for g in groups:  # per-instance coefficients of shape (n,), whatever broadcastable shape they came in
         g.a_h, g.b_h, g.f, g.eta = (np.broadcast_to(np.asarray(v, dtype=float).reshape(-1), (g.n,))
                                     for v in (g.a_h, g.b_h, g.f, g.eta))
-    size = sum(g.size for g in groups)
-    theta = [np.empty(size), np.empty(size)]  # the current and the next point of every batch
+    size, aux = sum(g.size for g in groups), sum(g.aux_size for g in groups)
+    # per point: the layers of every batch (theta), then every batch's prefix products and P − M
+    buf = [np.empty(size + aux), np.empty(size + aux)]
+    theta = [b[:size] for b in buf]
     G_raw, sq = np.empty(size), np.empty(size)
     rows = np.cumsum([0] + [g.n for g in groups])
     data, total = np.empty(rows[-1]), np.empty(rows[-1])
-    pos = 0
+    pos, apos = 0, size
     for g, r0, r1 in zip(groups, rows[:-1], rows[1:]):
-        g.bind(theta, G_raw, sq, pos, data[r0:r1], total[r0:r1])
-        pos += g.size
+        g.bind(buf, G_raw, sq, pos, apos, data[r0:r1], total[r0:r1])
+        pos, apos = pos + g.size, apos + g.aux_size
+    # the instance (row) of every entry of a point's buffer: η per entry and the accepted instances' entries by
+    # one indexing each (the values a broadcast of η[:, None, None] per layer gives)
+    row_of = np.concatenate([g.rows_of(r0, g.shapes) for g, r0 in zip(groups, rows[:-1])] +
+                            [g.rows_of(r0, g.aux_shapes) for g, r0 in zip(groups, rows[:-1])])
+    row_theta = row_of[:size]
     cat = np.concatenate
     af, bf = cat([g.full(g.a_c) for g in groups]), cat([g.full(g.b_c) for g in groups])
     a_h, b_h = cat([g.a_h for g in groups]), cat([g.b_h for g in groups])
     f, eta_v = cat([g.f for g in groups]), cat([g.eta for g in groups])
-    spans = list(zip(groups, rows[:-1], rows[1:]))
-    full_eta = lambda eta: cat([g.full(eta[r0:r1, None, None]) for g, r0, r1 in spans])  # noqa: E731
-    ef = full_eta(eta_v)
+    ef = eta_v[row_theta]
     f_finite = bool(np.all(np.isfinite(f)))  # then fn ≤ f already excludes a non-finite fn (and f stays finite)
     cur = 0
     for g in groups:
@@ -188,9 +193,8 @@ def monotone_flat_many(batches: Sequence[tuple], steps: int) -> list[list[np.nda
             continue
         f = np.where(ok, fn, f)
         eta_v = np.where(ok, eta_v, eta_v / 2)
-        ef = full_eta(eta_v)
-        for g, r0, r1 in spans:
-            g.keep(cur, nxt, ok[r0:r1, None, None])
+        ef = eta_v[row_theta]
+        np.copyto(buf[cur], buf[nxt], where=ok[row_of])  # the accepted instances' layers, products and P − M
     return [[V.copy() for V in g.W[cur]] for g in groups]
 
 
@@ -206,23 +210,31 @@ class _FlatGroup:
         self.shapes = [W.shape for W in Ws]
         self.n = Ws[0].shape[0]
         self.size = sum(int(np.prod(s)) for s in self.shapes)
+        d0 = self.shapes[0][2]
+        self.aux_shapes = [(self.n, s[1], d0) for s in self.shapes[1:]] + [(self.n,) + M.shape[-2:]]
+        self.aux_size = sum(int(np.prod(s)) for s in self.aux_shapes)
 
     def full(self, c) -> np.ndarray:
         """c broadcast to every entry of this batch's flat layout."""
         return np.concatenate([np.broadcast_to(c, s).ravel() for s in self.shapes])
 
-    def bind(self, theta: list[np.ndarray], G_raw: np.ndarray, sq: np.ndarray, pos: int, data: np.ndarray,
+    def rows_of(self, r0: int, shapes: Sequence[tuple[int, ...]]) -> np.ndarray:
+        """The batch row r0 + i of every entry of blocks (n, r, c) laid out one after the other."""
+        return np.concatenate([np.repeat(np.arange(r0, r0 + self.n), int(np.prod(s[1:]))) for s in shapes])
+
+    def bind(self, buf: list[np.ndarray], G_raw: np.ndarray, sq: np.ndarray, pos: int, apos: int, data: np.ndarray,
              total: np.ndarray) -> None:
-        """Take this batch's slices of the shared buffers (from ``pos``), copy the starting layers in, allocate
-        the batch's own arrays."""
+        """Take this batch's slices of the shared buffers (its layers from ``pos``, its prefix products and P − M
+        from ``apos``), copy the starting layers in, allocate the batch's scratch."""
         shapes, n, M, end = self.shapes, self.n, self.M, pos + self.size
-        self.W = [_flat_views(t[pos:end], shapes) for t in theta]
+        self.W = [_flat_views(b[pos:end], shapes) for b in buf]
+        auxv = [_flat_views(b[apos:apos + self.aux_size], self.aux_shapes) for b in buf]
         for V, W in zip(self.W[0], self.Ws0):
             V[...] = W
         self.Gv, self.sqv = _flat_views(G_raw[pos:end], shapes), _flat_views(sq[pos:end], shapes)
         self.data, self.total = data, total
-        self.pre = [[W[0]] + [np.empty((n, s[1], shapes[0][2])) for s in shapes[1:]] for W in self.W]
-        self.R = [np.empty((n,) + M.shape[-2:]) for _ in range(2)]
+        self.pre = [[W[0]] + v[:-1] for W, v in zip(self.W, auxv)]
+        self.R = [v[-1] for v in auxv]
         self.A = [np.empty((n,) + M.shape[-2:-1] + (s[1],)) for s in shapes[:-2]]  # A[l] = W_L⋯W_(l+2), l < L − 2
         self.T = [np.empty((n, s[1]) + M.shape[-1:]) for s in shapes]  # A_lᵀR before its right factor B_lᵀ
 
@@ -254,11 +266,6 @@ class _FlatGroup:
         _ADD(self.sqv[0], axis=(-1, -2), out=self.total)
         for S in self.sqv[1:]:
             np.add(self.total, _ADD(S, axis=(-1, -2)), out=self.total)
-
-    def keep(self, cur: int, nxt: int, keep: np.ndarray) -> None:
-        """Point ``cur`` takes point ``nxt``'s layers, products and R where ``keep`` (the accepted instances)."""
-        for Vc, Vn in zip(self.W[cur] + self.pre[cur][1:] + [self.R[cur]], self.W[nxt] + self.pre[nxt][1:] + [self.R[nxt]]):
-            np.copyto(Vc, Vn, where=keep)
 
 
 def _flat_views(buf: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list[np.ndarray]:
