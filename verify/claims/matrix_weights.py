@@ -19,6 +19,7 @@ import sympy as sp
 from ..errors import UsageError
 from ..landscape.deep_matrix import data_hessian, flatten, gradient_unchecked, objective, product, unflatten
 from ..landscape.instances import random_instance
+from ..landscape.descent_stacked import fixed_step_penalized
 from ..landscape.newton_stacked import hessian_stacked, row_norms
 from ..symbolic.scalar import L_sym
 from .base import CheckResult, Verdict
@@ -140,14 +141,8 @@ def weighted_minimize_many(groups: Sequence[tuple[list[list[np.ndarray]], np.nda
     per = lambda k: np.repeat(np.array([float(g[k]) for g in groups]), counts)[:, None, None]  # noqa: E731
     Ms = np.repeat(np.stack([np.asarray(g[1], dtype=float) for g in groups]), counts, axis=0)
     a, b, eta = per(2), per(3), per(4)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            new = [W - eta * g for W, g in zip(Ws, weighted_gradient(Ws, Ms, a, b, c))]
-            if all(np.isfinite(np.sum(W)) for W in new):  # a finite sum: every entry finite, nothing to freeze
-                Ws = new
-                continue
-            ok = np.all([np.all(np.isfinite(W), axis=(1, 2)) for W in new], axis=0)
-            Ws = [np.where(ok[:, None, None], Wn, W) for Wn, W in zip(new, Ws)]
+    with np.errstate(over="ignore", invalid="ignore"):  # per layer the gradient of ``weighted_gradient``
+        Ws = fixed_step_penalized(Ws, Ms, a, [b * cl for cl in c], eta, steps)
     a_v = np.repeat(np.array([float(g[2]) for g in groups]), counts)
     b_v = np.repeat(np.array([float(g[3]) for g in groups]), counts)
     pts, fs, gns = _newton_many(Ws, Ms, a_v, b_v, c)

@@ -276,3 +276,36 @@ def _flat_views(buf: np.ndarray, shapes: Sequence[tuple[int, ...]]) -> list[np.n
         views.append(buf[pos:pos + size].reshape(shape))
         pos += size
     return views
+
+
+def fixed_step_penalized(Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, pen: Sequence[np.ndarray], eta: np.ndarray,
+                         steps: int) -> list[np.ndarray]:
+    """``steps`` fixed steps W_l ← W_l − η·g_l, g_l = (a·A_lᵀRB_lᵀ + 0·W_l) + p_l·W_l (the data gradient of
+    ``gradient_unchecked(Ws, M, a, 0.0)`` plus a per-layer penalty p_l, e.g. b·c_l), on a batch (N, d_l, d_(l−1));
+    a, η and each p_l of shape (N, 1, 1). A step whose total is not finite is taken only by the instances whose
+    entries all stay finite (the others keep their point), as ``matrix_weights.weighted_minimize_many`` did layer
+    by layer. The layers in one flat buffer (``_FlatGroup``'s products): the same operations per entry, so the same
+    iterates (``tests/test_route_weighted_descent_flat.py``)."""
+    g = _FlatGroup(Ws, M, a, 0.0, None, None, None, None)
+    size, n = g.size, g.n
+    buf = [np.empty(size + g.aux_size), np.empty(size + g.aux_size)]
+    theta = [b[:size] for b in buf]
+    G_raw = np.empty(size)
+    g.bind(buf, G_raw, np.empty(size), 0, size, np.empty(n), np.empty(n))
+    af = g.full(a)
+    pf = np.concatenate([np.broadcast_to(p, s).ravel() for p, s in zip(pen, g.shapes)])
+    ef = g.full(eta)
+    row = g.rows_of(0, g.shapes)
+    cur = 0
+    for _ in range(steps):
+        nxt = 1 - cur
+        g.prefix(cur)
+        g.gradient(cur)
+        gr = (af * G_raw + 0.0 * theta[cur]) + pf * theta[cur]
+        np.subtract(theta[cur], ef * gr, out=theta[nxt])
+        if not np.isfinite(_ADD(theta[nxt])):  # a finite total: every entry finite, nothing to freeze
+            bad = np.zeros(n, dtype=bool)
+            bad[row[~np.isfinite(theta[nxt])]] = True
+            np.copyto(theta[nxt], theta[cur], where=bad[row])
+        cur = nxt
+    return [V.copy() for V in g.W[cur]]
