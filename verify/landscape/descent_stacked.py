@@ -85,6 +85,7 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
     shapes = (cur.W1.shape, cur.Wm.shape, cur.WL.shape)
     full = lambda c: np.concatenate([np.broadcast_to(c, s).ravel() for s in shapes])  # noqa: E731
     af, bf, ef = full(a_c), full(b_c), full(eta_v[:, None, None])
+    row = full(np.arange(n)[:, None, None])  # the instance of every entry: η per entry by one indexing
     f_finite = bool(np.all(np.isfinite(f)))  # then fn ≤ f already excludes a non-finite fn (and f stays finite)
     for _ in range(steps):
         P, Wm, A = cur.P, cur.Wm, cur.A
@@ -118,7 +119,7 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
             continue
         f = np.where(ok, fn, f)
         eta_v = np.where(ok, eta_v, eta_v / 2)
-        ef = full(eta_v[:, None, None])
+        ef = eta_v[row]
         keep = ok[:, None, None]
         np.copyto(cur.W1, nxt.W1, where=keep)
         np.copyto(cur.Wm, nxt.Wm, where=keep)
