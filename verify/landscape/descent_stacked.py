@@ -238,27 +238,38 @@ class _FlatGroup:
         self.R = [v[-1] for v in auxv]
         self.A = [np.empty((n,) + M.shape[-2:-1] + (s[1],)) for s in shapes[:-2]]  # A[l] = W_L⋯W_(l+2), l < L − 2
         self.T = [np.empty((n, s[1]) + M.shape[-1:]) for s in shapes]  # A_lᵀR before its right factor B_lᵀ
+        self.plan()
+
+    def plan(self) -> None:
+        """The products of ``prefix`` and ``gradient`` at each point as fixed (left, right, out) triples of views:
+        the same matmuls on the same operands, without rebuilding the views every step."""
+        self.pre_plan, self.grad_plan, self.grad_copy = [], [], []
+        for s in range(2):
+            W, pre, R, A, T, Gv = self.W[s], self.pre[s], self.R[s], self.A, self.T, self.Gv
+            L = len(W)
+            self.pre_plan.append([(W[k], pre[k - 1], pre[k]) for k in range(1, L)])
+            ops = [(W[L - 1] if l == L - 3 else A[l + 1], W[l + 1], A[l]) for l in range(L - 3, -1, -1)]
+            for l in range(L):
+                X = R if l == L - 1 else T[l]
+                if l < L - 1:
+                    ops.append((_t(W[L - 1] if l == L - 2 else A[l]), R, T[l]))
+                if l > 0:
+                    ops.append((X, _t(pre[l - 1]), Gv[l]))
+            self.grad_plan.append(ops)
+            self.grad_copy.append(R if L == 1 else T[0])  # A_1ᵀR is layer 1's gradient (B_1 = I)
 
     def prefix(self, s: int) -> None:
         """pre[s][k] = W_(k+1) @ pre[s][k − 1], as ``prefix_products``, and R[s] = W_L⋯W_1 − M."""
-        W, pre = self.W[s], self.pre[s]
-        for k in range(1, len(W)):
-            np.matmul(W[k], pre[k - 1], out=pre[k])
-        np.subtract(pre[-1], self.M, out=self.R[s])
+        for x, y, out in self.pre_plan[s]:
+            np.matmul(x, y, out=out)
+        np.subtract(self.pre[s][-1], self.M, out=self.R[s])
 
     def gradient(self, s: int) -> None:
         """A_lᵀ(P − M)B_lᵀ of every layer at point s into the shared gradient buffer, as ``gradient_from_prefix``
         forms them (the partial products W_L⋯W_(l+2) first; A[L−2] is the layer W_L)."""
-        W, pre, R, A, T, Gv = self.W[s], self.pre[s], self.R[s], self.A, self.T, self.Gv
-        L = len(W)
-        for l in range(L - 3, -1, -1):
-            np.matmul(W[L - 1] if l == L - 3 else A[l + 1], W[l + 1], out=A[l])
-        for l in range(L):
-            X = R if l == L - 1 else np.matmul(_t(W[L - 1] if l == L - 2 else A[l]), R, out=T[l])
-            if l == 0:
-                np.copyto(Gv[0], X)
-            else:
-                np.matmul(X, _t(pre[l - 1]), out=Gv[l])
+        for x, y, out in self.grad_plan[s]:
+            np.matmul(x, y, out=out)
+        np.copyto(self.Gv[0], self.grad_copy[s])
 
     def sums(self, s: int) -> None:
         """Σ(P − M)² and Σ_l ΣW_l² (layer by layer, in ``sum``'s order) per instance, from R[s] and the squares of
