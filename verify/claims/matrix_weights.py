@@ -9,7 +9,6 @@ here establish that reduction (exactly, and numerically on the weighted objectiv
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
