@@ -152,8 +152,8 @@ def _power_batch(n: int, k: int, prepared: list[dict], members: Array, low: Arra
             break
         Zr, val = _refine(Ks[job[idx]], Zc[idx], k, upper[idx])
         up = upper[idx]
-        np.maximum.at(high, members[job[idx[up]]], val[up])
-        np.minimum.at(low, members[job[idx[~up]]], val[~up])
+        np.fmax.at(high, members[job[idx[up]]], val[up])   # fmax/fmin: a NaN estimate never replaces a bound
+        np.fmin.at(low, members[job[idx[~up]]], val[~up])
         settled = np.abs(val - prev[idx]) <= 1e-10 * np.abs(val) if it > 0 else np.zeros(idx.size, dtype=bool)
         live[idx[settled]] = False   # the power iteration has settled
         prev[idx] = val

@@ -50,8 +50,10 @@ def hessian_rows_mp(X: mpmath.matrix, M: mpmath.matrix, c) -> list[list]:
     form H(D) = 4c[(XDᵀ + DXᵀ)X + (XXᵀ − M)D] at the basis matrix D = E_bl with its products written out,
     H(E_bl)_ak = 4c[X_al·X_bk + δ_ab·(XᵀX)_lk + (XXᵀ − M)_ab·δ_kl] (XᵀX and XXᵀ by ``mpmath.fdot``).
 
-    Why: the same numbers as multiplying mpmath matrices per column, without n·r matrix products of mostly
-    zeros (``mpmath.matrix`` indexing dominated that)."""
+    Why: the same Hessian without n·r mpmath matrix products of mostly zeros (``mpmath.matrix`` indexing
+    dominated that). Not bit for bit that route's: X_al·X_bk and (XᵀX)_lk are rounded before they are added (the
+    products rounded them in one ``fdot``), so entries may differ in the last bit at the working precision; the
+    HP digits of agreement move by rounding only."""
     n, r = X.rows, X.cols
     x = X.tolist()
     m = M.tolist()
