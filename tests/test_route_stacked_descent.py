@@ -16,7 +16,7 @@ def _both(monkeypatch, *args):
     return got, want
 
 
-@pytest.mark.parametrize("L, d0, h, dL", [(3, 3, 4, 3), (4, 2, 1, 2), (5, 3, 3, 2), (6, 3, 4, 3)])
+@pytest.mark.parametrize("L, d0, h, dL", [(3, 3, 4, 3), (4, 2, 1, 2), (5, 3, 3, 2), (6, 3, 4, 3), (3, 3, 2, 1), (4, 2, 3, 1)])
 def test_stacked_descent_identical_to_layer_by_layer(monkeypatch, L, d0, h, dL):
     rng = np.random.default_rng(L * 100 + h)
     n = 9

@@ -97,7 +97,7 @@ def monotone_uniform(Ws: list[np.ndarray], M: np.ndarray, a_c, b_c, a_h: np.ndar
         Bt = np.ascontiguousarray(_t(P))  # B_lᵀ: a contiguous copy, the same products as the transposed view
         np.copyto(G1, X[0])
         np.matmul(X[1:], Bt[:-1], out=Gm)
-        np.matmul(R, Bt[-1], out=GL)
+        np.matmul(R, _t(P[-1]), out=GL)  # the view, as the layer-by-layer loop: its BLAS path differs when d_L = 1
         g = af * G_raw + bf * cur.theta  # a·A_lᵀRB_lᵀ + b·W_l, every layer
         np.subtract(cur.theta, ef * g, out=nxt.theta)
         nxt.prefix()
