@@ -73,7 +73,7 @@ def hessian_eigenvalues(w: Sequence[mpf], m: mpf, a: mpf, b: mpf) -> list[mpf]:
 
 
 def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo: mpf, hi: mpf,
-                          hint: mpf | None = None) -> mpf:
+                          hint: mpf | None = None, eps=None, prec: int | None = None) -> mpf:
     """The root of g in [lo, hi] (g(lo)·g(hi) ≤ 0, g monotone there) by Newton safeguarded by bisection.
 
     Newton is tried from both ends of the current bracket (from the end with the smaller |g| first): a convex
@@ -85,14 +85,16 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
     precision in bits that bisection (or Illinois stalled on the steep ρ^(2L−2)) needs.
     ``hint``: a point believed near the root (the root of a nearby problem); when strictly inside the bracket it
     replaces the end on its side (the sign change is kept), so Newton starts next to the root.
+    ``eps``, ``prec``: the unit roundoff and bits (default mpmath's; gmpy2 mpfr numbers take the same steps).
     """
+    eps, prec = (mpmath.eps if eps is None else eps), (mpmath.mp.prec if prec is None else prec)
     glo, ghi = g(lo), g(hi)
     if glo == 0:
         return lo
     if ghi == 0:
         return hi
     if (glo > 0) == (ghi > 0):
-        raise ArithmeticError(f"no sign change on the bracket [{mpmath.nstr(lo, 8)}, {mpmath.nstr(hi, 8)}]")
+        raise ArithmeticError(f"no sign change on the bracket [{float(lo):.8g}, {float(hi):.8g}]")
     rising = ghi > 0
     if hint is not None and lo < hint < hi:
         gh = g(hint)
@@ -105,8 +107,8 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
     # g' at an end is computed when Newton is first tried from that end (often only one end is): the same values
     dlo = dhi = None
     dx = dx_old = hi - lo
-    tiny = 4 * mpmath.eps
-    for _ in range(4 * mpmath.mp.prec + 64):
+    tiny = 4 * eps
+    for _ in range(4 * prec + 64):
         if hi - lo <= tiny * max(abs(lo), abs(hi)):
             return (lo + hi) / 2
         ends = sorted(((abs(glo), lo, glo, 0), (abs(ghi), hi, ghi, 1)), key=lambda e: e[0])
@@ -123,7 +125,7 @@ def _solve_newton_bracket(g: Callable[[mpf], mpf], dg: Callable[[mpf], mpf], lo:
             if d_end == 0:
                 continue
             step = g_end / d_end
-            if abs(step) <= mpmath.eps * abs(end):
+            if abs(step) <= eps * abs(end):
                 return end
             cand = end - step
             if lo < cand < hi and 2 * abs(step) <= abs(dx_old):

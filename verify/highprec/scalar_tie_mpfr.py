@@ -51,61 +51,10 @@ def to_mpf(x: gmpy2.mpfr) -> mpf:
 
 
 def _solve(g: Callable, dg: Callable, lo, hi, hint, eps, prec: int):
-    """``verify.highprec.scalar._solve_newton_bracket`` in mpfr (the same steps)."""
-    glo, ghi = g(lo), g(hi)
-    if glo == 0:
-        return lo
-    if ghi == 0:
-        return hi
-    if (glo > 0) == (ghi > 0):
-        raise ArithmeticError("no sign change on the bracket")
-    rising = ghi > 0
-    if hint is not None and lo < hint < hi:
-        gh = g(hint)
-        if gh == 0:
-            return hint
-        if (gh > 0) == rising:
-            hi, ghi = hint, gh
-        else:
-            lo, glo = hint, gh
-    dlo = dhi = None
-    dx = dx_old = hi - lo
-    tiny = 4 * eps
-    for _ in range(4 * prec + 64):
-        if hi - lo <= tiny * max(abs(lo), abs(hi)):
-            return (lo + hi) / 2
-        ends = sorted(((abs(glo), lo, glo, 0), (abs(ghi), hi, ghi, 1)), key=lambda e: e[0])
-        x = None
-        for _, end, g_end, side in ends:
-            if side == 0:
-                if dlo is None:
-                    dlo = dg(lo)
-                d_end = dlo
-            else:
-                if dhi is None:
-                    dhi = dg(hi)
-                d_end = dhi
-            if d_end == 0:
-                continue
-            step = g_end / d_end
-            if abs(step) <= eps * abs(end):
-                return end
-            cand = end - step
-            if lo < cand < hi and 2 * abs(step) <= abs(dx_old):
-                x, new_dx = cand, step
-                break
-        if x is None:
-            new_dx = (hi - lo) / 2
-            x = lo + new_dx
-        dx_old, dx = dx, new_dx
-        gx = g(x)
-        if gx == 0:
-            return x
-        if (gx > 0) == rising:
-            hi, ghi, dhi = x, gx, None
-        else:
-            lo, glo, dlo = x, gx, None
-    return (lo + hi) / 2
+    """``verify.highprec.scalar._solve_newton_bracket`` on mpfr numbers (the same steps)."""
+    from .scalar import _solve_newton_bracket
+
+    return _solve_newton_bracket(g, dg, lo, hi, hint, eps=eps, prec=prec)
 
 
 def _radii(L: int, mab, a, b, hints: Sequence | None, eps, prec: int) -> list:
