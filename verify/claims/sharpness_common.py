@@ -20,7 +20,7 @@ from ..numbers import dec
 from ..symbolic.scalar import L_sym
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
-from .scalar_common import ClaimUndecided, ClaimValueError, _evalf_bounded, _risky, undecided_inconclusive
+from .scalar_common import ClaimUndecided, ClaimValueError, _evalf_bounded, undecided_inconclusive
 
 
 #: λ (the claims' "lam"); the same object as verify.problems.symbols.LAM (SymPy symbols are equal by name
@@ -67,39 +67,6 @@ def claimed_mp(formula: sp.Expr, depth: int, values: dict, work: int) -> mpmath.
         raise ClaimValueError(f"the claimed sharpness is {x}, not a finite real number")
     with mpmath.workdps(work):
         return +mpmath.mpf(re._mpf_)
-
-
-@lru_cache(maxsize=256)
-def _compiled(expr: sp.Expr) -> tuple[Callable[..., object], tuple[sp.Symbol, ...]] | None:
-    """The claim at a depth as an mpmath function of its symbols (sorted by name); None for a formula whose
-    evaluation cost is unbounded (``_risky``: exp/trig or symbolic powers), which only evalf may evaluate."""
-    if _risky(expr):
-        return None
-    syms = tuple(sorted(expr.free_symbols, key=str))
-    return sp.lambdify(syms, expr, "mpmath"), syms
-
-
-def claimed_compiled(formula: sp.Expr, depth: int, values: dict, work: int) -> mpmath.mpf | None:
-    """The claim at depth L by its compiled mpmath function at ``work`` + 10 digits, rounded to ``work``; None
-    when that route gives no finite real number (or the formula is unhashable, risky, or lacks a value). A
-    fixed-precision value, so callers accept it only where it agrees with an independent number and otherwise
-    decide with ``claimed_mp`` (adaptive evalf)."""
-    try:
-        compiled = _compiled(_at_depth(formula, depth))
-    except TypeError:  # an unhashable formula object
-        return None
-    if compiled is None or any(s not in values for s in compiled[1]):
-        return None
-    fn, syms = compiled
-    try:
-        with mpmath.workdps(work + 10):
-            v = fn(*[mpmath.mpf(values[s]) for s in syms])
-    except Exception:  # noqa: BLE001 - any failure of the compiled route: evalf decides
-        return None
-    if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
-        return None
-    with mpmath.workdps(work):
-        return +v
 
 
 def refuted_value(L: int, m: object, lam: mpmath.mpf, name: str, why: str, count: int, scope: str) -> CheckResult:
@@ -162,19 +129,10 @@ class MpmathTally:
         """None when the claim at ``values`` matches the largest of ``eig`` (ascending); else REFUTED at
         (depth, m, λ, ρ) (and the sign pattern, when given). Inside ``mpmath.workdps(work)``.
 
-        The claim is first evaluated by its compiled mpmath function (``claimed_compiled``); only a value that
-        agrees to ``need`` digits is taken from it. Every other case (no finite real value there, a formula of
-        unbounded cost, a disagreement) is decided by SymPy's adaptive evalf (``claimed_mp``), so a refutation
-        never rests on the fixed-precision evaluation."""
+        The claim is evaluated by SymPy's adaptive evalf (``claimed_mp``) for agreement and refutation alike: a
+        fixed-precision evaluation (a compiled mpmath function) can agree with the eigenvalue on a claim that
+        cancels catastrophically, e.g. c + ((1 + t)² − 1 − t²)/(2t)/1000 with t = ρ·10^−100."""
         scale = max(abs(e) for e in eig)
-        fast = claimed_compiled(self.formula, depth, values, self.work)
-        if fast is not None:
-            diff = abs(eig[-1] - fast)
-            dig = float(-mpmath.log10(diff / scale)) if diff else float(self.work)
-            if dig >= self.need:
-                self.count += 1
-                self.worst = min(self.worst, dig)
-                return None
         try:
             c = claimed_mp(self.formula, depth, values, self.work)
         except ClaimValueError as exc:
