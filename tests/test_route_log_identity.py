@@ -114,3 +114,21 @@ def test_derivation_steps_print_as_evaluated_equalities_did():
     assert steps[3] == step("its only positive solution", sp.Eq(sp.Symbol("rho", positive=True) ** L_sym, x))
     B = sp.Symbol("b^*", positive=True)
     assert steps[4] == step("so the jump happens at", sp.Eq(B, b_star))
+
+
+def test_a_large_constant_is_split_by_trial_division_only_and_the_test_stays_sound():
+    """A claim's constant with two 25-digit prime factors is not factored (that took minutes): it stays a base of
+    its own, which keeps the test sound — identities among the split parts are still found, and an identity that
+    needs the unsplit cofactor's primes is 'not shown' (simplify decides), never a false zero."""
+    from fractions import Fraction
+
+    from verify.symbolic.log_identity import FACTOR_LIMIT, _prime_logs, log_combination_vanishes
+
+    p, q = sp.nextprime(10 ** 24), sp.nextprime(3 * 10 ** 24)
+    out: dict = {}
+    _prime_logs(Fraction(4 * p * q, 3), 1, out)
+    assert out == {("prime", 2): 2, ("prime", int(p * q)): 1, ("prime", 3): -1} and p * q > FACTOR_LIMIT
+    N = sp.Integer(p * q)
+    assert log_combination_vanishes(sp.log(4 * N) - 2 * sp.log(2) - sp.log(N))
+    assert not log_combination_vanishes(sp.log(N) - sp.log(p) - sp.log(q))  # true, but not shown here
+    assert not log_combination_vanishes(sp.log(N) - sp.log(p) - sp.log(q + 1))

@@ -9,7 +9,8 @@ so log u = Σ eⱼ·log pⱼ + Σ e_p·log p. Replacing every log pⱼ and log p
 function in those symbols and k; if its numerator expands to 0 the sum is identically 0 for every k ≥ 0 and
 every positive |m|, a. When any step does not apply (an argument not of that shape, a factor not proved
 positive, a numerator that does not vanish), the answer is False: "not shown", and the caller falls back to
-``simplify``. The test is sound, not complete (log 4 − 2·log 2 is found, log(u) − log(u) with u not a
+``simplify``. Constants are split by trial division up to ``FACTOR_LIMIT`` only (a cofactor above it is a base of
+its own), so a claim's large constant cannot stall the test. The test is sound, not complete (log 4 − 2·log 2 is found, log(u) − log(u) with u not a
 polynomial is not).
 """
 from __future__ import annotations
@@ -31,10 +32,17 @@ def _positive_on_domain(poly: sp.Poly) -> bool:
     return any(all(e == 0 or g.is_positive for g, e in zip(gens, mon)) for mon in poly.monoms())
 
 
+#: Trial division bound for splitting a rational constant: factoring a claim's large constant (a product of two
+#: 25-digit primes) would otherwise take minutes. A cofactor left unsplit is a base of its own.
+FACTOR_LIMIT = 10 ** 5
+
+
 def _prime_logs(q: Fraction, sign: int, out: dict) -> None:
-    """Add sign·log q (q > 0 rational) to ``out`` as Σ e_p·log p over the primes p of q."""
+    """Add sign·log q (q > 0 rational) to ``out`` as Σ e_p·log p over the factors p of q: primes up to
+    ``FACTOR_LIMIT`` and a cofactor above it. Any positive bases keep the test sound (a formal 0 in the log
+    symbols is 0 for their values); only its completeness needs them to be multiplicatively independent."""
     for n, s in ((q.numerator, sign), (q.denominator, -sign)):
-        for p, e in sp.factorint(n).items():
+        for p, e in sp.factorint(n, limit=FACTOR_LIMIT).items():
             out[("prime", int(p))] = out.get(("prime", int(p)), 0) + s * e
 
 
