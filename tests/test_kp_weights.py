@@ -150,3 +150,28 @@ def test_boundaries_below_the_resolution_of_hp_and_float64_are_said_in_their_sco
             assert "exact positions are checked at the exact tier" in res.scope, res.scope
     bal = next(c for c in W.balancedness_claim().checks if c.tier is Tier.HIGH_PRECISION)
     assert "flow rate is not seen" in bal.execute(QUICK).scope
+
+
+def test_classification_numeric_refutes_before_a_later_instance_where_the_rule_fails(monkeypatch):
+    """The float64 tier batches each depth's instances, but a refutation found at an instance still comes before a
+    failure of the claim's rule at a later instance of that depth, as one instance at a time (review of this
+    round)."""
+    from verify.claims import weights_classification as WC
+
+    claim = W.classification_claim(kinds={"zero": "strict saddle"})
+    numeric = [c for c in claim.checks if c.tier is Tier.NUMERIC]
+    refuted = numeric[0].execute(QUICK)
+    assert refuted.verdict is Verdict.REFUTED
+    depth, per = refuted.counterexample["depth"], max(12, QUICK.profile.instances // 160)  # the check's draws
+    calls = {"n": 0}
+    real = WC.Rule.float_values
+
+    def failing_later(self, L, m, a):  # fails at the last instance drawn at the refuted depth
+        calls["n"] += L == depth
+        if L == depth and calls["n"] == per:
+            raise ValueError("the rule fails here")
+        return real(self, L, m, a)
+
+    monkeypatch.setattr(WC.Rule, "float_values", failing_later)
+    again = numeric[0].execute(QUICK)
+    assert again.error is None and again.verdict is Verdict.REFUTED and again.counterexample == refuted.counterexample

@@ -390,7 +390,7 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
         per = max(12, ctx.profile.instances // 160)
         n = skipped = 0
         for L in depths:
-            inst = []
+            inst, failure = [], None
             for _ in range(per):
                 c = np.exp(rng.uniform(np.log(0.2), np.log(5.0), size=L))
                 cbar = float(np.exp(np.mean(np.log(c))))
@@ -399,9 +399,13 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                 m = float(np.exp(rng.uniform(np.log(0.1), np.log(10.0)))) * (1 if rng.random() < .5 else -1)
                 beta = float(np.exp(rng.uniform(np.log(0.05), np.log(2.0)))) * a * abs(m) ** (2 - 2 / L)
                 b = beta / cbar
-                be = float(rule.beta(sp.Float(b, 20), sp.Float(cbar, 20)))
-                star, fold = (rule.float_values(L, sp.Rational(str(abs(m))), sp.Integer(int(a))) if L >= 2
-                              else (be, be))
+                try:
+                    be = float(rule.beta(sp.Float(b, 20), sp.Float(cbar, 20)))
+                    star, fold = (rule.float_values(L, sp.Rational(str(abs(m))), sp.Integer(int(a))) if L >= 2
+                                  else (be, be))
+                except Exception as exc:  # the claim's rule failed here: raised after the instances before it
+                    failure = exc
+                    break
                 if L >= 2 and (abs(be / fold - 1) < 0.02 or (L >= 3 and abs(be / star - 1) < 1e-6)):
                     skipped += 1
                     continue
@@ -410,6 +414,8 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                 d = gam * s  # the ray w = ρ·d: ∏d = sign m
                 inst.append((c, a, m, b, be, star, fold, d, 1.01 * abs(m) ** (1 / L)))
             if not inst:
+                if failure is not None:
+                    raise failure
                 continue
             cols = list(zip(*inst))
             all_roots = ray_roots(np.array(cols[1]), np.array(cols[2]), np.array(cols[3]), np.stack(cols[0]),
@@ -440,6 +446,8 @@ def classification_numeric(rule: Rule) -> Callable[[RunContext], CheckResult]:
                         Verdict.REFUTED, f"L={L}, m={m!r}, a={a}, b={b!r}, c={c.tolist()}: {bad}", instances=n,
                         counterexample={"depth": L, "m": repr(m), "a": repr(a), "b": repr(b), "c": [repr(x) for x in c],
                                         "found": _describe(fg), "claimed": [f"{c_}: {k}" for c_, k, _ in pred]})
+            if failure is not None:
+                raise failure
         if not n:
             return CheckResult(Verdict.INCONCLUSIVE, f"no instance classified ({skipped} skipped near the claimed "
                                "boundaries or undecided)", instances=0)
