@@ -35,7 +35,10 @@ def test_grouped_batches_equal_per_instance_batches_bit_for_bit() -> None:
             assert np.array_equal(g[j * starts:(j + 1) * starts], ref[i][1])
 
 
-#: quick profile, seed 0, as the per-instance route reported it: starts, converged, SciPy fallbacks, worst residual
+#: quick profile, seed 0, as the per-instance route reported it on Python 3.11 / NumPy 2.4: starts, converged, SciPy
+#: fallbacks, worst residual. The residual is a float64 result of LAPACK and NumPy's reductions, so another NumPy
+#: build moves its last digits (2.413e-09 with Python 3.10's NumPy 2.2); bit-identity with the per-instance route in
+#: the same environment is the test above.
 EXPECTED = (60, 60, 0, "2.408e-09")
 
 
@@ -45,6 +48,6 @@ def test_stationary_numeric_report_as_recorded() -> None:
     res = stationary_numeric(ctx, sp.Rational(1, 4), sp.Rational(1, 2), sp.Integer(1), "subsets")
     assert str(res.verdict) == "verified"
     assert (res.details["starts"], res.details["converged"], res.details["scipy_fallback_solves"]) == EXPECTED[:3]
-    assert res.worst_margin == EXPECTED[3]
+    assert abs(float(res.worst_margin) / float(EXPECTED[3]) - 1) < 0.01
     bad = stationary_numeric(ctx, sp.Rational(1, 4), sp.Rational(1, 2), sp.Integer(1), "prefixes")
     assert str(bad.verdict) == "refuted"
