@@ -30,7 +30,7 @@ from mpmath import mpf
 from .problem_ray import Ray
 from .eigen import gmpy2_precision
 from .problem_ray_mpfr import Inexact, drops, from_mpf
-from .scalar import _solve_newton_bracket
+from .brackets import _solve_newton_bracket
 
 POINTS_PER_DECADE = 24
 """Grid density of the radius scans (cell ratio 10^(1/24) ≈ 1.10)."""

@@ -33,7 +33,7 @@ from ..problems import ScalarProblem
 from ..problems.symbols import LAM
 from .problem_radii import MIN_DECADES, POINTS_PER_DECADE, radius_grid
 from .problem_ray import Ray
-from .scalar import _solve_newton_bracket
+from .brackets import _solve_newton_bracket
 
 
 @lru_cache(maxsize=128)

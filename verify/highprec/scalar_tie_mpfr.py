@@ -18,6 +18,8 @@ import gmpy2
 import mpmath
 from mpmath import mpf
 
+from .brackets import _solve_newton_bracket, bracket_collapse
+
 
 def _context(prec: int):
     """A gmpy2 context of ``prec`` bits, round to nearest, entered with ``with`` (the global one is untouched)."""
@@ -51,8 +53,7 @@ def to_mpf(x: gmpy2.mpfr) -> mpf:
 
 
 def _solve(g: Callable, dg: Callable, lo, hi, hint, eps, prec: int):
-    """``verify.highprec.scalar._solve_newton_bracket`` on mpfr numbers (the same steps)."""
-    from .scalar import _solve_newton_bracket
+    """``verify.highprec.brackets._solve_newton_bracket`` on mpfr numbers (the same steps)."""
 
     return _solve_newton_bracket(g, dg, lo, hi, hint, eps=eps, prec=prec)
 
@@ -197,17 +198,10 @@ def continuous_threshold(m: mpf, ab_of_lam: Callable[[mpf], tuple[mpf, mpf]], to
             gap = _objective(zero, zero, 2, m_r, a, b) - _objective(_product(r, signs), r, 2, m_r, a, b)
             return gap >= -rounding * a * m_r * m_r
 
-        hi = lo
-        for _ in range(4000):
-            if nonzero_wins(lo):
-                break
-            lo /= 2
-        for _ in range(4000):
-            if not nonzero_wins(hi):
-                break
-            hi *= 2
-        if not nonzero_wins(lo) or nonzero_wins(hi):
+        bracket = bracket_collapse(nonzero_wins, lo)
+        if bracket is None:
             return None
+        lo, hi = bracket
         for _ in range(100000):
             if hi - lo <= tol_r * hi:
                 return to_mpf((lo + hi) / 2)
