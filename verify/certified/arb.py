@@ -254,6 +254,34 @@ def enclose(expr: sp.Expr, values: dict[sp.Symbol, arb]) -> arb:
     return x
 
 
+def exact_ball(x: object) -> arb:
+    """An exact number as a ball: an mpf by its mantissa and exponent (radius 0), anything else by ``to_arb``."""
+    if isinstance(x, mpmath.mpf):
+        sign, man, exp, _ = x._mpf_
+        if not man and exp:
+            raise UsageError(f"not a finite number: {x}")
+        return arb((-int(man) if sign else int(man), int(exp)))
+    return to_arb(x)
+
+
+def narrow_value(expr: sp.Expr, values: dict[sp.Symbol, object], digits: int) -> mpmath.mpf | None:
+    """``expr`` at ``values`` (symbol → mpf, int or SymPy Rational, each read exactly) as an mpf rounded to ``digits``
+    digits, taken from its Arb ball at digits + 10 digits when the ball's radius is at most 10^-digits of its
+    midpoint. None otherwise: a formula that cancels widens its ball instead of giving a wrong number, and what the
+    balls cannot enclose (or no finite real value) is left to the caller's exact route."""
+    balls = {s: exact_ball(v) for s, v in values.items()}
+    with workprec(bits_for_digits(digits + 10)):
+        try:
+            ball = sympy_to_arb(expr, balls)
+        except (NotEnclosable, ValueError, ZeroDivisionError):
+            return None
+        if not ball.is_finite() or not (ball.rad() == 0 or ball.rad() <= abs(ball.mid()) * arb(10) ** -digits):
+            return None
+        man, exp = ball.mid().man_exp()
+    with mpmath.workdps(digits):
+        return mpmath.mpf((int(man), int(exp)))
+
+
 # --- interval Newton root isolation ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)

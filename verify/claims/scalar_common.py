@@ -255,6 +255,24 @@ def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
     return _bounded(functools.partial(_evalf_once, expr, at, dps), "at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
 
 
+def real_value(expr: sp.Expr, at: dict, dps: int, what: str) -> mpmath.mpf:
+    """``expr`` at ``at`` (symbol → exact SymPy number or Float, a Float read as the exact binary number it is) by
+    SymPy's adaptive evalf (``_evalf_bounded``), rounded to ``dps`` digits. ``expr.subs(at)`` would instead add
+    Floats at their own precision, where a formula that cancels loses every digit. ClaimValueError when the value
+    is no finite real number (``what`` names the formula), ClaimUndecided beyond the evaluation budget."""
+    try:
+        x = _evalf_bounded(expr, at, dps)
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise ClaimValueError(f"{what} has no value here ({type(exc).__name__})") from None
+    re, im = x.as_real_imag()
+    if re.is_zero and im == 0:  # an exact 0 (the formula vanishes identically) is a real number
+        return mpmath.mpf(0)
+    if im != 0 or not re.is_Float:
+        raise ClaimValueError(f"{what} is {x}, not a finite real number")
+    with mpmath.workdps(dps):
+        return +mpmath.mpf(re._mpf_)
+
+
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
     """expr at var = each exact value, to about ``dps`` digits, by SymPy's adaptive ``evalf``.
 

@@ -33,7 +33,7 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import MAX_DEPTH, claim_depths, sentinels
+from .scalar_common import MAX_DEPTH, ClaimValueError, claim_depths, sentinels, undecided_inconclusive
 from .spectrum_certified import certified_spectrum_check
 from .spectrum_numeric import numeric_spectrum_check
 from .spectrum_values import (Spectrum, _count, _expand_spectrum, _multiplicity, _multiset_equal,
@@ -211,7 +211,12 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                     wrong = _wrong_count(spec, L, patterns_total, scope)
                     if wrong is not None:
                         return wrong
-                    claimed = _numbers_mp(spec, (a_mp, b_mp, abs(m_mp), cls.rho), values, work)
+                    try:
+                        claimed = _numbers_mp(spec, (a_mp, b_mp, abs(m_mp), cls.rho), values, work)
+                    except ClaimValueError as exc:  # a symmetric Hessian's eigenvalues are real: the claim is wrong
+                        return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=patterns_total,
+                                           scope=scope, counterexample={"depth": L, "m": str(m), "lambda": dec(lam, 30),
+                                                                        "convention": conv.name, "claimed": str(exc)})
                     if cls.rho == 0:
                         pats = [[1] * L]
                         zeros += 1
@@ -266,7 +271,10 @@ def _shrinker(conv: Convention, nonzero: Spectrum, depths):
             spec = _expand_spectrum(nonzero, L)
             if _count(spec) != L:
                 return True
-            claimed = _numbers(spec, values, 40)
+            try:
+                claimed = _numbers(spec, values, 40)
+            except ClaimValueError:  # no real value where the Hessian's eigenvalues are real
+                return True
             eig = eigen.scalar_hessian_eigenvalues(cls.point(hp.canonical_signs(L, m_mp)), m_mp, a_mp, b_mp)
             scale = max(abs(e) for e in eig)
             return any(abs(e - c) > scale * mpmath.mpf(10) ** -25 for e, c in zip(eig, claimed))
@@ -336,13 +344,14 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
     checks = (
         Check("exact Hessian structure at balanced points", Tier.SYMBOLIC, _symbolic(nonzero, at_zero, depths)),
         Check("high-precision eigenvalues at global minimizers", Tier.HIGH_PRECISION,
-              _high_precision(conv, nonzero, at_zero, depths)),
+              undecided_inconclusive(_high_precision(conv, nonzero, at_zero, depths))),
         Check("certified eigenvalue enclosures at certified minimizers", Tier.CERTIFIED,
               certified_spectrum_check(conv, nonzero, at_zero, depths)),
         # corroborating: the same statement (spectrum at minimizers, depths within the high-precision tier's cap at
         # every profile) is established at agreement strength by the mpmath check, for every sign pattern by the
         # symbolic proof (H(D_s·w) = D_s·H(w)·D_s)
-        Check("float64 eigenvalues over sign patterns", Tier.NUMERIC, numeric_spectrum_check(conv, nonzero, at_zero, depths),
+        Check("float64 eigenvalues over sign patterns", Tier.NUMERIC,
+              undecided_inconclusive(numeric_spectrum_check(conv, nonzero, at_zero, depths)),
               corroborates=True),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper,

@@ -20,7 +20,7 @@ from ..numbers import dec
 from ..symbolic.scalar import L_sym
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
-from .scalar_common import ClaimUndecided, ClaimValueError, _evalf_bounded, undecided_inconclusive
+from .scalar_common import ClaimUndecided, ClaimValueError, real_value, undecided_inconclusive
 
 
 #: λ (the claims' "lam"); the same object as verify.problems.symbols.LAM (SymPy symbols are equal by name
@@ -56,17 +56,7 @@ def claimed_mp(formula: sp.Expr, depth: int, values: dict, work: int) -> mpmath.
     at = {s: sp.Float(v, work) for s, v in values.items() if s in expr.free_symbols}
     if expr.free_symbols - set(at):  # the names were validated when the claim was built: a route's omission
         raise RuntimeError(f"no value for {sorted(map(str, expr.free_symbols - set(at)))} in the sharpness formula")
-    try:
-        x = _evalf_bounded(expr, at, work)
-    except (ZeroDivisionError, OverflowError) as exc:
-        raise ClaimValueError(f"the claimed sharpness has no value here ({type(exc).__name__})") from None
-    re, im = x.as_real_imag()
-    if re.is_zero and im == 0:  # an exact 0 (the formula vanishes identically at this depth) is a real number
-        return mpmath.mpf(0)
-    if im != 0 or not re.is_Float:
-        raise ClaimValueError(f"the claimed sharpness is {x}, not a finite real number")
-    with mpmath.workdps(work):
-        return +mpmath.mpf(re._mpf_)
+    return real_value(expr, at, work, "the claimed sharpness")
 
 
 def refuted_value(L: int, m: object, lam: mpmath.mpf, name: str, why: str, count: int, scope: str) -> CheckResult:

@@ -1,6 +1,6 @@
 """Claimed Hessian spectra of the deep scalar problem as data: multiplicities at a depth, exact multiset
-comparison, and the claimed eigenvalues as numbers (SymPy subs, or a compiled mpmath function of the same
-expression); and direct indexing of ``sign_patterns``. Used by ``verify.claims.scalar_spectrum`` and the
+comparison, and the claimed eigenvalues as numbers (SymPy subs, or Arb balls of the same expression, accepted only
+when narrow); and direct indexing of ``sign_patterns``. Used by ``verify.claims.scalar_spectrum`` and the
 certified spectrum tier.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ..numbers import to_mpf
 from ..symbolic.scalar import L_sym, a, b, mabs, rho
 from .base import CheckResult, Verdict
 from .context import RunContext
+from .scalar_common import real_value
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -119,37 +120,35 @@ def _multiset_equal(claimed: list[tuple[sp.Expr, int]], derived: list[tuple[sp.E
 
 
 def _numbers(spec: list[tuple[sp.Expr, int]], values: dict, dps: int) -> list:
-    """Claimed eigenvalues as numbers, ascending (call only after the count is checked: ≤ L entries)."""
+    """Claimed eigenvalues as mpf numbers at ``dps`` digits, ascending (call only after the count is checked: ≤ L
+    entries), each by SymPy's adaptive evalf at ``values`` (symbol → Float or Rational): ``real_value``, with its
+    ClaimValueError for a value that is no finite real number and ClaimUndecided beyond the budget."""
     out = []
     for e, k in spec:
-        v = to_mpf(e.subs(values), dps) if dps else float(e.subs(values))
-        out += [v] * k
+        at = {s: v for s, v in values.items() if s in e.free_symbols}
+        out += [real_value(e, at, dps, f"the claimed eigenvalue {sp.sstr(e)[:60]}")] * k
     return sorted(out)
 
 
-@lru_cache(maxsize=None)
-def _mp_fn(expr: sp.Expr):
-    """The claimed eigenvalue as an mpmath function of (a, b, |m|, ρ) (compiled once per expression)."""
-    return sp.lambdify((a, b, mabs, rho), expr, "mpmath")
-
-
 def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict | Callable[[], dict], dps: int) -> list:
-    """``_numbers(spec, values, dps)`` evaluated by mpmath at dps + 5 digits from the mpf arguments
-    args = (a, b, |m|, ρ) instead of SymPy's subs (the same value to working precision; subs builds a SymPy
-    tree per call). An expression mpmath cannot evaluate to a real number takes the subs route (``values``,
-    or ``values()`` when it is a function: built only then)."""
+    """``_numbers(spec, values, dps)`` from the mpf arguments args = (a, b, |m|, ρ), without SymPy's subs.
+
+    Each claimed eigenvalue is enclosed in an Arb ball (``narrow_value``: rigorous, a formula that cancels
+    catastrophically widens its ball instead of returning a wrong number) and taken to dps + 5 digits when the ball
+    is that narrow. Any other value (a wide ball, a formula the balls cannot enclose, no real
+    value) is evaluated by SymPy's adaptive evalf (``_numbers`` at ``values``, or ``values()`` when it is a
+    function: built only then).
+    """
+    from ..certified.arb import narrow_value
+
     out = []
+    at = dict(zip((a, b, mabs, rho), args))
     for e, k in spec:
-        v = None
-        try:
-            with mpmath.workdps(dps + 5):
-                v = _mp_fn(e)(*args)
-        except Exception:  # noqa: BLE001 - any failure of the compiled route: the exact subs route decides
-            v = None
-        if not isinstance(v, mpmath.mpf):
+        v = narrow_value(e, at, dps + 5)
+        if v is None:
             if callable(values):
                 values = values()
-            v = to_mpf(e.subs(values), dps)
+            v = _numbers([(e, 1)], values, dps)[0]
         out += [v] * k
     return sorted(out)
 
