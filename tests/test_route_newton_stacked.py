@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from verify.errors import UsageError
-from verify.landscape.deep_matrix import hessian_one
+from verify.landscape.deep_matrix import hessian_one, hessian_stack
 from verify.landscape.descent import newton_critical, newton_polish
-from verify.landscape.newton_stacked import hessian_stacked, newton_critical_many, newton_polish_many, row_norms
+from verify.landscape.newton_stacked import newton_critical_many, newton_polish_many, row_norms
 
 DIMS = [(3, 2), (2, 3, 2), (3, 4, 2), (2, 3, 3, 2), (3, 2, 1, 2, 3), (3, 4, 4, 4, 3), (2, 1, 1, 2), (3, 3, 3, 3, 3, 3)]
 
@@ -28,10 +28,12 @@ def test_row_norms_are_numpy_norms():
 
 
 @pytest.mark.parametrize("dims", DIMS)
-def test_hessian_stacked_is_hessian_one(dims):
+def test_hessian_of_a_stack_does_not_depend_on_the_rest_of_the_stack(dims):
+    """Each instance of a stack gets the Hessian of a stack of one (the formula itself is tested against the einsum
+    reference in test_route_descent_partial_products.py and against finite differences elsewhere)."""
     rng = np.random.default_rng(len(dims) * 10 + dims[1])
     Ws, M, a, b = _batch(rng, dims, 7)
-    H = hessian_stacked(Ws, M, a, b)
+    H = hessian_stack(Ws, M, a, b)
     for i in range(7):
         assert np.array_equal(H[i], hessian_one([W[i] for W in Ws], M[i], float(a[i]), float(b[i])))
 

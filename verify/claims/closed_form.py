@@ -33,10 +33,10 @@ class Evaluators:
     """Float64 and high-precision evaluators of one SymPy closed form f(x_1..x_k).
 
     ``mp(*args, dps=...)`` gives f to dps + 20 digits with every argument converted to mpf at that precision
-    (integers never reach Python float division): from an Arb ball (``narrow_value``) when the ball is that
-    narrow, else by SymPy's adaptive evalf, so a claimed formula that cancels at a fixed precision is still
-    evaluated right. Where f has no real value there, the compiled mpmath function's own value is returned
-    (its complex number, or its exception), as the callers expect.
+    (integers never reach Python float division), by ``scalar_common.precise_value`` (an Arb ball when narrow,
+    else SymPy's adaptive evalf), so a claimed formula that cancels at a fixed precision is still evaluated right.
+    Where f has no real value there, the compiled mpmath function's own value is returned (its complex number, or
+    its exception), as the callers expect.
     """
 
     def __init__(self, expr: sp.Expr, args: Sequence[sp.Symbol]) -> None:
@@ -46,18 +46,13 @@ class Evaluators:
         self._fl = sp.lambdify(self.args, expr, "math")
 
     def mp(self, *values, dps: int) -> mpmath.mpf:
-        from ..certified.arb import narrow_value
-        from .scalar_common import ClaimValueError, real_value
+        from .scalar_common import ClaimValueError, precise_value
 
         work = dps + 20
         with mpmath.workdps(work):
             args = [v if isinstance(v, mpmath.mpf) else mp_of(v, dps + 10) for v in values]
-            value = narrow_value(self.expr, dict(zip(self.args, args)), work)
-            if value is not None:
-                return value
-            at = {s: sp.Float(v, work) for s, v in zip(self.args, args) if s in self.expr.free_symbols}
             try:
-                return real_value(self.expr, at, work, "the claimed formula")
+                return precise_value(self.expr, dict(zip(self.args, args)), work, "the claimed formula")
             except ClaimValueError:
                 return +self._mp(*args)
 

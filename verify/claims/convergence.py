@@ -27,6 +27,7 @@ from ..expressions import parse_expression
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .li_kinds_common import USER_PAPER, declared_texts, positive_rational
+from .scalar_common import ClaimValueError, precise_value
 
 STEP_NAMES = {name: sp.Symbol(name, positive=True) for name in ("c", "lam1", "F0")}
 DEFAULT_STEP = "1/(18*c*(lam1 + sqrt(F0/c)))"
@@ -54,7 +55,10 @@ def _step_float(expr: sp.Expr) -> Callable[[float, float, float], float]:
 
 
 def _step_exact(expr: sp.Expr, c: Any, lam1: Any, F0: Any) -> sp.Expr:
-    return sp.nsimplify(expr.xreplace({STEP_NAMES["c"]: c, STEP_NAMES["lam1"]: lam1, STEP_NAMES["F0"]: F0}))
+    """The claimed step at exact (c, λ_1, F_0), simplified exactly (never ``nsimplify``, which would replace an
+    irrational step by a nearby rational and prove the conditions for another step)."""
+    value = expr.xreplace({STEP_NAMES["c"]: c, STEP_NAMES["lam1"]: lam1, STEP_NAMES["F0"]: F0})
+    return value if value.is_Rational else sp.simplify(value)
 
 
 def convergence_claim(id: str, statement: str, source: str, *, c: Any, step_rule: str = DEFAULT_STEP,
@@ -297,6 +301,15 @@ def highprec_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rationa
         tol = mpmath.mpf(10) ** -(ctx.dps - 5)
         eps = cm * mpmath.mpf(10) ** -(2 * HP_DIGITS_CONVERGED + 4)
         fstep = sp.lambdify([STEP_NAMES[k] for k in ("c", "lam1", "F0")], step, modules="mpmath")
+
+        def eta_of(F0: mpmath.mpf) -> mpmath.mpf:
+            """The claimed step at (c, λ_1, F_0) by ``precise_value`` (never a fixed-precision value alone); where it
+            has no real value, the compiled function's own answer, as before."""
+            at = {STEP_NAMES["c"]: cm, STEP_NAMES["lam1"]: lam[0], STEP_NAMES["F0"]: F0}
+            try:
+                return precise_value(step, at, ctx.dps + 10, "the claimed step size")
+            except ClaimValueError:
+                return mpmath.mpf(fstep(cm, lam[0], F0))
         starts = []
         for scale, cap in ((1, 20000), (1, 20000), (3, 60))[ctx.profile.level == 0:]:
             z = rng.standard_normal(2)
@@ -307,7 +320,7 @@ def highprec_check(ctx: RunContext, c: sp.Rational, step: sp.Expr, b: sp.Rationa
             E = [[x0[a] * x0[bb] - mpmath.fsum(U[a][i] * lam[i] * U[bb][i] for i in range(2)) for bb in range(2)]
                  for a in range(2)]
             F0 = cm * mpmath.fsum(E[a][bb] ** 2 for a in range(2) for bb in range(2))
-            eta = mpmath.mpf(fstep(cm, lam[0], F0))
+            eta = eta_of(F0)
             L = smoothness(lam[0], F0, cm, mpmath.sqrt)
             cond.append(eta * L <= 1 + tol)
             out = _hp_run(x0, lam, U, cm, eta, K, eps, tol, cap, b)

@@ -140,11 +140,14 @@ class Claimed:
         return sp.lambdify(VOCABULARY, self.at_depth(depth), module)
 
     def mp(self, depth: int, values: Sequence[Any]) -> mpmath.mpf:
-        """The claimed value in mpmath; NaN where the formula has no real value."""
+        """The claimed value at the caller's working precision (``precise_value``: never a fixed-precision value
+        alone); NaN where the formula has no real value."""
+        from .scalar_common import ClaimValueError, precise_value
+
         try:
-            v = self._fn(depth, "mpmath")(*values)
-            return mpmath.mpf(v) if mpmath.im(v) == 0 else mpmath.nan
-        except (ValueError, TypeError, ZeroDivisionError, NameError):  # NameError: an h(x, y, n) with n not an integer
+            at = dict(zip(VOCABULARY, (mpmath.mpf(v) for v in values)))
+            return precise_value(self.at_depth(depth), at, mpmath.mp.dps, "the claimed sharpness")
+        except (ClaimValueError, ValueError, TypeError, ZeroDivisionError):  # h(x, y, n) with n not an integer
             return mpmath.nan
 
     def float(self, depth: int, values: Sequence[float]) -> float:

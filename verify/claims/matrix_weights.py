@@ -16,10 +16,11 @@ import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
-from ..landscape.deep_matrix import data_hessian, flatten, gradient_unchecked, objective, product, unflatten
+from ..landscape.deep_matrix import (data_hessian, flatten, gradient_unchecked, hessian_stack, objective, product,
+                                     unflatten)
 from ..landscape.instances import random_instance
 from ..landscape.descent_stacked import fixed_step_penalized
-from ..landscape.newton_stacked import hessian_stacked, row_norms
+from ..landscape.newton_stacked import row_norms
 from ..symbolic.scalar import L_sym
 from .base import CheckResult, Verdict
 from .context import PROFILES, RunContext
@@ -165,7 +166,7 @@ def _newton_many(Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarr
     """Up to 12 pseudo-inverse Newton steps on F_c for every instance of a batch (layers (N, d_l, d_(l−1)), M
     (N, d_L, d_0), a and b of shape (N,)), each accepted only if F_c does not increase; an instance stops at its
     first refused step. Hessians, gradients and objectives of all running instances are formed at once (the
-    data Hessian of ``newton_stacked.hessian_stacked`` plus b·c_l on layer l's diagonal: per instance the numbers
+    data Hessian of ``deep_matrix.hessian_stack`` plus b·c_l on layer l's diagonal: per instance the numbers
     of ``weighted_hessian``); one ``np.linalg.lstsq`` per instance. Returns the batched points, F_c and ||∇F_c||."""
     dims = [Ws[0].shape[2]] + [W.shape[1] for W in Ws]
     x = flatten(Ws).copy()
@@ -183,7 +184,7 @@ def _newton_many(Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarr
             W = unflatten(xa, dims)
             a3, b3 = a[act, None, None], b[act, None, None]
             g = flatten(weighted_gradient(W, M[act], a3, b3, c))
-            H = hessian_stacked(W, M[act], a[act], np.zeros(act.size))
+            H = hessian_stack(W, M[act], a[act], np.zeros(act.size))
             H[:, idx, idx] += diag[act]
             ok = np.all(np.isfinite(H), axis=(1, 2)) & np.all(np.isfinite(g), axis=1)
             act, xa, g, H = act[ok], xa[ok], g[ok], H[ok]

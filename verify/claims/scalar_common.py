@@ -273,6 +273,39 @@ def real_value(expr: sp.Expr, at: dict, dps: int, what: str) -> mpmath.mpf:
         return +mpmath.mpf(re._mpf_)
 
 
+def _exact_number(x: object) -> sp.Expr:
+    """An mpf, int or SymPy number as an exact SymPy number (an mpf is the dyadic rational it is)."""
+    if isinstance(x, mpmath.mpf):
+        sign, man, exp, _ = x._mpf_
+        if not man and exp:
+            raise ClaimValueError(f"not a finite number: {x}")
+        return sp.Integer(-int(man) if sign else int(man)) * sp.Rational(2) ** int(exp)
+    return sp.sympify(x)
+
+
+def precise_value(expr: sp.Expr, values: dict, digits: int, what: str) -> mpmath.mpf:
+    """A claimed formula at ``values`` (symbol → mpf, int or SymPy number, each read exactly), to ``digits`` digits,
+    never from a fixed-precision evaluation alone: from its Arb ball when the ball is that narrow
+    (``verify.certified.arb.narrow_value``), else by SymPy's adaptive evalf (``real_value``). Max/Min are taken of
+    their arguments' values, each found the same way. ClaimValueError when there is no finite real value,
+    ClaimUndecided beyond the evaluation budget."""
+    from ..certified.arb import narrow_value
+
+    expr = sp.sympify(expr)
+    node = next((n for n in sp.preorder_traversal(expr) if isinstance(n, (sp.Max, sp.Min))), None)
+    if node is not None:
+        args = [precise_value(arg, values, digits, what) for arg in node.args]
+        d = sp.Dummy("minmax")
+        with mpmath.workdps(digits):
+            chosen = max(args) if isinstance(node, sp.Max) else min(args)
+        return precise_value(expr.xreplace({node: d}), {**values, d: chosen}, digits, what)
+    used = {s: v for s, v in values.items() if s in expr.free_symbols}
+    value = narrow_value(expr, used, digits)
+    if value is not None:
+        return value
+    return real_value(expr, {s: _exact_number(v) for s, v in used.items()}, digits, what)
+
+
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
     """expr at var = each exact value, to about ``dps`` digits, by SymPy's adaptive ``evalf``.
 

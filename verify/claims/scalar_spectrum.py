@@ -201,9 +201,6 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                     if len({c.product for c in mins}) != 1:
                         continue
                     cls = mins[0]
-                    def values(a_mp=a_mp, b_mp=b_mp, m_mp=m_mp, r=cls.rho):  # SymPy numbers: only the subs fallback
-                        return {a: sp.Float(a_mp, work), b: sp.Float(b_mp, work), mabs: sp.Float(abs(m_mp), work),
-                                rho: sp.Float(r, work)}
                     at0 = cls.rho == 0
                     if at0 not in specs:
                         specs[at0] = _expand_spectrum(at_zero if at0 else nonzero, L)
@@ -212,7 +209,7 @@ def _high_precision(conv: Convention, nonzero: Spectrum, at_zero: Spectrum, dept
                     if wrong is not None:
                         return wrong
                     try:
-                        claimed = _numbers_mp(spec, (a_mp, b_mp, abs(m_mp), cls.rho), values, work)
+                        claimed = _numbers_mp(spec, (a_mp, b_mp, abs(m_mp), cls.rho), work)
                     except ClaimValueError as exc:  # a symmetric Hessian's eigenvalues are real: the claim is wrong
                         return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=patterns_total,
                                            scope=scope, counterexample={"depth": L, "m": str(m), "lambda": dec(lam, 30),

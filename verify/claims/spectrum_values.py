@@ -6,7 +6,7 @@ certified spectrum tier.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Sequence
 
 import mpmath
 import sympy as sp
@@ -16,7 +16,7 @@ from ..numbers import to_mpf
 from ..symbolic.scalar import L_sym, a, b, mabs, rho
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .scalar_common import real_value
+from .scalar_common import precise_value, real_value
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 
@@ -130,26 +130,14 @@ def _numbers(spec: list[tuple[sp.Expr, int]], values: dict, dps: int) -> list:
     return sorted(out)
 
 
-def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, values: dict | Callable[[], dict], dps: int) -> list:
-    """``_numbers(spec, values, dps)`` from the mpf arguments args = (a, b, |m|, ρ), without SymPy's subs.
-
-    Each claimed eigenvalue is enclosed in an Arb ball (``narrow_value``: rigorous, a formula that cancels
-    catastrophically widens its ball instead of returning a wrong number) and taken to dps + 5 digits when the ball
-    is that narrow. Any other value (a wide ball, a formula the balls cannot enclose, no real
-    value) is evaluated by SymPy's adaptive evalf (``_numbers`` at ``values``, or ``values()`` when it is a
-    function: built only then).
-    """
-    from ..certified.arb import narrow_value
-
-    out = []
+def _numbers_mp(spec: list[tuple[sp.Expr, int]], args: tuple, dps: int) -> list:
+    """Claimed eigenvalues as mpf numbers at dps + 5 digits, ascending, at the mpf arguments args = (a, b, |m|, ρ):
+    ``precise_value`` (an Arb ball when narrow, else SymPy's adaptive evalf; never a fixed-precision value alone),
+    with its ClaimValueError for a value that is no finite real number."""
     at = dict(zip((a, b, mabs, rho), args))
+    out = []
     for e, k in spec:
-        v = narrow_value(e, at, dps + 5)
-        if v is None:
-            if callable(values):
-                values = values()
-            v = _numbers([(e, 1)], values, dps)[0]
-        out += [v] * k
+        out += [precise_value(e, at, dps + 5, f"the claimed eigenvalue {sp.sstr(e)[:60]}")] * k
     return sorted(out)
 
 

@@ -61,14 +61,21 @@ def _formula(value: str | sp.Expr, names: Mapping[str, sp.Symbol], what: str) ->
 
 def _evaluator(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any]:
     """``expr`` as a function of ``symbols``, in the arithmetic of its arguments: exact for SymPy numbers
-    and integers, mpmath (at the caller's working precision) for mpf and floats."""
+    and integers; for mpf and floats an mpf at the caller's working precision, by ``precise_value`` (never a
+    fixed-precision value alone). Where there is no real value, the compiled mpmath function's own answer."""
+    from .scalar_common import ClaimValueError, precise_value
+
     inexact = sp.lambdify(list(symbols), expr, modules="mpmath")
 
     def evaluate(*values: Any) -> Any:
         if all(isinstance(v, (numbers.Integral, sp.Basic)) and not isinstance(v, bool) for v in values):
             return expr.xreplace({k: sp.Integer(int(v)) if isinstance(v, numbers.Integral) else v
                                   for k, v in zip(symbols, values)})
-        return inexact(*[mpmath.mpf(v) for v in values])
+        args = [mpmath.mpf(v) for v in values]
+        try:
+            return precise_value(expr, dict(zip(symbols, args)), mpmath.mp.dps, "the claimed formula")
+        except ClaimValueError:
+            return inexact(*args)
     return evaluate
 
 

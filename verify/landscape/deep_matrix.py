@@ -213,8 +213,8 @@ def hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0, b=1.0) -> np.ndarray
         n = Ws[0].shape[0]
         a_v = np.broadcast_to(np.reshape(a, -1), (n,))
         b_v = np.broadcast_to(np.reshape(b, -1), (n,))
-        return np.stack([hessian_one([W[i] for W in Ws], M[i] if M.ndim == 3 else M, float(a_v[i]), float(b_v[i]))
-                         for i in range(n)])
+        M_v = np.ascontiguousarray(np.broadcast_to(M, (n,) + M.shape[-2:]))
+        return hessian_stack(Ws, M_v, np.array(a_v, dtype=float), np.array(b_v, dtype=float))
     return hessian_one(Ws, M, a, b)
 
 
@@ -227,34 +227,46 @@ def data_hessian(Ws: Sequence[np.ndarray], M: np.ndarray, a=1.0) -> np.ndarray:
     return hessian_one(Ws, M, a, 0.0)
 
 
-def hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
-    """``hessian`` of one validated instance (inner loops validate once, then call this)."""
+def hessian_stack(Ws: Sequence[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``hessian`` of every instance of a validated stack: layers (N, d_l, d_(l−1)), M (N, d_L, d_0), a and b of
+    shape (N,); returns (N, P, P). The one hand-derived formula: H = a·JᵀJ + b·I plus, for layers k > l, the
+    blocks a·(A_kᵀ R B_lᵀ)[i,q]·C[j,p], C = W_(k−1)⋯W_(l+1), grown from the left factor. A stacked matmul runs
+    the same BLAS kernel on every matrix of the stack and the rest is elementwise, so each instance's Hessian
+    does not depend on the rest of the stack (``tests/test_route_newton_stacked.py``)."""
     L = len(Ws)
+    n = Ws[0].shape[0]
     A, B = prefix_suffix(Ws)
     R = product(Ws) - M
-    sizes = [W.size for W in Ws]
+    a3, b3 = a[:, None, None], b[:, None, None]
+    sizes = [W.shape[1] * W.shape[2] for W in Ws]
     offs = [0]
-    for n in sizes:
-        offs.append(offs[-1] + n)
+    for size in sizes:
+        offs.append(offs[-1] + size)
+    m = M.shape[1] * M.shape[2]
     # outer products by broadcasting (one multiplication per entry, as einsum "ri,jc->rcij" / "iq,jp->ijpq")
-    J = np.concatenate([(A[l][:, None, :, None] * B[l].T[None, :, None, :]).reshape(M.size, -1) for l in range(L)],
-                       axis=1)
-    H = a * (J.T @ J) + b * np.eye(offs[-1])
+    J = np.concatenate([(A[l][:, :, None, :, None] * _t(B[l])[:, None, :, None, :]).reshape(n, m, -1)
+                        for l in range(L)], axis=2)
+    H = a3 * (_t(J) @ J) + b3 * np.eye(offs[-1])
     for k in range(1, L):
-        AR = A[k].T @ R  # G below is (A_kᵀ R) B_lᵀ, evaluated left to right as written before
-        # C = W_(k−1)⋯W_(l+1), grown from the left factor as _chain did: C(l) = C(l + 1) @ W_(l+1)
-        Cs: list[np.ndarray] = [np.eye(Ws[k - 1].shape[0])]
+        AR = _t(A[k]) @ R  # G below is (A_kᵀ R) B_lᵀ, evaluated left to right
+        Cs: list[np.ndarray] = [np.eye(Ws[k - 1].shape[1])[None]]  # C(l) = C(l + 1) @ W_(l+1)
         if k >= 2:
             Cs.insert(0, Ws[k - 1])
             for l in range(k - 3, -1, -1):
                 Cs.insert(0, Cs[0] @ Ws[l + 1])
         for l in range(k):
             C = Cs[l]
-            G = AR @ B[l].T  # (d_k, d_(l−1))
-            blk = a * (G[:, None, None, :] * C[None, :, :, None]).reshape(sizes[k], sizes[l])
-            H[offs[k]:offs[k + 1], offs[l]:offs[l + 1]] += blk
-            H[offs[l]:offs[l + 1], offs[k]:offs[k + 1]] += blk.T
+            G = AR @ _t(B[l])  # (N, d_k, d_(l−1))
+            blk = a3 * (G[:, :, None, None, :] * C[:, None, :, :, None]).reshape(n, sizes[k], sizes[l])
+            H[:, offs[k]:offs[k + 1], offs[l]:offs[l + 1]] += blk
+            H[:, offs[l]:offs[l + 1], offs[k]:offs[k + 1]] += _t(blk)
     return H
+
+
+def hessian_one(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float) -> np.ndarray:
+    """``hessian`` of one validated instance (inner loops validate once, then call this): ``hessian_stack`` of a
+    stack of one."""
+    return hessian_stack([W[None] for W in Ws], M[None], np.array([a], dtype=float), np.array([b], dtype=float))[0]
 
 
 def flatten(Ws: Sequence[np.ndarray]) -> np.ndarray:

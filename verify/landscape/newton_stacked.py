@@ -16,7 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from .deep_matrix import (
-    _t, flatten, gradient_unchecked, objective, objective_unchecked, prefix_suffix, product, unflatten, validate,
+    flatten, gradient_unchecked, hessian_stack, objective, objective_unchecked, unflatten, validate,
 )
 
 
@@ -28,39 +28,6 @@ def row_norms(X: np.ndarray) -> np.ndarray:
 def _frobenius(M: np.ndarray) -> np.ndarray:
     """‖M[i]‖_F of each matrix of an (N, r, c) stack, as ``np.linalg.norm(M[i])``."""
     return row_norms(np.ascontiguousarray(M).reshape(M.shape[0], -1))
-
-
-def hessian_stacked(Ws: Sequence[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``deep_matrix.hessian_one`` of every instance of a validated batch: layers (N, d_l, d_(l−1)), M (N, d_L,
-    d_0), a and b of shape (N,). Returns (N, P, P); the same formula, evaluated in the same order per instance:
-    H = a·JᵀJ + b·I plus, for layers k > l, the blocks a·(A_kᵀ R B_lᵀ)[i,q]·C[j,p], C = W_(k−1)⋯W_(l+1)."""
-    L = len(Ws)
-    n = Ws[0].shape[0]
-    A, B = prefix_suffix(Ws)
-    R = product(Ws) - M
-    a3, b3 = a[:, None, None], b[:, None, None]
-    sizes = [W.shape[1] * W.shape[2] for W in Ws]
-    offs = [0]
-    for s in sizes:
-        offs.append(offs[-1] + s)
-    m = M.shape[1] * M.shape[2]
-    J = np.concatenate([(A[l][:, :, None, :, None] * _t(B[l])[:, None, :, None, :]).reshape(n, m, -1)
-                        for l in range(L)], axis=2)
-    H = a3 * (_t(J) @ J) + b3 * np.eye(offs[-1])
-    for k in range(1, L):
-        AR = _t(A[k]) @ R
-        Cs: list[np.ndarray] = [np.eye(Ws[k - 1].shape[1])[None]]
-        if k >= 2:
-            Cs.insert(0, Ws[k - 1])
-            for l in range(k - 3, -1, -1):
-                Cs.insert(0, Cs[0] @ Ws[l + 1])
-        for l in range(k):
-            C = Cs[l]
-            G = AR @ _t(B[l])
-            blk = a3 * (G[:, :, None, None, :] * C[:, None, :, :, None]).reshape(n, sizes[k], sizes[l])
-            H[:, offs[k]:offs[k + 1], offs[l]:offs[l + 1]] += blk
-            H[:, offs[l]:offs[l + 1], offs[k]:offs[k + 1]] += _t(blk)
-    return H
 
 
 def _batch(Ws: Sequence[np.ndarray], M, a, b) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
@@ -96,7 +63,7 @@ def newton_critical_many(Ws: Sequence[np.ndarray], M, a, b, steps: int = 40,
             act, xa, g = act[go], xa[go], g[go]
             if act.size == 0:
                 break
-            H = hessian_stacked(unflatten(xa, dims), M[act], a_v[act], b_v[act])
+            H = hessian_stack(unflatten(xa, dims), M[act], a_v[act], b_v[act])
             keep = np.zeros(act.size, dtype=bool)
             for i in range(act.size):
                 try:
@@ -131,7 +98,7 @@ def newton_polish_many(Ws: Sequence[np.ndarray], M, a, b, steps: int = 8, rcond:
         act, xa, g = act[go], xa[go], g[go]
         if act.size == 0:
             break
-        H = hessian_stacked(unflatten(xa, dims), M[act], a_v[act], b_v[act])
+        H = hessian_stack(unflatten(xa, dims), M[act], a_v[act], b_v[act])
         ok = np.all(np.isfinite(H), axis=(1, 2))
         xn = np.empty_like(xa)
         for i in range(act.size):
