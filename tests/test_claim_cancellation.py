@@ -134,3 +134,17 @@ def test_symbolic_convergence_tier_keeps_an_irrational_step_exact() -> None:
     assert not got.is_Rational and sp.simplify(got - exact) == 0
     claim = convergence_claim("t.conv", "gd converges", "test", c="1/4", step_rule=rule)
     assert all(v is not Verdict.VERIFIED for v in _verdicts(claim, QUICK, tiers=(Tier.SYMBOLIC,)))
+
+
+def test_exact_numbers_are_evaluated_through_deep_cancellation() -> None:
+    """``to_mpf`` (and ``mp_of``, which uses it) of an exact number: SymPy's default ceiling of 100 extra digits
+    returned 0 for 10²⁰⁰·(exp(10⁻²⁰⁰) − 1), which is 1 + 5·10⁻²⁰¹."""
+    from verify.claims.closed_form import mp_of
+    from verify.numbers import to_mpf
+
+    big = sp.Integer(10) ** 200
+    one = big * (sp.exp(1 / big) - 1)
+    assert sp.N(one, 55) != 1  # the trap
+    for value in (to_mpf(one, 50), mp_of(one, 50)):
+        with mpmath.workdps(60):
+            assert abs(value - 1) < mpmath.mpf(10) ** -50

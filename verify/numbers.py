@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from .defaults import DEFAULT_DIGITS
 from .errors import UsageError
@@ -146,11 +147,18 @@ def parse_int(text: object, name: str, minimum: int, maximum: int | None = None)
 
 
 def to_mpf(x: sp.Expr | sp.Rational | str, dps: int) -> mpmath.mpf:
-    """Evaluate an exact SymPy number at ``dps`` digits into an mpf (no float on the way)."""
+    """Evaluate an exact SymPy number at ``dps`` digits into an mpf (no float on the way), by SymPy's adaptive evalf
+    with room to raise its precision through cancellations: strict up to dps + 400 digits (SymPy's default ceiling
+    of 100 digits returns a wrong value without a word for a term such as 10²⁰⁰·(exp(10⁻²⁰⁰) − 1)); a value strict
+    evaluation cannot tell from 0 is SymPy's default answer, as before."""
     with mpmath.workdps(dps + 5):
         if isinstance(x, str):
             return mpmath.mpf(x)
-        value = sp.N(sp.sympify(x), dps + 5)
+        x = sp.sympify(x)
+        try:
+            value = x.evalf(dps + 5, maxn=dps + 400, strict=True)
+        except PrecisionExhausted:
+            value = sp.N(x, dps + 5)
         return mpmath.mpf(sp.Float(value, dps + 5)._mpf_)
 
 

@@ -12,6 +12,8 @@ from typing import Sequence
 import mpmath
 import sympy as sp
 
+from ..numbers import to_mpf
+
 
 def exact(x) -> sp.Expr:
     """A claimed number as an exact SymPy number. A float is read as the simplest number within its
@@ -26,7 +28,7 @@ def mp_of(x, dps: int) -> mpmath.mpf:
     """A claimed number at ``dps`` + 10 digits (exact rationals divided at that precision)."""
     x = exact(x)
     with mpmath.workdps(dps + 10):
-        return mpmath.mpf(x.p) / x.q if x.is_Rational else mpmath.mpf(str(sp.N(x, dps + 10)))
+        return mpmath.mpf(x.p) / x.q if x.is_Rational else to_mpf(x, dps + 5)
 
 
 class Evaluators:
