@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import math
+
 import numpy as np
 
 from verify import invariance as inv
@@ -43,15 +45,25 @@ def covariance_check(spec: ExampleSpec, factory: GroupFactory | None) -> Callabl
         Gs = group.sample(rng, n_inst)
         worst = {"value": 0.0, "gradient": 0.0, "hessian": 0.0}
         cex = None
+        nonfinite = 0  # instances whose defects float64 cannot evaluate (overflow): no agreement, no counterexample
         for G in Gs:
             x = rng.standard_normal(ex.objective.dim)
             d = inv.covariance_defects(ex.objective, G, x)
+            if not all(math.isfinite(v) for v in d.values()):
+                nonfinite += 1
+                continue
             for k_, v in d.items():
                 if v > worst[k_]:
                     worst[k_] = v
             if cex is None and max(d.values()) > COV_TOL:
                 cex = {"x": x.tolist(), "G": G.tolist(), "defects": d}
         w = max(worst.values())
+        if w <= COV_TOL and nonfinite:
+            return CheckResult(Verdict.INCONCLUSIVE, f"{group.name}: the covariance defects are not finite in float64 "
+                               f"at {nonfinite} of {n_inst} instances (overflow); the finite ones are within "
+                               f"{COV_TOL:g}", instances=n_inst - nonfinite,
+                               tolerance=f"{COV_TOL:g} relative to the size of the terms",
+                               details={"group": group.name, "nonfinite_instances": nonfinite, **worst})
         verdict = Verdict.REFUTED if w > COV_TOL else Verdict.VERIFIED
         return CheckResult(verdict, f"{group.name}: worst relative defects value {worst['value']:.1e}, "
                                     f"gradient {worst['gradient']:.1e}, Hessian {worst['hessian']:.1e}",

@@ -199,7 +199,7 @@ def layer_norm_numeric(exponent) -> Callable[[RunContext], CheckResult]:
                 scale = max(claimed, float(np.max(norms)), 1e-300)
                 err = float(np.max(np.abs(norms - claimed)) / scale)
                 worst = max(worst, err)
-                if err > 1e-9:
+                if not np.isfinite(err) or err > 1e-9:  # norms at a minimizer are finite: so is a right claim
                     return CheckResult(
                         Verdict.REFUTED, f"L={L}: layer norms² {norms.tolist()} vs claimed Σ s_i^{e:.6g} = {claimed!r}",
                         counterexample={**s.inst.describe(), "layer_norms_sq": [repr(float(x)) for x in norms]})
@@ -344,7 +344,7 @@ def weighted_numeric(exponent, weights: LayerWeights, weight_exponent) -> Callab
                     norms = np.array([float(np.sum(W * W)) for W in Ws])
                     err = float(np.max(np.abs(norms - claimed)) / max(float(np.max(claimed)), float(np.max(norms)), 1e-300))
                     worst = max(worst, err)
-                    if err > 1e-9:
+                    if not np.isfinite(err) or err > 1e-9:  # norms at a minimizer are finite: so is a right claim
                         return CheckResult(
                             Verdict.REFUTED, f"L={L}: layer norms² {norms.tolist()} of a minimizer of the weighted "
                             f"objective vs claimed (c̄/c_l)^{k:g}·Σ s_i^{e:.6g} = {claimed.tolist()} ({weights.describe()})",

@@ -51,6 +51,7 @@ def _compare_batch(L, eig, claimed, tol, where: str, data: dict, spec, dps, inst
                    conflicts: list) -> tuple[CheckResult | None, float]:
     """Refute on the first float64 mismatch beyond 4·tol that mpmath confirms; unconfirmed ones are conflicts."""
     err = np.abs(eig - claimed).max(axis=1)
+    err[~np.isfinite(err)] = np.inf  # a claim that is no finite float64 number here is a mismatch to confirm, not a pass
     worst = float(np.min(1 - err / (tol * 4)))
     for j in np.argsort(-(err / tol)):
         if err[j] <= 4 * tol[j]:

@@ -36,6 +36,12 @@ def family_sets(family: str, p: int, r: int) -> list[tuple[int, ...]]:
     raise UsageError(f"family must be one of {FAMILIES}, got {family!r}")
 
 
+def finite_or_inf(rel: float) -> float:
+    """A discrepancy, with NaN read as infinite: ``max`` and ``>`` pass a NaN over silently, and a closed form that
+    is no finite number at a valid instance is a discrepancy (``discrepancy_verdict`` refutes it)."""
+    return rel if math.isfinite(rel) else math.inf
+
+
 def discrepancy_verdict(rel: float, tol: float, refute: float) -> Verdict:
     """rel ≤ tol: verified; rel > refute: refuted; in between: inconclusive (float64 cannot tell)."""
     if not np.isfinite(rel) or rel > refute:
@@ -133,6 +139,7 @@ def symmetry_numeric(ctx: RunContext, c: sp.Rational, s: sp.Rational) -> CheckRe
                         np.max(np.abs(G1 - G0 @ R), axis=(-1, -2)) / np.max(np.abs(G0), axis=(-1, -2)),
                         np.max(np.abs(H1 - K @ H0 @ np.swapaxes(K, -1, -2)), axis=(-1, -2)) / hs,
                         np.max(np.abs(e1 - e0), axis=-1) / hs])
+        rel = np.where(np.isfinite(rel), rel, np.inf)  # a NaN discrepancy is no agreement (``finite_or_inf``)
         i = int(np.argmax(np.max(rel, axis=0)))
         if np.max(rel) > worst_rel:
             worst_rel = float(np.max(rel))

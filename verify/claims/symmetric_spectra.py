@@ -20,7 +20,7 @@ from ..kernels.symmetric import float_tol
 from ..symbolic.symmetric import saddle_curvature_closed_form, spectrum_closed_form, tangent_dim_closed_form
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .symmetric_basic import discrepancy_verdict
+from .symmetric_basic import discrepancy_verdict, finite_or_inf
 
 def numeric_spectra(inst: Any, cf: float, rng: np.random.Generator
                     ) -> tuple[list[tuple[int, ...]], np.ndarray, np.ndarray]:
@@ -288,22 +288,23 @@ def saddles_numeric(ctx: RunContext, c: sp.Rational, cc: sp.Rational, spectrum: 
         for S, e in zip(sets, ev):
             cl = np.sort(np.array(spectrum(list(lam), S, inst.r, ccf), dtype=float))
             # wrong multiplicities (length) are a wrong claim: refuted, never a broadcasting crash
-            rel = float(np.max(np.abs(e - cl)) / hs) if cl.shape == e.shape else math.inf
+            rel = finite_or_inf(float(np.max(np.abs(e - cl)) / hs)) if cl.shape == e.shape else math.inf
             count += 1
             if S == top:
                 pos = e[e > 1e3 * tol * hs]
-                rel = max(rel, abs(float(pos[0]) - float(min_positive(list(lam), inst.r, ccf))) / hs)
+                rel = max(rel, finite_or_inf(abs(float(pos[0]) - float(min_positive(list(lam), inst.r, ccf))) / hs))
             else:
                 worst_strict = min(worst_strict, -float(e[0]) / hs)
                 neg.append(-float(e[0]))
-                rel = max(rel, abs(float(e[0]) - float(saddle_curvature_closed_form(list(lam), S, inst.r, ccf))) / hs)
+                rel = max(rel, finite_or_inf(
+                    abs(float(e[0]) - float(saddle_curvature_closed_form(list(lam), S, inst.r, ccf))) / hs))
             if rel > worst_rel:
                 worst_rel = rel
                 bad = {"case": case, "S": [i + 1 for i in S], "r": inst.r, "lambda": lam.tolist(),
                        "U": inst.U.tolist(), "eigenvalues": e.tolist(), "claimed": cl.tolist()}
         if neg:
             claimed = float(saddle_bound(list(lam), inst.r, ccf))
-            rel = abs(min(neg) - claimed) / hs
+            rel = finite_or_inf(abs(min(neg) - claimed) / hs)
             by_case.setdefault(case, []).append(round(min(neg) / hs, 6))
             if rel > worst_rel:
                 worst_rel = rel
