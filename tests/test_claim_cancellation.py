@@ -1,5 +1,5 @@
 """High-precision tiers never take a fixed-precision value of a claimed formula on trust
-(``scalar_common.precise_value``: an Arb ball when narrow, else SymPy's adaptive evalf). First the spectrum tier,
+(``formula_values.precise_value``: an Arb ball when narrow, else SymPy's adaptive evalf). First the spectrum tier,
 then every other claim kind that evaluates a user's formula in mpmath (found by a review of the code).
 
 The spectrum tier: each claimed eigenvalue is enclosed in an Arb ball and taken only when the ball is narrow, else
@@ -148,3 +148,38 @@ def test_exact_numbers_are_evaluated_through_deep_cancellation() -> None:
     for value in (to_mpf(one, 50), mp_of(one, 50)):
         with mpmath.workdps(60):
             assert abs(value - 1) < mpmath.mpf(10) ** -50
+
+
+def test_float64_spectrum_tier_does_not_verify_a_claim_it_cannot_evaluate() -> None:
+    """The float64 tier's values of the cancelling claim are those of the right claim: it says so (inconclusive),
+    where it once verified the wrong claim; the right claim stays verified."""
+    for spec, want in ((OFF, Verdict.INCONCLUSIVE), (GOOD, Verdict.VERIFIED)):
+        claim = scalar_spectrum_claim("t.spectrum.cancel", "s", "test", spec, [(b, L)], depths=(3, 4))
+        got = [c.execute(QUICK).verdict for c in claim.checks if c.tier is Tier.NUMERIC]
+        assert got == [want], got
+
+
+def test_float64_matrix_sharpness_tiers_do_not_verify_a_claim_they_cannot_evaluate() -> None:
+    """Off by 10⁻³ through a term that is 0 in float64: the float64 largest-eigenvalue check says it cannot judge
+    (it once verified); off by 10⁶: the float64 trace check says so too."""
+    from verify.claims.matrix_sharpness import derived_sharpness, matrix_sharpness_claim
+
+    for formula, want in ((derived_sharpness(), Verdict.VERIFIED),
+                          (derived_sharpness() + _trap(mabs) / 1000, Verdict.INCONCLUSIVE),
+                          (derived_sharpness() + 10 ** 6 * _trap(mabs), Verdict.INCONCLUSIVE)):
+        got = _verdicts(matrix_sharpness_claim("t.sharp", "s", "test", formula=formula), QUICK, tiers=(Tier.NUMERIC,))
+        assert got and all(v is want for v in got), (formula, got)
+
+
+def test_collapse_threshold_that_cancels_in_float64_is_judged_by_exact_routes() -> None:
+    """λ*·(1 + 10⁻³·trap): the float64 rank and descent checks see λ* itself (the trap is 0 in float64) and once
+    verified the wrong claim; now they say they cannot judge, and the 50-digit check refutes."""
+    from proofs.kamber_parhi_2026.formulas import tau
+    from verify.claims.matrix_kinds import matrix_collapse_claim
+
+    for threshold, numeric, hp in ((tau(), Verdict.VERIFIED, Verdict.VERIFIED),
+                                   (tau() * (1 + _trap(mabs) / 1000), Verdict.INCONCLUSIVE, Verdict.REFUTED)):
+        claim = matrix_collapse_claim("t.collapse", "s", "test", threshold=threshold)
+        got = _verdicts(claim, QUICK, tiers=(Tier.NUMERIC,), skip="certified")
+        assert got and all(v is numeric for v in got), (threshold, got)
+        assert all(v is hp for v in _verdicts(claim, QUICK)), threshold

@@ -42,3 +42,12 @@ def test_high_precision_tier_of_the_claim_refutes_it() -> None:
     results = [check.execute(RunContext(profile=PROFILES["quick"])) for check in claim.checks
                if check.tier is Tier.HIGH_PRECISION]
     assert results and all(r.verdict is Verdict.REFUTED for r in results)
+
+
+def test_float64_tier_does_not_verify_a_claim_it_cannot_evaluate() -> None:
+    """The float64 value of OFF is that of the right claim (the 10⁻³ term is 0 in float64): the tier says it cannot
+    judge (inconclusive) where it once verified; the right claim stays verified."""
+    for formula, want in ((OFF, Verdict.INCONCLUSIVE), (CLAIM, Verdict.VERIFIED)):
+        claim = sharpness_claim("t.sharpness.cancel", "s", "test", convention_problem("A1"), formula, min_depth=3)
+        got = [c.execute(RunContext(profile=PROFILES["quick"])).verdict for c in claim.checks if c.tier is Tier.NUMERIC]
+        assert got == [want], got

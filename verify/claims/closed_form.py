@@ -35,7 +35,7 @@ class Evaluators:
     """Float64 and high-precision evaluators of one SymPy closed form f(x_1..x_k).
 
     ``mp(*args, dps=...)`` gives f to dps + 20 digits with every argument converted to mpf at that precision
-    (integers never reach Python float division), by ``scalar_common.precise_value`` (an Arb ball when narrow,
+    (integers never reach Python float division), by ``formula_values.precise_value`` (an Arb ball when narrow,
     else SymPy's adaptive evalf), so a claimed formula that cancels at a fixed precision is still evaluated right.
     Where f has no real value there, the compiled mpmath function's own value is returned (its complex number, or
     its exception), as the callers expect.
@@ -48,7 +48,8 @@ class Evaluators:
         self._fl = sp.lambdify(self.args, expr, "math")
 
     def mp(self, *values, dps: int) -> mpmath.mpf:
-        from .scalar_common import ClaimValueError, precise_value
+        from .formula_values import precise_value
+        from .scalar_common import ClaimValueError
 
         work = dps + 20
         with mpmath.workdps(work):

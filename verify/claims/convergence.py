@@ -27,7 +27,8 @@ from ..expressions import parse_expression
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .li_kinds_common import USER_PAPER, declared_texts, positive_rational
-from .scalar_common import ClaimValueError, precise_value
+from .formula_values import precise_value
+from .scalar_common import ClaimValueError
 
 STEP_NAMES = {name: sp.Symbol(name, positive=True) for name in ("c", "lam1", "F0")}
 DEFAULT_STEP = "1/(18*c*(lam1 + sqrt(F0/c)))"

@@ -27,6 +27,7 @@ from ..numbers import dec
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .closed_form import Evaluators, mp_of
+from .formula_values import FLOAT_ROUTE_TOL, float_route_inconclusive
 from .scope import depth_text
 from .matrix_common import BEAT_REL, matrix_depths, search_sizes
 
@@ -51,6 +52,21 @@ class ClaimedThreshold:
     def float(self, conv: str, sigma: float, depth: int) -> float:
         """λ*(σ) in float64."""
         return _multiple_float(self.multiples[conv], depth) * self.tau.float(abs(sigma), depth)
+
+    #: draws per (depth, convention) at which a float64 check probes ``float`` against the exact value
+    FLOAT_PROBES = 3
+
+    def float_disagrees(self, conv: str, sigma: float, depth: int) -> dict | None:
+        """Where ``float`` is not λ*(σ) (beyond FLOAT_ROUTE_TOL of it, against ``mp`` at 30 digits: an Arb ball or
+        adaptive evalf); None where it is, or where either value is not a finite real number (left to the check)."""
+        got = self.float(conv, sigma, depth)
+        try:
+            exact = float(self.mp(conv, mpmath.mpf(float(sigma)), depth, 30))
+        except (ArithmeticError, TypeError, ValueError):
+            return None
+        if np.isfinite(got) and np.isfinite(exact) and abs(got - exact) > FLOAT_ROUTE_TOL * max(abs(exact), abs(got)):
+            return {"at": {"convention": conv, "sigma": float(sigma), "depth": depth}, "float64": got, "exact": exact}
+        return None
 
 
 def _multiple_mp(multiple: Callable[[int], sp.Expr], depth: int, dps: int) -> mpmath.mpf:
@@ -157,6 +173,10 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
                         sig[-1] = 0.0
                     alpha = float(rng.uniform(0.2, 3.0))
                     lam = alpha * threshold.float(name, sig[0], L)
+                    if len(drawn) + near < threshold.FLOAT_PROBES:
+                        route = threshold.float_disagrees(name, sig[0], L)
+                        if route is not None:
+                            return float_route_inconclusive(f"L={L}, {name}", route, checked)
                     thresholds = np.array([threshold.float(name, s, L) if s > 0 else 0.0 for s in sig])
                     if np.any(np.abs(lam / np.where(thresholds > 0, thresholds, np.inf) - 1) < 1e-8):
                         near += 1  # within float64 resolution of a threshold: not decided here
@@ -210,6 +230,10 @@ def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], Check
                 M = target_from_spectrum(rng, 3, 3, sig)
                 alpha = float(rng.uniform(1.05, 2.5))
                 lam = alpha * threshold.float(name, sig[0], L)
+                if len(insts) < threshold.FLOAT_PROBES:
+                    route = threshold.float_disagrees(name, sig[0], L)
+                    if route is not None:
+                        return float_route_inconclusive(f"L={L}, {name}", route, len(rows))
                 a, b = float(conv.a), float(conv.b_over_lam(L)) * lam
                 insts.append(Instance(M, L, dims, name, lam, a, b))
             for s in multistart(rng, insts, starts, steps):

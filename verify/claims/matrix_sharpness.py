@@ -33,6 +33,7 @@ from ..symbolic.scalar import L_sym, a as A_SYM, b as B_SYM, mabs, rho
 from .base import CheckResult, Claim, Tier, Verdict
 from .closed_form import exact
 from .context import RunContext
+from .formula_values import float_route_disagrees, float_route_inconclusive, precise_value
 from .matrix_common import EPS, NEAR_TIE_GAP, guarded_check, positive_constant
 
 RHO2 = sp.Symbol("rho2", nonnegative=True)
@@ -142,13 +143,22 @@ class Claimed:
     def mp(self, depth: int, values: Sequence[Any]) -> mpmath.mpf:
         """The claimed value at the caller's working precision (``precise_value``: never a fixed-precision value
         alone); NaN where the formula has no real value."""
-        from .scalar_common import ClaimValueError, precise_value
+        from .scalar_common import ClaimValueError
 
         try:
             at = dict(zip(VOCABULARY, (mpmath.mpf(v) for v in values)))
             return precise_value(self.at_depth(depth), at, mpmath.mp.dps, "the claimed sharpness")
         except (ClaimValueError, ValueError, TypeError, ZeroDivisionError):  # h(x, y, n) with n not an integer
             return mpmath.nan
+
+    #: instances per depth at which a float64 tier probes its values of the claim against the exact value
+    FLOAT_PROBES = 3
+
+    def float_disagrees(self, depth: int, values: Sequence[float], value: float, scale: float) -> dict | None:
+        """Where the float64 value of the claim at ``values`` is not its value (``float_route_disagrees``, relative
+        to ``scale`` = ||H||); None where it is, or where the float value is not finite (refuted by the tier)."""
+        return float_route_disagrees(self.at_depth(depth), VOCABULARY, [np.array([float(v)]) for v in values],
+                                     np.array([value]), np.array([scale]), probes=1)
 
     def float(self, depth: int, values: Sequence[float]) -> float:
         """The claimed value in float64; NaN where the formula has no real value."""
@@ -312,6 +322,7 @@ def numeric_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
         depths = _depths(ctx, (5, 6, 8))
         n = max(24, ctx.profile.instances // 10)
         worst, done, skipped, rows = 0.0, 0, 0, []
+        probed: dict[int, int] = {}
         for i in range(n):
             L = depths[(i // 4) % len(depths)]
             M, a, b, dims, regime = _numeric_instance(rng, L, claimed.conv, i)
@@ -332,6 +343,11 @@ def numeric_check(claimed: Claimed) -> Callable[[RunContext], CheckResult]:
                    float(sig[0]), float(sig[1]) if sig.size > 1 else 0.0, a, b)
             claim_v = claimed.float(L, voc)
             hn, dim = max(v[1] for v in values), values[0][2]
+            probed[L] = probed.get(L, 0) + 1
+            if probed[L] <= claimed.FLOAT_PROBES:
+                route = claimed.float_disagrees(L, voc, claim_v, hn)
+                if route is not None:
+                    return float_route_inconclusive(f"L={L}", route, done)
             # eigvalsh backward error ≲ dim·eps·||H||; H's entries are products of ≤ 2L factors of the
             # Newton-polished constructed point (relative error a few eps each): 100·dim·eps·||H|| covers both
             tol = 100 * dim * EPS * hn

@@ -255,57 +255,6 @@ def _evalf_bounded(expr: sp.Expr, at: dict, dps: int) -> sp.Expr:
     return _bounded(functools.partial(_evalf_once, expr, at, dps), "at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
 
 
-def real_value(expr: sp.Expr, at: dict, dps: int, what: str) -> mpmath.mpf:
-    """``expr`` at ``at`` (symbol → exact SymPy number or Float, a Float read as the exact binary number it is) by
-    SymPy's adaptive evalf (``_evalf_bounded``), rounded to ``dps`` digits. ``expr.subs(at)`` would instead add
-    Floats at their own precision, where a formula that cancels loses every digit. ClaimValueError when the value
-    is no finite real number (``what`` names the formula), ClaimUndecided beyond the evaluation budget."""
-    try:
-        x = _evalf_bounded(expr, at, dps)
-    except (ZeroDivisionError, OverflowError, ValueError) as exc:
-        raise ClaimValueError(f"{what} has no value here ({type(exc).__name__})") from None
-    re, im = x.as_real_imag()
-    if re.is_zero and im == 0:  # an exact 0 (the formula vanishes identically) is a real number
-        return mpmath.mpf(0)
-    if im != 0 or not re.is_Float:
-        raise ClaimValueError(f"{what} is {x}, not a finite real number")
-    with mpmath.workdps(dps):
-        return +mpmath.mpf(re._mpf_)
-
-
-def _exact_number(x: object) -> sp.Expr:
-    """An mpf, int or SymPy number as an exact SymPy number (an mpf is the dyadic rational it is)."""
-    if isinstance(x, mpmath.mpf):
-        sign, man, exp, _ = x._mpf_
-        if not man and exp:
-            raise ClaimValueError(f"not a finite number: {x}")
-        return sp.Integer(-int(man) if sign else int(man)) * sp.Rational(2) ** int(exp)
-    return sp.sympify(x)
-
-
-def precise_value(expr: sp.Expr, values: dict, digits: int, what: str) -> mpmath.mpf:
-    """A claimed formula at ``values`` (symbol → mpf, int or SymPy number, each read exactly), to ``digits`` digits,
-    never from a fixed-precision evaluation alone: from its Arb ball when the ball is that narrow
-    (``verify.certified.arb.narrow_value``), else by SymPy's adaptive evalf (``real_value``). Max/Min are taken of
-    their arguments' values, each found the same way. ClaimValueError when there is no finite real value,
-    ClaimUndecided beyond the evaluation budget."""
-    from ..certified.arb import narrow_value
-
-    expr = sp.sympify(expr)
-    node = next((n for n in sp.preorder_traversal(expr) if isinstance(n, (sp.Max, sp.Min))), None)
-    if node is not None:
-        args = [precise_value(arg, values, digits, what) for arg in node.args]
-        d = sp.Dummy("minmax")
-        with mpmath.workdps(digits):
-            chosen = max(args) if isinstance(node, sp.Max) else min(args)
-        return precise_value(expr.xreplace({node: d}), {**values, d: chosen}, digits, what)
-    used = {s: v for s, v in values.items() if s in expr.free_symbols}
-    value = narrow_value(expr, used, digits)
-    if value is not None:
-        return value
-    return real_value(expr, {s: _exact_number(v) for s, v in used.items()}, digits, what)
-
-
 def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational], dps: int) -> list[mpmath.mpf]:
     """expr at var = each exact value, to about ``dps`` digits, by SymPy's adaptive ``evalf``.
 

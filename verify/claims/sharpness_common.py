@@ -20,7 +20,8 @@ from ..numbers import dec
 from ..symbolic.scalar import L_sym
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
-from .scalar_common import ClaimUndecided, ClaimValueError, real_value, undecided_inconclusive
+from .formula_values import float_route_disagrees, float_route_inconclusive, real_value
+from .scalar_common import ClaimUndecided, ClaimValueError, undecided_inconclusive
 
 
 #: λ (the claims' "lam"); the same object as verify.problems.symbols.LAM (SymPy symbols are equal by name
@@ -67,13 +68,17 @@ def refuted_value(L: int, m: object, lam: mpmath.mpf, name: str, why: str, count
 
 
 def float_claim(formula: sp.Expr, depth: int, symbols: Sequence[sp.Symbol]) -> Callable[..., np.ndarray]:
-    """The claim at depth L as a NumPy function of ``symbols`` (float64; mismatches are confirmed in mpmath)."""
+    """The claim at depth L as a NumPy function of ``symbols`` (float64; mismatches are confirmed in mpmath). Its
+    ``disagrees(args, values)`` probes those values against the formula's exact value (``float_route_disagrees``,
+    relative to the values themselves: the largest eigenvalue is ||H|| at a minimizer)."""
     expr = sp.sympify(formula).subs(L_sym, depth)
     fn = sp.lambdify(list(symbols), expr, "numpy")
 
     def f(*args):
         with np.errstate(all="ignore"):
             return np.broadcast_to(np.asarray(fn(*args), dtype=float), np.shape(args[0])).copy()
+
+    f.disagrees = lambda args, values: float_route_disagrees(expr, symbols, args, values, values)
     return f
 
 
@@ -161,9 +166,15 @@ class FloatTally:
         self.total, self.skipped, self.worst, self.conflicts = 0, 0, np.inf, []
 
     def judge(self, depth: int, H: np.ndarray, G: np.ndarray, claimed: np.ndarray, m: np.ndarray, lam: np.ndarray,
-              rho_values: np.ndarray, confirm: Callable[[float, float], bool]) -> CheckResult | None:
+              rho_values: np.ndarray, confirm: Callable[[float, float], bool],
+              route: dict | None = None) -> CheckResult | None:
         """Rows: Hessians H, gradients G, the claim, m, λ and ρ of each minimizer; ``confirm(m, λ)`` re-decides
-        the worst mismatch in mpmath. None unless a confirmed mismatch refutes."""
+        the worst mismatch in mpmath. ``route``: where the float64 values of the claim are not its values
+        (``float_claim``'s ``disagrees``): INCONCLUSIVE, float64 cannot judge the claim. Else None unless a
+        confirmed mismatch refutes."""
+        if route is not None:
+            return float_route_inconclusive(f"depth {depth}", route, self.total, scope=self.scope,
+                                            tolerance=self.tolerance)
         eps = np.finfo(float).eps
         eig = np.linalg.eigvalsh(H)
         norm = np.abs(eig).max(axis=1)

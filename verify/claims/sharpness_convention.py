@@ -240,9 +240,11 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, min_depth: int):
             H = kern.hessian(W, m[idx], aa, bb[idx])
             G = kern.gradient(W, m[idx], aa, bb[idx])
             lam = bb[idx] / k
-            c = claim(best[idx], np.abs(m[idx]), np.full(len(idx), aa), bb[idx], lam)
+            args = (best[idx], np.abs(m[idx]), np.full(len(idx), aa), bb[idx], lam)
+            c = claim(*args)
             refuted = tally.judge(L, H, G, c, m[idx], lam, best[idx],
-                                  lambda m_j, lam_j, L=L: _confirm(conv, formula, L, m_j, lam_j, ctx.dps))
+                                  lambda m_j, lam_j, L=L: _confirm(conv, formula, L, m_j, lam_j, ctx.dps),
+                                  route=claim.disagrees(args, c))
             if refuted is not None:
                 return refuted
         return tally.result("had 0 as the minimizer")

@@ -227,9 +227,11 @@ def _problem_numeric(problem, formula: sp.Expr, depths, min_depth: int):
             Wk = W[idx] * balanced_flips(rng, len(idx), L)
             H = kern.hessian(Wk, m[idx], lam[idx])
             G = kern.gradient(Wk, m[idx], lam[idx])
-            c = claim(best[idx], np.abs(m[idx]), lam[idx])
+            args = (best[idx], np.abs(m[idx]), lam[idx])
+            c = claim(*args)
             refuted = tally.judge(L, H, G, c, m[idx], lam[idx], best[idx],
-                                  lambda m_j, lam_j, L=L: _problem_confirm(problem, formula, L, m_j, lam_j, ctx.dps))
+                                  lambda m_j, lam_j, L=L: _problem_confirm(problem, formula, L, m_j, lam_j, ctx.dps),
+                                  route=claim.disagrees(args, c))
             if refuted is not None:
                 return refuted
         return tally.result("had 0 as the minimizer or were within rounding")

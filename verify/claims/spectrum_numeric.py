@@ -16,6 +16,7 @@ from ..symbolic.scalar import a, b, mabs, rho, sign_patterns
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .sampling import draw_targets, instances_per_depth
+from .formula_values import float_route_disagrees, float_route_inconclusive
 from .scalar_common import ClaimValueError
 from .scope import depth_text
 from .spectrum_sign_symmetry import SIGN_SYMMETRY_NOTE, eigs_by_sign_symmetry
@@ -45,6 +46,16 @@ def _confirm(L: int, m: float, aa: float, bb: float, signs, spec: list[tuple[sp.
             return True
         scale = max(abs(e) for e in eig)
         return any(abs(e - c) > scale * mpmath.mpf(10) ** (-(dps // 2)) for e, c in zip(eig, claimed))
+
+
+def _float_route(spec, columns, args, scale, L: int, instances: int, scope: str) -> CheckResult | None:
+    """INCONCLUSIVE when the float64 values of a claimed eigenvalue are not its values (``float_route_disagrees``
+    at a few points of the batch, relative to ||H||): float64 cannot judge such a claim either way."""
+    for (e, _), values in zip(spec, columns):
+        bad = float_route_disagrees(e, (a, b, rho, mabs), args, values, scale)
+        if bad is not None:
+            return float_route_inconclusive(f"depth {L}, eigenvalue {sp.sstr(e)[:60]}", bad, instances, scope=scope)
+    return None
 
 
 def _compare_batch(L, eig, claimed, tol, where: str, data: dict, spec, dps, instances: int, scope: str,
@@ -133,10 +144,12 @@ def numeric_spectrum_check(conv: Convention, nonzero: Spectrum, at_zero: Spectru
                 eig, n_sampled = eigs_by_sign_symmetry(kern, H, S, np.array(found, dtype=int), idx, largest, m,
                                                        aa, bb)
                 sampled[L] = n_sampled
-                claimed = np.sort(np.repeat(np.stack([np.broadcast_to(np.asarray(v, float), r.shape)
-                                                      for v in fn(aa, bb[idx], r, np.abs(m[idx]))], axis=1),
-                                            [k for _, k in nz], axis=1), axis=1)
+                columns = [np.broadcast_to(np.asarray(v, float), r.shape) for v in fn(aa, bb[idx], r, np.abs(m[idx]))]
                 norm = np.abs(eig).max(axis=1)
+                unreliable = _float_route(nz, columns, (aa, bb[idx], r, np.abs(m[idx])), norm, L, total, scope)
+                if unreliable is not None:
+                    return unreliable
+                claimed = np.sort(np.repeat(np.stack(columns, axis=1), [k for _, k in nz], axis=1), axis=1)
                 # eigensolver backward error ~ L·eps·||H||; the float root ρ is off stationarity by
                 # |∇F|, moving the Hessian by about ||H||·|∇F| / (λ_min·ρ)
                 resid = np.linalg.norm(G, axis=1)
@@ -154,9 +167,12 @@ def numeric_spectrum_check(conv: Convention, nonzero: Spectrum, at_zero: Spectru
                 H0 = kern.hessian(np.zeros((n, L)), m, aa, b0)
                 eig0 = np.linalg.eigvalsh(H0)
                 f0 = sp.lambdify((a, b, rho, mabs), [e for e, _ in z0], "numpy")
-                claimed0 = np.sort(np.repeat(np.stack([np.broadcast_to(np.asarray(v, float), (n,))
-                                                       for v in f0(aa, b0, 0.0, np.abs(m))], axis=1),
-                                             [k for _, k in z0], axis=1), axis=1)
+                columns0 = [np.broadcast_to(np.asarray(v, float), (n,)) for v in f0(aa, b0, 0.0, np.abs(m))]
+                unreliable = _float_route(z0, columns0, (aa, b0, 0.0, np.abs(m)), np.abs(eig0).max(axis=1), L, total,
+                                          scope)
+                if unreliable is not None:
+                    return unreliable
+                claimed0 = np.sort(np.repeat(np.stack(columns0, axis=1), [k for _, k in z0], axis=1), axis=1)
                 tol0 = 32 * L * eps * np.abs(eig0).max(axis=1)  # 0 is exactly stationary: eigensolver error only
                 total += n
                 bad, w = _compare_batch(L, eig0, claimed0, tol0, "0", {"m": m, "a": aa, "b": b0, "signs": None},

@@ -16,7 +16,7 @@ from ..numbers import to_mpf
 from ..symbolic.scalar import L_sym, a, b, mabs, rho
 from .base import CheckResult, Verdict
 from .context import RunContext
-from .scalar_common import precise_value, real_value
+from .formula_values import precise_value, real_value
 
 Spectrum = Sequence[tuple[sp.Expr, sp.Expr]]  # (eigenvalue, multiplicity), may contain L
 

@@ -63,7 +63,8 @@ def _evaluator(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., Any
     """``expr`` as a function of ``symbols``, in the arithmetic of its arguments: exact for SymPy numbers
     and integers; for mpf and floats an mpf at the caller's working precision, by ``precise_value`` (never a
     fixed-precision value alone). Where there is no real value, the compiled mpmath function's own answer."""
-    from .scalar_common import ClaimValueError, precise_value
+    from .formula_values import precise_value
+    from .scalar_common import ClaimValueError
 
     inexact = sp.lambdify(list(symbols), expr, modules="mpmath")
 
