@@ -172,31 +172,37 @@ def interval(lo: Fraction, hi: Fraction) -> arb:
 
 # --- SymPy expressions enclosed in Arb ----------------------------------------------------------------------
 
-def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None) -> arb:
-    """A ball containing the real value of ``expr`` (SymPy) at ``subs`` (symbol → ball), at the current precision.
+def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None, complex_: bool = False) -> arb:
+    """A ball containing the real value of ``expr`` (SymPy) at ``subs`` (symbol → ball), at the current precision;
+    with ``complex_``, a complex ball (``flint.acb``) containing its value on SymPy's principal branches.
 
     Handles rationals, + · powers (integer, rational and ball exponents of positive bases), sqrt, exp, log,
-    π, e and |·| (what closed-form thresholds use). Anything else (floats, other functions) raises ``NotEnclosable``: the certified tier never
-    guesses a value.
+    π, e and |·| (what closed-form thresholds use). Anything else (floats, other functions) raises
+    ``NotEnclosable``: the certified tier never guesses a value.
     """
     subs = subs or {}
+    lift = flint.acb if complex_ else (lambda x: x)
+    if complex_:
+        subs = {k: flint.acb(v) for k, v in subs.items()}
 
     def ev(e: sp.Expr) -> arb:
         if e in subs:
             return subs[e]
         if isinstance(e, sp.Rational):
-            return arb(fmpq(int(e.p), int(e.q)))
+            return lift(arb(fmpq(int(e.p), int(e.q))))
         if e is sp.pi:
-            return arb.pi()
+            return lift(arb.pi())
         if e is sp.E:
-            return arb.const_e()
+            return lift(arb.const_e())
+        if complex_ and e is sp.I:
+            return flint.acb(0, 1)
         if isinstance(e, sp.Add):
-            out = arb(0)
+            out = lift(arb(0))
             for t in e.args:
                 out += ev(t)
             return out
         if isinstance(e, sp.Mul):
-            out = arb(1)
+            out = lift(arb(1))
             for t in e.args:
                 out *= ev(t)
             return out
@@ -214,7 +220,7 @@ def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None) -> arb
         if isinstance(e, sp.log) and len(e.args) == 1:
             return ev(e.args[0]).log()
         if isinstance(e, sp.Abs):
-            return abs(ev(e.args[0]))
+            return lift(abs(ev(e.args[0])))
         raise NotEnclosable(f"the certified tier cannot enclose {type(e).__name__} ({sp.sstr(e)[:60]})")
 
     return ev(sp.sympify(expr))
@@ -241,13 +247,15 @@ def enclose(expr: sp.Expr, values: dict[sp.Symbol, arb]) -> arb:
         if isinstance(node, sp.Pow):
             base = sympy_to_arb(node.base, values)
             if not node.exp.is_Integer and base < 0:
-                raise NotReal(f"{sp.sstr(node)[:60]}: a non-integer power of a negative number")
+                _not_real_overall(e, values, f"{sp.sstr(node)[:60]}: a non-integer power of a negative number")
             if node.exp.is_negative and base.is_exact() and base == 0:
                 raise NotReal(f"{sp.sstr(node)[:60]}: division by 0")
         elif isinstance(node, sp.log):
             x = sympy_to_arb(node.args[0], values)
-            if x < 0 or (x.is_exact() and x == 0):
-                raise NotReal(f"{sp.sstr(node)[:60]}: the logarithm of a number ≤ 0")
+            if x.is_exact() and x == 0:
+                raise NotReal(f"{sp.sstr(node)[:60]}: the logarithm of 0")
+            if x < 0:
+                _not_real_overall(e, values, f"{sp.sstr(node)[:60]}: the logarithm of a negative number")
     x = sympy_to_arb(e, values)
     if not x.is_finite():
         raise NotEnclosable(f"the claimed formula has no finite real enclosure here ({sp.sstr(expr)[:60]})")
@@ -280,6 +288,20 @@ def narrow_value(expr: sp.Expr, values: dict[sp.Symbol, object], digits: int) ->
         man, exp = ball.mid().man_exp()
     with mpmath.workdps(digits):
         return mpmath.mpf((int(man), int(exp)))
+
+
+def _not_real_overall(expr: sp.Expr, values: dict[sp.Symbol, arb], where: str) -> None:
+    """A part of ``expr`` is certainly not real (``where``): NotReal when the whole formula, enclosed in complex balls
+    on SymPy's principal branches, certainly has a nonzero imaginary part; else NotEnclosable (complex parts can
+    cancel, as in √(m − c)·√(m − c − 1) + √((c − m)(c + 1 − m)) = 0 for m < c, and balls cannot prove Im = 0)."""
+    try:
+        z = sympy_to_arb(expr, values, complex_=True)
+    except (NotEnclosable, ValueError, ZeroDivisionError):
+        z = None
+    if z is not None and z.imag.is_finite() and not z.imag.contains(0):
+        raise NotReal(f"{where}, and the formula's value is not real")
+    raise NotEnclosable(f"{where}: the formula may still be real (its complex parts may cancel); the balls cannot "
+                        "decide")
 
 
 # --- interval Newton root isolation ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ no float on the way). Shared helpers (``workprec``, ``to_arb``, ``enclose``, ``N
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Sequence
 
 import flint
@@ -320,11 +321,23 @@ def clusters(enclosures: Sequence[flint.arb]) -> list[Cluster]:
 
 
 def relative_width(x: flint.arb) -> float:
-    """rad/|mid| of a ball as a float for reports (inf at a midpoint 0 with positive radius)."""
-    r, m = float(x.rad()), abs(float(x.mid()))
+    """rad/|mid| of a ball as a float, for reports only (decisions use ``resolved``): computed from the exact
+    dyadic radius and midpoint, so a ball beyond float range is not NaN; inf at a midpoint 0 with positive radius
+    and for a ball that is not finite."""
+    if not x.is_finite():
+        return float("inf")
+    r, m = arb_exact_fraction(x.rad()), abs(arb_exact_fraction(x.mid()))
     if r == 0:
         return 0.0
-    return r / m if m else float("inf")
+    return float(r / m) if m else float("inf")
+
+
+def resolved(x: flint.arb, resolution: float) -> bool:
+    """rad ≤ resolution·|mid|, decided exactly on the dyadic radius and midpoint (floats overflow to inf/inf = NaN
+    for balls beyond 10³⁰⁸, and NaN passes every comparison); False for a ball that is not finite."""
+    if not x.is_finite():
+        return False
+    return arb_exact_fraction(x.rad()) <= Fraction(resolution) * abs(arb_exact_fraction(x.mid()))
 
 
 @dataclass(frozen=True)
@@ -366,7 +379,7 @@ def judge_spectrum(claimed: Sequence[tuple[flint.arb, int]], enclosures: Sequenc
                                          f"{c.count} eigenvalue(s); the claim puts {k} there", widest)
     if undecided:
         return SpectrumJudgement("undecided", "; ".join(undecided), widest)
-    if widest > resolution:
+    if not all(resolved(x, resolution) for x in [c.hull for c in cl] + [v for v, _ in claimed]):
         return SpectrumJudgement("undecided", f"enclosures of relative width {widest:.1e} are wider than the "
                                  f"resolution {resolution:.0e}", widest)
     return SpectrumJudgement("match", "every claimed value meets one cluster with its multiplicity", widest)
@@ -379,7 +392,7 @@ def judge_largest(claimed: flint.arb, enclosures: Sequence[flint.arb], resolutio
     if not top.overlaps(claimed):
         return SpectrumJudgement("differs", f"the largest eigenvalue lies in {top.str(15)}, the claim is "
                                  f"{claimed.str(15)}", widest)
-    if widest > resolution:
+    if not (resolved(top, resolution) and resolved(claimed, resolution)):
         return SpectrumJudgement("undecided", f"balls of relative width {widest:.1e} exceed the resolution "
                                  f"{resolution:.0e}", widest)
     return SpectrumJudgement("match", "the claim meets the enclosure of the largest eigenvalue", widest)
