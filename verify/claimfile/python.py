@@ -7,6 +7,7 @@ instead of silently ending the run with its exit status; a real Ctrl-C still int
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..claims import Claim
+from ..claims.li_kinds_common import USER_PAPER
 from ..errors import UsageError
 
 
@@ -96,4 +98,6 @@ def _claims_of(path: Path, spec: Any, module: Any) -> list[Claim]:
         found = getattr(module, "CLAIMS", None)
     if not isinstance(found, (list, tuple)) or not all(isinstance(c, Claim) for c in found):
         raise UsageError(f"{path}: define claims() returning a list of Claim objects (or a CLAIMS list)")
-    return list(found)
+    # whatever ``paper`` a file's claim sets, it is the file's claim: never reported under a paper's name (a
+    # catalogue claim is run as the paper's with ``verify run --only``)
+    return [c if c.paper == USER_PAPER else dataclasses.replace(c, paper=USER_PAPER) for c in found]

@@ -212,6 +212,12 @@ class Check:
                 f"check crashed: it returned {type(result).__name__}, not a CheckResult",
                 error=f"check {self.name!r} returned {result!r:.200} instead of a CheckResult",
             )
+        elif not isinstance(result.verdict, Verdict):  # e.g. the string "refuted": never read as a verdict
+            result = CheckResult(
+                Verdict.INCONCLUSIVE,
+                f"check crashed: its verdict is {result.verdict!r:.60}, not a Verdict",
+                error=f"check {self.name!r} returned the verdict {result.verdict!r:.200} instead of a Verdict",
+            )
         if result.verdict is Verdict.VERIFIED and result.instances == 0:
             result = CheckResult(Verdict.INCONCLUSIVE, f"nothing was checked (0 instances): {result.summary}",
                                  instances=0, details=result.details, tolerance=result.tolerance)
@@ -274,8 +280,10 @@ class ClaimResult:
 
     @property
     def crashed(self) -> bool:
-        """True when a check raised: an internal error of the tool (exit code 3), never a verdict."""
-        return any(c.error for c in self.checks)
+        """True when a check raised, or the search for a minimal counterexample did: an internal error of the tool
+        (reported as such; exit code 3 unless something is refuted), never a verdict."""
+        shrink = self.minimal_counterexample
+        return any(c.error for c in self.checks) or (isinstance(shrink, dict) and "error" in shrink)
 
     def tier_conflict(self) -> bool:
         """True when one tier refutes what another verifies: reported as a conflict, not hidden."""

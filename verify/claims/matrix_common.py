@@ -44,15 +44,23 @@ def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult
 
 
 def positive_constant(value: object, name: str) -> object:
-    """A claimed constant: a finite positive number (int, float or exact SymPy number)."""
+    """A claimed constant: a finite positive number (int, float or exact SymPy number), decided on the exact number
+    (1e-400 is positive); then within float64's range, which the float64 checks need (a UsageError naming it)."""
     if isinstance(value, bool):
         raise UsageError(f"{name} must be a number, got {value!r}")
     try:
-        f = float(value)
-    except (TypeError, ValueError):
+        number = sp.sympify(value, strict=True)
+    except (sp.SympifyError, TypeError, ValueError):
         raise UsageError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(f) or f <= 0:
+    if not number.is_number or number.is_positive is not True or number.is_finite is not True:
         raise UsageError(f"{name} must be finite and > 0, got {value!r}")
+    try:
+        f = float(number)
+    except (OverflowError, TypeError, ValueError):
+        f = math.inf
+    if not 0 < f < math.inf:
+        raise UsageError(f"{name} = {sp.N(number, 3)} is outside float64's range (about 1e-308 to 1e308), which the float64 "
+                         "checks need")
     return value
 
 

@@ -133,6 +133,8 @@ class Claimed:
         """The claimed value at exact data; NaN when the formula has no value there (a pole, an incomparable Max)."""
         try:
             return self.at_depth(depth).xreplace(values)
+        except UsageError:  # the user's formula is outside what the tool takes: never "no value"
+            raise
         except (ValueError, TypeError, ZeroDivisionError):
             return sp.nan
 
@@ -148,6 +150,8 @@ class Claimed:
         try:
             at = dict(zip(VOCABULARY, (mpmath.mpf(v) for v in values)))
             return precise_value(self.at_depth(depth), at, mpmath.mp.dps, "the claimed sharpness")
+        except UsageError:
+            raise
         except (ClaimValueError, ValueError, TypeError, ZeroDivisionError):  # h(x, y, n) with n not an integer
             return mpmath.nan
 
@@ -165,8 +169,14 @@ class Claimed:
         try:
             v = self._fn(depth, "math")(*values)
             return float(v) if not isinstance(v, complex) else float("nan")
+        except UsageError:
+            raise
         except (ValueError, TypeError, ZeroDivisionError, OverflowError, NameError):
             return float("nan")
+
+
+#: the deepest depth any check of the claim reaches (the largest cap passed to ``_depths``)
+MAX_CHECKED_DEPTH = 8
 
 
 def _depths(ctx: RunContext, caps: tuple[int, int, int]) -> list[int]:
@@ -399,6 +409,11 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
     positive_constant(trace_constant, "trace_constant")
     conv = get_convention(convention)
     claimed = Claimed(_check_formula(derived_sharpness() if formula is None else formula), exact(scale), conv.name)
+    for depth in range(2, MAX_CHECKED_DEPTH + 1):  # h(x, y, n) beyond its degree limit is the user's error, now
+        try:
+            claimed.at_depth(depth)
+        except UsageError as exc:
+            raise UsageError(f"formula at depth {depth}: {exc}") from None
     checks = (
         guarded_check("exact Hessian at rational minimizers: the claim is its largest eigenvalue", Tier.SYMBOLIC,
                       symbolic_check(claimed)),

@@ -82,6 +82,9 @@ def crashed_text(claim: Mapping[str, Any]) -> str | None:
     names = [str(e.get("check") or "?") for e in evidence if e.get("error")]
     if not names and not claim.get("crashed"):
         return None
+    shrink = claim.get("minimal_counterexample")
+    if not names and isinstance(shrink, Mapping) and shrink.get("error"):
+        return "internal error in the search for a minimal counterexample — the refutation stands"
     label = "check" if len(names) == 1 else "checks"
     return f"internal error in {label} {', '.join(names) or '?'} — not a verdict"
 
