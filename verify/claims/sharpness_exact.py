@@ -14,6 +14,7 @@ import mpmath
 import sympy as sp
 
 from ..numbers import dec, to_mpf
+from ..symbolic.log_identity import forcing_is_sound
 from ..symbolic.scalar import rho
 
 
@@ -97,7 +98,9 @@ def judge_depth(eigs: list[sp.Expr], claim: sp.Expr, lo: sp.Expr, hi: sp.Expr,
                 return {"outcome": "differs", **to_point(r, u0), "largest_eigenvalue": dec(top, 25),
                         "claimed": dec(c, 25) if real else str(c)}
     # the cheap identity test on every eigenvalue first: ``simplify`` (~0.1 s a call) only when none passes it
-    match = next((i for i, e in enumerate(eigs) if sp.expand(sp.powsimp(e - claim, force=True)) == 0), None)
+    # (powsimp's force only where every base is proved positive: else √p·√q → √(pq) is no identity)
+    match = next((i for i, e in enumerate(eigs)
+                  if forcing_is_sound(e - claim) and sp.expand(sp.powsimp(e - claim, force=True)) == 0), None)
     if match is None:
         match = next((i for i, e in enumerate(eigs) if sp.simplify(e - claim) == 0), None)
     if match is None:

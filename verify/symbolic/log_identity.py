@@ -80,6 +80,38 @@ def _log_terms(arg: sp.Expr) -> dict | None:
     return out
 
 
+def provably_positive(e: sp.Expr) -> bool:
+    """True when e > 0 wherever its symbols lie (each ≥ 0 by its assumptions), proved: SymPy's assumptions say so;
+    or e is a product, a real power or an exponential of such; or a rational function whose numerator and
+    denominator are a positive constant times polynomials proved positive (``_log_terms``). False: not shown."""
+    if e.is_positive:
+        return True
+    if isinstance(e, sp.Mul):
+        return all(provably_positive(f) for f in e.args)
+    if isinstance(e, sp.Pow) and e.exp.is_extended_real:
+        return provably_positive(e.base)
+    if isinstance(e, sp.exp):
+        return e.args[0].is_extended_real is True
+    if e.has(sp.log, sp.exp) or not e.free_symbols:
+        return False
+    try:
+        return _log_terms(e) is not None
+    except (sp.PolynomialError, TypeError, ValueError):
+        return False
+
+
+def forcing_is_sound(expr: sp.Expr) -> bool:
+    """True when SymPy's ``force=True`` rewrites of ``expr`` (powsimp, powdenest, expand_power_base, expand_log: each
+    assumes every base and every logarithm's argument positive, so √p·√q → √(pq) even for p, q < 0) are identities
+    here: every base of a non-integer power and every logarithm's argument is ``provably_positive``."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and not node.exp.is_Integer and not provably_positive(node.base):
+            return False
+        if isinstance(node, sp.log) and not provably_positive(node.args[0]):
+            return False
+    return True
+
+
 def log_combination_vanishes(expr: sp.Expr) -> bool:
     """True when ``expr``, a combination of logarithms with coefficients free of logarithms, is proved identically
     0 for every value of its symbols (each ≥ 0 by its assumptions) by the exact test of the module docstring;

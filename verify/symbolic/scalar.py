@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..cache import disk_cached
 from ..numbers import check_depth
-from .log_identity import log_combination_vanishes
+from .log_identity import forcing_is_sound, log_combination_vanishes
 
 rho, mabs, a, b = sp.symbols("rho m a b", positive=True)
 m_signed = sp.Symbol("m_t", real=True)
@@ -229,8 +229,14 @@ def lam_star(depth: int, convention) -> sp.Expr | None:
 
 
 def exact_ratio(expr: sp.Expr, reference: sp.Expr) -> sp.Expr | None:
-    """expr/reference when it simplifies to a number free of |m|, else None (undecided)."""
-    ratio = sp.powsimp(sp.powdenest(expr / reference, force=True), force=True)
+    """expr/reference when it simplifies to a number free of |m|, else None (undecided). The ``force`` rewrites
+    below run only where every base and logarithm is proved positive (``forcing_is_sound``): elsewhere they are no
+    identities (√p·√q/√(pq) would become 1 for p, q < 0), and the ratio is simplified without them."""
+    ratio = expr / reference
+    if not forcing_is_sound(ratio):
+        ratio = sp.simplify(ratio)
+        return None if ratio.free_symbols else ratio
+    ratio = sp.powsimp(sp.powdenest(ratio, force=True), force=True)
     if ratio.is_Rational:  # already decided (simplify of a Rational is itself); spares simplify's cost
         return ratio
     ratio = sp.simplify(ratio)
@@ -246,6 +252,8 @@ def _monomial_in_m(expr: sp.Expr) -> sp.Expr | None:
     the test is structural and cheap, which keeps the simplification below bounded.
     """
     for candidate in (expr, sp.sqrtdenest(expr)):
+        if not forcing_is_sound(candidate):  # the force rewrites below would be no identity
+            continue
         flat = sp.powsimp(sp.expand_power_base(candidate, force=True), force=True)
         _, dep = flat.as_independent(mabs, as_Add=False)
         if dep == 1 or dep == mabs or (dep.is_Pow and dep.base == mabs and not dep.exp.has(mabs)):
@@ -269,14 +277,19 @@ def general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr = a, start: int = 3
 @lru_cache(maxsize=64)
 def _general_depth_ratio(claimed_b: sp.Expr, a_value: sp.Expr, start: int) -> sp.Expr | None:
     """``general_depth_ratio`` (arguments sympified, start checked)."""
-    claimed_b = _monomial_in_m(claimed_b)
-    if claimed_b is None:
-        return None
     k = sp.Symbol("k", integer=True, nonnegative=True)
     Lk = k + start
+    # L = k + start before any rewrite, so that the claim's bases are proved positive on the domain (1 − 2/L is not,
+    # for a symbol L ≥ 1; (k + 1)/(k + 3) is)
+    claimed_b = _monomial_in_m(claimed_b.subs(L_sym, Lk))
+    if claimed_b is None:
+        return None
     x = mabs * (Lk - 2) / (Lk - 1)
     b_general = a_value * (mabs - x) * x ** ((Lk - 2) / Lk)
-    log_ratio = sp.expand_log(sp.log(b_general / claimed_b.subs(L_sym, Lk)), force=True)
+    quotient = b_general / claimed_b
+    if not forcing_is_sound(quotient):
+        return None
+    log_ratio = sp.expand_log(sp.log(quotient), force=True)
     if log_combination_vanishes(log_ratio):  # proved 0 exactly (polys), what simplify would reduce it to
         return sp.Integer(1)
     log_ratio = sp.simplify(log_ratio)

@@ -460,13 +460,14 @@ def _roots_by_factor_list(poly: sp.Expr, x: sp.Symbol) -> list[sp.Expr] | None:
 
 
 def match_multisets(found: list[sp.Expr], claimed: list[sp.Expr]) -> tuple[list, list]:
-    """Pair symbolically equal entries; returns (unmatched found, unmatched claimed)."""
+    """Pair symbolically equal entries; returns (unmatched found, unmatched claimed). Entries are compared as rational
+    functions (``cancel``: 8c(λ² − 1)/(λ + 1) + 8c is 8cλ, which ``expand`` does not see)."""
     rest = [sp.expand(e) for e in claimed]
     left = []
     for f in found:
         fe = sp.expand(f)
         for idx, e in enumerate(rest):
-            if sp.expand(fe - e) == 0:
+            if sp.cancel(fe - e) == 0:
                 del rest[idx]
                 break
         else:

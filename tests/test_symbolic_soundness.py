@@ -1,0 +1,79 @@
+"""The symbolic tier proves only what its exact steps prove (review of this round):
+- SymPy's ``force=True`` rewrites assume every base positive (√p·√q/√(pq) → 1 even for p, q < 0): they now run only
+  where every base and logarithm is proved positive on the domain (``log_identity.forcing_is_sound``); a claim that
+  is wrong where p, q < 0 was "proved" for every L or every m;
+- a failure to simplify is not a refutation: 2(cos π/7 + cos 3π/7 + cos 5π/7) = 1 made a right threshold refuted,
+  and a rational function written another way made a right Li spectrum refuted."""
+from __future__ import annotations
+
+import sympy as sp
+
+from verify.claims import RunContext, Tier, Verdict, get_profile
+from verify.symbolic.scalar import L_sym as L, a, b, mabs, rho
+
+QUICK = RunContext(seed=0, profile=get_profile("quick"))
+
+
+def _branch(p: sp.Expr, q: sp.Expr) -> sp.Expr:
+    """√p·√q/√(pq): 1 where p, q > 0, −1 where p, q < 0."""
+    return sp.sqrt(p) * sp.sqrt(q) / sp.sqrt(p * q)
+
+
+def _symbolic(claim) -> list:
+    return [(c.name, c.execute(QUICK)) for c in claim.checks if c.tier is Tier.SYMBOLIC]
+
+
+def test_forcing_is_sound_only_for_bases_proved_positive() -> None:
+    from verify.symbolic.log_identity import forcing_is_sound
+
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    assert forcing_is_sound(mabs ** sp.Rational(1, 3) * ((k + 1) / (k + 3)) ** (k / (k + 2)) * sp.log(mabs * (k + 2)))
+    assert not forcing_is_sound(_branch(sp.Rational(129, 2) - L, sp.Rational(131, 2) - L))
+    assert not forcing_is_sound(sp.log(5 - mabs))
+
+
+def test_a_threshold_wrong_beyond_a_branch_cut_is_not_proved() -> None:
+    from proofs.kamber_parhi_2026.formulas import tau
+    from verify.claims.threshold import threshold_claim
+
+    wrong_for_large_L = tau() * _branch(sp.Rational(129, 2) - L, sp.Rational(131, 2) - L)  # −τ for L ≥ 66
+    wrong_for_large_m = tau() * _branch(5 - mabs, 6 - mabs)  # −τ for |m| > 6
+    for formula in (wrong_for_large_L, wrong_for_large_m):
+        for name, r in _symbolic(threshold_claim("t.t", "s", "test", formula)):
+            if "every depth" in name or formula is wrong_for_large_m:
+                assert r.verdict is not Verdict.VERIFIED and r.proved_for is None, (name, r.summary)
+
+
+def test_a_sharpness_wrong_beyond_a_branch_cut_is_not_proved() -> None:
+    from verify.claims.sharpness import sharpness_claim
+    from verify.problems.scalar import convention_problem
+
+    true = L * a * rho ** (2 * L - 2) - (L - 2) * b
+    wrong = true * _branch(3 - rho, 4 - rho)  # −true for ρ > 4
+    results = _symbolic(sharpness_claim("t.s", "s", "test", convention_problem("A1"), wrong, min_depth=3))
+    assert results and all(r.verdict is not Verdict.VERIFIED for _, r in results)
+
+
+def test_a_constant_that_is_one_but_does_not_simplify_is_not_refuted() -> None:
+    from proofs.kamber_parhi_2026.formulas import tau
+    from verify.claims.threshold import threshold_claim
+
+    one = 2 * (sp.cos(sp.pi / 7) + sp.cos(3 * sp.pi / 7) + sp.cos(5 * sp.pi / 7))
+    results = _symbolic(threshold_claim("t.t", "s", "test", tau() * one))
+    assert results and all(r.verdict is not Verdict.REFUTED for _, r in results)
+    wrong = _symbolic(threshold_claim("t.t", "s", "test", tau() * (1 + sp.Rational(1, 10 ** 30))))
+    assert any(r.verdict is Verdict.REFUTED for _, r in wrong)
+
+
+def test_li_spectrum_written_as_another_rational_function_is_verified() -> None:
+    from verify.claims.symmetric_kinds import symmetric_spectrum_claim
+    from verify.symbolic.symmetric import spectrum_closed_form
+
+    def rewritten(lam, S, r, c):
+        out = spectrum_closed_form(lam, S, r, c)
+        if S:  # 8c·λ_i written as 8c(λ_i² − 1)/(λ_i + 1) + 8c
+            out[0] = 8 * c * (lam[S[0]] ** 2 - 1) / (lam[S[0]] + 1) + 8 * c
+        return out
+
+    results = _symbolic(symmetric_spectrum_claim("t.l", "s", "test", c=1, spectrum=rewritten))
+    assert results and all(r.verdict is Verdict.VERIFIED for _, r in results)
