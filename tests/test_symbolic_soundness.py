@@ -77,3 +77,15 @@ def test_li_spectrum_written_as_another_rational_function_is_verified() -> None:
 
     results = _symbolic(symmetric_spectrum_claim("t.l", "s", "test", c=1, spectrum=rewritten))
     assert results and all(r.verdict is Verdict.VERIFIED for _, r in results)
+
+
+def test_region_margin_signs_are_never_read_from_evalf_noise() -> None:
+    """An exact margin whose sign strict evalf cannot resolve is undecided (it was read from the noise of a
+    60-digit evaluation), one it resolves has that sign, and an exact 0 is 0."""
+    from verify.claims.region_proofs import _sym_sign
+
+    assert _sym_sign(sp.sqrt(2) - 1) == 1 and _sym_sign(1 - sp.sqrt(3)) == -1
+    assert _sym_sign(sp.sqrt(8) - 2 * sp.sqrt(2)) == 0
+    assert _sym_sign(sp.Rational(1, 10 ** 60)) == 1  # tiny but exact: strict evalf resolves it
+    hidden_zero = 2 * (sp.cos(sp.pi / 7) + sp.cos(3 * sp.pi / 7) + sp.cos(5 * sp.pi / 7)) - 1
+    assert _sym_sign(hidden_zero) in (0, None)

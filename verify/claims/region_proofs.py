@@ -11,18 +11,24 @@ import itertools
 from typing import Any
 
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from .base import CheckResult, Verdict
 from .context import RunContext
 from .symmetric_regions import _fmt
 
 
-def _sym_sign(expr: sp.Expr) -> int:
-    """Sign of an algebraic number: evalf with guaranteed digits, exact simplification when it is tiny."""
-    v = sp.N(expr, 60, maxn=2000)
-    if abs(v) > sp.Float("1e-50"):
-        return 1 if v > 0 else -1
-    return 0 if sp.simplify(expr) == 0 else (1 if v > 0 else -1)
+def _sym_sign(expr: sp.Expr) -> int | None:
+    """Sign of an algebraic number: SymPy's strict evalf (its digits are right, so a nonzero value has the right
+    sign); 0 when it cannot tell the number from 0 and ``simplify`` proves it 0; None (undecided) otherwise. The
+    sign of a value evalf cannot resolve is never taken from its noise."""
+    try:
+        v = expr.evalf(30, maxn=2000, strict=True)
+    except PrecisionExhausted:
+        return 0 if sp.simplify(expr) == 0 else None
+    if v == 0:
+        return 0
+    return 1 if v > 0 else -1
 
 
 @functools.lru_cache(maxsize=64)
@@ -150,14 +156,16 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
     """Proof identities, sufficient conditions on the (perturbed) constants, exact margins at the probes."""
     from ..landscape.region_probes import PROBES
 
-    probes, failed = {}, []
+    probes, failed, undecided = {}, [], []
     for probe in PROBES:
         region, m = _sym_probe_margin(probe, c, factors)
         sign = _sym_sign(m)
+        if sign is None:
+            undecided.append(probe.name)
         probes[probe.name] = {"region": region, "expected_region": probe.region, "margin": str(sp.N(m, 20)),
                               "sign": sign, "targets": list(probe.targets), "point": probe.note}
         # a probe that another (enlarged) region swallowed is judged by that region's inequality
-        if sign < 0:
+        if sign is not None and sign < 0:
             failed.append(f"{probe.name} ({region}) margin {sp.N(m, 8)} < 0")
     identities = [lhs == rhs for lhs, rhs in identity_sides(c)]
     one = sp.Integer(1)
@@ -184,6 +192,10 @@ def symbolic_check(ctx: RunContext, c: sp.Rational, factors: dict[str, sp.Ration
                            tolerance="exact arithmetic (sign of an algebraic number)")
     if not all(identities):
         return CheckResult(Verdict.REFUTED, "a proof identity fails", details=details, scope=scope)
+    if undecided:
+        return CheckResult(Verdict.INCONCLUSIVE, f"SymPy could not decide the sign of the exact margin at "
+                           f"{', '.join(undecided)}", details=details, worst_margin=_fmt(worst), scope=scope,
+                           instances=len(PROBES) - len(undecided))
     if not all(conds.values()):
         return CheckResult(Verdict.INCONCLUSIVE, "probes and identities hold but the chosen constants are outside "
                                                  "what the proofs cover", details=details,

@@ -12,6 +12,7 @@ from typing import Callable
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 
 from ..numbers import dec, to_mpf
 from ..symbolic.log_identity import forcing_is_sound
@@ -50,8 +51,11 @@ def sign_on(delta: sp.Expr, lo: sp.Expr, hi: sp.Expr) -> tuple[str, sp.Expr | No
         mid = left + 1 if right is sp.oo else _rational_between(left, right)
         value = sp.simplify(delta.subs(U, mid))
         negative = value.is_negative
-        if negative is None:
-            value = sp.N(value, 40)
+        if negative is None:  # strict evalf: a value it returns has right digits; one it cannot resolve is undecided
+            try:
+                value = value.evalf(40, maxn=2000, strict=True)
+            except PrecisionExhausted:
+                return "undecided", None
             if not value.is_Number:
                 return "undecided", None
             negative = bool(value < 0)
