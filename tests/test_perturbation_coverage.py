@@ -125,3 +125,13 @@ def test_control_certified_uniqueness_verifies_the_derived_sigma_c():
     (check,) = [c for c in kp.uniqueness_claim().checks if c.name == CERT_UNIQUENESS]
     r = check.execute(CTX)
     assert r.verdict is Verdict.VERIFIED, r.summary
+
+
+# --- li.stationary_points × numeric: a wrong exponent or scale of the family X_S = f·U_S Λ_S^e Ψ ------------------
+# (the float64 classification once compared the solves with the suite's e = ½, f = 1 whatever the claim said)
+
+@pytest.mark.parametrize("changed", [{"exponent": "1"}, {"scale": "2"}], ids=str)
+def test_wrong_stationary_family_refuted_at_the_numeric_tier(changed):
+    from verify.claims.symmetric_kinds import symmetric_stationary_set_claim
+
+    _refuted_at(symmetric_stationary_set_claim("t.stat", "s", "test", c="1/4", **changed), Tier.NUMERIC)

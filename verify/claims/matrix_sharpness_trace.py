@@ -25,6 +25,7 @@ from .base import CheckResult, Verdict
 from .closed_form import exact
 from .context import RunContext
 from .formula_values import float_route_inconclusive
+from .property_exact import exact_sign
 from .matrix_common import EPS, NEAR_TIE_GAP
 from .matrix_trace_formula import trace_at_minimizer, trace_formula
 
@@ -67,9 +68,14 @@ def symbolic_trace_check(claimed: Any, vocabulary: tuple, trace_constant: Any, d
                 if not lam.is_number or lam.is_real is not True:
                     return _refute(f"L={L}, {case.name}: the claimed λ_max has no real value ({lam})", row, tol, scope,
                                    len(rows))
-                if not (sp.N(lam, 60) <= T <= n * sp.N(lam, 60)):
+                signs = (exact_sign(T - lam), exact_sign(n * lam - T))  # exact: strict evalf or a minimal polynomial
+                if -1 in signs:
                     return _refute(f"L={L}, {case.name}: λ_max ≤ trace ≤ n·λ_max fails for the claimed λ_max = "
                                    f"{sp.N(lam, 15)} and the trace {T} (n = {n})", row, tol, scope, len(rows))
+                if None in signs:
+                    return CheckResult(Verdict.INCONCLUSIVE, f"L={L}, {case.name}: SymPy could not decide λ_max ≤ "
+                                       f"trace ≤ n·λ_max for the claimed λ_max = {sp.N(lam, 15)} and the trace {T}",
+                                       instances=len(rows), tolerance=tol, scope=scope, details={"rows": rows})
         return CheckResult(
             Verdict.VERIFIED, "exact: at every rational minimizer the Hessian spectrum is the same at the rotated or "
             "sign-flipped gauge and at the aligned one, its trace is §K6's closed form, and claimed λ_max ≤ trace ≤ "

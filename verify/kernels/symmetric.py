@@ -261,13 +261,16 @@ def orthonormal_complement(T: np.ndarray, dim: int, tol: float) -> np.ndarray:
     return Q[:, rank:]
 
 
-def classify(X: np.ndarray, inst: Instance, tol: float) -> tuple[tuple[int, ...] | None, float]:
-    """The S with XXᵀ = U_S Λ_S U_Sᵀ (relative residual ≤ tol), else None; returns (S, residual)."""
+def classify(X: np.ndarray, inst: Instance, tol: float, exponent: float = 0.5,
+             scale: float = 1.0) -> tuple[tuple[int, ...] | None, float]:
+    """The S with XXᵀ = U_S (scale²·Λ_S^(2·exponent)) U_Sᵀ, i.e. X = scale·U_S Λ_S^exponent Ψ (relative residual ≤ tol;
+    the suite's family is exponent ½, scale 1), else None; returns (S, residual)."""
     N = X @ X.T
     D = inst.U.T @ N @ inst.U
     diag = np.diag(D)
     S = tuple(int(i) for i in range(inst.n) if inst.lam[i] > 0 and diag[i] > inst.lam[i] / 2)
-    target = (inst.U[:, list(S)] * inst.lam[list(S)]) @ inst.U[:, list(S)].T
+    values = scale ** 2 * inst.lam[list(S)] ** (2 * exponent) if (exponent, scale) != (0.5, 1.0) else inst.lam[list(S)]
+    target = (inst.U[:, list(S)] * values) @ inst.U[:, list(S)].T
     res = float(np.linalg.norm(N - target) / max(inst.lam[0], EPS))
     return (S if res <= tol and len(S) <= inst.r else None), res
 
