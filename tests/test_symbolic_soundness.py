@@ -89,3 +89,33 @@ def test_region_margin_signs_are_never_read_from_evalf_noise() -> None:
     assert _sym_sign(sp.Rational(1, 10 ** 60)) == 1  # tiny but exact: strict evalf resolves it
     hidden_zero = 2 * (sp.cos(sp.pi / 7) + sp.cos(3 * sp.pi / 7) + sp.cos(5 * sp.pi / 7)) - 1
     assert _sym_sign(hidden_zero) in (0, None)
+
+
+def test_a_positive_base_with_negative_factors_is_not_split() -> None:
+    """−(−m − 1)³ is positive, but force rewrites split √ of it into factors that are not: such a base is not proved
+    positive (a claim equal to −τ through it was once proved for every depth)."""
+    from proofs.kamber_parhi_2026.formulas import tau
+    from verify.claims.threshold import threshold_claim
+    from verify.symbolic.log_identity import forcing_is_sound, provably_positive
+
+    assert not provably_positive(-(-mabs - 1) ** 3) and provably_positive((mabs + 1) ** 3)
+    assert not forcing_is_sound(sp.sqrt(-(-mabs - 1) ** 3))
+
+    def f(n, c):
+        return (-(-mabs - c) ** n) ** sp.Rational(1, 2) / (mabs + c) ** sp.Rational(n, 2)
+
+    one = f(3, 1) * f(3, 2) / f(5, 3)  # 1 for m > 0; force rewrites would make it −1
+    for name, r in _symbolic(threshold_claim("t.t", "s", "test", -tau() * one)):
+        assert r.verdict is not Verdict.VERIFIED, (name, r.summary)
+
+
+def test_a_claim_that_cannot_be_evaluated_in_budget_is_undecided_not_a_crash() -> None:
+    from verify.claims.base import Check, Claim
+    from verify.claims import run_claim
+    from verify.errors import ClaimUndecided
+
+    def run(ctx):
+        raise ClaimUndecided("evaluating the claimed formula took over 5 s")
+
+    result = run_claim(Claim("t.u", "s", "test", (Check("c", Tier.HIGH_PRECISION, run),)), QUICK)
+    assert result.checks[0].verdict is Verdict.INCONCLUSIVE and not result.crashed

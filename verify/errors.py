@@ -12,3 +12,8 @@ class UsageError(VerifyError, ValueError):
 
 class UnsafeExpressionError(UsageError):
     """A user-supplied expression uses something outside the whitelist."""
+
+
+class ClaimUndecided(Exception):
+    """The claimed closed form could not be evaluated within the work budget at an instance: neither
+    agreement nor disagreement is known there (the check is inconclusive, never refuted or verified)."""

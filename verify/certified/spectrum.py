@@ -329,7 +329,10 @@ def relative_width(x: flint.arb) -> float:
     r, m = arb_exact_fraction(x.rad()), abs(arb_exact_fraction(x.mid()))
     if r == 0:
         return 0.0
-    return float(r / m) if m else float("inf")
+    try:
+        return float(r / m) if m else float("inf")
+    except OverflowError:  # a ratio beyond float range
+        return float("inf")
 
 
 def resolved(x: flint.arb, resolution: float) -> bool:

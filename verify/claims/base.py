@@ -17,7 +17,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from ..errors import UsageError
+from ..errors import ClaimUndecided, UsageError
 from .context import RunContext
 
 #: Claim ids are safe to paste into a shell and to use in file names and URLs.
@@ -200,6 +200,9 @@ class Check:
         start = time.perf_counter()
         try:
             result = self.run(ctx)
+        except ClaimUndecided as exc:  # the claimed formula's value is unknown within the budget: no verdict
+            result = CheckResult(Verdict.INCONCLUSIVE, f"undecided: {exc}", instances=0,
+                                 scope="no verdict: the claimed formula could not be evaluated within the budget")
         except Exception as exc:  # a crash must never read as verified
             result = CheckResult(
                 Verdict.INCONCLUSIVE,

@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 from ..errors import UsageError
+from ..numbers import parse_rational
 from ..landscape.instances import SPECTRUM_KINDS, random_instances
 from ..landscape.search import Searched, multistart
 from .base import Check, CheckResult, Tier, Verdict
@@ -48,10 +49,13 @@ def positive_constant(value: object, name: str) -> object:
     (1e-400 is positive); then within float64's range, which the float64 checks need (a UsageError naming it)."""
     if isinstance(value, bool):
         raise UsageError(f"{name} must be a number, got {value!r}")
-    try:
-        number = sp.sympify(value, strict=True)
-    except (sp.SympifyError, TypeError, ValueError):
-        raise UsageError(f"{name} must be a number, got {value!r}") from None
+    if isinstance(value, str):  # read exactly as a decimal or fraction ("0.5", "3/2"), or a UsageError naming it
+        number = parse_rational(value, name)
+    else:
+        try:
+            number = sp.sympify(value, strict=True)
+        except (sp.SympifyError, TypeError, ValueError):
+            raise UsageError(f"{name} must be a number, got {value!r}") from None
     if not number.is_number or number.is_positive is not True or number.is_finite is not True:
         raise UsageError(f"{name} must be finite and > 0, got {value!r}")
     try:

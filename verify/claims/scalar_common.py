@@ -25,7 +25,7 @@ import sympy as sp
 
 from sympy.core.evalf import PrecisionExhausted
 
-from ..errors import UsageError
+from ..errors import ClaimUndecided, UsageError
 from ..expressions import check_exp_nesting
 from ..numbers import check_depth, parse_rational, to_mpf
 from ..symbolic.scalar import L_sym, mabs
@@ -62,11 +62,6 @@ def sentinels(chosen: Sequence[int], min_depth: int) -> list[int]:
 
 class ClaimValueError(ValueError):
     """The claimed closed form has no positive real value at an instance (a wrong claim, not a crash)."""
-
-
-class ClaimUndecided(Exception):
-    """The claimed closed form could not be evaluated within the work budget at an instance: neither
-    agreement nor disagreement is known there (the check is inconclusive, never refuted or verified)."""
 
 
 #: wall-clock budget for evaluating a claimed formula with exp/trig/symbolic powers at one instance.

@@ -81,17 +81,20 @@ def _log_terms(arg: sp.Expr) -> dict | None:
 
 
 def provably_positive(e: sp.Expr) -> bool:
-    """True when e > 0 wherever its symbols lie (each ≥ 0 by its assumptions), proved: SymPy's assumptions say so;
-    or e is a product, a real power or an exponential of such; or a rational function whose numerator and
-    denominator are a positive constant times polynomials proved positive (``_log_terms``). False: not shown."""
-    if e.is_positive:
-        return True
+    """True when e > 0 wherever its symbols lie (each ≥ 0 by its assumptions), proved *factor by factor*, because
+    the force rewrites split products and powers: a product whose every factor is, a real power of a base that is
+    (whatever the exponent: −(−m − 1)³ is positive, but √ of it splits into factors that are not), the exponential
+    of a real number; a symbol, number or sum that SymPy's assumptions prove positive; or a rational function whose
+    numerator and denominator are a positive constant times polynomials proved positive (``_log_terms``). False:
+    not shown."""
     if isinstance(e, sp.Mul):
         return all(provably_positive(f) for f in e.args)
-    if isinstance(e, sp.Pow) and e.exp.is_extended_real:
-        return provably_positive(e.base)
+    if isinstance(e, sp.Pow):
+        return e.exp.is_extended_real is True and provably_positive(e.base)
     if isinstance(e, sp.exp):
         return e.args[0].is_extended_real is True
+    if isinstance(e, (sp.Symbol, sp.Number, sp.Add, sp.NumberSymbol)) and e.is_positive:
+        return True
     if e.has(sp.log, sp.exp) or not e.free_symbols:
         return False
     try:
