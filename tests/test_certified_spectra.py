@@ -168,7 +168,7 @@ def test_certified_sharpness_verifies_and_refutes_beyond_50_digits():
 
 
 def test_a_formula_the_balls_cannot_enclose_is_inconclusive_not_verified():
-    same = SHARPNESS + sp.sin(rho) ** 2 + sp.cos(rho) ** 2 - 1  # equal to the claim, but sin is not enclosed here
+    same = SHARPNESS + sp.gamma(rho + 1) - rho * sp.gamma(rho)  # equal to the claim, but Γ is not enclosed here
     r = _run(_sharpness(same, depths=(3,)), Tier.CERTIFIED)
     assert r.verdict is Verdict.INCONCLUSIVE and "cannot enclose" in r.summary
 
@@ -211,3 +211,10 @@ def test_strength_marking_of_the_symbolic_sharpness_checks():
 def test_the_symbolic_spectrum_check_is_a_proof_for_its_listed_depths_only():
     r = _run(_spectrum_claim(depths=(3, 4)), Tier.SYMBOLIC)
     assert r.strength is Strength.PROVED and "L ∈ {3, 4}" in r.proved_for and "no other L" in r.proved_for
+
+
+def test_trigonometric_formulas_are_enclosed() -> None:
+    same = SHARPNESS + sp.sin(rho) ** 2 + sp.cos(rho) ** 2 - 1  # equal to the claim: Arb encloses sin and cos
+    assert _run(_sharpness(same, depths=(3,)), Tier.CERTIFIED).verdict is Verdict.VERIFIED
+    off = SHARPNESS + sp.sin(rho) ** 2 + sp.cos(rho) ** 2 - sp.Rational(999, 1000)
+    assert _run(_sharpness(off, depths=(3,)), Tier.CERTIFIED).verdict is Verdict.REFUTED

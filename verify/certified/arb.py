@@ -172,13 +172,18 @@ def interval(lo: Fraction, hi: Fraction) -> arb:
 
 # --- SymPy expressions enclosed in Arb ----------------------------------------------------------------------
 
+#: SymPy functions Arb encloses rigorously by a method of the same meaning (real and complex balls alike)
+_ELEMENTARY = ((sp.sin, "sin"), (sp.cos, "cos"), (sp.tan, "tan"), (sp.atan, "atan"), (sp.sinh, "sinh"),
+               (sp.cosh, "cosh"), (sp.tanh, "tanh"))
+
+
 def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None, complex_: bool = False) -> arb:
     """A ball containing the real value of ``expr`` (SymPy) at ``subs`` (symbol → ball), at the current precision;
     with ``complex_``, a complex ball (``flint.acb``) containing its value on SymPy's principal branches.
 
     Handles rationals, + · powers (integer, rational and ball exponents of positive bases), sqrt, exp, log,
-    π, e and |·| (what closed-form thresholds use). Anything else (floats, other functions) raises
-    ``NotEnclosable``: the certified tier never guesses a value.
+    π, e, |·| (what closed-form thresholds use) and sin, cos, tan, atan, sinh, cosh, tanh. Anything else (floats,
+    other functions) raises ``NotEnclosable``: the certified tier never guesses a value.
     """
     subs = subs or {}
     lift = flint.acb if complex_ else (lambda x: x)
@@ -221,6 +226,9 @@ def sympy_to_arb(expr: sp.Expr, subs: dict[sp.Symbol, arb] | None = None, comple
             return ev(e.args[0]).log()
         if isinstance(e, sp.Abs):
             return lift(abs(ev(e.args[0])))
+        for kind, method in _ELEMENTARY:
+            if isinstance(e, kind):
+                return getattr(ev(e.args[0]), method)()
         raise NotEnclosable(f"the certified tier cannot enclose {type(e).__name__} ({sp.sstr(e)[:60]})")
 
     return ev(sp.sympify(expr))
