@@ -11,24 +11,20 @@ import itertools
 from typing import Any
 
 import sympy as sp
-from sympy.core.evalf import PrecisionExhausted
 
 from .base import CheckResult, Verdict
 from .context import RunContext
+from .property_exact import exact_sign
 from .symmetric_regions import _fmt
 
 
 def _sym_sign(expr: sp.Expr) -> int | None:
-    """Sign of an algebraic number: SymPy's strict evalf (its digits are right, so a nonzero value has the right
-    sign); 0 when it cannot tell the number from 0 and ``simplify`` proves it 0; None (undecided) otherwise. The
-    sign of a value evalf cannot resolve is never taken from its noise."""
-    try:
-        v = expr.evalf(30, maxn=2000, strict=True)
-    except PrecisionExhausted:
-        return 0 if sp.simplify(expr) == 0 else None
-    if v == 0:
+    """Sign of an algebraic number: ``exact_sign`` (strict evalf, or a minimal polynomial for 0); where that cannot
+    decide, 0 when ``simplify`` proves it 0, else None (undecided: never the sign of evalf's noise)."""
+    sign = exact_sign(expr)
+    if sign is None and sp.simplify(expr) == 0:
         return 0
-    return 1 if v > 0 else -1
+    return sign
 
 
 @functools.lru_cache(maxsize=64)

@@ -16,7 +16,6 @@ from typing import Callable, Sequence
 
 import mpmath
 import sympy as sp
-from sympy.core.evalf import PrecisionExhausted
 
 from ..conventions import Convention, get_convention
 from ..errors import UsageError
@@ -27,6 +26,7 @@ from ..symbolic.scalar import (L_sym, a as a_sym, b as b_sym, derive_threshold, 
                                lam_star, mabs, rho)
 from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
+from .property_exact import exact_sign
 from .derivation import step
 from .sampling import random_targets, targets_per_depth
 from .scope import depth_text
@@ -150,11 +150,11 @@ def _general(conv: Convention, formula: sp.Expr | None, min_depth: int):
                                derivation=general_derivation(conv, claimed_b, start))
         if L_sym not in ratio.free_symbols:
             # simplify not reaching 1 proves nothing (2(cos π/7 + cos 3π/7 + cos 5π/7) is 1, and simplify does not
-            # see it): ratio − 1 refutes only when SymPy's strict evalf proves it nonzero
-            if not _proved_nonzero(ratio - 1, ctx.dps):
+            # see it): ratio − 1 refutes only when its sign is proved nonzero (strict evalf, ``exact_sign``)
+            if exact_sign(ratio - 1) in (0, None):
                 return CheckResult(Verdict.INCONCLUSIVE, f"for every L ≥ {start} the ratio b*(L)/b_claimed(L) is the "
                                    f"constant {ratio}, which SymPy could neither prove equal to 1 nor tell apart from "
-                                   f"1 in {ctx.dps + 400} digits", instances=1, details=details, scope=scope)
+                                   "1", instances=1, details=details, scope=scope)
             return CheckResult(Verdict.REFUTED, f"for every L ≥ {start} the ratio b*(L)/b_claimed(L) is the constant "
                                f"{ratio} ≠ 1", instances=1, details=details, scope=scope,
                                counterexample={"depth": start, "general_L_ratio_b*/b_claimed": str(ratio)})
@@ -240,15 +240,6 @@ def _elimination_zero(a_value: sp.Expr, claimed_b: sp.Expr, start: int) -> bool:
         return False
     shifted = sp.expand_log(sp.log(quotient), force=True)
     return log_combination_vanishes(shifted) or sp.simplify(shifted) == 0
-
-
-def _proved_nonzero(value: sp.Expr, dps: int) -> bool:
-    """True when SymPy's strict evalf gives a nonzero value (its digits are then correct, so it is nonzero); False
-    when it cannot tell ``value`` from 0 within dps + 400 digits (an exact 0 included)."""
-    try:
-        return value.evalf(15, maxn=dps + 400, strict=True) != 0
-    except PrecisionExhausted:
-        return False
 
 
 def _eq(lhs: sp.Expr, rhs: object) -> sp.Equality:
