@@ -100,13 +100,13 @@ def test_layer_norms_headline_is_sampled_because_minimizers_are_found_by_descent
 P, C, A, S = Strength.PROVED, Strength.CERTIFIED, Strength.AGREEMENT, Strength.SAMPLED
 #: the audit's per-check strengths at the quick profile (declaration order), and why
 AUDITED = {
-    # flow identity: one polynomial identity in free symbols per shape; the rest float64
-    "kp.balancedness": [P, S, S, S, S],
+    # flow identity and balance identity: one polynomial identity in free symbols per shape; the rest float64
+    "kp.balancedness": [P, P, S, S, S, S],
     # exact rank over Q(σ) at stated sizes (generic σ: certified, not proved); 50-digit null spaces; float64
     "li.null_space": [C, A, S],
 }
 SLOW_AUDITED = {
-    "kp.hessian_trace": [P, S, S, S, S],
+    "kp.hessian_trace": [P, P, S, S, S, S],
     "kp.figures": [S, S, S],
     "kp.sharpness.matrix": [C, A, C, S, C, A, S],
     "kp.weights.balancedness": [P, A, S],

@@ -46,7 +46,9 @@ def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult
 
 def positive_constant(value: object, name: str) -> object:
     """A claimed constant: a finite positive number (int, float or exact SymPy number), decided on the exact number
-    (1e-400 is positive); then within float64's range, which the float64 checks need (a UsageError naming it)."""
+    (1e-400 is positive); then within float64's range, which the float64 checks need (a UsageError naming it).
+    Returns the constant to claim: a string as the exact number it reads ("1.000001" -> 1000001/1000000), any
+    other value as given."""
     if isinstance(value, bool):
         raise UsageError(f"{name} must be a number, got {value!r}")
     if isinstance(value, str):  # read exactly as a decimal or fraction ("0.5", "3/2"), or a UsageError naming it
@@ -65,7 +67,7 @@ def positive_constant(value: object, name: str) -> object:
     if not 0 < f < math.inf:
         raise UsageError(f"{name} = {sp.N(number, 3)} is outside float64's range (about 1e-308 to 1e308), which the float64 "
                          "checks need")
-    return value
+    return number if isinstance(value, str) else value
 
 
 def matrix_depths(ctx: RunContext, lo: int = 1) -> list[int]:

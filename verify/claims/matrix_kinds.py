@@ -23,7 +23,7 @@ from ..symbolic.scalar import L_sym, a as A_SYM, b as B_SYM, mabs
 from .base import Check, Claim, Tier
 from .closed_form import Evaluators, exact
 from .matrix_balance import (
-    critical_balance_check, flow_identity_check, flow_rate_check, gd_step_check, saddle_balance_check,
+    balance_exact_check, critical_balance_check, flow_identity_check, flow_rate_check, gd_step_check, saddle_balance_check,
 )
 from .certified_matrix_checks import certified_collapse_check
 from .matrix_collapse import ClaimedThreshold, descent_numeric, edges_hp, rank_hp, rank_numeric
@@ -32,7 +32,9 @@ from .matrix_figures import Figure1, figure1, figure2, figure3
 from .matrix_layer_norms import (
     ExponentInL, layer_norm_hp, layer_norm_numeric, layer_norm_symbolic, weighted_hp, weighted_numeric, weighted_symbolic,
 )
-from .matrix_trace import spectrum_check, trace_at_minimizers, trace_compiled, trace_numeric, trace_symbolic
+from .matrix_trace import (
+    spectrum_check, trace_at_minimizers, trace_bound_symbolic, trace_compiled, trace_numeric, trace_symbolic,
+)
 from .matrix_trace_formula import trace_at_minimizer, trace_formula, trace_lower_bound
 from .matrix_uniqueness import (certified_uniqueness_check, descent_uniqueness, exact_tie_check, hp_switch_check,
                                 numeric_tie_check)
@@ -93,7 +95,7 @@ def matrix_uniqueness_claim(id: str, statement: str, source: str, *, exceptional
     """Unique end-to-end minimizer off the exceptional set σ_i = σ_c(L, a, b) (L ≥ 3): ``exceptional`` is
     σ_c as a formula in L, a, b (None: the suite's derived σ_c), times ``critical_scale``. With
     ``layer_weights`` c_l, b is the weighted problem's b (its balanced form has b·c̄)."""
-    positive_constant(critical_scale, "critical_scale")
+    critical_scale = positive_constant(critical_scale, "critical_scale")
     scale = exact(critical_scale)
     weights = layer_weights_from(layer_weights)
     claimed = None if exceptional is None else _formula(exceptional, {"L": L_sym, "a": A_SYM, "b": B_SYM},
@@ -124,11 +126,13 @@ def matrix_balancedness_claim(id: str, statement: str, source: str, *, rate: obj
                               resolutions: Sequence[str] = ()) -> Claim:
     """W_(l+1)ᵀW_(l+1) = balance·W_lW_lᵀ at critical points; the imbalance decays as exp(−rate·b·t) under
     gradient flow, and one descent step maps D to (1 − rate·ηb)D + η²(G_(l+1)ᵀG_(l+1) − G_lG_lᵀ)."""
-    positive_constant(rate, "rate")
-    positive_constant(balance, "balance")
+    rate = positive_constant(rate, "rate")
+    balance = positive_constant(balance, "balance")
     _no_weights(layer_weights, "matrix.balancedness")
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("exact flow identity dD/dt = −rate·b·D", Tier.SYMBOLIC, flow_identity_check(rate)),
+        guarded_check("exact balance at critical points (identity; exact critical points)", Tier.SYMBOLIC,
+                      balance_exact_check(balance)),
         # float64 tiers: an exact claimed constant enters as its nearest double
         guarded_check("one-step descent identity on random trajectories", Tier.NUMERIC, gd_step_check(float(rate))),
         guarded_check("imbalance decay along integrated gradient flow", Tier.NUMERIC, flow_rate_check(float(rate))),
@@ -184,8 +188,8 @@ def matrix_trace_claim(id: str, statement: str, source: str, *, constant: object
     """tr ∇²F = constant·a·Σ_l ||A_l||²||B_l||² + b·Σ d_l d_(l−1) at every point; at minimizers ≥
     bound_constant·a·(d_0 + d_L + L − 2)·Σ s_i^(2−2/L) + b·Σ d_l d_(l−1) (tight iff rank ≤ 1 or L ≤ 2); the
     spectrum is the same at every minimizer, its null space the orbit tangent."""
-    positive_constant(constant, "constant")
-    positive_constant(bound_constant, "bound_constant")
+    constant = positive_constant(constant, "constant")
+    bound_constant = positive_constant(bound_constant, "bound_constant")
     _no_weights(layer_weights, "matrix.trace")
 
     def formula(Ws, a, b):
@@ -197,10 +201,15 @@ def matrix_trace_claim(id: str, statement: str, source: str, *, constant: object
     def bound(s, dims, a, b):
         return trace_lower_bound(s, dims, a, b, float(bound_constant))
 
+    def exact_bound(s, dims, a, b):
+        return trace_lower_bound(s, dims, a, b, bound_constant)
+
     label = f"{constant}·a·Σ_l ||A_l||²||B_l||² + b·Σ d_l d_(l−1)"
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("exact trace formula (SymPy, entrywise second derivatives)", Tier.SYMBOLIC,
                       trace_symbolic(formula, label)),
+        guarded_check("lower bound attained exactly where claimed (balanced points, free singular values)",
+                      Tier.SYMBOLIC, trace_bound_symbolic(exact_bound)),
         guarded_check("dense Hessian trace at random points", Tier.NUMERIC, trace_numeric(formula)),
         guarded_check("compiled symbolic kernels: batched Hessian trace", Tier.NUMERIC, trace_compiled(formula)),
         guarded_check("trace and lower bound at constructed minimizers", Tier.NUMERIC, trace_at_minimizers(at_min, bound)),
@@ -216,7 +225,7 @@ def claimed_threshold(threshold: object, convention: str = "A1", multiples: Mapp
     table: dict[str, Callable[[int], sp.Expr]] = {get_convention(convention).name: lambda L: sp.Integer(1)}
     for name, mult in (multiples or {}).items():
         if not callable(mult):
-            positive_constant(mult, f"multiple for {name}")
+            mult = positive_constant(mult, f"multiple for {name}")
         table[get_convention(name).name] = mult if callable(mult) else (lambda L, k=exact(mult): k)
     if weights is not None:
         table = {name: (lambda L, f=f: f(L) * weights.cbar(L)) for name, f in table.items()}
@@ -250,7 +259,7 @@ def matrix_figures_claim(id: str, statement: str, source: str, *, tau: sp.Expr, 
     """Figures 1–3 regenerated and what each shows checked: ``tau`` the paper's τ(m, L), ``multiple`` the claimed
     A1 threshold λ*/τ (where Fig. 2 marks the tie and Fig. 3 the jump), ``multiples`` the other conventions'
     (Fig. 1's regime is judged under its own convention), ``fig1`` where Fig. 1 is drawn."""
-    positive_constant(multiple, "multiple")
+    multiple = positive_constant(multiple, "multiple")
     t = claimed_threshold(tau, "A1", {**(multiples or {}), "A1": multiple})
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("figure 1", Tier.NUMERIC, figure1(fig1, t)),

@@ -37,17 +37,9 @@ def _exact_rational(x: object) -> sp.Rational | None:
     return e if e.is_Rational else None
 
 
-def balance_residuals(dims: Sequence[int], rate: object, power: object = 1,
-                      weighted: bool = False) -> list[tuple[int, str, list[sp.Expr]]] | None:
-    """For each adjacent pair l (0-based) the nonzero residual entries (as ``Expr``) of the flow identity
-    dD/dt + rate·b·D^c (and, ``weighted``, of W_(l+1)ᵀG_(l+1) − G_lW_lᵀ − b·D^c), with F = (a/2)||W_L⋯W_1 − M||² +
-    (b/2)Σ c_l||W_l||² (c_l = 1 unless ``weighted``), G = ∇F by entrywise differentiation and
-    D^c = c_(l+1)^power·W_(l+1)ᵀW_(l+1) − c_l^power·W_lW_lᵀ. Returns ``None`` when rate is not rational or power
-    not a non-negative integer. Residual names: "flow", "identity"."""
-    r = _exact_rational(rate)
-    k = _exact_rational(power)
-    if r is None or k is None or not k.is_integer or k < 0:
-        return None
+def _ring_objective(dims: Sequence[int], weighted: bool) -> tuple[Any, dict[str, Any], list[Mat], Mat, list[Any], Any]:
+    """F = (a/2)||W_L⋯W_1 − M||² + (b/2)Σ c_l||W_l||² in the sparse polynomial ring over QQ in every entry, m, a, b
+    (and c_l when ``weighted``; else c_l = 1): (ring, generators by name, layers, target, weights, F)."""
     L = len(dims) - 1
     names = [[[f"w{l + 1}_{i}{j}" for j in range(dims[l])] for i in range(dims[l + 1])] for l in range(L)]
     mnames = [[f"m_{i}{j}" for j in range(dims[0])] for i in range(dims[-1])]
@@ -64,18 +56,52 @@ def balance_residuals(dims: Sequence[int], rate: object, power: object = 1,
         P = _mul(W, P)
     F = a / 2 * sum((x * x for row in _lin((R.one, P), (-R.one, M)) for x in row), R.zero) + \
         b / 2 * sum((c * sum((x * x for row in W for x in row), R.zero) for c, W in zip(cs, Ws)), R.zero)
+    return R, g, Ws, M, cs, F
+
+
+def gradient_at(Ws: Sequence[sp.Matrix], M: sp.Matrix, a: object, b: object) -> list[sp.Matrix]:
+    """∇_lF at an exact rational point, F = (a/2)||W_L⋯W_1 − M||² + (b/2)Σ||W_l||², by differentiating F entry
+    by entry in the polynomial ring and evaluating the derivative there (no closed form of the gradient)."""
+    dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
+    R, g, Wr, _, _, F = _ring_objective(dims, weighted=False)
+    point = {f"w{l + 1}_{i}{j}": W[i, j] for l, W in enumerate(Ws) for i in range(W.shape[0]) for j in range(W.shape[1])}
+    point.update({f"m_{i}{j}": M[i, j] for i in range(M.shape[0]) for j in range(M.shape[1])})
+    point.update(a=a, b=b)
+    values = [(g[name], sp.QQ.convert(sp.Rational(v))) for name, v in point.items()]
+    out = []
+    for l, W in enumerate(Wr):
+        out.append(sp.Matrix([[sp.Rational(F.diff(x).evaluate(values)) for x in row] for row in W]))
+    return out
+
+
+def balance_residuals(dims: Sequence[int], rate: object, power: object = 1,
+                      weighted: bool = False) -> list[tuple[int, str, list[sp.Expr]]] | None:
+    """For each adjacent pair l (0-based) the nonzero residual entries (as ``Expr``) of the flow identity
+    dD/dt + rate·b·D^c (and, ``weighted``, of W_(l+1)ᵀG_(l+1) − G_lW_lᵀ − b·D^c), with F = (a/2)||W_L⋯W_1 − M||² +
+    (b/2)Σ c_l||W_l||² (c_l = 1 unless ``weighted``), G = ∇F by entrywise differentiation and
+    D^c = c_(l+1)^power·W_(l+1)ᵀW_(l+1) − c_l^power·W_lW_lᵀ. Returns ``None`` when rate is not rational or power
+    not a non-negative integer; ``rate=None`` checks only W_(l+1)ᵀG_(l+1) − G_lW_lᵀ = b·D^c. Residual names:
+    "flow", "identity"."""
+    r = None if rate is None else _exact_rational(rate)
+    k = _exact_rational(power)
+    if (r is None and rate is not None) or k is None or not k.is_integer or k < 0:
+        return None
+    L = len(dims) - 1
+    R, g, Ws, _, cs, F = _ring_objective(dims, weighted)
+    b = g["b"]
     Gs = [[[F.diff(x) for x in row] for row in W] for W in Ws]
     out = []
     for l in range(L - 1):
         X, Y = _mul(_tr(Ws[l + 1]), Ws[l + 1]), _mul(Ws[l], _tr(Ws[l]))
         Dc = _lin((cs[l + 1] ** int(k), X), (-cs[l] ** int(k), Y))
-        dD = _lin((-R.one, _mul(_tr(Gs[l + 1]), Ws[l + 1])), (-R.one, _mul(_tr(Ws[l + 1]), Gs[l + 1])),
-                  (R.one, _mul(Gs[l], _tr(Ws[l]))), (R.one, _mul(Ws[l], _tr(Gs[l]))))
         checks = []
-        if weighted:
+        if weighted or rate is None:
             checks.append(("identity", _lin((R.one, _mul(_tr(Ws[l + 1]), Gs[l + 1])), (-R.one, _mul(Gs[l], _tr(Ws[l]))),
                                             (-b, Dc))))
-        checks.append(("flow", _lin((R.one, dD), (R(r) * b, Dc))))
+        if rate is not None:
+            dD = _lin((-R.one, _mul(_tr(Gs[l + 1]), Ws[l + 1])), (-R.one, _mul(_tr(Ws[l + 1]), Gs[l + 1])),
+                      (R.one, _mul(Gs[l], _tr(Ws[l]))), (R.one, _mul(Ws[l], _tr(Gs[l]))))
+            checks.append(("flow", _lin((R.one, dD), (R(r) * b, Dc))))
         for name, res in checks:
             out.append((l, name, [e.as_expr() for row in res for e in row if e != 0]))
     return out

@@ -405,8 +405,8 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
     from .certified_sharpness import certified_sharpness_check
     from .matrix_sharpness_trace import hp_trace_check, numeric_trace_check, symbolic_trace_check
 
-    positive_constant(scale, "scale")
-    positive_constant(trace_constant, "trace_constant")
+    scale = positive_constant(scale, "scale")
+    trace_constant = positive_constant(trace_constant, "trace_constant")
     conv = get_convention(convention)
     claimed = Claimed(_check_formula(derived_sharpness() if formula is None else formula), exact(scale), conv.name)
     for depth in range(2, MAX_CHECKED_DEPTH + 1):  # h(x, y, n) beyond its degree limit is the user's error, now

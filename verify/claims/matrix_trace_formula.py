@@ -61,10 +61,15 @@ def trace_at_minimizer(s: np.ndarray, dims: tuple[int, ...], a: float, b: float,
     return trace_formula(balanced_layers(np.asarray(s, dtype=float), dims), a, b, constant)
 
 
-def trace_lower_bound(s: np.ndarray, dims: tuple[int, ...], a: float, b: float, bound_constant: float = 1.0) -> float:
+def trace_lower_bound(s: Sequence[Any], dims: tuple[int, ...], a: Any, b: Any, bound_constant: Any = 1.0) -> Any:
     """The suite's lower bound at minimizers: bound_constant·a·(d_0 + d_L + L − 2)·Σ s_i^(2−2/L) + b·Σ d_l d_(l−1)
-    (from S_α·S_β ≥ S_(α+β) for the middle layers); tight iff rank P* ≤ 1 or L ≤ 2."""
+    (from S_α·S_β ≥ S_(α+β) for the middle layers); tight iff rank P* ≤ 1 or L ≤ 2. Exact (``bound_constant`` read
+    exactly) when ``a`` is a SymPy expression, float64 otherwise."""
     L = len(dims) - 1
+    if isinstance(a, sp.Basic):
+        k, power = exact(bound_constant), 2 - sp.Rational(2, L)
+        data = dims[0] * dims[1] if L == 1 else (dims[0] + dims[-1] + L - 2) * sum(x ** power for x in s)
+        return k * a * data + b * width_term(dims)
     if L == 1:
         return bound_constant * a * dims[0] * dims[1] + b * width_term(dims)
     s = np.asarray(s, dtype=float)

@@ -25,7 +25,7 @@ from ..landscape.descent import newton_critical
 from ..landscape.instances import random_instance
 from ..errors import UsageError
 from .base import CheckResult, Claim, Tier, Verdict
-from .closed_form import exact
+from .closed_form import exact, mp_of
 from .context import RunContext
 from .derivation import step
 from .matrix_common import EPS, fro2, guarded_check, positive_constant, sym_layers, sym_product
@@ -154,18 +154,34 @@ def _refine(Ws: list[np.ndarray], M: np.ndarray, a: float, b: float, c_f: Sequen
     return None
 
 
-def balance_hp(weights: LayerWeights, power: object) -> Callable[[RunContext], CheckResult]:
+def _flow_residual(W: Sequence[mpmath.matrix], G: Sequence[mpmath.matrix], c: Sequence, k, rate, b, l: int,
+                   dps: int) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """(||dD_l/dt + rate·b·D_l^c||, rounding bound) at a point with gradient G (Ẇ = −G), in mpmath: dD_l/dt =
+    −(G_(l+1)ᵀW_(l+1) + W_(l+1)ᵀG_(l+1)) + G_lW_lᵀ + W_lG_lᵀ, D_l^c = c_(l+1)^k W_(l+1)ᵀW_(l+1) − c_l^k W_lW_lᵀ."""
+    dD = -(G[l + 1].T * W[l + 1] + W[l + 1].T * G[l + 1]) + G[l] * W[l].T + W[l] * G[l].T
+    Dc = c[l + 1] ** k * (W[l + 1].T * W[l + 1]) - c[l] ** k * (W[l] * W[l].T)
+    residual = _mp_norm(dD + rate * b * Dc)
+    # every term is a sum of a few products formed at dps + 10 digits: relative rounding far below 10^-dps each
+    bound = mpmath.mpf(10) ** (-dps) * (4 * (_mp_norm(G[l + 1]) * _mp_norm(W[l + 1]) + _mp_norm(G[l]) * _mp_norm(W[l]))
+                                        + abs(rate) * b * (c[l + 1] ** k * _mp_norm(W[l + 1]) ** 2
+                                                           + c[l] ** k * _mp_norm(W[l]) ** 2))
+    return residual, bound
+
+
+def balance_hp(weights: LayerWeights, power: object, rate: object) -> Callable[[RunContext], CheckResult]:
     """High-precision tier: critical points of F_c (seeded by float64 Newton on random starts, which reaches
     saddles too, then refined on F_c's own gradient at ``digits`` + 10); at each, ||c_(l+1)^k W_(l+1)ᵀW_(l+1) −
-    c_l^k W_lW_lᵀ|| within the bound the identity gives from the residual gradient."""
+    c_l^k W_lW_lᵀ|| within the bound the identity gives from the residual gradient. At each random start (not
+    critical), the flow identity dD_l/dt = −rate·b·D_l^c to working precision."""
     k = exact(power)
 
     def run(ctx: RunContext) -> CheckResult:
         rng = ctx.rng("kp.weights.balancedness.hp")
         n_inst = (2, 4, 8)[min(ctx.profile.level, 2)]
-        found = skipped = 0
-        worst = mpmath.mpf(0)
+        found = skipped = flows = 0
+        worst = worst_flow = mpmath.mpf(0)
         with mpmath.workdps(ctx.dps + 10):
+            r = mp_of(rate, ctx.dps)
             for idx in range(n_inst):
                 L = 2 + idx % 2
                 dims = (2,) + (2,) * (L - 1) + (2,)
@@ -179,6 +195,19 @@ def balance_hp(weights: LayerWeights, power: object) -> Callable[[RunContext], C
                 for _ in range(3):
                     U0 = [rng.standard_normal((dims[l + 1], dims[l])) * sm ** (1 / L) / np.sqrt(2) * rng.uniform(0.3, 1.5)
                           for l in range(L)]
+                    # the flow identity at the start, a point that is not critical (the rate is invisible at one)
+                    start = [mpmath.matrix((g * U).tolist()) for g, U in zip(gam, U0)]
+                    G0 = _mp_gradient(start, mpmath.matrix(inst.M.tolist()), mpmath.mpf(inst.a), mpmath.mpf(inst.b), c_mp)
+                    for l in range(L - 1):
+                        res, bound = _flow_residual(start, G0, c_mp, k, r, mpmath.mpf(inst.b), l, ctx.dps)
+                        flows += 1
+                        worst_flow = max(worst_flow, res / bound)
+                        if res > bound:
+                            return CheckResult(
+                                Verdict.REFUTED, f"L={L}: at a random point, dD/dt ≠ −{rate}·b·D^c on layers "
+                                f"{l + 1},{l + 2} at {ctx.dps} digits (D^c with power {power})", instances=flows,
+                                counterexample={**inst.describe(), "weights": weights.describe(),
+                                                "residual": mpmath.nstr(res, 15), "bound": mpmath.nstr(bound, 15)})
                     # seed: a critical point of the balanced problem with b·c̄, mapped by W_l = γ_l·U_l; the
                     # refinement below works on F_c itself, so the seed's route does not enter the verdict
                     Us, rel = newton_critical(U0, inst.M, inst.a, inst.b * cb)
@@ -217,12 +246,15 @@ def balance_hp(weights: LayerWeights, power: object) -> Callable[[RunContext], C
             Verdict.VERIFIED,
             f"{found} critical points of F_c refined to ||∇F_c|| ≤ 10^−{ctx.dps + 5}·scale satisfy "
             f"c_(l+1)^{power}·W_(l+1)ᵀW_(l+1) = c_l^{power}·W_lW_lᵀ on every adjacent pair ({weights.describe()}); "
-            f"{skipped} seeds did not converge or reached 0",
-            instances=found, digits=float(ctx.dps), worst_margin=f"{mpmath.nstr(worst, 3)} of bound",
+            f"{skipped} seeds did not converge or reached 0; at the {flows} (start, pair)s the flow identity "
+            f"dD/dt = −{rate}·b·D^c holds to {ctx.dps} digits",
+            instances=found, digits=float(ctx.dps),
+            worst_margin=f"{mpmath.nstr(worst, 3)} of bound (balance), {mpmath.nstr(worst_flow, 3)} (flow)",
             tolerance="||D^c|| ≤ (||W_(l+1)|| + ||W_l||)·||∇F_c||/b + 10^−digits·(c_(l+1)||W_(l+1)||² + c_l||W_l||²) "
-                      "(the exact identity bounds D^c by the residual gradient)",
-            scope=f"depths 2–3, widths 2, {n_inst} random targets (convention S), 3 Newton seeds each (saddles included); "
-                  "critical points only: the flow rate is not seen at this tier (symbolic and float64 tiers check it)")
+                      "(the exact identity bounds D^c by the residual gradient); flow: 10^−digits·(4·Σ||G||·||W|| + "
+                      "rate·b·Σ c^k||W||²), rounding of the products at digits + 10",
+            scope=f"depths 2–3, widths 2, {n_inst} random targets (convention S), 3 Newton seeds each (saddles "
+                  "included); the flow identity at each seed's random start")
     return run
 
 
@@ -350,14 +382,14 @@ def weighted_balancedness_claim(id: str, statement: str, source: str, *, layer_w
     weights = layer_weights_from(layer_weights)
     if weights is None:
         raise UsageError("a weighted balancedness claim needs layer_weights (c_l as a formula in l and L)")
-    positive_constant(rate, "rate")
+    rate = positive_constant(rate, "rate")
     k = exact(power)
     if not (k.is_real and k.is_finite):
         raise UsageError(f"power must be a finite real number, got {power!r}")
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("exact identity and flow identity (free weights)", Tier.SYMBOLIC, identity_symbolic(power, rate)),
         guarded_check("weighted balance at critical points refined to 50 digits", Tier.HIGH_PRECISION,
-                      balance_hp(weights, power)),
+                      balance_hp(weights, power, rate)),
         guarded_check("weighted balance at descent-found critical points; one-step identity", Tier.NUMERIC,
                       balance_numeric(weights, power, rate)),
     ))
