@@ -102,7 +102,7 @@ def trace_bound_symbolic(lower_bound: Callable[..., object]) -> Callable[[RunCon
             "Σ_w ∂²F/∂w² at the balanced point W_l = diag(t) equals the bound in s_i = t_i^L, for every t > 0 and a, b",
             instances=len(rows), tolerance="exact polynomial identity in t, a, b (SymPy)", details={"rows": rows},
             scope=f"balanced diagonal points at (dims, rank) {[(list(d), r) for d, r in TIGHT_CASES]}",
-            proved_for=f"every balanced minimizer of rank r at those dims (trace invariant under W_l → Q_lW_lQ_(l−1)ᵀ); "
+            proved_for="every balanced minimizer of rank r at those dims (trace invariant under W_l → Q_lW_lQ_(l−1)ᵀ); "
                        "the strict slack elsewhere is checked by the float64 tier",
             derivation=[
                 step("a balanced point with layer singular values t_i (§K3), up to orthogonal rotations between layers",
