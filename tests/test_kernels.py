@@ -31,7 +31,7 @@ def test_lambdify_kernels_validate():
 
 
 @pytest.mark.skipif(not backends.available("numba"), reason="numba not installed")
-@pytest.mark.parametrize("depth,widths", [(2, (2, 3, 2)), (3, (3, 3, 3, 3))])  # tiled / per-instance paths
+@pytest.mark.parametrize("depth,widths", [(2, (2, 3, 2)), (3, (3, 3, 3, 3))])  # unrolled / tiled paths
 def test_numba_kernels_validate(depth, widths):
     k = compile_matrix_kernels(depth, widths, "numba")
     ok, err, tol = validate(k, np.random.default_rng(6), n=70)  # 70 > one tile of 64

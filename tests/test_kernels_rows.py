@@ -51,6 +51,36 @@ def test_single_thread_paths_agree_bitwise_and_with_reference(depth, widths):
 
 
 @numba_only
+@pytest.mark.parametrize("depth,widths", [(1, (2, 3)), (2, (2, 2, 2)), (2, (2, 3, 2))])
+def test_unrolled_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(depth, widths):
+    from verify.kernels import numba_program as na
+    k, Ws, M, a, b = _case(depth, widths, 70, 25)
+    prog = build_program(derive(depth, widths))
+    P = k.n_params
+    outs = {}
+    for path in ("unrolled", "plain", "tiled"):
+        out = np.full((70, P, P), np.nan)  # every entry must be written
+        assert na.hessian(prog, Ws, M, a, b, out, path=path) == path
+        outs[path] = out
+    assert na.hessian(prog, Ws, M, a, b, np.empty((70, P, P))) == "unrolled"  # what 'auto' picks at P ≤ 16
+    assert np.array_equal(outs["unrolled"], outs["plain"]) and np.array_equal(outs["unrolled"], outs["tiled"])
+    assert _rel(outs["unrolled"], reference.hessian(Ws, M, a, b)) <= tolerance(k)
+    sink = np.full((2, P, P), np.nan)  # the bench's compute-only probe: every instance over sink[0]
+    na.hessian(prog, Ws, M, a, b, sink, path="unrolled", sink=True)
+    assert np.array_equal(sink[0], outs["unrolled"][-1]) and np.isnan(sink[1]).all()
+
+
+@numba_only
+def test_unrolled_path_is_refused_above_its_size():
+    from verify.kernels import numba_program as na
+    prog = build_program(derive(3, (3, 2, 4, 3)))  # P = 26 > UNROLL_MAX_PARAMS
+    k, Ws, M, a, b = _case(3, (3, 2, 4, 3), 2, 26)
+    with pytest.raises(ValueError, match="unrolled path"):
+        na.hessian(prog, Ws, M, a, b, np.empty((2, 26, 26)), path="unrolled")
+    assert na.hessian(prog, Ws, M, a, b, np.empty((2, 26, 26))) == "tiled"  # the interpreter, instance-innermost
+
+
+@numba_only
 def test_out_buffer_is_reused_and_fully_overwritten():
     k = compile_matrix_kernels(2, (4, 4, 4), "numba")
     _, Ws, M, a, b = _case(2, (4, 4, 4), 5, 22)
@@ -70,7 +100,7 @@ def test_a_wrong_term_in_the_row_writer_is_caught():
     blocks[1, 7] -= 1  # block (0, 1) loses its last term
     bad = dataclasses.replace(prog, blocks=blocks)
     k, Ws, M, a, b = _case(2, (2, 3, 2), 3, 23)
-    for path in ("plain", "tiled"):
+    for path in ("plain", "tiled", "unrolled"):
         out = np.empty((3, k.n_params, k.n_params))
         na.hessian(bad, Ws, M, a, b, out, path=path)
         assert _rel(out, reference.hessian(Ws, M, a, b)) > 1e-3

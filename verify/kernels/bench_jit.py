@@ -4,7 +4,9 @@ numba caches compiled code on disk (``cache=True``), so a warm process pays litt
 clone pays the full compile. This module measures both in child processes: first with an empty
 ``NUMBA_CACHE_DIR`` (cold: each entry point's first call compiles it — the parallel ones
 included), then again in a second process with that cache populated (what every later process
-pays). The interpreter is generic, so these costs do not depend on the depth or the widths.
+pays). The interpreter is generic, so its costs do not depend on the depth or the widths; the unrolled
+kernel (``numba_unrolled``) is generated per size and probed at L = 2, d = 2 (P = 8), and its compile
+grows with P (about 7 s at P = 16; each bench row's ``compile_s`` includes it).
 """
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ print("JIT-PROBE " + json.dumps(rows))
 
 
 def _probe(cache_dir: str, timeout: float) -> dict:
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    # the unrolled kernel's source goes to the derivation cache: a private one per probe pair, on even under pytest
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, VERIFY_CACHE="on",
+               VERIFY_CACHE_DIR=os.path.join(cache_dir, "verify"))
     proc = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True,
                           timeout=timeout)
     for line in proc.stdout.splitlines():

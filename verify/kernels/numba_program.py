@@ -18,6 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from . import numba_unrolled
 from .program import Program
 
 _U = numba.uint64
@@ -291,7 +292,7 @@ TILE_DOUBLES = 1 << 15
 #: thread, which on a shared machine costs a scheduler quantum (~4 ms), more than the work.
 PARALLEL_MIN_ENTRIES = 1 << 22
 #: Compiled entry points a call may reach (name -> function), for cold-JIT timing.
-ENTRY_POINTS = ("plain", "tiled", "plain_parallel", "tiled_parallel")
+ENTRY_POINTS = ("plain", "tiled", "plain_parallel", "tiled_parallel", "unrolled")
 
 
 def _tile_rows(P: int) -> int:
@@ -302,24 +303,13 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
             out: np.ndarray, path: str = "auto", sink: bool = False) -> str:
     """Dense Hessian of the program's objective for batched layers into out (N, P, P).
 
-    ``path`` forces 'plain', 'tiled', 'plain_parallel' or 'tiled_parallel' (tests, bench);
-    'auto' picks by P and batch size. ``sink`` (single-thread paths): every instance is written over
-    the first min(N, TILE) Hessians of ``out`` (cache-resident; the bench's compute-only probe),
-    so ``out`` needs only that many. Returns the entry point used.
+    ``path`` forces 'plain', 'tiled', 'plain_parallel', 'tiled_parallel' or 'unrolled' (tests, bench);
+    'auto' picks by P and batch size: 'unrolled' (straight-line code generated for this program,
+    ``numba_unrolled``) for single-thread batches at P ≤ 16. ``sink`` (single-thread paths): every
+    instance is written over the first min(N, TILE) Hessians of ``out`` (cache-resident; the bench's
+    compute-only probe), so ``out`` needs only that many. Returns the entry point used.
     """
     N = len(Ws[0])
-    if all(w.shape[1:] == (prog.dmax, prog.dmax) for w in Ws) and M.shape[1:] == (prog.dmax, prog.dmax):
-        X = np.stack([*Ws, M], axis=1)  # one copy (per-call set-up dominates small batches)
-    else:
-        X = np.zeros((N, prog.depth + 1, prog.dmax, prog.dmax))
-        for l, w in enumerate(Ws):
-            X[:, l, :w.shape[1], :w.shape[2]] = w
-        X[:, prog.depth, :M.shape[1], :M.shape[2]] = M
-    if N > 1 and a[0] == a[-1] == a.min() == a.max() and b[0] == b[-1] == b.min() == b.max():
-        C = np.empty((N, len(prog.coeff_exprs)))
-        C[:] = prog.coefficients(a[:1], b[:1])  # the same a, b for every instance: evaluate once
-    else:
-        C = prog.coefficients(a, b)
     P = out.shape[1]
     groups = prog.groups
     if groups is None:  # a tampered derivation with missing blocks: not every entry gets written
@@ -333,6 +323,25 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
         parallel = N * P * P >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1 and not sink
         tiled = prog.dmax <= TILED_MAX_WIDTH and P <= TILED_MAX_PARAMS
         path = ("tiled" if tiled else "plain") + ("_parallel" if parallel else "")
+        if not parallel and numba_unrolled.supported(prog):
+            path = "unrolled"
+    if path == "unrolled":
+        if not numba_unrolled.supported(prog):
+            raise ValueError(f"the unrolled path needs blocks that tile H and P ≤ {numba_unrolled.UNROLL_MAX_PARAMS}")
+        numba_unrolled.hessian(prog, Ws, M, a, b, out, sink)
+        return path
+    if N > 1 and a[0] == a[-1] == a.min() == a.max() and b[0] == b[-1] == b.min() == b.max():
+        C = np.empty((N, len(prog.coeff_exprs)))
+        C[:] = prog.coefficients(a[:1], b[:1])  # the same a, b for every instance: evaluate once
+    else:
+        C = prog.coefficients(a, b)
+    if all(w.shape[1:] == (prog.dmax, prog.dmax) for w in Ws) and M.shape[1:] == (prog.dmax, prog.dmax):
+        X = np.stack([*Ws, M], axis=1)  # one copy (per-call set-up dominates small batches)
+    else:
+        X = np.zeros((N, prog.depth + 1, prog.dmax, prog.dmax))
+        for l, w in enumerate(Ws):
+            X[:, l, :w.shape[1], :w.shape[2]] = w
+        X[:, prog.depth, :M.shape[1], :M.shape[2]] = M
     threads = max(1, min(N, numba.get_num_threads()))
     args = (X, C, prog.ops, prog.n_slots, prog.blocks, groups, prog.entries)
     if path == "tiled":

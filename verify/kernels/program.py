@@ -42,6 +42,8 @@ class Program:
     b: sp.Symbol
     groups: np.ndarray | None = None
     _fn: object = None
+    _unrolled: object = None
+    _unrolled_supported: bool | None = None
 
     def coefficients(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """C (N, n_coef): every coefficient at the instances' a, b."""

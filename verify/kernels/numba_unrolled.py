@@ -1,0 +1,149 @@
+"""Straight-line numba kernels generated from a Program, for small P (imported only when numba is present).
+
+At P ≤ 16 the interpreter (``numba_program``) spends most of each instance decoding its op and entry
+tables: at L = 2, d = 2 a Hessian is 64 entries of one or two products each. Here the same program is
+emitted as scalar code, one statement per workspace entry and per Hessian entry, written row by row in
+the interpreter's order of operations (so both give the same Hessian bit for bit; the first term stores,
+later terms add left to right, diagonal constants last). Compile time grows with the code (measured
+about 1 s at P = 8 and 7 s at P = 16), hence ``UNROLL_MAX_PARAMS``. Where the derivation cache is on
+(``verify.cache``), the source is written once into its directory so numba's on-disk cache serves later
+processes; otherwise it is compiled in memory.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from typing import Callable
+
+import numpy as np
+import sympy as sp
+
+from .program import Program
+
+#: The unrolled kernel is generated for P ≤ UNROLL_MAX_PARAMS (compile time: see the module docstring).
+UNROLL_MAX_PARAMS = 16
+
+
+def supported(prog: Program) -> bool:
+    """Whether ``prog`` gets an unrolled kernel: blocks that tile H row-major, P ≤ UNROLL_MAX_PARAMS, and
+    coefficients that are polynomials in a, b (evaluated per instance inside the kernel)."""
+    if prog._unrolled_supported is None:  # decided once per program (SymPy tests cost more than a small batch)
+        prog._unrolled_supported = (
+            prog.groups is not None and _n_params(prog) <= UNROLL_MAX_PARAMS
+            and all(sp.sympify(c).is_polynomial(prog.a, prog.b) and sp.sympify(c).free_symbols <= {prog.a, prog.b}
+                    for c in prog.coeff_exprs))
+    return prog._unrolled_supported
+
+
+def _n_params(prog: Program) -> int:
+    last = prog.blocks[-1]
+    return int(last[1] + last[4] * last[5])
+
+
+def source(prog: Program) -> str:
+    """Python source of ``kern(X_0..X_L, A, B, out, sink)``: X_l (N, d_(l+1), d_l) the layers, X_L = M, A and B (N,)
+    the instances' a and b, out (N, P, P) (with ``sink``, every instance is written over out[0])."""
+    L, w = prog.depth, prog.widths
+    shapes = [(w[l + 1], w[l]) for l in range(L)] + [(w[-1], w[0])]
+    lines: list[str] = []
+    value: dict[tuple[int, int, int], str] = {}
+    for s, (r, c) in enumerate(shapes):
+        for i in range(r):
+            for j in range(c):
+                value[s, i, j] = f"x{s}_{i}_{j}"
+                lines.append(f"x{s}_{i}_{j} = X{s}[n, {i}, {j}]")
+    at_n = {prog.a: sp.Symbol("a_n"), prog.b: sp.Symbol("b_n")}
+    lines += ["a_n = A[n]", "b_n = B[n]"] + [f"c{k} = float({sp.pycode(sp.sympify(c).subs(at_n))})"
+                                            for k, c in enumerate(prog.coeff_exprs)]
+    for op in prog.ops.tolist():
+        kind, dst = op[0], op[1]
+        if kind == 0:  # S[dst] = op(S[x]) @ op(S[y]), r×k @ k×c
+            x, tx, y, ty, r, k, c = op[2:9]
+            for i in range(r):
+                for j in range(c):
+                    terms = [f"{value[(x, p, i) if tx else (x, i, p)]} * {value[(y, j, p) if ty else (y, p, j)]}"
+                             for p in range(k)]
+                    value[dst, i, j] = f"s{dst}_{i}_{j}"
+                    lines.append(f"s{dst}_{i}_{j} = " + " + ".join(terms))
+        else:  # S[dst] (+)= C[ci]·op(S[src]); src < 0: the identity
+            src, ts, ci, r, c, acc = op[2:8]
+            for i in range(r):
+                for j in range(c):
+                    if src < 0:
+                        term = f"c{ci}" if i == j else "0.0"
+                    else:
+                        term = f"c{ci} * {value[(src, j, i) if ts else (src, i, j)]}"
+                    rhs = f"{value[dst, i, j]} + {term}" if acc else term
+                    value[dst, i, j] = f"s{dst}_{i}_{j}"
+                    lines.append(f"s{dst}_{i}_{j} = {rhs}")
+    blocks, entries, groups = prog.blocks.tolist(), prog.entries.tolist(), prog.groups.tolist()
+    for g in range(len(groups) - 1):
+        b0, b1 = groups[g], groups[g + 1]
+        ro, _, r1, c1 = blocks[b0][:4]
+        for i in range(r1):
+            for j in range(c1):
+                row = ro + i * c1 + j
+                for co, r2, c2, e0, e1 in (blocks[bi][1:2] + blocks[bi][4:8] for bi in range(b0, b1)):
+                    for p in range(r2):
+                        for q in range(c2):
+                            terms = [f"{value[sa, i, p]} * {value[sb, j, q]}" if kind == 0 else
+                                     f"{value[sa, i, q]} * {value[sb, p, j]}"
+                                     for kind, sa, sb, _ in entries[e0:e1] if kind != 2]
+                            rhs = " + ".join(terms) if terms else "0.0"
+                            if p == i and q == j:
+                                rhs += "".join(f" + c{ci}" for kind, ci, _, _ in entries[e0:e1] if kind == 2)
+                            lines.append(f"o[{row}, {co + p * c2 + q}] = {rhs}")
+    args = ", ".join(f"X{s}" for s in range(L + 1))
+    body = "\n        ".join(lines)
+    return (f"import numba\n\n\n@numba.njit(cache=__CACHE__, fastmath=False)\ndef kern({args}, A, B, out, sink):\n"
+            f"    for n in range(A.shape[0]):\n        o = out[0] if sink else out[n]\n        {body}\n")
+
+
+def _module_file(text: str) -> str | None:
+    """The source written once (atomically, 0600) into the derivation cache's directory, or None when that cache
+    is off or unusable. An existing file is used only when its text is this source."""
+    from .. import cache
+
+    if cache._off():
+        return None
+    directory = cache._directory()
+    if directory is None:
+        return None
+    path = directory / f"unrolled_{hashlib.sha256(text.encode()).hexdigest()[:32]}.py"
+    try:
+        if path.exists() and cache._private(path) and path.read_text() == text:
+            return str(path)
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+        return str(path)
+    except OSError:
+        return None
+
+
+@functools.lru_cache(maxsize=32)
+def _compile(text: str) -> Callable:
+    path = _module_file(text.replace("__CACHE__", "True"))
+    if path is None:
+        namespace: dict = {}
+        exec(compile(text.replace("__CACHE__", "False"), "<verify unrolled kernel>", "exec"), namespace)
+        return namespace["kern"]
+    name = f"verify_unrolled_{os.path.basename(path)[9:-3]}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # numba's cache finds the module by name when it loads the compiled code
+    spec.loader.exec_module(module)
+    return module.kern
+
+
+def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray,
+            sink: bool = False) -> None:
+    """Dense Hessians of the batch into out (N, P, P) by the unrolled kernel (``supported(prog)`` must hold)."""
+    if prog._unrolled is None:
+        prog._unrolled = _compile(source(prog))
+    prog._unrolled(*(np.ascontiguousarray(x, dtype=np.float64) for x in (*Ws, M, a, b)), out, sink)
