@@ -55,12 +55,16 @@ IN, OUT, MAYBE = 1, -1, 0
 
 
 def _q(x: Any) -> fmpq:
-    """An exact SymPy rational (or int) as fmpq; anything irrational is a usage error here."""
-    x = sp.nsimplify(x) if not isinstance(x, (int, sp.Rational)) else x
+    """An exact SymPy rational (or int) as fmpq. An exact expression is taken as the rational it simplifies to
+    only when x − that rational simplifies to 0 (``nsimplify`` alone would round an irrational to a nearby
+    rational); a float, or anything not proved rational, is a usage error here."""
     if isinstance(x, int):
         return fmpq(x)
     if not isinstance(x, sp.Rational):
-        raise UsageError(f"region constant {x} is not rational; normalize the instance to λ_1 = 1")
+        guess = sp.nsimplify(x) if isinstance(x, sp.Basic) and not x.has(sp.Float) else None
+        if not isinstance(guess, sp.Rational) or sp.simplify(x - guess) != 0:
+            raise UsageError(f"region constant {x} is not proved rational; normalize the instance to λ_1 = 1")
+        x = guess
     return fmpq(int(x.p), int(x.q))
 
 
