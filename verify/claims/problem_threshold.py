@@ -27,8 +27,7 @@ from .context import RunContext
 from .derivation import step
 from .problem_minimizer import NUMERIC_MAX_DEPTH, float_kind, float_minimizers, hp_kind
 from .sampling import instances_per_depth, random_targets, targets_per_depth
-from .scalar_common import (MAX_DEPTH, ClaimValueError, claim_depths, claimed_floats, claimed_formula, claimed_values,
-                            undecided_inconclusive)
+from .scalar_common import (MAX_DEPTH, ClaimValueError, claim_depths, claimed_floats, claimed_formula, claimed_values)
 from .scope import depth_text
 from .shrinking import depth_target_shrinker
 from .threshold import _compare, threshold_disagreement
@@ -349,11 +348,11 @@ def problem_threshold_claim(id: str, statement: str, source: str, problem: Scala
                              f"{problem.label()} is not linear in lam")
     checks = (
         Check("derived threshold equals the claim at each depth", Tier.SYMBOLIC,
-              undecided_inconclusive(_symbolic(problem, formula, depths, min_depth))),
+              _symbolic(problem, formula, depths, min_depth)),
         Check("mpmath threshold over all stationary points", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(problem, formula, depths, min_depth))),
+              _high_precision(problem, formula, depths, min_depth)),
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(problem, formula, depths, min_depth))),
+              _numeric(problem, formula, depths, min_depth)),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper,
                  shrink=_shrinker(problem, formula, depths, min_depth))

@@ -277,19 +277,6 @@ def claimed_values(expr: sp.Expr, var: sp.Symbol, values: Sequence[sp.Rational],
     return out
 
 
-def undecided_inconclusive(run: Callable) -> Callable:
-    """A check's run function in which a claimed value beyond the evaluation budget makes the check
-    inconclusive, with the reason, instead of an exception."""
-    @functools.wraps(run)
-    def wrapped(ctx):
-        try:
-            return run(ctx)
-        except ClaimUndecided as exc:
-            return CheckResult(Verdict.INCONCLUSIVE, f"undecided: {exc}", instances=0,
-                               scope="no verdict: the claimed formula could not be evaluated within the budget")
-    return wrapped
-
-
 def _lambdified(expr: sp.Expr, var: sp.Symbol, approx: np.ndarray) -> np.ndarray:
     """The float64 lambdified ``expr`` at ``approx`` (complex, one value per entry)."""
     with np.errstate(all="ignore"):

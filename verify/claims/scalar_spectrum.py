@@ -33,7 +33,7 @@ from .base import Check, CheckResult, Claim, Tier, Verdict
 from .context import RunContext
 from .sampling import random_targets, targets_per_depth
 from .scope import depth_text
-from .scalar_common import MAX_DEPTH, ClaimValueError, claim_depths, sentinels, undecided_inconclusive
+from .scalar_common import MAX_DEPTH, ClaimValueError, claim_depths, sentinels
 from .spectrum_certified import certified_spectrum_check
 from .spectrum_numeric import numeric_spectrum_check
 from .spectrum_values import (Spectrum, _count, _expand_spectrum, _multiplicity, _multiset_equal,
@@ -341,14 +341,14 @@ def scalar_spectrum_claim(id: str, statement: str, source: str, nonzero: Spectru
     checks = (
         Check("exact Hessian structure at balanced points", Tier.SYMBOLIC, _symbolic(nonzero, at_zero, depths)),
         Check("high-precision eigenvalues at global minimizers", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, nonzero, at_zero, depths))),
+              _high_precision(conv, nonzero, at_zero, depths)),
         Check("certified eigenvalue enclosures at certified minimizers", Tier.CERTIFIED,
               certified_spectrum_check(conv, nonzero, at_zero, depths)),
         # corroborating: the same statement (spectrum at minimizers, depths within the high-precision tier's cap at
         # every profile) is established at agreement strength by the mpmath check, for every sign pattern by the
         # symbolic proof (H(D_s·w) = D_s·H(w)·D_s)
         Check("float64 eigenvalues over sign patterns", Tier.NUMERIC,
-              undecided_inconclusive(numeric_spectrum_check(conv, nonzero, at_zero, depths)),
+              numeric_spectrum_check(conv, nonzero, at_zero, depths),
               corroborates=True),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper,

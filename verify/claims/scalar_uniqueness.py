@@ -32,8 +32,8 @@ from .context import RunContext
 from .sampling import draw_targets, instances_per_depth, numeric_depths, random_targets, targets_per_depth
 from .threshold import CORROBORATES, _too_large, elimination_confirms, general_derivation
 from .scope import depth_text
-from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats, claimed_values, formula_at, sentinels,
-                            undecided_inconclusive)
+from .scalar_common import (MAX_DEPTH, claim_depths, claimed_formula, ClaimUndecided, ClaimValueError, claimed_floats,
+                            claimed_values, formula_at, sentinels)
 
 
 def _depths(ctx: RunContext, depths) -> list[int]:
@@ -326,7 +326,7 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
     depths = claim_depths(depths)
     formula = claimed_formula(exceptional, "the exceptional λ")
     checks = [Check("tie of 0 and ρ* at λ_e, exactly", Tier.SYMBOLIC,
-                    undecided_inconclusive(_symbolic(conv, formula, depths)))]
+                    _symbolic(conv, formula, depths))]
     if depths is None:
         checks.append(Check("tie of 0 and ρ* at λ_e for every depth", Tier.SYMBOLIC, _general(conv, formula)))
     from .certified_scalar import uniqueness_check
@@ -336,14 +336,14 @@ def scalar_uniqueness_claim(id: str, statement: str, source: str, exceptional: s
         return not _too_large(b_claim) and exact_tie(conv.name, formula, L) == (0, 0)
 
     checks.append(Check("certified minimizers at, and off, λ_e (Arb)", Tier.CERTIFIED,
-                        undecided_inconclusive(uniqueness_check(conv.name, formula, lambda ctx: _depths(ctx, depths),
-                                                                depths is not None, tie_proved))))
+                        uniqueness_check(conv.name, formula, lambda ctx: _depths(ctx, depths),
+                                                                depths is not None, tie_proved)))
     # the certified check establishes the same statements at the same depths (and the sentinels): these corroborate
     checks += [
         Check("global minimizers at and near λ_e", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, formula, depths, CORROBORATES)), corroborates=True),
+              _high_precision(conv, formula, depths, CORROBORATES), corroborates=True),
         Check("float64 ties at λ_e, strict winners elsewhere", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(conv, formula, depths, CORROBORATES)), corroborates=True),
+              _numeric(conv, formula, depths, CORROBORATES), corroborates=True),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
                  shrink=_shrinker(conv, formula, depths))

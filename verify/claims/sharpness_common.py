@@ -21,7 +21,7 @@ from ..symbolic.scalar import L_sym
 from .base import Check, CheckResult, Tier, Verdict
 from .context import RunContext
 from .formula_values import float_route_disagrees, float_route_inconclusive, real_value
-from .scalar_common import ClaimUndecided, ClaimValueError, undecided_inconclusive
+from .scalar_common import ClaimUndecided, ClaimValueError
 
 
 #: λ (the claims' "lam"); the same object as verify.problems.symbols.LAM (SymPy symbols are equal by name
@@ -217,13 +217,13 @@ def sharpness_checks(symbolic_name: str, symbolic: Callable, high_precision: Cal
     high precision, certified (when given) and numeric; ``numeric_corroborates`` marks the float64 check as a
     cross-check of what the high-precision check establishes (same depths and statement)."""
     checks = [
-        Check(symbolic_name, Tier.SYMBOLIC, undecided_inconclusive(symbolic)),
+        Check(symbolic_name, Tier.SYMBOLIC, symbolic),
         Check("largest high-precision eigenvalue at global minimizers", Tier.HIGH_PRECISION,
-              undecided_inconclusive(high_precision)),
+              high_precision),
     ]
     if certified is not None:
         checks.append(Check("certified enclosure of the largest eigenvalue at certified minimizers", Tier.CERTIFIED,
                             certified))
     checks.append(Check("largest float64 eigenvalue at global minimizers", Tier.NUMERIC,
-                        undecided_inconclusive(numeric), corroborates=numeric_corroborates))
+                        numeric, corroborates=numeric_corroborates))
     return tuple(checks)

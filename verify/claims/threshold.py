@@ -31,7 +31,7 @@ from .derivation import step
 from .sampling import random_targets, targets_per_depth
 from .scope import depth_text
 from .scalar_common import (MAX_DEPTH, ClaimUndecided, ClaimValueError, claim_depths, claim_depths_in, claimed_formula,
-                            claimed_values, formula_at, sentinels, undecided_inconclusive)
+                            claimed_values, formula_at, sentinels)
 from .shrinking import depth_target_shrinker
 from .threshold_numeric import _numeric
 
@@ -391,7 +391,7 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     if formula is not None:
         formula = claimed_formula(formula, "the threshold formula")
     checks = [Check("derived threshold equals the claim at each depth", Tier.SYMBOLIC,
-                    undecided_inconclusive(_symbolic(conv, formula, depths, min_depth)))]
+                    _symbolic(conv, formula, depths, min_depth))]
     if depths is None:
         checks.append(Check("derived threshold equals the claim for every depth", Tier.SYMBOLIC,
                             _general(conv, formula, min_depth)))
@@ -400,9 +400,9 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
         from .certified_scalar import threshold_check
 
         checks.append(Check("certified enclosure of λ* and the minimizer on both sides (Arb)", Tier.CERTIFIED,
-                            undecided_inconclusive(threshold_check(
+                            threshold_check(
                                 conv.name, formula, lambda ctx: claim_depths_in(ctx, depths, min_depth), depths is not None,
-                                min_depth))))
+                                min_depth)))
     # with the certified check present (and the symbolic proof), bisection and float64 sampling re-check the
     # statement it certifies at the same depths: they corroborate and do not set the headline strength
     # at L = 1 only, "no collapse" is proved for every m and λ by the per-depth symbolic check (F is a strictly
@@ -411,10 +411,10 @@ def threshold_claim(id: str, statement: str, source: str, formula: sp.Expr | Non
     cover = (certified and formula is not None) or only_depth1
     checks += [
         Check("bisection on λ over all stationary points", Tier.HIGH_PRECISION,
-              undecided_inconclusive(_high_precision(conv, formula, depths, min_depth, _note(cover, only_depth1))),
+              _high_precision(conv, formula, depths, min_depth, _note(cover, only_depth1)),
               corroborates=cover),
         Check("float64 global minimizer on both sides of the threshold", Tier.NUMERIC,
-              undecided_inconclusive(_numeric(conv, formula, depths, min_depth, _note(cover, only_depth1))),
+              _numeric(conv, formula, depths, min_depth, _note(cover, only_depth1)),
               corroborates=cover),
     ]
     return Claim(id, statement, source, tuple(checks), tuple(resolutions), paper,
