@@ -36,6 +36,7 @@ import sympy as sp
 from ..errors import UsageError
 from ..symbolic.matrix import MatrixDerivation, check_widths, derive
 from . import backends as _bk
+from . import buffers
 from ..landscape import deep_matrix
 from . import codegen
 
@@ -121,7 +122,7 @@ class MatrixKernels:
         W, Mm, av, bv = self._prep(Ws, M, a, b)
         N, P = W[0].shape[0], self.n_params
         if out is None:
-            out = np.empty((N, P, P))
+            out = buffers.empty((N, P, P))  # a reused, already written buffer where one is free
         elif out.shape != (N, P, P) or out.dtype != np.float64 or not out.flags.c_contiguous:
             raise UsageError(f"out must be a C-contiguous float64 array of shape {(N, P, P)}")
         self._hessian([np.ascontiguousarray(w) for w in W], Mm, av, bv, out)
