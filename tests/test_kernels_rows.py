@@ -51,7 +51,7 @@ def test_single_thread_paths_agree_bitwise_and_with_reference(depth, widths):
 
 
 @numba_only
-@pytest.mark.parametrize("depth,widths", [(1, (2, 3)), (2, (2, 2, 2)), (2, (2, 3, 2))])
+@pytest.mark.parametrize("depth,widths", [(1, (2, 3)), (2, (2, 2, 2)), (2, (2, 3, 2)), (3, (2, 1, 2, 2))])
 def test_unrolled_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(depth, widths):
     from verify.kernels import numba_program as na
     k, Ws, M, a, b = _case(depth, widths, 70, 25)
@@ -62,12 +62,83 @@ def test_unrolled_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(
         out = np.full((70, P, P), np.nan)  # every entry must be written
         assert na.hessian(prog, Ws, M, a, b, out, path=path) == path
         outs[path] = out
-    assert na.hessian(prog, Ws, M, a, b, np.empty((70, P, P))) == "unrolled"  # what 'auto' picks at P ≤ 16
-    assert np.array_equal(outs["unrolled"], outs["plain"]) and np.array_equal(outs["unrolled"], outs["tiled"])
+    bits = {path: out.view(np.int64) for path, out in outs.items()}  # bit for bit, the sign of zero included
+    assert np.array_equal(bits["unrolled"], bits["plain"]) and np.array_equal(bits["unrolled"], bits["tiled"])
     assert _rel(outs["unrolled"], reference.hessian(Ws, M, a, b)) <= tolerance(k)
     sink = np.full((2, P, P), np.nan)  # the bench's compute-only probe: every instance over sink[0]
     na.hessian(prog, Ws, M, a, b, sink, path="unrolled", sink=True)
     assert np.array_equal(sink[0], outs["unrolled"][-1]) and np.isnan(sink[1]).all()
+
+
+@numba_only
+def test_auto_picks_the_unrolled_kernel_only_where_the_cache_keeps_it(monkeypatch, tmp_path):
+    from verify.kernels import numba_program as na
+    k, Ws, M, a, b = _case(2, (2, 2, 2), 3, 27)
+    out = np.empty((3, 8, 8))
+    monkeypatch.setenv("VERIFY_CACHE", "off")
+    assert na.hessian(build_program(derive(2, (2, 2, 2))), Ws, M, a, b, out) == "tiled"  # compiled once per machine
+    monkeypatch.setenv("VERIFY_CACHE", "on")
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
+    na.numba_unrolled._compile.cache_clear()  # an earlier test compiled this size in memory
+    assert na.hessian(build_program(derive(2, (2, 2, 2))), Ws, M, a, b, out) == "unrolled"
+    assert list(tmp_path.glob("*/unrolled_*.py"))
+    na.numba_unrolled._compile.cache_clear()
+
+
+@numba_only
+def test_a_bad_cached_source_or_an_unloadable_module_is_a_miss(monkeypatch, tmp_path):
+    """Review of this round: a cached file that is not text crashed the call; so did a module numba cannot cache."""
+    from verify.kernels import numba_unrolled as nu
+    monkeypatch.setenv("VERIFY_CACHE", "on")
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
+    k, Ws, M, a, b = _case(1, (1, 2), 2, 28)
+    ref = reference.hessian(Ws, M, a, b)
+    prog = build_program(derive(1, (1, 2)))
+    text = nu.source(prog).replace("__CACHE__", "True")
+    path = nu._module_file(text)
+    with open(path, "wb") as fh:
+        fh.write(b"\xff\xfe not text")
+    nu._compile.cache_clear()
+    out = np.empty((2, 2, 2))
+    nu.hessian(prog, Ws, M, a, b, out)
+    assert _rel(out, ref) <= tolerance(k) and open(path, encoding="utf-8").read() == text  # rewritten
+
+    def unloadable(*args, **kwargs):
+        raise RuntimeError("cannot cache function 'kern': no locator available")
+    monkeypatch.setattr(nu.importlib.util, "spec_from_file_location", unloadable)
+    nu._compile.cache_clear()
+    prog = build_program(derive(1, (1, 2)))
+    out = np.empty((2, 2, 2))
+    nu.hessian(prog, Ws, M, a, b, out)  # compiled in memory instead
+    assert _rel(out, ref) <= tolerance(k)
+    nu._compile.cache_clear()
+
+
+@numba_only
+def test_a_replaced_program_never_runs_the_original_kernel():
+    """Review of this round: dataclasses.replace copied the compiled kernel, so a tampered copy ran the original."""
+    from verify.kernels import numba_program as na
+    prog = build_program(derive(2, (2, 3, 2)))
+    k, Ws, M, a, b = _case(2, (2, 3, 2), 3, 29)
+    na.hessian(prog, Ws, M, a, b, np.empty((3, 12, 12)), path="unrolled")
+    blocks = prog.blocks.copy()
+    blocks[1, 7] -= 1
+    bad = dataclasses.replace(prog, blocks=blocks)
+    assert bad._unrolled is None
+    out = np.empty((3, 12, 12))
+    na.hessian(bad, Ws, M, a, b, out, path="unrolled")
+    assert _rel(out, reference.hessian(Ws, M, a, b)) > 1e-3
+
+
+@numba_only
+def test_the_unrolled_kernel_checks_shapes():
+    from verify.kernels import numba_unrolled as nu
+    prog = build_program(derive(1, (1, 2)))
+    k, Ws, M, a, b = _case(1, (1, 2), 2, 30)
+    with pytest.raises(ValueError, match="unrolled kernel"):
+        nu.hessian(prog, Ws, M, a, b, np.empty((1, 2, 2)))  # out too short
+    with pytest.raises(ValueError, match="unrolled kernel"):
+        nu.hessian(prog, [np.zeros((2, 3, 3))], M, a, b, np.empty((2, 2, 2)))
 
 
 @numba_only

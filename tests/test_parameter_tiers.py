@@ -53,6 +53,13 @@ def test_balance_exact_verified_for_the_true_factor():
     assert result.proved_for
 
 
+@pytest.mark.parametrize("balance", [(1 + sp.sqrt(2)) * (sp.sqrt(2) - 1), sp.sqrt(3 + 2 * sp.sqrt(2)) - sp.sqrt(2)])
+def test_an_exact_one_in_another_form_is_verified(balance):
+    # both are 1 exactly ((√2)² − 1; √(3 + 2√2) = 1 + √2), though 1 − κ is not literally 0 (review of this round)
+    result = _check(kp.balancedness_claim(balance=balance), BALANCE_EXACT)
+    assert result.verdict is Verdict.VERIFIED, result.summary
+
+
 @pytest.mark.parametrize("balance, imbalance", [
     (2, "(-1)·I_2"), (sp.Rational(1, 2), "(1/2)·I_2"), (1 + PPM, "(-1/1000000)·I_2"),
     ("1.000001", "(-1/1000000)·I_2"),  # a string is read exactly, never through float

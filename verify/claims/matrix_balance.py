@@ -23,6 +23,7 @@ from .closed_form import exact
 from .scope import depth_text
 from .matrix_common import EPS, all_searched, matrix_depths, search_scope, sym_layers, sym_objective
 from .matrix_poly_identity import balance_residuals, gradient_at
+from .property_exact import exact_sign
 
 
 def sym_gradients(dims: tuple[int, ...]) -> tuple[list[sp.Matrix], sp.Matrix, sp.Symbol, sp.Symbol, sp.Expr, list[sp.Matrix]]:
@@ -113,10 +114,15 @@ def balance_exact_check(balance) -> Callable[[RunContext], CheckResult]:
                                    "critical (entrywise gradient ≠ 0), so it decides nothing")
             imbalance = Ws[1].T * Ws[1] - kappa * (Ws[0] * Ws[0].T)
             rows.append({"depth": L, "imbalance": str(imbalance[0, 0])})
-            if imbalance != sp.zeros(2, 2):
+            # decided on the value, not the form: κ = (1 + √2)(√2 − 1) is 1 though 1 − κ is not literally 0
+            signs = {exact_sign(e) for e in imbalance}
+            if None in signs:
+                return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: could not decide whether 1 − κ = {imbalance[0, 0]} "
+                                   "is 0 within the evaluation budget", details={"rows": rows})
+            if signs != {0}:
                 return CheckResult(
                     Verdict.REFUTED, f"L={L}: at the exact critical point W_l = I₂ (M = 2I₂, a = b = 1, gradient 0 "
-                    f"entry by entry) W_2ᵀW_2 − {balance}·W_1W_1ᵀ = {imbalance[0, 0]}·I ≠ 0",
+                    f"entry by entry) W_2ᵀW_2 − ({balance})·W_1W_1ᵀ = ({imbalance[0, 0]})·I ≠ 0",
                     instances=len(rows),
                     counterexample={"depth": L, "dims": [2] * (L + 1), "layers": "I_2 at every layer", "M": "2·I_2",
                                     "a": "1", "b": "1", "imbalance": f"({imbalance[0, 0]})·I_2"})

@@ -305,7 +305,8 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
 
     ``path`` forces 'plain', 'tiled', 'plain_parallel', 'tiled_parallel' or 'unrolled' (tests, bench);
     'auto' picks by P and batch size: 'unrolled' (straight-line code generated for this program,
-    ``numba_unrolled``) for single-thread batches at P ≤ 16. ``sink`` (single-thread paths): every
+    ``numba_unrolled``) for single-thread batches at P ≤ 16 where the derivation cache keeps it on
+    disk (else the interpreter, compiled once per machine). ``sink`` (single-thread paths): every
     instance is written over the first min(N, TILE) Hessians of ``out`` (cache-resident; the bench's
     compute-only probe), so ``out`` needs only that many. Returns the entry point used.
     """
@@ -323,7 +324,7 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
         parallel = N * P * P >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1 and not sink
         tiled = prog.dmax <= TILED_MAX_WIDTH and P <= TILED_MAX_PARAMS
         path = ("tiled" if tiled else "plain") + ("_parallel" if parallel else "")
-        if not parallel and numba_unrolled.supported(prog):
+        if not parallel and numba_unrolled.supported(prog) and numba_unrolled.disk_cached():
             path = "unrolled"
     if path == "unrolled":
         if not numba_unrolled.supported(prog):

@@ -11,6 +11,7 @@ processes; otherwise it is compiled in memory.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -68,7 +69,8 @@ def source(prog: Program) -> str:
                     terms = [f"{value[(x, p, i) if tx else (x, i, p)]} * {value[(y, j, p) if ty else (y, p, j)]}"
                              for p in range(k)]
                     value[dst, i, j] = f"s{dst}_{i}_{j}"
-                    lines.append(f"s{dst}_{i}_{j} = " + " + ".join(terms))
+                    # from 0.0 as the interpreter's accumulator (0.0 + −0.0 is +0.0: the same bits)
+                    lines.append(f"s{dst}_{i}_{j} = 0.0 + " + " + ".join(terms))
         else:  # S[dst] (+)= C[ci]·op(S[src]); src < 0: the identity
             src, ts, ci, r, c, acc = op[2:8]
             for i in range(r):
@@ -105,45 +107,76 @@ def source(prog: Program) -> str:
 
 def _module_file(text: str) -> str | None:
     """The source written once (atomically, 0600) into the derivation cache's directory, or None when that cache
-    is off or unusable. An existing file is used only when its text is this source."""
+    is off or unusable. An existing file is used only when its text is this source; anything wrong with it (not
+    readable, not text, another text) is rewritten, never an error."""
     from .. import cache
 
-    if cache._off():
+    if not disk_cached():
         return None
     directory = cache._directory()
     if directory is None:
         return None
     path = directory / f"unrolled_{hashlib.sha256(text.encode()).hexdigest()[:32]}.py"
     try:
-        if path.exists() and cache._private(path) and path.read_text() == text:
+        if path.exists() and cache._private(path) and path.read_bytes() == text.encode():
             return str(path)
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
         return str(path)
     except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
         return None
+
+
+def disk_cached() -> bool:
+    """Whether a generated kernel is kept on disk (the derivation cache is on): only then does 'auto' pick the
+    unrolled path, whose compile (seconds at P = 16) would otherwise be paid again by every process."""
+    from .. import cache
+
+    return not cache._off() and cache._directory() is not None
+
+
+def _in_memory(text: str) -> Callable:
+    namespace: dict = {}
+    exec(compile(text.replace("__CACHE__", "False"), "<verify unrolled kernel>", "exec"), namespace)
+    return namespace["kern"]
 
 
 @functools.lru_cache(maxsize=32)
 def _compile(text: str) -> Callable:
+    """The compiled kernel: from a module in the cache directory (numba's disk cache beside it), or compiled in
+    memory when there is none or it cannot be loaded (e.g. numba can write no cache there)."""
     path = _module_file(text.replace("__CACHE__", "True"))
     if path is None:
-        namespace: dict = {}
-        exec(compile(text.replace("__CACHE__", "False"), "<verify unrolled kernel>", "exec"), namespace)
-        return namespace["kern"]
+        return _in_memory(text)
     name = f"verify_unrolled_{os.path.basename(path)[9:-3]}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # numba's cache finds the module by name when it loads the compiled code
-    spec.loader.exec_module(module)
-    return module.kern
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # numba's cache finds the module by name when it loads the compiled code
+        spec.loader.exec_module(module)
+        return module.kern
+    except Exception:  # noqa: BLE001 - a cache that cannot serve is a miss: compile here instead
+        sys.modules.pop(name, None)
+        return _in_memory(text)
 
 
 def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray,
             sink: bool = False) -> None:
-    """Dense Hessians of the batch into out (N, P, P) by the unrolled kernel (``supported(prog)`` must hold)."""
+    """Dense Hessians of the batch into out (N, P, P) by the unrolled kernel (``supported(prog)`` must hold). The
+    kernel indexes without bounds checks, so the shapes are checked here."""
+    N, P, w = len(a), _n_params(prog), prog.widths
+    shapes = [(N, w[l + 1], w[l]) for l in range(prog.depth)] + [(N, w[-1], w[0])]
+    if [x.shape for x in (*Ws, M)] != shapes or np.shape(b) != (N,) or out.shape[1:] != (P, P) \
+            or len(out) < (1 if sink else N) or out.dtype != np.float64:
+        raise ValueError(f"unrolled kernel: layers and M of shapes {shapes}, a and b of length {N}, out (N, {P}, {P}) "
+                         "float64 expected")
     if prog._unrolled is None:
         prog._unrolled = _compile(source(prog))
     prog._unrolled(*(np.ascontiguousarray(x, dtype=np.float64) for x in (*Ws, M, a, b)), out, sink)

@@ -18,7 +18,7 @@ can produce H row by row; None when the blocks do not tile H (then H must be zer
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
@@ -41,9 +41,10 @@ class Program:
     a: sp.Symbol
     b: sp.Symbol
     groups: np.ndarray | None = None
-    _fn: object = None
-    _unrolled: object = None
-    _unrolled_supported: bool | None = None
+    # per-program memos, never copied by dataclasses.replace (a tampered copy must not run the original's code)
+    _fn: object = field(default=None, init=False, compare=False, repr=False)
+    _unrolled: object = field(default=None, init=False, compare=False, repr=False)
+    _unrolled_supported: bool | None = field(default=None, init=False, compare=False, repr=False)
 
     def coefficients(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """C (N, n_coef): every coefficient at the instances' a, b."""
