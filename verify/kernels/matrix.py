@@ -26,6 +26,7 @@ Results count only after ``validate`` agrees with the independent route.
 from __future__ import annotations
 
 import functools
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -146,8 +147,10 @@ def _coef(x, name: str, N: int) -> np.ndarray:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
         raise UsageError(f"{name} must be a positive number or an array of shape (N,)") from None
-    if arr.ndim == 0:
-        arr = np.full(N, float(arr))
+    if arr.ndim == 0:  # one number for every instance: checked once, then repeated
+        if not (math.isfinite(float(arr)) and float(arr) > 0):
+            raise UsageError(f"{name} must be finite and > 0")
+        return np.full(N, float(arr))
     if arr.shape != (N,):
         raise UsageError(f"{name} must be a number or have shape ({N},), got {arr.shape}")
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0):

@@ -324,7 +324,8 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
         parallel = N * P * P >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1 and not sink
         tiled = prog.dmax <= TILED_MAX_WIDTH and P <= TILED_MAX_PARAMS
         path = ("tiled" if tiled else "plain") + ("_parallel" if parallel else "")
-        if not parallel and numba_unrolled.supported(prog) and numba_unrolled.disk_cached():
+        if not parallel and numba_unrolled.supported(prog) and (prog._unrolled is not None
+                                                                or numba_unrolled.disk_cached()):
             path = "unrolled"
     if path == "unrolled":
         if not numba_unrolled.supported(prog):
