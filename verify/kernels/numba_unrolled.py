@@ -7,7 +7,8 @@ the interpreter's order of operations (so both give the same Hessian bit for bit
 later terms add left to right, diagonal constants last). Compile time grows with the code (measured
 about 1 s at P = 8 and 7 s at P = 16), hence ``UNROLL_MAX_PARAMS``. Where the derivation cache is on
 (``verify.cache``), the source is written once into its directory so numba's on-disk cache serves later
-processes; otherwise it is compiled in memory.
+processes, and only there does ``numba_program``'s 'auto' pick this path; a forced 'unrolled' elsewhere is
+compiled in memory.
 """
 from __future__ import annotations
 
