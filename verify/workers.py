@@ -4,6 +4,7 @@ the parent dies (``PR_SET_PDEATHSIG`` on Linux, a watchdog elsewhere). See ``ver
 from __future__ import annotations
 
 import concurrent.futures as cf
+import gc
 import importlib
 import inspect
 import multiprocessing
@@ -243,6 +244,10 @@ def run_pool(claims: list[Claim], ctx: RunContext, workers: int, context, tasks:
              collected: Any, inline: Callable[..., Any]) -> None:
     """Run the tasks in ``workers`` forked processes; on any exit path (Ctrl-C included) stop them."""
     events = context.SimpleQueue() if collected.tracker.wants_inner else None
+    # Everything the parent holds (the catalogue, derivations, SymPy's caches) moves to the collector's permanent
+    # generation before the workers fork: their collections then never traverse it (nor touch its pages,
+    # copy-on-write). Unfrozen when the pool ends.
+    gc.freeze()
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                   initargs=(claims, ctx, os.getpid(), events))
 
@@ -282,4 +287,5 @@ def run_pool(claims: list[Claim], ctx: RunContext, workers: int, context, tasks:
     finally:
         if events is not None:
             events.close()
+        gc.unfreeze()
     pool.shutdown(wait=True)
