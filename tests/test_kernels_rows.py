@@ -88,6 +88,7 @@ def test_auto_picks_the_unrolled_kernel_only_where_the_cache_keeps_it(monkeypatc
 @numba_only
 def test_a_bad_cached_source_or_an_unloadable_module_is_a_miss(monkeypatch, tmp_path):
     """Review of this round: a cached file that is not text crashed the call; so did a module numba cannot cache."""
+    from verify import cache
     from verify.kernels import numba_unrolled as nu
     monkeypatch.setenv("VERIFY_CACHE", "on")
     monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
@@ -95,7 +96,7 @@ def test_a_bad_cached_source_or_an_unloadable_module_is_a_miss(monkeypatch, tmp_
     ref = reference.hessian(Ws, M, a, b)
     prog = build_program(derive(1, (1, 2)))
     text = nu.source(prog).replace("__CACHE__", "True")
-    path = nu._module_file(text)
+    path = cache.source_file("unrolled", text)
     with open(path, "wb") as fh:
         fh.write(b"\xff\xfe not text")
     nu._compile.cache_clear()

@@ -15,6 +15,10 @@ guards against corruption (a torn or truncated write, a bad disk), not against t
 (a temporary file in the same directory, then ``os.replace``). Anything wrong with an entry (missing, bad
 digest, wrong key, unpickling error, wrong owner or mode) is a miss: the value is recomputed, never an error.
 An unwritable cache directory disables the cache for the process, silently.
+
+Source files (``source_file``): generated Python code that another library must import from a file (numba caches
+compiled code only for functions defined in one) is written into the same directory under the same rules, named by
+the digest of its text, and used only while it holds exactly that text.
 """
 from __future__ import annotations
 
@@ -169,11 +173,17 @@ def store(key: str, value: Any) -> bool:
         payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - a value that does not pickle is simply not cached
         return False
+    return _write_atomic(path, MAGIC + hashlib.sha256(payload).digest() + payload)
+
+
+def _write_atomic(path: Path, data: bytes) -> bool:
+    """``data`` into ``path`` by a temporary file (0600) in the same directory and ``os.replace``; False on failure,
+    leaving no temporary file behind."""
     tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pkl")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+            fh.write(data)
         os.replace(tmp, path)
         return True
     except OSError:
@@ -183,6 +193,31 @@ def store(key: str, value: Any) -> bool:
             except OSError:
                 pass
         return False
+
+
+def enabled() -> bool:
+    """Whether this process reads and writes the cache (on, and its directory usable)."""
+    return not _off() and _directory() is not None
+
+
+def source_file(stem: str, text: str) -> Path | None:
+    """A Python file holding exactly ``text`` in the version's directory (``stem``_<digest>.py, written once,
+    atomically); None when the cache is off or the file cannot be written. A file found there is used only when it
+    is private to this user and holds this text byte for byte; anything else (unreadable, not text, another text)
+    is written again."""
+    if _off():
+        return None
+    directory = _directory()
+    if directory is None:
+        return None
+    data = text.encode("utf-8")
+    path = directory / f"{stem}_{hashlib.sha256(data).hexdigest()[:32]}.py"
+    try:
+        if path.is_file() and _private(path) and path.read_bytes() == data:
+            return path
+    except OSError:
+        pass
+    return path if _write_atomic(path, data) else None
 
 
 def disk_cached(fn: F) -> F:

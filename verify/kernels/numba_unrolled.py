@@ -12,13 +12,9 @@ compiled in memory.
 """
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import importlib.util
-import os
 import sys
-import tempfile
 from typing import Callable
 
 import numpy as np
@@ -106,41 +102,12 @@ def source(prog: Program) -> str:
             f"    for n in range(A.shape[0]):\n        o = out[0] if sink else out[n]\n        {body}\n")
 
 
-def _module_file(text: str) -> str | None:
-    """The source written once (atomically, 0600) into the derivation cache's directory, or None when that cache
-    is off or unusable. An existing file is used only when its text is this source; anything wrong with it (not
-    readable, not text, another text) is rewritten, never an error."""
-    from .. import cache
-
-    if not disk_cached():
-        return None
-    directory = cache._directory()
-    if directory is None:
-        return None
-    path = directory / f"unrolled_{hashlib.sha256(text.encode()).hexdigest()[:32]}.py"
-    try:
-        if path.exists() and cache._private(path) and path.read_bytes() == text.encode():
-            return str(path)
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-        return str(path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        return None
-
-
 def disk_cached() -> bool:
     """Whether a generated kernel is kept on disk (the derivation cache is on): only then does 'auto' pick the
     unrolled path, whose compile (seconds at P = 16) would otherwise be paid again by every process."""
     from .. import cache
 
-    return not cache._off() and cache._directory() is not None
+    return cache.enabled()
 
 
 def _in_memory(text: str) -> Callable:
@@ -153,12 +120,14 @@ def _in_memory(text: str) -> Callable:
 def _compile(text: str) -> Callable:
     """The compiled kernel: from a module in the cache directory (numba's disk cache beside it), or compiled in
     memory when there is none or it cannot be loaded (e.g. numba can write no cache there)."""
-    path = _module_file(text.replace("__CACHE__", "True"))
+    from .. import cache
+
+    path = cache.source_file("unrolled", text.replace("__CACHE__", "True"))
     if path is None:
         return _in_memory(text)
-    name = f"verify_unrolled_{os.path.basename(path)[9:-3]}"
+    name = f"verify_{path.stem}"
     try:
-        spec = importlib.util.spec_from_file_location(name, path)
+        spec = importlib.util.spec_from_file_location(name, str(path))
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # numba's cache finds the module by name when it loads the compiled code
         spec.loader.exec_module(module)
