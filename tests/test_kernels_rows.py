@@ -71,6 +71,47 @@ def test_unrolled_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(
 
 
 @numba_only
+@pytest.mark.parametrize("depth,widths", [(1, (5, 4)), (2, (3, 3, 3)), (2, (2, 5, 3)), (3, (3, 2, 4, 3))])
+def test_looped_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(depth, widths):
+    from verify.kernels import numba_program as na
+    k, Ws, M, a, b = _case(depth, widths, 70, 31)
+    prog = build_program(derive(depth, widths))
+    P = k.n_params
+    assert P > na.numba_unrolled.UNROLL_MAX_PARAMS and len(prog.ops) <= na.numba_unrolled.LOOP_MAX_OPS
+    outs = {}
+    for path in ("looped", "plain", "tiled"):
+        out = np.full((70, P, P), np.nan)  # every entry must be written
+        assert na.hessian(prog, Ws, M, a, b, out, path=path) == path
+        outs[path] = out
+    bits = {path: out.view(np.int64) for path, out in outs.items()}  # bit for bit, the sign of zero included
+    assert np.array_equal(bits["looped"], bits["plain"]) and np.array_equal(bits["looped"], bits["tiled"])
+    assert _rel(outs["looped"], reference.hessian(Ws, M, a, b)) <= tolerance(k)
+    sink = np.full((2, P, P), np.nan)
+    na.hessian(prog, Ws, M, a, b, sink, path="looped", sink=True)
+    assert np.array_equal(sink[0], outs["looped"][-1]) and np.isnan(sink[1]).all()
+
+
+@numba_only
+def test_looped_path_is_refused_above_its_op_count_and_auto_picks_it_only_with_the_cache(monkeypatch, tmp_path):
+    from verify.kernels import numba_program as na
+    deep = build_program(derive(4, (2, 2, 2, 2, 3)))  # P = 18 > 16, and 86 ops > LOOP_MAX_OPS
+    assert len(deep.ops) > na.numba_unrolled.LOOP_MAX_OPS
+    k, Ws, M, a, b = _case(4, (2, 2, 2, 2, 3), 2, 32)
+    with pytest.raises(ValueError, match="looped path"):
+        na.hessian(deep, Ws, M, a, b, np.empty((2, 18, 18)), path="looped")
+    k, Ws, M, a, b = _case(2, (2, 5, 3), 3, 33)
+    out = np.empty((3, k.n_params, k.n_params))
+    monkeypatch.setenv("VERIFY_CACHE", "off")
+    assert na.hessian(build_program(derive(2, (2, 5, 3))), Ws, M, a, b, out) == "plain"
+    monkeypatch.setenv("VERIFY_CACHE", "on")
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
+    na.numba_unrolled._compile.cache_clear()
+    assert na.hessian(build_program(derive(2, (2, 5, 3))), Ws, M, a, b, out) == "looped"
+    assert list(tmp_path.glob("*/looped_*.py"))
+    na.numba_unrolled._compile.cache_clear()
+
+
+@numba_only
 def test_auto_picks_the_unrolled_kernel_only_where_the_cache_keeps_it(monkeypatch, tmp_path):
     from verify.kernels import numba_program as na
     k, Ws, M, a, b = _case(2, (2, 2, 2), 3, 27)
@@ -125,7 +166,7 @@ def test_a_replaced_program_never_runs_the_original_kernel():
     blocks = prog.blocks.copy()
     blocks[1, 7] -= 1
     bad = dataclasses.replace(prog, blocks=blocks)
-    assert bad._unrolled is None
+    assert bad._generated == {}
     out = np.empty((3, 12, 12))
     na.hessian(bad, Ws, M, a, b, out, path="unrolled")
     assert _rel(out, reference.hessian(Ws, M, a, b)) > 1e-3

@@ -20,7 +20,9 @@ GOALS = {
 
 #: What the compute of each numba path is, for causes.
 _WORK = {"tiled": "factor products on instance-innermost tiles and their transposition to rows",
-         "plain": "per-instance factor products and the u ⊗ v passes over each row"}
+         "plain": "per-instance factor products and the u ⊗ v passes over each row",
+         "unrolled": "straight-line code generated for the size: the products of every entry",
+         "looped": "loop nests generated for the size: the factor products and the u ⊗ v runs of each row"}
 
 
 def annotate(ours: list[dict], peer_rows: list[dict], floor: dict, device: str) -> None:

@@ -4,9 +4,10 @@ numba caches compiled code on disk (``cache=True``), so a warm process pays litt
 clone pays the full compile. This module measures both in child processes: first with an empty
 ``NUMBA_CACHE_DIR`` (cold: each entry point's first call compiles it — the parallel ones
 included), then again in a second process with that cache populated (what every later process
-pays). The interpreter is generic, so its costs do not depend on the depth or the widths; the unrolled
-kernel (``numba_unrolled``) is generated per size and probed at L = 2, d = 2 (P = 8), and its compile
-grows with P (about 7 s at P = 16; each bench row's ``compile_s`` includes it).
+pays). The interpreter is generic, so its costs do not depend on the depth or the widths; the generated
+kernels (``numba_unrolled``: 'unrolled' and 'looped') are generated per size and probed at L = 2, d = 2
+(P = 8). The unrolled compile grows with P (about 7 s at P = 16), the looped one with the number of ops
+(6–9 s at L = 3); each bench row's ``setup s`` includes the compile of the kernel it runs.
 """
 from __future__ import annotations
 

@@ -292,7 +292,7 @@ TILE_DOUBLES = 1 << 15
 #: thread, which on a shared machine costs a scheduler quantum (~4 ms), more than the work.
 PARALLEL_MIN_ENTRIES = 1 << 22
 #: Compiled entry points a call may reach (name -> function), for cold-JIT timing.
-ENTRY_POINTS = ("plain", "tiled", "plain_parallel", "tiled_parallel", "unrolled")
+ENTRY_POINTS = ("plain", "tiled", "plain_parallel", "tiled_parallel") + numba_unrolled.STYLES
 
 
 def _tile_rows(P: int) -> int:
@@ -303,10 +303,11 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
             out: np.ndarray, path: str = "auto", sink: bool = False) -> str:
     """Dense Hessian of the program's objective for batched layers into out (N, P, P).
 
-    ``path`` forces 'plain', 'tiled', 'plain_parallel', 'tiled_parallel' or 'unrolled' (tests, bench);
-    'auto' picks by P and batch size: 'unrolled' (straight-line code generated for this program,
-    ``numba_unrolled``) for single-thread batches at P ≤ 16 where the derivation cache keeps it on
-    disk (else the interpreter, compiled once per machine). ``sink`` (single-thread paths): every
+    ``path`` forces 'plain', 'tiled', 'plain_parallel', 'tiled_parallel', 'unrolled' or 'looped' (tests,
+    bench); 'auto' picks by P and batch size: for single-thread batches, code generated for this program
+    (``numba_unrolled``: 'unrolled' at P ≤ 16, else 'looped' for programs of at most 48 ops) where the
+    derivation cache keeps it on disk or it is compiled already (else the interpreter, compiled once per
+    machine). ``sink`` (single-thread paths): every
     instance is written over the first min(N, TILE) Hessians of ``out`` (cache-resident; the bench's
     compute-only probe), so ``out`` needs only that many. Returns the entry point used.
     """
@@ -324,13 +325,14 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
         parallel = N * P * P >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1 and not sink
         tiled = prog.dmax <= TILED_MAX_WIDTH and P <= TILED_MAX_PARAMS
         path = ("tiled" if tiled else "plain") + ("_parallel" if parallel else "")
-        if not parallel and numba_unrolled.supported(prog) and (prog._unrolled is not None
-                                                                or numba_unrolled.disk_cached()):
-            path = "unrolled"
-    if path == "unrolled":
-        if not numba_unrolled.supported(prog):
-            raise ValueError(f"the unrolled path needs blocks that tile H and P ≤ {numba_unrolled.UNROLL_MAX_PARAMS}")
-        numba_unrolled.hessian(prog, Ws, M, a, b, out, sink)
+        style = next((s for s in numba_unrolled.STYLES if numba_unrolled.supported(prog, s)), None)
+        if not parallel and style and (numba_unrolled.compiled(prog, style) or numba_unrolled.disk_cached()):
+            path = style
+    if path in numba_unrolled.STYLES:
+        if not numba_unrolled.supported(prog, path):
+            raise ValueError(f"the {path} path needs blocks that tile H and P ≤ {numba_unrolled.UNROLL_MAX_PARAMS} "
+                             f"(unrolled) or at most {numba_unrolled.LOOP_MAX_OPS} workspace ops (looped)")
+        numba_unrolled.hessian(prog, Ws, M, a, b, out, sink, style=path)
         return path
     if N > 1 and a[0] == a[-1] == a.min() == a.max() and b[0] == b[-1] == b.min() == b.max():
         C = np.empty((N, len(prog.coeff_exprs)))

@@ -1,14 +1,23 @@
-"""Straight-line numba kernels generated from a Program, for small P (imported only when numba is present).
+"""numba kernels generated from a Program, one per size (imported only when numba is present).
 
-At P ≤ 16 the interpreter (``numba_program``) spends most of each instance decoding its op and entry
-tables: at L = 2, d = 2 a Hessian is 64 entries of one or two products each. Here the same program is
-emitted as scalar code, one statement per workspace entry and per Hessian entry, written row by row in
-the interpreter's order of operations (so both give the same Hessian bit for bit; the first term stores,
-later terms add left to right, diagonal constants last). Compile time grows with the code (measured
-about 1 s at P = 8 and 7 s at P = 16), hence ``UNROLL_MAX_PARAMS``. Where the derivation cache is on
-(``verify.cache``), the source is written once into its directory so numba's on-disk cache serves later
-processes, and only there does ``numba_program``'s 'auto' pick this path; a forced 'unrolled' elsewhere is
-compiled in memory.
+The interpreter (``numba_program``) decodes its op and entry tables at run time, with loop bounds it
+reads from them. Two styles of generated code spare it, in the interpreter's order of operations (so
+all give the same Hessian bit for bit; products accumulate from 0.0, the first term of an entry
+stores, later terms add left to right, diagonal constants last):
+
+- 'unrolled' (P ≤ ``UNROLL_MAX_PARAMS``): straight-line scalar code, one statement per workspace entry
+  and per Hessian entry. At L = 2, d = 2 a Hessian is 64 entries of one or two products each, and the
+  interpreter spends most of an instance decoding. Compile time grows with P² (measured about 1 s at
+  P = 8 and 7 s at P = 16).
+- 'looped' (at most ``LOOP_MAX_OPS`` workspace ops): one loop nest per workspace op and per block of H,
+  with the widths as constant bounds, so that LLVM unrolls and vectorizes the short runs (d ≤ 8) that
+  the interpreter runs with loop overhead. Compile time grows with the number of ops, not with the
+  widths (measured cold: 1.3–3.5 s at L = 2 with 14 ops, 6–9 s at L = 3 with 43, 19–22 s at L = 4 with
+  86), hence the cap.
+
+Where the derivation cache is on (``verify.cache``), the source is written once into its directory so
+numba's on-disk cache serves later processes, and only there does ``numba_program``'s 'auto' pick
+these paths; a forced one elsewhere is compiled in memory.
 """
 from __future__ import annotations
 
@@ -22,19 +31,32 @@ import sympy as sp
 
 from .program import Program
 
-#: The unrolled kernel is generated for P ≤ UNROLL_MAX_PARAMS (compile time: see the module docstring).
+#: The unrolled kernel is generated for P ≤ UNROLL_MAX_PARAMS, the looped one for programs of at most
+#: LOOP_MAX_OPS workspace ops (L ≤ 3 for the squared loss; compile times: see the module docstring).
 UNROLL_MAX_PARAMS = 16
+LOOP_MAX_OPS = 48
+STYLES = ("unrolled", "looped")
 
 
-def supported(prog: Program) -> bool:
-    """Whether ``prog`` gets an unrolled kernel: blocks that tile H row-major, P ≤ UNROLL_MAX_PARAMS, and
-    coefficients that are polynomials in a, b (evaluated per instance inside the kernel)."""
+def _generatable(prog: Program) -> bool:
+    """Blocks that tile H row-major and coefficients that are polynomials in a, b (evaluated per instance
+    inside the kernel)."""
     if prog._unrolled_supported is None:  # decided once per program (SymPy tests cost more than a small batch)
         prog._unrolled_supported = (
-            prog.groups is not None and _n_params(prog) <= UNROLL_MAX_PARAMS
+            prog.groups is not None
             and all(sp.sympify(c).is_polynomial(prog.a, prog.b) and sp.sympify(c).free_symbols <= {prog.a, prog.b}
                     for c in prog.coeff_exprs))
     return prog._unrolled_supported
+
+
+def supported(prog: Program, style: str = "unrolled") -> bool:
+    """Whether ``prog`` gets a kernel of ``style``: 'unrolled' at P ≤ UNROLL_MAX_PARAMS, 'looped' with at most
+    LOOP_MAX_OPS workspace ops."""
+    if style == "unrolled":
+        return _n_params(prog) <= UNROLL_MAX_PARAMS and _generatable(prog)
+    if style == "looped":
+        return len(prog.ops) <= LOOP_MAX_OPS and _generatable(prog)
+    raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
 
 
 def _n_params(prog: Program) -> int:
@@ -42,21 +64,43 @@ def _n_params(prog: Program) -> int:
     return int(last[1] + last[4] * last[5])
 
 
-def source(prog: Program) -> str:
-    """Python source of ``kern(X_0..X_L, A, B, out, sink)``: X_l (N, d_(l+1), d_l) the layers, X_L = M, A and B (N,)
-    the instances' a and b, out (N, P, P) (with ``sink``, every instance is written over out[0])."""
-    L, w = prog.depth, prog.widths
-    shapes = [(w[l + 1], w[l]) for l in range(L)] + [(w[-1], w[0])]
+def _input_shapes(prog: Program) -> list[tuple[int, int]]:
+    w = prog.widths
+    return [(w[l + 1], w[l]) for l in range(prog.depth)] + [(w[-1], w[0])]
+
+
+def _coefficient_lines(prog: Program) -> list[str]:
+    """Statements setting c0, c1, ... from the instance's a and b."""
+    at_n = {prog.a: sp.Symbol("a_n"), prog.b: sp.Symbol("b_n")}
+    return ["a_n = A[n]", "b_n = B[n]"] + [f"c{k} = float({sp.pycode(sp.sympify(c).subs(at_n))})"
+                                          for k, c in enumerate(prog.coeff_exprs)]
+
+
+def _module(prog: Program, setup: list[str], body: list[str]) -> str:
+    """The module text of ``kern(X_0..X_L, A, B, out, sink)`` running ``body`` per instance n (``o`` its Hessian)."""
+    args = ", ".join(f"X{s}" for s in range(prog.depth + 1))
+    head = "".join(f"    {line}\n" for line in setup)
+    return ("import numba\nimport numpy as np\n\n\n@numba.njit(cache=__CACHE__, fastmath=False)\n"
+            f"def kern({args}, A, B, out, sink):\n{head}"
+            "    for n in range(A.shape[0]):\n        o = out[0] if sink else out[n]\n"
+            + "".join(f"        {line}\n" for line in body))
+
+
+def source(prog: Program, style: str = "unrolled") -> str:
+    """Python source of ``kern(X_0..X_L, A, B, out, sink)`` in ``style``: X_l (N, d_(l+1), d_l) the layers, X_L = M,
+    A and B (N,) the instances' a and b, out (N, P, P) (with ``sink``, every instance is written over out[0])."""
+    if style == "looped":
+        return _looped_source(prog)
+    if style != "unrolled":
+        raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
     lines: list[str] = []
     value: dict[tuple[int, int, int], str] = {}
-    for s, (r, c) in enumerate(shapes):
+    for s, (r, c) in enumerate(_input_shapes(prog)):
         for i in range(r):
             for j in range(c):
                 value[s, i, j] = f"x{s}_{i}_{j}"
                 lines.append(f"x{s}_{i}_{j} = X{s}[n, {i}, {j}]")
-    at_n = {prog.a: sp.Symbol("a_n"), prog.b: sp.Symbol("b_n")}
-    lines += ["a_n = A[n]", "b_n = B[n]"] + [f"c{k} = float({sp.pycode(sp.sympify(c).subs(at_n))})"
-                                            for k, c in enumerate(prog.coeff_exprs)]
+    lines += _coefficient_lines(prog)
     for op in prog.ops.tolist():
         kind, dst = op[0], op[1]
         if kind == 0:  # S[dst] = op(S[x]) @ op(S[y]), r×k @ k×c
@@ -96,10 +140,45 @@ def source(prog: Program) -> str:
                             if p == i and q == j:
                                 rhs += "".join(f" + c{ci}" for kind, ci, _, _ in entries[e0:e1] if kind == 2)
                             lines.append(f"o[{row}, {co + p * c2 + q}] = {rhs}")
-    args = ", ".join(f"X{s}" for s in range(L + 1))
-    body = "\n        ".join(lines)
-    return (f"import numba\n\n\n@numba.njit(cache=__CACHE__, fastmath=False)\ndef kern({args}, A, B, out, sink):\n"
-            f"    for n in range(A.shape[0]):\n        o = out[0] if sink else out[n]\n        {body}\n")
+    return _module(prog, [], lines)
+
+
+def _looped_source(prog: Program) -> str:
+    """The 'looped' style: workspace slots beyond the inputs are arrays allocated once per call; each op and each
+    block of H is a loop nest with constant bounds, its statements those of the unrolled style."""
+    L = prog.depth
+    shape = dict(enumerate(_input_shapes(prog)))
+    body = [f"s{s} = X{s}[n]" for s in range(L + 1)] + _coefficient_lines(prog)
+    for op in prog.ops.tolist():
+        kind, dst = op[0], op[1]
+        if kind == 0:  # S[dst] = op(S[x]) @ op(S[y]), r×k @ k×c, accumulated from 0.0 as the interpreter does
+            x, tx, y, ty, r, k, c = op[2:9]
+            shape[dst] = (r, c)
+            body += [f"for i in range({r}):", f"    for j in range({c}):", "        acc = 0.0",
+                     f"        for p in range({k}):",
+                     f"            acc += s{x}[{'p, i' if tx else 'i, p'}] * s{y}[{'j, p' if ty else 'p, j'}]",
+                     f"        s{dst}[i, j] = acc"]
+        else:  # S[dst] (+)= C[ci]·op(S[src]); src < 0: the identity
+            src, ts, ci, r, c, acc = op[2:8]
+            shape[dst] = (r, c)
+            term = f"(c{ci} if i == j else 0.0)" if src < 0 else f"c{ci} * s{src}[{'j, i' if ts else 'i, j'}]"
+            body += [f"for i in range({r}):", f"    for j in range({c}):",
+                     f"        s{dst}[i, j] = " + (f"s{dst}[i, j] + {term}" if acc else term)]
+    blocks, entries, groups = prog.blocks.tolist(), prog.entries.tolist(), prog.groups.tolist()
+    for g in range(len(groups) - 1):
+        b0, b1 = groups[g], groups[g + 1]
+        ro, _, r1, c1 = blocks[b0][:4]
+        body += [f"for i in range({r1}):", f"    for j in range({c1}):", f"        row = {ro} + i * {c1} + j"]
+        for co, r2, c2, e0, e1 in (blocks[bi][1:2] + blocks[bi][4:8] for bi in range(b0, b1)):
+            terms = [f"s{sa}[i, p] * s{sb}[j, q]" if kind == 0 else f"s{sa}[i, q] * s{sb}[p, j]"
+                     for kind, sa, sb, _ in entries[e0:e1] if kind != 2]
+            body += [f"        for p in range({r2}):", f"            for q in range({c2}):",
+                     f"                o[row, {co} + p * {c2} + q] = " + (" + ".join(terms) if terms else "0.0")]
+            diagonal = "".join(f" + c{ci}" for kind, ci, _, _ in entries[e0:e1] if kind == 2)
+            if diagonal:  # only in diagonal blocks (r2 = r1, c2 = c1): added last, as the interpreter does
+                body += [f"        o[row, {co} + i * {c2} + j] = o[row, {co} + i * {c2} + j]{diagonal}"]
+    setup = [f"s{s} = np.empty({shape[s]})" for s in range(L + 1, prog.n_slots)]
+    return _module(prog, setup, body)
 
 
 def disk_cached() -> bool:
@@ -117,12 +196,12 @@ def _in_memory(text: str) -> Callable:
 
 
 @functools.lru_cache(maxsize=32)
-def _compile(text: str) -> Callable:
+def _compile(text: str, style: str = "unrolled") -> Callable:
     """The compiled kernel: from a module in the cache directory (numba's disk cache beside it), or compiled in
     memory when there is none or it cannot be loaded (e.g. numba can write no cache there)."""
     from .. import cache
 
-    path = cache.source_file("unrolled", text.replace("__CACHE__", "True"))
+    path = cache.source_file(style, text.replace("__CACHE__", "True"))
     if path is None:
         return _in_memory(text)
     name = f"verify_{path.stem}"
@@ -137,16 +216,21 @@ def _compile(text: str) -> Callable:
         return _in_memory(text)
 
 
+def compiled(prog: Program, style: str) -> bool:
+    """Whether this program's kernel of ``style`` is already compiled in this process."""
+    return prog._generated.get(style) is not None
+
+
 def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray,
-            sink: bool = False) -> None:
-    """Dense Hessians of the batch into out (N, P, P) by the unrolled kernel (``supported(prog)`` must hold). The
-    kernel indexes without bounds checks, so the shapes are checked here."""
+            sink: bool = False, style: str = "unrolled") -> None:
+    """Dense Hessians of the batch into out (N, P, P) by the generated kernel of ``style`` (``supported(prog,
+    style)`` must hold). The kernel indexes without bounds checks, so the shapes are checked here."""
     N, P, w = len(a), _n_params(prog), prog.widths
     shapes = [(N, w[l + 1], w[l]) for l in range(prog.depth)] + [(N, w[-1], w[0])]
     if [x.shape for x in (*Ws, M)] != shapes or np.shape(b) != (N,) or out.shape[1:] != (P, P) \
             or len(out) < (1 if sink else N) or out.dtype != np.float64:
-        raise ValueError(f"unrolled kernel: layers and M of shapes {shapes}, a and b of length {N}, out (N, {P}, {P}) "
+        raise ValueError(f"{style} kernel: layers and M of shapes {shapes}, a and b of length {N}, out (N, {P}, {P}) "
                          "float64 expected")
-    if prog._unrolled is None:
-        prog._unrolled = _compile(source(prog))
-    prog._unrolled(*(np.ascontiguousarray(x, dtype=np.float64) for x in (*Ws, M, a, b)), out, sink)
+    if prog._generated.get(style) is None:
+        prog._generated[style] = _compile(source(prog, style), style)
+    prog._generated[style](*(np.ascontiguousarray(x, dtype=np.float64) for x in (*Ws, M, a, b)), out, sink)
