@@ -92,13 +92,17 @@ def test_looped_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(de
 
 
 @numba_only
-def test_looped_path_is_refused_above_its_op_count_and_auto_picks_it_only_with_the_cache(monkeypatch, tmp_path):
+def test_looped_path_is_refused_above_its_op_count_or_width_and_auto_picks_it_only_with_the_cache(monkeypatch, tmp_path):
     from verify.kernels import numba_program as na
     deep = build_program(derive(4, (2, 2, 2, 2, 3)))  # P = 18 > 16, and 86 ops > LOOP_MAX_OPS
     assert len(deep.ops) > na.numba_unrolled.LOOP_MAX_OPS
     k, Ws, M, a, b = _case(4, (2, 2, 2, 2, 3), 2, 32)
     with pytest.raises(ValueError, match="looped path"):
         na.hessian(deep, Ws, M, a, b, np.empty((2, 18, 18)), path="looped")
+    wide = build_program(derive(1, (6, 3)))  # P = 18, 6 > LOOP_MAX_WIDTH
+    k, Ws, M, a, b = _case(1, (6, 3), 2, 34)
+    with pytest.raises(ValueError, match="looped path"):
+        na.hessian(wide, Ws, M, a, b, np.empty((2, 18, 18)), path="looped")
     k, Ws, M, a, b = _case(2, (2, 5, 3), 3, 33)
     out = np.empty((3, k.n_params, k.n_params))
     monkeypatch.setenv("VERIFY_CACHE", "off")

@@ -13,7 +13,7 @@ stores, later terms add left to right, diagonal constants last):
   with the widths as constant bounds, so that LLVM unrolls and vectorizes the short runs (d ≤ 8) that
   the interpreter runs with loop overhead. Compile time grows with the number of ops, not with the
   widths (measured cold: 1.3–3.5 s at L = 2 with 14 ops, 6–9 s at L = 3 with 43, 19–22 s at L = 4 with
-  86), hence the cap.
+  86), hence the cap on ops; its gain shrinks with the width (1.1× at d = 8), hence the cap on widths.
 
 Where the derivation cache is on (``verify.cache``), the source is written once into its directory so
 numba's on-disk cache serves later processes, and only there does ``numba_program``'s 'auto' pick
@@ -32,9 +32,12 @@ import sympy as sp
 from .program import Program
 
 #: The unrolled kernel is generated for P ≤ UNROLL_MAX_PARAMS, the looped one for programs of at most
-#: LOOP_MAX_OPS workspace ops (L ≤ 3 for the squared loss; compile times: see the module docstring).
+#: LOOP_MAX_OPS workspace ops (L ≤ 3 for the squared loss; compile times: see the module docstring) and
+#: widths ≤ LOOP_MAX_WIDTH: single-thread at N = 1000 it measured 1.4–4.8× the interpreter at d = 3–5, but
+#: only 1.1× at d = 8, not worth its 2–12 s compile there.
 UNROLL_MAX_PARAMS = 16
 LOOP_MAX_OPS = 48
+LOOP_MAX_WIDTH = 5
 STYLES = ("unrolled", "looped")
 
 
@@ -51,11 +54,11 @@ def _generatable(prog: Program) -> bool:
 
 def supported(prog: Program, style: str = "unrolled") -> bool:
     """Whether ``prog`` gets a kernel of ``style``: 'unrolled' at P ≤ UNROLL_MAX_PARAMS, 'looped' with at most
-    LOOP_MAX_OPS workspace ops."""
+    LOOP_MAX_OPS workspace ops and widths ≤ LOOP_MAX_WIDTH."""
     if style == "unrolled":
         return _n_params(prog) <= UNROLL_MAX_PARAMS and _generatable(prog)
     if style == "looped":
-        return len(prog.ops) <= LOOP_MAX_OPS and _generatable(prog)
+        return len(prog.ops) <= LOOP_MAX_OPS and max(prog.widths) <= LOOP_MAX_WIDTH and _generatable(prog)
     raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
 
 
