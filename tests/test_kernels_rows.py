@@ -50,45 +50,30 @@ def test_single_thread_paths_agree_bitwise_and_with_reference(depth, widths):
     assert _rel(outs["plain"], ref) <= tolerance(k)
 
 
+_UNROLLED = [("unrolled", 1, (2, 3)), ("unrolled", 2, (2, 2, 2)), ("unrolled", 2, (2, 3, 2)), ("unrolled", 3, (2, 1, 2, 2))]
+_LOOPED = [("looped", 1, (5, 4)), ("looped", 2, (3, 3, 3)), ("looped", 2, (2, 5, 3)), ("looped", 3, (3, 2, 4, 3))]
+
+
 @numba_only
-@pytest.mark.parametrize("depth,widths", [(1, (2, 3)), (2, (2, 2, 2)), (2, (2, 3, 2)), (3, (2, 1, 2, 2))])
-def test_unrolled_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(depth, widths):
+@pytest.mark.parametrize("style,depth,widths", _UNROLLED + _LOOPED)
+def test_generated_kernels_agree_bitwise_with_the_interpreter_and_with_reference(style, depth, widths):
     from verify.kernels import numba_program as na
-    k, Ws, M, a, b = _case(depth, widths, 70, 25)
+    k, Ws, M, a, b = _case(depth, widths, 70, 25 if style == "unrolled" else 31)
     prog = build_program(derive(depth, widths))
     P = k.n_params
+    if style == "looped":  # sizes the unrolled kernel does not take
+        assert P > na.numba_unrolled.UNROLL_MAX_PARAMS and len(prog.ops) <= na.numba_unrolled.LOOP_MAX_OPS
     outs = {}
-    for path in ("unrolled", "plain", "tiled"):
+    for path in (style, "plain", "tiled"):
         out = np.full((70, P, P), np.nan)  # every entry must be written
         assert na.hessian(prog, Ws, M, a, b, out, path=path) == path
         outs[path] = out
     bits = {path: out.view(np.int64) for path, out in outs.items()}  # bit for bit, the sign of zero included
-    assert np.array_equal(bits["unrolled"], bits["plain"]) and np.array_equal(bits["unrolled"], bits["tiled"])
-    assert _rel(outs["unrolled"], reference.hessian(Ws, M, a, b)) <= tolerance(k)
+    assert np.array_equal(bits[style], bits["plain"]) and np.array_equal(bits[style], bits["tiled"])
+    assert _rel(outs[style], reference.hessian(Ws, M, a, b)) <= tolerance(k)
     sink = np.full((2, P, P), np.nan)  # the bench's compute-only probe: every instance over sink[0]
-    na.hessian(prog, Ws, M, a, b, sink, path="unrolled", sink=True)
-    assert np.array_equal(sink[0], outs["unrolled"][-1]) and np.isnan(sink[1]).all()
-
-
-@numba_only
-@pytest.mark.parametrize("depth,widths", [(1, (5, 4)), (2, (3, 3, 3)), (2, (2, 5, 3)), (3, (3, 2, 4, 3))])
-def test_looped_kernel_agrees_bitwise_with_the_interpreter_and_with_reference(depth, widths):
-    from verify.kernels import numba_program as na
-    k, Ws, M, a, b = _case(depth, widths, 70, 31)
-    prog = build_program(derive(depth, widths))
-    P = k.n_params
-    assert P > na.numba_unrolled.UNROLL_MAX_PARAMS and len(prog.ops) <= na.numba_unrolled.LOOP_MAX_OPS
-    outs = {}
-    for path in ("looped", "plain", "tiled"):
-        out = np.full((70, P, P), np.nan)  # every entry must be written
-        assert na.hessian(prog, Ws, M, a, b, out, path=path) == path
-        outs[path] = out
-    bits = {path: out.view(np.int64) for path, out in outs.items()}  # bit for bit, the sign of zero included
-    assert np.array_equal(bits["looped"], bits["plain"]) and np.array_equal(bits["looped"], bits["tiled"])
-    assert _rel(outs["looped"], reference.hessian(Ws, M, a, b)) <= tolerance(k)
-    sink = np.full((2, P, P), np.nan)
-    na.hessian(prog, Ws, M, a, b, sink, path="looped", sink=True)
-    assert np.array_equal(sink[0], outs["looped"][-1]) and np.isnan(sink[1]).all()
+    na.hessian(prog, Ws, M, a, b, sink, path=style, sink=True)
+    assert np.array_equal(sink[0], outs[style][-1]) and np.isnan(sink[1]).all()
 
 
 @numba_only
