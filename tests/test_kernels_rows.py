@@ -59,6 +59,9 @@ _LOOPED = [("looped", 1, (5, 4)), ("looped", 2, (3, 3, 3)), ("looped", 2, (2, 5,
 def test_generated_kernels_agree_bitwise_with_the_interpreter_and_with_reference(style, depth, widths):
     from verify.kernels import numba_program as na
     k, Ws, M, a, b = _case(depth, widths, 70, 25 if style == "unrolled" else 31)
+    for w in Ws:  # signed zeros: a zero layer (a critical point) and negative zeros, whose products are −0.0
+        w[0], w[1], w[2, ..., 0] = 0.0, -0.0, -0.0
+    M[1] = -0.0
     prog = build_program(derive(depth, widths))
     P = k.n_params
     if style == "looped":  # sizes the unrolled kernel does not take
@@ -74,6 +77,54 @@ def test_generated_kernels_agree_bitwise_with_the_interpreter_and_with_reference
     sink = np.full((2, P, P), np.nan)  # the bench's compute-only probe: every instance over sink[0]
     na.hessian(prog, Ws, M, a, b, sink, path=style, sink=True)
     assert np.array_equal(sink[0], outs[style][-1]) and np.isnan(sink[1]).all()
+
+
+@numba_only
+def test_auto_runs_the_parallel_interpreter_for_large_batches_even_where_generated_code_exists(monkeypatch, tmp_path):
+    import numba
+
+    from verify.kernels import numba_program as na
+    if numba.get_num_threads() < 2:
+        pytest.skip("one numba thread")
+    monkeypatch.setenv("VERIFY_CACHE", "on")
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(na, "PARALLEL_MIN_ENTRIES", 1)
+    for depth, widths in ((2, (2, 2, 2)), (2, (3, 3, 3))):  # unrolled, looped
+        k, Ws, M, a, b = _case(depth, widths, 4, 35)
+        prog = build_program(derive(depth, widths))
+        assert na.hessian(prog, Ws, M, a, b, np.empty((4, k.n_params, k.n_params)), path="auto").endswith("_parallel")
+
+
+@numba_only
+def test_a_program_whose_tables_disagree_with_its_widths_gets_no_generated_kernel():
+    """Review of this round: with widths (1, 1, 1) on a (3, 3, 3) program the shape check passed and the kernel, whose
+    bounds come from the tables, read past the 1×1 inputs."""
+    from verify.kernels import numba_program as na
+    prog = build_program(derive(2, (3, 3, 3)))
+    bad = dataclasses.replace(prog, widths=(1, 1, 1))
+    k, Ws, M, a, b = _case(2, (1, 1, 1), 2, 36)
+    for style in ("unrolled", "looped"):
+        assert not na.numba_unrolled.supported(bad, style)
+        with pytest.raises(ValueError, match=f"the {style} path needs .*consistent with the widths"):
+            na.hessian(bad, Ws, M, a, b, np.empty((2, 18, 18)), path=style)
+
+
+@numba_only
+def test_a_shallow_copy_never_shares_the_compiled_kernel():
+    """Review of this round: copy.copy shared the memo dict, so a tampered copy's kernel ran for the original."""
+    import copy
+
+    from verify.kernels import numba_program as na
+    prog = build_program(derive(2, (3, 3, 3)))
+    k, Ws, M, a, b = _case(2, (3, 3, 3), 3, 37)
+    bad = copy.copy(prog)
+    blocks = prog.blocks.copy()
+    blocks[1, 7] -= 1
+    bad.blocks = blocks
+    na.hessian(bad, Ws, M, a, b, np.empty((3, 18, 18)), path="looped")
+    out = np.empty((3, 18, 18))
+    na.hessian(prog, Ws, M, a, b, out, path="looped")
+    assert _rel(out, reference.hessian(Ws, M, a, b)) <= tolerance(k)
 
 
 @numba_only
@@ -170,6 +221,8 @@ def test_the_unrolled_kernel_checks_shapes():
         nu.hessian(prog, Ws, M, a, b, np.empty((1, 2, 2)))  # out too short
     with pytest.raises(ValueError, match="unrolled kernel"):
         nu.hessian(prog, [np.zeros((2, 3, 3))], M, a, b, np.empty((2, 2, 2)))
+    with pytest.raises(ValueError, match="looped kernel"):  # a of shape (N, 1) (review of this round: a typing error)
+        nu.hessian(prog, Ws, M, a[:, None], b, np.empty((2, 2, 2)), style="looped")
 
 
 @numba_only

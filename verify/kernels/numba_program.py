@@ -305,11 +305,11 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
 
     ``path`` forces 'plain', 'tiled', 'plain_parallel', 'tiled_parallel', 'unrolled' or 'looped' (tests,
     bench); 'auto' picks by P and batch size: for single-thread batches, code generated for this program
-    (``numba_unrolled``: 'unrolled' at P ≤ 16, else 'looped' for programs of at most 48 ops and widths ≤ 5) where the
-    derivation cache keeps it on disk or it is compiled already (else the interpreter, compiled once per
-    machine). ``sink`` (single-thread paths): every
-    instance is written over the first min(N, TILE) Hessians of ``out`` (cache-resident; the bench's
-    compute-only probe), so ``out`` needs only that many. Returns the entry point used.
+    (``numba_unrolled``: 'unrolled' at P ≤ 16, else 'looped' for programs of at most 48 ops and widths
+    ≤ 5) where the derivation cache keeps it on disk or it is compiled already (else the interpreter,
+    compiled once per machine). ``sink`` (single-thread paths): every instance is written over the first
+    min(N, TILE) Hessians of ``out`` (cache-resident; the bench's compute-only probe), so ``out`` needs
+    only that many. Returns the entry point used.
     """
     N = len(Ws[0])
     P = out.shape[1]
@@ -330,9 +330,7 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
             path = style
     if path in numba_unrolled.STYLES:
         if not numba_unrolled.supported(prog, path):
-            raise ValueError(f"the {path} path needs blocks that tile H and P ≤ {numba_unrolled.UNROLL_MAX_PARAMS} "
-                             f"(unrolled), or at most {numba_unrolled.LOOP_MAX_OPS} workspace ops and widths ≤ "
-                             f"{numba_unrolled.LOOP_MAX_WIDTH} (looped)")
+            raise ValueError(numba_unrolled.requirements(path))
         numba_unrolled.hessian(prog, Ws, M, a, b, out, sink, style=path)
         return path
     if N > 1 and a[0] == a[-1] == a.min() == a.max() and b[0] == b[-1] == b.min() == b.max():

@@ -15,9 +15,11 @@ stores, later terms add left to right, diagonal constants last):
   widths (measured cold: 1.3–3.5 s at L = 2 with 14 ops, 6–9 s at L = 3 with 43, 19–22 s at L = 4 with
   86), hence the cap on ops; its gain shrinks with the width (1.1× at d = 8), hence the cap on widths.
 
-Where the derivation cache is on (``verify.cache``), the source is written once into its directory so
-numba's on-disk cache serves later processes, and only there does ``numba_program``'s 'auto' pick
-these paths; a forced one elsewhere is compiled in memory.
+NaN results aside (their sign and payload bits may differ between paths, as they do between the
+interpreter's own paths), "bit for bit" includes the sign of zero. Where the derivation cache is on
+(``verify.cache``), the source is written once into its directory so numba's on-disk cache serves later
+processes; ``numba_program``'s 'auto' picks these paths there, or where this process has compiled the
+program's kernel already. A forced one elsewhere is compiled in memory.
 """
 from __future__ import annotations
 
@@ -42,11 +44,12 @@ STYLES = ("unrolled", "looped")
 
 
 def _generatable(prog: Program) -> bool:
-    """Blocks that tile H row-major and coefficients that are polynomials in a, b (evaluated per instance
-    inside the kernel)."""
+    """Blocks that tile H row-major, tables whose every shape agrees with the widths (the generated code has
+    no bounds checks and takes its bounds from the tables), and coefficients that are polynomials in a, b
+    (evaluated per instance inside the kernel)."""
     if prog._unrolled_supported is None:  # decided once per program (SymPy tests cost more than a small batch)
         prog._unrolled_supported = (
-            prog.groups is not None
+            prog.groups is not None and _slot_shapes(prog) is not None
             and all(sp.sympify(c).is_polynomial(prog.a, prog.b) and sp.sympify(c).free_symbols <= {prog.a, prog.b}
                     for c in prog.coeff_exprs))
     return prog._unrolled_supported
@@ -60,6 +63,61 @@ def supported(prog: Program, style: str = "unrolled") -> bool:
     if style == "looped":
         return len(prog.ops) <= LOOP_MAX_OPS and max(prog.widths) <= LOOP_MAX_WIDTH and _generatable(prog)
     raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
+
+
+def requirements(style: str) -> str:
+    """What a program needs for ``style`` (the message of a refused forced path)."""
+    size = (f"P ≤ {UNROLL_MAX_PARAMS}" if style == "unrolled" else
+            f"at most {LOOP_MAX_OPS} workspace ops and widths ≤ {LOOP_MAX_WIDTH}")
+    return (f"the {style} path needs blocks that tile H, op and entry tables consistent with the widths, "
+            f"coefficients polynomial in a and b, and {size}")
+
+
+def _slot_shapes(prog: Program) -> dict[int, tuple[int, int]] | None:
+    """The shape of every workspace slot, from the widths and the ops; None when an op, block or entry
+    disagrees with them (a tampered program: the interpreter's padded workspace tolerates it, generated code
+    would read out of bounds)."""
+    w = prog.widths
+    if len(w) != prog.depth + 1 or prog.n_slots < prog.depth + 1:
+        return None
+    shape = dict(enumerate(_input_shapes(prog)))
+
+    def of(slot: int, transposed: int) -> tuple[int, int] | None:
+        r_c = shape.get(slot)
+        return None if r_c is None else (r_c[::-1] if transposed else r_c)
+
+    for kind, dst, *args in prog.ops.tolist():
+        if not prog.depth < dst < prog.n_slots:
+            return None
+        if kind == 0:
+            x, tx, y, ty, r, k, c = args
+            if of(x, tx) != (r, k) or of(y, ty) != (k, c) or shape.get(dst, (r, c)) != (r, c):
+                return None
+        elif kind == 1:
+            src, ts, ci, r, c, acc = args[:6]
+            if (r != c if src < 0 else of(src, ts) != (r, c)) or not 0 <= ci < len(prog.coeff_exprs) \
+                    or (dst not in shape if acc else shape.get(dst, (r, c)) != (r, c)):
+                return None
+        else:
+            return None
+        shape[dst] = (r, c)
+    dims = _input_shapes(prog)[:-1]
+    offset = dict(zip((int(x) for x in np.cumsum([0] + [r * c for r, c in dims])), dims))
+    if _n_params(prog) != sum(r * c for r, c in dims):
+        return None
+    for ro, co, r1, c1, r2, c2, e0, e1 in prog.blocks.tolist():
+        if offset.get(ro) != (r1, c1) or offset.get(co) != (r2, c2) or not 0 <= e0 <= e1 <= len(prog.entries):
+            return None
+        for kind, sa, sb, _ in prog.entries[e0:e1].tolist():
+            if kind == 0:
+                ok = shape.get(sa) == (r1, r2) and shape.get(sb) == (c1, c2)
+            elif kind == 1:
+                ok = shape.get(sa) == (r1, c2) and shape.get(sb) == (r2, c1)
+            else:
+                ok = kind == 2 and (r1, c1) == (r2, c2) and 0 <= sa < len(prog.coeff_exprs)
+            if not ok:
+                return None
+    return shape
 
 
 def _n_params(prog: Program) -> int:
@@ -80,10 +138,12 @@ def _coefficient_lines(prog: Program) -> list[str]:
 
 
 def _module(prog: Program, setup: list[str], body: list[str]) -> str:
-    """The module text of ``kern(X_0..X_L, A, B, out, sink)`` running ``body`` per instance n (``o`` its Hessian)."""
+    """The module text of ``kern(X_0..X_L, A, B, out, sink)`` running ``body`` per instance n (``o`` its Hessian);
+    the widths are named in it, so that programs of other widths never share a compiled kernel."""
     args = ", ".join(f"X{s}" for s in range(prog.depth + 1))
     head = "".join(f"    {line}\n" for line in setup)
-    return ("import numba\nimport numpy as np\n\n\n@numba.njit(cache=__CACHE__, fastmath=False)\n"
+    return (f"# widths {tuple(int(x) for x in prog.widths)}\n"
+            "import numba\nimport numpy as np\n\n\n@numba.njit(cache=__CACHE__, fastmath=False)\n"
             f"def kern({args}, A, B, out, sink):\n{head}"
             "    for n in range(A.shape[0]):\n        o = out[0] if sink else out[n]\n"
             + "".join(f"        {line}\n" for line in body))
@@ -150,20 +210,20 @@ def _looped_source(prog: Program) -> str:
     """The 'looped' style: workspace slots beyond the inputs are arrays allocated once per call; each op and each
     block of H is a loop nest with constant bounds, its statements those of the unrolled style."""
     L = prog.depth
-    shape = dict(enumerate(_input_shapes(prog)))
+    shape = _slot_shapes(prog)
+    if shape is None:
+        raise ValueError(requirements("looped"))
     body = [f"s{s} = X{s}[n]" for s in range(L + 1)] + _coefficient_lines(prog)
     for op in prog.ops.tolist():
         kind, dst = op[0], op[1]
         if kind == 0:  # S[dst] = op(S[x]) @ op(S[y]), r×k @ k×c, accumulated from 0.0 as the interpreter does
             x, tx, y, ty, r, k, c = op[2:9]
-            shape[dst] = (r, c)
             body += [f"for i in range({r}):", f"    for j in range({c}):", "        acc = 0.0",
                      f"        for p in range({k}):",
                      f"            acc += s{x}[{'p, i' if tx else 'i, p'}] * s{y}[{'j, p' if ty else 'p, j'}]",
                      f"        s{dst}[i, j] = acc"]
         else:  # S[dst] (+)= C[ci]·op(S[src]); src < 0: the identity
             src, ts, ci, r, c, acc = op[2:8]
-            shape[dst] = (r, c)
             term = f"(c{ci} if i == j else 0.0)" if src < 0 else f"c{ci} * s{src}[{'j, i' if ts else 'i, j'}]"
             body += [f"for i in range({r}):", f"    for j in range({c}):",
                      f"        s{dst}[i, j] = " + (f"s{dst}[i, j] + {term}" if acc else term)]
@@ -185,8 +245,8 @@ def _looped_source(prog: Program) -> str:
 
 
 def disk_cached() -> bool:
-    """Whether a generated kernel is kept on disk (the derivation cache is on): only then does 'auto' pick the
-    unrolled path, whose compile (seconds at P = 16) would otherwise be paid again by every process."""
+    """Whether a generated kernel is kept on disk (the derivation cache is on): 'auto' picks a generated path only
+    then or where it is compiled already, since its compile (seconds) would otherwise be paid by every process."""
     from .. import cache
 
     return cache.enabled()
@@ -230,10 +290,10 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
     style)`` must hold). The kernel indexes without bounds checks, so the shapes are checked here."""
     N, P, w = len(a), _n_params(prog), prog.widths
     shapes = [(N, w[l + 1], w[l]) for l in range(prog.depth)] + [(N, w[-1], w[0])]
-    if [x.shape for x in (*Ws, M)] != shapes or np.shape(b) != (N,) or out.shape[1:] != (P, P) \
-            or len(out) < (1 if sink else N) or out.dtype != np.float64:
+    if [x.shape for x in (*Ws, M)] != shapes or np.shape(a) != (N,) or np.shape(b) != (N,) \
+            or out.shape[1:] != (P, P) or len(out) < (1 if sink else N) or out.dtype != np.float64:
         raise ValueError(f"{style} kernel: layers and M of shapes {shapes}, a and b of length {N}, out (N, {P}, {P}) "
                          "float64 expected")
-    if prog._generated.get(style) is None:
-        prog._generated[style] = _compile(source(prog, style), style)
+    if prog._generated.get(style) is None:  # a new dict: a shallow copy of the program keeps its own memo
+        prog._generated = {**prog._generated, style: _compile(source(prog, style), style)}
     prog._generated[style](*(np.ascontiguousarray(x, dtype=np.float64) for x in (*Ws, M, a, b)), out, sink)
