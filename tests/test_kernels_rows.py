@@ -65,7 +65,7 @@ def test_generated_kernels_agree_bitwise_with_the_interpreter_and_with_reference
     prog = build_program(derive(depth, widths))
     P = k.n_params
     if style == "looped":  # sizes the unrolled kernel does not take
-        assert P > na.numba_unrolled.UNROLL_MAX_PARAMS and len(prog.ops) <= na.numba_unrolled.LOOP_MAX_OPS
+        assert P > na.numba_generated.UNROLL_MAX_PARAMS and len(prog.ops) <= na.numba_generated.LOOP_MAX_OPS
     outs = {}
     for path in (style, "plain", "tiled"):
         out = np.full((70, P, P), np.nan)  # every entry must be written
@@ -104,7 +104,7 @@ def test_a_program_whose_tables_disagree_with_its_widths_gets_no_generated_kerne
     bad = dataclasses.replace(prog, widths=(1, 1, 1))
     k, Ws, M, a, b = _case(2, (1, 1, 1), 2, 36)
     for style in ("unrolled", "looped"):
-        assert not na.numba_unrolled.supported(bad, style)
+        assert not na.numba_generated.supported(bad, style)
         with pytest.raises(ValueError, match=f"the {style} path needs .*consistent with the widths"):
             na.hessian(bad, Ws, M, a, b, np.empty((2, 18, 18)), path=style)
 
@@ -131,7 +131,7 @@ def test_a_shallow_copy_never_shares_the_compiled_kernel():
 def test_looped_path_is_refused_above_its_op_count_or_width_and_auto_picks_it_only_with_the_cache(monkeypatch, tmp_path):
     from verify.kernels import numba_program as na
     deep = build_program(derive(4, (2, 2, 2, 2, 3)))  # P = 18 > 16, and 86 ops > LOOP_MAX_OPS
-    assert len(deep.ops) > na.numba_unrolled.LOOP_MAX_OPS
+    assert len(deep.ops) > na.numba_generated.LOOP_MAX_OPS
     k, Ws, M, a, b = _case(4, (2, 2, 2, 2, 3), 2, 32)
     with pytest.raises(ValueError, match="looped path"):
         na.hessian(deep, Ws, M, a, b, np.empty((2, 18, 18)), path="looped")
@@ -145,10 +145,10 @@ def test_looped_path_is_refused_above_its_op_count_or_width_and_auto_picks_it_on
     assert na.hessian(build_program(derive(2, (2, 5, 3))), Ws, M, a, b, out) == "plain"
     monkeypatch.setenv("VERIFY_CACHE", "on")
     monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
-    na.numba_unrolled._compile.cache_clear()
+    na.numba_generated._compile.cache_clear()
     assert na.hessian(build_program(derive(2, (2, 5, 3))), Ws, M, a, b, out) == "looped"
     assert list(tmp_path.glob("*/looped_*.py"))
-    na.numba_unrolled._compile.cache_clear()
+    na.numba_generated._compile.cache_clear()
 
 
 @numba_only
@@ -160,17 +160,17 @@ def test_auto_picks_the_unrolled_kernel_only_where_the_cache_keeps_it(monkeypatc
     assert na.hessian(build_program(derive(2, (2, 2, 2))), Ws, M, a, b, out) == "tiled"  # compiled once per machine
     monkeypatch.setenv("VERIFY_CACHE", "on")
     monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
-    na.numba_unrolled._compile.cache_clear()  # an earlier test compiled this size in memory
+    na.numba_generated._compile.cache_clear()  # an earlier test compiled this size in memory
     assert na.hessian(build_program(derive(2, (2, 2, 2))), Ws, M, a, b, out) == "unrolled"
     assert list(tmp_path.glob("*/unrolled_*.py"))
-    na.numba_unrolled._compile.cache_clear()
+    na.numba_generated._compile.cache_clear()
 
 
 @numba_only
 def test_a_bad_cached_source_or_an_unloadable_module_is_a_miss(monkeypatch, tmp_path):
     """Review of this round: a cached file that is not text crashed the call; so did a module numba cannot cache."""
     from verify import cache
-    from verify.kernels import numba_unrolled as nu
+    from verify.kernels import numba_generated as nu
     monkeypatch.setenv("VERIFY_CACHE", "on")
     monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path))
     k, Ws, M, a, b = _case(1, (1, 2), 2, 28)
@@ -214,7 +214,7 @@ def test_a_replaced_program_never_runs_the_original_kernel():
 
 @numba_only
 def test_the_unrolled_kernel_checks_shapes():
-    from verify.kernels import numba_unrolled as nu
+    from verify.kernels import numba_generated as nu
     prog = build_program(derive(1, (1, 2)))
     k, Ws, M, a, b = _case(1, (1, 2), 2, 30)
     with pytest.raises(ValueError, match="unrolled kernel"):

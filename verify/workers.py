@@ -136,7 +136,7 @@ WARM_PACKAGES = ("verify.claims", "verify.symbolic", "verify.highprec", "verify.
 
 #: Modules of those packages that no check imports: ``verify bench`` and its optional JIT backends
 #: (numba, JAX). Warming them would load numba or JAX into every run's parent for nothing.
-WARM_SKIP = ("verify.kernels.bench", "verify.kernels.numba_program", "verify.kernels.numba_unrolled",
+WARM_SKIP = ("verify.kernels.bench", "verify.kernels.numba_program", "verify.kernels.numba_generated",
              "verify.kernels.jax_program")
 
 

@@ -5,7 +5,7 @@ clone pays the full compile. This module measures both in child processes: first
 ``NUMBA_CACHE_DIR`` (cold: each entry point's first call compiles it — the parallel ones
 included), then again in a second process with that cache populated (what every later process
 pays). The interpreter is generic, so its costs do not depend on the depth or the widths; the generated
-kernels (``numba_unrolled``: 'unrolled' and 'looped') are generated per size and probed at L = 2, d = 2
+kernels (``numba_generated``: 'unrolled' and 'looped') are generated per size and probed at L = 2, d = 2
 (P = 8). The unrolled compile grows with P (about 7 s at P = 16), the looped one with the number of ops
 (6–9 s at L = 3); each bench row's ``setup s`` includes the compile of the kernel it runs.
 """

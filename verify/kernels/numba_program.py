@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from . import numba_unrolled
+from . import numba_generated
 from .program import Program
 
 _U = numba.uint64
@@ -292,7 +292,7 @@ TILE_DOUBLES = 1 << 15
 #: thread, which on a shared machine costs a scheduler quantum (~4 ms), more than the work.
 PARALLEL_MIN_ENTRIES = 1 << 22
 #: Compiled entry points a call may reach (name -> function), for cold-JIT timing.
-ENTRY_POINTS = ("plain", "tiled", "plain_parallel", "tiled_parallel") + numba_unrolled.STYLES
+ENTRY_POINTS = ("plain", "tiled", "plain_parallel", "tiled_parallel") + numba_generated.STYLES
 
 
 def _tile_rows(P: int) -> int:
@@ -305,7 +305,7 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
 
     ``path`` forces 'plain', 'tiled', 'plain_parallel', 'tiled_parallel', 'unrolled' or 'looped' (tests,
     bench); 'auto' picks by P and batch size: for single-thread batches, code generated for this program
-    (``numba_unrolled``: 'unrolled' at P ≤ 16, else 'looped' for programs of at most 48 ops and widths
+    (``numba_generated``: 'unrolled' at P ≤ 16, else 'looped' for programs of at most 48 ops and widths
     ≤ 5) where the derivation cache keeps it on disk or it is compiled already (else the interpreter,
     compiled once per machine). ``sink`` (single-thread paths): every instance is written over the first
     min(N, TILE) Hessians of ``out`` (cache-resident; the bench's compute-only probe), so ``out`` needs
@@ -325,13 +325,13 @@ def hessian(prog: Program, Ws: list[np.ndarray], M: np.ndarray, a: np.ndarray, b
         parallel = N * P * P >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1 and not sink
         tiled = prog.dmax <= TILED_MAX_WIDTH and P <= TILED_MAX_PARAMS
         path = ("tiled" if tiled else "plain") + ("_parallel" if parallel else "")
-        style = next((s for s in numba_unrolled.STYLES if numba_unrolled.supported(prog, s)), None)
-        if not parallel and style and (numba_unrolled.compiled(prog, style) or numba_unrolled.disk_cached()):
+        style = next((s for s in numba_generated.STYLES if numba_generated.supported(prog, s)), None)
+        if not parallel and style and (numba_generated.compiled(prog, style) or numba_generated.disk_cached()):
             path = style
-    if path in numba_unrolled.STYLES:
-        if not numba_unrolled.supported(prog, path):
-            raise ValueError(numba_unrolled.requirements(path))
-        numba_unrolled.hessian(prog, Ws, M, a, b, out, sink, style=path)
+    if path in numba_generated.STYLES:
+        if not numba_generated.supported(prog, path):
+            raise ValueError(numba_generated.requirements(path))
+        numba_generated.hessian(prog, Ws, M, a, b, out, sink, style=path)
         return path
     if N > 1 and a[0] == a[-1] == a.min() == a.max() and b[0] == b[-1] == b.min() == b.max():
         C = np.empty((N, len(prog.coeff_exprs)))
