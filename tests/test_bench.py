@@ -79,3 +79,19 @@ def test_failing_peer_is_a_skipped_row_not_a_traceback(monkeypatch):
 def test_run_bench_rejects_bad_n():
     with pytest.raises(UsageError):
         run_bench(depths=[1], widths=[1], n=0, backends=["numpy"], peers=[])
+
+
+def test_fast_calls_get_more_samples_and_slow_calls_the_given_repeats(monkeypatch):
+    import time
+
+    from verify.kernels import bench_peers
+    monkeypatch.setattr(bench_peers, "SAMPLE_BUDGET_S", 0.02)
+    calls = []
+    assert bench_peers.best(lambda: calls.append(1), 3) >= 0 and len(calls) > 3  # fast: until the budget is spent
+    calls.clear()
+    bench_peers.best(lambda: (calls.append(1), time.sleep(0.011)), 3)
+    assert len(calls) == 3  # 3 calls already exceed the budget
+    monkeypatch.setattr(bench_peers, "MAX_CALLS", 50)
+    calls.clear()
+    bench_peers.best(lambda: calls.append(1), 3)
+    assert len(calls) == 50  # at most MAX_CALLS
