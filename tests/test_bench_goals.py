@@ -10,10 +10,10 @@ from verify.bench import _annotate, goal_misses, main, run_bench
 from verify.kernels import backends
 
 
-def _rows(our_s, pre_s, compute_s, jax_s, floor_s, width=8, n=100):
+def _rows(our_s, pre_s, compute_s, jax_s, floor_s, width=8, n=100, one_s=None):
     base = {"depth": 2, "width": width, "P": 2 * width * width, "n": n}
     ours = [{**base, "impl": "numba", "kind": "backend", "seconds": our_s, "inst_per_s": n / our_s,
-             "seconds_prealloc": pre_s, "seconds_compute_only": compute_s}]
+             "seconds_prealloc": pre_s, "seconds_compute_only": compute_s, "seconds_one_instance": one_s}]
     peers = [{**base, "impl": "jax", "kind": "peer", "device": "cpu (cpu)", "seconds": jax_s,
               "inst_per_s": n / jax_s}]
     floor = {**base, "impl": "floor: touched fill", "kind": "bound", "seconds": floor_s}
@@ -39,10 +39,14 @@ def test_a_missed_goal_is_listed_with_its_measured_cause():
     assert misses[1]["value"] == pytest.approx(3.0) and "compute" in misses[1]["cause"]
 
 
-def test_a_miss_whose_compute_alone_would_meet_the_goal_blames_allocation():
+def test_a_miss_whose_compute_alone_would_meet_the_goal_blames_set_up_allocation_and_stores():
     rows = _rows(our_s=0.5, pre_s=0.1, compute_s=0.05, jax_s=2.0, floor_s=0.01, width=4)
     (miss,) = goal_misses(rows)
-    assert miss["cause"].startswith("allocation and stores") and "40.0× the peer" in miss["cause"]
+    assert miss["cause"].startswith("set-up, allocation and stores") and "40.0× the peer" in miss["cause"]
+    assert "one instance" not in miss["cause"]  # not measured in this row
+    rows = _rows(our_s=0.5, pre_s=0.1, compute_s=0.05, jax_s=2.0, floor_s=0.01, width=4, one_s=0.03)
+    (miss,) = goal_misses(rows)
+    assert "a call with one instance (the per-call set-up: input checks, dispatch) takes 0.03 s" in miss["cause"]
 
 
 def test_a_goal_the_floor_itself_cannot_reach_says_so():

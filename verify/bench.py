@@ -107,8 +107,11 @@ def _backend_row(be, L, ws, Ws, M, a, b, base, derive_s, repeats, seed, device) 
     H = k.hessian(Ws, M, a, b)
     secs = _best(lambda: k.hessian(Ws, M, a, b), repeats)
     pre = _best(lambda: k.hessian(Ws, M, a, b, out=H), repeats)
+    one = H[:1]  # a call with one instance: the per-call set-up (input checks, dispatch), for causes
     row.update(setup_s=derive_s + setup, seconds=secs, inst_per_s=n / secs, seconds_prealloc=pre,
-               seconds_compute_only=None)
+               seconds_compute_only=None,
+               seconds_one_instance=_best(lambda: k.hessian([w[:1] for w in Ws], M[:1] if np.ndim(M) == 3 else M,
+                                                           a, b, out=one), repeats))
     row["seconds_compute_only"], row["compute_path"] = _compute_only(k, Ws, M, a, b, repeats)
     return row, H[:_peers.HEAD].copy()
 
@@ -133,7 +136,8 @@ def run_bench(depths: Sequence[int] = (2, 3, 4, 6), widths: Sequence[int] = (2, 
 
     Row keys: depth, width, P, n, impl, kind ('backend' | 'peer' | 'bound'), device, setup_s,
     seconds, inst_per_s, valid, max_rel_err. Backend rows also carry seconds_prealloc (into a
-    reused, touched ``out=``; CPU backends), seconds_compute_only and compute_path (numba: the
+    reused, touched ``out=``; CPU backends), seconds_one_instance (a call into ``out=`` with one instance:
+    the per-call set-up; CPU backends), seconds_compute_only and compute_path (numba: the
     single-thread path with a cache-resident sink), floor_s (the size's floor row),
     ratio_vs_floor (seconds / floor_s), ratio_vs_floor_out (seconds_prealloc / floor_s), ratios
     ({peer: our inst/s ÷ the peer's}, allocating calls on both sides as the peers allocate),

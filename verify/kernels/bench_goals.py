@@ -80,9 +80,12 @@ def _peer_cause(r: dict, peer_inst_per_s: float, floor_s: float, target: float) 
                 f"({_WORK.get(r.get('compute_path') or '', 'the kernel arithmetic')}); compute alone would be "
                 f"only {peer_s / c:.1f}× the peer")
     if c is not None:
-        return (f"allocation and stores: compute alone ({c:.3g} s of the {r['seconds']:.3g} s call) would be "
-                f"{peer_s / c:.1f}× the peer; the rest is first-touch page faults of the fresh output and the "
-                f"DRAM write (the call into out= takes {r.get('seconds_prealloc') or float('nan'):.3g} s)")
+        one = r.get("seconds_one_instance")
+        setup = (f"; a call with one instance (the per-call set-up: input checks, dispatch) takes {one:.3g} s"
+                 if one is not None else "")
+        return (f"set-up, allocation and stores: compute alone ({c:.3g} s of the {r['seconds']:.3g} s call) would be "
+                f"{peer_s / c:.1f}× the peer{setup}; the call into out= (no page faults) takes "
+                f"{r.get('seconds_prealloc') or float('nan'):.3g} s, the rest of it the stores")
     return f"{r['seconds']:.3g} s per call vs {peer_s:.3g} s for the peer"
 
 
