@@ -50,7 +50,8 @@ def test_single_thread_paths_agree_bitwise_and_with_reference(depth, widths):
     assert _rel(outs["plain"], ref) <= tolerance(k)
 
 
-_UNROLLED = [("unrolled", 1, (2, 3)), ("unrolled", 2, (2, 2, 2)), ("unrolled", 2, (2, 3, 2)), ("unrolled", 3, (2, 1, 2, 2))]
+_UNROLLED = [("unrolled", 1, (2, 3)), ("unrolled", 2, (2, 2, 2)), ("unrolled", 2, (2, 3, 2)),
+             ("unrolled", 3, (2, 1, 2, 2))]
 _LOOPED = [("looped", 1, (5, 4)), ("looped", 2, (3, 3, 3)), ("looped", 2, (2, 5, 3)), ("looped", 3, (3, 2, 4, 3))]
 
 
@@ -128,7 +129,8 @@ def test_a_shallow_copy_never_shares_the_compiled_kernel():
 
 
 @numba_only
-def test_looped_path_is_refused_above_its_op_count_or_width_and_auto_picks_it_only_with_the_cache(monkeypatch, tmp_path):
+def test_looped_path_is_refused_above_its_op_count_or_width_and_auto_picks_it_only_with_the_cache(monkeypatch,
+                                                                                                  tmp_path):
     from verify.kernels import numba_program as na
     deep = build_program(derive(4, (2, 2, 2, 2, 3)))  # P = 18 > 16, and 86 ops > LOOP_MAX_OPS
     assert len(deep.ops) > na.numba_generated.LOOP_MAX_OPS

@@ -8,15 +8,15 @@ verify.kernels.matrix and each installed peer, on one device (``--device cpu``, 
     jax:   jax.jit(jax.vmap(jax.hessian(f)))     on jax.devices(platform)[0], named in the row
     torch: torch.func.vmap(torch.func.hessian(f)) on torch's cpu or cuda device, named in the row
 
-On the CPU the floor is a touched single-thread numpy fill of an (N, P, P) array; on a GPU a
-jitted fill of the same array on the device (the data-sheet bandwidth is reported beside it).
-Setup (derivation, code generation, JIT, tracing) is timed apart from throughput (best of
-``repeats`` warm calls, or of as many as fit in 0.25 s when more do: ``bench_peers.best``); the cold JIT of every numba entry point, parallel ones included, is
-measured in fresh processes with an empty numba cache (verify.kernels.bench_jit). Every backend is
-validated (verify.kernels.matrix.validate) and every peer compared with it before its number
-counts. Each size is checked against the goals of issue 13 (verify.kernels.bench_goals.GOALS); a miss is listed with its
-measured cause. Entry points: ``run_bench(...) -> list[dict]``, ``goal_misses(rows)`` and
-``main(argv) -> int``.
+On the CPU the floor is a touched single-thread numpy fill of an (N, P, P) array; on a GPU a jitted
+fill of the same array on the device (the data-sheet bandwidth is reported beside it). Setup
+(derivation, code generation, JIT, tracing) is timed apart from throughput (best of ``repeats`` warm
+calls, or of as many as fit in 0.25 s when more do: ``bench_peers.best``); the cold JIT of every
+numba entry point, parallel ones included, is measured in fresh processes with an empty numba cache
+(verify.kernels.bench_jit). Every backend is validated (verify.kernels.matrix.validate) and every
+peer compared with it before its number counts. Each size is checked against the goals of issue 13
+(verify.kernels.bench_goals.GOALS); a miss is listed with its measured cause. Entry points:
+``run_bench(...) -> list[dict]``, ``goal_misses(rows)`` and ``main(argv) -> int``.
 """
 from __future__ import annotations
 

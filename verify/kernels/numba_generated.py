@@ -10,7 +10,7 @@ stores, later terms add left to right, diagonal constants last):
   interpreter spends most of an instance decoding. Compile time grows with P² (measured about 1 s at
   P = 8 and 7 s at P = 16).
 - 'looped' (at most ``LOOP_MAX_OPS`` workspace ops): one loop nest per workspace op and per block of H,
-  with the widths as constant bounds, so that LLVM unrolls and vectorizes the short runs (d ≤ 8) that
+  with the widths as constant bounds, so that LLVM unrolls and vectorizes the short runs (widths ≤ 5) that
   the interpreter runs with loop overhead. Compile time grows with the number of ops, not with the
   widths (measured cold: 1.3–3.5 s at L = 2 with 14 ops, 6–9 s at L = 3 with 43, 19–22 s at L = 4 with
   86), hence the cap on ops; its gain shrinks with the width (1.1× at d = 8), hence the cap on widths.
@@ -47,12 +47,12 @@ def _generatable(prog: Program) -> bool:
     """Blocks that tile H row-major, tables whose every shape agrees with the widths (the generated code has
     no bounds checks and takes its bounds from the tables), and coefficients that are polynomials in a, b
     (evaluated per instance inside the kernel)."""
-    if prog._unrolled_supported is None:  # decided once per program (SymPy tests cost more than a small batch)
-        prog._unrolled_supported = (
+    if prog._generatable_memo is None:  # decided once per program (SymPy tests cost more than a small batch)
+        prog._generatable_memo = (
             prog.groups is not None and _slot_shapes(prog) is not None
             and all(sp.sympify(c).is_polynomial(prog.a, prog.b) and sp.sympify(c).free_symbols <= {prog.a, prog.b}
                     for c in prog.coeff_exprs))
-    return prog._unrolled_supported
+    return prog._generatable_memo
 
 
 def supported(prog: Program, style: str = "unrolled") -> bool:

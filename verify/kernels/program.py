@@ -44,7 +44,7 @@ class Program:
     # per-program memos, never copied by dataclasses.replace (a tampered copy must not run the original's code)
     _fn: object = field(default=None, init=False, compare=False, repr=False)
     _generated: dict = field(default_factory=dict, init=False, compare=False, repr=False)  # style -> kernel
-    _unrolled_supported: bool | None = field(default=None, init=False, compare=False, repr=False)
+    _generatable_memo: bool | None = field(default=None, init=False, compare=False, repr=False)
 
     def coefficients(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """C (N, n_coef): every coefficient at the instances' a, b."""
