@@ -242,8 +242,9 @@ def _one_blas_thread() -> None:
 def _fewer_collections() -> None:
     """A larger first-generation threshold for the ``verify`` process of a run (the command's own process, never a
     library caller's): checks allocate millions of short-lived SymPy and mpmath objects, and at Python's default
-    of 700 the cyclic collector ran about 1,900 times in a standard run for 1.3 s of CPU across the processes,
-    against about 120 times and 0.8 s at 10,000 (measured with gc.callbacks). Collection changes no result."""
+    of 700 the cyclic collector ran 1,066 times in a standard run for 0.72 s of CPU across the three processes,
+    against 72 times and 0.43 s at 10,000 (one run each at 2f491ad, timed with gc.callbacks; the parent freezes
+    what it holds before forking). Collection changes no result."""
     gc.set_threshold(10_000, *gc.get_threshold()[1:])
 
 
