@@ -23,6 +23,34 @@ def test_h_beyond_its_degree_limit_is_a_usage_error_when_the_claim_is_built() ->
         matrix_sharpness_claim("t.h", "s", "test", formula=h(rho, RHO2, L + 70))
 
 
+def test_h_of_a_degree_that_is_not_a_whole_number_is_a_usage_error() -> None:
+    """h(x, y, n) is a sum over k = 0..n: a number n that is not whole has none, and an n in L must be whole at every
+    depth (L/2 is not at odd L). Both were once accepted and the checks then read the undefined value as the claim
+    being false (refuted, exit 1)."""
+    from verify.claims.matrix_sharpness import RHO2, h, matrix_sharpness_claim
+    from verify.symbolic.scalar import L_sym as L, a, rho
+
+    for n in (sp.Rational(3, 2), sp.Float(1.5), sp.sqrt(2)):
+        with pytest.raises(UsageError, match="n must be a whole number"):
+            h(rho, RHO2, n)
+    for n in (L / 2, sp.sqrt(L), a, L * rho):
+        with pytest.raises(UsageError, match="not a whole number at every depth"):
+            matrix_sharpness_claim("t.h", "s", "test", formula=h(rho, RHO2, n))
+    matrix_sharpness_claim("t.h", "s", "test", formula=h(rho, RHO2, L * (L - 1) / 2))  # whole at every L
+
+
+def test_h_of_a_fractional_degree_in_a_claim_file_exits_2_with_one_line(tmp_path, capsys) -> None:
+    from verify.cli import main
+
+    f = tmp_path / "h.toml"
+    f.write_text('[[claim]]\nid = "x.h"\nstatement = "s"\nsource = "me"\nkind = "matrix.sharpness"\n'
+                 'formula = "h(rho, rho2, 1.5)"\n')
+    code = main(["check", str(f), "--profile", "quick", "--out", str(tmp_path / "r"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "h(x, y, n)" in err and "formula" in err
+    assert not (tmp_path / "r").exists()
+
+
 @pytest.mark.parametrize("value, message", [(sp.Integer(10) ** -400, "outside float64's range"),
                                             (sp.Integer(10) ** 400, "outside float64's range"),
                                             (0, "finite and > 0"), (sp.Symbol("x"), "finite and > 0")])

@@ -1,6 +1,8 @@
 """Tests of the L6 sensing claim and its machinery: verified as stated, refuted when perturbed."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -35,16 +37,58 @@ def test_too_tight_bound_refuted():
     assert res["hessian-distance"].counterexample is not None
 
 
-@pytest.mark.parametrize("scale", ["1.000001", "1/2"])
-def test_wrong_basis_scale_refuted(scale):
-    res = _checks(sensing_claim(basis_scale=scale), {"full-basis-equals-F"})
+@pytest.mark.parametrize("scale", ["1.000001", "1/2", "0", "sqrt(2)/2"])
+def test_wrong_basis_scale_refuted_at_every_tier(scale):
+    """G = F needs scale² = 1: the symbolic identity, the float64 comparison and the 50-digit one each use the
+    claimed scale (the float64 and 50-digit tiers once compared the unscaled basis and verified any scale)."""
+    names = {"full-basis-equals-F", "hessian-distance", "hessian-distance-high-precision"}
+    res = _checks(sensing_claim(basis_scale=scale), names)
+    assert {name: res[name].verdict for name in names} == dict.fromkeys(names, Verdict.REFUTED)
+
+
+def test_a_scale_below_float64_resolution_is_refuted_at_high_precision():
+    """1 + 10⁻³⁰ rounds to 1 in float64 (that tier verifies what it can see); the 50-digit tier refutes it."""
+    res = _checks(sensing_claim(basis_scale="1+10**-30"), {"full-basis-equals-F", "hessian-distance-high-precision"})
     assert res["full-basis-equals-F"].verdict is Verdict.REFUTED
+    assert res["hessian-distance-high-precision"].verdict is Verdict.REFUTED
+    assert res["hessian-distance-high-precision"].details["basis_relative_gap"].startswith("2.0")
 
 
-def test_wrong_gaussian_normalization_refuted():
-    """1/m instead of 1/sqrt(m) is not isotropic."""
-    res = _checks(sensing_claim(gaussian_scale_power="1"), {"gaussian-isotropy"})
+def test_minus_one_is_a_true_basis_scale():
+    """scale = −1 gives G = F (only scale² enters): verified, not refuted, at every tier that compares the basis."""
+    names = {"full-basis-equals-F", "hessian-distance", "hessian-distance-high-precision"}
+    res = _checks(sensing_claim(basis_scale="-1"), names)
+    assert {name: res[name].verdict for name in names} == dict.fromkeys(names, Verdict.VERIFIED)
+
+
+@pytest.mark.parametrize("power", ["1", "51/100", "0"])
+def test_wrong_gaussian_normalization_refuted_symbolically_and_on_the_sampled_operators(power):
+    """m^-power with power ≠ 1/2 is not isotropic: refuted exactly (symbolic m) and by the sampled operators' exact
+    chi-square law (the operators are built with the claimed power). The high-precision checks test the bound and
+    the saddles on those operators, which hold whatever the normalization: that tier does not decide it."""
+    names = {"gaussian-isotropy", "gaussian-isotropy-sampled"}
+    res = _checks(sensing_claim(gaussian_scale_power=power), names)
     assert res["gaussian-isotropy"].verdict is Verdict.REFUTED
+    assert res["gaussian-isotropy-sampled"].verdict is Verdict.REFUTED
+    assert res["gaussian-isotropy-sampled"].counterexample["two_sided_p"] < 1e-9
+
+
+def test_the_isotropy_statistic_by_an_independent_route():
+    """The mean ratio is tr(A*A on Sym(n))/D from the Gram matrix in the orthonormal basis, and the tail is
+    SciPy's chi-square law; a claimed power 1 scales the sampled operator by m^-1/2 more than the isotropic one."""
+    from scipy.stats import chi2
+
+    n, m = 4, 60
+    A = sen.gaussian_measurements(n, m, np.random.default_rng(3))
+    basis = sen.sym_basis(n).reshape(-1, n * n)
+    D = len(basis)
+    ratio, tail = sen.isotropy_test(A)
+    assert ratio == pytest.approx(np.trace(basis @ A.gram() @ basis.T) / D, rel=1e-12)
+    x, k = m * ratio * D, m * D
+    assert tail == pytest.approx(2 * min(chi2.cdf(x, k), chi2.sf(x, k)), rel=1e-9)
+    A1 = sen.gaussian_measurements(n, m, np.random.default_rng(3), Fraction(1))
+    assert np.allclose(A1.rows, A.rows / np.sqrt(m), rtol=1e-15, atol=0)
+    assert sen.isotropy_test(A1)[1] < 1e-100
 
 
 def test_full_basis_gives_f_numerically():

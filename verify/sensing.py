@@ -2,7 +2,8 @@
 
 F(X) = c ||X X^T - M||_F^2 and G(X) = c ||A(X X^T) - y||^2 with y = A(M), X in R^{n x r}.
 A: Sym(n) -> R^m, A(Z)_k = <A_k, Z> / sqrt(m), A_k = (B_k + B_k^T)/2 with B_k iid N(0,1) entries, so
-E ||A(Z)||^2 = ||Z||_F^2 for symmetric Z. A is stored as the m x n^2 matrix of rows vec(A_k)/sqrt(m).
+E ||A(Z)||^2 = ||Z||_F^2 for symmetric Z. A is stored as the m x n^2 matrix of rows vec(A_k)/sqrt(m) (or
+vec(A_k)·m^-p where a claim states another power p: its operator is built as stated).
 
 Hand-derived (row-major vec(X), index i*r + a), E = X X^T - M, D a direction:
   grad F = 4c E X,                 hess F[D,D] = c (2 ||X D^T + D X^T||^2 + 4 <E, D D^T>),
@@ -23,6 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 from dataclasses import dataclass
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -94,12 +96,33 @@ def _check_int(v: object, name: str, low: int = 1) -> int:
     return int(v)
 
 
-def gaussian_measurements(n: int, m: int, rng: np.random.Generator) -> Measurement:
-    """m symmetrized Gaussian measurements scaled by 1/sqrt(m) (isotropic in expectation on Sym(n))."""
+def gaussian_measurements(n: int, m: int, rng: np.random.Generator, power: Fraction = Fraction(1, 2)) -> Measurement:
+    """m symmetrized Gaussian measurements scaled by m^-power (power 1/2, the default: isotropic in expectation on
+    Sym(n), E||A(Z)||² = ||Z||_F²; another power is the operator a claim with that normalization describes)."""
     n, m = _check_int(n, "n"), _check_int(m, "m")
     B = rng.standard_normal((m, n, n))
     A = (B + B.transpose(0, 2, 1)) / 2
-    return Measurement(A.reshape(m, n * n) / np.sqrt(m), n, f"gaussian m={m}")
+    if power == Fraction(1, 2):
+        return Measurement(A.reshape(m, n * n) / np.sqrt(m), n, f"gaussian m={m}")
+    with mpmath.workdps(30):
+        scale = float(mpmath.mpf(m) ** (-mpmath.mpf(power.numerator) / power.denominator))
+    if not np.isfinite(scale) or scale == 0:
+        raise UsageError(f"m^-{power} at m = {m} is not a finite non-zero float64")
+    return Measurement(A.reshape(m, n * n) * scale, n, f"gaussian m={m}, scaled m^-{power}")
+
+
+def isotropy_test(A: Measurement) -> tuple[float, float]:
+    """(r, p) for a Gaussian operator from ``gaussian_measurements``: r = ||A||_F²/D, the mean of E||A(Z)||²/||Z||²
+    over an orthonormal basis of Sym(n) (D = n(n+1)/2), and the two-sided tail probability of m·||A||_F² under
+    χ²(m·D), its exact law when the scaling is isotropic (each ||A_k||_F² is χ²(D) for A_k = (B_k + B_kᵀ)/2)."""
+    D = A.n * (A.n + 1) // 2
+    total = float(np.sum(np.square(A.rows)))
+    with mpmath.workdps(30):
+        k, x = mpmath.mpf(A.m * D) / 2, mpmath.mpf(A.m) * mpmath.mpf(total) / 2
+        lower = mpmath.gammainc(k, 0, x, regularized=True)
+        upper = mpmath.gammainc(k, x, mpmath.inf, regularized=True)
+        tail = float(min(1, 2 * min(lower, upper)))
+    return total / D, tail
 
 
 def sym_basis(n: int) -> Array:
@@ -123,8 +146,8 @@ def _sym_basis(n: int) -> Array:
 def basis_measurements(n: int, scale: float = 1.0) -> Measurement:
     """The full orthonormal measurement basis of Sym(n) times ``scale`` (scale 1: A*A = identity on Sym)."""
     n = _check_int(n, "n")
-    if not np.isfinite(scale) or scale == 0:
-        raise UsageError("scale must be finite and non-zero")
+    if not np.isfinite(scale):
+        raise UsageError("scale must be finite")
     B = sym_basis(n)
     return Measurement(scale * B.reshape(len(B), n * n), n, "orthonormal basis")
 
@@ -410,6 +433,23 @@ def newton_stationary_mp(A: Measurement, X: Array, M: Array, c: object, tol: obj
     return X, gn, (H if H is not None else g_hess(A, X, M, c))
 
 
+def _sym_basis_mp(n: int) -> Array:
+    """Rows vec(E_ii) and vec((E_ij + E_ji)/sqrt2), i < j, at the current mpmath precision."""
+    r2 = 1 / mpmath.sqrt(2)
+    return np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
+                      for k in range(n) for l in range(n)]
+                     for i in range(n) for j in range(i, n)], dtype=object) * mpmath.mpf(1)
+
+
+def basis_gap_mp(n: int, scale: object, M: Array) -> object:
+    """|G − F|/F at X = 0 for the orthonormal basis of Sym(n) times ``scale``, at the current mpmath precision:
+    G(0) = c·Σ_k ⟨scale·B_k, M⟩² against F(0) = c·||M||_F² (c cancels), so the gap is |scale² − 1| exactly."""
+    Mm = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])(np.asarray(M, dtype=float)).reshape(n * n)
+    g = sum((scale * v) ** 2 for v in _sym_basis_mp(n) @ Mm)
+    f = sum(v ** 2 for v in Mm)
+    return abs(g - f) / f
+
+
 def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object, b: object) -> tuple:
     """At the current mpmath precision: ||hess G - hess F||_2, delta_full = ||A*A - I|| on Sym(n), and the
     derived bound c (a delta ||X||_2^2 + b delta ||E||_F) with delta_full for both deltas.
@@ -420,11 +460,7 @@ def hessian_distance_mp(A: Measurement, X: Array, M: Array, c: object, a: object
     """
     mp = np.vectorize(lambda v: mpmath.mpf(float(v)), otypes=[object])
     Amp, Xm, Mm = measurement_mp(A), mp(X), mp(M)
-    n = A.n
-    r2 = 1 / mpmath.sqrt(2)
-    basis = np.array([[(1 if i == j else r2) if (k, l) in ((i, j), (j, i)) else 0
-                       for k in range(n) for l in range(n)]
-                      for i in range(n) for j in range(i, n)], dtype=object) * mpmath.mpf(1)
+    basis = _sym_basis_mp(A.n)
     ev = symmetric_eigenvalues(_sparse_matmul(basis, _sparse_matmul(basis, Amp.gram()).T).T.tolist())
     delta = max(abs(v - 1) for v in ev)
     dist = max(abs(v) for v in symmetric_eigenvalues((g_hess(Amp, Xm, Mm, c) - f_hess(Xm, Mm, c)).tolist()))

@@ -51,6 +51,8 @@ class h(sp.Function):  # noqa: N801 -- the name users write in formulas
 
     @classmethod
     def eval(cls, x, y, n):
+        if n.is_number and not n.is_Integer:  # 3/2, 1.5, sqrt(2): no such sum (a claim's L-dependent n: _check_degrees)
+            raise UsageError(f"h(x, y, n): n must be a whole number, got {n}")
         if n.is_Integer:
             if n < 0:
                 return sp.Integer(0)
@@ -112,7 +114,24 @@ def _check_formula(formula: Any) -> sp.Expr:
     if extra:
         raise UsageError(f"formula uses {', '.join(sorted(map(str, extra)))}; matrix sharpness formulas may use "
                          f"{', '.join(matrix_sharpness_names())}")
+    _check_degrees(formula)
     return formula
+
+
+def _check_degrees(formula: sp.Expr) -> None:
+    """Every h(x, y, n) left symbolic has a degree n that is a whole number at every depth: a polynomial in L alone
+    with integer values at L = 0..deg n (then at every integer L). Else a UsageError naming it: h(x, y, L/2) has no
+    value at odd L, and a check there must not read that as the claim being false."""
+    for call in formula.atoms(h):
+        n = call.args[2]
+        try:
+            poly = sp.Poly(n, L_sym)
+        except sp.PolynomialError:
+            poly = None
+        if poly is None or n.free_symbols - {L_sym} \
+                or not all(poly.eval(k).is_Integer for k in range(poly.degree() + 1)):
+            raise UsageError(f"h(x, y, n): n = {n} is not a whole number at every depth L (n must be an integer "
+                             "or an integer-valued polynomial in L)")
 
 
 class Claimed:

@@ -11,13 +11,15 @@ from verify.claims.base import Check, Claim, Tier
 from verify.claims.li_kinds_common import USER_PAPER, declared_texts
 from verify.claims.scope import scoped
 from verify.claims.sensing_common import SensingParams, n_instances, sensing_params
-from verify.claims.sensing_hessian import fd_check, hessian_distance_check, hp_distance_check
+from verify.claims.sensing_hessian import (
+    fd_check, hessian_distance_check, hp_distance_check, isotropy_sample_check,
+)
 from verify.claims.sensing_landscape import global_minima_check, hp_saddle_check, strict_saddles_check
 from verify.claims.sensing_symbolic import full_basis_check, isotropy_check, sympy_derivatives_check
 
 
 def sensing_checks(p: SensingParams) -> tuple[Check, ...]:
-    """The eleven L6 checks (symbolic, numeric, high-precision) of the claim with parameters ``p``."""
+    """The twelve L6 checks (symbolic, numeric, high-precision) of the claim with parameters ``p``."""
     n, r, mq, cq = p.n, p.r, p.minima_q, p.c
     gauss = f"Gaussian operators (n = {n}, r = {r}, m in {list(p.m_sizes)})"
     checks = (
@@ -31,6 +33,9 @@ def sensing_checks(p: SensingParams) -> tuple[Check, ...]:
             "so this is a float comparison at one point (sampled strength)"))),
         Check("derivatives-vs-fd", Tier.NUMERIC, scoped(fd_check(p), lambda ctx: (
             f"n = {n}, r = {r}: the largest and smallest m, one random point each"))),
+        Check("gaussian-isotropy-sampled", Tier.NUMERIC, scoped(isotropy_sample_check(p), lambda ctx: (
+            f"{gauss}, {n_instances(ctx)} target(s) M: each sampled operator's squared Frobenius norm against its "
+            "exact law under isotropy"))),
         Check("hessian-distance", Tier.NUMERIC, scoped(hessian_distance_check(p), lambda ctx: (
             f"{gauss}, {n_instances(ctx)} target(s) M, at every stationary point of F; delta estimated from below "
             "and delta_full exact"))),

@@ -4,6 +4,7 @@ instances (targets M, F's stationary points, Gaussian operators) shared by the `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 import sympy as sp
@@ -62,7 +63,8 @@ class SensingParams:
 
 
 def sensing_instance(ctx: RunContext, p: SensingParams, i: int) -> SensingInstance:
-    """Target i: M = U diag(lam) U^T of rank r, F's stationary points, one Gaussian operator per m.
+    """Target i: M = U diag(lam) U^T of rank r, F's stationary points, one Gaussian operator per m, scaled by
+    m^-gaussian_scale_power as claimed.
 
     Every draw comes from ``ctx.rng(key)``, a function of (seed, key) only, so the instance depends on
     (seed, p, i) alone: it is built once per process and shared by the checks (with its operators' Gram
@@ -87,7 +89,8 @@ def _build_instance(ctx: RunContext, p: SensingParams, i: int) -> SensingInstanc
     M = (U * lam) @ U.T
     M = (M + M.T) / 2
     pts = sen.factorization_stationary_points(U, lam, p.r, psi)
-    ens = [sen.gaussian_measurements(p.n, m, ctx.rng(f"sensing.A.{i}.{m}")) for m in p.m_sizes]
+    power = Fraction(int(p.gauss_power.p), int(p.gauss_power.q))  # the claimed normalization m^-power
+    ens = [sen.gaussian_measurements(p.n, m, ctx.rng(f"sensing.A.{i}.{m}"), power) for m in p.m_sizes]
     for arr in [U, lam, M] + [pt.X for pt in pts] + [A.rows for A in ens]:
         arr.flags.writeable = False
     return SensingInstance(U, lam, M, pts, ens)

@@ -4,10 +4,12 @@
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 import mpmath
 import numpy as np
+import sympy as sp
 
 from verify import sensing as sen
 from verify.claims.base import CheckResult, Verdict
@@ -51,6 +53,39 @@ def fd_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
     return run
 
 
+#: Two-sided level of the sampled isotropy test, per operator: a true claim is refuted with probability at most
+#: this times the number of operators tested (the test statistic's law is exact, not asymptotic).
+ISOTROPY_ALPHA = 1e-9
+
+
+def isotropy_sample_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
+    """The claimed Gaussian normalization against its sampled operators: m·||A||_F² ~ χ²(m·D) when it is isotropic."""
+    def run(ctx: RunContext) -> CheckResult:
+        insts = [sensing_instance(ctx, p, i) for i in range(n_instances(ctx))]
+        rows, worst = [], None
+        for i, inst in enumerate(insts):
+            for A in inst.ensembles:
+                ratio, tail = sen.isotropy_test(A)
+                rows.append({"target": i, "m": A.m, "mean_ratio": round(ratio, 6), "two_sided_p": float(f"{tail:.3g}")})
+                if worst is None or tail < worst[1]:
+                    worst = (A.m, tail, ratio)
+        m, tail, ratio = worst
+        margin = 1 - math.log10(max(tail, 1e-300)) / math.log10(ISOTROPY_ALPHA)
+        tol = (f"two-sided chi-square test at level {ISOTROPY_ALPHA:g} per operator ({len(rows)} operators): under "
+               f"the claimed scaling m^-{p.gauss_power}, isotropy (E||A(Z)||^2 = ||Z||_F^2) makes m·||A||_F^2 exactly "
+               f"chi-square with m·n(n+1)/2 degrees of freedom; float64 sums, relative error ~1e-15")
+        base = dict(instances=len(rows), tolerance=tol, worst_margin=f"{margin:.6f}",
+                    details={"normalization": f"m^-{p.gauss_power}", "operators": rows, "alpha": ISOTROPY_ALPHA})
+        if tail < ISOTROPY_ALPHA:
+            return CheckResult(Verdict.REFUTED, f"scaling m^-{p.gauss_power} is not isotropic on the sampled operators: "
+                                                f"at m = {m} the mean of ||A(Z)||^2/||Z||_F^2 over a basis is {ratio:.4g} "
+                                                f"(two-sided p = {tail:.2g} under isotropy)",
+                               counterexample={"m": m, "mean_ratio": ratio, "two_sided_p": tail}, **base)
+        return CheckResult(Verdict.VERIFIED, f"scaling m^-{p.gauss_power}: every sampled operator is consistent with "
+                                             f"isotropy (smallest two-sided p = {tail:.2g} at m = {m})", **base)
+    return run
+
+
 def rip_deltas(ctx: RunContext, p: SensingParams,
                pairs: list[tuple[SensingInstance, sen.Measurement, str]]) -> list[dict]:
     """Per (instance, operator, rng key): RIP estimates (lower bounds) seeded with the exact certificates at
@@ -82,9 +117,13 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
         insts = [sensing_instance(ctx, p, i) for i in range(n_instances(ctx))]
         pairs = [(inst, A, f"sensing.rip.{i}.{A.m}") for i, inst in enumerate(insts) for A in inst.ensembles]
         Ds = iter(rip_deltas(ctx, p, pairs))
+        try:  # the claimed scale, rounded once (a scale within ~1e-13 of 1 reads as 1)
+            scale = float(p.basis_scale)
+        except OverflowError:
+            scale = math.inf
+        B = sen.basis_measurements(p.n, scale) if math.isfinite(scale) else None
         for i, inst in enumerate(insts):
-            B = sen.basis_measurements(p.n)
-            for pt in inst.points:
+            for pt in inst.points if B is not None else ():
                 hd = sen.hessian_distance(B, pt.X, inst.M, cf)
                 basis_worst = max(basis_worst, hd.distance / max(hd.hess_f_norm, 1e-300),
                                   abs(sen.g_value(B, pt.X, inst.M, cf) - sen.f_value(pt.X, inst.M, cf))
@@ -111,11 +150,12 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
                                      "relative_distance": round(hd.distance / hd.hess_f_norm, 5),
                                      "bound_est": round(b_est, 5), "relative_bound_est": round(b_est / hd.hess_f_norm, 5),
                                      "distance/bound": round(r_est, 4)})
-        tol = (f"distance <= bound(1 + {BOUND_RTOL:g}) (float64 norms, errors ~1e-15); orthonormal basis: "
-               f"relative distance and |G - F|/F <= {EXACT_TOL:g}. An inequality with slack: only a claimed bound "
-               "tighter than the worst distance/bound(delta_full) ratio can be refuted")
+        tol = (f"distance <= bound(1 + {BOUND_RTOL:g}) (float64 norms, errors ~1e-15); orthonormal basis scaled by "
+               f"{p.basis_scale}: relative distance and |G - F|/F <= {EXACT_TOL:g}. An inequality with slack: only a "
+               "claimed bound tighter than the worst distance/bound(delta_full) ratio can be refuted")
         details = {"claimed_bound": f"c({p.a} delta_2r ||X||_2^2 + {p.b} delta_(rho+1) ||E||_F), c = {p.c}",
-                   "table": rows, "basis_worst_relative": basis_worst,
+                   "basis_scale": str(p.basis_scale),
+                   "table": rows, "basis_worst_relative": basis_worst if B is not None else None,
                    "worst_distance_over_bound_delta_est": worst_ratio_est,
                    "worst_distance_over_bound_delta_full": worst_ratio_full,
                    "note": "delta estimates are attained ratios (lower bounds on the true delta); delta_full = "
@@ -126,7 +166,8 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
                                 "constants δ_2r (lower bounds), δ_full (an upper bound) and the largest relative "
                                 "distance ||∇²G − ∇²F|| / ||∇²F|| over stationary points") for f in base["figures"]}
         if basis_worst > EXACT_TOL:
-            return CheckResult(Verdict.REFUTED, f"orthonormal basis: G differs from F by {basis_worst:.1e}", **base)
+            return CheckResult(Verdict.REFUTED, f"orthonormal basis scaled by {p.basis_scale}: G differs from F by "
+                                                f"{basis_worst:.1e}", **base)
         if cex is not None:
             return CheckResult(Verdict.REFUTED, f"Hessian distance {cex['distance']:.4g} exceeds the claimed bound "
                                                 f"{cex['bound_delta_full']:.4g} even with the upper bound delta_full",
@@ -134,9 +175,13 @@ def hessian_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResu
         if worst_ratio_est > 1 + BOUND_RTOL:
             return CheckResult(Verdict.INCONCLUSIVE, f"distance exceeds the bound at the estimated delta "
                                                      f"(ratio {worst_ratio_est:.3f}) but not at delta_full", **base)
+        if B is None:
+            return CheckResult(Verdict.INCONCLUSIVE, f"the claimed basis scale {p.basis_scale} is beyond float64: "
+                                                     "G = F for the scaled basis was not compared", **base)
         return CheckResult(Verdict.VERIFIED, f"||hess G - hess F|| <= claimed bound at every point and m "
                                              f"(worst distance/bound {worst_ratio_est:.3f} with estimated delta); "
-                                             f"basis gives G = F to {basis_worst:.1e}", **base)
+                                             f"basis scaled by {p.basis_scale} gives G = F to {basis_worst:.1e}",
+                           **base)
     return run
 
 
@@ -189,15 +234,24 @@ def hp_distance_check(p: SensingParams) -> Callable[[RunContext], CheckResult]:
             dist, delta, bound = sen.hessian_distance_mp(A, pt.X, inst.M, cm, am, bm)
             ratio = dist / bound if bound > 0 else mpmath.inf
             digits = float(-mpmath.log10(abs(dist - dist_f) / dist + mpmath.mpf(10) ** -30))
+            gap = sen.basis_gap_mp(p.n, mpmath.mpf(str(sp.N(p.basis_scale, dps + 20))), inst.M)
         details = {"m": A.m, "point": pt.label, "distance": dec(dist, 20), "delta_full": dec(delta, 20),
                    "claimed_bound": dec(bound, 20), "distance/bound": dec(ratio, 12), "float64_ratio": ratio_f,
-                   "float64_digits": round(digits, 2), "dps": dps}
-        tol = (f"{dps} digits: refuted when distance > bound(delta_full) (1 + 1e-{dps - 10}); float64 and "
-               f"{dps}-digit distances must agree to >= 8 digits")
+                   "float64_digits": round(digits, 2), "dps": dps, "basis_scale": str(p.basis_scale),
+                   "basis_relative_gap": dec(gap, 6)}
+        tol = (f"{dps} digits: refuted when distance > bound(delta_full) (1 + 1e-{dps - 10}), or when the basis "
+               f"scaled by {p.basis_scale} gives |G - F|/F > 1e-{dps - 10}; float64 and {dps}-digit distances must "
+               "agree to >= 8 digits")
         base = dict(instances=1, tolerance=tol, details=details, digits=digits,
                     scope=f"the (operator, stationary point) pair of target 0 with m <= 500 closest to the claimed "
                           f"bound in float64 (m = {A.m}, {pt.label}); delta_full = ||A*A - I|| on Sym({p.n}) "
-                          f"(an upper bound on every delta_k) at {dps} digits")
+                          f"(an upper bound on every delta_k) at {dps} digits; the scaled basis at X = 0 of that "
+                          "target")
+        if gap > mpmath.mpf(10) ** (-(dps - 10)):
+            return CheckResult(Verdict.REFUTED, f"at {dps} digits the orthonormal basis scaled by {p.basis_scale} "
+                                                f"gives |G - F|/F = {dec(gap, 6)} (G = F needs scale^2 = 1)",
+                               counterexample={"basis_scale": str(p.basis_scale), "relative_gap": dec(gap, 12)},
+                               **base)
         if ratio > 1 + mpmath.mpf(10) ** (-(dps - 10)):
             return CheckResult(Verdict.REFUTED, f"at {dps} digits ||hess G - hess F|| = {dec(dist, 8)} exceeds the "
                                                 f"claimed bound {dec(bound, 8)} with delta_full = {dec(delta, 8)} "
