@@ -160,6 +160,8 @@ def test_stationary_points_are_stationary():
     lambda: rip.rip_estimate(sen.basis_measurements(3), 0, np.random.default_rng(0), 10, 1),
     lambda: sensing_claim(m_sizes=(100, 0)),
     lambda: sensing_claim(m_sizes=()),
+    lambda: sensing_claim(gaussian_scale_power="200"),     # 8000^-200 underflows float64
+    lambda: sensing_claim(gaussian_scale_power="-80"),
     lambda: sensing_claim(c="nan"),
     lambda: sensing_claim(c="-1/4"),
     lambda: sensing_claim(n=3, r=2),

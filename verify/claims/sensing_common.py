@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -139,6 +140,10 @@ def sensing_params(*, c: str, bound_coefficients: tuple[str, str], basis_scale: 
     if not isinstance(m_sizes, (tuple, list)) or not m_sizes or \
             any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
         raise UsageError(f"m_sizes must be positive integers, got {m_sizes!r}")
+    with mpmath.workdps(30):  # the numeric tiers build m^-power in float64 (mpf powers: no overflow here)
+        for m in m_sizes:
+            if not mpmath.mpf("1e-300") < mpmath.mpf(m) ** (-mpmath.mpf(power.p) / power.q) < mpmath.mpf("1e300"):
+                raise UsageError(f"gaussian_scale_power: m^({-power}) at m = {m} is outside float64's range")
     mq = parse_rational(minima_delta, "minima_delta")
     if mq <= 0:
         raise UsageError(f"minima_delta must be positive, got {minima_delta}")
