@@ -29,7 +29,8 @@ def test_catalogue_claim_has_the_trace_relation_at_every_tier_and_it_holds():
     assert "trace" in claim.statement
     tiers = _only_trace(claim)
     assert {t: c.verdict for t, c in tiers.items()} == {
-        "symbolic": Verdict.VERIFIED, "high-precision": Verdict.VERIFIED, "numeric": Verdict.VERIFIED}
+        "symbolic": Verdict.VERIFIED, "high-precision": Verdict.VERIFIED, "numeric": Verdict.VERIFIED,
+        "certified": Verdict.VERIFIED}
     assert all(c.scope and c.tolerance and c.instances for c in tiers.values())
 
 
@@ -41,7 +42,8 @@ def test_catalogue_claim_has_the_trace_relation_at_every_tier_and_it_holds():
 def test_perturbed_claims_refuted_at_every_tier(kw, message):
     tiers = _trace_tiers(**kw)
     assert {t: c.verdict for t, c in tiers.items()} == {
-        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "numeric": Verdict.REFUTED}, kw
+        "symbolic": Verdict.REFUTED, "high-precision": Verdict.REFUTED, "numeric": Verdict.REFUTED,
+        "certified": Verdict.REFUTED}, kw
     assert all(message in c.summary and c.counterexample for c in tiers.values()), [c.summary for c in tiers.values()]
 
 
@@ -59,3 +61,29 @@ def test_by_hand_l2_rank_one():
     rho = np.sqrt(sigma - b / a)
     H = hessian([np.array([[rho]]), np.array([[rho]])], np.array([[sigma]]), a, b)
     assert np.isclose(np.trace(H), 6.0, rtol=1e-14) and np.isclose(np.linalg.eigvalsh(H)[-1], 5.0, rtol=1e-14)
+
+
+def test_the_certified_tier_refuted_a_wrong_trace_constant_that_its_eigenvalue_check_cannot_see():
+    """The certified eigenvalue check encloses λ_max only, so a wrong trace constant passes it; the certified trace
+    check (the Hessian ball's diagonal against §K6's closed form) refutes it. Once, the certified tier had only the
+    eigenvalue check and verified this wrong claim."""
+    claim = kp.sharpness_matrix_claim(trace_constant="101/100")
+    certified = {c.name: c.execute(CTX) for c in claim.checks if str(c.tier) == "certified"}
+    assert sorted(r.verdict.name for r in certified.values()) == ["REFUTED", "VERIFIED"]
+
+
+def test_the_trace_closed_form_on_balls_holds_its_exact_value():
+    """``trace_formula`` on python-flint balls (the certified route) contains the exact rational value of the same
+    closed form on SymPy matrices, for rational layers and a rational constant."""
+    import flint
+
+    from verify.certified.arb import to_arb, workprec
+    from verify.claims.matrix_trace_formula import trace_formula
+
+    rng = np.random.default_rng(4)
+    Ws = [sp.Matrix(rng.integers(-3, 4, (r, c))) / 7 for r, c in ((3, 2), (2, 3), (4, 2))]
+    exact_value = trace_formula(Ws, sp.Rational(2, 3), sp.Rational(1, 5), sp.Rational(101, 100))
+    with workprec(200):
+        balls = [flint.arb_mat([[to_arb(x) for x in W.row(i)] for i in range(W.rows)]) for W in Ws]
+        ball = trace_formula(balls, to_arb(sp.Rational(2, 3)), to_arb(sp.Rational(1, 5)), sp.Rational(101, 100))
+        assert ball.contains(to_arb(exact_value)) and ball.rad() < 1e-50

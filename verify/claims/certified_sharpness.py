@@ -17,6 +17,7 @@ orthogonal gauges):
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any, Callable, Sequence
 
@@ -172,6 +173,55 @@ def _instance(rng: np.random.Generator, L: int, a: sp.Rational, k: int) -> tuple
     return regime, (sp.Rational(f"{s1:.10g}"), sp.Rational(f"{s2:.10g}")), sp.Rational(f"{b:.10g}")
 
 
+@dataclass(frozen=True)
+class CertifiedPoint:
+    """A certified global minimizer W_l = O_(l+1)·Δ_l·O_lᵀ of one instance and the Hessian ball H there."""
+
+    regime: str
+    sigma: tuple[sp.Rational, sp.Rational]
+    b: sp.Rational
+    rhos: list[flint.arb]
+    Deltas: list[flint.arb_mat]
+    Sig: flint.arb_mat
+    Os: list[flint.arb_mat]
+    Ws: list[flint.arb_mat]
+    H: flint.arb_mat
+
+
+def certified_point(rng: np.random.Generator, L: int, a: sp.Rational, k: int,
+                    prec: int) -> tuple[dict[str, Any], CertifiedPoint | None, str]:
+    """Instance ``k`` (``_instance``, then an exact rational Cayley gauge per layer) at Arb's current precision:
+    (where, point, "") with its scalar minimizers certified, else (where, None, why). The constructed minimizer's
+    gradient ball must contain 0, else the construction is wrong (ArithmeticError)."""
+    from ..certified.arb import to_arb
+    from ..certified.spectrum import certify_scalar_minimizer
+
+    regime, sigma, b = _instance(rng, L, a, k)
+    dims = (3, 3) + (2,) * (L - 1)
+    gauges = [cayley_orthogonal(rng, d) for d in dims]
+    where = {"depth": L, "regime": regime, "sigma": [str(s) for s in sigma], "a": str(a), "b": str(b)}
+    mins = [certify_scalar_minimizer(L, to_arb(s), to_arb(a), to_arb(b), prec) for s in sigma]
+    if any(m.kind == "undecided" for m in mins) or mins[0].kind != "nonzero":
+        return where, None, f"the scalar minimizers were not certified ({[m.kind + ': ' + m.why for m in mins]})"
+    rhos = [m.rho if m.kind == "nonzero" else flint.arb(0) for m in mins]
+    Os = [_sympy_mat(g) for g in gauges]
+    Deltas = [_mat(dims[l + 1], dims[l], lambda i, j: rhos[i] if i == j and i < 2 else flint.arb(0)) for l in range(L)]
+    Ws = [Os[l + 1] * Deltas[l] * Os[l].transpose() for l in range(L)]
+    Sig = _mat(dims[L], dims[0], lambda i, j: to_arb(sigma[i]) if i == j else flint.arb(0))
+    grad, H = matrix_hessian_ball(Ws, Os[L] * Sig * Os[0].transpose(), to_arb(a), to_arb(b))
+    if not all(g.contains(0) for g in grad):
+        raise ArithmeticError(f"L={L}: the constructed minimizer's gradient ball excludes 0: the construction is wrong")
+    return where, CertifiedPoint(regime, sigma, b, rhos, Deltas, Sig, Os, Ws, H), ""
+
+
+def claimed_ball(claimed, vocabulary: tuple[sp.Symbol, ...], L: int, pt: CertifiedPoint, a: sp.Rational) -> flint.arb:
+    """A ball holding the claimed λ_max at the point (``enclose_claim``; NotReal / NotEnclosable as there)."""
+    from ..certified.arb import to_arb
+
+    values = (pt.rhos[0], pt.rhos[1], to_arb(pt.sigma[0]), to_arb(pt.sigma[1]), to_arb(a), to_arb(pt.b))
+    return enclose_claim(claimed.at_depth(L), dict(zip(vocabulary, values)))
+
+
 def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
                               depths_of: Callable[[RunContext, tuple[int, int, int]], list[int]]
                               ) -> Callable[[RunContext], CheckResult]:
@@ -179,8 +229,8 @@ def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
     ``claimed`` is a ``verify.claims.matrix_sharpness.Claimed``; ``vocabulary`` its symbols (ρ, ρ₂, σ₁, σ₂, a, b)."""
     def run(ctx: RunContext) -> CheckResult:
         from ..certified.arb import bits_for_digits, to_arb, workprec
-        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, certify_scalar_minimizer, clusters,
-                                          judge_largest, symmetric_eigen_enclosures)
+        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, clusters, judge_largest,
+                                          symmetric_eigen_enclosures)
 
         D = ctx.dps + CERT_GUARD
         prec = bits_for_digits(2 * D)
@@ -198,36 +248,20 @@ def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
         count = 0
         for L in depths:
             for _ in range(per_depth):
-                regime, sigma, b = _instance(rng, L, a, count)  # the regimes cycle over all instances
-                count += 1
-                dims = (3, 3) + (2,) * (L - 1)
-                gauges = [cayley_orthogonal(rng, d) for d in dims]
-                where = {"depth": L, "regime": regime, "sigma": [str(s) for s in sigma], "a": str(a), "b": str(b)}
                 with workprec(prec):
-                    mins = [certify_scalar_minimizer(L, to_arb(s), to_arb(a), to_arb(b), prec) for s in sigma]
-                    if any(m.kind == "undecided" for m in mins) or mins[0].kind != "nonzero":
-                        return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the scalar minimizers were not certified "
-                                           f"({[m.kind + ': ' + m.why for m in mins]})", instances=len(rows),
-                                           scope=scope, tolerance=tol, counterexample=where)
-                    rhos = [m.rho if m.kind == "nonzero" else flint.arb(0) for m in mins]
-                    Os = [_sympy_mat(g) for g in gauges]
-                    Deltas = [_mat(dims[l + 1], dims[l], lambda i, j: rhos[i] if i == j and i < 2 else flint.arb(0))
-                              for l in range(L)]
-                    Ws = [Os[l + 1] * Deltas[l] * Os[l].transpose() for l in range(L)]
-                    Sig = _mat(dims[L], dims[0], lambda i, j: to_arb(sigma[i]) if i == j else flint.arb(0))
-                    M = Os[L] * Sig * Os[0].transpose()
-                    grad, H = matrix_hessian_ball(Ws, M, to_arb(a), to_arb(b))
-                    if not all(g.contains(0) for g in grad):
-                        raise ArithmeticError(f"L={L}: the constructed minimizer's gradient ball excludes 0: the "
-                                              "construction is wrong")
-                    enc = symmetric_eigen_enclosures(H, prec, gauge_basis(Deltas, Sig, to_arb(a), to_arb(b), Os))
+                    where, pt, why = certified_point(rng, L, a, count, prec)  # the regimes cycle over all instances
+                    count += 1
+                    if pt is None:
+                        return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: {why}", instances=len(rows), scope=scope,
+                                           tolerance=tol, counterexample=where)
+                    regime, H = pt.regime, pt.H
+                    enc = symmetric_eigen_enclosures(H, prec, gauge_basis(pt.Deltas, pt.Sig, to_arb(a), to_arb(pt.b),
+                                                                          pt.Os))
                     if not enc:
                         return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: no eigenbasis close enough to orthonormal",
                                            instances=len(rows), scope=scope, tolerance=tol, counterexample=where)
-                    values = dict(zip(vocabulary, (rhos[0], rhos[1], to_arb(sigma[0]), to_arb(sigma[1]), to_arb(a),
-                                                   to_arb(b))))
                     try:
-                        value = enclose_claim(claimed.at_depth(L), values)
+                        value = claimed_ball(claimed, vocabulary, L, pt, a)
                     except NotReal as exc:
                         return CheckResult(Verdict.REFUTED, f"L={L} ({regime}): the claimed formula has no real value "
                                            f"at a certified minimizer ({exc})", instances=len(rows) + 1, scope=scope,

@@ -422,6 +422,7 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
     names of ``matrix_sharpness_names`` (and ``h``); None = the suite's ``derived_sharpness``. ``convention`` fixes
     (a, b) as functions of λ and L."""
     from .certified_sharpness import certified_sharpness_check
+    from .certified_sharpness_trace import certified_trace_check
     from .matrix_sharpness_trace import hp_trace_check, numeric_trace_check, symbolic_trace_check
 
     scale = positive_constant(scale, "scale")
@@ -447,5 +448,7 @@ def matrix_sharpness_claim(id: str, statement: str, source: str, *, formula: sp.
                       hp_trace_check(claimed, trace_constant, _depths)),
         guarded_check("both meanings in float64: λ_max ≤ trace (K6) ≤ n·λ_max, three gauges", Tier.NUMERIC,
                       numeric_trace_check(claimed, trace_constant, _depths, _numeric_instance, _sign_flip)),
+        guarded_check("both meanings, certified: trace (K6) and λ_max ≤ trace ≤ n·λ_max at certified minimizers",
+                      Tier.CERTIFIED, certified_trace_check(claimed, VOCABULARY, trace_constant, _depths)),
     )
     return Claim(id, statement, source, checks, tuple(resolutions), paper)

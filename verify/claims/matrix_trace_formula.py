@@ -23,22 +23,39 @@ def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
     """Claimed exact trace at any point: constant·a·Σ_l ||A_l||_F²·||B_l||_F² + b·Σ_l d_l·d_(l−1).
 
     F is quadratic in each coordinate w = (W_l)_ij with ∂²F/∂w² = a·||A_l e_i||²·||e_jᵀB_l||² + b. Works on
-    SymPy matrices (exact, ``constant`` read exactly) and on NumPy arrays (float64).
+    SymPy matrices (exact, ``constant`` read exactly), on NumPy arrays (float64) and on python-flint arb matrices
+    (balls at the caller's precision, ``constant`` enclosed exactly; ``a``, ``b`` balls).
     """
-    symbolic = isinstance(Ws[0], sp.MatrixBase)
-    eye = sp.eye if symbolic else np.eye
-    k = exact(constant) if symbolic else float(constant)
+    if isinstance(Ws[0], (sp.MatrixBase, np.ndarray)):
+        symbolic = isinstance(Ws[0], sp.MatrixBase)
+        eye, mul, norm2 = (sp.eye if symbolic else np.eye), (lambda x, y: x @ y), fro2
+        k = exact(constant) if symbolic else float(constant)
+        dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
+    else:  # arb_mat: no @, no shape
+        import flint
+
+        from ..certified.arb import to_arb
+
+        def eye(n: int) -> Any:
+            out = flint.arb_mat(n, n)
+            for i in range(n):
+                out[i, i] = 1
+            return out
+
+        mul, k = (lambda x, y: x * y), to_arb(exact(constant))
+        norm2 = lambda X: sum((X[i, j] * X[i, j] for i in range(X.nrows()) for j in range(X.ncols())),  # noqa: E731
+                              flint.arb(0))  # x·x, not x**2: arb's power of a ball around 0 is nan
+        dims = [Ws[0].ncols()] + [W.nrows() for W in Ws]
     L = len(Ws)
-    dims = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
     data = 0
     for l in range(L):
         A = eye(dims[-1])
         for j in range(L - 1, l, -1):
-            A = A @ Ws[j]
+            A = mul(A, Ws[j])
         B = eye(dims[0])
         for j in range(l):
-            B = Ws[j] @ B
-        data += fro2(A) * fro2(B)
+            B = mul(Ws[j], B)
+        data += norm2(A) * norm2(B)
     return k * a * data + b * width_term(dims)
 
 
