@@ -60,6 +60,20 @@ def test_figure1_under_a_convention_with_a_lower_threshold_is_refuted(convention
     _refuted(kp.figures_claim(fig1_convention=convention), FIG1, Tier.NUMERIC)
 
 
+@pytest.mark.parametrize("kw", [dict(fig1_lam=6), dict(fig1_lam=sp.Rational(516, 100)), dict(fig1_convention="S")])
+def test_figure1_in_the_wrong_regime_is_refuted_at_high_precision_too(kw):
+    """τ(3, 3) = 5.1512…: λ = 6 and 5.16 lie above it, and λ = 4 lies above S's threshold. The high-precision tier
+    once checked Fig. 2 alone and verified these; its Fig. 1 check decides the regime at 50 digits."""
+    check = _refuted(kp.figures_claim(**kw), "figure 1 at high precision", Tier.HIGH_PRECISION)
+    assert "not below the threshold" in check.summary
+
+
+def test_figure1_at_high_precision_verified_as_drawn_and_just_below_tau():
+    for lam in (4, sp.Rational(515, 100)):
+        check = _run_check(kp.figures_claim(fig1_lam=lam), "figure 1 at high precision")
+        assert check.verdict is Verdict.VERIFIED and f"λ = {lam} " in check.summary
+
+
 def test_figure1_just_below_tau_verified_and_summary_from_parameters():
     # τ(3, 3) = 5.1512…: λ = 5.15 is still below, so the figure's regime holds
     check = _run_check(kp.figures_claim(fig1_lam=sp.Rational(515, 100)), FIG1)

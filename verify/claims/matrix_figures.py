@@ -153,6 +153,40 @@ def _figure1(ctx: RunContext, p: Figure1, threshold: ClaimedThreshold) -> CheckR
         instances=1, tolerance=tol, details=details, figures=figs, captions=caps, scope=scope)
 
 
+def figure1_hp(p: Figure1, threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
+    """Fig. 1 (high precision): its regime at ``ctx.dps`` digits, without the drawing: λ below the claimed threshold
+    λ* of its convention, and the scalar solver's global minimizer (every stationary point compared at ``ctx.dps``
+    digits) nonzero and not a tie, so that 0 is only a local minimum of φ (L ≥ 3)."""
+    def run(ctx: RunContext) -> CheckResult:
+        L, dps = p.depth, ctx.dps
+        a, b = get_convention(p.convention).ab(p.lam, L)
+        with mpmath.workdps(dps + 20):
+            lam_star = threshold.mp(p.convention, mp_of(p.m, dps), L, dps)
+            lam = mp_of(p.lam, dps)
+            sol = solve_scalar_mp(p.m, L, a, b, dps)
+            margin = (lam_star - lam) / lam_star
+        details = {"lambda": str(p.lam), "lambda_star": dec(lam_star, 30), "relative_margin": dec(margin, 12),
+                   "global_x": dec(sol.x, 30), "gap": dec(sol.gap, 12), "tie": sol.tie, "dps": dps}
+        tol = (f"{dps} digits: λ < λ* decided on 50-digit values (λ exact); a tie is a gap below 10^-{dps - 10} (the "
+               "solver's own rule)")
+        base = dict(instances=1, tolerance=tol, details=details, worst_margin=dec(margin, 6), digits=float(dps - 10),
+                    scope=f"{p.describe()}: the regime the figure shows, at {dps} digits")
+        failures = []
+        if not lam < lam_star:
+            failures.append(f"λ = {p.lam} is not below the threshold λ* = {dec(lam_star, 12)} of {p.convention}")
+        if sol.tie or not sol.x > 0:
+            failures.append(f"the global minimizer of φ is x = {dec(sol.x, 12)}{' (a tie)' if sol.tie else ''}, "
+                            "not a nonzero point")
+        if failures:
+            return CheckResult(Verdict.REFUTED, f"Fig. 1 ({p.describe()}) claims λ below the threshold with φ's global "
+                               "minimum at ρ₊ > 0: " + "; ".join(failures),
+                               counterexample={"figure": p.describe(), **details}, **base)
+        return CheckResult(Verdict.VERIFIED, f"Fig. 1 ({p.describe()}) at {dps} digits: λ < λ* = {dec(lam_star, 15)}, "
+                           f"and φ's global minimizer is x = {dec(sol.x, 15)} > 0 (gap {dec(sol.gap, 6)} over the "
+                           "other stationary points)", **base)
+    return run
+
+
 def figure2(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
     """Fig. 2 (high precision): φ for depth 5, m = −3 (A1) at λ = f·λ*, f ∈ {0.7, …, 1.3}; two global minimizers
     exactly at the claimed λ* = multiple·τ, the nonzero one global below, 0 above."""

@@ -28,7 +28,7 @@ from .matrix_balance import (
 from .certified_matrix_checks import certified_collapse_check
 from .matrix_collapse import ClaimedThreshold, descent_numeric, edges_hp, rank_hp, rank_numeric
 from .matrix_common import guarded_check, positive_constant
-from .matrix_figures import Figure1, figure1, figure2, figure3
+from .matrix_figures import Figure1, figure1, figure1_hp, figure2, figure3
 from .matrix_layer_norms import (
     ExponentInL, layer_norm_hp, layer_norm_numeric, layer_norm_symbolic, weighted_hp, weighted_numeric, weighted_symbolic,
 )
@@ -263,6 +263,7 @@ def matrix_figures_claim(id: str, statement: str, source: str, *, tau: sp.Expr, 
     t = claimed_threshold(tau, "A1", {**(multiples or {}), "A1": multiple})
     return _claim(id, statement, source, paper, resolutions, (
         guarded_check("figure 1", Tier.NUMERIC, figure1(fig1, t)),
+        guarded_check("figure 1 at high precision", Tier.HIGH_PRECISION, figure1_hp(fig1, t)),
         guarded_check("figure 2", Tier.HIGH_PRECISION, figure2(t)),
         guarded_check("figure 3", Tier.NUMERIC, figure3(t)),
     ))
