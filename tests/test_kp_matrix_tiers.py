@@ -68,6 +68,20 @@ def test_figure1_in_the_wrong_regime_is_refuted_at_high_precision_too(kw):
     assert "not below the threshold" in check.summary
 
 
+@pytest.mark.parametrize("tau_text", ["m - 3", "sqrt(m - 4)"])
+def test_figure1_with_a_threshold_that_is_zero_or_not_real_there_is_refuted_at_both_tiers(tau_text):
+    """λ* = 0 (the relative margin would divide by it) and λ* = √(−1) at m = 3: refuted, not a crash."""
+    from verify.claims.matrix_figures import Figure1
+    from verify.claims.matrix_kinds import matrix_figures_claim
+
+    m = sp.Symbol("m")
+    claim = matrix_figures_claim("t.fig", "s", "s", tau=sp.sympify(tau_text, locals={"m": m}),
+                                 fig1=Figure1.make(3, 3, 4, "A1"))
+    for name in (FIG1, "figure 1 at high precision"):
+        check = _run_check(claim, name)
+        assert check.verdict is Verdict.REFUTED and check.error is None, (name, check.summary)
+
+
 def test_figure1_at_high_precision_verified_as_drawn_and_just_below_tau():
     for lam in (4, sp.Rational(515, 100)):
         check = _run_check(kp.figures_claim(fig1_lam=lam), "figure 1 at high precision")

@@ -54,6 +54,34 @@ def test_a_scale_below_float64_resolution_is_refuted_at_high_precision():
     assert res["hessian-distance-high-precision"].details["basis_relative_gap"].startswith("2.0")
 
 
+def test_the_50_digit_tier_judges_the_basis_scale_without_small_operators():
+    """With every m > 500 the 50-digit distance check has no operator to re-evaluate, but the basis needs none."""
+    res = _checks(sensing_claim(basis_scale="2", m_sizes=(8000,)), {"hessian-distance-high-precision"})
+    assert res["hessian-distance-high-precision"].verdict is Verdict.REFUTED
+
+
+def test_a_basis_scale_beyond_float64_is_left_to_the_exact_tiers_not_a_crash():
+    """1e200: its square overflows in float64, so the float64 comparison is inconclusive; the symbolic and 50-digit
+    tiers refute it."""
+    names = {"full-basis-equals-F", "hessian-distance", "hessian-distance-high-precision"}
+    res = _checks(sensing_claim(basis_scale="1e200"), names)
+    assert {name: res[name].verdict for name in names} == {
+        "full-basis-equals-F": Verdict.REFUTED, "hessian-distance": Verdict.INCONCLUSIVE,
+        "hessian-distance-high-precision": Verdict.REFUTED}
+    assert all(r.error is None for r in res.values())
+
+
+def test_a_hand_gradient_that_is_wrongly_zero_is_refuted_by_the_difference_check(monkeypatch):
+    """||g − g_fd|| / ||g|| is 0/0-prone where the hand gradient is 0: the difference is then taken relative to the
+    finite differences (1 for a wrong zero), so a zero gradient is refuted, never dropped as nan."""
+    from verify.claims import sensing_common
+
+    monkeypatch.setattr(sensing_common, "_INSTANCES", {})
+    monkeypatch.setattr(sen, "g_grad", lambda A, X, M, c: np.zeros_like(X))
+    res = _checks(sensing_claim(), {"derivatives-vs-fd"})
+    assert res["derivatives-vs-fd"].verdict is Verdict.REFUTED
+
+
 def test_minus_one_is_a_true_basis_scale():
     """scale = −1 gives G = F (only scale² enters): verified, not refuted, at every tier that compares the basis."""
     names = {"full-basis-equals-F", "hessian-distance", "hessian-distance-high-precision"}
@@ -160,8 +188,8 @@ def test_stationary_points_are_stationary():
     lambda: rip.rip_estimate(sen.basis_measurements(3), 0, np.random.default_rng(0), 10, 1),
     lambda: sensing_claim(m_sizes=(100, 0)),
     lambda: sensing_claim(m_sizes=()),
-    lambda: sensing_claim(gaussian_scale_power="200"),     # 8000^-200 underflows float64
-    lambda: sensing_claim(gaussian_scale_power="-80"),
+    lambda: sensing_claim(gaussian_scale_power="64"),      # G scales as 8000^(1 − 128) ~ 1e-496
+    lambda: sensing_claim(gaussian_scale_power="-60"),
     lambda: sensing_claim(c="nan"),
     lambda: sensing_claim(c="-1/4"),
     lambda: sensing_claim(n=3, r=2),

@@ -69,7 +69,25 @@ def test_the_certified_tier_refuted_a_wrong_trace_constant_that_its_eigenvalue_c
     eigenvalue check and verified this wrong claim."""
     claim = kp.sharpness_matrix_claim(trace_constant="101/100")
     certified = {c.name: c.execute(CTX) for c in claim.checks if str(c.tier) == "certified"}
-    assert sorted(r.verdict.name for r in certified.values()) == ["REFUTED", "VERIFIED"]
+    assert {name.split(":")[0]: r.verdict for name, r in certified.items()} == {
+        "certified enclosure of the largest eigenvalue at certified minimizers": Verdict.VERIFIED,
+        "both meanings, certified": Verdict.REFUTED}
+
+
+def test_a_claimed_lambda_max_above_the_trace_is_refuted_at_the_certified_tier():
+    """scale = 100: the claimed λ_max exceeds the certified trace ball (λ_max ≤ trace fails for every point)."""
+    (r,) = [c.execute(CTX) for c in kp.sharpness_matrix_claim(scale=100).checks
+            if str(c.tier) == "certified" and c.name.startswith("both meanings")]
+    assert r.verdict is Verdict.REFUTED and "λ_max ≤ trace ≤ n·λ_max fails" in r.summary
+
+
+@pytest.mark.parametrize("constant", [sp.sqrt(2), sp.pi / 3])
+def test_an_irrational_trace_constant_is_judged_at_every_tier_not_a_crash(constant):
+    """An irrational constant is a wrong claim like any other: each tier encloses or evaluates it (the 50-digit and
+    certified tiers once crashed converting it)."""
+    tiers = _trace_tiers(trace_constant=constant)
+    assert {t: c.verdict for t, c in tiers.items()} == dict.fromkeys(
+        ("symbolic", "high-precision", "numeric", "certified"), Verdict.REFUTED)
 
 
 def test_the_trace_closed_form_on_balls_holds_its_exact_value():

@@ -3,8 +3,8 @@
 At the certified global minimizers of ``verify.claims.certified_sharpness`` (the same construction, its own draws),
 the trace of the Hessian ball (its diagonal summed, rigorous) must meet §K6's closed form with the claimed constant
 (``matrix_trace_formula.trace_formula`` evaluated on the ball layers), and the claimed λ_max must satisfy
-λ_max ≤ trace ≤ n·λ_max (a positive semidefinite Hessian of n parameters). Disjoint balls, or an inequality that
-fails for every point of the balls, refute; a match needs the balls narrower than 10^-D relative.
+λ_max ≤ trace ≤ n·λ_max for that trace ball (a positive semidefinite Hessian of n parameters). Disjoint balls, or
+an inequality that fails for every point of the balls, refute; a match needs the balls narrower than 10^-D relative.
 """
 from __future__ import annotations
 
@@ -68,15 +68,15 @@ def certified_trace_check(claimed, vocabulary: tuple[sp.Symbol, ...], trace_cons
                        ball_text(closed, D + 3), "claimed λ_max": ball_text(lam, D + 3)}
                 if not trace.overlaps(closed):
                     why = f"the Hessian's trace lies in {trace.str(15)}, §K6's closed form is {closed.str(15)}"
-                elif closed < lam or closed > n * lam:
-                    why = f"λ_max ≤ trace ≤ n·λ_max fails for the claimed λ_max {lam.str(15)}, trace {closed.str(15)}, n = {n}"
+                elif trace < lam or trace > n * lam:
+                    why = f"λ_max ≤ trace ≤ n·λ_max fails for the claimed λ_max {lam.str(15)}, trace {trace.str(15)}, n = {n}"
                 else:
                     why = ""
                 if why:
                     return CheckResult(Verdict.REFUTED, f"L={L} ({pt.regime}): {why}", instances=len(rows) + 1,
                                        scope=scope, tolerance=tol, counterexample=row)
                 if not (all(resolved(x, 10.0 ** -D) for x in (trace, closed, lam))
-                        and lam <= closed and closed <= n * lam):
+                        and lam <= trace and trace <= n * lam):
                     return CheckResult(Verdict.INCONCLUSIVE, f"L={L} ({pt.regime}): balls too wide to decide at "
                                        f"10^-{D} relative", instances=len(rows), scope=scope, tolerance=tol,
                                        counterexample=row)

@@ -90,6 +90,10 @@ def _figure1(ctx: RunContext, p: Figure1, threshold: ClaimedThreshold) -> CheckR
     a, b = float(a_e), float(b_e)
     with mpmath.workdps(ctx.dps + 20):
         lam_star_mp = threshold.mp(p.convention, mp_of(p.m, ctx.dps), L, ctx.dps)
+        if not isinstance(lam_star_mp, mpmath.mpf):
+            return CheckResult(Verdict.REFUTED, f"Fig. 1 ({p.describe()}): the claimed threshold has no real value there "
+                               f"(λ* = {mpmath.nstr(lam_star_mp, 12)})", instances=1, scope=p.describe(),
+                               counterexample={"figure": p.describe(), "lambda_star": str(lam_star_mp)})
         below = mp_of(p.lam, ctx.dps) < lam_star_mp
     lam_star = float(lam_star_mp)
     sol = solve_scalar(m, L, a, b)
@@ -160,17 +164,22 @@ def figure1_hp(p: Figure1, threshold: ClaimedThreshold) -> Callable[[RunContext]
     def run(ctx: RunContext) -> CheckResult:
         L, dps = p.depth, ctx.dps
         a, b = get_convention(p.convention).ab(p.lam, L)
+        scope = f"{p.describe()}: the regime the figure shows, at {dps} digits"
         with mpmath.workdps(dps + 20):
             lam_star = threshold.mp(p.convention, mp_of(p.m, dps), L, dps)
+            if not isinstance(lam_star, mpmath.mpf):
+                return CheckResult(Verdict.REFUTED, f"Fig. 1 ({p.describe()}): the claimed threshold has no real "
+                                   f"value there (λ* = {mpmath.nstr(lam_star, 12)})", instances=1, scope=scope,
+                                   counterexample={"figure": p.describe(), "lambda_star": str(lam_star)})
             lam = mp_of(p.lam, dps)
             sol = solve_scalar_mp(p.m, L, a, b, dps)
-            margin = (lam_star - lam) / lam_star
-        details = {"lambda": str(p.lam), "lambda_star": dec(lam_star, 30), "relative_margin": dec(margin, 12),
+            margin = (lam_star - lam) / abs(lam_star) if lam_star else -lam  # relative, absolute at λ* = 0
+        details = {"lambda": str(p.lam), "lambda_star": dec(lam_star, 30), "margin": dec(margin, 12),
                    "global_x": dec(sol.x, 30), "gap": dec(sol.gap, 12), "tie": sol.tie, "dps": dps}
-        tol = (f"{dps} digits: λ < λ* decided on 50-digit values (λ exact); a tie is a gap below 10^-{dps - 10} (the "
-               "solver's own rule)")
+        tol = (f"λ < λ* decided at {dps + 20} digits (λ exact); a tie is a gap below 10^-{dps - 10} (the solver's own "
+               "rule)")
         base = dict(instances=1, tolerance=tol, details=details, worst_margin=dec(margin, 6), digits=float(dps - 10),
-                    scope=f"{p.describe()}: the regime the figure shows, at {dps} digits")
+                    scope=scope)
         failures = []
         if not lam < lam_star:
             failures.append(f"λ = {p.lam} is not below the threshold λ* = {dec(lam_star, 12)} of {p.convention}")

@@ -118,7 +118,7 @@ def hp_trace_check(claimed: Any, trace_constant: Any, depths_of: Callable) -> Ca
                     spectra.append(symmetric_eigenvalues(Hm))
                     traces.append(sum(Hm[i][i] for i in range(len(Hm))))
                     if len(traces) == 1:
-                        T = mpmath.mpf(trace_formula(Ws, a, b, k))
+                        T = mpmath.mpf(sp.N(trace_formula(Ws, a, b, k), work))  # k may be irrational (sqrt(2))
                 n = len(spectra[0])
                 norm = max(max(abs(e) for e in spectra[0]), mpmath.mpf(1))
                 tol = mpmath.mpf(10) ** (-(dps - 10)) * norm

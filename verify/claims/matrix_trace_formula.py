@@ -24,7 +24,7 @@ def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
 
     F is quadratic in each coordinate w = (W_l)_ij with ∂²F/∂w² = a·||A_l e_i||²·||e_jᵀB_l||² + b. Works on
     SymPy matrices (exact, ``constant`` read exactly), on NumPy arrays (float64) and on python-flint arb matrices
-    (balls at the caller's precision, ``constant`` enclosed exactly; ``a``, ``b`` balls).
+    (balls at the caller's precision, ``constant`` enclosed rigorously; ``a``, ``b`` balls).
     """
     if isinstance(Ws[0], (sp.MatrixBase, np.ndarray)):
         symbolic = isinstance(Ws[0], sp.MatrixBase)
@@ -34,7 +34,7 @@ def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
     else:  # arb_mat: no @, no shape
         import flint
 
-        from ..certified.arb import to_arb
+        from ..certified.arb import enclose
 
         def eye(n: int) -> Any:
             out = flint.arb_mat(n, n)
@@ -42,7 +42,7 @@ def trace_formula(Ws: Sequence[Any], a: Any, b: Any, constant: Any = 1) -> Any:
                 out[i, i] = 1
             return out
 
-        mul, k = (lambda x, y: x * y), to_arb(exact(constant))
+        mul, k = (lambda x, y: x * y), enclose(exact(constant), {})  # a ball, also for sqrt(2) or pi
         norm2 = lambda X: sum((X[i, j] * X[i, j] for i in range(X.nrows()) for j in range(X.ncols())),  # noqa: E731
                               flint.arb(0))  # x·x, not x**2: arb's power of a ball around 0 is nan
         dims = [Ws[0].ncols()] + [W.nrows() for W in Ws]

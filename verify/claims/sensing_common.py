@@ -140,10 +140,13 @@ def sensing_params(*, c: str, bound_coefficients: tuple[str, str], basis_scale: 
     if not isinstance(m_sizes, (tuple, list)) or not m_sizes or \
             any(isinstance(m, bool) or not isinstance(m, int) or m <= 0 for m in m_sizes):
         raise UsageError(f"m_sizes must be positive integers, got {m_sizes!r}")
-    with mpmath.workdps(30):  # the numeric tiers build m^-power in float64 (mpf powers: no overflow here)
+    with mpmath.workdps(30):  # G, its Hessian and A*A scale as m^(1 − 2·power): the numeric tiers need it in float64
         for m in m_sizes:
-            if not mpmath.mpf("1e-300") < mpmath.mpf(m) ** (-mpmath.mpf(power.p) / power.q) < mpmath.mpf("1e300"):
-                raise UsageError(f"gaussian_scale_power: m^({-power}) at m = {m} is outside float64's range")
+            size = mpmath.mpf(m) ** (1 - 2 * mpmath.mpf(power.p) / power.q)
+            if not mpmath.mpf("1e-100") <= size <= mpmath.mpf("1e100"):
+                raise UsageError(f"gaussian_scale_power = {power}: at m = {m} the operator scales G by "
+                                 f"m^(1 - 2·{power}) = {mpmath.nstr(size, 3)}, outside [1e-100, 1e100] where the "
+                                 "float64 tiers can evaluate it")
     mq = parse_rational(minima_delta, "minima_delta")
     if mq <= 0:
         raise UsageError(f"minima_delta must be positive, got {minima_delta}")
