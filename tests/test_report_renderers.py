@@ -276,3 +276,37 @@ def test_junit_is_well_formed_for_any_text():
     page = render_html(report, None)
     assert "\x00" not in page and "<!--" not in page
     page.encode("utf-8")   # no lone surrogates left: the page can be written to a file
+
+
+def test_markdown_keeps_a_claims_text_inside_its_place():
+    """A newline-laden source or statement once injected a heading, a table and an unclosed code fence that swallowed
+    the rest of report.md: every line break of inline text is folded, block markers at a line's start are escaped and
+    the statement's pipes are escaped, so the rendered document has only the tool's own headings and fences."""
+    from verify.report.markdown import render_markdown
+
+    report = make_report()
+    claim = report["claims"][0]
+    claim["source"] = "my notes\n\n# Injected heading\n\n```\nrest of report swallowed"
+    claim["statement"] = "a | b\n|---|---|\n| x | y |\n# heading\n~~~\n1. item"
+    text = render_markdown(report)
+    lines = text.splitlines()
+    assert not any(line.startswith("# Injected") or line.startswith("> # ") for line in lines)
+    assert "> a \\| b" in lines and "> \\|---\\|---\\|" in lines and "> 1\\. item" in lines
+    fences = [line for line in lines if line.startswith("```") or line.startswith("~~~")]
+    assert len(fences) % 2 == 0 and all(not line.startswith("~~~") for line in fences)
+    assert "*Source:* my notes  # Injected heading  ``` rest of report swallowed" in lines  # one line: inline
+
+
+@pytest.mark.parametrize("render", ["markdown", "html", "junit"])
+def test_no_renderer_writes_terminal_control_characters(render):
+    """C0 (but tab and newline), DEL and C1 controls (U+009B starts an escape sequence by itself) become U+FFFD in
+    every output, so that printing a report in a terminal runs nothing."""
+    from verify.report.markdown import render_markdown
+
+    report = make_report()
+    nasty = "bell\x07 esc\x1b[2J csi\x9b2J del\x7f"
+    report["claims"][0]["statement"] = report["claims"][0]["source"] = nasty
+    report["claims"][0]["evidence"][0]["summary"] = nasty
+    out = {"markdown": lambda r: render_markdown(r), "html": lambda r: render_html(r, None),
+           "junit": render_junit}[render](report)
+    assert not any(ch in out for ch in "\x07\x1b\x9b\x7f") and "\ufffd" in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +26,16 @@ READABLE_VERSIONS = (1, 2, 3)
 MATHEMATICS_DOC = "docs/mathematics.md"
 #: verdict strengths, weakest first (verify.claims.base.Strength)
 STRENGTHS = ("sampled", "agreement", "certified", "proved")
+
+
+#: Characters no renderer writes as they are: C0 controls but tab, newline and carriage return; DEL and the C1 controls
+#: (U+009B alone starts a terminal escape sequence); lone surrogates. A terminal that shows a report would run them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: object) -> str:
+    """A report's string for a renderer: None → '', control characters and lone surrogates → U+FFFD."""
+    return "" if value is None else _CONTROL.sub("\ufffd", str(value))
 
 
 def _clean(x: Any) -> Any:

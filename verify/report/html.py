@@ -25,8 +25,8 @@ from typing import Any
 from markupsafe import Markup
 
 from ..errors import UsageError
-from .document import (MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, STRENGTHS, crashed_text, shown_strength,
-                       tier_conflict_text)
+from .document import (MATHEMATICS_DOC, READABLE_VERSIONS, SCHEMA, STRENGTHS, clean_text, crashed_text,
+                       shown_strength, tier_conflict_text)
 from ..claims.display import STRENGTH_HELP
 from .mathml import safe_mathml
 
@@ -36,7 +36,6 @@ MAX_FIGURE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 200
 KEY_LINE_CHARS = 220
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FORMULA = re.compile(r"\*\*|[A-Za-z_]\w*\(|sqrt|\bRational\b")
 
 
@@ -77,7 +76,7 @@ def _template():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent),
                              autoescape=True, undefined=jinja2.StrictUndefined)
-    env.finalize = lambda value: value if isinstance(value, Markup) else _clean_text(value)
+    env.finalize = lambda value: value if isinstance(value, Markup) else clean_text(value)
     return env.get_template("report.html.j2")
 
 
@@ -98,15 +97,10 @@ def check_report(report: object) -> None:
 
 # -- small pieces ---------------------------------------------------------------------------
 
-def _clean_text(value: object) -> str:
-    """Text with control characters and lone surrogates replaced by U+FFFD (None → '')."""
-    return "" if value is None else _CONTROL.sub("\ufffd", str(value))
-
-
 def esc(value: object) -> str:
     """Escaped text for element content or a quoted attribute; control characters and lone
     surrogates (which could not be written as UTF-8) become U+FFFD."""
-    return html.escape(_clean_text(value), quote=True)
+    return html.escape(clean_text(value), quote=True)
 
 
 def _m(text: str) -> Markup:
@@ -122,9 +116,9 @@ def _number(value: object, digits: int) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return _clean_text(value)
+        return clean_text(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return _clean_text(value)
+        return clean_text(value)
     return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
@@ -135,7 +129,7 @@ def _anchor(index: int, claim_id: object) -> str:
 
 def _shorten(text: str, limit: int = KEY_LINE_CHARS) -> str:
     """One line of at most ``limit`` characters, cut at a word boundary (never mid-word)."""
-    line = " ".join(_clean_text(text).split())
+    line = " ".join(clean_text(text).split())
     if len(line) <= limit:
         return line
     cut = line[:limit].rsplit(" ", 1)[0]
@@ -165,7 +159,7 @@ def value_html(value: object, depth: int = 0) -> Markup:
 
 
 def _label(key: object) -> str:
-    return _clean_text(key).replace("_", " ")
+    return clean_text(key).replace("_", " ")
 
 
 def _scalar(value: object) -> Markup:
@@ -175,7 +169,7 @@ def _scalar(value: object) -> Markup:
         return _m("yes" if value else "no")
     if isinstance(value, (int, float)):
         return _m(esc(_number(value, 6) if isinstance(value, float) else value))
-    text = _clean_text(value)
+    text = clean_text(value)
     if _FORMULA.search(text):
         return _m(f"<code>{esc(text)}</code>")
     return _m(esc(text))
@@ -239,7 +233,7 @@ def _run_line(provenance: object, claims: list) -> str:
         parts.append(f"started {provenance['started']}")
     if provenance.get("claim_file"):
         parts.append(f"claim file {provenance['claim_file']}")
-    return " · ".join(_clean_text(p) for p in parts)
+    return " · ".join(clean_text(p) for p in parts)
 
 
 def key_evidence(claim: Mapping[str, Any]) -> dict[str, str] | None:

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from .document import crashed_text, shown_strength, tier_conflict_text
+from .document import clean_text, crashed_text, shown_strength, tier_conflict_text
 from .html import check_report
 
 MAX_MESSAGE = 2000
@@ -56,8 +56,9 @@ def render_junit(report: Mapping[str, Any]) -> str:
 
 
 def _clean(value: object) -> str:
-    """Text safe for XML: None becomes '', characters XML cannot hold become U+FFFD."""
-    return "" if value is None else _NOT_XML.sub("\ufffd", str(value))
+    """Text safe for XML and for a terminal: None becomes '', control characters and characters XML cannot hold
+    become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", clean_text(value))
 
 
 def _seconds(value: object) -> float:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Sequence
 
-from .document import MATHEMATICS_DOC, crashed_text, shown_strength, tier_conflict_text
+from .document import MATHEMATICS_DOC, clean_text, crashed_text, shown_strength, tier_conflict_text
 from .html import key_evidence
 
 TIERS = ("symbolic", "high-precision", "certified", "numeric")
@@ -26,12 +26,19 @@ def _mark(verdict: object) -> str:
 
 
 _SPECIAL = re.compile(r"([\\<>&\[\]])")
+#: what starts a Markdown block at the start of a line: a heading, a code fence, a list item or rule, a setext
+#: underline, a quote, an ordered list item (the number's dot or parenthesis); table rows are kept out by escaping
+#: every pipe where lines stay lines (``_quote``, cells)
+_BLOCK_START = re.compile(r"^(\s*)(?:([#`~*+=_>-])|(\d+)([.)]))")
 
 
 def _text(text: object) -> str:
-    """Prose from a report as Markdown text: ``<``, ``>``, ``&``, brackets and backslashes escaped with a
-    backslash, so a report's strings (a user's claim file) never become raw HTML or a link."""
-    return _SPECIAL.sub(r"\\\1", str(text))
+    """Prose from a report as one line of Markdown text: control characters cleaned (U+FFFD), line breaks folded to
+    spaces, ``<``, ``>``, ``&``, brackets and backslashes escaped with a backslash, and a block marker at its start
+    escaped, so a report's strings (a user's claim file) never become raw HTML, a link, a heading or a code fence."""
+    line = _SPECIAL.sub(r"\\\1", " ".join(clean_text(text).splitlines()))
+    return _BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2) else m.group(3) + "\\" + m.group(4)),
+                            line, count=1)
 
 
 def _cell(text: object) -> str:
@@ -40,12 +47,12 @@ def _cell(text: object) -> str:
 
 def _code_cell(text: object) -> str:
     """Text for a code span in a table cell (a code span shows backslash escapes literally)."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return clean_text(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _quote(text: object) -> str:
-    """A block quote, however many lines ``text`` has."""
-    return "\n".join("> " + _text(line) for line in str(text).splitlines() or [""])
+    """A block quote, however many lines ``text`` has; its pipes escaped, so that no line pair becomes a table."""
+    return "\n".join("> " + _cell(line) for line in str(text).splitlines() or [""])
 
 
 def _link(path: object) -> str | None:
@@ -58,6 +65,7 @@ def _link(path: object) -> str | None:
 
 def _fence(body: str, lang: str = "") -> list[str]:
     """A fenced code block whose fence is longer than any backtick run inside ``body``."""
+    body = clean_text(body)
     longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + lang, body.rstrip("\n"), fence]
