@@ -214,12 +214,38 @@ def certified_point(rng: np.random.Generator, L: int, a: sp.Rational, k: int,
     return where, CertifiedPoint(regime, sigma, b, rhos, Deltas, Sig, Os, Ws, H), ""
 
 
-def claimed_ball(claimed, vocabulary: tuple[sp.Symbol, ...], L: int, pt: CertifiedPoint, a: sp.Rational) -> flint.arb:
-    """A ball holding the claimed λ_max at the point (``enclose_claim``; NotReal / NotEnclosable as there)."""
+def plan(ctx: RunContext, depths_of: Callable[[RunContext, tuple[int, int, int]], list[int]]
+         ) -> tuple[int, int, list[int], int, str]:
+    """(D, Arb bits, depths, instances per depth, the scope's opening) of the certified sharpness checks at this run:
+    D = dps + CERT_GUARD certified digits, at 2·D digits of working precision."""
+    from ..certified.arb import bits_for_digits
+
+    D = ctx.dps + CERT_GUARD
+    depths = depths_of(ctx, (3, 4, 5))
+    per_depth = (2, 2, 3)[min(ctx.profile.level, 2)]
+    head = (f"{depth_text(depths)}, {per_depth} random rational 2×3 target(s) per depth (regimes cycle: "
+            f"{'; '.join(REGIMES)}), widths 3 × 3 × 2 × … × 2, an exact rational Cayley gauge each")
+    return D, bits_for_digits(2 * D), depths, per_depth, head
+
+
+def claimed_ball(claimed, vocabulary: tuple[sp.Symbol, ...], L: int, pt: CertifiedPoint, a: sp.Rational,
+                 done: int, scope: str, tol: str, where: dict[str, Any]) -> flint.arb | CheckResult:
+    """A ball holding the claimed λ_max at the point (``enclose_claim``), or the result that ends a check there (after
+    ``done`` decided instances): refuted where the formula has no real value, inconclusive where it cannot be
+    enclosed."""
     from ..certified.arb import to_arb
+    from ..certified.spectrum import NotEnclosable, NotReal
 
     values = (pt.rhos[0], pt.rhos[1], to_arb(pt.sigma[0]), to_arb(pt.sigma[1]), to_arb(a), to_arb(pt.b))
-    return enclose_claim(claimed.at_depth(L), dict(zip(vocabulary, values)))
+    try:
+        return enclose_claim(claimed.at_depth(L), dict(zip(vocabulary, values)))
+    except NotReal as exc:
+        return CheckResult(Verdict.REFUTED, f"L={L} ({pt.regime}): the claimed formula has no real value at a "
+                           f"certified minimizer ({exc})", instances=done + 1, scope=scope, tolerance=tol,
+                           counterexample=where)
+    except NotEnclosable as exc:
+        return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the claimed value cannot be enclosed: {exc}",
+                           instances=done, scope=scope, tolerance=tol, counterexample=where)
 
 
 def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
@@ -228,19 +254,13 @@ def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
     """Certified tier of "λ_max(∇²F) = claimed formula at every nonzero global minimizer" (module docstring).
     ``claimed`` is a ``verify.claims.matrix_sharpness.Claimed``; ``vocabulary`` its symbols (ρ, ρ₂, σ₁, σ₂, a, b)."""
     def run(ctx: RunContext) -> CheckResult:
-        from ..certified.arb import bits_for_digits, to_arb, workprec
-        from ..certified.spectrum import (NotEnclosable, NotReal, ball_text, clusters, judge_largest,
-                                          symmetric_eigen_enclosures)
+        from ..certified.arb import to_arb, workprec
+        from ..certified.spectrum import ball_text, clusters, judge_largest, symmetric_eigen_enclosures
 
-        D = ctx.dps + CERT_GUARD
-        prec = bits_for_digits(2 * D)
-        depths = depths_of(ctx, (3, 4, 5))
-        per_depth = (2, 2, 3)[min(ctx.profile.level, 2)]
+        D, prec, depths, per_depth, head = plan(ctx, depths_of)
         rng = ctx.rng("kp.sharpness.matrix.certified")
         a = sp.Rational(claimed.conv.a)
-        scope = (f"{depth_text(depths)}, {per_depth} random rational 2×3 target(s) per depth (regimes cycle: "
-                 f"{'; '.join(REGIMES)}), widths 3 × 3 × 2 × … × 2, an exact rational Cayley gauge "
-                 f"each; the whole Hessian's largest eigenvalue enclosed to 10^-{D} relative at the certified "
+        scope = (f"{head}; the whole Hessian's largest eigenvalue enclosed to 10^-{D} relative at the certified "
                  "minimizer (reduction of §K2 taken as established); for these instances")
         tol = (f"no tolerance: refuted only when the claimed value's ball and the certified enclosure of λ_max are "
                f"disjoint; decided when both are narrower than 10^-{D} relative (Arb at {prec} bits)")
@@ -260,15 +280,9 @@ def certified_sharpness_check(claimed, vocabulary: tuple[sp.Symbol, ...],
                     if not enc:
                         return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: no eigenbasis close enough to orthonormal",
                                            instances=len(rows), scope=scope, tolerance=tol, counterexample=where)
-                    try:
-                        value = claimed_ball(claimed, vocabulary, L, pt, a)
-                    except NotReal as exc:
-                        return CheckResult(Verdict.REFUTED, f"L={L} ({regime}): the claimed formula has no real value "
-                                           f"at a certified minimizer ({exc})", instances=len(rows) + 1, scope=scope,
-                                           tolerance=tol, counterexample=where)
-                    except NotEnclosable as exc:
-                        return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the claimed value cannot be enclosed: {exc}",
-                                           instances=len(rows), scope=scope, tolerance=tol, counterexample=where)
+                    value = claimed_ball(claimed, vocabulary, L, pt, a, len(rows), scope, tol, where)
+                    if isinstance(value, CheckResult):
+                        return value
                     judged = judge_largest(value, enc, 10.0 ** -D)
                     top = clusters(enc)[-1]
                     row = {**where, "parameters": H.nrows(), "largest_eigenvalue": ball_text(enc[-1], D + 3),

@@ -13,11 +13,10 @@ from typing import Any, Callable
 import sympy as sp
 
 from .base import CheckResult, Strength, Verdict
-from .certified_sharpness import CERT_GUARD, REGIMES, certified_point, claimed_ball
+from .certified_sharpness import certified_point, claimed_ball, plan
 from .closed_form import exact
 from .context import RunContext
 from .matrix_trace_formula import trace_formula
-from .scope import depth_text
 
 
 def certified_trace_check(claimed, vocabulary: tuple[sp.Symbol, ...], trace_constant: Any,
@@ -28,19 +27,14 @@ def certified_trace_check(claimed, vocabulary: tuple[sp.Symbol, ...], trace_cons
     k = exact(trace_constant)
 
     def run(ctx: RunContext) -> CheckResult:
-        from ..certified.arb import bits_for_digits, to_arb, workprec
-        from ..certified.spectrum import NotEnclosable, NotReal, ball_text, resolved
+        from ..certified.arb import to_arb, workprec
+        from ..certified.spectrum import ball_text, resolved
 
-        D = ctx.dps + CERT_GUARD
-        prec = bits_for_digits(2 * D)
-        depths = depths_of(ctx, (3, 4, 5))
-        per_depth = (2, 2, 3)[min(ctx.profile.level, 2)]
+        D, prec, depths, per_depth, head = plan(ctx, depths_of)
         rng = ctx.rng("kp.sharpness.matrix.certified.trace")
         a = sp.Rational(claimed.conv.a)
-        scope = (f"{depth_text(depths)}, {per_depth} random rational 2×3 target(s) per depth (regimes cycle: "
-                 f"{'; '.join(REGIMES)}), widths 3 × 3 × 2 × … × 2, an exact rational Cayley gauge each; the Hessian "
-                 f"ball's trace and §K6's closed form at the certified minimizer (reduction of §K2 taken as "
-                 "established); for these instances")
+        scope = (f"{head}; the Hessian ball's trace and §K6's closed form at the certified minimizer (reduction of §K2 "
+                 "taken as established); for these instances")
         tol = (f"no tolerance: refuted when the trace's ball and the closed form's are disjoint, or when λ_max ≤ trace "
                f"≤ n·λ_max fails for every point of the balls; decided when the balls are narrower than 10^-{D} "
                f"relative (Arb at {prec} bits)")
@@ -55,15 +49,9 @@ def certified_trace_check(claimed, vocabulary: tuple[sp.Symbol, ...], trace_cons
                 H, n = pt.H, pt.H.nrows()
                 trace = sum((H[i, i] for i in range(n)), to_arb(0))
                 closed = trace_formula(pt.Ws, to_arb(a), to_arb(pt.b), k)
-                try:
-                    lam = claimed_ball(claimed, vocabulary, L, pt, a)
-                except NotReal as exc:
-                    return CheckResult(Verdict.REFUTED, f"L={L} ({pt.regime}): the claimed formula has no real value at "
-                                       f"a certified minimizer ({exc})", instances=len(rows) + 1, scope=scope,
-                                       tolerance=tol, counterexample=where)
-                except NotEnclosable as exc:
-                    return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the claimed value cannot be enclosed: {exc}",
-                                       instances=len(rows), scope=scope, tolerance=tol, counterexample=where)
+                lam = claimed_ball(claimed, vocabulary, L, pt, a, len(rows), scope, tol, where)
+                if isinstance(lam, CheckResult):
+                    return lam
                 row = {**where, "parameters": n, "trace": ball_text(trace, D + 3), "K6 closed form":
                        ball_text(closed, D + 3), "claimed λ_max": ball_text(lam, D + 3)}
                 if not trace.overlaps(closed):
