@@ -150,6 +150,12 @@ def edges_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]
     return run
 
 
+def _scale_of(claimed: float) -> float:
+    """The λ scale the float64 checks draw at: the claimed λ*(σ_max), or 1 where it is ≤ 0 (then every λ > 0 lies
+    above the claimed threshold, and the claim says the minimizer is 0 there)."""
+    return claimed if claimed > 0 else 1.0
+
+
 def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
     """Numeric tier: rank of the float64 global end-to-end minimizer = #{i: λ < λ*(σ_i)} on random targets."""
     def run(ctx: RunContext) -> CheckResult:
@@ -172,7 +178,7 @@ def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckRes
                     elif kind == "rank-deficient":
                         sig[-1] = 0.0
                     alpha = float(rng.uniform(0.2, 3.0))
-                    lam = alpha * threshold.float(name, sig[0], L)
+                    lam = alpha * _scale_of(threshold.float(name, sig[0], L))
                     if len(drawn) + near < threshold.FLOAT_PROBES:
                         route = threshold.float_disagrees(name, sig[0], L)
                         if route is not None:
@@ -229,7 +235,7 @@ def descent_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], Check
                 sig = np.sort(rng.uniform(1.0, 6.0, size=3))[::-1]
                 M = target_from_spectrum(rng, 3, 3, sig)
                 alpha = float(rng.uniform(1.05, 2.5))
-                lam = alpha * threshold.float(name, sig[0], L)
+                lam = alpha * _scale_of(threshold.float(name, sig[0], L))
                 if len(insts) < threshold.FLOAT_PROBES:
                     route = threshold.float_disagrees(name, sig[0], L)
                     if route is not None:

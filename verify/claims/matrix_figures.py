@@ -107,9 +107,14 @@ def _figure1(ctx: RunContext, p: Figure1, threshold: ClaimedThreshold) -> CheckR
     i_glob = int(np.argmin(phi))
     phi0 = float(phi[0])
     phi_plus = None if rho_plus is None else float(sum(_phi(np.array(rho_plus), m, L, a, b)))
-    # grid minima within 2 steps of the solver's stationary points; the global grid minimum away from 0
-    two_minima = (rho_plus is not None and len(grid_min) == 2 and grid_min[0] <= step
-                  and abs(grid_min[1] - rho_plus) <= 2 * step)
+    # grid minima within 2 steps of the solver's stationary points; the global grid minimum away from 0. Where the
+    # barrier between them (the smaller nonzero stationary point) lies within 2 steps of 0, or below float64's range
+    # (the solver then finds ρ₊ alone), the grid cannot show the minimum at 0, which φ''(0) = bL > 0 makes one for
+    # L ≥ 3: the grid is then asked only for ρ₊ (tiny λ)
+    barrier = min(nonzero) ** (1 / L) if len(nonzero) >= 2 else None
+    unresolved = rho_plus is not None and (barrier is None or barrier <= 2 * step)
+    two_minima = (rho_plus is not None and (len(grid_min) == 2 or unresolved) and (unresolved or grid_min[0] <= step)
+                  and abs(grid_min[-1] - rho_plus) <= 2 * step)
     grid_global_nonzero = rho[i_glob] > step and rho_plus is not None and abs(rho[i_glob] - rho_plus) <= 2 * step
     solver_global_nonzero = sol.x > 0 and not sol.tie
     failures = []

@@ -318,6 +318,10 @@ def numeric_tie_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckResult]:
                 a_e, b_e = conv.ab(lam, L)
                 a, b = float(a_e), float(b_e)
                 sc = float(sp.N(sigma_c(L, a_e, b_e), 30))
+                if not sc >= 0:  # no singular value there: nothing to tie (the exact tiers judge the claim)
+                    return CheckResult(Verdict.INCONCLUSIVE, f"L={L}, {conv.name}: the claimed σ_c = {sc!r} is negative, "
+                                       "so no target has a singular value there to test", instances=len(rows),
+                                       counterexample={"depth": L, "convention": conv.name, "lambda": str(lam)})
                 sig1 = sc * float(rng.uniform(1.5, 3.0))
                 U, V = haar_orthogonal(rng, 3)[:, :2], haar_orthogonal(rng, 2)
                 widths = rng.integers(2, 4, size=L - 1)
@@ -399,7 +403,6 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
             claimed = sp.sympify(sigma_c(L, a, b))
             row = {"depth": L, "a": str(a), "b": str(b), "sigma_c_claimed": str(claimed)}
             exact = exact_rational(claimed)
-            proof = prove_tie(L, a, b, exact, rho_star) if exact is not None else None
             with workprec(prec):
                 try:
                     ball = to_arb(exact) if exact is not None else enclose(claimed, {})
@@ -410,6 +413,12 @@ def certified_uniqueness_check(sigma_c: SigmaC) -> Callable[[RunContext], CheckR
                 except NotEnclosable as exc:
                     return CheckResult(Verdict.INCONCLUSIVE, f"L={L}: the claimed σ_c cannot be enclosed: {exc}",
                                        instances=len(rows), scope=scope, counterexample=row)
+                if ball <= 0:  # certainly: at σ = 0 the only minimizer is 0, and no singular value is negative
+                    return CheckResult(Verdict.REFUTED, f"L={L}: the claimed σ_c = {ball_text(ball, 15)} is not > 0; σ_c "
+                                       "is a positive singular value", instances=len(rows) + 1, scope=scope,
+                                       counterexample=row)
+            proof = prove_tie(L, a, b, exact, rho_star) if exact is not None else None
+            with workprec(prec):
                 if proof is None or not proof.proved:
                     at = certify_sigma(L, ball, a, b, prec)
                     if at.kind in ("zero", "nonzero"):

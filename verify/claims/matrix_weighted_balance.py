@@ -182,6 +182,7 @@ def balance_hp(weights: LayerWeights, power: object, rate: object) -> Callable[[
         worst = worst_flow = mpmath.mpf(0)
         with mpmath.workdps(ctx.dps + 10):
             r = mp_of(rate, ctx.dps)
+            k_mp = k if k.is_Rational else mp_of(k, ctx.dps)  # an irrational power (sqrt(2)) as a number, not SymPy
             for idx in range(n_inst):
                 L = 2 + idx % 2
                 dims = (2,) + (2,) * (L - 1) + (2,)
@@ -199,7 +200,7 @@ def balance_hp(weights: LayerWeights, power: object, rate: object) -> Callable[[
                     start = [mpmath.matrix((g * U).tolist()) for g, U in zip(gam, U0)]
                     G0 = _mp_gradient(start, mpmath.matrix(inst.M.tolist()), mpmath.mpf(inst.a), mpmath.mpf(inst.b), c_mp)
                     for l in range(L - 1):
-                        res, bound = _flow_residual(start, G0, c_mp, k, r, mpmath.mpf(inst.b), l, ctx.dps)
+                        res, bound = _flow_residual(start, G0, c_mp, k_mp, r, mpmath.mpf(inst.b), l, ctx.dps)
                         flows += 1
                         worst_flow = max(worst_flow, res / bound)
                         if res > bound:
@@ -225,7 +226,7 @@ def balance_hp(weights: LayerWeights, power: object, rate: object) -> Callable[[
                     found += 1
                     for l in range(L - 1):
                         X, Y = W[l + 1].T * W[l + 1], W[l] * W[l].T
-                        D = c_mp[l + 1] ** k * X - c_mp[l] ** k * Y
+                        D = c_mp[l + 1] ** k_mp * X - c_mp[l] ** k_mp * Y
                         dn = _mp_norm(D)
                         # identity b·D^c = W'ᵀG' − G Wᵀ: ||D^c|| ≤ (||W_(l+1)|| + ||W_l||)·||∇F_c||/b, plus
                         # rounding at the working precision on the Gram products

@@ -97,8 +97,8 @@ def _symbolic(problem: ScalarProblem, formula: sp.Expr | None, depths, min_depth
             if outcome == "differs":
                 return CheckResult(Verdict.REFUTED, f"depth {L}: the derived threshold differs from the claim",
                                    instances=len(rows), scope=depth_text(chosen), details={"per_depth": rows},
-                                   counterexample=_where(problem, L, derived=rows[str(L)], claimed=str(claimed),
-                                                         **evidence, derivation=list(t.steps)))
+                                   counterexample=_where(problem, L, **{"derived": rows[str(L)], "claimed": str(claimed),
+                                                                        **evidence, "derivation": list(t.steps)}))
             if outcome == "undecided":
                 undecided[str(L)] = evidence["reason"]
         exact = [L for L in chosen if str(L) not in approx]

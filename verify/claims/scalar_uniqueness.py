@@ -148,6 +148,10 @@ def _high_precision(conv: Convention, formula: sp.Expr, depths, note: str = ""):
                     except ClaimValueError as exc:
                         return CheckResult(Verdict.REFUTED, f"depth {L}, m = {m}: {exc}", instances=count + 1,
                                            scope=scope, counterexample={"depth": L, "m": str(m)})
+                    if not lam_e > 0:  # not a penalty weight: nothing to test at it (the exact tiers judge the claim)
+                        return CheckResult(Verdict.INCONCLUSIVE, f"depth {L}, m = {m}: the claimed λ_e = "
+                                           f"{dec(lam_e, 15)} is not > 0, so no problem of this kind sits there",
+                                           instances=count, scope=scope, counterexample={"depth": L, "m": str(m)})
                     ab = _ab(conv, L)
                     # ties are judged at ctx.dps digits: the working precision keeps 10 guard digits; the radii
                     # are warm-started from float64 (those at λ_e also just off it): each root stays bracketed,
@@ -230,8 +234,9 @@ def _numeric(conv: Convention, formula: sp.Expr, depths, note: str = ""):
                 return CheckResult(Verdict.REFUTED, f"depth {L}: {exc}", instances=total, scope=scope,
                                    counterexample={"depth": L, "claimed": str(exc)})
             spread = np.exp(rng.uniform(-2, 2, n))
-            # a claimed λ_e beyond the float64 range cannot be tested here (the exact tiers judge it)
-            ok = np.isfinite(lam_e * k * 8)
+            # a claimed λ_e beyond the float64 range, or not > 0 (no penalty weight), cannot be tested here (the exact
+            # tiers judge it)
+            ok = np.isfinite(lam_e * k * 8) & (lam_e > 0)
             if not ok.all():
                 undecided += 2 * int((~ok).sum())
                 total += 2 * int((~ok).sum())
