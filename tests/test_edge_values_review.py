@@ -116,3 +116,18 @@ def test_figure1_at_a_tiny_penalty_is_verified_not_refuted(lam):
 def test_an_irrational_balance_power_is_refuted_at_high_precision_not_a_crash():
     res = _results(kw.balancedness_claim(power=sp.sqrt(2)))
     assert {str(r.tier): r.verdict for r in res.values()}["high-precision"] is Verdict.REFUTED
+
+
+@pytest.mark.parametrize("build", [
+    lambda: __import__("proofs.li_2019.symmetric", fromlist=["x"]).stationary_points_claim(c="1e-300"),
+    lambda: __import__("proofs.li_2019.symmetric", fromlist=["x"]).symmetry_claim(c="1e400"),
+    lambda: __import__("proofs.li_2019.sensing", fromlist=["x"]).sensing_claim(c="1e300"),
+    lambda: __import__("proofs.li_2019.convergence", fromlist=["x"]).convergence_claim(c="1e-400"),
+])
+def test_a_scale_constant_far_outside_float64s_comfort_is_a_usage_error(build):
+    """c = 1e-300 once made the float64 completeness check refute a true claim, and c = 1e400 made SVDs fail in
+    several checks: scale constants are read in [1e-100, 1e100], and the error names the key."""
+    from verify.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^c = .* is outside \[1e-100, 1e100\]"):
+        build()

@@ -21,11 +21,19 @@ from ..numbers import parse_rational
 USER_PAPER = "user claim"
 
 
+#: The range of a problem's scale constants (c, b, a bound factor) that the float64 and 50-digit tiers evaluate: far
+#: outside it their Hessians and eigen-solvers overflow or underflow (c = 1e400 made SVDs fail; c = 1e-300 made the
+#: float64 completeness check refute a true claim).
+SCALE_RANGE = (sp.Rational(1, 10 ** 100), sp.Integer(10) ** 100)
+
+
 def positive_rational(value: Any, name: str) -> sp.Rational:
-    """``value`` (decimal or fraction string, int, Rational) read exactly; it must be > 0."""
+    """``value`` (decimal or fraction string, int, Rational) read exactly; it must be > 0 and in ``SCALE_RANGE``."""
     q = parse_rational(value, name)
     if q <= 0:
         raise UsageError(f"{name} must be positive, got {q}")
+    if not SCALE_RANGE[0] <= q <= SCALE_RANGE[1]:
+        raise UsageError(f"{name} = {sp.N(q, 6)} is outside [1e-100, 1e100], the range the numeric tiers evaluate")
     return q
 
 

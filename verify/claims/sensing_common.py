@@ -12,6 +12,7 @@ import sympy as sp
 
 from verify import sensing as sen
 from verify.claims.context import RunContext
+from verify.claims.li_kinds_common import positive_rational
 from verify.errors import UsageError
 from verify.expressions import parse_expression
 from verify.numbers import parse_rational
@@ -122,9 +123,7 @@ def _basis_scale(value: object) -> sp.Expr:
 def sensing_params(*, c: str, bound_coefficients: tuple[str, str], basis_scale: str, gaussian_scale_power: str,
                    n: int, r: int, m_sizes: tuple[int, ...], minima_delta: str) -> SensingParams:
     """The claimed constants parsed exactly (decimal or fraction strings); anything invalid is a UsageError."""
-    cq = parse_rational(c, "c")
-    if cq <= 0:
-        raise UsageError(f"c must be positive, got {c}")
+    cq = positive_rational(c, "c")
     if isinstance(bound_coefficients, (str, bytes)) or len(tuple(bound_coefficients)) != 2:
         raise UsageError(f"bound_coefficients must be two numbers (a, b), got {bound_coefficients!r}")
     a, b = (parse_rational(v, "bound coefficient") for v in bound_coefficients)
