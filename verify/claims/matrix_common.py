@@ -46,7 +46,8 @@ def guarded_check(name: str, tier: Tier, run: Callable[[RunContext], CheckResult
 
 def positive_constant(value: object, name: str) -> object:
     """A claimed constant: a finite positive number (int, float or exact SymPy number), decided on the exact number
-    (1e-400 is positive); then within float64's range, which the float64 checks need (a UsageError naming it).
+    (1e-400 is positive); then within [1e-100, 1e100], where the float64 checks can evaluate it (a UsageError naming
+    it: a critical scale of 1e300 made them overflow).
     Returns the constant to claim: a string as the exact number it reads ("1.000001" -> 1000001/1000000), any
     other value as given."""
     if isinstance(value, bool):
@@ -64,9 +65,9 @@ def positive_constant(value: object, name: str) -> object:
         f = float(number)
     except (OverflowError, TypeError, ValueError):
         f = math.inf
-    if not 0 < f < math.inf:
-        raise UsageError(f"{name} = {sp.N(number, 3)} is outside float64's range (about 1e-308 to 1e308), which the float64 "
-                         "checks need")
+    if not 1e-100 <= f <= 1e100:  # beyond, products and squares in the float64 and 50-digit checks overflow
+        raise UsageError(f"{name} = {sp.N(number, 3)} is outside [1e-100, 1e100], the range the float64 checks "
+                         "evaluate")
     return number if isinstance(value, str) else value
 
 
