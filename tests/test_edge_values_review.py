@@ -104,11 +104,11 @@ def test_a_scalar_exceptional_value_below_zero_is_inconclusive_where_it_cannot_b
     assert res["tie of 0 and ρ* at λ_e, exactly"].verdict is Verdict.REFUTED
 
 
-@pytest.mark.parametrize("lam", [sp.Rational(1, 10 ** 30), sp.Rational(1, 10 ** 300 - 1)])
+@pytest.mark.parametrize("lam", [sp.Rational(1, 10 ** 30), sp.Rational(1, 10 ** 90)])
 def test_figure1_at_a_tiny_penalty_is_verified_not_refuted(lam):
-    """At λ = 1e-30 the barrier between the minima at 0 and ρ₊ lies far below the grid's step (at 1e-300 below
-    float64's range): the grid cannot show the minimum at 0, which φ''(0) = bL > 0 makes one. The float64 check once
-    refuted this true figure; the grid is now asked only for ρ₊ there."""
+    """At λ = 1e-30 the barrier between the minima at 0 and ρ₊ lies far below the grid's step (at 1e-90 the
+    solver's float64 radius of it underflows): the grid cannot show the minimum at 0, which φ''(0) = bL > 0 makes
+    one. The float64 check once refuted this true figure; the grid is now asked only for ρ₊ there."""
     res = _results(kp.figures_claim(fig1_lam=lam), {"figure 1", "figure 1 at high precision"})
     assert {r.verdict for r in res.values()} == {Verdict.VERIFIED}
 
@@ -131,3 +131,31 @@ def test_a_scale_constant_far_outside_float64s_comfort_is_a_usage_error(build):
 
     with pytest.raises(UsageError, match=r"^c = .* is outside \[1e-100, 1e100\]"):
         build()
+
+
+@pytest.mark.parametrize("build, key", [
+    (lambda: kp.layer_norm_claim(exponent=sp.oo), "exponent at L = 1"),
+    (lambda: kp.layer_norm_claim(exponent=sp.I), "exponent at L = 1"),
+    (lambda: kp.layer_norm_claim(exponent=lambda depth: sp.Integer(10) ** 400), "exponent at L = 1"),
+    (lambda: kp.figures_claim(fig1_m=1e300), "figure 1 m"),
+    (lambda: kp.uniqueness_claim(critical_scale="1e300"), "critical_scale"),
+    (lambda: __import__("proofs.li_2019.symmetric", fromlist=["x"]).symmetry_claim(perturb="1e300"), "perturb"),
+    (lambda: __import__("proofs.li_2019.symmetric", fromlist=["x"]).stationary_points_claim(exponent="1e30"),
+     "exponent"),
+])
+def test_a_value_the_numeric_tiers_cannot_evaluate_is_a_usage_error_naming_it(build, key):
+    """Each of these was accepted and then crashed checks or ran one for minutes (this stop's fuzzing)."""
+    from verify.errors import UsageError
+
+    with pytest.raises(UsageError, match=f"^{key}"):
+        build()
+
+
+def test_the_bounds_leave_ordinary_values_alone():
+    """Small exponents, negative or zero perturbations and scales are claims like any other (judged, not refused)."""
+    from proofs.li_2019.symmetric import stationary_points_claim, symmetry_claim
+
+    stationary_points_claim(exponent="1/200")
+    stationary_points_claim(scale="-2")
+    symmetry_claim(perturb="0")
+    kp.layer_norm_claim(exponent=2 / sp.Symbol("L"))

@@ -37,9 +37,22 @@ def positive_rational(value: Any, name: str) -> sp.Rational:
     return q
 
 
+def bounded_rational(value: Any, name: str, largest: int = 10 ** 100, smallest: sp.Rational | None = None
+                     ) -> sp.Rational:
+    """``value`` read exactly (``parse_rational``): 0, or of size between ``smallest`` (default 1/``largest``) and
+    ``largest``, where the numeric tiers can evaluate it (perturb = 1e300 made SVDs fail, an exponent of 1e30 ran the
+    symbolic check for minutes)."""
+    q = parse_rational(value, name)
+    low = sp.Rational(1, largest) if smallest is None else smallest
+    if q != 0 and not low <= abs(q) <= largest:
+        raise UsageError(f"{name} = {sp.N(q, 6)} is outside the sizes the numeric tiers evaluate: 0, or between "
+                         f"{float(low):g} and {float(largest):g}")
+    return q
+
+
 def positive_factor(name: str, value: Any) -> sp.Rational:
     """A perturbation factor read exactly: strings, ints and Rationals via ``parse_rational``; a float by its
-    exact binary value (it is already a float; nothing is rounded further). It must be finite and > 0."""
+    exact binary value (it is already a float; nothing is rounded further). It must be > 0 and in ``SCALE_RANGE``."""
     if isinstance(value, bool):
         raise UsageError(f"factor for {name} must be a number, got {value!r}")
     if isinstance(value, float):
@@ -50,6 +63,9 @@ def positive_factor(name: str, value: Any) -> sp.Rational:
         q = parse_rational(value, f"factor for {name}")
     if q <= 0:
         raise UsageError(f"factor for {name} must be a finite positive number, got {value!r}")
+    if not SCALE_RANGE[0] <= q <= SCALE_RANGE[1]:
+        raise UsageError(f"factor for {name} = {sp.N(q, 6)} is outside [1e-100, 1e100], the range the numeric tiers "
+                         "evaluate")
     return q
 
 

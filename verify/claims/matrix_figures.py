@@ -64,6 +64,9 @@ class Figure1:
                 raise UsageError(f"figure 1 {name} must be a number, got {v!r}") from None
             if not (e.is_Rational and e > 0):
                 raise UsageError(f"figure 1 {name} must be a positive rational number, got {v!r}")
+            if not sp.Rational(1, 10 ** 100) <= e <= sp.Integer(10) ** 100:  # the float64 check's grid overflows beyond
+                raise UsageError(f"figure 1 {name} = {sp.N(e, 6)} is outside [1e-100, 1e100], the range the float64 "
+                                 "check evaluates")
             vals.append(e)
         return cls(depth, vals[0], vals[1], get_convention(convention).name)
 

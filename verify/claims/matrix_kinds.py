@@ -143,13 +143,31 @@ def matrix_balancedness_claim(id: str, statement: str, source: str, *, rate: obj
     ))
 
 
+#: the largest |exponent| a layer-norm claim may have at a checked depth: beyond, s^e overflows float64 for the
+#: checks' singular values and the exact identity grows past any budget (1e30 ran for minutes)
+MAX_EXPONENT = 100
+
+
 def _exponent(exponent: object) -> Callable[[int], object]:
+    """The claimed exponent e(L) as a function of the depth, checked at every depth a profile reaches (1–32) to be
+    a finite real number of size at most ``MAX_EXPONENT`` (a UsageError naming it)."""
     if callable(exponent) and not isinstance(exponent, sp.Basic):
-        return exponent
-    if not isinstance(exponent, sp.Basic):
+        ex = exponent
+    elif isinstance(exponent, sp.Basic):
+        ex = ExponentInL(_formula(exponent, {"L": L_sym}, "exponent"))
+    else:
         raise UsageError("exponent must be a SymPy expression in L (e.g. 2/L) or a function of the depth L, "
                          f"got {exponent!r}")
-    return ExponentInL(_formula(exponent, {"L": L_sym}, "exponent"))
+    for depth in range(1, 33):
+        try:
+            value = sp.sympify(ex(depth))
+        except Exception:  # noqa: BLE001 - whatever the user's function raises is a usage error naming it
+            raise UsageError(f"exponent at L = {depth} cannot be evaluated") from None
+        if not (value.is_real and value.is_finite and abs(value) <= MAX_EXPONENT):
+            shown = sp.N(value, 6) if value.is_number and value.is_finite else value
+            raise UsageError(f"exponent at L = {depth} is {shown}: it must be a finite real number of size at most "
+                             f"{MAX_EXPONENT}")
+    return ex
 
 
 def matrix_layer_norms_claim(id: str, statement: str, source: str, *, exponent: object = 2 / L_sym,
@@ -171,8 +189,9 @@ def matrix_layer_norms_claim(id: str, statement: str, source: str, *, exponent: 
         )
     else:
         k = exact(weight_exponent)
-        if not (k.is_real and k.is_finite):
-            raise UsageError(f"weight_exponent must be a finite real number, got {weight_exponent!r}")
+        if not (k.is_real and k.is_finite and abs(k) <= MAX_EXPONENT):
+            raise UsageError(f"weight_exponent must be a finite real number of size at most {MAX_EXPONENT}, got "
+                             f"{sp.N(k, 6) if k.is_number and k.is_finite else weight_exponent!r}")
         checks = _weight_checks(weights) + (
             guarded_check("weighted layer norms, exact from stationarity", Tier.SYMBOLIC, weighted_symbolic(ex, weights, k)),
             guarded_check("weighted layer norms at 50 digits", Tier.HIGH_PRECISION, weighted_hp(ex, weights, k)),

@@ -25,12 +25,11 @@ import sympy as sp
 
 from ..errors import UsageError
 from ..expressions import parse_expression
-from ..numbers import parse_rational
 from . import symmetric_basic as basic
 from . import symmetric_spectra as spectra
 from .base import Check, CheckResult, Claim, Tier
 from .context import RunContext
-from .li_kinds_common import USER_PAPER, declared_texts, positive_factor, positive_rational
+from .li_kinds_common import USER_PAPER, bounded_rational, declared_texts, positive_factor, positive_rational
 from .scope import scoped
 
 FAMILIES = basic.FAMILIES
@@ -156,7 +155,7 @@ def symmetric_invariance_claim(id: str, statement: str, source: str, *, c: Any, 
     (1: the orthogonal group; anything else claims invariance under non-orthogonal maps).
     Placeholders: {c}, {perturb}."""
     c = positive_rational(c, "c")
-    s = parse_rational(perturb, "perturb")
+    s = bounded_rational(perturb, "perturb")
     symbolic, highprec, numeric = _bind((basic.symmetry_symbolic, basic.symmetry_highprec, basic.symmetry_numeric),
                                         c, s)
     checks = (
@@ -180,8 +179,8 @@ def symmetric_stationary_set_claim(id: str, statement: str, source: str, *, c: A
     """With distinct positive λ, ∇F_c(X) = 0 iff X = scale·U_S Λ_S^{exponent} Ψ, S in ``family`` (one of
     ``FAMILIES``). Placeholders: {c}, {exponent}, {scale}, {family}."""
     c = positive_rational(c, "c")
-    e = parse_rational(exponent, "exponent")
-    f = parse_rational(scale, "scale")
+    e = bounded_rational(exponent, "exponent", largest=100, smallest=sp.Rational(1, 10 ** 100))
+    f = bounded_rational(scale, "scale")
     if family not in FAMILIES:
         raise UsageError(f"family must be one of {FAMILIES}, got {family!r}")
     exact = e == sp.Rational(1, 2)
