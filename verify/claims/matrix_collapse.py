@@ -152,8 +152,9 @@ def edges_hp(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]
 
 def _scale_of(claimed: float) -> float:
     """The λ scale the float64 checks draw at: the claimed λ*(σ_max), or 1 where it is ≤ 0 (then every λ > 0 lies
-    above the claimed threshold, and the claim says the minimizer is 0 there)."""
-    return claimed if claimed > 0 else 1.0
+    above the claimed threshold, and the claim says the minimizer is 0 there). A nan stays nan: it is not a value
+    of the claim to replace."""
+    return 1.0 if claimed <= 0 else claimed
 
 
 def rank_numeric(threshold: ClaimedThreshold) -> Callable[[RunContext], CheckResult]:
